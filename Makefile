@@ -1,0 +1,90 @@
+# protokit: one non-recursive Makefile for every tool (see ../shared/STYLE.md).
+# `make` checks the Debian packages first (mk/deps.sh), then builds bin/pk-*.
+# Sanitizers: make test SAN=address,undefined
+
+PREFIX ?= /usr/local
+DESTDIR ?=
+CC ?= cc
+CFLAGS ?= -O2 -g
+LDFLAGS ?=
+PKG_CONFIG ?= pkg-config
+
+PKGS := nettle hogweed gmp
+PK_CFLAGS = -std=c17 -D_GNU_SOURCE -Wall -Wextra -MMD -MP -Ilib \
+    $(shell $(PKG_CONFIG) --cflags $(PKGS) 2>/dev/null)
+PK_LIBS = $(shell $(PKG_CONFIG) --libs $(PKGS) 2>/dev/null)
+ifneq ($(SAN),)
+PK_CFLAGS += -fsanitize=$(SAN) -fno-omit-frame-pointer -fno-sanitize-recover=all
+LDFLAGS += -fsanitize=$(SAN)
+endif
+
+# Objects depend on the flags they were built with, so that
+# `make SAN=address` after a plain `make` rebuilds everything.
+FLAGS_LINE = $(CC) $(PK_CFLAGS) $(CFLAGS) $(LDFLAGS)
+
+LIB_SRC := $(wildcard lib/*.c)
+LIB_OBJ := $(LIB_SRC:.c=.o)
+LIB := lib/libprotokit.a
+
+KEYGEN_OBJ := $(patsubst %.c,%.o,$(wildcard keygen/*.c))
+WRAP_OBJ := $(patsubst %.c,%.o,$(wildcard wrap/*.c))
+AES_OBJ := $(patsubst %.c,%.o,$(wildcard aes/*.c))
+AES_COMMON := $(filter-out aes/aes-cbc.o aes/aes-cfb.o,$(AES_OBJ))
+CKSUM_OBJ := $(patsubst %.c,%.o,$(wildcard cksum/*.c))
+
+TOOLS := bin/pk-keygen bin/pk-wrap bin/pk-aes-cbc bin/pk-aes-cfb bin/pk-cksum
+ALL_OBJ := $(LIB_OBJ) $(KEYGEN_OBJ) $(WRAP_OBJ) $(AES_OBJ) $(CKSUM_OBJ)
+
+.PHONY: all deps tools test bench fuzz clean install demo
+.DEFAULT_GOAL := all
+
+all: deps
+	@$(MAKE) --no-print-directory tools
+
+deps:
+	@mk/deps.sh
+
+tools: $(TOOLS)
+
+.flags: FORCE
+	@printf '%s\n' '$(FLAGS_LINE)' | cmp -s - $@ || \
+	    printf '%s\n' '$(FLAGS_LINE)' > $@
+FORCE:
+
+%.o: %.c .flags
+	$(CC) $(PK_CFLAGS) $(CFLAGS) -c -o $@ $<
+
+$(LIB): $(LIB_OBJ)
+	rm -f $@
+	$(AR) rcs $@ $(LIB_OBJ)
+
+bin/pk-keygen: $(KEYGEN_OBJ) $(LIB)
+	$(CC) $(LDFLAGS) -o $@ $(KEYGEN_OBJ) $(LIB) $(PK_LIBS)
+bin/pk-wrap: $(WRAP_OBJ) $(LIB)
+	$(CC) $(LDFLAGS) -o $@ $(WRAP_OBJ) $(LIB) $(PK_LIBS)
+bin/pk-aes-cbc: aes/aes-cbc.o $(AES_COMMON) $(LIB)
+	$(CC) $(LDFLAGS) -o $@ aes/aes-cbc.o $(AES_COMMON) $(LIB) $(PK_LIBS)
+bin/pk-aes-cfb: aes/aes-cfb.o $(AES_COMMON) $(LIB)
+	$(CC) $(LDFLAGS) -o $@ aes/aes-cfb.o $(AES_COMMON) $(LIB) $(PK_LIBS)
+bin/pk-cksum: $(CKSUM_OBJ) $(LIB)
+	$(CC) $(LDFLAGS) -o $@ $(CKSUM_OBJ) $(LIB) -lisal $(PK_LIBS)
+
+test: all
+	bats tests/
+
+bench: all
+	@mk/deps.sh socat
+	bench/run.sh
+
+fuzz: deps
+	@mk/deps.sh clang libclang-rt-14-dev
+	fuzz/run.sh 60
+
+install: all
+	install -d $(DESTDIR)$(PREFIX)/bin
+	install -m 755 $(TOOLS) bin/protokit $(DESTDIR)$(PREFIX)/bin
+
+clean:
+	rm -f $(ALL_OBJ) $(ALL_OBJ:.o=.d) $(LIB) $(TOOLS) .flags
+
+-include $(ALL_OBJ:.o=.d)

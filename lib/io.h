@@ -1,0 +1,44 @@
+/*
+ * io: whole reads and writes that loop over short counts and EINTR, bounded
+ * whole-file reads, and output files that appear only when complete.
+ * Every function returns 0 (or a count) on success and -1 with errno set.
+ */
+#ifndef PK_IO_H
+#define PK_IO_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#define IO_BLOCK (64 * 1024)	/* filters move data in blocks of this size */
+#define IO_PIPE_SIZE (1024 * 1024)
+
+/* Returns the count moved; less than n only at EOF (read) or -1 on error. */
+ssize_t	io_readall(int fd, void *buf, size_t n);
+ssize_t	io_writeall(int fd, const void *buf, size_t n);
+
+/* Reads all of fd into buf; fails with EFBIG if it holds more than max. */
+int	io_readfd(int fd, uint8_t *buf, size_t max, size_t *len);
+/* The same for a named file ("-" is stdin); EISDIR for a directory. */
+int	io_readfile(const char *path, uint8_t *buf, size_t max, size_t *len);
+
+/* Enlarges a pipe's buffer to IO_PIPE_SIZE; does nothing for other fds. */
+void	io_grow_pipe(int fd);
+
+/*
+ * An output file written to a temporary name in the target directory and
+ * renamed into place by io_out_commit after fsync.  Without force, commit
+ * fails with EEXIST if the target exists (no probe-then-create race).
+ */
+struct io_out {
+	int	 fd;
+	int	 force;
+	char	 path[4096];
+	char	 tmp[4096 + 16];
+};
+
+int	io_out_open(struct io_out *o, const char *path, int mode, int force);
+int	io_out_commit(struct io_out *o);
+void	io_out_abort(struct io_out *o);
+
+#endif
