@@ -1,0 +1,49 @@
+# Shared by bench/*.sh (sourced): time a protokit command and its peer tool
+# in the same run, alternating, and print one Markdown table row with the
+# medians and the ratio (protokit speed / peer speed; above 1 is faster).
+
+# bench_us CMD IN OUT: microseconds for one run of CMD <IN >OUT.
+bench_us() {
+	_s=$(date +%s%N)
+	sh -c "$1" < "$2" > "$3" || { echo "bench: failed: $1" >&2; exit 2; }
+	_e=$(date +%s%N)
+	echo $(( (_e - _s) / 1000 ))
+}
+
+# median: of the numbers on stdin.
+median() {
+	sort -n | awk '{ v[NR] = $1 } END {
+	    if (NR % 2) print v[(NR + 1) / 2];
+	    else print int((v[NR / 2] + v[NR / 2 + 1]) / 2) }'
+}
+
+# bench_pair NAME RUNS IN PKCMD PEERCMD: sets PK_US and PEER_US (medians).
+bench_pair() {
+	_pk=$(mktemp) _peer=$(mktemp)
+	_i=0
+	while [ "$_i" -lt "$2" ]; do
+		bench_us "$4" "$3" "$BENCH_WORK/out.pk" >> "$_pk"
+		bench_us "$5" "$3" "$BENCH_WORK/out.peer" >> "$_peer"
+		_i=$((_i + 1))
+	done
+	PK_US=$(median < "$_pk")
+	PEER_US=$(median < "$_peer")
+	rm -f "$_pk" "$_peer"
+}
+
+# bench_row NAME RUNS IN PKCMD PEERCMD: MB/s over the size of IN.
+bench_row() {
+	bench_pair "$@"
+	_bytes=$(wc -c < "$3")
+	awk -v n="$1" -v b="$_bytes" -v p="$PK_US" -v q="$PEER_US" 'BEGIN {
+	    printf "| %s | %.0f MB/s | %.0f MB/s | %.2f |\n", n,
+	    b / p, b / q, q / p }'
+}
+
+# bench_row_ops NAME RUNS PKCMD PEERCMD: operations per second.
+bench_row_ops() {
+	bench_pair "$1" "$2" /dev/null "$3" "$4"
+	awk -v n="$1" -v p="$PK_US" -v q="$PEER_US" 'BEGIN {
+	    printf "| %s | %.1f op/s | %.1f op/s | %.2f |\n", n,
+	    1e6 / p, 1e6 / q, q / p }'
+}
