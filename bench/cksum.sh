@@ -1,0 +1,2 @@
+# pk-cksum against GNU cksum (coreutils, PCLMUL path) over the same input.
+bench_row "cksum" "$RUNS" "$BENCH_INPUT" 'pk-cksum' 'cksum'
