@@ -1,0 +1,73 @@
+/*
+ * pk-aes-cbc: AES-128, -192 or -256 in CBC mode from stdin to stdout, with
+ * PKCS#7 padding unless --nopad; byte for byte what `openssl enc
+ * -aes-N-cbc -K key -iv iv` writes.
+ */
+#include <err.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "aes.h"
+
+static const char synopsis[] =
+    "usage: pk-aes-cbc -d | -e -k keyfile | --key-env var | --key-fd n\n"
+    "                  -iv hex | --iv-file file | --zero-iv [--nopad]\n";
+
+static _Noreturn void
+usage(void)
+{
+	fputs(synopsis, stderr);
+	exit(2);
+}
+
+static void
+help(void)
+{
+	fputs(synopsis, stdout);
+	fputs("Encrypt or decrypt stdin to stdout with AES in CBC mode, as "
+	    "openssl enc\n-aes-N-cbc -K key -iv iv does.\n", stdout);
+	aes_help_common(stdout);
+	fputs("  --nopad              no PKCS#7 padding: the input must be "
+	    "whole 16-byte blocks\n", stdout);
+	aes_help_exit(stdout);
+}
+
+int
+main(int argc, char *argv[])
+{
+	static const struct option longopts[] = {
+		AES_LONGOPTS,
+		{ "nopad", no_argument, NULL, OPT_NOPAD },
+		{ NULL, 0, NULL, 0 },
+	};
+	struct aes_args a = { .mode = AES_CBC, .pad = 1, .key_fd = -1 };
+	int ch;
+
+	while ((ch = getopt_long(argc, argv, AES_OPTSTRING, longopts,
+	    NULL)) != -1) {
+		switch (ch) {
+		case 'h':
+			help();
+			return 0;
+		case OPT_NOPAD:
+			a.pad = 0;
+			break;
+		default:
+			if (aes_option(&a, ch, argc, argv) == -1)
+				usage();
+		}
+	}
+	argc -= optind;
+	argv += optind;
+
+	if (argc != 0 || (!a.encrypt && !a.decrypt))
+		usage();
+	if (a.encrypt && a.decrypt)
+		errx(2, "cannot use -e with -d");
+	if (a.key_sources > 1)
+		errx(2, "use only one of -k, --key-fd and --key-env");
+	if (a.iv_sources > 1)
+		errx(2, "use only one of -iv, --iv-file and --zero-iv");
+	aes_run(&a);
+}

@@ -1,0 +1,94 @@
+/*
+ * args: the options pk-aes-cbc and pk-aes-cfb both take (direction, key
+ * source, IV source) and their --help lines.  Each main keeps its own
+ * getopt loop and hands the common options here.
+ */
+#include <err.h>
+#include <getopt.h>
+#include <limits.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "aes.h"
+#include "num.h"
+
+int
+aes_option(struct aes_args *a, int ch, int argc, char *argv[])
+{
+	const char *errstr;
+
+	switch (ch) {
+	case 'd':
+		a->decrypt = 1;
+		break;
+	case 'e':
+		a->encrypt = 1;
+		break;
+	case 'i':
+		/* openssl's one-dash "-iv HEX" reaches us as -i with "v". */
+		if (strcmp(argv[optind - 1], "-iv") != 0 || optind >= argc)
+			return -1;
+		a->iv_hex = argv[optind++];
+		a->iv_sources++;
+		break;
+	case 'k':
+		a->key_file = optarg;
+		a->key_sources++;
+		break;
+	case OPT_IV:
+		a->iv_hex = optarg;
+		a->iv_sources++;
+		break;
+	case OPT_IV_FILE:
+		a->iv_file = optarg;
+		a->iv_sources++;
+		break;
+	case OPT_KEY_ENV:
+		a->key_env = optarg;
+		a->key_sources++;
+		break;
+	case OPT_KEY_FD:
+		a->key_fd = (int)num_parse(optarg, 0, INT_MAX, &errstr);
+		if (errstr != NULL)
+			errx(2, "key fd is %s: %s", errstr, optarg);
+		a->key_sources++;
+		break;
+	case OPT_ZERO_IV:
+		a->zero_iv = 1;
+		a->iv_sources++;
+		break;
+	default:
+		return -1;
+	}
+	return 0;
+}
+
+void
+aes_help_common(FILE *fp)
+{
+	fputs("  -d, --decrypt        decrypt stdin to stdout\n"
+	    "  -e, --encrypt        encrypt stdin to stdout\n"
+	    "  -h, --help           print this help and exit\n"
+	    "  -iv, --iv hex        the IV as 32 hex digits\n"
+	    "  --iv-file file       read the IV from file: 32 hex digits or 16 "
+	    "raw bytes\n"
+	    "  -k, --key-file file  read the key from file: 16, 24 or 32 bytes, "
+	    "raw or as\n"
+	    "                       hex text (openssl rand -hex N); the size "
+	    "picks AES-N\n"
+	    "  --key-env var        read the key, raw or hex, from environment "
+	    "variable var\n"
+	    "  --key-fd n           read the key, raw or hex, from file "
+	    "descriptor n\n"
+	    "  --zero-iv            use an all-zero IV (insecure: the vault "
+	    "protocol needs it)\n",
+	    fp);
+}
+
+void
+aes_help_exit(FILE *fp)
+{
+	fputs("Exit status: 0 ok; 1 bad decrypt (bad padding, or not whole "
+	    "blocks);\n"
+	    "2 usage, I/O or key error.\n", fp);
+}
