@@ -17,13 +17,13 @@
 #include "io.h"
 
 #ifndef CKSUM_BLOCK
-#define CKSUM_BLOCK (256 * 1024)	/* measured: see bench/cksum.sh */
+#define CKSUM_BLOCK (256 * 1024) /* measured: see bench/cksum.sh */
 #endif
 
-static _Noreturn void	usage(void);
-static void		help(void);
-static int		sum_fd(int fd, uint32_t *crc, uint64_t *len);
-static int		cksum_file(const char *path, int print_name);
+static _Noreturn void usage(void);
+static void help(void);
+static int sum_fd(int fd, uint32_t *crc, uint64_t *len);
+static int cksum_file(const char *path, int print_name);
 
 /* The one read buffer: memory stays constant whatever the input. */
 static _Alignas(64) uint8_t block[CKSUM_BLOCK];
@@ -41,13 +41,11 @@ static void
 help(void)
 {
 	fputs(synopsis, stdout);
-	fputs("Print the POSIX CRC and byte count of each file, as GNU cksum "
-	    "does;\n"
-	    "with no file, or when file is -, read standard input.\n"
-	    "  -h, --help  print this help and exit\n"
-	    "Exit status: 0 ok; 1 a file could not be read (the others are "
-	    "still\n"
-	    "summed, as with GNU cksum); 2 usage or output error.\n",
+	fputs("Print the POSIX CRC and size of each file, as GNU cksum does;\n"
+	      "with no file, or when file is -, read standard input.\n"
+	      "  -h, --help  print this help and exit\n"
+	      "Exit status: 0 ok; 1 a file could not be read (the others are\n"
+	      "still summed, as with GNU cksum); 2 usage or output error.\n",
 	    stdout);
 }
 
@@ -104,8 +102,8 @@ int
 main(int argc, char *argv[])
 {
 	static const struct option longopts[] = {
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
+	    {"help", no_argument, NULL, 'h'},
+	    {NULL, 0, NULL, 0},
 	};
 	int ch, status = 0;
 

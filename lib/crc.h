@@ -11,11 +11,11 @@
 #include <stdint.h>
 
 struct crc {
-	uint32_t state;	/* ISA-L's convention: the complemented register */
+	uint32_t state; /* ISA-L's convention: the complemented register */
 };
 
-void	crc_init(struct crc *c);
-void	crc_update(struct crc *c, const void *buf, size_t len);
+void crc_init(struct crc *c);
+void crc_update(struct crc *c, const void *buf, size_t len);
 /* total_len is the byte count of every update; returns what cksum prints. */
 uint32_t crc_final(const struct crc *c, uint64_t total_len);
 

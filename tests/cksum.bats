@@ -104,3 +104,9 @@ use_sized_files() {
 	[ -z "$stderr" ]
 	run -0 pk-cksum -h
 }
+
+@test "cksum: a write error on stdout is exit 2" {
+	make_file a 100
+	run -2 --separate-stderr sh -c 'pk-cksum a > /dev/full'
+	[ "$stderr" = "pk-cksum: stdout: No space left on device" ]
+}
