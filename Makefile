@@ -31,9 +31,12 @@ WRAP_OBJ := $(patsubst %.c,%.o,$(wildcard wrap/*.c))
 AES_OBJ := $(patsubst %.c,%.o,$(wildcard aes/*.c))
 AES_COMMON := $(filter-out aes/aes-cbc.o aes/aes-cfb.o,$(AES_OBJ))
 CKSUM_OBJ := $(patsubst %.c,%.o,$(wildcard cksum/*.c))
+RELAY_OBJ := $(patsubst %.c,%.o,$(wildcard relay/*.c))
 
-TOOLS := bin/pk-keygen bin/pk-wrap bin/pk-aes-cbc bin/pk-aes-cfb bin/pk-cksum
-ALL_OBJ := $(LIB_OBJ) $(KEYGEN_OBJ) $(WRAP_OBJ) $(AES_OBJ) $(CKSUM_OBJ)
+TOOLS := bin/pk-keygen bin/pk-wrap bin/pk-aes-cbc bin/pk-aes-cfb bin/pk-cksum \
+    bin/pk-relay
+ALL_OBJ := $(LIB_OBJ) $(KEYGEN_OBJ) $(WRAP_OBJ) $(AES_OBJ) $(CKSUM_OBJ) \
+    $(RELAY_OBJ)
 
 .PHONY: all deps tools test bench fuzz clean install demo
 .DEFAULT_GOAL := all
@@ -68,6 +71,8 @@ bin/pk-aes-cfb: aes/aes-cfb.o $(AES_COMMON) $(LIB)
 	$(CC) $(LDFLAGS) -o $@ aes/aes-cfb.o $(AES_COMMON) $(LIB) $(PK_LIBS)
 bin/pk-cksum: $(CKSUM_OBJ) $(LIB)
 	$(CC) $(LDFLAGS) -o $@ $(CKSUM_OBJ) $(LIB) -lisal $(PK_LIBS)
+bin/pk-relay: $(RELAY_OBJ) $(LIB)
+	$(CC) $(LDFLAGS) -o $@ $(RELAY_OBJ) $(LIB) -lsqlite3 $(PK_LIBS)
 
 test: all
 	bats tests/

@@ -1,0 +1,622 @@
+/*
+ * conn: the clients of pk-relay.  Accepts on the listeners, keeps each
+ * client in a table indexed by fd, reads into one shared buffer and hands
+ * the bytes to the service, queues what cannot be written at once, applies
+ * backpressure and the idle timeout, and closes clients outside any
+ * service callback (the reap list) so that a service never sees a freed
+ * conn.  A client's error closes that client only.
+ */
+#include <sys/socket.h>
+
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "evloop.h"
+#include "relay.h"
+
+#define ACCEPT_MAX	1000	/* accepts per wakeup, then serve the rest */
+
+#define C_PAUSED	0x01	/* output above high water: not reading */
+#define C_CLOSING	0x02	/* close once the queue is written */
+#define C_LINGER	0x04	/* written and shut down: draining input */
+#define C_DEAD		0x08	/* deregistered, on the reap list */
+#define C_EOF		0x10	/* the peer shut down its side */
+#define C_ERRLOGGED	0x20	/* the service logged its protocol error */
+
+struct conn {
+	int			 fd;
+	int			 flags;
+	int			 err;		/* errno behind why, or 0 */
+	const char		*why;		/* reason for closing */
+	const struct service	*svc;
+	struct relay_ctx	*ctx;
+	void			*data;
+	char			 peer[RELAY_ADDR_MAX];
+	uint8_t			*in;		/* unconsumed input */
+	size_t			 inlen;
+	uint8_t			*out;		/* queue: out[outoff..+outlen) */
+	size_t			 outoff;
+	size_t			 outlen;
+	size_t			 outcap;
+	long long		 deadline;
+	struct conn_list	*list;		/* idle, linger or none */
+	TAILQ_ENTRY(conn)	 link;
+	struct conn		*reap_next;
+};
+
+static void	conn_read(struct evloop *, int, void *, int);
+static void	conn_write(struct evloop *, int, void *, int);
+
+static void
+conn_list_move(struct conn *c, struct conn_list *list, long long ms)
+{
+	if (c->list != NULL)
+		TAILQ_REMOVE(c->list, c, link);
+	c->list = list;
+	if (list != NULL) {
+		c->deadline = ev_now() + ms;
+		TAILQ_INSERT_TAIL(list, c, link);
+	}
+}
+
+/* Some bytes moved: the idle timeout starts again. */
+static void
+conn_touch(struct conn *c)
+{
+	if (c->list == &c->ctx->idle)
+		conn_list_move(c, &c->ctx->idle, c->ctx->idle_ms);
+}
+
+/* Deregisters the client now; it is closed and freed by conn_reap. */
+static void
+conn_kill(struct conn *c, const char *why, int err)
+{
+	if (c->flags & C_DEAD)
+		return;
+	c->flags |= C_DEAD;
+	if (why != NULL) {
+		c->why = why;
+		c->err = err;
+	}
+	ev_del(c->ctx->ev, c->fd, EV_READ | EV_WRITE);
+	conn_list_move(c, NULL, 0);
+	c->reap_next = c->ctx->reap;
+	c->ctx->reap = c;
+}
+
+static void
+conn_free(struct conn *c)
+{
+	struct relay_ctx *ctx = c->ctx;
+
+	if (c->svc->on_close != NULL)
+		c->svc->on_close(c);
+	if (c->err != 0)
+		conn_log(c, "close: %s: %s", c->why, strerror(c->err));
+	else
+		conn_log(c, "close: %s", c->why != NULL ? c->why : "closed");
+	if (close(c->fd) == -1)
+		conn_log(c, "close: %s", strerror(errno));
+	ctx->conns[c->fd] = NULL;
+	ctx->nclients--;
+	free(c->in);
+	free(c->out);
+	free(c);
+}
+
+/* Closes the clients killed during the callback that just ended. */
+static void
+conn_reap(struct relay_ctx *ctx)
+{
+	struct conn *c;
+
+	while ((c = ctx->reap) != NULL) {
+		ctx->reap = c->reap_next;
+		conn_free(c);
+	}
+	if (ctx->stopping && ctx->nclients == 0)
+		ev_stop(ctx->ev);
+}
+
+/* The queue is written: close now, or after draining what the peer sends. */
+static void
+conn_finish(struct conn *c)
+{
+	/*
+	 * Closing with unread input makes the kernel send a reset, which may
+	 * destroy our last reply before the peer reads it (the 1607 after a
+	 * bad request), so shut down our side and read until EOF first.
+	 */
+	if ((c->flags & C_EOF) || c->ctx->stopping ||
+	    shutdown(c->fd, SHUT_WR) == -1 ||
+	    ev_add(c->ctx->ev, c->fd, EV_READ, conn_read, c) == -1) {
+		conn_kill(c, NULL, 0);
+		return;
+	}
+	c->flags |= C_LINGER;
+	conn_list_move(c, &c->ctx->linger, RELAY_LINGER_MS);
+}
+
+void
+conn_close_after_flush(struct conn *c)
+{
+	if (c->flags & (C_CLOSING | C_DEAD))
+		return;
+	c->flags |= C_CLOSING;
+	if (c->why == NULL)
+		c->why = "closed by service";
+	ev_del(c->ctx->ev, c->fd, EV_READ);
+	free(c->in);
+	c->in = NULL;
+	c->inlen = 0;
+	if (c->outlen == 0)
+		conn_finish(c);
+}
+
+/* Appends to the queue; returns -1 when it would pass CONN_OUT_MAX. */
+static int
+conn_queue(struct conn *c, const uint8_t *buf, size_t len)
+{
+	size_t cap;
+	uint8_t *p;
+
+	if (c->outlen + len > CONN_OUT_MAX)
+		return -1;
+	if (c->outoff + c->outlen + len > c->outcap) {
+		if (c->outlen + len <= c->outcap)
+			memmove(c->out, c->out + c->outoff, c->outlen);
+		else {
+			cap = c->outcap ? c->outcap : 4096;
+			while (cap < c->outlen + len)
+				cap *= 2;
+			if ((p = malloc(cap)) == NULL)
+				return -1;
+			if (c->outlen > 0)
+				memcpy(p, c->out + c->outoff, c->outlen);
+			free(c->out);
+			c->out = p;
+			c->outcap = cap;
+		}
+		c->outoff = 0;
+	}
+	memcpy(c->out + c->outoff + c->outlen, buf, len);
+	c->outlen += len;
+	return 0;
+}
+
+/* Writes what the socket takes; returns the count or -1 (client killed). */
+static ssize_t
+conn_put(struct conn *c, const uint8_t *buf, size_t len)
+{
+	ssize_t n;
+
+	do
+		n = send(c->fd, buf, len, MSG_NOSIGNAL | MSG_DONTWAIT);
+	while (n == -1 && errno == EINTR);
+	if (n == -1) {
+		if (errno == EAGAIN || errno == EWOULDBLOCK)
+			return 0;
+		conn_kill(c, "write error", errno);
+		return -1;
+	}
+	if (n > 0)
+		conn_touch(c);
+	return n;
+}
+
+int
+conn_send(struct conn *c, const void *buf, size_t len)
+{
+	const uint8_t *p = buf;
+	ssize_t n = 0;
+
+	if (c->flags & (C_DEAD | C_LINGER)) {
+		errno = EPIPE;
+		return -1;
+	}
+	if (c->outlen == 0 && len > 0 && (n = conn_put(c, p, len)) == -1)
+		return -1;
+	p += n;
+	len -= (size_t)n;
+	if (len == 0)
+		return 0;
+	if (conn_queue(c, p, len) == -1) {
+		conn_log(c, "dropped: output queue would pass %d bytes",
+		    CONN_OUT_MAX);
+		conn_kill(c, "dropped", 0);
+		errno = ENOBUFS;
+		return -1;
+	}
+	if (ev_add(c->ctx->ev, c->fd, EV_WRITE, conn_write, c) == -1) {
+		conn_kill(c, "event loop", errno);
+		return -1;
+	}
+	if (c->outlen > CONN_OUT_HIGH && !(c->flags & C_PAUSED)) {
+		c->flags |= C_PAUSED;
+		ev_del(c->ctx->ev, c->fd, EV_READ);
+		conn_log(c, "paused: %zu bytes queued", c->outlen);
+	}
+	return 0;
+}
+
+/* Keeps the unconsumed tail of ctx->rbuf for the next read. */
+static void
+conn_keep(struct conn *c, size_t off, size_t len)
+{
+	uint8_t *p;
+
+	if (off == len || (c->flags & (C_CLOSING | C_DEAD))) {
+		free(c->in);
+		c->in = NULL;
+		c->inlen = 0;
+		return;
+	}
+	if ((p = realloc(c->in, len - off)) == NULL) {
+		conn_kill(c, "out of memory", 0);
+		return;
+	}
+	memcpy(p, c->ctx->rbuf + off, len - off);
+	c->in = p;
+	c->inlen = len - off;
+}
+
+/* Offers ctx->rbuf[0..len) to the service until it stops consuming. */
+static void
+conn_feed(struct conn *c, size_t len)
+{
+	uint8_t *buf = c->ctx->rbuf;
+	size_t off = 0;
+	ssize_t n;
+
+	while (off < len && !(c->flags & (C_PAUSED | C_CLOSING | C_DEAD))) {
+		n = c->svc->on_bytes(c, buf + off, len - off);
+		if (c->flags & C_DEAD)
+			return;
+		if (n < 0) {
+			if (!(c->flags & C_ERRLOGGED))
+				conn_log(c, "protocol error");
+			c->why = "protocol error";
+			conn_close_after_flush(c);
+			return;
+		}
+		if (n == 0)
+			break;
+		if ((size_t)n > len - off) {
+			conn_kill(c, "service consumed more than it had", 0);
+			return;
+		}
+		off += (size_t)n;
+	}
+	if (off == 0 && len == CONN_IN_MAX &&
+	    !(c->flags & (C_PAUSED | C_CLOSING))) {
+		conn_protocol_error(c, "message larger than %d bytes",
+		    CONN_IN_MAX);
+		c->why = "protocol error";
+		conn_close_after_flush(c);
+		return;
+	}
+	conn_keep(c, off, len);
+}
+
+/* A closing client: discard what it still sends until EOF. */
+static void
+conn_drain_input(struct conn *c)
+{
+	ssize_t n;
+
+	n = read(c->fd, c->ctx->rbuf, sizeof(c->ctx->rbuf));
+	if (n == 0 || (n == -1 && errno != EAGAIN && errno != EINTR))
+		conn_kill(c, NULL, 0);
+}
+
+static void
+conn_read(struct evloop *ev, int fd, void *arg, int mask)
+{
+	struct conn *c = arg;
+	struct relay_ctx *ctx = c->ctx;
+	size_t have = c->inlen;
+	ssize_t n;
+
+	(void)ev;
+	(void)mask;
+	if (c->flags & C_LINGER) {
+		conn_drain_input(c);
+		conn_reap(ctx);
+		return;
+	}
+	if (have > 0)
+		memcpy(ctx->rbuf, c->in, have);
+	n = read(fd, ctx->rbuf + have, sizeof(ctx->rbuf) - have);
+	if (n > 0) {
+		conn_touch(c);
+		conn_feed(c, have + (size_t)n);
+	} else if (n == 0) {
+		c->flags |= C_EOF;
+		c->why = "peer closed";
+		conn_close_after_flush(c);
+	} else if (errno != EAGAIN && errno != EINTR)
+		conn_kill(c, "read error", errno);
+	conn_reap(ctx);
+}
+
+/* The queue fell to the low-water mark: read and serve the client again. */
+static void
+conn_resume(struct conn *c)
+{
+	struct relay_ctx *ctx = c->ctx;
+	size_t have = c->inlen;
+
+	c->flags &= ~C_PAUSED;
+	conn_log(c, "resumed: %zu bytes queued", c->outlen);
+	if (c->svc->on_drain != NULL)
+		c->svc->on_drain(c);
+	if (have > 0 && !(c->flags & (C_PAUSED | C_CLOSING | C_DEAD))) {
+		memcpy(ctx->rbuf, c->in, have);
+		conn_feed(c, have);
+	}
+	if (!(c->flags & (C_PAUSED | C_CLOSING | C_DEAD)) &&
+	    ev_add(ctx->ev, c->fd, EV_READ, conn_read, c) == -1)
+		conn_kill(c, "event loop", errno);
+}
+
+static void
+conn_write(struct evloop *ev, int fd, void *arg, int mask)
+{
+	struct conn *c = arg;
+	ssize_t n;
+
+	(void)fd;
+	(void)mask;
+	if ((n = conn_put(c, c->out + c->outoff, c->outlen)) > 0) {
+		c->outoff += (size_t)n;
+		c->outlen -= (size_t)n;
+	}
+	if (n >= 0 && c->outlen == 0) {
+		ev_del(ev, c->fd, EV_WRITE);
+		free(c->out);
+		c->out = NULL;
+		c->outoff = c->outcap = 0;
+	}
+	if (n >= 0 && (c->flags & C_PAUSED) && c->outlen <= CONN_OUT_LOW)
+		conn_resume(c);
+	if (!(c->flags & C_DEAD) && (c->flags & C_CLOSING) &&
+	    c->outlen == 0 && !(c->flags & C_LINGER))
+		conn_finish(c);
+	conn_reap(c->ctx);
+}
+
+static void
+conn_open(struct listener *l, int fd, const char *peer)
+{
+	struct relay_ctx *ctx = l->ctx;
+	struct conn *c;
+	int one = 1;
+
+	if ((c = calloc(1, sizeof(*c))) == NULL ||
+	    ev_add(ctx->ev, fd, EV_READ, conn_read, c) == -1) {
+		log_line(l->svc->name, peer, "refused: %s", strerror(errno));
+		free(c);
+		close(fd);
+		return;
+	}
+	/* Replies are small and must not wait for Nagle. */
+	setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
+	c->fd = fd;
+	c->svc = l->svc;
+	c->ctx = ctx;
+	snprintf(c->peer, sizeof(c->peer), "%s", peer);
+	ctx->conns[fd] = c;
+	ctx->nclients++;
+	if (ctx->idle_ms > 0)
+		conn_list_move(c, &ctx->idle, ctx->idle_ms);
+	conn_log(c, "connect");
+	if (c->svc->on_connect != NULL && c->svc->on_connect(c) == -1)
+		conn_close_after_flush(c);
+}
+
+/* Out of fds: accept and close one client so the listener stops firing. */
+static void
+conn_shed(struct listener *l)
+{
+	struct relay_ctx *ctx = l->ctx;
+	int fd;
+
+	if (ctx->spare_fd != -1)
+		close(ctx->spare_fd);
+	if ((fd = accept(l->fd, NULL, NULL)) != -1) {
+		log_line(l->svc->name, l->addr, "refused: out of file "
+		    "descriptors");
+		close(fd);
+	}
+	ctx->spare_fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
+}
+
+void
+conn_accept(struct evloop *ev, int fd, void *arg, int mask)
+{
+	struct listener *l = arg;
+	struct relay_ctx *ctx = l->ctx;
+	struct sockaddr_storage ss;
+	socklen_t sslen;
+	char peer[RELAY_ADDR_MAX];
+	int i, cfd;
+
+	(void)ev;
+	(void)mask;
+	for (i = 0; i < ACCEPT_MAX; i++) {
+		sslen = sizeof(ss);
+		cfd = accept4(fd, (struct sockaddr *)&ss, &sslen,
+		    SOCK_NONBLOCK | SOCK_CLOEXEC);
+		if (cfd == -1) {
+			if (errno == EINTR || errno == ECONNABORTED)
+				continue;
+			if (errno == EMFILE || errno == ENFILE)
+				conn_shed(l);
+			else if (errno != EAGAIN && errno != EWOULDBLOCK)
+				log_line(l->svc->name, l->addr, "accept: %s",
+				    strerror(errno));
+			break;
+		}
+		addr_format((struct sockaddr *)&ss, peer, sizeof(peer));
+		if (ctx->nclients >= ctx->max_clients || cfd >= ctx->setsize) {
+			log_line(l->svc->name, peer, "refused: max clients");
+			close(cfd);
+			continue;
+		}
+		conn_open(l, cfd, peer);
+	}
+	conn_reap(ctx);
+}
+
+/* Closes idle clients and ends lingering ones; runs at the next deadline. */
+static long long
+conn_sweep(struct evloop *ev, long long id, void *arg)
+{
+	struct relay_ctx *ctx = arg;
+	struct conn *c;
+	long long now = ev_now(), next = now + 1000;
+
+	(void)ev;
+	(void)id;
+	while ((c = TAILQ_FIRST(&ctx->idle)) != NULL && c->deadline <= now)
+		conn_kill(c, "idle timeout", 0);
+	while ((c = TAILQ_FIRST(&ctx->linger)) != NULL && c->deadline <= now)
+		conn_kill(c, NULL, 0);
+	conn_reap(ctx);
+	if ((c = TAILQ_FIRST(&ctx->idle)) != NULL && c->deadline < next)
+		next = c->deadline;
+	if ((c = TAILQ_FIRST(&ctx->linger)) != NULL && c->deadline < next)
+		next = c->deadline;
+	return next > now ? next - now : 1;
+}
+
+int
+conn_start(struct relay_ctx *ctx)
+{
+	int i;
+
+	TAILQ_INIT(&ctx->idle);
+	TAILQ_INIT(&ctx->linger);
+	ctx->conns = calloc((size_t)ctx->setsize, sizeof(*ctx->conns));
+	if (ctx->conns == NULL)
+		return -1;
+	ctx->spare_fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
+	if ((ctx->sweep_id = ev_timer_add(ctx->ev, 1000, conn_sweep,
+	    ctx)) == -1)
+		return -1;
+	for (i = 0; i < ctx->nlisteners; i++)
+		if (ev_add(ctx->ev, ctx->listeners[i].fd, EV_READ,
+		    conn_accept, &ctx->listeners[i]) == -1)
+			return -1;
+	return 0;
+}
+
+static long long
+conn_drain_deadline(struct evloop *ev, long long id, void *arg)
+{
+	(void)id;
+	(void)arg;
+	ev_stop(ev);
+	return EV_NOMORE;
+}
+
+/* Stops accepting and lets every client flush, for RELAY_DRAIN_MS. */
+void
+conn_shutdown(struct relay_ctx *ctx)
+{
+	struct conn *c;
+	int i;
+
+	ctx->stopping = 1;
+	for (i = 0; i < ctx->nlisteners; i++) {
+		ev_del(ctx->ev, ctx->listeners[i].fd, EV_READ);
+		close(ctx->listeners[i].fd);
+		ctx->listeners[i].fd = -1;
+	}
+	for (i = 0; i < ctx->setsize; i++) {
+		if ((c = ctx->conns[i]) == NULL || (c->flags & C_DEAD))
+			continue;
+		if (!(c->flags & C_CLOSING))
+			c->why = "shutdown";
+		if (c->flags & C_LINGER)
+			conn_kill(c, NULL, 0);
+		else
+			conn_close_after_flush(c);
+	}
+	conn_reap(ctx);
+	if (ctx->nclients > 0 && ev_timer_add(ctx->ev, RELAY_DRAIN_MS,
+	    conn_drain_deadline, ctx) == -1)
+		ev_stop(ctx->ev);
+}
+
+/* After the loop: closes whoever is left, queue written or not. */
+void
+conn_close_all(struct relay_ctx *ctx)
+{
+	int i;
+
+	for (i = 0; i < ctx->setsize; i++)
+		if (ctx->conns[i] != NULL)
+			conn_kill(ctx->conns[i], "shutdown", 0);
+	conn_reap(ctx);
+	free(ctx->conns);
+	ctx->conns = NULL;
+	if (ctx->spare_fd != -1)
+		close(ctx->spare_fd);
+}
+
+void
+conn_log(struct conn *c, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	log_vline(c->svc->name, c->peer, fmt, ap);
+	va_end(ap);
+}
+
+int
+conn_protocol_error(struct conn *c, const char *fmt, ...)
+{
+	char msg[512];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	conn_log(c, "protocol error: %s", msg);
+	c->flags |= C_ERRLOGGED;
+	return -1;
+}
+
+void *
+conn_data(const struct conn *c)
+{
+	return c->data;
+}
+
+void
+conn_set_data(struct conn *c, void *data)
+{
+	c->data = data;
+}
+
+const char *
+conn_peer(const struct conn *c)
+{
+	return c->peer;
+}
+
+struct relay_ctx *
+conn_relay(const struct conn *c)
+{
+	return c->ctx;
+}

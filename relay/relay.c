@@ -1,0 +1,306 @@
+/*
+ * pk-relay: serves each SERVICE@HOST:PORT on its own listener from one
+ * thread and one event loop, with the state of every service in one SQLite
+ * database.  main parses options; serve() runs the relay until SIGINT or
+ * SIGTERM.
+ */
+#include <sys/resource.h>
+#include <sys/signalfd.h>
+
+#include <err.h>
+#include <getopt.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "evloop.h"
+#include "num.h"
+#include "relay.h"
+
+#define DEFAULT_STATE_DIR	"state"
+#define DEFAULT_MAX_CLIENTS	10000
+#define DEFAULT_IDLE_TIMEOUT	60
+#define DEFAULT_MAX_FILE	(1024LL * 1024 * 1024)
+#define SETSIZE_MAX		(1 << 20)
+
+enum {
+	OPT_IDLE_TIMEOUT = 256,
+	OPT_MAX_CLIENTS,
+	OPT_MAX_FILE,
+};
+
+static const char synopsis[] =
+    "usage: pk-relay [-d state_dir] [--idle-timeout sec] [--max-clients n]\n"
+    "           [--max-file bytes] service@host:port ...\n";
+
+static const char options[] =
+    "\n"
+    "  -d dir              state directory, made 0700 if missing (default\n"
+    "                      ./" DEFAULT_STATE_DIR "): protokit.db and files/\n"
+    "  -h, --help          print this help and exit\n"
+    "  --idle-timeout sec  close a client silent for sec seconds (default\n"
+    "                      60; 0: never)\n"
+    "  --max-clients n     clients served at once; more are refused\n"
+    "                      (default 10000)\n"
+    "  --max-file bytes    largest file a client may send (default\n"
+    "                      1073741824)\n"
+    "\n"
+    "host is an IPv4 address or an IPv6 address in brackets; port 0 picks a\n"
+    "free port.  One line \"listening service host:port\" per listener goes\n"
+    "to stdout, then one line per event to stderr.  SIGINT or SIGTERM stops\n"
+    "accepting, flushes replies for up to 2 s and exits.\n"
+    "\n"
+    "Exit codes: 0 stopped by a signal; 2 could not start (usage, address,\n"
+    "state directory, database, file descriptor limit).\n";
+
+static const struct option longopts[] = {
+	{ "help", no_argument, NULL, 'h' },
+	{ "idle-timeout", required_argument, NULL, OPT_IDLE_TIMEOUT },
+	{ "max-clients", required_argument, NULL, OPT_MAX_CLIENTS },
+	{ "max-file", required_argument, NULL, OPT_MAX_FILE },
+	{ NULL, 0, NULL, 0 },
+};
+
+static _Noreturn void
+usage(void)
+{
+	fputs(synopsis, stderr);
+	exit(2);
+}
+
+static _Noreturn void
+help(void)
+{
+	char names[256];
+
+	service_names(names, sizeof(names));
+	fputs(synopsis, stdout);
+	fputs(options, stdout);
+	printf("\nServices: %s\n", names);
+	if (fflush(stdout) == EOF || ferror(stdout))
+		err(2, "stdout");
+	exit(0);
+}
+
+static long long
+number(const char *opt, const char *s, long long min, long long max)
+{
+	const char *errstr;
+	long long v;
+
+	v = num_parse(s, min, max, &errstr);
+	if (errstr != NULL)
+		errx(2, "%s %s: %s", opt, s, errstr);
+	return v;
+}
+
+uint64_t
+relay_max_file(const struct relay_ctx *ctx)
+{
+	return ctx->max_file;
+}
+
+struct sqlite3 *
+relay_db(const struct relay_ctx *ctx)
+{
+	return ctx->db;
+}
+
+const char *
+relay_state_dir(const struct relay_ctx *ctx)
+{
+	return ctx->state_dir;
+}
+
+const char *
+relay_files_dir(const struct relay_ctx *ctx)
+{
+	return ctx->files_dir;
+}
+
+/*
+ * Raises the soft fd limit to the hard one and checks that the clients,
+ * the listeners and the relay's own fds fit; returns the table size.
+ */
+static int
+fd_limit(int max_clients, int nlisteners)
+{
+	struct rlimit rl;
+	long long need = (long long)max_clients + nlisteners +
+	    RELAY_SLACK_FDS;
+
+	if (getrlimit(RLIMIT_NOFILE, &rl) == -1)
+		err(2, "getrlimit");
+	if (rl.rlim_cur < rl.rlim_max) {
+		rl.rlim_cur = rl.rlim_max;
+		if (rl.rlim_cur > SETSIZE_MAX)
+			rl.rlim_cur = SETSIZE_MAX;
+		if (setrlimit(RLIMIT_NOFILE, &rl) == -1 &&
+		    getrlimit(RLIMIT_NOFILE, &rl) == -1)
+			err(2, "getrlimit");
+	}
+	if (rl.rlim_cur > SETSIZE_MAX)
+		rl.rlim_cur = SETSIZE_MAX;
+	if ((long long)rl.rlim_cur < need)
+		errx(2, "--max-clients %d needs %lld file descriptors but the "
+		    "limit is %lld (ulimit -Hn)", max_clients, need,
+		    (long long)rl.rlim_cur);
+	return (int)rl.rlim_cur;
+}
+
+/* SIGINT and SIGTERM arrive on an fd in the loop; SIGPIPE is ignored. */
+static int
+signals_fd(void)
+{
+	sigset_t set;
+	int fd;
+
+	if (signal(SIGPIPE, SIG_IGN) == SIG_ERR)
+		err(2, "signal");
+	sigemptyset(&set);
+	sigaddset(&set, SIGINT);
+	sigaddset(&set, SIGTERM);
+	if (sigprocmask(SIG_BLOCK, &set, NULL) == -1)
+		err(2, "sigprocmask");
+	if ((fd = signalfd(-1, &set, SFD_NONBLOCK | SFD_CLOEXEC)) == -1)
+		err(2, "signalfd");
+	return fd;
+}
+
+/* The first signal drains the clients; a second one stops at once. */
+static void
+on_signal(struct evloop *ev, int fd, void *arg, int mask)
+{
+	struct relay_ctx *ctx = arg;
+	struct signalfd_siginfo si;
+
+	(void)mask;
+	if (read(fd, &si, sizeof(si)) != sizeof(si))
+		return;
+	relay_log("relay", "SIG%s: stopping", sigabbrev_np((int)si.ssi_signo));
+	if (ctx->stopping)
+		ev_stop(ev);
+	else
+		conn_shutdown(ctx);
+}
+
+/* Runs each service's init once, however many listeners it has. */
+static void
+services_init(struct relay_ctx *ctx, int fini)
+{
+	const struct service *svc;
+	int i, j;
+
+	for (i = 0; i < ctx->nlisteners; i++) {
+		svc = ctx->listeners[i].svc;
+		for (j = 0; j < i && ctx->listeners[j].svc != svc; j++)
+			;
+		if (j < i)
+			continue;
+		if (fini && svc->fini != NULL)
+			svc->fini(ctx);
+		else if (!fini && svc->init != NULL && svc->init(ctx) == -1)
+			errx(2, "%s: cannot start the service", svc->name);
+	}
+}
+
+static void
+listeners_open(struct relay_ctx *ctx, char **argv)
+{
+	struct listener *l;
+	int i;
+
+	for (i = 0; i < ctx->nlisteners; i++) {
+		l = &ctx->listeners[i];
+		if (listen_open(l) == -1)
+			err(2, "%s", argv[i]);
+		l->ctx = ctx;
+	}
+	for (i = 0; i < ctx->nlisteners; i++)
+		printf("listening %s %s\n", ctx->listeners[i].svc->name,
+		    ctx->listeners[i].addr);
+	if (fflush(stdout) == EOF || ferror(stdout))
+		err(2, "stdout");
+}
+
+static int
+serve(struct relay_ctx *ctx, char **argv)
+{
+	ctx->setsize = fd_limit(ctx->max_clients, ctx->nlisteners);
+	ctx->sigfd = signals_fd();
+	db_open(ctx);
+	services_init(ctx, 0);
+	if ((ctx->ev = ev_create(ctx->setsize)) == NULL)
+		err(2, "event loop");
+	listeners_open(ctx, argv);
+	if (conn_start(ctx) == -1 ||
+	    ev_add(ctx->ev, ctx->sigfd, EV_READ, on_signal, ctx) == -1)
+		err(2, "event loop");
+	relay_log("relay", "started: %d listeners, up to %d clients, state %s",
+	    ctx->nlisteners, ctx->max_clients, ctx->state_dir);
+	if (ev_run(ctx->ev) == -1)
+		err(2, "epoll_wait");
+	conn_close_all(ctx);
+	services_init(ctx, 1);
+	db_close(ctx);
+	ev_free(ctx->ev);
+	close(ctx->sigfd);
+	free(ctx->listeners);
+	relay_log("relay", "stopped");
+	return 0;
+}
+
+int
+main(int argc, char *argv[])
+{
+	static struct relay_ctx ctx;
+	const char *why;
+	int ch, i;
+
+	ctx.state_dir = DEFAULT_STATE_DIR;
+	ctx.max_clients = DEFAULT_MAX_CLIENTS;
+	ctx.idle_ms = DEFAULT_IDLE_TIMEOUT * 1000LL;
+	ctx.max_file = DEFAULT_MAX_FILE;
+
+	while ((ch = getopt_long(argc, argv, "d:h", longopts, NULL)) != -1) {
+		switch (ch) {
+		case 'd':
+			ctx.state_dir = optarg;
+			break;
+		case 'h':
+			help();
+		case OPT_IDLE_TIMEOUT:
+			ctx.idle_ms = number("--idle-timeout", optarg, 0,
+			    86400 * 365) * 1000;
+			break;
+		case OPT_MAX_CLIENTS:
+			ctx.max_clients = (int)number("--max-clients", optarg,
+			    1, SETSIZE_MAX);
+			break;
+		case OPT_MAX_FILE:
+			ctx.max_file = (uint64_t)number("--max-file", optarg,
+			    1, 1LL << 62);
+			break;
+		default:
+			usage();
+		}
+	}
+	argc -= optind;
+	argv += optind;
+
+	if (argc == 0)
+		usage();
+	if (*ctx.state_dir == '\0')
+		errx(2, "-d: empty state directory");
+	ctx.nlisteners = argc;
+	if ((ctx.listeners = calloc((size_t)argc,
+	    sizeof(*ctx.listeners))) == NULL)
+		err(2, NULL);
+	for (i = 0; i < argc; i++)
+		if ((why = listen_parse(argv[i], &ctx.listeners[i])) != NULL)
+			errx(2, "%s: %s", argv[i], why);
+
+	return serve(&ctx, argv);
+}

@@ -1,0 +1,104 @@
+/*
+ * service: what one protocol of pk-relay implements, and what it may call.
+ *
+ * The core owns sockets, buffers and the event loop; a service sees bytes.
+ * All callbacks run on the relay's one thread and must not block (no
+ * waiting on the network; SQLite and local files are fine).
+ *
+ * init(relay)       Once at start, for each service named on the command
+ *                   line: create tables with db_migrate.  -1 stops the
+ *                   relay (the service has logged why with relay_log).
+ * on_connect(conn)  A client arrived.  Set per-connection state with
+ *                   conn_set_data.  May queue a greeting.  -1 closes the
+ *                   client after flushing what was queued.
+ * on_bytes(conn, data, len)
+ *                   data holds every byte received and not yet consumed
+ *                   (at most CONN_IN_MAX).  Return how many bytes from the
+ *                   front were consumed: the rest stays and is offered
+ *                   again, with more after it, when more arrives.  The core
+ *                   calls again at once while the service consumes
+ *                   something and bytes remain, so one message per call is
+ *                   fine.  Return 0 when a message is incomplete; if the
+ *                   buffer is then full, the core closes the client
+ *                   ("message larger than the input buffer").  Return -1 on
+ *                   a protocol error after queueing the error reply
+ *                   (conn_protocol_error logs the reason): the core flushes
+ *                   the queue, then closes.  While the client's output
+ *                   queue is above its high-water mark the core stops
+ *                   calling on_bytes and stops reading (backpressure).
+ * on_drain(conn)    Optional (may be NULL): the output queue fell below
+ *                   the low-water mark after backpressure; a service that
+ *                   streams a large reply sends the next part here.
+ * on_close(conn)    Always called exactly once when the client goes, for
+ *                   any reason; free the state set with conn_set_data.  The
+ *                   socket can no longer be written.
+ * fini(relay)       Optional: at shutdown, before the database closes.
+ *
+ * Every callback but on_bytes may be NULL.  A conn pointer is valid from
+ * on_connect until on_close returns.
+ */
+#ifndef PK_RELAY_SERVICE_H
+#define PK_RELAY_SERVICE_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#define CONN_IN_MAX	(64 * 1024)	/* input buffer per client */
+#define CONN_OUT_HIGH	(256 * 1024)	/* stop reading above this */
+#define CONN_OUT_LOW	(64 * 1024)	/* resume at or below this */
+#define CONN_OUT_MAX	(4 * 1024 * 1024)	/* drop the client above this */
+
+struct conn;
+struct relay_ctx;
+struct sqlite3;
+
+struct service {
+	const char	*name;
+	int		(*init)(struct relay_ctx *);
+	int		(*on_connect)(struct conn *);
+	ssize_t		(*on_bytes)(struct conn *, const uint8_t *, size_t);
+	void		(*on_drain)(struct conn *);
+	void		(*on_close)(struct conn *);
+	void		(*fini)(struct relay_ctx *);
+};
+
+/*
+ * Queues len bytes for the client (written at once if the socket takes
+ * them).  Returns 0, or -1 if the client is closing or the queue would pass
+ * CONN_OUT_MAX: the core then drops the client and logs why, and the
+ * service should return from its callback (any return value).
+ */
+int	conn_send(struct conn *, const void *, size_t);
+/* Stops reading; closes once everything queued is written. */
+void	conn_close_after_flush(struct conn *);
+/* Logs one line "TIME SERVICE PEER message" on stderr. */
+void	conn_log(struct conn *, const char *, ...)
+	    __attribute__((format(printf, 2, 3)));
+/* Logs "protocol error: message" and returns -1, for on_bytes to return. */
+int	conn_protocol_error(struct conn *, const char *, ...)
+	    __attribute__((format(printf, 2, 3)));
+
+void			*conn_data(const struct conn *);
+void			 conn_set_data(struct conn *, void *);
+const char		*conn_peer(const struct conn *);	/* "ip:port" */
+struct relay_ctx	*conn_relay(const struct conn *);
+
+/* Logs one line "TIME SERVICE message" on stderr. */
+void	relay_log(const char *service, const char *, ...)
+	    __attribute__((format(printf, 2, 3)));
+
+uint64_t	 relay_max_file(const struct relay_ctx *);	/* --max-file */
+struct sqlite3	*relay_db(const struct relay_ctx *);
+const char	*relay_state_dir(const struct relay_ctx *);	/* -d */
+const char	*relay_files_dir(const struct relay_ctx *);	/* STATE/files */
+
+/*
+ * Brings the service's tables to version by running sql (one or more
+ * statements) in a transaction, once: call it with versions 1, 2, ... in
+ * order; steps already applied are skipped.  Returns 0 or -1 (logged).
+ */
+int	db_migrate(struct relay_ctx *, const char *service, int version,
+	    const char *sql);
+
+#endif

@@ -1,0 +1,44 @@
+/*
+ * services: the table of services pk-relay can serve, by name.  A new
+ * service is one file defining a struct service and one line here.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "relay.h"
+
+extern const struct service echo_service;
+
+static const struct service *const services[] = {
+	&echo_service,
+};
+
+#define NSERVICES (sizeof(services) / sizeof(services[0]))
+
+const struct service *
+service_find(const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < NSERVICES; i++)
+		if (strcmp(services[i]->name, name) == 0)
+			return services[i];
+	return NULL;
+}
+
+/* The names, space-separated, for --help. */
+void
+service_names(char *buf, size_t size)
+{
+	size_t i, n = 0;
+	int r;
+
+	buf[0] = '\0';
+	for (i = 0; i < NSERVICES && n < size; i++) {
+		r = snprintf(buf + n, size - n, "%s%s", i ? " " : "",
+		    services[i]->name);
+		if (r < 0)
+			break;
+		n += (size_t)r;
+	}
+}
