@@ -13,6 +13,9 @@
 #include <nettle/rsa.h>
 
 #define KEY_FILE_MAX (64 * 1024)	/* largest key file accepted */
+#define KEY_BITS_MAX 16384		/* largest modulus (and number) read */
+#define KEY_DER_MAX (16 * 1024)		/* room for any key read, as DER */
+#define KEY_PEM_MAX (24 * 1024)		/* ... and as (encrypted) PEM */
 
 enum key_err {
 	KEY_OK = 0,
@@ -26,6 +29,10 @@ enum key_err {
 	KEY_ESPACE = -8,	/* the output buffer is too small */
 };
 
+/*
+ * Call secret_gmp_init() first: key_clear then wipes every number it
+ * frees, and so does GMP for every temporary.
+ */
 struct key_rsa {
 	struct rsa_public_key	pub;
 	struct rsa_private_key	priv;
@@ -41,15 +48,46 @@ int	 key_is_encrypted(const uint8_t *data, size_t len);
 
 /*
  * Parses any form above; pass may be NULL when the key is not encrypted.
- * A public key leaves has_private 0.
+ * A public key leaves has_private 0.  A private key is checked for
+ * consistency (n = pq, the CRT values agree with d and e); a multi-prime
+ * key is KEY_EUNSUPPORTED.  A decrypted key that does not parse is
+ * KEY_EPASS.  On error k holds no usable key but must still be cleared.
  */
 int	 key_parse(struct key_rsa *k, const uint8_t *data, size_t len,
 	    const uint8_t *pass, size_t passlen);
+/* KEY_ENOTPRIVATE unless k holds a private key. */
+int	 key_require_private(const struct key_rsa *k);
 
 /* DER writers: *len is set; KEY_ESPACE if max is too small. */
 int	 key_spki_der(const struct key_rsa *k, uint8_t *out, size_t max,
 	    size_t *len);
 int	 key_pkcs8_der(const struct key_rsa *k, uint8_t *out, size_t max,
 	    size_t *len);
+/* PKCS#1 RSAPrivateKey, the body of "RSA PRIVATE KEY". */
+int	 key_pkcs1_der(const struct key_rsa *k, uint8_t *out, size_t max,
+	    size_t *len);
+
+/*
+ * PEM writers, byte for byte what OpenSSL writes for the same key (the
+ * encrypted forms have a random salt and IV).  out is not NUL-terminated.
+ */
+int	 key_spki_pem(const struct key_rsa *k, uint8_t *out, size_t max,
+	    size_t *len);
+/*
+ * "PRIVATE KEY"; with pass, "ENCRYPTED PRIVATE KEY": PBES2 with
+ * PBKDF2-HMAC-SHA256 (iter rounds, 16-octet salt) and AES-256-CBC.
+ */
+int	 key_pkcs8_pem(const struct key_rsa *k, const uint8_t *pass,
+	    size_t passlen, unsigned long iter, uint8_t *out, size_t max,
+	    size_t *len);
+/*
+ * "RSA PRIVATE KEY"; with pass, OpenSSL's legacy encrypted PEM
+ * ("Proc-Type: 4,ENCRYPTED", "DEK-Info: AES-256-CBC,IV").
+ */
+int	 key_pkcs1_pem(const struct key_rsa *k, const uint8_t *pass,
+	    size_t passlen, uint8_t *out, size_t max, size_t *len);
+
+/* rsaEncryption, 1.2.840.113549.1.1.1, as OID content octets. */
+extern const uint8_t key_oid_rsa[9];
 
 #endif
