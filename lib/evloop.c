@@ -15,29 +15,29 @@
 #include "evloop.h"
 
 struct ev_file {
-	int		 mask;
-	uint32_t	 gen;
-	ev_file_fn	*rfn;
-	ev_file_fn	*wfn;
-	void		*arg;
+	int mask;
+	uint32_t gen;
+	ev_file_fn *rfn;
+	ev_file_fn *wfn;
+	void *arg;
 };
 
 struct ev_timer {
-	long long	 id;		/* -1 once deleted */
-	long long	 when;
-	ev_timer_fn	*fn;
-	void		*arg;
-	struct ev_timer	*next;
+	long long id; /* -1 once deleted */
+	long long when;
+	ev_timer_fn *fn;
+	void *arg;
+	struct ev_timer *next;
 };
 
 struct evloop {
-	int			 epfd;
-	int			 setsize;
-	int			 stop;
-	long long		 next_id;
-	struct ev_file		*files;
-	struct epoll_event	*fired;
-	struct ev_timer		*timers;
+	int epfd;
+	int setsize;
+	int stop;
+	long long next_id;
+	struct ev_file *files;
+	struct epoll_event *fired;
+	struct ev_timer *timers;
 };
 
 long long
@@ -93,7 +93,7 @@ ev_free(struct evloop *ev)
 static int
 ev_ctl(struct evloop *ev, int op, int fd, int mask)
 {
-	struct epoll_event ee = { 0 };
+	struct epoll_event ee = {0};
 
 	if (mask & EV_READ)
 		ee.events |= EPOLLIN;
@@ -183,7 +183,7 @@ ev_timer_del(struct evloop *ev, long long id)
 
 	for (t = ev->timers; t != NULL; t = t->next) {
 		if (t->id == id && id != -1) {
-			t->id = -1;	/* freed by the next timer pass */
+			t->id = -1; /* freed by the next timer pass */
 			return 0;
 		}
 	}
@@ -260,7 +260,8 @@ ev_run(struct evloop *ev)
 
 	ev->stop = 0;
 	while (!ev->stop) {
-		n = epoll_wait(ev->epfd, ev->fired, ev->setsize, ev_wait_ms(ev));
+		n = epoll_wait(
+		    ev->epfd, ev->fired, ev->setsize, ev_wait_ms(ev));
 		if (n == -1) {
 			if (errno == EINTR)
 				continue;

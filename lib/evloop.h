@@ -7,10 +7,10 @@
 #ifndef PK_EVLOOP_H
 #define PK_EVLOOP_H
 
-#define EV_NONE		0
-#define EV_READ		1
-#define EV_WRITE	2
-#define EV_NOMORE	(-1)	/* a timer callback returns this to end */
+#define EV_NONE 0
+#define EV_READ 1
+#define EV_WRITE 2
+#define EV_NOMORE (-1) /* a timer callback returns this to end */
 
 struct evloop;
 
@@ -20,28 +20,28 @@ typedef void ev_file_fn(struct evloop *, int fd, void *arg, int mask);
 typedef long long ev_timer_fn(struct evloop *, long long id, void *arg);
 
 /* fds must be below setsize. */
-struct evloop	*ev_create(int setsize);
-void		 ev_free(struct evloop *);
+struct evloop *ev_create(int setsize);
+void ev_free(struct evloop *);
 
 /*
  * Adds the events in mask for fd, with fn as their callback (the other
  * event keeps its own); arg is shared by both events of an fd.
  */
-int	ev_add(struct evloop *, int fd, int mask, ev_file_fn *fn, void *arg);
+int ev_add(struct evloop *, int fd, int mask, ev_file_fn *fn, void *arg);
 /* Removes the events in mask; fd is out of the loop once none is left. */
-int	ev_del(struct evloop *, int fd, int mask);
-int	ev_mask(struct evloop *, int fd);
+int ev_del(struct evloop *, int fd, int mask);
+int ev_mask(struct evloop *, int fd);
 
 /* Calls fn after ms milliseconds; returns the timer id or -1. */
-long long	ev_timer_add(struct evloop *, long long ms, ev_timer_fn *fn,
-		    void *arg);
-int		ev_timer_del(struct evloop *, long long id);
+long long ev_timer_add(
+    struct evloop *, long long ms, ev_timer_fn *fn, void *arg);
+int ev_timer_del(struct evloop *, long long id);
 
 /* Monotonic milliseconds, the clock of the timers. */
-long long	ev_now(void);
+long long ev_now(void);
 
 /* Runs until ev_stop; returns 0 then, or -1 if epoll fails. */
-int	ev_run(struct evloop *);
-void	ev_stop(struct evloop *);
+int ev_run(struct evloop *);
+void ev_stop(struct evloop *);
 
 #endif

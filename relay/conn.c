@@ -22,38 +22,38 @@
 #include "evloop.h"
 #include "relay.h"
 
-#define ACCEPT_MAX	1000	/* accepts per wakeup, then serve the rest */
+#define ACCEPT_MAX 1000 /* accepts per wakeup, then serve the rest */
 
-#define C_PAUSED	0x01	/* output above high water: not reading */
-#define C_CLOSING	0x02	/* close once the queue is written */
-#define C_LINGER	0x04	/* written and shut down: draining input */
-#define C_DEAD		0x08	/* deregistered, on the reap list */
-#define C_EOF		0x10	/* the peer shut down its side */
-#define C_ERRLOGGED	0x20	/* the service logged its protocol error */
+#define C_PAUSED 0x01 /* output above high water: not reading */
+#define C_CLOSING 0x02 /* close once the queue is written */
+#define C_LINGER 0x04 /* written and shut down: draining input */
+#define C_DEAD 0x08 /* deregistered, on the reap list */
+#define C_EOF 0x10 /* the peer shut down its side */
+#define C_ERRLOGGED 0x20 /* the service logged its protocol error */
 
 struct conn {
-	int			 fd;
-	int			 flags;
-	int			 err;		/* errno behind why, or 0 */
-	const char		*why;		/* reason for closing */
-	const struct service	*svc;
-	struct relay_ctx	*ctx;
-	void			*data;
-	char			 peer[RELAY_ADDR_MAX];
-	uint8_t			*in;		/* unconsumed input */
-	size_t			 inlen;
-	uint8_t			*out;		/* queue: out[outoff..+outlen) */
-	size_t			 outoff;
-	size_t			 outlen;
-	size_t			 outcap;
-	long long		 deadline;
-	struct conn_list	*list;		/* idle, linger or none */
-	TAILQ_ENTRY(conn)	 link;
-	struct conn		*reap_next;
+	int fd;
+	int flags;
+	int err; /* errno behind why, or 0 */
+	const char *why; /* reason for closing */
+	const struct service *svc;
+	struct relay_ctx *ctx;
+	void *data;
+	char peer[RELAY_ADDR_MAX];
+	uint8_t *in; /* unconsumed input */
+	size_t inlen;
+	uint8_t *out; /* queue: out[outoff..+outlen) */
+	size_t outoff;
+	size_t outlen;
+	size_t outcap;
+	long long deadline;
+	struct conn_list *list; /* idle, linger or none */
+	TAILQ_ENTRY(conn) link;
+	struct conn *reap_next;
 };
 
-static void	conn_read(struct evloop *, int, void *, int);
-static void	conn_write(struct evloop *, int, void *, int);
+static void conn_read(struct evloop *, int, void *, int);
+static void conn_write(struct evloop *, int, void *, int);
 
 static void
 conn_list_move(struct conn *c, struct conn_list *list, long long ms)
@@ -297,8 +297,8 @@ conn_feed(struct conn *c, size_t len)
 	}
 	if (off == 0 && len == CONN_IN_MAX &&
 	    !(c->flags & (C_PAUSED | C_CLOSING))) {
-		conn_protocol_error(c, "message larger than %d bytes",
-		    CONN_IN_MAX);
+		conn_protocol_error(
+		    c, "message larger than %d bytes", CONN_IN_MAX);
 		c->why = "protocol error";
 		conn_close_after_flush(c);
 		return;
@@ -387,8 +387,8 @@ conn_write(struct evloop *ev, int fd, void *arg, int mask)
 	}
 	if (n >= 0 && (c->flags & C_PAUSED) && c->outlen <= CONN_OUT_LOW)
 		conn_resume(c);
-	if (!(c->flags & C_DEAD) && (c->flags & C_CLOSING) &&
-	    c->outlen == 0 && !(c->flags & C_LINGER))
+	if (!(c->flags & C_DEAD) && (c->flags & C_CLOSING) && c->outlen == 0 &&
+	    !(c->flags & C_LINGER))
 		conn_finish(c);
 	conn_reap(c->ctx);
 }
@@ -432,7 +432,8 @@ conn_shed(struct listener *l)
 	if (ctx->spare_fd != -1)
 		close(ctx->spare_fd);
 	if ((fd = accept(l->fd, NULL, NULL)) != -1) {
-		log_line(l->svc->name, l->addr, "refused: out of file "
+		log_line(l->svc->name, l->addr,
+		    "refused: out of file "
 		    "descriptors");
 		close(fd);
 	}
@@ -509,12 +510,12 @@ conn_start(struct relay_ctx *ctx)
 	if (ctx->conns == NULL)
 		return -1;
 	ctx->spare_fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
-	if ((ctx->sweep_id = ev_timer_add(ctx->ev, 1000, conn_sweep,
-	    ctx)) == -1)
+	if ((ctx->sweep_id = ev_timer_add(ctx->ev, 1000, conn_sweep, ctx)) ==
+	    -1)
 		return -1;
 	for (i = 0; i < ctx->nlisteners; i++)
-		if (ev_add(ctx->ev, ctx->listeners[i].fd, EV_READ,
-		    conn_accept, &ctx->listeners[i]) == -1)
+		if (ev_add(ctx->ev, ctx->listeners[i].fd, EV_READ, conn_accept,
+			&ctx->listeners[i]) == -1)
 			return -1;
 	return 0;
 }
@@ -552,8 +553,9 @@ conn_shutdown(struct relay_ctx *ctx)
 			conn_close_after_flush(c);
 	}
 	conn_reap(ctx);
-	if (ctx->nclients > 0 && ev_timer_add(ctx->ev, RELAY_DRAIN_MS,
-	    conn_drain_deadline, ctx) == -1)
+	if (ctx->nclients > 0 &&
+	    ev_timer_add(ctx->ev, RELAY_DRAIN_MS, conn_drain_deadline, ctx) ==
+		-1)
 		ev_stop(ctx->ev);
 }
 

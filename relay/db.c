@@ -15,8 +15,8 @@
 
 #include "relay.h"
 
-#define DB_NAME		"protokit.db"
-#define DB_VERSION	1	/* of the core schema below */
+#define DB_NAME "protokit.db"
+#define DB_VERSION 1 /* of the core schema below */
 
 static const char db_core_schema[] =
     "CREATE TABLE schema (service TEXT PRIMARY KEY,"
@@ -49,8 +49,8 @@ db_pragma(sqlite3 *db, const char *sql, char *out, size_t size)
 	if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK)
 		return -1;
 	if (sqlite3_step(st) == SQLITE_ROW) {
-		snprintf(out, size, "%s",
-		    (const char *)sqlite3_column_text(st, 0));
+		snprintf(
+		    out, size, "%s", (const char *)sqlite3_column_text(st, 0));
 		rv = 0;
 	}
 	sqlite3_finalize(st);
@@ -66,20 +66,26 @@ db_core(struct relay_ctx *ctx, const char *path)
 
 	if (db_pragma(db, "PRAGMA journal_mode = WAL", val, sizeof(val)) ||
 	    strcmp(val, "wal") != 0)
-		errx(2, "%s: cannot use WAL mode: %s", path,
-		    sqlite3_errmsg(db));
-	if (sqlite3_exec(db, "PRAGMA synchronous = FULL;"
-	    "PRAGMA foreign_keys = ON;", NULL, NULL, NULL) != SQLITE_OK ||
+		errx(
+		    2, "%s: cannot use WAL mode: %s", path, sqlite3_errmsg(db));
+	if (sqlite3_exec(db,
+		"PRAGMA synchronous = FULL;"
+		"PRAGMA foreign_keys = ON;",
+		NULL, NULL, NULL) != SQLITE_OK ||
 	    db_pragma(db, "PRAGMA user_version", val, sizeof(val)))
 		errx(2, "%s: %s", path, sqlite3_errmsg(db));
 	version = atoi(val);
 	if (version > DB_VERSION)
-		errx(2, "%s: schema version %d is newer than this pk-relay "
-		    "(%d)", path, version, DB_VERSION);
-	if (version == 0 && (sqlite3_exec(db, "BEGIN IMMEDIATE", NULL, NULL,
-	    NULL) != SQLITE_OK || sqlite3_exec(db, db_core_schema, NULL, NULL,
-	    NULL) != SQLITE_OK || sqlite3_exec(db, "COMMIT", NULL, NULL,
-	    NULL) != SQLITE_OK))
+		errx(2,
+		    "%s: schema version %d is newer than this pk-relay "
+		    "(%d)",
+		    path, version, DB_VERSION);
+	if (version == 0 &&
+	    (sqlite3_exec(db, "BEGIN IMMEDIATE", NULL, NULL, NULL) !=
+		    SQLITE_OK ||
+		sqlite3_exec(db, db_core_schema, NULL, NULL, NULL) !=
+		    SQLITE_OK ||
+		sqlite3_exec(db, "COMMIT", NULL, NULL, NULL) != SQLITE_OK))
 		errx(2, "%s: cannot create the schema: %s", path,
 		    sqlite3_errmsg(db));
 }
@@ -92,16 +98,18 @@ db_open(struct relay_ctx *ctx)
 	int n;
 
 	db_mkdir(ctx->state_dir);
-	n = snprintf(ctx->files_dir, sizeof(ctx->files_dir), "%s/files",
-	    ctx->state_dir);
+	n = snprintf(
+	    ctx->files_dir, sizeof(ctx->files_dir), "%s/files", ctx->state_dir);
 	if (n < 0 || (size_t)n >= sizeof(ctx->files_dir))
 		errx(2, "%s: state directory name too long", ctx->state_dir);
 	db_mkdir(ctx->files_dir);
 	snprintf(path, sizeof(path), "%s/%s", ctx->state_dir, DB_NAME);
-	if (sqlite3_open_v2(path, &ctx->db, SQLITE_OPEN_READWRITE |
-	    SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, NULL) != SQLITE_OK)
-		errx(2, "%s: %s", path, ctx->db != NULL ?
-		    sqlite3_errmsg(ctx->db) : "cannot open");
+	if (sqlite3_open_v2(path, &ctx->db,
+		SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE |
+		    SQLITE_OPEN_NOMUTEX,
+		NULL) != SQLITE_OK)
+		errx(2, "%s: %s", path,
+		    ctx->db != NULL ? sqlite3_errmsg(ctx->db) : "cannot open");
 	sqlite3_busy_timeout(ctx->db, 5000);
 	db_core(ctx, path);
 	return 0;
@@ -122,8 +130,10 @@ db_service_version(sqlite3 *db, const char *service)
 	sqlite3_stmt *st;
 	int version = -1;
 
-	if (sqlite3_prepare_v2(db, "SELECT version FROM schema "
-	    "WHERE service = ?", -1, &st, NULL) != SQLITE_OK)
+	if (sqlite3_prepare_v2(db,
+		"SELECT version FROM schema "
+		"WHERE service = ?",
+		-1, &st, NULL) != SQLITE_OK)
 		return -1;
 	sqlite3_bind_text(st, 1, service, -1, SQLITE_STATIC);
 	switch (sqlite3_step(st)) {
@@ -144,8 +154,10 @@ db_set_version(sqlite3 *db, const char *service, int version)
 	sqlite3_stmt *st;
 	int rc;
 
-	if (sqlite3_prepare_v2(db, "INSERT OR REPLACE INTO schema "
-	    "(service, version) VALUES (?, ?)", -1, &st, NULL) != SQLITE_OK)
+	if (sqlite3_prepare_v2(db,
+		"INSERT OR REPLACE INTO schema "
+		"(service, version) VALUES (?, ?)",
+		-1, &st, NULL) != SQLITE_OK)
 		return -1;
 	sqlite3_bind_text(st, 1, service, -1, SQLITE_STATIC);
 	sqlite3_bind_int(st, 2, version);
@@ -155,8 +167,8 @@ db_set_version(sqlite3 *db, const char *service, int version)
 }
 
 int
-db_migrate(struct relay_ctx *ctx, const char *service, int version,
-    const char *sql)
+db_migrate(
+    struct relay_ctx *ctx, const char *service, int version, const char *sql)
 {
 	sqlite3 *db = ctx->db;
 	int have;
@@ -166,8 +178,9 @@ db_migrate(struct relay_ctx *ctx, const char *service, int version,
 	if ((have = db_service_version(db, service)) == -1)
 		goto rollback;
 	if (have >= version)
-		return sqlite3_exec(db, "COMMIT", NULL, NULL, NULL) ==
-		    SQLITE_OK ? 0 : -1;
+		return sqlite3_exec(db, "COMMIT", NULL, NULL, NULL) == SQLITE_OK
+		    ? 0
+		    : -1;
 	if (sqlite3_exec(db, sql, NULL, NULL, NULL) != SQLITE_OK ||
 	    db_set_version(db, service, version) == -1 ||
 	    sqlite3_exec(db, "COMMIT", NULL, NULL, NULL) != SQLITE_OK)

@@ -13,6 +13,6 @@ echo_bytes(struct conn *c, const uint8_t *data, size_t len)
 }
 
 const struct service echo_service = {
-	.name = "echo",
-	.on_bytes = echo_bytes,
+    .name = "echo",
+    .on_bytes = echo_bytes,
 };

@@ -36,7 +36,8 @@ listen_host(char *host, int port, struct listener *l)
 		sin->sin_port = htons((uint16_t)port);
 		l->sslen = sizeof(*sin);
 	} else
-		return "host is not an IPv4 address or a bracketed IPv6 address";
+		return "host is not an IPv4 address or a bracketed IPv6 "
+		       "address";
 	return NULL;
 }
 
@@ -77,14 +78,15 @@ listen_open(struct listener *l)
 	socklen_t sslen = sizeof(ss);
 	int one = 1, saved;
 
-	l->fd = socket(l->ss.ss_family, SOCK_STREAM | SOCK_NONBLOCK |
-	    SOCK_CLOEXEC, 0);
+	l->fd = socket(
+	    l->ss.ss_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
 	if (l->fd == -1)
 		return -1;
-	if (setsockopt(l->fd, SOL_SOCKET, SO_REUSEADDR, &one,
-	    sizeof(one)) == -1 ||
-	    (l->ss.ss_family == AF_INET6 && setsockopt(l->fd, IPPROTO_IPV6,
-	    IPV6_V6ONLY, &one, sizeof(one)) == -1) ||
+	if (setsockopt(l->fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one)) ==
+		-1 ||
+	    (l->ss.ss_family == AF_INET6 &&
+		setsockopt(l->fd, IPPROTO_IPV6, IPV6_V6ONLY, &one,
+		    sizeof(one)) == -1) ||
 	    bind(l->fd, (struct sockaddr *)&l->ss, l->sslen) == -1 ||
 	    listen(l->fd, SOMAXCONN) == -1 ||
 	    getsockname(l->fd, (struct sockaddr *)&ss, &sslen) == -1) {

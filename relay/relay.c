@@ -19,11 +19,11 @@
 #include "num.h"
 #include "relay.h"
 
-#define DEFAULT_STATE_DIR	"state"
-#define DEFAULT_MAX_CLIENTS	10000
-#define DEFAULT_IDLE_TIMEOUT	60
-#define DEFAULT_MAX_FILE	(1024LL * 1024 * 1024)
-#define SETSIZE_MAX		(1 << 20)
+#define DEFAULT_STATE_DIR "state"
+#define DEFAULT_MAX_CLIENTS 10000
+#define DEFAULT_IDLE_TIMEOUT 60
+#define DEFAULT_MAX_FILE (1024LL * 1024 * 1024)
+#define SETSIZE_MAX (1 << 20)
 
 enum {
 	OPT_IDLE_TIMEOUT = 256,
@@ -56,11 +56,11 @@ static const char options[] =
     "state directory, database, file descriptor limit).\n";
 
 static const struct option longopts[] = {
-	{ "help", no_argument, NULL, 'h' },
-	{ "idle-timeout", required_argument, NULL, OPT_IDLE_TIMEOUT },
-	{ "max-clients", required_argument, NULL, OPT_MAX_CLIENTS },
-	{ "max-file", required_argument, NULL, OPT_MAX_FILE },
-	{ NULL, 0, NULL, 0 },
+    {"help", no_argument, NULL, 'h'},
+    {"idle-timeout", required_argument, NULL, OPT_IDLE_TIMEOUT},
+    {"max-clients", required_argument, NULL, OPT_MAX_CLIENTS},
+    {"max-file", required_argument, NULL, OPT_MAX_FILE},
+    {NULL, 0, NULL, 0},
 };
 
 static _Noreturn void
@@ -128,8 +128,7 @@ static int
 fd_limit(int max_clients, int nlisteners)
 {
 	struct rlimit rl;
-	long long need = (long long)max_clients + nlisteners +
-	    RELAY_SLACK_FDS;
+	long long need = (long long)max_clients + nlisteners + RELAY_SLACK_FDS;
 
 	if (getrlimit(RLIMIT_NOFILE, &rl) == -1)
 		err(2, "getrlimit");
@@ -144,9 +143,10 @@ fd_limit(int max_clients, int nlisteners)
 	if (rl.rlim_cur > SETSIZE_MAX)
 		rl.rlim_cur = SETSIZE_MAX;
 	if ((long long)rl.rlim_cur < need)
-		errx(2, "--max-clients %d needs %lld file descriptors but the "
-		    "limit is %lld (ulimit -Hn)", max_clients, need,
-		    (long long)rl.rlim_cur);
+		errx(2,
+		    "--max-clients %d needs %lld file descriptors but the "
+		    "limit is %lld (ulimit -Hn)",
+		    max_clients, need, (long long)rl.rlim_cur);
 	return (int)rl.rlim_cur;
 }
 
@@ -209,15 +209,21 @@ services_init(struct relay_ctx *ctx, int fini)
 static void
 listeners_open(struct relay_ctx *ctx, char **argv)
 {
-	struct listener *l;
 	int i;
 
 	for (i = 0; i < ctx->nlisteners; i++) {
-		l = &ctx->listeners[i];
-		if (listen_open(l) == -1)
+		if (listen_open(&ctx->listeners[i]) == -1)
 			err(2, "%s", argv[i]);
-		l->ctx = ctx;
+		ctx->listeners[i].ctx = ctx;
 	}
+}
+
+/* Only once everything is ready: a client may connect right after. */
+static void
+listeners_print(struct relay_ctx *ctx)
+{
+	int i;
+
 	for (i = 0; i < ctx->nlisteners; i++)
 		printf("listening %s %s\n", ctx->listeners[i].svc->name,
 		    ctx->listeners[i].addr);
@@ -230,14 +236,14 @@ serve(struct relay_ctx *ctx, char **argv)
 {
 	ctx->setsize = fd_limit(ctx->max_clients, ctx->nlisteners);
 	ctx->sigfd = signals_fd();
+	listeners_open(ctx, argv);
 	db_open(ctx);
 	services_init(ctx, 0);
-	if ((ctx->ev = ev_create(ctx->setsize)) == NULL)
-		err(2, "event loop");
-	listeners_open(ctx, argv);
-	if (conn_start(ctx) == -1 ||
+	if ((ctx->ev = ev_create(ctx->setsize)) == NULL ||
+	    conn_start(ctx) == -1 ||
 	    ev_add(ctx->ev, ctx->sigfd, EV_READ, on_signal, ctx) == -1)
 		err(2, "event loop");
+	listeners_print(ctx);
 	relay_log("relay", "started: %d listeners, up to %d clients, state %s",
 	    ctx->nlisteners, ctx->max_clients, ctx->state_dir);
 	if (ev_run(ctx->ev) == -1)
@@ -272,16 +278,17 @@ main(int argc, char *argv[])
 		case 'h':
 			help();
 		case OPT_IDLE_TIMEOUT:
-			ctx.idle_ms = number("--idle-timeout", optarg, 0,
-			    86400 * 365) * 1000;
+			ctx.idle_ms =
+			    number("--idle-timeout", optarg, 0, 86400 * 365) *
+			    1000;
 			break;
 		case OPT_MAX_CLIENTS:
-			ctx.max_clients = (int)number("--max-clients", optarg,
-			    1, SETSIZE_MAX);
+			ctx.max_clients = (int)number(
+			    "--max-clients", optarg, 1, SETSIZE_MAX);
 			break;
 		case OPT_MAX_FILE:
-			ctx.max_file = (uint64_t)number("--max-file", optarg,
-			    1, 1LL << 62);
+			ctx.max_file = (uint64_t)number(
+			    "--max-file", optarg, 1, 1LL << 62);
 			break;
 		default:
 			usage();
@@ -295,8 +302,8 @@ main(int argc, char *argv[])
 	if (*ctx.state_dir == '\0')
 		errx(2, "-d: empty state directory");
 	ctx.nlisteners = argc;
-	if ((ctx.listeners = calloc((size_t)argc,
-	    sizeof(*ctx.listeners))) == NULL)
+	if ((ctx.listeners = calloc((size_t)argc, sizeof(*ctx.listeners))) ==
+	    NULL)
 		err(2, NULL);
 	for (i = 0; i < argc; i++)
 		if ((why = listen_parse(argv[i], &ctx.listeners[i])) != NULL)

@@ -14,67 +14,67 @@
 
 #include "service.h"
 
-#define RELAY_ADDR_MAX	64	/* "[v6 address]:port" */
-#define RELAY_SLACK_FDS	32	/* std, epoll, signalfd, database, services */
-#define RELAY_LINGER_MS	2000	/* drain a closing client's input this long */
-#define RELAY_DRAIN_MS	2000	/* flush queues this long at shutdown */
+#define RELAY_ADDR_MAX 64 /* "[v6 address]:port" */
+#define RELAY_SLACK_FDS 32 /* std, epoll, signalfd, database, services */
+#define RELAY_LINGER_MS 2000 /* drain a closing client's input this long */
+#define RELAY_DRAIN_MS 2000 /* flush queues this long at shutdown */
 
 struct listener {
-	const struct service	*svc;
-	int			 fd;
-	struct sockaddr_storage	 ss;
-	socklen_t		 sslen;
-	char			 addr[RELAY_ADDR_MAX];	/* as bound */
-	struct relay_ctx	*ctx;
+	const struct service *svc;
+	int fd;
+	struct sockaddr_storage ss;
+	socklen_t sslen;
+	char addr[RELAY_ADDR_MAX]; /* as bound */
+	struct relay_ctx *ctx;
 };
 
 TAILQ_HEAD(conn_list, conn);
 
 struct relay_ctx {
-	struct evloop		*ev;
-	struct sqlite3		*db;
-	const char		*state_dir;
-	char			 files_dir[PATH_MAX];
-	uint64_t		 max_file;
-	int			 max_clients;
-	int			 nclients;
-	long long		 idle_ms;	/* 0: no idle timeout */
-	int			 setsize;	/* fds below this fit */
-	struct conn		**conns;	/* indexed by fd */
-	struct listener		*listeners;
-	int			 nlisteners;
-	struct conn_list	 idle;		/* open, oldest activity first */
-	struct conn_list	 linger;	/* closing, oldest first */
-	struct conn		*reap;		/* to close when callbacks end */
-	long long		 sweep_id;
-	int			 sigfd;
-	int			 spare_fd;	/* closed to accept on EMFILE */
-	int			 stopping;
-	uint8_t			 rbuf[CONN_IN_MAX];
+	struct evloop *ev;
+	struct sqlite3 *db;
+	const char *state_dir;
+	char files_dir[PATH_MAX];
+	uint64_t max_file;
+	int max_clients;
+	int nclients;
+	long long idle_ms; /* 0: no idle timeout */
+	int setsize; /* fds below this fit */
+	struct conn **conns; /* indexed by fd */
+	struct listener *listeners;
+	int nlisteners;
+	struct conn_list idle; /* open, oldest activity first */
+	struct conn_list linger; /* closing, oldest first */
+	struct conn *reap; /* to close when callbacks end */
+	long long sweep_id;
+	int sigfd;
+	int spare_fd; /* closed to accept on EMFILE */
+	int stopping;
+	uint8_t rbuf[CONN_IN_MAX];
 };
 
 /* listen.c */
-const char	*listen_parse(const char *, struct listener *);
-int		 listen_open(struct listener *);
-void		 addr_format(const struct sockaddr *, char *, size_t);
+const char *listen_parse(const char *, struct listener *);
+int listen_open(struct listener *);
+void addr_format(const struct sockaddr *, char *, size_t);
 
 /* conn.c */
-int	conn_start(struct relay_ctx *);
-void	conn_accept(struct evloop *, int, void *, int);
-void	conn_shutdown(struct relay_ctx *);
-void	conn_close_all(struct relay_ctx *);
+int conn_start(struct relay_ctx *);
+void conn_accept(struct evloop *, int, void *, int);
+void conn_shutdown(struct relay_ctx *);
+void conn_close_all(struct relay_ctx *);
 
 /* db.c */
-int	db_open(struct relay_ctx *);
-void	db_close(struct relay_ctx *);
+int db_open(struct relay_ctx *);
+void db_close(struct relay_ctx *);
 
 /* log.c */
-void	log_vline(const char *, const char *, const char *, va_list);
-void	log_line(const char *, const char *, const char *, ...)
-	    __attribute__((format(printf, 3, 4)));
+void log_vline(const char *, const char *, const char *, va_list);
+void log_line(const char *, const char *, const char *, ...)
+    __attribute__((format(printf, 3, 4)));
 
 /* services.c */
-const struct service	*service_find(const char *);
-void			 service_names(char *, size_t);
+const struct service *service_find(const char *);
+void service_names(char *, size_t);
 
 #endif

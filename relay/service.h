@@ -44,23 +44,23 @@
 #include <stdint.h>
 #include <sys/types.h>
 
-#define CONN_IN_MAX	(64 * 1024)	/* input buffer per client */
-#define CONN_OUT_HIGH	(256 * 1024)	/* stop reading above this */
-#define CONN_OUT_LOW	(64 * 1024)	/* resume at or below this */
-#define CONN_OUT_MAX	(4 * 1024 * 1024)	/* drop the client above this */
+#define CONN_IN_MAX (64 * 1024) /* input buffer per client */
+#define CONN_OUT_HIGH (256 * 1024) /* stop reading above this */
+#define CONN_OUT_LOW (64 * 1024) /* resume at or below this */
+#define CONN_OUT_MAX (4 * 1024 * 1024) /* drop the client above this */
 
 struct conn;
 struct relay_ctx;
 struct sqlite3;
 
 struct service {
-	const char	*name;
-	int		(*init)(struct relay_ctx *);
-	int		(*on_connect)(struct conn *);
-	ssize_t		(*on_bytes)(struct conn *, const uint8_t *, size_t);
-	void		(*on_drain)(struct conn *);
-	void		(*on_close)(struct conn *);
-	void		(*fini)(struct relay_ctx *);
+	const char *name;
+	int (*init)(struct relay_ctx *);
+	int (*on_connect)(struct conn *);
+	ssize_t (*on_bytes)(struct conn *, const uint8_t *, size_t);
+	void (*on_drain)(struct conn *);
+	void (*on_close)(struct conn *);
+	void (*fini)(struct relay_ctx *);
 };
 
 /*
@@ -69,36 +69,36 @@ struct service {
  * CONN_OUT_MAX: the core then drops the client and logs why, and the
  * service should return from its callback (any return value).
  */
-int	conn_send(struct conn *, const void *, size_t);
+int conn_send(struct conn *, const void *, size_t);
 /* Stops reading; closes once everything queued is written. */
-void	conn_close_after_flush(struct conn *);
+void conn_close_after_flush(struct conn *);
 /* Logs one line "TIME SERVICE PEER message" on stderr. */
-void	conn_log(struct conn *, const char *, ...)
-	    __attribute__((format(printf, 2, 3)));
+void conn_log(struct conn *, const char *, ...)
+    __attribute__((format(printf, 2, 3)));
 /* Logs "protocol error: message" and returns -1, for on_bytes to return. */
-int	conn_protocol_error(struct conn *, const char *, ...)
-	    __attribute__((format(printf, 2, 3)));
+int conn_protocol_error(struct conn *, const char *, ...)
+    __attribute__((format(printf, 2, 3)));
 
-void			*conn_data(const struct conn *);
-void			 conn_set_data(struct conn *, void *);
-const char		*conn_peer(const struct conn *);	/* "ip:port" */
-struct relay_ctx	*conn_relay(const struct conn *);
+void *conn_data(const struct conn *);
+void conn_set_data(struct conn *, void *);
+const char *conn_peer(const struct conn *); /* "ip:port" */
+struct relay_ctx *conn_relay(const struct conn *);
 
 /* Logs one line "TIME SERVICE message" on stderr. */
-void	relay_log(const char *service, const char *, ...)
-	    __attribute__((format(printf, 2, 3)));
+void relay_log(const char *service, const char *, ...)
+    __attribute__((format(printf, 2, 3)));
 
-uint64_t	 relay_max_file(const struct relay_ctx *);	/* --max-file */
-struct sqlite3	*relay_db(const struct relay_ctx *);
-const char	*relay_state_dir(const struct relay_ctx *);	/* -d */
-const char	*relay_files_dir(const struct relay_ctx *);	/* STATE/files */
+uint64_t relay_max_file(const struct relay_ctx *); /* --max-file */
+struct sqlite3 *relay_db(const struct relay_ctx *);
+const char *relay_state_dir(const struct relay_ctx *); /* -d */
+const char *relay_files_dir(const struct relay_ctx *); /* STATE/files */
 
 /*
  * Brings the service's tables to version by running sql (one or more
  * statements) in a transaction, once: call it with versions 1, 2, ... in
  * order; steps already applied are skipped.  Returns 0 or -1 (logged).
  */
-int	db_migrate(struct relay_ctx *, const char *service, int version,
-	    const char *sql);
+int db_migrate(
+    struct relay_ctx *, const char *service, int version, const char *sql);
 
 #endif

@@ -10,7 +10,7 @@
 extern const struct service echo_service;
 
 static const struct service *const services[] = {
-	&echo_service,
+    &echo_service,
 };
 
 #define NSERVICES (sizeof(services) / sizeof(services[0]))
@@ -35,8 +35,8 @@ service_names(char *buf, size_t size)
 
 	buf[0] = '\0';
 	for (i = 0; i < NSERVICES && n < size; i++) {
-		r = snprintf(buf + n, size - n, "%s%s", i ? " " : "",
-		    services[i]->name);
+		r = snprintf(
+		    buf + n, size - n, "%s%s", i ? " " : "", services[i]->name);
 		if (r < 0)
 			break;
 		n += (size_t)r;

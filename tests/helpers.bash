@@ -21,3 +21,52 @@ make_file() {
 	    -iv 00000000000000000000000000000000 -nosalt -in /dev/zero 2>/dev/null |
 	    head -c "$2" > "$1"
 }
+
+# start_relay ARGS...: starts pk-relay with its state in
+# $BATS_TEST_TMPDIR/state, stdout in relay.out and stderr in relay.log, and
+# waits (up to 5 s) for one `listening SERVICE HOST:PORT` line per
+# SERVICE@HOST:PORT argument.  Sets RELAY_PID, RELAY_PORT (first listener)
+# and RELAY_PORTS[SERVICE].  Call stop_relay in teardown.
+start_relay() {
+	local want=0 a i svc addr
+	for a in "$@"; do
+		case "$a" in *@*) want=$((want + 1)) ;; esac
+	done
+	: > relay.out
+	pk-relay -d "$BATS_TEST_TMPDIR/state" "$@" > relay.out 2> relay.log 3>&- &
+	RELAY_PID=$!
+	for ((i = 0; i < 50; i++)); do
+		[ "$(grep -c '^listening ' relay.out)" -ge "$want" ] && break
+		kill -0 "$RELAY_PID" 2> /dev/null || break
+		sleep 0.1
+	done
+	if [ "$(grep -c '^listening ' relay.out)" -lt "$want" ]; then
+		echo "start_relay: no listening lines; relay.log:" >&2
+		cat relay.log >&2
+		stop_relay
+		return 1
+	fi
+	declare -gA RELAY_PORTS=()
+	RELAY_PORT=
+	while read -r _ svc addr; do
+		RELAY_PORTS[$svc]=${addr##*:}
+		: "${RELAY_PORT:=${addr##*:}}"
+	done < relay.out
+	export RELAY_PID RELAY_PORT
+}
+
+# stop_relay: SIGTERM to the relay started by start_relay (SIGKILL after
+# 5 s), then wait; its exit status is left in RELAY_STATUS.
+stop_relay() {
+	local i
+	[ -n "${RELAY_PID:-}" ] || return 0
+	kill -TERM "$RELAY_PID" 2> /dev/null || true
+	for ((i = 0; i < 50; i++)); do
+		kill -0 "$RELAY_PID" 2> /dev/null || break
+		sleep 0.1
+	done
+	kill -KILL "$RELAY_PID" 2> /dev/null || true
+	RELAY_STATUS=0
+	wait "$RELAY_PID" || RELAY_STATUS=$?
+	RELAY_PID=
+}
