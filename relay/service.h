@@ -19,13 +19,17 @@
  *                   calls again at once while the service consumes
  *                   something and bytes remain, so one message per call is
  *                   fine.  Return 0 when a message is incomplete; if the
- *                   buffer is then full, the core closes the client
- *                   ("message larger than the input buffer").  Return -1 on
+ *                   buffer is then full, the core logs a protocol error
+ *                   and closes the client (no reply: a service with its
+ *                   own error reply checks its sizes first).  Return -1 on
  *                   a protocol error after queueing the error reply
  *                   (conn_protocol_error logs the reason): the core flushes
  *                   the queue, then closes.  While the client's output
  *                   queue is above its high-water mark the core stops
  *                   calling on_bytes and stops reading (backpressure).
+ *                   When the peer shuts down its side, bytes still not
+ *                   consumed are dropped and the client closes once its
+ *                   queue is written.
  * on_drain(conn)    Optional (may be NULL): the output queue fell below
  *                   the low-water mark after backpressure; a service that
  *                   streams a large reply sends the next part here.
@@ -35,7 +39,13 @@
  * fini(relay)       Optional: at shutdown, before the database closes.
  *
  * Every callback but on_bytes may be NULL.  A conn pointer is valid from
- * on_connect until on_close returns.
+ * on_connect until on_close returns.  conn_send may target any open conn,
+ * not only the one whose callback runs: clients are only ever closed
+ * between callbacks.
+ *
+ * Durability: the database runs in WAL mode with synchronous=FULL, so a
+ * committed transaction survives SIGKILL.  Commit before queueing the
+ * reply that acknowledges the data.
  */
 #ifndef PK_RELAY_SERVICE_H
 #define PK_RELAY_SERVICE_H

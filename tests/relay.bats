@@ -180,6 +180,21 @@ wait_log() {
 	wait_log 'echo 127\.0\.0\.1:[0-9]+ close: idle timeout$'
 }
 
+@test "relay: a client that reads late is paused, then resumed with no byte lost" {
+	local fd pid
+	start_relay echo@127.0.0.1:0
+	make_file in 33554432
+	exec {fd}<>"/dev/tcp/127.0.0.1/$RELAY_PORT"
+	cat in >&"$fd" 3>&- &
+	pid=$!
+	wait_log 'paused: [0-9]+ bytes queued$'
+	head -c 33554432 <&"$fd" > out
+	wait "$pid"
+	exec {fd}>&-
+	cmp in out
+	wait_log 'resumed: [0-9]+ bytes queued$'
+}
+
 @test "relay: a client that sends without reading is paused, bounded, and others are served" {
 	local fd pid queued
 	start_relay --idle-timeout 2 echo@127.0.0.1:0
