@@ -72,7 +72,7 @@ bin/pk-aes-cfb: aes/aes-cfb.o $(AES_COMMON) $(LIB)
 bin/pk-cksum: $(CKSUM_OBJ) $(LIB)
 	$(CC) $(LDFLAGS) -o $@ $(CKSUM_OBJ) $(LIB) -lisal $(PK_LIBS)
 bin/pk-relay: $(RELAY_OBJ) $(LIB)
-	$(CC) $(LDFLAGS) -o $@ $(RELAY_OBJ) $(LIB) -lsqlite3 $(PK_LIBS)
+	$(CC) $(LDFLAGS) -o $@ $(RELAY_OBJ) $(LIB) -lsqlite3 -lisal $(PK_LIBS)
 
 test: all
 	bats tests/

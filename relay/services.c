@@ -8,9 +8,11 @@
 #include "relay.h"
 
 extern const struct service echo_service;
+extern const struct service vault_service;
 
 static const struct service *const services[] = {
     &echo_service,
+    &vault_service,
 };
 
 #define NSERVICES (sizeof(services) / sizeof(services[0]))

@@ -1,0 +1,268 @@
+/*
+ * vault: the relay's `vault` service, the Open University 20937 course
+ * server (seed 001) byte for byte: requests parsed with lib/vaultwire,
+ * register (825), public key (826) and reconnect (827) answered here, file
+ * packets and CRC answers (828, 900-902) in vault_xfer.c.  Every piece of
+ * state is keyed by the client id in the request header, never by the
+ * connection, because each step of pk-xfer may use a connection of its
+ * own.  A malformed request gets 1607 and closes that client only.
+ */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <nettle/sha1.h>
+
+#include "hex.h"
+#include "key.h"
+#include "oaep.h"
+#include "rand.h"
+#include "secret.h"
+#include "vault.h"
+
+static struct relay_ctx *relay;
+
+struct relay_ctx *
+vault_relay(void)
+{
+	return relay;
+}
+
+int
+vault_reply(struct conn *c, uint16_t code, const uint8_t *payload,
+    size_t len)
+{
+	uint8_t msg[VAULT_RESP_HDR + VAULT_ID + 4 + VAULT_NAME + 4];
+
+	if (len > sizeof(msg) - VAULT_RESP_HDR)
+		return -1;
+	vault_put_resp_hdr(msg, code, (uint32_t)len);
+	if (len > 0)
+		memcpy(msg + VAULT_RESP_HDR, payload, len);
+	return conn_send(c, msg, VAULT_RESP_HDR + len);
+}
+
+int
+vault_refuse(struct conn *c, const char *fmt, ...)
+{
+	char why[512];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(why, sizeof(why), fmt, ap);
+	va_end(ap);
+	vault_reply(c, VAULT_SERVER_ERROR, NULL, 0);
+	return conn_protocol_error(c, "%s", why);
+}
+
+void
+vault_printable(const uint8_t *field, char out[VAULT_NAME])
+{
+	size_t i;
+
+	for (i = 0; i < VAULT_NAME - 1 && field[i] != '\0'; i++)
+		out[i] = field[i] < 0x20 || field[i] == 0x7f ? '?' :
+		    (char)field[i];
+	out[i] = '\0';
+}
+
+/* A random UUID4: version 4, variant 10. */
+static int
+new_uuid(uint8_t id[VAULT_ID])
+{
+	if (rand_fill(id, VAULT_ID) == -1)
+		return -1;
+	id[6] = (id[6] & 0x0f) | 0x40;
+	id[8] = (id[8] & 0x3f) | 0x80;
+	return 0;
+}
+
+static int
+do_register(struct conn *c, const struct vault_msg *m)
+{
+	uint8_t id[VAULT_ID];
+	char name[VAULT_NAME], hex[2 * VAULT_ID + 1];
+	int rv = 2, tries;
+
+	vault_printable(m->payload, name);
+	/* A second UUID only if the first one was somebody's already. */
+	for (tries = 0; tries < 2 && rv == 2; tries++) {
+		if (new_uuid(id) == -1)
+			return vault_refuse(c, "random: %s", strerror(errno));
+		rv = vdb_register(id, m->payload,
+		    (size_t)vault_get_name(m->payload));
+	}
+	if (rv == -1 || rv == 2)
+		return vault_refuse(c, "database error");
+	if (rv == 1) {
+		conn_log(c, "name taken %s", name);
+		return vault_reply(c, VAULT_NAME_TAKEN, NULL, 0);
+	}
+	hex_encode(id, VAULT_ID, hex);
+	conn_log(c, "register %s id=%s", name, hex);
+	return vault_reply(c, VAULT_REGISTERED, id, VAULT_ID);
+}
+
+/* An RSA public key whose SPKI DER is exactly these 160 bytes. */
+static int
+spki_parse(struct key_rsa *k, const uint8_t spki[VAULT_PUBKEY])
+{
+	uint8_t der[2 * VAULT_PUBKEY];
+	size_t len;
+
+	if (key_parse(k, spki, VAULT_PUBKEY, NULL, 0) != KEY_OK ||
+	    k->has_private || k->pub.size != VAULT_WRAPPED ||
+	    key_spki_der(k, der, sizeof(der), &len) != KEY_OK ||
+	    len != VAULT_PUBKEY || memcmp(der, spki, VAULT_PUBKEY) != 0)
+		return -1;
+	return 0;
+}
+
+/*
+ * Makes a fresh AES key, stores it (with spki when store_spki) and sends it
+ * wrapped with RSA-OAEP-SHA1 for spki in a `code` response.
+ */
+static int
+issue_key(struct conn *c, const uint8_t id[VAULT_ID],
+    const uint8_t spki[VAULT_PUBKEY], int store_spki, uint16_t code)
+{
+	struct key_rsa k;
+	uint8_t aes[VAULT_AES], out[VAULT_ID + VAULT_WRAPPED];
+	int rv = -1;
+
+	key_init(&k);
+	if (spki_parse(&k, spki) == -1) {
+		key_clear(&k);
+		vdb_touch(id);
+		return vault_refuse(c, "public key is not a 1024-bit RSA "
+		    "SubjectPublicKeyInfo in DER");
+	}
+	if (rand_fill(aes, sizeof(aes)) == 0 && oaep_encrypt(&k.pub,
+	    &nettle_sha1, NULL, 0, NULL, rand_nettle, sizeof(aes), aes,
+	    out + VAULT_ID) == 0)
+		rv = vdb_set_keys(id, store_spki ? spki : NULL, aes);
+	else
+		relay_log(VAULT_SERVICE, "making the AES key: %s",
+		    strerror(errno));
+	secret_wipe(aes, sizeof(aes));
+	key_clear(&k);
+	if (rv != 1)
+		return vault_refuse(c, "cannot issue an AES key");
+	memcpy(out, id, VAULT_ID);
+	return vault_reply(c, code, out, sizeof(out));
+}
+
+static int
+do_pubkey(struct conn *c, const struct vault_msg *m)
+{
+	struct vdb_client cl;
+	char name[VAULT_NAME];
+	int rv;
+
+	if ((rv = vdb_client(m->client_id, &cl)) != 1)
+		return vault_refuse(c, rv == 0 ? "unknown client id" :
+		    "database error");
+	vault_printable(m->payload, name);
+	if (strcmp((const char *)cl.name, (const char *)m->payload) != 0) {
+		vdb_touch(m->client_id);
+		return vault_refuse(c, "public key for %s from another "
+		    "client's id", name);
+	}
+	if (issue_key(c, m->client_id, m->payload + VAULT_NAME, 1,
+	    VAULT_AES_KEY) == -1)
+		return -1;
+	conn_log(c, "pubkey %s", name);
+	return 0;
+}
+
+static int
+do_reconnect(struct conn *c, const struct vault_msg *m)
+{
+	struct vdb_client cl;
+	char name[VAULT_NAME];
+	int rv;
+
+	if ((rv = vdb_client(m->client_id, &cl)) == -1)
+		return vault_refuse(c, "database error");
+	vault_printable(m->payload, name);
+	if (rv == 1 && cl.has_pubkey && strcmp((const char *)cl.name,
+	    (const char *)m->payload) == 0) {
+		if (issue_key(c, m->client_id, cl.pubkey, 0,
+		    VAULT_RECONNECT_OK) == -1)
+			return -1;
+		conn_log(c, "reconnect %s ok", name);
+		return 0;
+	}
+	if (rv == 1 && vdb_touch(m->client_id) == -1)
+		return vault_refuse(c, "database error");
+	conn_log(c, "reconnect %s denied", name);
+	return vault_reply(c, VAULT_RECONNECT_DENIED, m->client_id, VAULT_ID);
+}
+
+static ssize_t
+vault_bytes(struct conn *c, const uint8_t *data, size_t len)
+{
+	struct vault_msg m;
+	size_t used;
+	int rv;
+
+	rv = vault_parse_request(data, len, &m, &used);
+	if (rv == VAULT_NEED_MORE)
+		return 0;
+	if (rv != VAULT_OK)
+		return vault_refuse(c, "%s", vault_strerror(rv));
+	switch (m.code) {
+	case VAULT_REGISTER:
+		rv = do_register(c, &m);
+		break;
+	case VAULT_SEND_PUBKEY:
+		rv = do_pubkey(c, &m);
+		break;
+	case VAULT_RECONNECT:
+		rv = do_reconnect(c, &m);
+		break;
+	case VAULT_SEND_FILE:
+		rv = xfer_packet(c, &m);
+		break;
+	default:
+		rv = xfer_answer(c, &m);
+		break;
+	}
+	return rv == -1 ? -1 : (ssize_t)used;
+}
+
+static int
+vault_init(struct relay_ctx *ctx)
+{
+	int n;
+
+	relay = ctx;
+	if (vdb_init(ctx) == -1)
+		return -1;
+	/* Uploads in progress and files awaiting 900 die with the relay. */
+	if ((n = upload_sweep(relay_files_dir(ctx))) == -1) {
+		relay_log(VAULT_SERVICE, "%s: %s", relay_files_dir(ctx),
+		    strerror(errno));
+		return -1;
+	}
+	if (n > 0)
+		relay_log(VAULT_SERVICE, "removed %d unfinished uploads", n);
+	return 0;
+}
+
+static void
+vault_fini(struct relay_ctx *ctx)
+{
+	(void)ctx;
+	xfer_fini();
+	vdb_fini();
+}
+
+const struct service vault_service = {
+	.name = VAULT_SERVICE,
+	.init = vault_init,
+	.on_bytes = vault_bytes,
+	.on_close = xfer_close,
+	.fini = vault_fini,
+};

@@ -1,0 +1,84 @@
+/*
+ * vault: the declarations shared by the relay's vault service (seed 001,
+ * the course file vault): vault.c (the service and the key requests),
+ * vault_xfer.c (828 packets and the CRC answers), vault_upload.c (one
+ * upload decrypted into a temporary file) and vault_db.c (its tables).
+ */
+#ifndef PK_RELAY_VAULT_H
+#define PK_RELAY_VAULT_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "service.h"
+#include "vaultwire.h"
+
+#define VAULT_AES	32	/* AES-256 key bytes */
+#define VAULT_SERVICE	"vault"
+
+/* vault.c */
+int	vault_reply(struct conn *, uint16_t code, const uint8_t *, size_t);
+/* Sends 1607, logs "protocol error: why" and returns -1. */
+int	vault_refuse(struct conn *, const char *, ...)
+	    __attribute__((format(printf, 2, 3)));
+/* A name field fit for a log line: control characters become '?'. */
+void	vault_printable(const uint8_t *field, char out[VAULT_NAME]);
+struct relay_ctx *vault_relay(void);
+
+/* vault_xfer.c: requests 828, 900, 901 and 902. */
+int	xfer_packet(struct conn *, const struct vault_msg *);
+int	xfer_answer(struct conn *, const struct vault_msg *);
+void	xfer_close(struct conn *);
+void	xfer_fini(void);
+
+/* vault_db.c: every function returns -1 on a database error (logged). */
+struct vdb_client {
+	uint8_t	 name[VAULT_NAME];	/* NUL-terminated */
+	uint8_t	 pubkey[VAULT_PUBKEY];
+	int	 has_pubkey;
+};
+
+int	vdb_init(struct relay_ctx *);
+void	vdb_fini(void);
+/* 0 registered, 1 name taken, 2 id taken. */
+int	vdb_register(const uint8_t id[VAULT_ID], const uint8_t *name,
+	    size_t len);
+/* 1 found, 0 unknown id (a read: last_seen is not touched). */
+int	vdb_client(const uint8_t id[VAULT_ID], struct vdb_client *);
+/* Stores a new AES key (and the public key unless NULL); 1, or 0 unknown. */
+int	vdb_set_keys(const uint8_t id[VAULT_ID], const uint8_t *pubkey,
+	    const uint8_t aes[VAULT_AES]);
+/* last_seen now: 1, or 0 for an unknown id. */
+int	vdb_touch(const uint8_t id[VAULT_ID]);
+/* The AES key, last_seen now: 1, 0 unknown id, 2 no key yet. */
+int	vdb_aes_key(const uint8_t id[VAULT_ID], uint8_t aes[VAULT_AES]);
+/* Records a verified file and touches its client in one transaction. */
+int	vdb_file_verified(const uint8_t id[VAULT_ID], const uint8_t *name,
+	    size_t len, const char *path);
+
+/* vault_upload.c */
+struct vault_upload;
+
+/*
+ * Makes dir (0700) and a temporary file dir/.name.XXXXXX (0600), whose
+ * path goes to tmp, and keys the decryption.  Returns NULL with errno set.
+ */
+struct vault_upload *upload_open(const char *dir, const char *name,
+	    const uint8_t key[VAULT_AES], char *tmp, size_t tmpsize);
+/*
+ * Decrypts n bytes (a multiple of 16) of ciphertext in order.  At the last
+ * packet it checks and strips the padding, writes the rest, fsyncs and
+ * closes the file, and sets *cksum.  0 ok; -1 with errno on a write error;
+ * UPLOAD_EPAD when the padding is bad.
+ */
+#define UPLOAD_EPAD	(-2)
+int	upload_packet(struct vault_upload *, const uint8_t *, size_t n,
+	    int last, uint32_t *cksum);
+/* Wipes the key and frees; closes the file if still open. */
+void	upload_free(struct vault_upload *);
+/* Renames a finished tmp to dir/name and makes the rename durable. */
+int	upload_commit(const char *tmp, const char *dir, const char *name);
+/* Removes dot-files left in files_dir/<id>/ by an earlier run. */
+int	upload_sweep(const char *files_dir);
+
+#endif

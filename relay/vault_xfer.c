@@ -1,0 +1,416 @@
+/*
+ * vault_xfer: the file half of the vault service.  828 packets feed an
+ * upload (vault_upload.c) owned by the connection that sends them, in
+ * order; the decrypted file then waits, keyed by (client id, file name),
+ * for the client's CRC answer on any connection: 900 keeps it, 901 drops
+ * it for a resend (at most VAULT_TRIES times), 902 gives up.  This table
+ * lives in memory only: a restart forgets it and removes its files.
+ */
+#include <sys/queue.h>
+
+#include <errno.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "hex.h"
+#include "secret.h"
+#include "vault.h"
+
+#define XFER_TTL_MS	(10 * 60 * 1000LL)	/* unanswered files go then */
+#define XFER_PER_ID	8	/* files in flight per client id */
+
+enum xfer_state {
+	X_RESEND,	/* 901 received: waiting for packet 0 again */
+	X_UPLOADING,	/* packets arriving on owner */
+	X_WAITING,	/* decrypted: waiting for 900, 901 or 902 */
+};
+
+struct xfer {
+	TAILQ_ENTRY(xfer)	 link;
+	uint8_t			 id[VAULT_ID];
+	uint8_t			 name[VAULT_NAME];	/* NUL-terminated */
+	enum xfer_state		 state;
+	int			 tries;		/* 901s so far */
+	struct conn		*owner;		/* X_UPLOADING */
+	struct vault_upload	*up;		/* X_UPLOADING */
+	uint32_t		 content_size;
+	uint32_t		 orig_size;
+	uint16_t		 total;
+	uint32_t		 next;		/* index of the next packet */
+	uint32_t		 cksum;
+	long long		 since;		/* last change, ms */
+	char			 tmp[PATH_MAX];	/* "" when none */
+};
+
+static TAILQ_HEAD(, xfer) xfers = TAILQ_HEAD_INITIALIZER(xfers);
+
+static long long
+now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1000LL + ts.tv_nsec / 1000000;
+}
+
+/* STATE/files/<32 hex digits of id>. */
+static int
+client_dir(const uint8_t id[VAULT_ID], char *dir, size_t size)
+{
+	char hex[2 * VAULT_ID + 1];
+	int n;
+
+	hex_encode(id, VAULT_ID, hex);
+	n = snprintf(dir, size, "%s/%s", relay_files_dir(vault_relay()), hex);
+	return n < 0 || (size_t)n >= size ? -1 : 0;
+}
+
+/*
+ * A base name that stays in the client's directory and shows in a
+ * listing: not empty, no leading dot, no "..", no separator, no control.
+ */
+static int
+safe_name(const uint8_t *name)
+{
+	size_t i;
+
+	if (name[0] == '\0' || name[0] == '.' ||
+	    strstr((const char *)name, "..") != NULL)
+		return 0;
+	for (i = 0; name[i] != '\0'; i++)
+		if (name[i] < 0x20 || name[i] == 0x7f || name[i] == '/' ||
+		    name[i] == '\\')
+			return 0;
+	return 1;
+}
+
+static struct xfer *
+xfer_find(const uint8_t id[VAULT_ID], const uint8_t *name)
+{
+	struct xfer *x;
+
+	TAILQ_FOREACH(x, &xfers, link)
+		if (memcmp(x->id, id, VAULT_ID) == 0 &&
+		    strcmp((const char *)x->name, (const char *)name) == 0)
+			return x;
+	return NULL;
+}
+
+/* Drops the upload or the decrypted file, keeping the tries. */
+static void
+xfer_discard(struct xfer *x)
+{
+	upload_free(x->up);
+	x->up = NULL;
+	if (x->tmp[0] != '\0')
+		unlink(x->tmp);
+	x->tmp[0] = '\0';
+	if (x->owner != NULL)
+		conn_set_data(x->owner, NULL);
+	x->owner = NULL;
+	x->state = X_RESEND;
+	x->since = now_ms();
+}
+
+static void
+xfer_free(struct xfer *x)
+{
+	xfer_discard(x);
+	TAILQ_REMOVE(&xfers, x, link);
+	free(x);
+}
+
+/* An upload failed: forget it unless the client is between tries. */
+static void
+xfer_end(struct xfer *x)
+{
+	if (x->tries > 0)
+		xfer_discard(x);
+	else
+		xfer_free(x);
+}
+
+/* Drops files nobody answered for XFER_TTL_MS. */
+static void
+xfer_expire(void)
+{
+	struct xfer *x, *next;
+	long long now = now_ms();
+	char name[VAULT_NAME];
+
+	for (x = TAILQ_FIRST(&xfers); x != NULL; x = next) {
+		next = TAILQ_NEXT(x, link);
+		if (x->state == X_UPLOADING || now - x->since < XFER_TTL_MS)
+			continue;
+		vault_printable(x->name, name);
+		relay_log(VAULT_SERVICE, "dropped %s: no CRC answer", name);
+		xfer_free(x);
+	}
+}
+
+/*
+ * The entry for a new upload of (id, name): the old one with its tries and
+ * without its file, or a new one.  A client with XFER_PER_ID files in
+ * flight loses its oldest one that is not uploading.
+ */
+static struct xfer *
+xfer_claim(const uint8_t id[VAULT_ID], const uint8_t *name)
+{
+	struct xfer *x, *oldest = NULL;
+	int n = 0;
+
+	xfer_expire();
+	if ((x = xfer_find(id, name)) != NULL) {
+		xfer_discard(x);
+		return x;
+	}
+	TAILQ_FOREACH(x, &xfers, link) {
+		if (memcmp(x->id, id, VAULT_ID) != 0)
+			continue;
+		n++;
+		if (x->state != X_UPLOADING &&
+		    (oldest == NULL || x->since < oldest->since))
+			oldest = x;
+	}
+	if (n >= XFER_PER_ID) {
+		if (oldest == NULL)
+			return NULL;
+		xfer_free(oldest);
+	}
+	if ((x = calloc(1, sizeof(*x))) == NULL)
+		return NULL;
+	memcpy(x->id, id, VAULT_ID);
+	vault_put_name(x->name, (const char *)name);
+	TAILQ_INSERT_TAIL(&xfers, x, link);
+	return x;
+}
+
+static int
+xfer_done(struct conn *c, struct xfer *x)
+{
+	uint8_t out[VAULT_ID + 4 + VAULT_NAME + 4];
+	char name[VAULT_NAME];
+
+	upload_free(x->up);
+	x->up = NULL;
+	x->owner = NULL;
+	conn_set_data(c, NULL);
+	x->state = X_WAITING;
+	x->since = now_ms();
+	vault_printable(x->name, name);
+	conn_log(c, "upload %s done cksum=%u", name, x->cksum);
+	memcpy(out, x->id, VAULT_ID);
+	vault_put_u32(out + VAULT_ID, x->content_size);
+	memcpy(out + VAULT_ID + 4, x->name, VAULT_NAME);
+	vault_put_u32(out + VAULT_ID + 4 + VAULT_NAME, x->cksum);
+	return vault_reply(c, VAULT_FILE_CRC, out, sizeof(out));
+}
+
+/* Decrypts the next packet of x; at the last one, answers 1603. */
+static int
+xfer_feed(struct conn *c, struct xfer *x, const struct vault_packet *p)
+{
+	uint64_t off = (uint64_t)x->next * VAULT_PACKET;
+	size_t n = VAULT_PACKET;
+	char name[VAULT_NAME];
+	int last = 0, rv, saved;
+
+	if (x->content_size - off <= VAULT_PACKET) {
+		n = (size_t)(x->content_size - off);
+		last = 1;
+	}
+	rv = upload_packet(x->up, p->content, n, last, &x->cksum);
+	x->next++;
+	if (rv == 0)
+		return last ? xfer_done(c, x) : 0;
+	saved = errno;
+	vault_printable(x->name, name);
+	xfer_end(x);
+	if (rv == UPLOAD_EPAD)
+		return vault_refuse(c, "%s: the ciphertext does not decrypt",
+		    name);
+	return vault_refuse(c, "writing %s: %s", name, strerror(saved));
+}
+
+/* Checks a packet 0 and starts its upload. */
+static int
+xfer_begin(struct conn *c, const struct vault_msg *m,
+    const struct vault_packet *p)
+{
+	uint8_t key[VAULT_AES];
+	char name[VAULT_NAME], dir[PATH_MAX];
+	struct xfer *x;
+	int rv;
+
+	vault_printable(p->name, name);
+	if ((rv = vdb_aes_key(m->client_id, key)) != 1)
+		return vault_refuse(c, rv == 0 ? "unknown client id" :
+		    rv == 2 ? "file packet before a key exists" :
+		    "database error");
+	if (!safe_name(p->name))
+		rv = vault_refuse(c, "unsafe file name \"%s\"", name);
+	else if (p->content_size % 16 != 0)
+		rv = vault_refuse(c, "content size %u is not a multiple of 16",
+		    p->content_size);
+	else if (p->content_size > relay_max_file(vault_relay()))
+		rv = vault_refuse(c, "content size %u above --max-file",
+		    p->content_size);
+	else if ((x = conn_data(c)) != NULL)
+		xfer_end(x);	/* this connection's earlier upload */
+	if (rv == -1 || client_dir(m->client_id, dir, sizeof(dir)) == -1 ||
+	    (x = xfer_claim(m->client_id, p->name)) == NULL) {
+		secret_wipe(key, sizeof(key));
+		return rv == -1 ? -1 : vault_refuse(c, "no room for an upload "
+		    "of %s", name);
+	}
+	x->up = upload_open(dir, (const char *)x->name, key, x->tmp,
+	    sizeof(x->tmp));
+	secret_wipe(key, sizeof(key));
+	if (x->up == NULL) {
+		rv = errno;
+		x->tmp[0] = '\0';
+		xfer_end(x);
+		return vault_refuse(c, "temporary file for %s: %s", name,
+		    strerror(rv));
+	}
+	x->state = X_UPLOADING;
+	x->owner = c;
+	conn_set_data(c, x);
+	x->content_size = p->content_size;
+	x->orig_size = p->orig_size;
+	x->total = p->total;
+	x->next = 0;
+	conn_log(c, "upload %s start size=%u", name, p->content_size);
+	return xfer_feed(c, x, p);
+}
+
+int
+xfer_packet(struct conn *c, const struct vault_msg *m)
+{
+	struct vault_packet p;
+	struct xfer *x = conn_data(c);
+	int same;
+
+	vault_get_packet(m->payload, &p);
+	same = x != NULL && memcmp(x->id, m->client_id, VAULT_ID) == 0 &&
+	    strcmp((const char *)x->name, (const char *)p.name) == 0 &&
+	    x->content_size == p.content_size &&
+	    x->orig_size == p.orig_size && x->total == p.total;
+	if (same && p.number == (uint16_t)x->next)
+		return xfer_feed(c, x, &p);
+	if (p.number == 0)
+		return xfer_begin(c, m, &p);
+	if (same)
+		return vault_refuse(c, "packet %u out of order (expected %u)",
+		    p.number, (uint16_t)x->next);
+	if (x != NULL)
+		return vault_refuse(c, "packet %u does not repeat its upload's "
+		    "name and sizes", p.number);
+	return vault_refuse(c, "packet %u before packet 0", p.number);
+}
+
+/* No file waits for this answer: 1607, naming why. */
+static int
+xfer_nothing(struct conn *c, const struct vault_msg *m, const char *what)
+{
+	char name[VAULT_NAME];
+	int rv;
+
+	if ((rv = vdb_touch(m->client_id)) != 1)
+		return vault_refuse(c, rv == 0 ? "unknown client id" :
+		    "database error");
+	vault_printable(m->payload, name);
+	return vault_refuse(c, "%s for %s: no file waits for it", what, name);
+}
+
+/* 900: the file goes into place and into the files table. */
+static int
+xfer_keep(struct conn *c, struct xfer *x)
+{
+	char dir[PATH_MAX], rel[PATH_MAX], name[VAULT_NAME];
+	const char *files = relay_files_dir(vault_relay());
+	int rv;
+
+	vault_printable(x->name, name);
+	if (client_dir(x->id, dir, sizeof(dir)) == -1 ||
+	    upload_commit(x->tmp, dir, (const char *)x->name) == -1) {
+		rv = errno;
+		xfer_free(x);
+		return vault_refuse(c, "keeping %s: %s", name, strerror(rv));
+	}
+	x->tmp[0] = '\0';
+	/* The path relative to the state directory: files/<id>/<name>. */
+	snprintf(rel, sizeof(rel), "files%s/%s", dir + strlen(files),
+	    (const char *)x->name);
+	rv = vdb_file_verified(x->id, x->name, strlen((const char *)x->name),
+	    rel);
+	if (rv == -1) {
+		xfer_free(x);
+		return vault_refuse(c, "database error");
+	}
+	conn_log(c, "crc ok %s", name);
+	rv = vault_reply(c, VAULT_THANKS, x->id, VAULT_ID);
+	xfer_free(x);
+	return rv;
+}
+
+int
+xfer_answer(struct conn *c, const struct vault_msg *m)
+{
+	struct xfer *x = xfer_find(m->client_id, m->payload);
+	char name[VAULT_NAME];
+	int rv;
+
+	if (m->code == VAULT_CRC_OK) {
+		if (x == NULL || x->state != X_WAITING)
+			return xfer_nothing(c, m, "CRC ok");
+		return xfer_keep(c, x);
+	}
+	if (x == NULL || x->state == X_UPLOADING ||
+	    (m->code == VAULT_CRC_RETRY && x->state != X_WAITING))
+		return xfer_nothing(c, m, m->code == VAULT_CRC_RETRY ?
+		    "CRC retry" : "CRC fail");
+	if ((rv = vdb_touch(m->client_id)) != 1)
+		return vault_refuse(c, "database error");
+	vault_printable(x->name, name);
+	if (m->code == VAULT_CRC_FAIL) {
+		conn_log(c, "crc fail %s", name);
+		xfer_free(x);
+		return vault_reply(c, VAULT_THANKS, m->client_id, VAULT_ID);
+	}
+	if (x->tries >= VAULT_TRIES) {
+		xfer_free(x);
+		return vault_refuse(c, "CRC retry for %s after %d tries", name,
+		    VAULT_TRIES);
+	}
+	xfer_discard(x);
+	x->tries++;
+	conn_log(c, "crc retry %s", name);
+	return 0;
+}
+
+void
+xfer_close(struct conn *c)
+{
+	struct xfer *x = conn_data(c);
+	char name[VAULT_NAME];
+
+	if (x == NULL)
+		return;
+	vault_printable(x->name, name);
+	conn_log(c, "upload %s abandoned at packet %u", name, x->next);
+	xfer_end(x);
+}
+
+void
+xfer_fini(void)
+{
+	struct xfer *x;
+
+	while ((x = TAILQ_FIRST(&xfers)) != NULL)
+		xfer_free(x);
+}
