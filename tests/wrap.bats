@@ -1,0 +1,430 @@
+#!/usr/bin/env bats
+# pk-wrap against openssl pkeyutl and dgst in both directions, the
+# Wycheproof RSA vectors, and every refusal with its exit code and message.
+
+load helpers
+
+setup() {
+	K1="$DATA/wrap-1024-e17.pem"	# the vault seed's key: 1024 bits, e = 17
+	P1="$DATA/wrap-1024-e17.pub"
+	K2="$DATA/wrap-2048.pem"
+	P2="$DATA/wrap-2048.pub"
+	KX="$DATA/wrap-2048-other.pem"
+	KE="$DATA/wrap-2048-enc.pem"	# K2 as encrypted PKCS#8
+	PASS="$DATA/wrap-pass.txt"
+	WP="$VECTORS/wycheproof"
+}
+
+# The openssl pkeyutl options that match a pk-wrap padding option.
+ossl_pad() {
+	case $1 in
+	--oaep) echo "-pkeyopt rsa_padding_mode:oaep" \
+	    "-pkeyopt rsa_oaep_md:sha256 -pkeyopt rsa_mgf1_md:sha256" ;;
+	--oaep-sha1) echo "-pkeyopt rsa_padding_mode:oaep" \
+	    "-pkeyopt rsa_oaep_md:sha1 -pkeyopt rsa_mgf1_md:sha1" ;;
+	--pkcs1) echo "-pkeyopt rsa_padding_mode:pkcs1" ;;
+	--raw) echo "-pkeyopt rsa_padding_mode:none" ;;
+	esac
+}
+
+# The longest input for a padding and a k-byte modulus.
+max_len() {
+	case $1 in
+	--oaep) echo $(($2 - 66)) ;;
+	--oaep-sha1) echo $(($2 - 42)) ;;
+	--pkcs1) echo $(($2 - 11)) ;;
+	--raw) echo "$2" ;;
+	esac
+}
+
+# An input of n bytes for a padding: --raw gets a leading zero (so < n).
+make_input() {
+	if [ "$1" = --raw ]; then
+		make_file body $(($3 - 1))
+		{ printf '\0'; cat body; } > "$2"
+	else
+		make_file "$2" "$3"
+	fi
+}
+
+# wycheproof FILE [SHA]: one line per test, "pem|tcId|result|label|msg|data"
+# (data: ct or sig), the PEM with \n escapes and byte strings as \xHH, both
+# for printf %b.  With SHA, only the groups of that hash.
+wycheproof() {
+	jq -r --arg sha "${2:-}" '.testGroups[] |
+	    select($sha == "" or .sha == $sha) |
+	    ((.privateKeyPem // .publicKeyPem) | gsub("\n"; "\\n")) as $pem |
+	    .tests[] | [$pem, (.tcId | tostring), .result,
+	    ((.label // ""), .msg, (.ct // .sig) |
+	    [scan("..")] | map("\\x" + .) | join(""))] | join("|")' "$WP/$1"
+}
+
+# The loop over a wycheproof list, run by a plain bash (bats traces every
+# command of its own shell, which is slow): $1 is decrypt, verify or sign,
+# $2 the padding option for decrypt.  Prints "N vectors", or the first
+# failing tcId and exits 1.
+# shellcheck disable=SC2016
+VECTOR_LOOP='
+n=0 last=
+bad() { echo "tcId $id ($result): rc $rc: $e"; exit 1; }
+while IFS="|" read -r pem id result label msg data; do
+	[ "$pem" = "$last" ] || printf "%b" "$pem" > key.pem
+	last=$pem
+	printf "%b" "$label" > label
+	printf "%b" "$msg" > msg
+	printf "%b" "$data" > data
+	rc=0 e= o=
+	case $1 in
+	decrypt)
+		[ "$2" = --pkcs1 ] && lab= || lab="--label-file label"
+		pk-wrap -d "$2" $lab -k key.pem < data > out 2> err || rc=$?
+		read -r e < err
+		case $result in
+		valid) [ $rc = 0 ] && cmp -s msg out || bad ;;
+		*) [ $rc = 1 ] && [ ! -s out ] &&
+		    [ "$e" = "pk-wrap: decryption failed" ] || bad ;;
+		esac ;;
+	verify)
+		pk-wrap verify -k key.pem -s data < msg > out 2> err || rc=$?
+		read -r e < err
+		read -r o < out
+		case $result in
+		valid) [ $rc = 0 ] && [ "$o" = "Verified OK" ] || bad ;;
+		invalid) [ $rc = 1 ] &&
+		    [ "$e" = "pk-wrap: verification failed" ] || bad ;;
+		*) [ $rc = 0 ] || [ $rc = 1 ] || bad ;;
+		esac ;;
+	sign)
+		pk-wrap sign -k key.pem < msg > out 2> err || rc=$?
+		[ $rc = 0 ] && cmp -s data out || bad ;;
+	esac
+	n=$((n + 1))
+done
+echo "$n vectors"
+'
+
+@test "wrap: --help gives the synopsis, every option and the exit codes" {
+	run -0 pk-wrap --help
+	assert_line --index 0 --partial "usage: pk-wrap -e | -d -k key"
+	for opt in -d -e -k -s --label-file --oaep --oaep-sha1 --pass-env \
+	    --pass-fd --pass-file --pkcs1 --pss --raw --salt-len; do
+		assert_line --regexp "^  (-., )?$opt[ ,]"
+	done
+	assert_line --partial "Exit codes: 0 ok; 1 decryption failed"
+	run -2 pk-wrap
+	assert_line --index 0 --partial "usage: pk-wrap -e | -d -k key"
+}
+
+@test "wrap: every padding, 1024 (e=17) and 2048: pk-wrap -e then openssl pkeyutl -decrypt gives the input" {
+	for size in 1024 2048; do
+		if [ $size = 1024 ]; then key=$K1 pub=$P1; else key=$K2 pub=$P2; fi
+		k=$((size / 8))
+		for pad in --oaep --oaep-sha1 --pkcs1 --raw; do
+			for n in 0 32 "$(max_len $pad $k)"; do
+				[ $pad = --raw ] && [ "$n" = 0 ] && continue
+				make_input $pad in "$n"
+				pk-wrap -e $pad -k "$pub" < in > ct 2> err
+				[ "$(wc -c < ct)" -eq $k ]
+				# shellcheck disable=SC2046
+				openssl pkeyutl -decrypt -inkey "$key" \
+				    $(ossl_pad $pad) -in ct -out out
+				if [ $pad = --raw ]; then
+					head -c $((k - n)) /dev/zero | cat - in |
+					    cmp - out
+				else
+					cmp in out
+				fi
+			done
+		done
+	done
+}
+
+@test "wrap: every padding, 1024 (e=17) and 2048: openssl pkeyutl -encrypt then pk-wrap -d gives the input" {
+	for size in 1024 2048; do
+		if [ $size = 1024 ]; then key=$K1 pub=$P1; else key=$K2 pub=$P2; fi
+		k=$((size / 8))
+		for pad in --oaep --oaep-sha1 --pkcs1 --raw; do
+			for n in 1 32 "$(max_len $pad $k)"; do
+				[ $pad = --raw ] && n=$k
+				make_input $pad in "$n"
+				# shellcheck disable=SC2046
+				openssl pkeyutl -encrypt -pubin -inkey "$pub" \
+				    $(ossl_pad $pad) -in in -out ct
+				pk-wrap -d $pad -k "$key" < ct > out 2> err
+				cmp in out
+			done
+		done
+	done
+}
+
+@test "wrap: --raw is byte-identical to openssl's rsa_padding_mode:none both ways and warns each time" {
+	warning="pk-wrap: warning: --raw is textbook RSA, deterministic and malleable: for teaching only"
+	make_input --raw in 256
+	pk-wrap -e --raw -k "$P2" < in > ct 2> err
+	assert_equal "$(cat err)" "$warning"
+	openssl pkeyutl -encrypt -pubin -inkey "$P2" \
+	    -pkeyopt rsa_padding_mode:none -in in -out ct.ossl
+	cmp ct ct.ossl
+	pk-wrap -d --raw -k "$K2" < ct.ossl > out 2> err
+	assert_equal "$(cat err)" "$warning"
+	openssl pkeyutl -decrypt -inkey "$K2" -pkeyopt rsa_padding_mode:none \
+	    -in ct -out out.ossl
+	cmp out out.ossl
+	cmp in out
+	# A shorter input is the same number as the zero-padded k bytes.
+	make_file short 200
+	{ head -c 56 /dev/zero; cat short; } > padded
+	pk-wrap -e --raw -k "$P2" < short > ct 2> /dev/null
+	openssl pkeyutl -encrypt -pubin -inkey "$P2" \
+	    -pkeyopt rsa_padding_mode:none -in padded | cmp - ct
+	pk-wrap -d --raw -k "$K2" < ct 2> /dev/null | cmp - padded
+}
+
+@test "wrap: vault seed: a 32-byte AES key under RSA-1024 e=17 OAEP-SHA1 is a 128-byte block" {
+	make_file aes.key 32
+	pk-wrap -e --oaep-sha1 -k "$P1" < aes.key > wrapped
+	[ "$(wc -c < wrapped)" -eq 128 ]
+	openssl pkeyutl -decrypt -inkey "$K1" $(ossl_pad --oaep-sha1) \
+	    -in wrapped | cmp - aes.key
+	pk-wrap -d --oaep-sha1 -k "$K1" < wrapped | cmp - aes.key
+	# OAEP is randomised: the same key wraps differently each time.
+	pk-wrap -e --oaep-sha1 -k "$P1" < aes.key > again
+	! cmp -s wrapped again
+}
+
+@test "wrap: OAEP with a label round-trips with openssl rsa_oaep_label" {
+	printf 'vault' > label
+	make_file in 20
+	pk-wrap -e --label-file label -k "$P2" < in > ct
+	openssl pkeyutl -decrypt -inkey "$K2" $(ossl_pad --oaep) \
+	    -pkeyopt rsa_oaep_label:7661756c74 -in ct | cmp - in
+	run -1 pk-wrap -d -k "$K2" < ct
+	assert_output "pk-wrap: decryption failed"
+}
+
+@test "wrap: input too long for the key is refused with exit 2 before any output" {
+	for pad in --oaep --oaep-sha1 --pkcs1; do
+		max=$(max_len $pad 256)
+		make_file in $((max + 1))
+		run --separate-stderr -2 pk-wrap -e $pad -k "$P2" < in
+		assert_output ""
+		case $pad in
+		--oaep) name=OAEP-SHA-256 ;;
+		--oaep-sha1) name=OAEP-SHA-1 ;;
+		--pkcs1) name="PKCS#1 v1.5" ;;
+		esac
+		assert_equal "$stderr" "pk-wrap: input too long: $((max + 1)) bytes, at most $max for this key with $name"
+	done
+	make_file in 300
+	run --separate-stderr -2 pk-wrap -e -k "$P2" < in
+	assert_output ""
+	assert_equal "$stderr" "pk-wrap: input too long: more than 256 bytes, at most 190 for this key with OAEP-SHA-256"
+	make_file in 129
+	run --separate-stderr -2 pk-wrap -e --raw -k "$P1" < in
+	assert_output ""
+	assert_equal "${stderr##*$'\n'}" "pk-wrap: input too long: more than 128 bytes, at most 128 for this key with raw RSA"
+	head -c 128 /dev/zero | tr '\0' '\377' > in
+	run --separate-stderr -2 pk-wrap -e --raw -k "$P1" < in
+	assert_output ""
+	assert_equal "${stderr##*$'\n'}" "pk-wrap: input too large: not below the modulus"
+}
+
+@test "wrap: every decryption failure is the same message and exit 1 (wrong length, wrong key, tampered)" {
+	make_file in 32
+	for pad in --oaep --oaep-sha1 --pkcs1; do
+		pk-wrap -e $pad -k "$P2" < in > ct
+		head -c 255 ct > short
+		{ cat ct; printf x; } > long
+		{ head -c 100 ct; printf '\1'; tail -c 155 ct; } > flipped
+		for c in short long flipped /dev/null; do
+			run --separate-stderr -1 pk-wrap -d $pad -k "$K2" < $c
+			assert_output ""
+			assert_equal "$stderr" "pk-wrap: decryption failed"
+		done
+		run --separate-stderr -1 pk-wrap -d $pad -k "$KX" < ct
+		assert_output ""
+		assert_equal "$stderr" "pk-wrap: decryption failed"
+	done
+	# The right block under the wrong padding fails alike.
+	pk-wrap -e --oaep -k "$P2" < in > ct
+	run --separate-stderr -1 pk-wrap -d --oaep-sha1 -k "$K2" < ct
+	assert_equal "$stderr" "pk-wrap: decryption failed"
+	run --separate-stderr -1 pk-wrap -d --pkcs1 -k "$K2" < ct
+	assert_equal "$stderr" "pk-wrap: decryption failed"
+	# A block not below the modulus, even for --raw.
+	head -c 256 /dev/zero | tr '\0' '\377' > big
+	run -1 pk-wrap -d -k "$K2" < big
+	assert_output "pk-wrap: decryption failed"
+	run --separate-stderr -1 pk-wrap -d --raw -k "$K2" < big
+	assert_equal "${stderr##*$'\n'}" "pk-wrap: decryption failed"
+}
+
+@test "wrap: Wycheproof RSAES-OAEP 2048 SHA-1 and SHA-256 (labels by --label-file)" {
+	wycheproof rsa_oaep_2048_sha1_mgf1sha1_test.json > list
+	run -0 bash -c "$VECTOR_LOOP" - decrypt --oaep-sha1 < list
+	assert_output "36 vectors"
+	wycheproof rsa_oaep_2048_sha256_mgf1sha256_test.json > list
+	run -0 bash -c "$VECTOR_LOOP" - decrypt --oaep < list
+	assert_output "37 vectors"
+}
+
+@test "wrap: Wycheproof RSAES-PKCS1-v1_5 2048 decryption" {
+	wycheproof rsa_pkcs1_2048_test.json > list
+	run -0 bash -c "$VECTOR_LOOP" - decrypt --pkcs1 < list
+	assert_output "67 vectors"
+}
+
+@test "wrap: sign is byte-identical to openssl dgst -sha256 -sign, and openssl verifies it" {
+	make_file msg 300000
+	: > empty
+	for key in "$K1" "$K2"; do
+		for m in msg empty; do
+			pk-wrap sign -k "$key" < $m > sig
+			openssl dgst -sha256 -sign "$key" -out sig.ossl $m
+			cmp sig sig.ossl
+			openssl pkeyutl -sign -inkey "$key" -pkeyopt digest:sha256 \
+			    -in <(openssl dgst -sha256 -binary $m) | cmp - sig
+			run -0 openssl dgst -sha256 -verify "${key%.pem}.pub" \
+			    -signature sig $m
+			assert_output "Verified OK"
+			run -0 pk-wrap verify -k "${key%.pem}.pub" -s sig.ossl < $m
+			assert_output "Verified OK"
+		done
+	done
+}
+
+@test "wrap: PSS signatures: openssl verifies pk-wrap's, pk-wrap verifies openssl's (saltlen 32, or --salt-len)" {
+	make_file msg 100000
+	pk-wrap sign --pss -k "$K2" < msg > pss
+	[ "$(wc -c < pss)" -eq 256 ]
+	run -0 openssl dgst -sha256 -sigopt rsa_padding_mode:pss \
+	    -sigopt rsa_pss_saltlen:32 -verify "$P2" -signature pss msg
+	assert_output "Verified OK"
+	# PSS is randomised; two signatures of one message differ.
+	pk-wrap sign --pss -k "$K2" < msg > pss2
+	! cmp -s pss pss2
+	run -0 pk-wrap verify --pss -k "$P2" -s pss2 < msg
+	assert_output "Verified OK"
+	openssl dgst -sha256 -sigopt rsa_padding_mode:pss \
+	    -sigopt rsa_pss_saltlen:32 -sign "$K2" -out pss.ossl msg
+	run -0 pk-wrap verify --pss -k "$P2" -s pss.ossl < msg
+	assert_output "Verified OK"
+	# openssl's default salt is the longest that fits: k - 34 = 222.
+	openssl dgst -sha256 -sigopt rsa_padding_mode:pss -sign "$K2" \
+	    -out pss.max msg
+	run -1 pk-wrap verify --pss -k "$P2" -s pss.max < msg
+	run -0 pk-wrap verify --pss --salt-len 222 -k "$P2" -s pss.max < msg
+	pk-wrap sign --pss --salt-len 94 -k "$K1" < msg > pss.k1
+	run -2 pk-wrap sign --pss --salt-len 95 -k "$K1" < msg
+	assert_output "pk-wrap: --salt-len 95: at most 94 for this key"
+	run -0 openssl dgst -sha256 -sigopt rsa_padding_mode:pss \
+	    -sigopt rsa_pss_saltlen:auto -verify "$P1" -signature pss.k1 msg
+}
+
+@test "wrap: verify rejects a tampered message or signature with exit 1" {
+	make_file msg 1000
+	pk-wrap sign -k "$K2" < msg > sig
+	pk-wrap sign --pss -k "$K2" < msg > pss
+	{ cat msg; printf x; } > msg.long
+	{ head -c 10 sig; printf '\0'; tail -c 245 sig; } > sig.bad
+	head -c 255 sig > sig.short
+	{ printf '\0'; cat sig; } > sig.long
+	for args in "-s sig -k $P2 < msg.long" "-s sig.bad -k $P2 < msg" \
+	    "-s sig.short -k $P2 < msg" "-s sig.long -k $P2 < msg" \
+	    "-s /dev/null -k $P2 < msg" "--pss -s sig -k $P2 < msg" \
+	    "-s pss -k $P2 < msg" "--pss -s pss -k $P2 < msg.long" \
+	    "-s sig -k $P1 < msg"; do
+		run --separate-stderr -1 eval pk-wrap verify "$args"
+		assert_output ""
+		assert_equal "$stderr" "pk-wrap: verification failed"
+	done
+}
+
+@test "wrap: Wycheproof RSASSA-PKCS1-v1_5 SHA-256 2048 verification" {
+	wycheproof rsa_signature_2048_sha256_test.json > list
+	run -0 bash -c "$VECTOR_LOOP" - verify < list
+	assert_output "259 vectors"
+}
+
+@test "wrap: Wycheproof RSASSA-PKCS1-v1_5 SHA-256 signature generation, byte for byte" {
+	wycheproof rsa_pkcs1_2048_sig_gen_test.json SHA-256 > list
+	run -0 bash -c "$VECTOR_LOOP" - sign < list
+	assert_output "10 vectors"
+}
+
+@test "wrap: an encrypted key opens with --pass-file, --pass-fd and --pass-env" {
+	make_file in 32
+	pk-wrap -e -k "$P2" < in > ct
+	pk-wrap -d -k "$KE" --pass-file "$PASS" < ct | cmp - in
+	pk-wrap -d -k "$KE" --pass-fd 4 4< "$PASS" < ct | cmp - in
+	PK_PASS="correct horse" pk-wrap -d -k "$KE" --pass-env PK_PASS < ct |
+	    cmp - in
+	pk-wrap sign -k "$KE" --pass-file "$PASS" < in > sig
+	pk-wrap sign -k "$K2" < in | cmp - sig
+	# An encrypted private key also serves -e and verify.
+	pk-wrap verify -k "$KE" --pass-file "$PASS" -s sig < in
+}
+
+@test "wrap: a wrong passphrase exits 1; none, empty or two sources exit 2" {
+	run -1 env PK_PASS=wrong pk-wrap -d -k "$KE" --pass-env PK_PASS < /dev/null
+	assert_output "pk-wrap: $KE: wrong passphrase or corrupt key"
+	run -2 pk-wrap -d -k "$KE" < /dev/null
+	assert_output "pk-wrap: $KE: key is encrypted: use --pass-file, --pass-fd or --pass-env"
+	run -2 env PK_PASS= pk-wrap -d -k "$KE" --pass-env PK_PASS < /dev/null
+	assert_output "pk-wrap: empty passphrase"
+	run -2 pk-wrap -d -k "$KE" --pass-env PK_UNSET_VARIABLE < /dev/null
+	assert_output "pk-wrap: --pass-env PK_UNSET_VARIABLE: not set"
+	run -2 pk-wrap -d -k "$KE" --pass-file nosuch < /dev/null
+	assert_output "pk-wrap: nosuch: No such file or directory"
+	run -2 pk-wrap -d -k "$KE" --pass-file "$PASS" --pass-fd 0 < /dev/null
+	assert_output "pk-wrap: choose one of --pass-env, --pass-fd, --pass-file"
+	run -2 pk-wrap -d -k "$KE" --pass-fd 1x < /dev/null
+	assert_output "pk-wrap: --pass-fd 1x: invalid"
+}
+
+@test "wrap: key problems exit 2 naming the file" {
+	run -2 pk-wrap -e -k nosuch.pem < /dev/null
+	assert_output "pk-wrap: nosuch.pem: No such file or directory"
+	mkdir dir
+	run -2 pk-wrap -e -k dir < /dev/null
+	assert_output "pk-wrap: dir: Is a directory"
+	echo "not a key" > junk.pem
+	run -2 pk-wrap -e -k junk.pem < /dev/null
+	assert_output "pk-wrap: junk.pem: malformed key"
+	run -2 pk-wrap -d -k "$P2" < /dev/null
+	assert_output "pk-wrap: $P2: public key where a private key is needed"
+	run -2 pk-wrap sign -k "$P2" < /dev/null
+	assert_output "pk-wrap: $P2: public key where a private key is needed"
+	run -2 pk-wrap verify -k "$P2" -s nosuch.sig < /dev/null
+	assert_output "pk-wrap: nosuch.sig: No such file or directory"
+}
+
+@test "wrap: usage errors exit 2 with one line" {
+	run -2 pk-wrap -e -d -k "$P2"
+	assert_output "pk-wrap: cannot use -d with -e"
+	run -2 pk-wrap sign -e -k "$K2"
+	assert_output "pk-wrap: cannot use -e with sign"
+	run -2 pk-wrap -e
+	assert_output "pk-wrap: missing -k key"
+	run -2 pk-wrap verify -k "$P2"
+	assert_output "pk-wrap: missing -s sigfile"
+	run -2 pk-wrap -e -s sig -k "$P2"
+	assert_output "pk-wrap: -s is for verify"
+	run -2 pk-wrap -e --oaep --pkcs1 -k "$P2"
+	assert_output "pk-wrap: choose one of --oaep, --oaep-sha1, --pkcs1, --raw"
+	run -2 pk-wrap -e --pss -k "$P2"
+	assert_output "pk-wrap: --pss is for sign and verify"
+	run -2 pk-wrap sign --pkcs1 -k "$K2"
+	assert_output "pk-wrap: --oaep, --oaep-sha1, --pkcs1, --raw are for -e and -d"
+	run -2 pk-wrap sign --salt-len 20 -k "$K2"
+	assert_output "pk-wrap: --salt-len needs --pss"
+	run -2 pk-wrap sign --pss --salt-len 2x -k "$K2"
+	assert_output "pk-wrap: --salt-len 2x: invalid"
+	run -2 pk-wrap -e --pkcs1 --label-file /dev/null -k "$P2"
+	assert_output "pk-wrap: --label-file needs --oaep or --oaep-sha1"
+	run -2 pk-wrap -e -k "$P2" extra
+	assert_line --index 0 --partial "usage: pk-wrap"
+	run -2 pk-wrap -e --bogus -k "$P2"
+	assert_line --index 0 "pk-wrap: unrecognized option '--bogus'"
+	assert_line --index 1 --partial "usage: pk-wrap"
+}
