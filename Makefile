@@ -32,11 +32,12 @@ AES_OBJ := $(patsubst %.c,%.o,$(wildcard aes/*.c))
 AES_COMMON := $(filter-out aes/aes-cbc.o aes/aes-cfb.o,$(AES_OBJ))
 CKSUM_OBJ := $(patsubst %.c,%.o,$(wildcard cksum/*.c))
 RELAY_OBJ := $(patsubst %.c,%.o,$(wildcard relay/*.c))
+XFER_OBJ := $(patsubst %.c,%.o,$(wildcard xfer/*.c))
 
 TOOLS := bin/pk-keygen bin/pk-wrap bin/pk-aes-cbc bin/pk-aes-cfb bin/pk-cksum \
-    bin/pk-relay
+    bin/pk-relay bin/pk-xfer
 ALL_OBJ := $(LIB_OBJ) $(KEYGEN_OBJ) $(WRAP_OBJ) $(AES_OBJ) $(CKSUM_OBJ) \
-    $(RELAY_OBJ)
+    $(RELAY_OBJ) $(XFER_OBJ)
 
 .PHONY: all deps tools test bench fuzz clean install demo
 .DEFAULT_GOAL := all
@@ -73,6 +74,11 @@ bin/pk-cksum: $(CKSUM_OBJ) $(LIB)
 	$(CC) $(LDFLAGS) -o $@ $(CKSUM_OBJ) $(LIB) -lisal $(PK_LIBS)
 bin/pk-relay: $(RELAY_OBJ) $(LIB)
 	$(CC) $(LDFLAGS) -o $@ $(RELAY_OBJ) $(LIB) -lsqlite3 -lisal $(PK_LIBS)
+bin/pk-xfer: $(XFER_OBJ) $(LIB)
+	$(CC) $(LDFLAGS) -o $@ $(XFER_OBJ) $(LIB) -lisal $(PK_LIBS)
+
+demo: all
+	bin/protokit demo
 
 test: all
 	bats tests/
@@ -87,7 +93,7 @@ fuzz: deps
 
 install: all
 	install -d $(DESTDIR)$(PREFIX)/bin
-	install -m 755 $(TOOLS) bin/protokit $(DESTDIR)$(PREFIX)/bin
+	install -m 755 $(TOOLS) bin/protokit bin/protokit-* $(DESTDIR)$(PREFIX)/bin
 
 clean:
 	rm -f $(ALL_OBJ) $(ALL_OBJ:.o=.d) $(LIB) $(TOOLS) .flags

@@ -1,0 +1,154 @@
+/*
+ * client: `pk-xfer vault client`, the original course client in one
+ * process and on one connection.  With me.info it reconnects, else (or
+ * when the server denies the reconnect) it registers, makes an RSA-1024
+ * key with e = 17 and sends it; then it encrypts transfer.info's file,
+ * sends it, and compares the server's CRC with its own: 900 when they
+ * match, else 901 and again, at most 3 tries, then 902.
+ */
+#include <sys/stat.h>
+
+#include <err.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <unistd.h>
+
+#include <nettle/aes.h>
+
+#include "secret.h"
+#include "xfer.h"
+
+/* Static, so that wipe_key reaches it on any exit. */
+static uint8_t aes[32];
+
+static void
+wipe_key(void)
+{
+	secret_wipe(aes, sizeof(aes));
+	upload_wipe();
+}
+
+static void
+progress(const char *line)
+{
+	puts(line);
+	fflush(stdout);
+}
+
+/* Registers t's name and sends a new key; leaves the AES key in aes. */
+static void
+register_new(struct xconn *c, const struct xfer_info *t, uint8_t aes[32])
+{
+	uint8_t spki[VAULT_PUBKEY], wrapped[VAULT_WRAPPED];
+	struct xfer_me m;
+	struct key_rsa k;
+
+	if (step_register(c, t->name, &m) == VAULT_NAME_TAKEN)
+		errx(1, "name taken: %s", t->name);
+	progress("REGISTER REQUEST COMPLETED");
+	key_generate(&k);
+	key_save(&k, &m);
+	key_vault_spki(&k, "new key", spki);
+	step_pubkey(c, &m, spki, wrapped);
+	key_unwrap(&k, wrapped, aes);
+	key_clear(&k);
+	progress("SEND PUBLIC KEY COMPLETED");
+}
+
+/* Reconnects as me.info says, else registers; the AES key into aes. */
+static void
+session(struct xconn *c, const struct xfer_info *t, uint8_t aes[32])
+{
+	uint8_t wrapped[VAULT_WRAPPED];
+	struct xfer_me m;
+	struct key_rsa k;
+
+	if (access("me.info", F_OK) == 0) {
+		me_read(&m);
+		if (step_reconnect(c, &m, wrapped) == VAULT_RECONNECT_OK) {
+			key_load_me(&k);
+			key_unwrap(&k, wrapped, aes);
+			key_clear(&k);
+			progress("RECONNECT REQUEST COMPLETED");
+			return;
+		}
+		progress("RECONNECT DENIED: registering again");
+	}
+	register_new(c, t, aes);
+}
+
+/* Opens transfer.info's file and sets the upload's sizes. */
+static void
+open_file(const struct xfer_info *t, struct upload *u)
+{
+	struct stat st;
+
+	if ((u->fd = open(t->path, O_RDONLY | O_CLOEXEC)) == -1)
+		err(2, "%s", t->path);
+	if (fstat(u->fd, &st) == -1)
+		err(2, "%s", t->path);
+	if (!S_ISREG(st.st_mode))
+		errx(2, "%s: not a regular file", t->path);
+	if ((uint64_t)st.st_size >= XFER_SPOOL_MAX)
+		errx(2, "%s: too large: the vault carries less than 4 GiB",
+		    t->path);
+	(void)posix_fadvise(u->fd, 0, 0, POSIX_FADV_SEQUENTIAL);
+	u->name = base_name(t->path);
+	u->orig_size = (uint32_t)st.st_size;
+	u->content_size = (u->orig_size / AES_BLOCK_SIZE + 1) * AES_BLOCK_SIZE;
+}
+
+/* Sends until the CRCs agree, at most VAULT_TRIES times; 0 or 1. */
+static int
+send_file(struct xconn *c, struct upload *u)
+{
+	uint32_t crc;
+	int try;
+
+	for (try = 1;; try++) {
+		if (lseek(u->fd, 0, SEEK_SET) == -1)
+			err(2, "%s", u->name);
+		crc = upload_run(c, u);
+		progress("SEND FILE REQUEST COMPLETED");
+		printf("RESPONSE CRC %u\n", crc);
+		if (crc == u->crc) {
+			progress("Correct checksum");
+			step_ack(c, VAULT_CRC_OK, u->name);
+			progress("CRC OK REQUEST COMPLETED");
+			return 0;
+		}
+		printf("Wrong checksum: ours is %u (try %d of %d)\n", u->crc,
+		    try, VAULT_TRIES);
+		if (try == VAULT_TRIES)
+			break;
+		step_ack(c, VAULT_CRC_RETRY, u->name);
+	}
+	step_ack(c, VAULT_CRC_FAIL, u->name);
+	warnx("%s: wrong checksum %d times: gave up (902)", u->name,
+	    VAULT_TRIES);
+	return 1;
+}
+
+int
+vault_client(const struct xfer_opts *o)
+{
+	struct upload u = { .flip = o->flip, .aes = aes };
+	struct xfer_info t;
+	struct xconn c;
+	int rv;
+
+	if (atexit(wipe_key) != 0)
+		errx(2, "atexit failed");
+	info_read(&t);
+	open_file(&t, &u);
+	if (o->flip >= 0 && (uint64_t)o->flip >= u.content_size)
+		errx(2, "--flip-byte %lld: beyond the %u bytes of ciphertext",
+		    o->flip, u.content_size);
+	net_connect(&c, t.server, o->timeout, o->trace);
+	session(&c, &t, aes);
+	rv = send_file(&c, &u);
+	net_close(&c);
+	close(u.fd);
+	return rv;
+}

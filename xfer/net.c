@@ -1,0 +1,298 @@
+/*
+ * net: the client end of one TCP connection to the vault service.  The
+ * socket is non-blocking and every wait goes through poll with the -t
+ * timeout, so a silent server costs at most that long.  Replies are read
+ * with vault_parse_response, which checks the version, the code and the
+ * payload size of the header before the payload is read.
+ */
+#include <sys/socket.h>
+#include <sys/types.h>
+
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+
+#include <err.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <netdb.h>
+#include <poll.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "io.h"
+#include "xfer.h"
+
+static const char *
+label(uint16_t code)
+{
+	const struct vault_layout *l = vault_layout(code);
+
+	return l != NULL ? l->label : "unknown";
+}
+
+/* Splits "host:port" or "[v6]:port" into host and port. */
+static void
+split_server(const char *server, char *host, size_t hostmax, char **port)
+{
+	const char *colon = strrchr(server, ':');
+	size_t n;
+
+	if (colon == NULL || colon[1] == '\0' || colon == server)
+		errx(2, "transfer.info: line 1: %s: not host:port", server);
+	n = (size_t)(colon - server);
+	if (server[0] == '[' && colon[-1] == ']') {
+		server++;
+		n -= 2;
+	}
+	if (n >= hostmax)
+		errx(2, "transfer.info: line 1: %s: host too long", server);
+	memcpy(host, server, n);
+	host[n] = '\0';
+	*port = (char *)colon + 1;
+}
+
+/* Waits for events on c->fd; 0 on timeout. */
+static int
+wait_fd(struct xconn *c, short events)
+{
+	struct pollfd p = { .fd = c->fd, .events = events };
+	int n;
+
+	while ((n = poll(&p, 1, c->timeout_ms)) == -1)
+		if (errno != EINTR)
+			err(2, "poll");
+	return n;
+}
+
+/* Returns the connected socket, or -1 with errno set. */
+static int
+try_connect(struct xconn *c, const struct addrinfo *ai)
+{
+	socklen_t len = sizeof(int);
+	int fd, one = 1, soerr = 0;
+
+	fd = socket(ai->ai_family, ai->ai_socktype | SOCK_NONBLOCK |
+	    SOCK_CLOEXEC, ai->ai_protocol);
+	if (fd == -1)
+		return -1;
+	c->fd = fd;
+	if (connect(fd, ai->ai_addr, ai->ai_addrlen) == -1) {
+		if (errno != EINPROGRESS)
+			soerr = errno;
+		else if (wait_fd(c, POLLOUT) == 0)
+			soerr = ETIMEDOUT;
+		else if (getsockopt(fd, SOL_SOCKET, SO_ERROR, &soerr,
+		    &len) == -1)
+			soerr = errno;
+	}
+	if (soerr != 0) {
+		close(fd);
+		c->fd = -1;
+		errno = soerr;
+		return -1;
+	}
+	(void)setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
+	return fd;
+}
+
+void
+net_connect(struct xconn *c, const char *server, int timeout, int trace)
+{
+	struct addrinfo hints = { .ai_socktype = SOCK_STREAM }, *res, *ai;
+	char host[256], *port;
+	int rv, saved = ECONNREFUSED;
+
+	memset(c, 0, sizeof(*c));
+	c->fd = -1;
+	c->timeout_ms = timeout * 1000;
+	c->trace = trace;
+	c->server = server;
+	split_server(server, host, sizeof(host), &port);
+	hints.ai_flags = AI_NUMERICSERV;
+	if ((rv = getaddrinfo(host, port, &hints, &res)) != 0)
+		errx(2, "%s: %s", server, gai_strerror(rv));
+	for (ai = res; ai != NULL; ai = ai->ai_next) {
+		if (try_connect(c, ai) != -1)
+			break;
+		saved = errno;
+	}
+	freeaddrinfo(res);
+	if (c->fd == -1) {
+		errno = saved;
+		err(2, "connect %s", server);
+	}
+}
+
+void
+net_close(struct xconn *c)
+{
+	if (c->fd != -1 && close(c->fd) == -1)
+		warn("close %s", c->server);
+	c->fd = -1;
+}
+
+int
+net_write(struct xconn *c, const void *buf, size_t len)
+{
+	const uint8_t *p = buf;
+	ssize_t n;
+
+	while (len > 0) {
+		n = send(c->fd, p, len, MSG_NOSIGNAL);
+		if (n >= 0) {
+			p += n;
+			len -= (size_t)n;
+			continue;
+		}
+		if (errno == EPIPE || errno == ECONNRESET)
+			return -1;
+		if (errno == EINTR)
+			continue;
+		if (errno != EAGAIN)
+			err(2, "send to %s", c->server);
+		/* The server may have answered early (1607) and stopped. */
+		if (wait_fd(c, POLLOUT) == 0)
+			errx(2, "%s: no progress sending for %d s", c->server,
+			    c->timeout_ms / 1000);
+	}
+	return 0;
+}
+
+void
+net_request(struct xconn *c, uint16_t code, const uint8_t *payload,
+    size_t len)
+{
+	uint8_t msg[VAULT_MSG_MAX];
+
+	vault_put_req_hdr(msg, c->id, code, (uint32_t)len);
+	memcpy(msg + VAULT_REQ_HDR, payload, len);
+	if (c->trace)
+		trace_request(msg, msg + VAULT_REQ_HDR);
+	if (net_write(c, msg, VAULT_REQ_HDR + len) == -1)
+		net_lost(c, code);
+}
+
+/* Reads up to n bytes; fewer only at EOF.  Dies on timeout. */
+static size_t
+read_upto(struct xconn *c, uint8_t *buf, size_t n, uint16_t req)
+{
+	size_t done = 0;
+	ssize_t r;
+
+	while (done < n) {
+		r = recv(c->fd, buf + done, n - done, 0);
+		if (r == 0)
+			break;
+		if (r > 0) {
+			done += (size_t)r;
+			continue;
+		}
+		if (errno == ECONNRESET)
+			break;
+		if (errno == EINTR)
+			continue;
+		if (errno != EAGAIN)
+			err(2, "recv from %s", c->server);
+		if (wait_fd(c, POLLIN) == 0)
+			errx(2, "%s: no reply to %u (%s) in %d s", c->server,
+			    req, label(req), c->timeout_ms / 1000);
+	}
+	return done;
+}
+
+/* Reads one whole reply into c->in and c->reply; dies if malformed. */
+static void
+read_reply(struct xconn *c, uint16_t req)
+{
+	size_t got, have, used;
+	int rv;
+
+	have = read_upto(c, c->in, VAULT_RESP_HDR, req);
+	if (have == 0)
+		errx(2, "%s: connection closed before the reply to %u (%s)",
+		    c->server, req, label(req));
+	if (have < VAULT_RESP_HDR)
+		errx(2, "%s: short reply: %zu of %d header bytes", c->server,
+		    have, VAULT_RESP_HDR);
+	rv = vault_parse_response(c->in, have, &c->reply, &used);
+	if (rv == VAULT_NEED_MORE) {
+		got = read_upto(c, c->in + have, c->reply.size, req);
+		if (got < c->reply.size)
+			errx(2, "%s: short reply %u: %zu of %u payload bytes",
+			    c->server, c->reply.code, got, c->reply.size);
+		have += got;
+		rv = vault_parse_response(c->in, have, &c->reply, &used);
+	}
+	if (rv != VAULT_OK) {
+		if (c->trace)
+			trace_raw(c->in, have);
+		errx(2, "%s: malformed reply (code %u): %s", c->server,
+		    c->reply.code, vault_strerror(rv));
+	}
+	if (c->trace)
+		trace_reply(c->in, c->in + VAULT_RESP_HDR);
+}
+
+uint16_t
+net_reply(struct xconn *c, uint16_t req, const uint16_t *want)
+{
+	uint16_t code;
+	size_t i;
+
+	read_reply(c, req);
+	code = c->reply.code;
+	if (code == VAULT_SERVER_ERROR)
+		errx(1, "server error (1607) after %u (%s)", req, label(req));
+	for (i = 0; want[i] != 0 && want[i] != code; i++)
+		;
+	if (want[i] == 0)
+		errx(2, "%s: unexpected reply %u (%s) to %u (%s)", c->server,
+		    code, label(code), req, label(req));
+	/* Every reply but 1600 (a new id) and 1601, 1607 (none) echoes ours. */
+	if (code != VAULT_REGISTERED && c->reply.size >= VAULT_ID &&
+	    memcmp(c->reply.payload, c->id, VAULT_ID) != 0)
+		errx(2, "%s: reply %u (%s) names another client id",
+		    c->server, code, label(code));
+	return code;
+}
+
+void
+net_finish(struct xconn *c, uint16_t req)
+{
+	uint8_t b;
+	ssize_t r;
+
+	if (shutdown(c->fd, SHUT_WR) == -1)
+		err(2, "shutdown %s", c->server);
+	do {
+		if (wait_fd(c, POLLIN) == 0)
+			errx(2, "%s: connection still open %d s after %u (%s)",
+			    c->server, c->timeout_ms / 1000, req, label(req));
+		r = recv(c->fd, &b, 1, MSG_PEEK);
+	} while (r == -1 && (errno == EINTR || errno == EAGAIN));
+	if (r == -1)
+		err(2, "recv from %s", c->server);
+	/* EOF: the server took the request without a word, as it should. */
+	if (r > 0)
+		net_lost(c, req);
+}
+
+void
+net_check(struct xconn *c, uint16_t req)
+{
+	struct pollfd p = { .fd = c->fd, .events = POLLIN };
+
+	if (poll(&p, 1, 0) > 0)
+		net_lost(c, req);
+}
+
+_Noreturn void
+net_lost(struct xconn *c, uint16_t req)
+{
+	static const uint16_t none[] = { 0 };
+
+	/* Whatever came is either a 1607 (exit 1) or a protocol error. */
+	(void)net_reply(c, req, none);
+	errx(2, "%s: unreachable", c->server);
+}

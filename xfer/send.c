@@ -1,0 +1,305 @@
+/*
+ * send: one upload as 828 packets, then the server's 1603.  The packets
+ * of a batch are built in one buffer and written with one call: headers
+ * and the fixed fields are filled once, then each 1024-byte content area
+ * is filled straight from the read buffer, by AES-256-CBC (zero IV,
+ * PKCS#7) for `client', or by a copy of the ciphertext for `send'.
+ */
+#include <sys/stat.h>
+
+#include <err.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <nettle/aes.h>
+#include <nettle/cbc.h>
+
+#include "crc.h"
+#include "io.h"
+#include "pkcs7.h"
+#include "secret.h"
+#include "xfer.h"
+
+#define PKT_PAYLOAD	(12 + VAULT_NAME + VAULT_PACKET)
+#define PKT_SIZE	(VAULT_REQ_HDR + PKT_PAYLOAD)
+#define BATCH		64	/* packets per write: 84 KB */
+#define CONTENT_OFF	(VAULT_REQ_HDR + 12 + VAULT_NAME)
+
+static _Alignas(64) uint8_t batch[BATCH * PKT_SIZE];
+static _Alignas(64) uint8_t block[BATCH * VAULT_PACKET];
+
+/* The running state of one upload. */
+struct sender {
+	struct aes256_ctx aes;
+	uint8_t		 iv[AES_BLOCK_SIZE];
+	struct crc	 crc;
+	uint32_t	 total;	/* packets, not reduced modulo 2^16 */
+	uint64_t	 read;	/* plaintext or ciphertext bytes read */
+};
+
+/* Header and fixed fields of every slot; only packet_number varies. */
+static void
+fill_headers(const struct xconn *c, const struct upload *u,
+    const struct sender *s)
+{
+	uint8_t *p, *f;
+	size_t i;
+
+	if (strlen(u->name) == 0 || strlen(u->name) >= VAULT_NAME)
+		errx(2, "%s: file name empty or longer than %d bytes", u->name,
+		    VAULT_NAME - 1);
+	for (i = 0; i < BATCH; i++) {
+		p = batch + i * PKT_SIZE;
+		vault_put_req_hdr(p, c->id, VAULT_SEND_FILE, PKT_PAYLOAD);
+		f = p + VAULT_REQ_HDR;
+		vault_put_u32(f, u->content_size);
+		vault_put_u32(f + 4, u->orig_size);
+		vault_put_u16(f + 10, (uint16_t)s->total);
+		vault_put_name(f + 12, u->name);
+	}
+}
+
+/* Reads exactly n bytes of the input, or dies. */
+static void
+read_input(const struct upload *u, struct sender *s, uint8_t *buf,
+    size_t n)
+{
+	ssize_t r;
+
+	if ((r = io_readall(u->fd, buf, n)) == -1)
+		err(2, "read");
+	if ((size_t)r != n)
+		errx(2, "input ended after %llu bytes (changed while sending?)",
+		    (unsigned long long)(s->read + (size_t)r));
+	s->read += (size_t)r;
+}
+
+/*
+ * Reads the input behind the next n ciphertext bytes (n a multiple of 16,
+ * the rest of the upload at the end) into block; the plaintext's last
+ * block gets its PKCS#7 padding.
+ */
+static void
+next_block(const struct upload *u, struct sender *s, size_t n, uint64_t sent)
+{
+	size_t plain = n;
+
+	if (u->aes == NULL) {
+		read_input(u, s, block, n);
+		return;
+	}
+	if (sent + n == u->content_size)
+		plain = n - (u->content_size - u->orig_size);
+	read_input(u, s, block, plain);
+	crc_update(&s->crc, block, plain);
+	if (plain < n && pkcs7_pad(block, plain, AES_BLOCK_SIZE) != n)
+		errx(2, "internal error: padding");
+}
+
+/*
+ * Fills the content areas of npkt slots from packet first with the n
+ * bytes in block, encrypted on the way for `client', zero-padded at the
+ * end; then flips the --flip-byte byte if it falls here.
+ */
+static void
+fill_contents(struct sender *s, const struct upload *u, uint32_t first,
+    size_t n, size_t npkt, uint64_t sent)
+{
+	uint8_t *p;
+	size_t i, len;
+	uint64_t f;
+
+	for (i = 0; i < npkt; i++) {
+		p = batch + i * PKT_SIZE;
+		vault_put_u16(p + VAULT_REQ_HDR + 8, (uint16_t)(first + i));
+		len = n - i * VAULT_PACKET;
+		if (len > VAULT_PACKET)
+			len = VAULT_PACKET;
+		if (u->aes != NULL)
+			cbc_aes256_encrypt(&s->aes, s->iv, len, p + CONTENT_OFF,
+			    block + i * VAULT_PACKET);
+		else
+			memcpy(p + CONTENT_OFF, block + i * VAULT_PACKET, len);
+		memset(p + CONTENT_OFF + len, 0, VAULT_PACKET - len);
+	}
+	if (u->flip < 0 || (uint64_t)u->flip < sent ||
+	    (uint64_t)u->flip >= sent + n)
+		return;
+	f = (uint64_t)u->flip - sent;
+	batch[f / VAULT_PACKET * PKT_SIZE + CONTENT_OFF + f % VAULT_PACKET] ^=
+	    0xff;
+}
+
+static void
+trace_batch(const struct sender *s, uint32_t first, size_t npkt)
+{
+	uint32_t i, last = s->total - 1;
+
+	for (i = first; i < first + npkt; i++) {
+		if (i == 0 || i == last)
+			trace_request(batch + (i - first) * PKT_SIZE,
+			    batch + (i - first) * PKT_SIZE + VAULT_REQ_HDR);
+		if (i == 1 && last > 1)
+			trace_elided(1, last - 1, s->total);
+	}
+}
+
+/* Checks the 1603 against what was sent and returns its cksum. */
+static uint32_t
+file_crc(struct xconn *c, const struct upload *u)
+{
+	static const uint16_t want[] = { VAULT_FILE_CRC, 0 };
+	const uint8_t *p;
+
+	(void)net_reply(c, VAULT_SEND_FILE, want);
+	p = c->reply.payload;
+	if (vault_get_u32(p + VAULT_ID) != u->content_size ||
+	    strcmp((const char *)p + VAULT_ID + 4, u->name) != 0)
+		errx(2, "%s: 1603 names another file or size", c->server);
+	return vault_get_u32(p + VAULT_ID + 4 + VAULT_NAME);
+}
+
+/* Static, so that upload_wipe reaches the key schedule on any exit. */
+static struct sender s;
+
+void
+upload_wipe(void)
+{
+	secret_wipe(&s, sizeof(s));
+	secret_wipe(block, sizeof(block));
+}
+
+uint32_t
+upload_run(struct xconn *c, struct upload *u)
+{
+	uint64_t sent = 0;
+	size_t n, npkt;
+	uint32_t first;
+
+	memset(&s, 0, sizeof(s));
+	s.total = vault_total_packets(u->content_size);
+	if (u->aes != NULL)
+		aes256_set_encrypt_key(&s.aes, u->aes);
+	crc_init(&s.crc);
+	fill_headers(c, u, &s);
+	for (first = 0; first < s.total; first += (uint32_t)npkt) {
+		n = u->content_size - sent < sizeof(block) ?
+		    (size_t)(u->content_size - sent) : sizeof(block);
+		npkt = vault_total_packets((uint32_t)n);
+		next_block(u, &s, n, sent);
+		fill_contents(&s, u, first, n, npkt, sent);
+		if (c->trace)
+			trace_batch(&s, first, npkt);
+		if (net_write(c, batch, npkt * PKT_SIZE) == -1)
+			net_lost(c, VAULT_SEND_FILE);
+		net_check(c, VAULT_SEND_FILE);
+		sent += n;
+	}
+	u->crc = crc_final(&s.crc, u->orig_size);
+	upload_wipe();
+	return file_crc(c, u);
+}
+
+/* Copies stdin into an unlinked temporary file; returns it rewound. */
+static int
+spool_stdin(uint64_t *size)
+{
+	const char *dir = getenv("TMPDIR");
+	char path[4096];
+	ssize_t r;
+	int fd;
+
+	if (dir == NULL || *dir == '\0')
+		dir = "/tmp";
+	if ((fd = open(dir, O_TMPFILE | O_RDWR | O_CLOEXEC, 0600)) == -1) {
+		snprintf(path, sizeof(path), "%s/pk-xfer.XXXXXX", dir);
+		if ((fd = mkostemp(path, O_CLOEXEC)) == -1 ||
+		    unlink(path) == -1)
+			err(2, "temporary file in %s", dir);
+	}
+	*size = 0;
+	io_grow_pipe(STDIN_FILENO);
+	while ((r = io_readall(STDIN_FILENO, block, sizeof(block))) > 0) {
+		if ((*size += (size_t)r) > XFER_SPOOL_MAX)
+			errx(2, "stdin: more than %u bytes of ciphertext",
+			    XFER_SPOOL_MAX);
+		if (io_writeall(fd, block, (size_t)r) == -1)
+			err(2, "temporary file in %s", dir);
+	}
+	if (r == -1)
+		err(2, "stdin");
+	if (lseek(fd, 0, SEEK_SET) == -1)
+		err(2, "temporary file in %s", dir);
+	return fd;
+}
+
+/* The ciphertext on stdin: its fd and size, spooled unless a file. */
+static int
+cipher_input(uint64_t *size)
+{
+	struct stat st;
+	off_t pos;
+
+	if (fstat(STDIN_FILENO, &st) == -1)
+		err(2, "stdin");
+	if (!S_ISREG(st.st_mode))
+		return spool_stdin(size);
+	if ((pos = lseek(STDIN_FILENO, 0, SEEK_CUR)) == -1)
+		err(2, "stdin");
+	*size = st.st_size > pos ? (uint64_t)(st.st_size - pos) : 0;
+	(void)posix_fadvise(STDIN_FILENO, pos, 0, POSIX_FADV_SEQUENTIAL);
+	return STDIN_FILENO;
+}
+
+/* The plaintext size: --size, else the size of transfer.info's file. */
+static uint32_t
+orig_size(const struct xfer_opts *o, const struct xfer_info *t)
+{
+	struct stat st;
+
+	if (o->size >= 0)
+		return (uint32_t)o->size;
+	if (stat(t->path, &st) == -1)
+		err(2, "%s (from transfer.info; or give --size)", t->path);
+	if ((uint64_t)st.st_size > UINT32_MAX)
+		errx(2, "%s: larger than 4 GiB: the vault cannot carry it",
+		    t->path);
+	return (uint32_t)st.st_size;
+}
+
+int
+vault_send(const struct xfer_opts *o)
+{
+	struct upload u = { .flip = o->flip };
+	struct xfer_info t;
+	struct xfer_me m;
+	struct xconn c;
+	uint64_t size;
+	uint32_t crc;
+
+	info_read(&t);
+	me_read(&m);
+	u.name = o->name ? o->name : base_name(t.path);
+	u.orig_size = orig_size(o, &t);
+	u.fd = cipher_input(&size);
+	if (size == 0 || size % AES_BLOCK_SIZE != 0)
+		errx(2, "stdin: %llu bytes: ciphertext must be whole 16-byte "
+		    "blocks", (unsigned long long)size);
+	if (size > XFER_SPOOL_MAX)
+		errx(2, "stdin: more than %u bytes of ciphertext",
+		    XFER_SPOOL_MAX);
+	if (o->flip >= 0 && (uint64_t)o->flip >= size)
+		errx(2, "--flip-byte %lld: beyond the %llu bytes of ciphertext",
+		    o->flip, (unsigned long long)size);
+	u.content_size = (uint32_t)size;
+	net_connect(&c, t.server, o->timeout, o->trace);
+	memcpy(c.id, m.id, VAULT_ID);
+	crc = upload_run(&c, &u);
+	net_close(&c);
+	printf("%u\n", crc);
+	return 0;
+}

@@ -1,0 +1,171 @@
+/*
+ * steps: the subcommands that are one request and one reply each
+ * (register 825, pubkey 826, reconnect 827, ack 900/901/902), on a
+ * connection of their own, and the exchanges `client` repeats on its one
+ * connection.  Identity travels between steps in me.info.
+ */
+#include <err.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "hex.h"
+#include "xfer.h"
+
+uint16_t
+step_register(struct xconn *c, const char *name, struct xfer_me *m)
+{
+	static const uint16_t want[] = { VAULT_REGISTERED, VAULT_NAME_TAKEN,
+		0 };
+	uint8_t payload[VAULT_NAME];
+	uint16_t code;
+
+	if (vault_put_name(payload, name) == -1)
+		errx(2, "%s: name empty or longer than %d bytes", name,
+		    VAULT_NAME - 1);
+	memset(c->id, 0, VAULT_ID);
+	net_request(c, VAULT_REGISTER, payload, sizeof(payload));
+	code = net_reply(c, VAULT_REGISTER, want);
+	if (code == VAULT_REGISTERED) {
+		memcpy(c->id, c->reply.payload, VAULT_ID);
+		memcpy(m->id, c->id, VAULT_ID);
+		strcpy(m->name, name);
+	}
+	return code;
+}
+
+void
+step_pubkey(struct xconn *c, const struct xfer_me *m,
+    const uint8_t spki[VAULT_PUBKEY], uint8_t wrapped[VAULT_WRAPPED])
+{
+	static const uint16_t want[] = { VAULT_AES_KEY, 0 };
+	uint8_t payload[VAULT_NAME + VAULT_PUBKEY];
+
+	vault_put_name(payload, m->name);
+	memcpy(payload + VAULT_NAME, spki, VAULT_PUBKEY);
+	memcpy(c->id, m->id, VAULT_ID);
+	net_request(c, VAULT_SEND_PUBKEY, payload, sizeof(payload));
+	(void)net_reply(c, VAULT_SEND_PUBKEY, want);
+	memcpy(wrapped, c->reply.payload + VAULT_ID, VAULT_WRAPPED);
+}
+
+uint16_t
+step_reconnect(struct xconn *c, const struct xfer_me *m,
+    uint8_t wrapped[VAULT_WRAPPED])
+{
+	static const uint16_t want[] = { VAULT_RECONNECT_OK,
+		VAULT_RECONNECT_DENIED, 0 };
+	uint8_t payload[VAULT_NAME];
+	uint16_t code;
+
+	vault_put_name(payload, m->name);
+	memcpy(c->id, m->id, VAULT_ID);
+	net_request(c, VAULT_RECONNECT, payload, sizeof(payload));
+	code = net_reply(c, VAULT_RECONNECT, want);
+	if (code == VAULT_RECONNECT_OK)
+		memcpy(wrapped, c->reply.payload + VAULT_ID, VAULT_WRAPPED);
+	return code;
+}
+
+void
+step_ack(struct xconn *c, uint16_t code, const char *name)
+{
+	static const uint16_t want[] = { VAULT_THANKS, 0 };
+	uint8_t payload[VAULT_NAME];
+
+	if (vault_put_name(payload, name) == -1)
+		errx(2, "%s: file name empty or longer than %d bytes", name,
+		    VAULT_NAME - 1);
+	net_request(c, code, payload, sizeof(payload));
+	/* 901 has no reply: the client sends the file again. */
+	if (code != VAULT_CRC_RETRY)
+		(void)net_reply(c, code, want);
+}
+
+int
+vault_register(const struct xfer_opts *o)
+{
+	struct xfer_info t;
+	struct xfer_me m;
+	struct xconn c;
+	char hex[2 * VAULT_ID + 1];
+
+	info_read(&t);
+	net_connect(&c, t.server, o->timeout, o->trace);
+	if (step_register(&c, o->name ? o->name : t.name, &m) ==
+	    VAULT_NAME_TAKEN)
+		errx(1, "name taken: %s", o->name ? o->name : t.name);
+	net_close(&c);
+	me_write(&m, NULL, 0);
+	hex_encode(m.id, VAULT_ID, hex);
+	printf("%s\n", hex);
+	return 0;
+}
+
+int
+vault_pubkey(const struct xfer_opts *o)
+{
+	uint8_t spki[VAULT_PUBKEY], wrapped[VAULT_WRAPPED];
+	struct xfer_info t;
+	struct xfer_me m;
+	struct key_rsa k;
+	struct xconn c;
+
+	info_read(&t);
+	me_read(&m);
+	key_load_file(&k, o->keyfile, &o->pass);
+	key_vault_spki(&k, o->keyfile, spki);
+	net_connect(&c, t.server, o->timeout, o->trace);
+	step_pubkey(&c, &m, spki, wrapped);
+	net_close(&c);
+	key_save(&k, &m);
+	key_clear(&k);
+	out_write(o->outfile, wrapped, sizeof(wrapped));
+	return 0;
+}
+
+int
+vault_reconnect(const struct xfer_opts *o)
+{
+	uint8_t wrapped[VAULT_WRAPPED];
+	struct xfer_info t;
+	struct xfer_me m;
+	struct xconn c;
+
+	info_read(&t);
+	me_read(&m);
+	net_connect(&c, t.server, o->timeout, o->trace);
+	if (step_reconnect(&c, &m, wrapped) == VAULT_RECONNECT_DENIED)
+		errx(1, "reconnect denied: register again");
+	net_close(&c);
+	out_write(o->outfile, wrapped, sizeof(wrapped));
+	return 0;
+}
+
+int
+vault_ack(const struct xfer_opts *o)
+{
+	static const struct {
+		const char	*word;
+		uint16_t	 code;
+	} acks[] = {
+		{ "ok", VAULT_CRC_OK },
+		{ "retry", VAULT_CRC_RETRY },
+		{ "fail", VAULT_CRC_FAIL },
+	};
+	struct xfer_info t;
+	struct xfer_me m;
+	struct xconn c;
+	size_t i;
+
+	for (i = 0; strcmp(o->ack, acks[i].word) != 0; i++)
+		;
+	info_read(&t);
+	me_read(&m);
+	net_connect(&c, t.server, o->timeout, o->trace);
+	memcpy(c.id, m.id, VAULT_ID);
+	step_ack(&c, acks[i].code, o->name ? o->name : base_name(t.path));
+	if (acks[i].code == VAULT_CRC_RETRY)
+		net_finish(&c, VAULT_CRC_RETRY);
+	net_close(&c);
+	return 0;
+}
