@@ -54,6 +54,22 @@ der_end(struct asn1_der_iterator *i)
 }
 
 int
+der_get_uint32(const struct asn1_der_iterator *i, uint32_t *x)
+{
+	const uint8_t *p = i->data;
+	size_t n = i->length, k;
+
+	/* Minimal two's complement: no sign bit, no redundant zero octet. */
+	if (i->type != ASN1_INTEGER || n == 0 || n > 5 || (p[0] & 0x80) ||
+	    (n > 1 && p[0] == 0 && !(p[1] & 0x80)) || (n == 5 && p[0] != 0))
+		return -1;
+	*x = 0;
+	for (k = 0; k < n; k++)
+		*x = *x << 8 | p[k];
+	return 0;
+}
+
+int
 der_get_algid(struct asn1_der_iterator *i, struct der_algid *a)
 {
 	struct asn1_der_iterator in;

@@ -43,6 +43,11 @@ int	der_enter(struct asn1_der_iterator *i, enum asn1_type type,
 	    struct asn1_der_iterator *in);
 /* i is at the last element of its level (or -1). */
 int	der_end(struct asn1_der_iterator *i);
+/*
+ * A non-negative INTEGER below 2^32.  (Nettle 3.8's asn1_der_get_uint32
+ * tests the last octet for the sign and so refuses 1000 and 2048.)
+ */
+int	der_get_uint32(const struct asn1_der_iterator *i, uint32_t *x);
 /* i is at an AlgorithmIdentifier SEQUENCE; fills a.  Returns 0 or -1. */
 int	der_get_algid(struct asn1_der_iterator *i, struct der_algid *a);
 /* Nonzero when the OID of a is oid (content octets, n bytes). */

@@ -210,8 +210,8 @@ parse_rsa_private(struct key_rsa *k, const uint8_t *der, size_t len)
 	int rv;
 
 	/* Nettle reads a two-prime prefix of a multi-prime (v1) key. */
-	if (der_open(&i, der, len) == -1 || i.type != ASN1_INTEGER ||
-	    !asn1_der_get_uint32(&i, &version) || version > 1)
+	if (der_open(&i, der, len) == -1 ||
+	    der_get_uint32(&i, &version) == -1 || version > 1)
 		return KEY_EFORMAT;
 	if (version == 1)
 		return KEY_EUNSUPPORTED;

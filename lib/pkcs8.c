@@ -38,8 +38,8 @@ pkcs8_parse(const uint8_t *der, size_t len, struct der_algid *alg,
 	enum asn1_iterator_result r;
 
 	/* SEQUENCE { version, AlgorithmIdentifier, OCTET STRING, ... } */
-	if (der_open(&i, der, len) == -1 || i.type != ASN1_INTEGER ||
-	    !asn1_der_get_uint32(&i, &version) || version > 1 ||
+	if (der_open(&i, der, len) == -1 ||
+	    der_get_uint32(&i, &version) == -1 || version > 1 ||
 	    der_next(&i, ASN1_SEQUENCE) == -1 || der_get_algid(&i, alg) == -1 ||
 	    der_next(&i, ASN1_OCTETSTRING) == -1)
 		return KEY_EFORMAT;
@@ -77,14 +77,14 @@ parse_pbkdf2(struct asn1_der_iterator *params, struct pbes2 *p,
 	p->salt = i.data;
 	p->saltlen = i.length;
 	if (der_next(&i, ASN1_INTEGER) == -1 ||
-	    !asn1_der_get_uint32(&i, &p->iter) || p->iter == 0)
+	    der_get_uint32(&i, &p->iter) == -1 || p->iter == 0)
 		return KEY_EFORMAT;
 	*keylen = 0;
 	p->prf = &pbe_hmac_sha1;
 	if ((r = asn1_der_iterator_next(&i)) == ASN1_ITERATOR_END)
 		return 0;
 	if (r == ASN1_ITERATOR_PRIMITIVE && i.type == ASN1_INTEGER) {
-		if (!asn1_der_get_uint32(&i, keylen) || *keylen == 0)
+		if (der_get_uint32(&i, keylen) == -1 || *keylen == 0)
 			return KEY_EFORMAT;
 		if ((r = asn1_der_iterator_next(&i)) == ASN1_ITERATOR_END)
 			return 0;

@@ -1,0 +1,273 @@
+/*
+ * pk-keygen: RSA key pairs (PKCS#8 / SPKI PEM, optionally passphrase-
+ * protected), their public half and fingerprint, and random AES keys and
+ * IVs.  main parses the options and hands them to one worker per mode.
+ */
+#include <err.h>
+#include <getopt.h>
+#include <limits.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "keygen.h"
+#include "num.h"
+#include "pbe.h"
+#include "secret.h"
+
+/* One bit per option, to check which a mode takes. */
+enum {
+	O_BITS = 1 << 0, O_EXP = 1 << 1, O_FORCE = 1 << 2, O_IN = 1 << 3,
+	O_OUT = 1 << 4, O_DER = 1 << 5, O_ITER = 1 << 6, O_LEGACY = 1 << 7,
+	O_NOPASS = 1 << 8, O_PASS = 1 << 9,
+};
+#define O_COUNT 10
+
+static const char *const optnames[O_COUNT] = {
+	"-b", "-e", "-f", "-i", "-o", "--der", "--iter", "--legacy",
+	"--no-pass", "--pass-file, --pass-fd or --pass-env",
+};
+
+enum {
+	L_DER = 256, L_ITER, L_LEGACY, L_NOPASS, L_PASS_ENV, L_PASS_FD,
+	L_PASS_FILE,
+};
+
+static const struct option longopts[] = {
+	{ "der", no_argument, NULL, L_DER },
+	{ "help", no_argument, NULL, 'h' },
+	{ "iter", required_argument, NULL, L_ITER },
+	{ "legacy", no_argument, NULL, L_LEGACY },
+	{ "no-pass", no_argument, NULL, L_NOPASS },
+	{ "pass-env", required_argument, NULL, L_PASS_ENV },
+	{ "pass-fd", required_argument, NULL, L_PASS_FD },
+	{ "pass-file", required_argument, NULL, L_PASS_FILE },
+	{ NULL, 0, NULL, 0 },
+};
+
+static const struct mode {
+	const char	*name;
+	void		 (*run)(const struct opts *);
+	int		 allowed;
+	int		 required;
+} modes[] = {
+	{ "rsa", mode_rsa, O_BITS | O_EXP | O_FORCE | O_OUT | O_ITER |
+	    O_LEGACY | O_NOPASS | O_PASS, O_OUT },
+	{ "pub", mode_pub, O_IN | O_DER | O_PASS, O_IN },
+	{ "info", mode_info, O_IN | O_PASS, O_IN },
+	{ "aes", mode_aes, O_BITS | O_FORCE | O_OUT, 0 },
+	{ "iv", mode_iv, 0, 0 },
+};
+
+#define SYNOPSIS \
+"usage: pk-keygen rsa [-f] [-b bits] [-e exponent] [--iter n] [--legacy]\n" \
+"           [--no-pass | pass-option] -o prefix\n" \
+"       pk-keygen pub [--der] [pass-option] -i key\n" \
+"       pk-keygen info [pass-option] -i key\n" \
+"       pk-keygen aes [-f] [-b 128 | 192 | 256] [-o file]\n" \
+"       pk-keygen iv\n" \
+"pass-option: --pass-file file | --pass-fd fd | --pass-env var\n"
+
+static noreturn void
+usage(void)
+{
+	fputs(SYNOPSIS, stderr);
+	exit(2);
+}
+
+static noreturn void
+help(void)
+{
+	fputs(SYNOPSIS "\n"
+"  rsa           write prefix.key (PKCS#8 PEM, mode 0600) and prefix.pub\n"
+"                (SubjectPublicKeyInfo PEM), as openssl writes them\n"
+"  pub           print the public key (SPKI PEM) of a private or public key\n"
+"  info          print bits, exponent and the SHA-256 of the SPKI DER\n"
+"  aes           print (or write to file, 0600) a random AES key as hex\n"
+"  iv            print a random 16-byte IV as hex\n"
+"  -b bits       rsa: 1024 to 8192 (default 2048); aes: 128, 192 or 256\n"
+"                (default 256)\n"
+"  -e exponent   rsa: the public exponent, odd (default 65537)\n"
+"  -f            replace existing output files\n"
+"  -i key        the key to read: PEM or DER, any RSA form openssl writes\n"
+"                (- is stdin)\n"
+"  -o prefix     rsa: write prefix.key and prefix.pub; aes: the key file\n"
+"  --der         pub: print DER instead of PEM\n"
+"  --iter n      rsa: PBKDF2 rounds for an encrypted key (default 600000,\n"
+"                at least 1000)\n"
+"  --legacy      rsa: write PKCS#1 \"RSA PRIVATE KEY\"; with a passphrase in\n"
+"                OpenSSL's legacy encrypted PEM (AES-256-CBC, MD5 KDF)\n"
+"  --no-pass     rsa: write the private key unencrypted, do not ask\n"
+"  --pass-file file  the passphrase is the file (one trailing newline\n"
+"                dropped)\n"
+"  --pass-fd fd  the passphrase is read from file descriptor fd\n"
+"  --pass-env var    the passphrase is environment variable var\n"
+"  -h, --help    print this help\n"
+"Without a pass-option the passphrase is asked at the terminal (echo off)\n"
+"when stdin is one; rsa then writes an encrypted key (PKCS#8 PBES2:\n"
+"PBKDF2-HMAC-SHA256, AES-256-CBC), else an unencrypted one.\n"
+"Exit status: 0 done; 1 wrong passphrase; 2 usage, I/O error, or a\n"
+"malformed, unsupported or unreadable key.\n", stdout);
+	exit(0);
+}
+
+/* Names a short option by its letter, a long one as it was written. */
+static noreturn void
+bad_option(int opt, const char *arg, const char *why)
+{
+	if (opt > 0 && opt < 256)
+		warnx("%s: -%c", why, opt);
+	else
+		warnx("%s: %s", why, arg);
+	usage();
+}
+
+static const struct mode *
+find_mode(const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(modes) / sizeof(modes[0]); i++)
+		if (strcmp(modes[i].name, name) == 0)
+			return &modes[i];
+	return NULL;
+}
+
+static long long
+number(const char *opt, const char *s, long long min, long long max)
+{
+	const char *errstr;
+	long long v = num_parse(s, min, max, &errstr);
+
+	if (errstr != NULL)
+		errx(2, "%s %s: %s", opt, s, errstr);
+	return v;
+}
+
+/* Option values that depend on the mode, and the pairs that clash. */
+static void
+check(const struct mode *m, int seen, int npass, const char *bits,
+    struct opts *o)
+{
+	int i, bad = seen & ~m->allowed, missing = m->required & ~seen;
+
+	for (i = 0; i < O_COUNT; i++)
+		if (bad & 1 << i)
+			errx(2, "%s: cannot use %s", m->name, optnames[i]);
+	for (i = 0; i < O_COUNT; i++)
+		if (missing & 1 << i)
+			errx(2, "%s: %s is required", m->name, optnames[i]);
+	if (npass > 1)
+		errx(2, "cannot use more than one pass-option");
+	if (o->nopass && npass > 0)
+		errx(2, "cannot use --no-pass with a pass-option");
+	if (o->legacy && (seen & O_ITER))
+		errx(2, "cannot use --iter with --legacy");
+	if (strcmp(m->name, "rsa") == 0)
+		o->bits = bits ? (int)number("-b", bits, 1024, 8192) :
+		    RSA_BITS_DEFAULT;
+	else if (bits == NULL)
+		o->bits = AES_BITS_DEFAULT;
+	else if ((o->bits = (int)number("-b", bits, 128, 256)) % 64 != 0)
+		errx(2, "-b %s: must be 128, 192 or 256", bits);
+}
+
+int
+main(int argc, char *argv[])
+{
+	struct opts o = { .exponent = RSA_EXPONENT_DEFAULT,
+		.iter = ITER_DEFAULT, .pass = { .fd = -1 } };
+	const struct mode *m;
+	const char *bits = NULL;
+	int ch, seen = 0, npass = 0;
+
+	secret_gmp_init();
+	if (argc < 2)
+		usage();
+	if (strcmp(argv[1], "-h") == 0 || strcmp(argv[1], "--help") == 0)
+		help();
+	if ((m = find_mode(argv[1])) == NULL) {
+		warnx("unknown mode: %s", argv[1]);
+		usage();
+	}
+	argc--;
+	argv++;
+	/* getopt would name the mode as the program: report errors here. */
+	opterr = 0;
+	while ((ch = getopt_long(argc, argv, ":b:e:fhi:o:", longopts,
+	    NULL)) != -1) {
+		switch (ch) {
+		case 'b':
+			bits = optarg;
+			seen |= O_BITS;
+			break;
+		case 'e':
+			o.exponent = (unsigned long)number("-e", optarg, 3,
+			    UINT32_MAX);
+			if (o.exponent % 2 == 0)
+				errx(2, "-e %s: must be odd", optarg);
+			seen |= O_EXP;
+			break;
+		case 'f':
+			o.force = 1;
+			seen |= O_FORCE;
+			break;
+		case 'h':
+			help();
+		case 'i':
+			o.in = optarg;
+			seen |= O_IN;
+			break;
+		case 'o':
+			o.out = optarg;
+			seen |= O_OUT;
+			break;
+		case L_DER:
+			o.der = 1;
+			seen |= O_DER;
+			break;
+		case L_ITER:
+			o.iter = (unsigned long)number("--iter", optarg,
+			    ITER_MIN, PBE_ITER_MAX);
+			seen |= O_ITER;
+			break;
+		case L_LEGACY:
+			o.legacy = 1;
+			seen |= O_LEGACY;
+			break;
+		case L_NOPASS:
+			o.nopass = 1;
+			seen |= O_NOPASS;
+			break;
+		case L_PASS_ENV:
+			o.pass.env = optarg;
+			seen |= O_PASS;
+			npass++;
+			break;
+		case L_PASS_FD:
+			o.pass.fd = (int)number("--pass-fd", optarg, 0,
+			    INT_MAX);
+			seen |= O_PASS;
+			npass++;
+			break;
+		case L_PASS_FILE:
+			o.pass.file = optarg;
+			seen |= O_PASS;
+			npass++;
+			break;
+		case ':':
+			bad_option(optopt, argv[optind - 1], "missing argument");
+		default:
+			bad_option(optopt, argv[optind - 1], "invalid option");
+		}
+	}
+	argc -= optind;
+	argv += optind;
+	if (argc != 0)
+		usage();
+	check(m, seen, npass, bits, &o);
+	m->run(&o);
+	return 0;
+}
