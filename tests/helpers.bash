@@ -70,3 +70,16 @@ stop_relay() {
 	wait "$RELAY_PID" || RELAY_STATUS=$?
 	RELAY_PID=
 }
+
+# wait_log REGEX: waits up to 10 s for a line of relay.log matching the
+# extended regular expression; on failure prints the log and returns 1.
+wait_log() {
+	local i
+	for ((i = 0; i < 100; i++)); do
+		grep -Eq -- "$1" relay.log && return 0
+		sleep 0.1
+	done
+	echo "relay.log has no line matching: $1" >&2
+	cat relay.log >&2
+	return 1
+}

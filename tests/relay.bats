@@ -18,18 +18,6 @@ roundtrip() {
 	[ "$line" = "$2" ]
 }
 
-# wait_log PATTERN: waits up to 10 s for an extended regex in relay.log.
-wait_log() {
-	local i
-	for ((i = 0; i < 100; i++)); do
-		grep -Eq -- "$1" relay.log && return 0
-		sleep 0.1
-	done
-	echo "relay.log has no line matching: $1" >&2
-	cat relay.log >&2
-	return 1
-}
-
 @test "relay: --help prints the synopsis, options and exit codes, exit 0" {
 	run -0 pk-relay --help
 	assert_line --index 0 --partial 'usage: pk-relay [-d state_dir]'
