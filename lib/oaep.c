@@ -68,8 +68,10 @@ ct_is_zero(uint8_t b)
 	return ((uint32_t)b - 1) >> 31;
 }
 
-/* buf[0 .. len) <<= shift (at most len) bytes, zero-filled, in a time
- * that depends on len only. */
+/*
+ * buf[0 .. len) <<= shift bytes (shift <= len), zero-filled, one pass per
+ * bit of len: the time and the addresses touched depend on len only.
+ */
 static void
 ct_shift_left(uint8_t *buf, size_t len, size_t shift)
 {

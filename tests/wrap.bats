@@ -428,3 +428,14 @@ echo "$n vectors"
 	assert_line --index 0 "pk-wrap: unrecognized option '--bogus'"
 	assert_line --index 1 --partial "usage: pk-wrap"
 }
+
+@test "wrap: a write error on stdout exits 2 and names it" {
+	make_file in 32
+	pk-wrap -e -k "$P2" < in > ct
+	pk-wrap sign -k "$K2" < in > sig
+	for args in "-e -k $P2 < in" "-d -k $K2 < ct" "sign -k $K2 < in" \
+	    "verify -k $P2 -s sig < in"; do
+		run -2 eval pk-wrap "$args" "> /dev/full"
+		assert_output "pk-wrap: stdout: No space left on device"
+	done
+}

@@ -223,7 +223,7 @@ wrap_encrypt(const struct wrap_opts *o)
 	size_t k;
 	ssize_t n;
 	long max;
-	int saved;
+	int rv = 0, saved;
 
 	max = job_start(&j, o, 0);
 	k = j.key.pub.size;
@@ -231,33 +231,27 @@ wrap_encrypt(const struct wrap_opts *o)
 	    (out = secret_alloc(k)) == NULL)
 		err(2, NULL);
 	/* k + 1 bytes are enough to tell that the input is too long. */
-	if ((n = io_readall(STDIN_FILENO, in, k + 1)) == -1) {
-		saved = errno;
-		secret_free(in, k + 1);
-		job_end(&j);
-		errno = saved;
-		err(2, "stdin");
-	}
-	if (n > max) {
-		secret_free(in, k + 1);
-		job_end(&j);
-		errx(2,
-		    "input too long: %s%zu bytes, at most %ld for this "
-		    "key with %s",
-		    (size_t)n > k ? "more than " : "",
-		    (size_t)n > k ? k : (size_t)n, max, p->name);
-	}
-	if (p->encrypt(p, &j, (size_t)n, in, out) == -1) {
-		saved = errno;
-		secret_free(in, k + 1);
-		job_end(&j);
-		if (saved == ERANGE)
-			errx(2, "input too large: not below the modulus");
-		errno = saved;
-		err(2, "encryption failed");
-	}
+	n = io_readall(STDIN_FILENO, in, k + 1);
+	saved = errno;
+	if (n >= 0 && n <= max)
+		rv = p->encrypt(p, &j, (size_t)n, in, out);
+	saved = rv == -1 ? errno : saved;
+	/* Collect the error, wipe, then die. */
 	secret_free(in, k + 1);
 	job_end(&j);
+	errno = saved;
+	if (n == -1)
+		err(2, "stdin");
+	if (n > max)
+		errx(2,
+		    "input too long: %s%zu bytes, at most %ld for this key "
+		    "with %s",
+		    (size_t)n > k ? "more than " : "",
+		    (size_t)n > k ? k : (size_t)n, max, p->name);
+	if (rv == -1 && errno == ERANGE)
+		errx(2, "input too large: not below the modulus");
+	if (rv == -1)
+		err(2, "encryption failed");
 	if (write_out(out, k) == -1)
 		err(2, "stdout");
 	free(out);
@@ -272,29 +266,34 @@ wrap_decrypt(const struct wrap_opts *o)
 	uint8_t *in, *out;
 	size_t k, mlen = 0;
 	ssize_t n;
-	int rv;
+	int rv, saved, nomem;
 
 	(void)job_start(&j, o, 1);
 	k = j.key.pub.size;
 	if ((in = malloc(k + 1)) == NULL || (out = secret_alloc(k)) == NULL)
 		err(2, NULL);
 	if ((n = io_readall(STDIN_FILENO, in, k + 1)) == -1) {
+		saved = errno;
 		job_end(&j);
+		errno = saved;
 		err(2, "stdin");
 	}
 	/* A wrong length fails like everything else: one message for all. */
-	errno = EBADMSG;
+	errno = 0;
 	rv = (size_t)n == k ? p->decrypt(p, &j, in, &mlen, out) : -1;
+	nomem = rv == -1 && errno == ENOMEM;
 	free(in);
 	job_end(&j);
 	if (rv == -1) {
 		secret_free(out, k);
-		if (errno == ENOMEM)
-			err(2, NULL);
+		if (nomem)
+			errx(2, "out of memory");
 		errx(1, "decryption failed");
 	}
 	rv = write_out(out, mlen);
+	saved = errno;
 	secret_free(out, k);
+	errno = saved;
 	if (rv == -1)
 		err(2, "stdout");
 	return 0;

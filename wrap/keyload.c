@@ -39,9 +39,13 @@ read_pass(const char *path, const struct wrap_pass *pass, uint8_t *pw)
 		secret_wipe(pw, SECRET_MAX);
 		if (pass->file != NULL)
 			err(2, "%s", pass->file);
+		if (pass->fd != -1)
+			err(2, "--pass-fd %d", pass->fd);
 		if (pass->env != NULL && errno == ENOENT)
 			errx(2, "--pass-env %s: not set", pass->env);
-		err(2, "passphrase");
+		if (pass->env != NULL)
+			err(2, "--pass-env %s", pass->env);
+		err(2, "terminal");
 	}
 	if ((len = secret_chomp(pw, len)) == 0)
 		errx(2, "empty passphrase");
@@ -73,8 +77,8 @@ load_key(struct key_rsa *k, const char *path, const struct wrap_pass *pass,
 	rv = key_parse(k, buf, len, pw, pwlen);
 	secret_free(buf, KEY_FILE_MAX);
 	secret_free(pw, SECRET_MAX);
-	if (rv == KEY_OK && need_private && !k->has_private)
-		rv = KEY_ENOTPRIVATE;
+	if (rv == KEY_OK && need_private)
+		rv = key_require_private(k);
 	if (rv != KEY_OK) {
 		key_clear(k);
 		errx(rv == KEY_EPASS ? 1 : 2, "%s: %s", path, key_strerror(rv));
