@@ -15,8 +15,9 @@
 #include "hex.h"
 #include "secret.h"
 
-/* Longest key text: 64 hex digits and "\r\n". */
-#define KEY_TEXT_MAX (2 * AES_MAX_KEY_SIZE + 2)
+/* Longest source read: hex for up to 64 bytes (so that a hex key of a
+ * wrong size is named as such) and "\r\n". */
+#define KEY_TEXT_MAX (4 * AES_MAX_KEY_SIZE + 2)
 
 /* What a key or an IV may be, and what to say when it is not. */
 struct material {
