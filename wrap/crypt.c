@@ -204,16 +204,6 @@ job_end(struct job *j)
 	free(j->label);
 }
 
-/* Writes the result and closes stdout, so that a late error is seen. */
-static int
-write_out(const uint8_t *buf, size_t n)
-{
-	if (io_writeall(STDOUT_FILENO, buf, n) != (ssize_t)n ||
-	    close(STDOUT_FILENO) == -1)
-		return -1;
-	return 0;
-}
-
 int
 wrap_encrypt(const struct wrap_opts *o)
 {

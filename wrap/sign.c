@@ -7,7 +7,6 @@
 #include <err.h>
 #include <errno.h>
 #include <stdio.h>
-#include <stdlib.h>
 #include <unistd.h>
 
 #include <gmp.h>
@@ -48,7 +47,7 @@ static int
 pss_sign(
     const struct key_rsa *k, size_t saltlen, const uint8_t *digest, mpz_t s)
 {
-	uint8_t salt[8192];
+	uint8_t salt[KEY_BITS_MAX / 8];
 
 	rand_nettle(NULL, saltlen, salt);
 	return rsa_pss_sha256_sign_digest_tr(
@@ -107,68 +106,81 @@ salt_len(const struct wrap_opts *o, struct key_rsa *k)
 int
 wrap_sign(const struct wrap_opts *o)
 {
-	uint8_t digest[SHA256_DIGEST_SIZE], *sig;
+	uint8_t digest[SHA256_DIGEST_SIZE], sig[KEY_BITS_MAX / 8];
 	struct key_rsa key;
-	size_t salt;
+	size_t salt, k;
 	mpz_t s;
-	int ok;
+	int ok, saved;
 
 	load_key(&key, o->keyfile, &o->pass, 1);
 	salt = salt_len(o, &key);
 	if (hash_stdin(digest) == -1) {
+		saved = errno;
 		key_clear(&key);
+		errno = saved;
 		err(2, "stdin");
 	}
 	mpz_init(s);
 	ok = schemes[o->pss].sign(&key, salt, digest, s);
-	if (!ok) {
-		key_clear(&key);
-		errx(2, "signing failed: key too small or faulty");
-	}
-	if ((sig = malloc(key.pub.size)) == NULL)
-		err(2, NULL);
-	nettle_mpz_get_str_256(key.pub.size, sig, s);
-	mpz_clear(s);
-	if (io_writeall(STDOUT_FILENO, sig, key.pub.size) !=
-		(ssize_t)key.pub.size ||
-	    close(STDOUT_FILENO) == -1)
-		err(2, "stdout");
-	free(sig);
+	k = key.pub.size;
 	key_clear(&key);
+	if (!ok)
+		errx(2, "signing failed: key too small or faulty");
+	nettle_mpz_get_str_256(k, sig, s);
+	mpz_clear(s);
+	if (write_out(sig, k) == -1)
+		err(2, "stdout");
 	return 0;
+}
+
+/* Reads the signature and hashes stdin; dies, with the key cleared. */
+static size_t
+read_sig(const struct wrap_opts *o, struct key_rsa *key, uint8_t *sig,
+    uint8_t *digest)
+{
+	const char *what = NULL;
+	size_t len;
+	int saved;
+
+	/* Longer than k bytes (EFBIG) is simply a bad signature. */
+	if (io_readfile(o->sigfile, sig, key->pub.size, &len) == -1) {
+		if (errno != EFBIG)
+			what = o->sigfile;
+		len = 0;
+	}
+	if (what == NULL && hash_stdin(digest) == -1)
+		what = "stdin";
+	if (what != NULL) {
+		saved = errno;
+		key_clear(key);
+		errno = saved;
+		err(2, "%s", what);
+	}
+	return len;
 }
 
 int
 wrap_verify(const struct wrap_opts *o)
 {
-	uint8_t digest[SHA256_DIGEST_SIZE], *sig;
+	uint8_t digest[SHA256_DIGEST_SIZE], sig[KEY_BITS_MAX / 8];
 	struct key_rsa key;
-	size_t salt, len = 0;
+	size_t salt, len;
 	mpz_t s;
 	int ok;
 
 	load_key(&key, o->keyfile, &o->pass, 0);
 	salt = salt_len(o, &key);
-	if ((sig = malloc(key.pub.size)) == NULL)
-		err(2, NULL);
-	/* Longer than k bytes (EFBIG) is simply a bad signature. */
-	if (io_readfile(o->sigfile, sig, key.pub.size, &len) == -1) {
-		if (errno != EFBIG)
-			err(2, "%s", o->sigfile);
-		len = 0;
-	}
-	if (hash_stdin(digest) == -1)
-		err(2, "stdin");
+	len = read_sig(o, &key, sig, digest);
 	mpz_init(s);
 	nettle_mpz_set_str_256_u(s, len, sig);
 	ok = len == key.pub.size &&
 	    schemes[o->pss].verify(&key, salt, digest, s);
 	mpz_clear(s);
-	free(sig);
 	key_clear(&key);
 	if (!ok)
 		errx(1, "verification failed");
-	if (puts("Verified OK") == EOF || fflush(stdout) == EOF)
+	if (puts("Verified OK") == EOF || fflush(stdout) == EOF ||
+	    close(STDOUT_FILENO) == -1)
 		err(2, "stdout");
 	return 0;
 }

@@ -42,6 +42,9 @@ struct wrap_opts {
 void load_key(struct key_rsa *k, const char *path, const struct wrap_pass *pass,
     int need_private);
 
+/* out.c: all of buf to stdout, then close it to see a late error. */
+int write_out(const uint8_t *buf, size_t n);
+
 /* The workers: each returns the exit status or dies with it. */
 int wrap_encrypt(const struct wrap_opts *o);
 int wrap_decrypt(const struct wrap_opts *o);
