@@ -81,6 +81,7 @@ demo: all
 	bin/protokit demo
 
 test: all
+	@mk/deps.sh socat
 	bats tests/
 
 bench: all

@@ -1,0 +1,97 @@
+# bin/protokit (the front) and bin/protokit-vault (the vault orchestrator):
+# listing, running a protocol end to end with numbered steps and echoed
+# commands, and leaving no relay and no temporary directory behind.
+
+load helpers
+
+# relay_pid_of: the relay PID protokit-vault printed in its first step.
+relay_pid_of() {
+	sed -n 's/^    relay pid \([0-9]*\),.*/\1/p' <<< "$output"
+}
+
+@test "protokit: --help lists the commands and the exit codes" {
+	run -0 protokit --help
+	assert_line 'usage: protokit list'
+	assert_line --partial 'Exit codes: 0 ok; 2 usage or no such protocol'
+	run -2 protokit
+	run -2 protokit frobnicate
+	run -0 protokit-vault --help
+	assert_line 'usage: protokit-vault [--keep] [--step] [--trace]'
+	run -2 protokit-vault --bogus
+}
+
+@test "protokit list: names every bin/protokit-NAME with what it shows" {
+	run -0 protokit list
+	assert_line --regexp '^vault +seed 001, the course vault: '
+}
+
+@test "protokit run nosuch: exit 2 with one line" {
+	run -2 --separate-stderr protokit run nosuch
+	assert_equal "$stderr" "protokit: no protocol nosuch (protokit list shows them)"
+	run -2 --separate-stderr protokit run ../protokit
+	assert_equal "$stderr" "protokit: no protocol ../protokit (protokit list shows them)"
+}
+
+@test "protokit run vault: every step numbered, commands echoed, CRCs agree, relay stopped, directory removed" {
+	export TMPDIR="$BATS_TEST_TMPDIR/tmp"
+	mkdir "$TMPDIR"
+	run -0 --separate-stderr protokit run vault
+	for i in 1 2 3 4 5 6 7 8 9 10 11; do
+		assert_line --regexp "^==> $i/11 "
+	done
+	assert_line '==> 3/11 alice registers her name (825 -> 1600, id written to me.info)'
+	assert_line '    $ pk-xfer vault register'
+	assert_line '    $ pk-keygen rsa -b 1024 -e 17 --no-pass -o alice'
+	assert_line '    $ pk-wrap -d --oaep-sha1 -k alice.key < aes.wrapped > aes.key'
+	assert_line '    $ pk-aes-cbc -e --zero-iv -k aes.key < report.txt > report.enc'
+	assert_line '    $ pk-xfer vault send < report.enc > crc.server'
+	assert_line '    $ pk-xfer vault ack ok'
+	assert_line '    $ pk-xfer vault reconnect -o aes2.wrapped'
+	assert_line '    a new AES key'
+	assert_line '    identical'
+	[ "$(grep -c "^    the server's CRC [0-9]* is ours: confirm$" <<< "$output")" -eq 2 ]
+	pid=$(relay_pid_of)
+	[ -n "$pid" ]
+	! kill -0 "$pid" 2>/dev/null
+	[ -z "$(ls -A "$TMPDIR")" ]
+}
+
+@test "protokit run vault --trace: the client's frames on stderr" {
+	run -0 --separate-stderr protokit run vault --trace
+	assert_line '    $ pk-xfer --trace vault register'
+	grep -qx '>>> 825 register: 23-byte header, 255-byte payload' <<< "$stderr"
+	grep -qx '<<< 1605 reconnect approved, AES key: 7-byte header, 144-byte payload' <<< "$stderr"
+	grep -q '^<<< 1603 file received, CRC' <<< "$stderr"
+}
+
+@test "protokit-vault: a failing step stops the run with its status; the relay and the directory go" {
+	# A copy of the script beside the real tools, but a pk-wrap that fails.
+	mkdir fake
+	for t in "$PK_ROOT"/bin/pk-*; do
+		ln -s "$t" "fake/${t##*/}"
+	done
+	rm fake/pk-wrap
+	printf '#!/bin/sh\necho "pk-wrap: broken on purpose" >&2\nexit 1\n' > fake/pk-wrap
+	chmod +x fake/pk-wrap
+	cp "$PK_ROOT/bin/protokit-vault" fake/
+	export TMPDIR="$BATS_TEST_TMPDIR/tmp"
+	mkdir "$TMPDIR"
+	run -1 --separate-stderr fake/protokit-vault
+	assert_line --regexp '^==> 5/11 '
+	refute_line --regexp '^==> 6/11 '
+	assert_equal "$stderr" "pk-wrap: broken on purpose"
+	pid=$(relay_pid_of)
+	[ -n "$pid" ]
+	! kill -0 "$pid" 2>/dev/null
+	[ -z "$(ls -A "$TMPDIR")" ]
+}
+
+@test "protokit-vault --keep: the directory stays, with the relay's files and alice's" {
+	export TMPDIR="$BATS_TEST_TMPDIR/tmp"
+	mkdir "$TMPDIR"
+	run -0 --separate-stderr protokit run vault --keep
+	dir=$(ls -d "$TMPDIR"/protokit-vault.*)
+	grep -qx "protokit-vault: kept $dir" <<< "$stderr"
+	[ -f "$dir/alice/me.info" ] && [ -f "$dir/state/protokit.db" ]
+	cmp "$dir/alice/report.txt" "$dir"/state/files/*/report.txt
+}

@@ -1,0 +1,354 @@
+# pk-xfer against the relay's vault service over loopback: each step by
+# hand with the foundation tools (and openssl, GNU cksum), the one-process
+# client, the refusals (1601, 1606, 902), --trace, and servers that stay
+# silent, close early or answer with a short, malformed or wrong frame.
+
+load helpers
+
+setup() {
+	start_relay vault@127.0.0.1:0
+}
+
+teardown() {
+	local p
+	for p in ${FAKE_PIDS[@]+"${FAKE_PIDS[@]}"}; do
+		kill "$p" 2>/dev/null || true
+		wait "$p" 2>/dev/null || true
+	done
+	stop_relay
+}
+
+# client DIR NAME [SIZE [PORT]]: a client directory with transfer.info and
+# a SIZE-byte data.bin (default 5000).
+client() {
+	mkdir -p "$1"
+	make_file "$1/data.bin" "${3:-5000}"
+	printf '127.0.0.1:%s\n%s\ndata.bin\n' "${4:-$RELAY_PORT}" "$2" \
+	    > "$1/transfer.info"
+}
+
+# keyed: in the current directory, register NAME and send a new RSA-1024
+# key; aes.key holds the unwrapped AES key.
+keyed() {
+	pk-xfer vault register > id.out
+	pk-keygen rsa -b 1024 -e 17 --no-pass -o k
+	pk-xfer vault pubkey -k k.key -o aes.wrapped
+	pk-wrap -d --oaep-sha1 -k k.key < aes.wrapped > aes.key
+}
+
+# id_of DIR: the client id from DIR/me.info.
+id_of() {
+	sed -n 2p "$1/me.info"
+}
+
+@test "vault: register, pubkey, send step by step; the server's CRC is cksum's and 900 keeps the file" {
+	client alice alice 70000
+	cd alice
+	run -0 pk-xfer vault register
+	assert_output --regexp '^[0-9a-f]{32}$'
+	[ "$(sed -n 1p me.info)" = alice ]
+	[ "$(sed -n 2p me.info)" = "$output" ]
+	[ "$(wc -l < me.info)" -eq 2 ]
+	pk-keygen rsa -b 1024 -e 17 --no-pass -o k
+	pk-xfer vault pubkey -k k.key -o aes.wrapped
+	[ "$(stat -c %a me.info) $(stat -c %a priv.key)" = "600 600" ]
+	[ "$(wc -c < aes.wrapped)" -eq 128 ]
+	# priv.key is me.info's key lines: k.key's PKCS#8 DER in base64.
+	tail -n +3 me.info | cmp - priv.key
+	awk 'length($0) > 64 { exit 1 }' priv.key
+	base64 -d priv.key | openssl pkey -inform DER -pubout > a.pub
+	openssl pkey -in k.key -pubout | cmp - a.pub
+	# openssl unwraps what pk-wrap unwraps, and encrypts as pk-aes-cbc does.
+	pk-wrap -d --oaep-sha1 -k k.key < aes.wrapped > aes.key
+	openssl pkeyutl -decrypt -inkey k.key -pkeyopt rsa_padding_mode:oaep \
+	    -pkeyopt rsa_oaep_md:sha1 -in aes.wrapped | cmp - aes.key
+	[ "$(wc -c < aes.key)" -eq 32 ]
+	pk-aes-cbc -e --zero-iv -k aes.key < data.bin > data.enc 2>/dev/null
+	openssl enc -aes-256-cbc -K "$(od -An -v -tx1 aes.key | tr -d ' \n')" \
+	    -iv 00000000000000000000000000000000 < data.bin | cmp - data.enc
+	run -0 pk-xfer vault send < data.enc
+	assert_output "$(cksum < data.bin | cut -d' ' -f1)"
+	run -0 pk-xfer vault ack ok
+	assert_output ''
+	cmp data.bin "$BATS_TEST_TMPDIR/state/files/$(id_of .)/data.bin"
+}
+
+@test "vault: send spools a piped ciphertext, takes --name and --size, and refuses partial blocks" {
+	client alice alice 3000
+	cd alice
+	keyed
+	pk-aes-cbc -e --zero-iv -k aes.key < data.bin > data.enc 2>/dev/null
+	run -0 pk-xfer vault send --name other.bin < <(cat data.enc)
+	assert_output "$(cksum < data.bin | cut -d' ' -f1)"
+	pk-xfer vault ack ok --name other.bin
+	cmp data.bin "$BATS_TEST_TMPDIR/state/files/$(id_of .)/other.bin"
+	rm data.bin
+	run -2 --separate-stderr pk-xfer vault send < data.enc
+	assert_equal "$stderr" "pk-xfer: data.bin (from transfer.info; or give --size): No such file or directory"
+	run -0 pk-xfer vault send --size 3000 < data.enc
+	head -c 100 data.enc > short.enc
+	run -2 --separate-stderr pk-xfer vault send --size 3000 < short.enc
+	assert_equal "$stderr" "pk-xfer: stdin: 100 bytes: ciphertext must be whole 16-byte blocks"
+	run -2 --separate-stderr pk-xfer vault send --size 0 < /dev/null
+	assert_equal "$stderr" "pk-xfer: stdin: 0 bytes: ciphertext must be whole 16-byte blocks"
+}
+
+@test "vault: client registers, sends and verifies in one process; the next run reconnects" {
+	client bob bob 200000
+	cd bob
+	run -0 pk-xfer vault client
+	assert_output "REGISTER REQUEST COMPLETED
+SEND PUBLIC KEY COMPLETED
+SEND FILE REQUEST COMPLETED
+RESPONSE CRC $(cksum < data.bin | cut -d' ' -f1)
+Correct checksum
+CRC OK REQUEST COMPLETED"
+	[ "$(stat -c %a me.info) $(stat -c %a priv.key)" = "600 600" ]
+	tail -n +3 me.info | cmp - priv.key
+	cmp data.bin "$BATS_TEST_TMPDIR/state/files/$(id_of .)/data.bin"
+	id=$(id_of .)
+	run -0 pk-xfer -C "$PWD" vault client
+	assert_line -n 0 'RECONNECT REQUEST COMPLETED'
+	assert_line 'Correct checksum'
+	[ "$(id_of .)" = "$id" ]
+}
+
+@test "vault: a name already taken gets 1601: exit 1, me.info untouched" {
+	client a1 carol
+	client a2 carol
+	(cd a1 && pk-xfer vault register > /dev/null)
+	cd a2
+	run -1 --separate-stderr pk-xfer vault register
+	assert_equal "$stderr" "pk-xfer: name taken: carol"
+	[ ! -e me.info ]
+	run -1 --separate-stderr pk-xfer vault client
+	assert_equal "$stderr" "pk-xfer: name taken: carol"
+	run -0 pk-xfer vault register dave
+	[ "$(sed -n 1p me.info)" = dave ]
+}
+
+@test "vault: reconnect sends a new AES key, and a file under it verifies" {
+	client alice alice
+	cd alice
+	keyed
+	run -0 pk-xfer vault reconnect -o aes2.wrapped
+	pk-wrap -d --oaep-sha1 -k k.key < aes2.wrapped > aes2.key
+	[ "$(wc -c < aes2.key)" -eq 32 ]
+	! cmp -s aes.key aes2.key
+	pk-aes-cbc -e --zero-iv -k aes2.key < data.bin > data.enc 2>/dev/null
+	run -0 pk-xfer vault send < data.enc
+	assert_output "$(cksum < data.bin | cut -d' ' -f1)"
+	# The old key no longer decrypts into the right CRC.
+	pk-aes-cbc -e --zero-iv -k aes.key < data.bin > old.enc 2>/dev/null
+	run pk-xfer vault send < old.enc
+	refute_output "$(cksum < data.bin | cut -d' ' -f1)"
+}
+
+@test "vault: reconnect with an unknown id gets 1606: exit 1; client then registers again" {
+	client ghost ghost
+	cd ghost
+	printf 'ghost\n0123456789abcdef0123456789abcdef\n' > me.info
+	run -1 --separate-stderr pk-xfer vault reconnect
+	assert_equal "$stderr" "pk-xfer: reconnect denied: register again"
+	run -0 pk-xfer vault client
+	assert_line -n 0 'RECONNECT DENIED: registering again'
+	assert_line -n 1 'REGISTER REQUEST COMPLETED'
+	assert_line 'Correct checksum'
+	[ "$(id_of .)" != 0123456789abcdef0123456789abcdef ]
+	[ "$(tail -n +3 me.info | wc -l)" -gt 5 ]
+}
+
+@test "vault: a flipped ciphertext byte gives a wrong CRC; retry, retry, fail (902) keeps no file" {
+	client alice alice 10000
+	cd alice
+	keyed
+	pk-aes-cbc -e --zero-iv -k aes.key < data.bin > data.enc 2>/dev/null
+	good=$(cksum < data.bin | cut -d' ' -f1)
+	for ack in retry retry fail; do
+		# Byte 5 is in the first block: the padding stays valid.
+		run -0 pk-xfer vault send --flip-byte 5 < data.enc
+		[ "$output" != "$good" ]
+		run -0 pk-xfer vault ack "$ack"
+	done
+	dir="$BATS_TEST_TMPDIR/state/files/$(id_of .)"
+	[ -z "$(ls -A "$dir" 2>/dev/null)" ]
+	grep -q 'crc fail data.bin' "$BATS_TEST_TMPDIR/relay.log"
+	# A flip in the next-to-last block spoils the padding: 1607.
+	run -1 --separate-stderr pk-xfer vault send --flip-byte 10000 < data.enc
+	assert_equal "$stderr" "pk-xfer: server error (1607) after 828 (send file)"
+	grep -q 'data.bin: the ciphertext does not decrypt' "$BATS_TEST_TMPDIR/relay.log"
+	run -2 --separate-stderr pk-xfer vault send --flip-byte 10016 < data.enc
+	assert_equal "$stderr" "pk-xfer: --flip-byte 10016: beyond the 10016 bytes of ciphertext"
+}
+
+@test "vault: client tries 3 times when the CRCs differ, then 902 and exit 1" {
+	client bob bob 4000
+	cd bob
+	run -1 --separate-stderr pk-xfer vault client --flip-byte 0
+	[ "$(grep -c '^SEND FILE REQUEST COMPLETED$' <<< "$output")" -eq 3 ]
+	assert_line "Wrong checksum: ours is $(cksum < data.bin | cut -d' ' -f1) (try 3 of 3)"
+	assert_equal "$stderr" "pk-xfer: data.bin: wrong checksum 3 times: gave up (902)"
+	[ -z "$(ls -A "$BATS_TEST_TMPDIR/state/files/$(id_of .)")" ]
+	grep -q 'crc fail data.bin' "$BATS_TEST_TMPDIR/relay.log"
+}
+
+@test "vault: --trace names every header and payload field; an upload dumps its first and last packet" {
+	client alice alice 5000
+	cd alice
+	run -0 --separate-stderr pk-xfer --trace vault register
+	grep -qx '>>> 825 register: 23-byte header, 255-byte payload' <<< "$stderr"
+	grep -qx '    client_id       00 00 00 00 00 00 00 00 00 00 00 00 00 00 00 00' <<< "$stderr"
+	grep -qx '    version         03           3' <<< "$stderr"
+	grep -qx '    code            39 03        825 register' <<< "$stderr"
+	grep -qx '    payload_size    ff 00 00 00  255' <<< "$stderr"
+	grep -qx '    name            "alice" + 250 NUL bytes (255-byte field)' <<< "$stderr"
+	grep -qx '<<< 1600 registered: 7-byte header, 16-byte payload' <<< "$stderr"
+	grep -qx '    code            40 06        1600 registered' <<< "$stderr"
+	pk-keygen rsa -b 1024 -e 17 --no-pass -o k
+	run -0 --separate-stderr pk-xfer --trace vault pubkey -k k.key -o w
+	grep -qx '    public_key      160 bytes' <<< "$stderr"
+	grep -qx '      0000  30 81 9d 30 0d 06 09 2a 86 48 86 f7 0d 01 01 01' <<< "$stderr"
+	grep -qx '    wrapped_aes_key 128 bytes' <<< "$stderr"
+	pk-wrap -d --oaep-sha1 -k k.key < w > aes.key
+	pk-aes-cbc -e --zero-iv -k aes.key < data.bin > data.enc 2>/dev/null
+	run -0 --separate-stderr pk-xfer vault send --trace < data.enc
+	[ "$(grep -c '^>>> 828 send file: 23-byte header' <<< "$stderr")" -eq 2 ]
+	grep -qx '    packet_number   00 00        0' <<< "$stderr"
+	grep -qx '    packet_number   04 00        4' <<< "$stderr"
+	grep -qx '    total_packets   05 00        5' <<< "$stderr"
+	grep -qx '    content_size    90 13 00 00  5008' <<< "$stderr"
+	grep -qx '    orig_file_size  88 13 00 00  5000' <<< "$stderr"
+	grep -qx '>>> 828 send file: packets 1 .. 3 of 5 sent, not shown (the same fields, packet_number counting up)' <<< "$stderr"
+	grep -qx "    cksum           .. .. .. ..  $output" <<< "$stderr"
+}
+
+# fake_server SCRIPT: a one-connection server (socat) on a free loopback
+# port that runs the sh SCRIPT with the client on stdin and stdout; sets
+# FAKE_PORT (from socat's "listening on" line) and points ./transfer.info
+# at it.  teardown stops what is left.
+fake_server() {
+	local i line n=$((++FAKES))
+	printf '%s\n' "$1" > "fake$n.sh"
+	: > "fake$n.log"
+	socat -d -d TCP-LISTEN:0,bind=127.0.0.1 SYSTEM:"sh fake$n.sh" \
+	    2> "fake$n.log" 3>&- &
+	FAKE_PIDS+=("$!")
+	for ((i = 0; i < 100; i++)); do
+		while read -r line; do
+			[[ $line == *" listening on "* ]] || continue
+			FAKE_PORT=${line##*:}
+			[ ! -f transfer.info ] ||
+			    sed -i "1s/.*/127.0.0.1:$FAKE_PORT/" transfer.info
+			return 0
+		done < "fake$n.log"
+		sleep 0.05
+	done
+	return 1
+}
+
+@test "vault: a server that accepts and never answers: exit 2 after -t with one line" {
+	fake_server 'cat > /dev/null'
+	client c nobody 100 "$FAKE_PORT"
+	cd c
+	run -2 --separate-stderr pk-xfer -t 1 vault register
+	assert_equal "$stderr" "pk-xfer: 127.0.0.1:$FAKE_PORT: no reply to 825 (register) in 1 s"
+}
+
+@test "vault: a server that closes early: exit 2 with one line, also mid-upload" {
+	fake_server 'exit 0'
+	client c nobody 100 "$FAKE_PORT"
+	cd c
+	run -2 --separate-stderr pk-xfer vault register
+	assert_equal "$stderr" "pk-xfer: 127.0.0.1:$FAKE_PORT: connection closed before the reply to 825 (register)"
+	fake_server 'head -c 5000 > /dev/null'
+	printf 'c\n0123456789abcdef0123456789abcdef\n' > me.info
+	head -c 4194304 /dev/zero > big.enc
+	run -2 --separate-stderr pk-xfer vault send --size 1 < big.enc
+	assert_equal "$stderr" "pk-xfer: 127.0.0.1:$FAKE_PORT: connection closed before the reply to 828 (send file)"
+}
+
+@test "vault: a short, malformed or unexpected reply: exit 2 with one line; 1607: exit 1" {
+	client c nobody 100
+	cd c
+	# 825 is 278 bytes: read it, then answer.
+	fake_server "head -c 278 > /dev/null; printf '\\003\\100\\006'"
+	run -2 --separate-stderr pk-xfer vault register
+	assert_equal "$stderr" "pk-xfer: 127.0.0.1:$FAKE_PORT: short reply: 3 of 7 header bytes"
+	fake_server "head -c 278 > /dev/null; printf '\\003\\100\\006\\020\\000\\000\\000abcd'"
+	run -2 --separate-stderr pk-xfer vault register
+	assert_equal "$stderr" "pk-xfer: 127.0.0.1:$FAKE_PORT: short reply 1600: 4 of 16 payload bytes"
+	fake_server "head -c 278 > /dev/null; printf '\\004\\100\\006\\020\\000\\000\\000'"
+	run -2 --separate-stderr pk-xfer vault register
+	assert_equal "$stderr" "pk-xfer: 127.0.0.1:$FAKE_PORT: malformed reply (code 1600): wrong version"
+	fake_server "head -c 278 > /dev/null; printf '\\003\\100\\006\\021\\000\\000\\000'"
+	run -2 --separate-stderr pk-xfer vault register
+	assert_equal "$stderr" "pk-xfer: 127.0.0.1:$FAKE_PORT: malformed reply (code 1600): payload size does not match the code"
+	fake_server "head -c 278 > /dev/null; printf '\\003\\104\\006\\020\\000\\000\\000'; head -c 16 /dev/zero"
+	run -2 --separate-stderr pk-xfer vault register
+	assert_equal "$stderr" "pk-xfer: 127.0.0.1:$FAKE_PORT: unexpected reply 1604 (message received) to 825 (register)"
+	fake_server "head -c 278 > /dev/null; printf '\\003\\107\\006\\000\\000\\000\\000'"
+	run -1 --separate-stderr pk-xfer vault register
+	assert_equal "$stderr" "pk-xfer: server error (1607) after 825 (register)"
+}
+
+@test "vault: the relay's 1607 (a packet before any key) is exit 1" {
+	client c eve
+	cd c
+	pk-xfer vault register > /dev/null
+	run -1 --separate-stderr pk-xfer vault send --size 1 < <(head -c 16 /dev/zero)
+	assert_equal "$stderr" "pk-xfer: server error (1607) after 828 (send file)"
+}
+
+@test "vault: pubkey refuses a key that is not RSA-1024 with e = 17" {
+	client c frank
+	cd c
+	pk-xfer vault register > /dev/null
+	pk-keygen rsa -b 2048 --no-pass -o big
+	run -2 --separate-stderr pk-xfer vault pubkey -k big.key
+	assert_equal "$stderr" "pk-xfer: big.key: RSA-2048 gives a 294-byte public key; the vault carries 160 bytes: use RSA-1024 with e = 17 (pk-keygen rsa -b 1024 -e 17)"
+	pk-keygen rsa -b 1024 -e 17 --iter 1000 --pass-file <(echo sesame) -o enc
+	run -0 pk-xfer vault pubkey -k enc.key --pass-file <(echo sesame) -o w
+	run -1 --separate-stderr pk-xfer vault pubkey -k enc.key --pass-file <(echo wrong) -o w
+	assert_equal "$stderr" "pk-xfer: enc.key: wrong passphrase or corrupt key"
+}
+
+@test "vault: usage errors exit 2; --help exits 0 and lists the exit codes" {
+	run -0 pk-xfer --help
+	assert_line --partial 'Exit codes: 0 ok; 1 the server refused'
+	assert_line --partial 'only the first and the last'
+	run -2 pk-xfer
+	run -2 pk-xfer vault nosuch
+	run -2 pk-xfer vault ack
+	run -2 --separate-stderr pk-xfer vault ack maybe
+	assert_equal "$stderr" "pk-xfer: vault ack maybe: want ok, retry or fail"
+	run -2 --separate-stderr pk-xfer vault register --flip-byte 3
+	assert_equal "$stderr" "pk-xfer: --flip-byte is not an option of vault register"
+	run -2 --separate-stderr pk-xfer vault pubkey
+	assert_equal "$stderr" "pk-xfer: vault pubkey: missing -k key"
+	run -2 --separate-stderr pk-xfer -t 0 vault register
+	assert_equal "$stderr" "pk-xfer: -t 0: too small"
+	run -2 --separate-stderr pk-xfer vault register
+	assert_equal "$stderr" "pk-xfer: transfer.info: No such file or directory"
+}
+
+@test "vault: 200 concurrent clients each upload a 64 KiB file, all verified" {
+	make_file data.bin 65536
+	for ((i = 0; i < 200; i++)); do
+		mkdir "c$i"
+		ln data.bin "c$i/data.bin"
+		printf '127.0.0.1:%s\nuser%d\ndata.bin\n' "$RELAY_PORT" "$i" \
+		    > "c$i/transfer.info"
+	done
+	pids=()
+	for ((i = 0; i < 200; i++)); do
+		(cd "c$i" && pk-xfer -t 60 vault client > out 2> err
+		    echo $? > rc) &
+		pids+=($!)
+	done
+	wait "${pids[@]}"
+	[ "$(cat c*/rc | sort -u)" = 0 ]
+	[ "$(grep -lx 'Correct checksum' c*/out | wc -l)" -eq 200 ]
+	[ "$(ls "$BATS_TEST_TMPDIR"/state/files/*/data.bin | wc -l)" -eq 200 ]
+	sum=$(sha256sum < data.bin)
+	[ "$(sha256sum "$BATS_TEST_TMPDIR"/state/files/*/data.bin | cut -d' ' -f1 | sort -u)" = "${sum%% *}" ]
+}
