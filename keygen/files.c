@@ -30,8 +30,7 @@ read_key(const char *path, const struct pass_src *src, struct key_rsa *k)
 }
 
 int
-write_out(const char *path, int mode, int force, const uint8_t *buf,
-    size_t len)
+write_out(const char *path, int mode, int force, const uint8_t *buf, size_t len)
 {
 	struct io_out o;
 

@@ -19,97 +19,123 @@
 
 /* One bit per option, to check which a mode takes. */
 enum {
-	O_BITS = 1 << 0, O_EXP = 1 << 1, O_FORCE = 1 << 2, O_IN = 1 << 3,
-	O_OUT = 1 << 4, O_DER = 1 << 5, O_ITER = 1 << 6, O_LEGACY = 1 << 7,
-	O_NOPASS = 1 << 8, O_PASS = 1 << 9,
+	O_BITS = 1 << 0,
+	O_EXP = 1 << 1,
+	O_FORCE = 1 << 2,
+	O_IN = 1 << 3,
+	O_OUT = 1 << 4,
+	O_DER = 1 << 5,
+	O_ITER = 1 << 6,
+	O_LEGACY = 1 << 7,
+	O_NOPASS = 1 << 8,
+	O_PASS = 1 << 9,
 };
 #define O_COUNT 10
 
 static const char *const optnames[O_COUNT] = {
-	"-b", "-e", "-f", "-i", "-o", "--der", "--iter", "--legacy",
-	"--no-pass", "--pass-file, --pass-fd or --pass-env",
+    "-b",
+    "-e",
+    "-f",
+    "-i",
+    "-o",
+    "--der",
+    "--iter",
+    "--legacy",
+    "--no-pass",
+    "--pass-file, --pass-fd or --pass-env",
 };
 
 enum {
-	L_DER = 256, L_ITER, L_LEGACY, L_NOPASS, L_PASS_ENV, L_PASS_FD,
+	L_DER = 256,
+	L_ITER,
+	L_LEGACY,
+	L_NOPASS,
+	L_PASS_ENV,
+	L_PASS_FD,
 	L_PASS_FILE,
 };
 
 static const struct option longopts[] = {
-	{ "der", no_argument, NULL, L_DER },
-	{ "help", no_argument, NULL, 'h' },
-	{ "iter", required_argument, NULL, L_ITER },
-	{ "legacy", no_argument, NULL, L_LEGACY },
-	{ "no-pass", no_argument, NULL, L_NOPASS },
-	{ "pass-env", required_argument, NULL, L_PASS_ENV },
-	{ "pass-fd", required_argument, NULL, L_PASS_FD },
-	{ "pass-file", required_argument, NULL, L_PASS_FILE },
-	{ NULL, 0, NULL, 0 },
+    {"der", no_argument, NULL, L_DER},
+    {"help", no_argument, NULL, 'h'},
+    {"iter", required_argument, NULL, L_ITER},
+    {"legacy", no_argument, NULL, L_LEGACY},
+    {"no-pass", no_argument, NULL, L_NOPASS},
+    {"pass-env", required_argument, NULL, L_PASS_ENV},
+    {"pass-fd", required_argument, NULL, L_PASS_FD},
+    {"pass-file", required_argument, NULL, L_PASS_FILE},
+    {NULL, 0, NULL, 0},
 };
 
 static const struct mode {
-	const char	*name;
-	void		 (*run)(const struct opts *);
-	int		 allowed;
-	int		 required;
+	const char *name;
+	void (*run)(const struct opts *);
+	int allowed;
+	int required;
 } modes[] = {
-	{ "rsa", mode_rsa, O_BITS | O_EXP | O_FORCE | O_OUT | O_ITER |
-	    O_LEGACY | O_NOPASS | O_PASS, O_OUT },
-	{ "pub", mode_pub, O_IN | O_DER | O_PASS, O_IN },
-	{ "info", mode_info, O_IN | O_PASS, O_IN },
-	{ "aes", mode_aes, O_BITS | O_FORCE | O_OUT, 0 },
-	{ "iv", mode_iv, 0, 0 },
+    {"rsa", mode_rsa,
+	O_BITS | O_EXP | O_FORCE | O_OUT | O_ITER | O_LEGACY | O_NOPASS |
+	    O_PASS,
+	O_OUT},
+    {"pub", mode_pub, O_IN | O_DER | O_PASS, O_IN},
+    {"info", mode_info, O_IN | O_PASS, O_IN},
+    {"aes", mode_aes, O_BITS | O_FORCE | O_OUT, 0},
+    {"iv", mode_iv, 0, 0},
 };
 
-#define SYNOPSIS \
-"usage: pk-keygen rsa [-f] [-b bits] [-e exponent] [--iter n] [--legacy]\n" \
-"           [--no-pass | pass-option] -o prefix\n" \
-"       pk-keygen pub [--der] [pass-option] -i key\n" \
-"       pk-keygen info [pass-option] -i key\n" \
-"       pk-keygen aes [-f] [-b 128 | 192 | 256] [-o file]\n" \
-"       pk-keygen iv\n" \
-"pass-option: --pass-file file | --pass-fd fd | --pass-env var\n"
+static const char synopsis[] =
+    "usage: pk-keygen rsa [-f] [-b bits] [-e exponent] [--iter n] [--legacy]\n"
+    "           [--no-pass | pass-option] -o prefix\n"
+    "       pk-keygen pub [--der] [pass-option] -i key\n"
+    "       pk-keygen info [pass-option] -i key\n"
+    "       pk-keygen aes [-f] [-b 128 | 192 | 256] [-o file]\n"
+    "       pk-keygen iv\n"
+    "pass-option: --pass-file file | --pass-fd fd | --pass-env var\n";
+
+static const char options[] =
+    "\n"
+    "  rsa              write prefix.key (PKCS#8 PEM, mode 0600) and\n"
+    "                   prefix.pub (SPKI PEM), as openssl writes them\n"
+    "  pub              print the public key (SPKI PEM) of any key\n"
+    "  info             print bits, exponent and SHA-256 of the SPKI DER\n"
+    "  aes              print (or write, 0600) a random AES key as hex\n"
+    "  iv               print a random 16-byte IV as hex\n"
+    "  -b bits          rsa: 1024 to 8192 (default 2048);\n"
+    "                   aes: 128, 192 or 256 (default 256)\n"
+    "  -e exponent      rsa: the public exponent, odd (default 65537)\n"
+    "  -f               replace existing output files\n"
+    "  -h, --help       print this help and exit\n"
+    "  -i key           key to read: PEM or DER, any RSA form openssl\n"
+    "                   writes (- is stdin)\n"
+    "  -o prefix|file   rsa: write prefix.key, prefix.pub; aes: key file\n"
+    "  --der            pub: print DER instead of PEM\n"
+    "  --iter n         rsa: PBKDF2 rounds of an encrypted key\n"
+    "                   (default 600000, at least 1000)\n"
+    "  --legacy         rsa: write PKCS#1 \"RSA PRIVATE KEY\", encrypted\n"
+    "                   as OpenSSL's legacy PEM (AES-256-CBC, MD5 KDF)\n"
+    "  --no-pass        rsa: write the private key unencrypted, never ask\n"
+    "  --pass-env var   passphrase from environment variable var\n"
+    "  --pass-fd fd     ... read from file descriptor fd\n"
+    "  --pass-file file ... read from file (one trailing newline dropped)\n"
+    "                   (none of these: asked on the terminal with echo\n"
+    "                   off if stdin is one; rsa then encrypts the key\n"
+    "                   with PBKDF2-HMAC-SHA256 and AES-256-CBC, and\n"
+    "                   without a terminal writes it unencrypted)\n"
+    "Exit status: 0 done; 1 wrong passphrase; 2 usage, I/O error, or a\n"
+    "malformed, unsupported or unreadable key.\n";
 
 static noreturn void
 usage(void)
 {
-	fputs(SYNOPSIS, stderr);
+	fputs(synopsis, stderr);
 	exit(2);
 }
 
 static noreturn void
 help(void)
 {
-	fputs(SYNOPSIS "\n"
-"  rsa           write prefix.key (PKCS#8 PEM, mode 0600) and prefix.pub\n"
-"                (SubjectPublicKeyInfo PEM), as openssl writes them\n"
-"  pub           print the public key (SPKI PEM) of a private or public key\n"
-"  info          print bits, exponent and the SHA-256 of the SPKI DER\n"
-"  aes           print (or write to file, 0600) a random AES key as hex\n"
-"  iv            print a random 16-byte IV as hex\n"
-"  -b bits       rsa: 1024 to 8192 (default 2048); aes: 128, 192 or 256\n"
-"                (default 256)\n"
-"  -e exponent   rsa: the public exponent, odd (default 65537)\n"
-"  -f            replace existing output files\n"
-"  -i key        the key to read: PEM or DER, any RSA form openssl writes\n"
-"                (- is stdin)\n"
-"  -o prefix     rsa: write prefix.key and prefix.pub; aes: the key file\n"
-"  --der         pub: print DER instead of PEM\n"
-"  --iter n      rsa: PBKDF2 rounds for an encrypted key (default 600000,\n"
-"                at least 1000)\n"
-"  --legacy      rsa: write PKCS#1 \"RSA PRIVATE KEY\"; with a passphrase in\n"
-"                OpenSSL's legacy encrypted PEM (AES-256-CBC, MD5 KDF)\n"
-"  --no-pass     rsa: write the private key unencrypted, do not ask\n"
-"  --pass-file file  the passphrase is the file (one trailing newline\n"
-"                dropped)\n"
-"  --pass-fd fd  the passphrase is read from file descriptor fd\n"
-"  --pass-env var    the passphrase is environment variable var\n"
-"  -h, --help    print this help\n"
-"Without a pass-option the passphrase is asked at the terminal (echo off)\n"
-"when stdin is one; rsa then writes an encrypted key (PKCS#8 PBES2:\n"
-"PBKDF2-HMAC-SHA256, AES-256-CBC), else an unencrypted one.\n"
-"Exit status: 0 done; 1 wrong passphrase; 2 usage, I/O error, or a\n"
-"malformed, unsupported or unreadable key.\n", stdout);
+	fputs(synopsis, stdout);
+	fputs(options, stdout);
 	exit(0);
 }
 
@@ -146,12 +172,61 @@ number(const char *opt, const char *s, long long min, long long max)
 	return v;
 }
 
+/* Stores one option's value and returns its O_* bit. */
+static int
+take_option(int ch, const char *arg, struct opts *o, const char **bits)
+{
+	switch (ch) {
+	case 'b':
+		*bits = arg;
+		return O_BITS;
+	case 'e':
+		o->exponent = (unsigned long)number("-e", arg, 3, UINT32_MAX);
+		if (o->exponent % 2 == 0)
+			errx(2, "-e %s: must be odd", arg);
+		return O_EXP;
+	case 'f':
+		o->force = 1;
+		return O_FORCE;
+	case 'i':
+		o->in = arg;
+		return O_IN;
+	case 'o':
+		o->out = arg;
+		return O_OUT;
+	case L_DER:
+		o->der = 1;
+		return O_DER;
+	case L_ITER:
+		o->iter = (unsigned long)number(
+		    "--iter", arg, ITER_MIN, PBE_ITER_MAX);
+		return O_ITER;
+	case L_LEGACY:
+		o->legacy = 1;
+		return O_LEGACY;
+	case L_NOPASS:
+		o->nopass = 1;
+		return O_NOPASS;
+	case L_PASS_ENV:
+		o->pass.env = arg;
+		return O_PASS;
+	case L_PASS_FD:
+		o->pass.fd = (int)number("--pass-fd", arg, 0, INT_MAX);
+		return O_PASS;
+	case L_PASS_FILE:
+		o->pass.file = arg;
+		return O_PASS;
+	}
+	return 0;
+}
+
 /* Option values that depend on the mode, and the pairs that clash. */
 static void
-check(const struct mode *m, int seen, int npass, const char *bits,
-    struct opts *o)
+check(const struct mode *m, int seen, const char *bits, struct opts *o)
 {
 	int i, bad = seen & ~m->allowed, missing = m->required & ~seen;
+	int npass =
+	    (o->pass.file != NULL) + (o->pass.env != NULL) + (o->pass.fd != -1);
 
 	for (i = 0; i < O_COUNT; i++)
 		if (bad & 1 << i)
@@ -166,8 +241,8 @@ check(const struct mode *m, int seen, int npass, const char *bits,
 	if (o->legacy && (seen & O_ITER))
 		errx(2, "cannot use --iter with --legacy");
 	if (strcmp(m->name, "rsa") == 0)
-		o->bits = bits ? (int)number("-b", bits, 1024, 8192) :
-		    RSA_BITS_DEFAULT;
+		o->bits = bits ? (int)number("-b", bits, 1024, 8192)
+			       : RSA_BITS_DEFAULT;
 	else if (bits == NULL)
 		o->bits = AES_BITS_DEFAULT;
 	else if ((o->bits = (int)number("-b", bits, 128, 256)) % 64 != 0)
@@ -177,11 +252,12 @@ check(const struct mode *m, int seen, int npass, const char *bits,
 int
 main(int argc, char *argv[])
 {
-	struct opts o = { .exponent = RSA_EXPONENT_DEFAULT,
-		.iter = ITER_DEFAULT, .pass = { .fd = -1 } };
+	struct opts o = {.exponent = RSA_EXPONENT_DEFAULT,
+	    .iter = ITER_DEFAULT,
+	    .pass = {.fd = -1}};
 	const struct mode *m;
 	const char *bits = NULL;
-	int ch, seen = 0, npass = 0;
+	int ch, seen = 0;
 
 	secret_gmp_init();
 	if (argc < 2)
@@ -196,78 +272,22 @@ main(int argc, char *argv[])
 	argv++;
 	/* getopt would name the mode as the program: report errors here. */
 	opterr = 0;
-	while ((ch = getopt_long(argc, argv, ":b:e:fhi:o:", longopts,
-	    NULL)) != -1) {
-		switch (ch) {
-		case 'b':
-			bits = optarg;
-			seen |= O_BITS;
-			break;
-		case 'e':
-			o.exponent = (unsigned long)number("-e", optarg, 3,
-			    UINT32_MAX);
-			if (o.exponent % 2 == 0)
-				errx(2, "-e %s: must be odd", optarg);
-			seen |= O_EXP;
-			break;
-		case 'f':
-			o.force = 1;
-			seen |= O_FORCE;
-			break;
-		case 'h':
+	while ((ch = getopt_long(argc, argv, ":b:e:fhi:o:", longopts, NULL)) !=
+	    -1) {
+		if (ch == 'h')
 			help();
-		case 'i':
-			o.in = optarg;
-			seen |= O_IN;
-			break;
-		case 'o':
-			o.out = optarg;
-			seen |= O_OUT;
-			break;
-		case L_DER:
-			o.der = 1;
-			seen |= O_DER;
-			break;
-		case L_ITER:
-			o.iter = (unsigned long)number("--iter", optarg,
-			    ITER_MIN, PBE_ITER_MAX);
-			seen |= O_ITER;
-			break;
-		case L_LEGACY:
-			o.legacy = 1;
-			seen |= O_LEGACY;
-			break;
-		case L_NOPASS:
-			o.nopass = 1;
-			seen |= O_NOPASS;
-			break;
-		case L_PASS_ENV:
-			o.pass.env = optarg;
-			seen |= O_PASS;
-			npass++;
-			break;
-		case L_PASS_FD:
-			o.pass.fd = (int)number("--pass-fd", optarg, 0,
-			    INT_MAX);
-			seen |= O_PASS;
-			npass++;
-			break;
-		case L_PASS_FILE:
-			o.pass.file = optarg;
-			seen |= O_PASS;
-			npass++;
-			break;
-		case ':':
-			bad_option(optopt, argv[optind - 1], "missing argument");
-		default:
+		if (ch == ':')
+			bad_option(
+			    optopt, argv[optind - 1], "missing argument");
+		if (ch == '?')
 			bad_option(optopt, argv[optind - 1], "invalid option");
-		}
+		seen |= take_option(ch, optarg, &o, &bits);
 	}
 	argc -= optind;
 	argv += optind;
 	if (argc != 0)
 		usage();
-	check(m, seen, npass, bits, &o);
+	check(m, seen, bits, &o);
 	m->run(&o);
 	return 0;
 }

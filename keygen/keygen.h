@@ -12,62 +12,61 @@
 
 #include "key.h"
 
-#define RSA_BITS_DEFAULT	2048
-#define RSA_EXPONENT_DEFAULT	65537
-#define AES_BITS_DEFAULT	256
-#define ITER_DEFAULT		600000	/* OWASP 2023, PBKDF2-HMAC-SHA256 */
-#define ITER_MIN		1000	/* SP 800-132 */
-#define IV_LEN			16
+#define RSA_BITS_DEFAULT 2048
+#define RSA_EXPONENT_DEFAULT 65537
+#define AES_BITS_DEFAULT 256
+#define ITER_DEFAULT 600000 /* OWASP 2023, PBKDF2-HMAC-SHA256 */
+#define ITER_MIN 1000 /* SP 800-132 */
+#define IV_LEN 16
 
 /* Where a passphrase comes from; all unset means the terminal, if any. */
 struct pass_src {
-	const char	*file;
-	const char	*env;
-	int		 fd;		/* -1 when not given */
+	const char *file;
+	const char *env;
+	int fd; /* -1 when not given */
 };
 
 struct opts {
-	int		 bits;		/* checked for the mode by main */
-	unsigned long	 exponent;
-	unsigned long	 iter;
-	const char	*in;
-	const char	*out;
-	int		 der;
-	int		 force;
-	int		 legacy;
-	int		 nopass;
-	struct pass_src	 pass;
+	int bits; /* checked for the mode by main */
+	unsigned long exponent;
+	unsigned long iter;
+	const char *in;
+	const char *out;
+	int der;
+	int force;
+	int legacy;
+	int nopass;
+	struct pass_src pass;
 };
 
-void	mode_rsa(const struct opts *o);
-void	mode_pub(const struct opts *o);
-void	mode_info(const struct opts *o);
-void	mode_aes(const struct opts *o);
-void	mode_iv(const struct opts *o);
+void mode_rsa(const struct opts *o);
+void mode_pub(const struct opts *o);
+void mode_info(const struct opts *o);
+void mode_aes(const struct opts *o);
+void mode_iv(const struct opts *o);
 
 /* secrets.c: memory wiped by secrets_wipe() and before every die. */
-void		*xsecret(size_t n);
-struct key_rsa	*xkey(void);
-void		 secrets_wipe(void);
+void *xsecret(size_t n);
+struct key_rsa *xkey(void);
+void secrets_wipe(void);
 /* Wipe, then err(3) with the errno at the call / errx(3). */
-noreturn void	 die_errno(int eval, const char *fmt, ...);
-noreturn void	 die(int eval, const char *fmt, ...);
+noreturn void die_errno(int eval, const char *fmt, ...);
+noreturn void die(int eval, const char *fmt, ...);
 
 /*
  * pass.c: reads the passphrase into buf (SECRET_MAX bytes) and returns its
  * length, or -1 when no source was given and stdin is not a terminal.
  * confirm asks twice at the terminal.  Dies on an empty passphrase.
  */
-ssize_t	pass_get(const struct pass_src *src, uint8_t *buf, int confirm);
+ssize_t pass_get(const struct pass_src *src, uint8_t *buf, int confirm);
 
 /*
  * files.c: read_key parses the key in path ("-" is stdin), asking for a
  * passphrase if it is encrypted; dies 1 for a wrong passphrase, else 2.
  * write_out writes a whole file through a temporary name (mode, -f).
  */
-void	read_key(const char *path, const struct pass_src *src,
-	    struct key_rsa *k);
-int	write_out(const char *path, int mode, int force, const uint8_t *buf,
-	    size_t len);
+void read_key(const char *path, const struct pass_src *src, struct key_rsa *k);
+int write_out(
+    const char *path, int mode, int force, const uint8_t *buf, size_t len);
 
 #endif

@@ -19,8 +19,8 @@ from_tty(uint8_t *buf, int confirm)
 		die_errno(2, "terminal");
 	if (len > 0 && confirm) {
 		again = xsecret(SECRET_MAX);
-		if (secret_from_tty("passphrase again: ", again, SECRET_MAX,
-		    &len2) == -1)
+		if (secret_from_tty(
+			"passphrase again: ", again, SECRET_MAX, &len2) == -1)
 			die_errno(2, "terminal");
 		if (len2 != len || memcmp(again, buf, len) != 0)
 			die(2, "passphrases do not match");

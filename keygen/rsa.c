@@ -18,7 +18,7 @@ generate(struct key_rsa *k, int bits, unsigned long exponent)
 {
 	mpz_set_ui(k->pub.e, exponent);
 	if (!rsa_generate_keypair(&k->pub, &k->priv, NULL, rand_nettle, NULL,
-	    NULL, (unsigned)bits, 0))
+		NULL, (unsigned)bits, 0))
 		die(2, "cannot make a %d-bit key with exponent %lu", bits,
 		    exponent);
 	k->has_private = 1;

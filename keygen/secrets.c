@@ -14,8 +14,8 @@
 #define SECRETS_MAX 8
 
 static struct {
-	void	*p;
-	size_t	 n;
+	void *p;
+	size_t n;
 } bufs[SECRETS_MAX];
 static size_t nbufs;
 static struct key_rsa *keys[SECRETS_MAX];

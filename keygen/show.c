@@ -51,7 +51,7 @@ mode_info(const struct opts *o)
 	sha256_digest(&ctx, sizeof(digest), digest);
 	hex_encode(digest, sizeof(digest), hex);
 	if (gmp_printf("bits %zu\nexponent %Zd\nsha256 %s\n",
-	    mpz_sizeinbase(k->pub.n, 2), k->pub.e, hex) < 0 ||
+		mpz_sizeinbase(k->pub.n, 2), k->pub.e, hex) < 0 ||
 	    fflush(stdout) == EOF)
 		die_errno(2, "stdout");
 	secrets_wipe();

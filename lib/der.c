@@ -19,8 +19,9 @@ der_open(struct asn1_der_iterator *i, const uint8_t *der, size_t len)
 		return -1;
 	/* Checks that nothing follows the SEQUENCE. */
 	r = asn1_der_decode_constructed_last(i);
-	return r == ASN1_ITERATOR_PRIMITIVE || r == ASN1_ITERATOR_CONSTRUCTED ?
-	    0 : -1;
+	return r == ASN1_ITERATOR_PRIMITIVE || r == ASN1_ITERATOR_CONSTRUCTED
+	    ? 0
+	    : -1;
 }
 
 int
@@ -43,8 +44,9 @@ der_enter(struct asn1_der_iterator *i, enum asn1_type type,
 	if (i->type != type || !(type & ASN1_TYPE_CONSTRUCTED))
 		return -1;
 	r = asn1_der_decode_constructed(i, in);
-	return r == ASN1_ITERATOR_PRIMITIVE || r == ASN1_ITERATOR_CONSTRUCTED ?
-	    0 : -1;
+	return r == ASN1_ITERATOR_PRIMITIVE || r == ASN1_ITERATOR_CONSTRUCTED
+	    ? 0
+	    : -1;
 }
 
 int
@@ -197,8 +199,7 @@ der_put_uint(struct der_out *d, unsigned long v)
 }
 
 void
-der_put_algid(struct der_out *d, const uint8_t *oid, size_t n,
-    int null_params)
+der_put_algid(struct der_out *d, const uint8_t *oid, size_t n, int null_params)
 {
 	size_t mark = d->len;
 

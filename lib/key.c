@@ -16,42 +16,40 @@
 #include "secret.h"
 
 const uint8_t key_oid_rsa[9] = {
-	0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x01, 0x01
-};
+    0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x01, 0x01};
 /* RSASSA-PSS keys (1.2.840.113549.1.1.10) are RSA but not read here. */
 static const uint8_t oid_rsa_pss[] = {
-	0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x01, 0x0a
-};
+    0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x01, 0x0a};
 
 enum form {
-	FORM_PKCS1_PRIVATE,	/* RSAPrivateKey */
-	FORM_PKCS1_PUBLIC,	/* RSAPublicKey */
-	FORM_PKCS8,		/* PrivateKeyInfo */
-	FORM_PKCS8_ENCRYPTED,	/* EncryptedPrivateKeyInfo */
-	FORM_SPKI,		/* SubjectPublicKeyInfo */
+	FORM_PKCS1_PRIVATE, /* RSAPrivateKey */
+	FORM_PKCS1_PUBLIC, /* RSAPublicKey */
+	FORM_PKCS8, /* PrivateKeyInfo */
+	FORM_PKCS8_ENCRYPTED, /* EncryptedPrivateKeyInfo */
+	FORM_SPKI, /* SubjectPublicKeyInfo */
 };
 
 static const struct {
-	const char	*label;
-	int		 form;	/* an enum form, or a KEY_E* code */
+	const char *label;
+	int form; /* an enum form, or a KEY_E* code */
 } labels[] = {
-	{ "RSA PRIVATE KEY", FORM_PKCS1_PRIVATE },
-	{ "RSA PUBLIC KEY", FORM_PKCS1_PUBLIC },
-	{ "PRIVATE KEY", FORM_PKCS8 },
-	{ "ENCRYPTED PRIVATE KEY", FORM_PKCS8_ENCRYPTED },
-	{ "PUBLIC KEY", FORM_SPKI },
-	{ "EC PRIVATE KEY", KEY_ENOTRSA },
-	{ "DSA PRIVATE KEY", KEY_ENOTRSA },
+    {"RSA PRIVATE KEY", FORM_PKCS1_PRIVATE},
+    {"RSA PUBLIC KEY", FORM_PKCS1_PUBLIC},
+    {"PRIVATE KEY", FORM_PKCS8},
+    {"ENCRYPTED PRIVATE KEY", FORM_PKCS8_ENCRYPTED},
+    {"PUBLIC KEY", FORM_SPKI},
+    {"EC PRIVATE KEY", KEY_ENOTRSA},
+    {"DSA PRIVATE KEY", KEY_ENOTRSA},
 };
 
 /* The numbers and the DER after PEM and encryption are taken off. */
 struct plain {
-	uint8_t		*buf;	/* 2 * len: the PEM body, then decrypted */
-	size_t		 half;
-	const uint8_t	*der;
-	size_t		 len;
-	int		 form;
-	int		 decrypted;
+	uint8_t *buf; /* 2 * len: the PEM body, then decrypted */
+	size_t half;
+	const uint8_t *der;
+	size_t len;
+	int form;
+	int decrypted;
 };
 
 void
@@ -134,8 +132,9 @@ form_of_der(const uint8_t *der, size_t len)
 	if (first == ASN1_INTEGER && i.type == ASN1_SEQUENCE)
 		return FORM_PKCS8;
 	if (first == ASN1_INTEGER && i.type == ASN1_INTEGER)
-		return asn1_der_iterator_next(&i) == ASN1_ITERATOR_END ?
-		    FORM_PKCS1_PUBLIC : FORM_PKCS1_PRIVATE;
+		return asn1_der_iterator_next(&i) == ASN1_ITERATOR_END
+		    ? FORM_PKCS1_PUBLIC
+		    : FORM_PKCS1_PRIVATE;
 	return KEY_EFORMAT;
 }
 
@@ -184,8 +183,7 @@ check_private(const struct key_rsa *k)
 		mpz_mod(t, s->d, m);
 		ok = mpz_cmp(t, s->b) == 0 && inverse_mod(t, k->pub.e, s->b, m);
 	}
-	ok = ok && mpz_cmp(s->c, s->p) < 0 &&
-	    inverse_mod(t, s->c, s->q, s->p);
+	ok = ok && mpz_cmp(s->c, s->p) < 0 && inverse_mod(t, s->c, s->q, s->p);
 	mpz_clear(t);
 	mpz_clear(m);
 	return ok ? 0 : KEY_EFORMAT;
@@ -196,7 +194,8 @@ parse_rsa_public(struct key_rsa *k, const uint8_t *der, size_t len)
 {
 	struct asn1_der_iterator i;
 
-	if (asn1_der_iterator_first(&i, len, der) != ASN1_ITERATOR_CONSTRUCTED ||
+	if (asn1_der_iterator_first(&i, len, der) !=
+		ASN1_ITERATOR_CONSTRUCTED ||
 	    !rsa_public_key_from_der_iterator(&k->pub, KEY_BITS_MAX, &i))
 		return KEY_EFORMAT;
 	return check_public(&k->pub);
@@ -215,9 +214,10 @@ parse_rsa_private(struct key_rsa *k, const uint8_t *der, size_t len)
 		return KEY_EFORMAT;
 	if (version == 1)
 		return KEY_EUNSUPPORTED;
-	if (asn1_der_iterator_first(&i, len, der) != ASN1_ITERATOR_CONSTRUCTED ||
-	    !rsa_private_key_from_der_iterator(&k->pub, &k->priv,
-	    KEY_BITS_MAX, &i))
+	if (asn1_der_iterator_first(&i, len, der) !=
+		ASN1_ITERATOR_CONSTRUCTED ||
+	    !rsa_private_key_from_der_iterator(
+		&k->pub, &k->priv, KEY_BITS_MAX, &i))
 		return KEY_EFORMAT;
 	if ((rv = check_public(&k->pub)) != 0 || (rv = check_private(k)) != 0)
 		return rv;
@@ -286,8 +286,8 @@ parse_form(struct key_rsa *k, const struct plain *pl)
 
 /* PEM: the label gives the form; legacy encryption is taken off. */
 static int
-unarmour(struct plain *pl, const uint8_t *data, size_t len,
-    const uint8_t *pass, size_t passlen)
+unarmour(struct plain *pl, const uint8_t *data, size_t len, const uint8_t *pass,
+    size_t passlen)
 {
 	struct pem p;
 	size_t n;
@@ -307,8 +307,8 @@ unarmour(struct plain *pl, const uint8_t *data, size_t len,
 		return KEY_EFORMAT;
 	if (pass == NULL)
 		return KEY_ENEEDPASS;
-	rv = pbe_legacy_decrypt(p.dekinfo, p.dekinfolen, pass, passlen,
-	    pl->buf, n, pl->buf + pl->half, &pl->len);
+	rv = pbe_legacy_decrypt(p.dekinfo, p.dekinfolen, pass, passlen, pl->buf,
+	    n, pl->buf + pl->half, &pl->len);
 	pl->der = pl->buf + pl->half;
 	pl->decrypted = rv == 0;
 	return rv;
@@ -334,7 +334,7 @@ int
 key_parse(struct key_rsa *k, const uint8_t *data, size_t len,
     const uint8_t *pass, size_t passlen)
 {
-	struct plain pl = { 0 };
+	struct plain pl = {0};
 	int rv;
 
 	k->has_private = 0;
@@ -369,7 +369,7 @@ key_is_encrypted(const uint8_t *data, size_t len)
 	if (len == 0 || len > KEY_FILE_MAX)
 		return 0;
 	if (pem_present(data, len))
-		return pem_parse(data, len, &p) == 0 && (p.encrypted ||
-		    form_of_label(&p) == FORM_PKCS8_ENCRYPTED);
+		return pem_parse(data, len, &p) == 0 &&
+		    (p.encrypted || form_of_label(&p) == FORM_PKCS8_ENCRYPTED);
 	return form_of_der(data, len) == FORM_PKCS8_ENCRYPTED;
 }

@@ -58,7 +58,10 @@ int	 key_parse(struct key_rsa *k, const uint8_t *data, size_t len,
 /* KEY_ENOTPRIVATE unless k holds a private key. */
 int	 key_require_private(const struct key_rsa *k);
 
-/* DER writers: *len is set; KEY_ESPACE if max is too small. */
+/*
+ * DER writers: *len is set; KEY_ESPACE if max is too small.  A private
+ * key's numbers may also be left past *len: wipe all max bytes of out.
+ */
 int	 key_spki_der(const struct key_rsa *k, uint8_t *out, size_t max,
 	    size_t *len);
 int	 key_pkcs8_der(const struct key_rsa *k, uint8_t *out, size_t max,

@@ -96,8 +96,9 @@ static int
 armour(const char *label, const char *headers, const uint8_t *der,
     size_t derlen, uint8_t *out, size_t max, size_t *len)
 {
-	return pem_encode(label, headers, der, derlen, out, max, len) == -1 ?
-	    KEY_ESPACE : 0;
+	return pem_encode(label, headers, der, derlen, out, max, len) == -1
+	    ? KEY_ESPACE
+	    : 0;
 }
 
 int

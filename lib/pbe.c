@@ -25,26 +25,26 @@
 #define OID_MAX 9
 
 struct pbe_cipher {
-	const char			*name;	/* as in DEK-Info */
-	uint8_t				 oid[OID_MAX];
-	size_t				 oidlen;
-	const struct nettle_cipher	*nc;
+	const char *name; /* as in DEK-Info */
+	uint8_t oid[OID_MAX];
+	size_t oidlen;
+	const struct nettle_cipher *nc;
 };
 
 typedef void pbkdf2_func(size_t, const uint8_t *, unsigned, size_t,
     const uint8_t *, size_t, uint8_t *);
 
 struct pbe_prf {
-	uint8_t		 oid[OID_MAX];
-	size_t		 oidlen;
-	pbkdf2_func	*f;
+	uint8_t oid[OID_MAX];
+	size_t oidlen;
+	pbkdf2_func *f;
 };
 
 union cipher_ctx {
-	struct aes128_ctx	aes128;
-	struct aes192_ctx	aes192;
-	struct aes256_ctx	aes256;
-	struct des3_ctx		des3;
+	struct aes128_ctx aes128;
+	struct aes192_ctx aes192;
+	struct aes256_ctx aes256;
+	struct des3_ctx des3;
 };
 
 static void
@@ -55,26 +55,31 @@ des3_set(void *ctx, const uint8_t *key)
 }
 
 static const struct nettle_cipher des3_meta = {
-	"des3", sizeof(struct des3_ctx), DES3_BLOCK_SIZE, DES3_KEY_SIZE,
-	des3_set, des3_set, (nettle_cipher_func *)des3_encrypt,
-	(nettle_cipher_func *)des3_decrypt,
+    "des3",
+    sizeof(struct des3_ctx),
+    DES3_BLOCK_SIZE,
+    DES3_KEY_SIZE,
+    des3_set,
+    des3_set,
+    (nettle_cipher_func *)des3_encrypt,
+    (nettle_cipher_func *)des3_decrypt,
 };
 
 /* 2.16.840.1.101.3.4.1.{2,22,42} and 1.2.840.113549.3.7 */
-static const struct pbe_cipher aes128_cbc = { "AES-128-CBC",
-	{ 0x60, 0x86, 0x48, 0x01, 0x65, 0x03, 0x04, 0x01, 0x02 }, 9,
-	&nettle_aes128 };
-static const struct pbe_cipher aes192_cbc = { "AES-192-CBC",
-	{ 0x60, 0x86, 0x48, 0x01, 0x65, 0x03, 0x04, 0x01, 0x16 }, 9,
-	&nettle_aes192 };
-const struct pbe_cipher pbe_aes256_cbc = { "AES-256-CBC",
-	{ 0x60, 0x86, 0x48, 0x01, 0x65, 0x03, 0x04, 0x01, 0x2a }, 9,
-	&nettle_aes256 };
-static const struct pbe_cipher des_ede3_cbc = { "DES-EDE3-CBC",
-	{ 0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x03, 0x07 }, 8, &des3_meta };
+static const struct pbe_cipher aes128_cbc = {"AES-128-CBC",
+    {0x60, 0x86, 0x48, 0x01, 0x65, 0x03, 0x04, 0x01, 0x02}, 9, &nettle_aes128};
+static const struct pbe_cipher aes192_cbc = {"AES-192-CBC",
+    {0x60, 0x86, 0x48, 0x01, 0x65, 0x03, 0x04, 0x01, 0x16}, 9, &nettle_aes192};
+const struct pbe_cipher pbe_aes256_cbc = {"AES-256-CBC",
+    {0x60, 0x86, 0x48, 0x01, 0x65, 0x03, 0x04, 0x01, 0x2a}, 9, &nettle_aes256};
+static const struct pbe_cipher des_ede3_cbc = {"DES-EDE3-CBC",
+    {0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x03, 0x07}, 8, &des3_meta};
 
 static const struct pbe_cipher *const ciphers[] = {
-	&aes128_cbc, &aes192_cbc, &pbe_aes256_cbc, &des_ede3_cbc,
+    &aes128_cbc,
+    &aes192_cbc,
+    &pbe_aes256_cbc,
+    &des_ede3_cbc,
 };
 
 static void
@@ -84,23 +89,28 @@ pbkdf2_hmac_sha224(size_t keylen, const uint8_t *key, unsigned iter,
 	struct hmac_sha224_ctx ctx;
 
 	hmac_sha224_set_key(&ctx, keylen, key);
-	PBKDF2(&ctx, hmac_sha224_update, hmac_sha224_digest,
-	    SHA224_DIGEST_SIZE, iter, saltlen, salt, len, dst);
+	PBKDF2(&ctx, hmac_sha224_update, hmac_sha224_digest, SHA224_DIGEST_SIZE,
+	    iter, saltlen, salt, len, dst);
 	secret_wipe(&ctx, sizeof(ctx));
 }
 
 /* 1.2.840.113549.2.{7,8,9,10,11}: hmacWithSHA1 .. hmacWithSHA512 */
-#define PRF_OID(n) { 0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x02, n }, 8
-const struct pbe_prf pbe_hmac_sha1 = { PRF_OID(7), pbkdf2_hmac_sha1 };
-static const struct pbe_prf hmac_sha224 = { PRF_OID(8), pbkdf2_hmac_sha224 };
-const struct pbe_prf pbe_hmac_sha256 = { PRF_OID(9), pbkdf2_hmac_sha256 };
-static const struct pbe_prf hmac_sha384 = { PRF_OID(10), pbkdf2_hmac_sha384 };
-static const struct pbe_prf hmac_sha512 = { PRF_OID(11), pbkdf2_hmac_sha512 };
+#define PRF_OID(n) {0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x02, n}, 8
+const struct pbe_prf pbe_hmac_sha1 = {PRF_OID(7), pbkdf2_hmac_sha1};
+static const struct pbe_prf hmac_sha224 = {PRF_OID(8), pbkdf2_hmac_sha224};
+const struct pbe_prf pbe_hmac_sha256 = {PRF_OID(9), pbkdf2_hmac_sha256};
+static const struct pbe_prf hmac_sha384 = {PRF_OID(10), pbkdf2_hmac_sha384};
+static const struct pbe_prf hmac_sha512 = {PRF_OID(11), pbkdf2_hmac_sha512};
 
 static const struct pbe_prf *const prfs[] = {
-	&pbe_hmac_sha1, &hmac_sha224, &pbe_hmac_sha256, &hmac_sha384,
-	&hmac_sha512,
+    &pbe_hmac_sha1,
+    &hmac_sha224,
+    &pbe_hmac_sha256,
+    &hmac_sha384,
+    &hmac_sha512,
 };
+
+static unsigned long iter_max = PBE_ITER_MAX;
 
 #define NELEM(a) (sizeof(a) / sizeof((a)[0]))
 
@@ -110,8 +120,8 @@ pbe_cipher_by_oid(const uint8_t *oid, size_t n)
 	size_t i;
 
 	for (i = 0; i < NELEM(ciphers); i++)
-		if (ciphers[i]->oidlen == n && memcmp(ciphers[i]->oid, oid,
-		    n) == 0)
+		if (ciphers[i]->oidlen == n &&
+		    memcmp(ciphers[i]->oid, oid, n) == 0)
 			return ciphers[i];
 	return NULL;
 }
@@ -170,10 +180,17 @@ pbe_pbkdf2(const struct pbe_prf *prf, const uint8_t *pass, size_t passlen,
     const uint8_t *salt, size_t saltlen, unsigned long iter, uint8_t *out,
     size_t outlen)
 {
-	if (iter == 0 || iter > PBE_ITER_MAX)
+	if (iter == 0 || iter > iter_max)
 		return KEY_EUNSUPPORTED;
 	prf->f(passlen, pass, (unsigned)iter, saltlen, salt, outlen, out);
 	return 0;
+}
+
+void
+pbe_limit_iter(unsigned long max)
+{
+	if (max < iter_max)
+		iter_max = max;
 }
 
 void
@@ -244,9 +261,8 @@ bytes_to_key(const uint8_t *pass, size_t passlen, const uint8_t salt[8],
 }
 
 int
-pbe_legacy_decrypt(const char *dekinfo, size_t dekinfolen,
-    const uint8_t *pass, size_t passlen, const uint8_t *in, size_t len,
-    uint8_t *out, size_t *outlen)
+pbe_legacy_decrypt(const char *dekinfo, size_t dekinfolen, const uint8_t *pass,
+    size_t passlen, const uint8_t *in, size_t len, uint8_t *out, size_t *outlen)
 {
 	const struct pbe_cipher *c;
 	const char *comma;
@@ -259,8 +275,8 @@ pbe_legacy_decrypt(const char *dekinfo, size_t dekinfolen,
 	if ((c = cipher_by_name(dekinfo, (size_t)(comma - dekinfo))) == NULL)
 		return KEY_EUNSUPPORTED;
 	comma++;
-	ivlen = hex_decode(comma, dekinfolen - (size_t)(comma - dekinfo), iv,
-	    sizeof(iv));
+	ivlen = hex_decode(
+	    comma, dekinfolen - (size_t)(comma - dekinfo), iv, sizeof(iv));
 	if (ivlen != (ssize_t)c->nc->block_size)
 		return KEY_EFORMAT;
 	bytes_to_key(pass, passlen, iv, key, c->nc->key_size);

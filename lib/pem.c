@@ -11,14 +11,14 @@
 
 #include "pem.h"
 
-#define BEGIN	"-----BEGIN "
-#define END	"-----END "
-#define DASHES	"-----"
+#define BEGIN "-----BEGIN "
+#define END "-----END "
+#define DASHES "-----"
 
 /* One line of text without its "\n" or "\r\n". */
 struct line {
-	const char	*s;
-	size_t		 len;
+	const char *s;
+	size_t len;
 };
 
 /* Reads the line at *pos and moves past it; 0 at the end of the text. */
@@ -145,7 +145,7 @@ pem_parse(const uint8_t *utext, size_t len, struct pem *p)
 	for (;;) {
 		p->bodylen = pos - body;
 		if (!next_line(text, len, &pos, &l))
-			return -1;	/* no END line: truncated */
+			return -1; /* no END line: truncated */
 		if (starts(&l, END))
 			break;
 	}
@@ -197,8 +197,8 @@ pem_encode(const char *label, const char *headers, const uint8_t *der,
 	size_t nl = strlen(label), nh = headers ? strlen(headers) : 0, chunk;
 
 	lines = (b64 + PEM_LINE - 1) / PEM_LINE;
-	need = strlen(BEGIN) + nl + strlen(DASHES) + 1 + nh + (nh > 0) +
-	    b64 + lines + strlen(END) + nl + strlen(DASHES) + 1;
+	need = strlen(BEGIN) + nl + strlen(DASHES) + 1 + nh + (nh > 0) + b64 +
+	    lines + strlen(END) + nl + strlen(DASHES) + 1;
 	if (need > max) {
 		errno = EOVERFLOW;
 		return -1;

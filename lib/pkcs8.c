@@ -13,20 +13,18 @@
 
 /* 1.2.840.113549.1.5.13 and 1.2.840.113549.1.5.12 */
 static const uint8_t oid_pbes2[] = {
-	0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x05, 0x0d
-};
+    0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x05, 0x0d};
 static const uint8_t oid_pbkdf2[] = {
-	0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x05, 0x0c
-};
+    0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x05, 0x0c};
 
 /* What the PBES2 parameters say; salt and iv point into the input. */
 struct pbes2 {
-	const uint8_t		*salt;
-	size_t			 saltlen;
-	uint32_t		 iter;
-	const struct pbe_prf	*prf;
-	const struct pbe_cipher	*cipher;
-	const uint8_t		*iv;
+	const uint8_t *salt;
+	size_t saltlen;
+	uint32_t iter;
+	const struct pbe_prf *prf;
+	const struct pbe_cipher *cipher;
+	const uint8_t *iv;
 };
 
 int
@@ -64,8 +62,8 @@ pkcs8_wrap(struct der_out *d, size_t mark, const uint8_t *oid, size_t oidlen)
 
 /* PBKDF2-params ::= SEQUENCE { salt, iterationCount, keyLength?, prf? } */
 static int
-parse_pbkdf2(struct asn1_der_iterator *params, struct pbes2 *p,
-    uint32_t *keylen)
+parse_pbkdf2(
+    struct asn1_der_iterator *params, struct pbes2 *p, uint32_t *keylen)
 {
 	struct asn1_der_iterator i;
 	struct der_algid prf;
@@ -112,7 +110,8 @@ parse_pbes2(const struct der_algid *alg, struct pbes2 *p)
 		return KEY_EUNSUPPORTED;
 	params = alg->params;
 	if (!alg->has_params || der_enter(&params, ASN1_SEQUENCE, &i) == -1 ||
-	    der_get_algid(&i, &kdf) == -1 || der_next(&i, ASN1_SEQUENCE) == -1 ||
+	    der_get_algid(&i, &kdf) == -1 ||
+	    der_next(&i, ASN1_SEQUENCE) == -1 ||
 	    der_get_algid(&i, &enc) == -1 || der_end(&i) == -1)
 		return KEY_EFORMAT;
 	if (!der_oid_is(&kdf, oid_pbkdf2, sizeof(oid_pbkdf2)))
@@ -158,8 +157,8 @@ pkcs8_decrypt(const uint8_t *der, size_t len, const uint8_t *pass,
 	rv = pbe_pbkdf2(p.prf, pass, passlen, p.salt, p.saltlen, p.iter, key,
 	    pbe_key_size(p.cipher));
 	if (rv == 0)
-		rv = pbe_cbc_decrypt(p.cipher, key, p.iv, ct, ctlen, out,
-		    outlen);
+		rv = pbe_cbc_decrypt(
+		    p.cipher, key, p.iv, ct, ctlen, out, outlen);
 	secret_wipe(key, sizeof(key));
 	return rv;
 }

@@ -136,7 +136,7 @@ key_files() {
 	run -0 pk-keygen info --pass-fd 3 -i "$KEYS/pbes2-aes-256-cbc.pem" \
 	    3< "$KEYS/pass.txt"
 	assert_output "$(cat "$KEYS/info.txt")"
-	PK_PASS="fixture passphrase" run -0 pk-keygen info --pass-env PK_PASS \
+	PK_PASS=fuzz run -0 pk-keygen info --pass-env PK_PASS \
 	    -i "$KEYS/legacy-aes256.pem"
 	assert_output "$(cat "$KEYS/info.txt")"
 }
