@@ -30,11 +30,15 @@ enum {
 enum mode { MODE_NONE, MODE_ENCRYPT, MODE_DECRYPT, MODE_SIGN, MODE_VERIFY };
 
 static const char synopsis[] =
-    "usage: pk-wrap -e | -d -k key [--oaep | --oaep-sha1 | --pkcs1 | --raw]\n"
-    "           [--label-file file] [--pass-env var | --pass-fd n |"
-    " --pass-file file]\n"
-    "       pk-wrap sign -k key [--pss [--salt-len n]] [--pass-...]\n"
-    "       pk-wrap verify -k pubkey -s sigfile [--pss [--salt-len n]]\n";
+    "usage: pk-wrap -e -k key [--oaep | --oaep-sha1 | --pkcs1 | --raw]\n"
+    "           [--label-file file] [pass-option] < in > block\n"
+    "       pk-wrap -d -k key [--oaep | --oaep-sha1 | --pkcs1 | --raw]\n"
+    "           [--label-file file] [pass-option] < block > out\n"
+    "       pk-wrap sign -k key [--pss [--salt-len n]] [pass-option]\n"
+    "           < message > sig\n"
+    "       pk-wrap verify -k key -s sig [--pss [--salt-len n]]\n"
+    "           [pass-option] < message\n"
+    "pass-option: --pass-env var | --pass-fd n | --pass-file file\n";
 
 static const char options[] =
     "\n"
@@ -64,7 +68,9 @@ static const char options[] =
     "--raw reads at most k bytes as a big-endian number below n, so a\n"
     "shorter input is taken as if left-padded with zeros, and writes k\n"
     "bytes both ways, as openssl pkeyutl -pkeyopt rsa_padding_mode:none\n"
-    "does with the k-byte padded input.  verify prints \"Verified OK\".\n"
+    "does with the k-byte padded input.  -d reports a wrong length, key or\n"
+    "padding alike (\"decryption failed\"): no padding oracle.  verify\n"
+    "prints \"Verified OK\" on stdout.\n"
     "\n"
     "Exit codes: 0 ok; 1 decryption failed, verification failed or wrong\n"
     "passphrase; 2 could not do the job (usage, I/O, unreadable key, input\n"
