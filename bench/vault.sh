@@ -1,0 +1,97 @@
+# The vault protocol on loopback, sourced by bench/run.sh.
+# 1. One VAULT_MB file (default 1024 MiB) through `pk-xfer vault client`
+#    (reconnect, AES-256-CBC, 828 packets, the relay decrypts, CRCs and
+#    keeps it: write, fsync, rename) against the same file through
+#    `openssl enc -aes-256-cbc | socat` into `socat | openssl enc -d > out`.
+# 2. Uploads per second: 100 clients at once, each sending a 64 KiB file,
+#    against 100 of those openssl/socat pipelines at once.
+# Own sizes, not BENCH_INPUT.  The relay gets --max-file for the file.
+vault_mb=${VAULT_MB:-1024}
+vault_dir="$BENCH_WORK/vault"
+rm -rf "$vault_dir"
+mkdir -p "$vault_dir/state"
+vault_in="$vault_dir/big.bin"
+head -c $((vault_mb * 1048576)) /dev/urandom > "$vault_in"
+head -c 65536 /dev/urandom > "$vault_dir/small.bin"
+
+pk-relay -d "$vault_dir/state" --max-file $((vault_mb * 1048576 + 16)) \
+    vault@127.0.0.1:0 > "$vault_dir/relay.out" 2> "$vault_dir/relay.log" &
+vault_relay=$!
+trap 'kill "$vault_relay" 2>/dev/null' EXIT
+vault_i=0
+until grep -q '^listening vault ' "$vault_dir/relay.out"; do
+	vault_i=$((vault_i + 1))
+	[ "$vault_i" -le 100 ] || { echo "bench: no relay" >&2; exit 2; }
+	sleep 0.05
+done
+vault_addr=$(sed -n 's/^listening vault //p' "$vault_dir/relay.out")
+
+# vault_client DIR NAME FILE: a client directory, registered and keyed by
+# a first run, so that the timed runs reconnect.
+vault_client() {
+	mkdir -p "$1"
+	printf '%s\n%s\n%s\n' "$vault_addr" "$2" "$3" > "$1/transfer.info"
+	(cd "$1" && pk-xfer vault client > /dev/null)
+}
+
+# The peer: stdin through openssl and socat to a socat on a free port,
+# decrypted into the file $1.  Same key each time, as the vault reconnect
+# gets a fresh one: the cost is the same.
+vault_key=$(openssl rand -hex 32)
+vault_iv=00000000000000000000000000000000
+cat > "$vault_dir/peer.sh" <<EOF
+#!/bin/sh
+set -eu
+log=\$(mktemp)
+socat -d -d -u TCP-LISTEN:0,bind=127.0.0.1,reuseaddr - < /dev/null 2> "\$log" |
+    openssl enc -d -aes-256-cbc -K $vault_key -iv $vault_iv > "\$1" &
+until grep -q ' listening on ' "\$log"; do sleep 0.01; done
+port=\$(sed -n 's/.* listening on .*:\([0-9]*\)\$/\1/p' "\$log")
+openssl enc -aes-256-cbc -K $vault_key -iv $vault_iv |
+    socat -u - TCP:127.0.0.1:\$port
+wait
+rm -f "\$log"
+EOF
+
+# Keyed with the small file; then the timed runs send the big one.
+vault_client "$vault_dir/big" big "$vault_dir/small.bin"
+printf '%s\n%s\n%s\n' "$vault_addr" big "$vault_in" > "$vault_dir/big/transfer.info"
+bench_row "vault: pk-xfer vault client, $vault_mb MiB" "$RUNS" "$vault_in" \
+    "cd $vault_dir/big && pk-xfer vault client" \
+    "sh $vault_dir/peer.sh $vault_dir/big.out"
+rm -f "$vault_dir/big.out" "$vault_dir"/state/files/*/big.bin "$vault_in"
+
+# 100 clients at once; each command fails if one upload does.
+vault_n=100
+vault_i=0
+while [ "$vault_i" -lt "$vault_n" ]; do
+	vault_client "$vault_dir/c$vault_i" "user$vault_i" "$vault_dir/small.bin"
+	vault_i=$((vault_i + 1))
+done
+cat > "$vault_dir/many.sh" <<EOF
+#!/bin/sh
+# many.sh pk|peer: $vault_n uploads at once.
+i=0 pids= rv=0
+while [ "\$i" -lt $vault_n ]; do
+	if [ "\$1" = pk ]; then
+		(cd "$vault_dir/c\$i" && pk-xfer -t 120 vault client > /dev/null) &
+	else
+		sh "$vault_dir/peer.sh" "$vault_dir/c\$i/out" \
+		    < "$vault_dir/small.bin" &
+	fi
+	pids="\$pids \$!"
+	i=\$((i + 1))
+done
+for p in \$pids; do wait "\$p" || rv=1; done
+exit "\$rv"
+EOF
+bench_pair vault-many "$RUNS" /dev/null "sh $vault_dir/many.sh pk" \
+    "sh $vault_dir/many.sh peer"
+awk -v n="$vault_n" -v p="$PK_US" -v q="$PEER_US" 'BEGIN {
+    printf "| vault: %d clients at once, 64 KiB each | %.0f uploads/s | " \
+    "%.0f uploads/s | %.2f |\n", n, n * 1e6 / p, n * 1e6 / q, q / p }'
+
+kill "$vault_relay"
+wait "$vault_relay" || true
+trap - EXIT
+rm -rf "$vault_dir"
