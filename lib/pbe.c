@@ -19,6 +19,7 @@
 #include "hex.h"
 #include "key.h"
 #include "pbe.h"
+#include "pkcs7.h"
 #include "rand.h"
 #include "secret.h"
 
@@ -200,11 +201,10 @@ pbe_cbc_encrypt(const struct pbe_cipher *c, const uint8_t *key,
 {
 	union cipher_ctx ctx;
 	uint8_t ivbuf[PBE_BLOCK_MAX];
-	size_t bs = c->nc->block_size, pad = bs - len % bs;
+	size_t bs = c->nc->block_size;
 
 	memmove(out, in, len);
-	memset(out + len, (int)pad, pad);
-	*outlen = len + pad;
+	*outlen = pkcs7_pad(out, len, bs);
 	memcpy(ivbuf, iv, bs);
 	c->nc->set_encrypt_key(&ctx, key);
 	cbc_encrypt(&ctx, c->nc->encrypt, bs, ivbuf, *outlen, out, out);
@@ -217,8 +217,9 @@ pbe_cbc_decrypt(const struct pbe_cipher *c, const uint8_t *key,
     size_t *outlen)
 {
 	union cipher_ctx ctx;
-	uint8_t ivbuf[PBE_BLOCK_MAX], pad;
-	size_t bs = c->nc->block_size, i;
+	uint8_t ivbuf[PBE_BLOCK_MAX];
+	size_t bs = c->nc->block_size;
+	long n;
 
 	if (len == 0 || len % bs != 0)
 		return KEY_EFORMAT;
@@ -226,13 +227,9 @@ pbe_cbc_decrypt(const struct pbe_cipher *c, const uint8_t *key,
 	c->nc->set_decrypt_key(&ctx, key);
 	cbc_decrypt(&ctx, c->nc->decrypt, bs, ivbuf, len, out, in);
 	secret_wipe(&ctx, sizeof(ctx));
-	pad = out[len - 1];
-	if (pad == 0 || pad > bs)
+	if ((n = pkcs7_strip(out, len, bs)) < 0)
 		return KEY_EPASS;
-	for (i = len - pad; i < len; i++)
-		if (out[i] != pad)
-			return KEY_EPASS;
-	*outlen = len - pad;
+	*outlen = (size_t)n;
 	return 0;
 }
 
