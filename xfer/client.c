@@ -125,15 +125,15 @@ send_file(struct xconn *c, struct upload *u)
 		step_ack(c, VAULT_CRC_RETRY, u->name);
 	}
 	step_ack(c, VAULT_CRC_FAIL, u->name);
-	warnx("%s: wrong checksum %d times: gave up (902)", u->name,
-	    VAULT_TRIES);
+	warnx(
+	    "%s: wrong checksum %d times: gave up (902)", u->name, VAULT_TRIES);
 	return 1;
 }
 
 int
 vault_client(const struct xfer_opts *o)
 {
-	struct upload u = { .flip = o->flip, .aes = aes };
+	struct upload u = {.flip = o->flip, .aes = aes};
 	struct xfer_info t;
 	struct xconn c;
 	int rv;

@@ -18,13 +18,13 @@
 #include "secret.h"
 #include "xfer.h"
 
-#define VAULT_BITS	1024
-#define VAULT_E		17
+#define VAULT_BITS 1024
+#define VAULT_E 17
 
 /* Fills pw from the source the user chose, else the terminal. */
 static int
-get_pass(const char *path, const struct xfer_pass *pass, uint8_t *pw,
-    size_t *len)
+get_pass(
+    const char *path, const struct xfer_pass *pass, uint8_t *pw, size_t *len)
 {
 	char prompt[256];
 
@@ -54,8 +54,10 @@ parse_private(struct key_rsa *k, const char *path, const uint8_t *buf,
 			saved = errno;
 			secret_free(pw, SECRET_MAX);
 			if (saved == ENOTTY)
-				errx(2, "%s: key is encrypted: use --pass-file, "
-				    "--pass-fd or --pass-env", path);
+				errx(2,
+				    "%s: key is encrypted: use --pass-file, "
+				    "--pass-fd or --pass-env",
+				    path);
 			errno = saved;
 			err(2, "%s: passphrase", path);
 		}
@@ -75,8 +77,7 @@ parse_private(struct key_rsa *k, const char *path, const uint8_t *buf,
 }
 
 void
-key_load_file(struct key_rsa *k, const char *path,
-    const struct xfer_pass *pass)
+key_load_file(struct key_rsa *k, const char *path, const struct xfer_pass *pass)
 {
 	uint8_t *buf;
 	size_t len;
@@ -113,7 +114,7 @@ key_generate(struct key_rsa *k)
 	key_init(k);
 	mpz_set_ui(k->pub.e, VAULT_E);
 	if (!rsa_generate_keypair(&k->pub, &k->priv, NULL, rand_nettle, NULL,
-	    NULL, VAULT_BITS, 0)) {
+		NULL, VAULT_BITS, 0)) {
 		key_clear(k);
 		errx(2, "RSA key generation failed");
 	}
@@ -121,8 +122,8 @@ key_generate(struct key_rsa *k)
 }
 
 void
-key_vault_spki(const struct key_rsa *k, const char *path,
-    uint8_t spki[VAULT_PUBKEY])
+key_vault_spki(
+    const struct key_rsa *k, const char *path, uint8_t spki[VAULT_PUBKEY])
 {
 	uint8_t der[KEY_DER_MAX];
 	size_t len;
@@ -131,10 +132,11 @@ key_vault_spki(const struct key_rsa *k, const char *path,
 	if ((rv = key_spki_der(k, der, sizeof(der), &len)) != KEY_OK)
 		errx(2, "%s: %s", path, key_strerror(rv));
 	if (len != VAULT_PUBKEY || mpz_sizeinbase(k->pub.n, 2) != VAULT_BITS)
-		errx(2, "%s: RSA-%zu gives a %zu-byte public key; the vault "
+		errx(2,
+		    "%s: RSA-%zu gives a %zu-byte public key; the vault "
 		    "carries %d bytes: use RSA-1024 with e = 17 (pk-keygen rsa "
-		    "-b 1024 -e 17)", path, mpz_sizeinbase(k->pub.n, 2), len,
-		    VAULT_PUBKEY);
+		    "-b 1024 -e 17)",
+		    path, mpz_sizeinbase(k->pub.n, 2), len, VAULT_PUBKEY);
 	memcpy(spki, der, VAULT_PUBKEY);
 }
 
@@ -171,6 +173,7 @@ key_unwrap(const struct key_rsa *k, const uint8_t *wrapped, uint8_t aes[32])
 	if (rv == -1 && errno == ENOMEM)
 		err(2, NULL);
 	if (rv == -1 || len != 32)
-		errx(1, "the wrapped AES key does not open with our private "
+		errx(1,
+		    "the wrapped AES key does not open with our private "
 		    "key");
 }

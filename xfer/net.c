@@ -56,7 +56,7 @@ split_server(const char *server, char *host, size_t hostmax, char **port)
 static int
 wait_fd(struct xconn *c, short events)
 {
-	struct pollfd p = { .fd = c->fd, .events = events };
+	struct pollfd p = {.fd = c->fd, .events = events};
 	int n;
 
 	while ((n = poll(&p, 1, c->timeout_ms)) == -1)
@@ -72,8 +72,8 @@ try_connect(struct xconn *c, const struct addrinfo *ai)
 	socklen_t len = sizeof(int);
 	int fd, one = 1, soerr = 0;
 
-	fd = socket(ai->ai_family, ai->ai_socktype | SOCK_NONBLOCK |
-	    SOCK_CLOEXEC, ai->ai_protocol);
+	fd = socket(ai->ai_family,
+	    ai->ai_socktype | SOCK_NONBLOCK | SOCK_CLOEXEC, ai->ai_protocol);
 	if (fd == -1)
 		return -1;
 	c->fd = fd;
@@ -82,8 +82,8 @@ try_connect(struct xconn *c, const struct addrinfo *ai)
 			soerr = errno;
 		else if (wait_fd(c, POLLOUT) == 0)
 			soerr = ETIMEDOUT;
-		else if (getsockopt(fd, SOL_SOCKET, SO_ERROR, &soerr,
-		    &len) == -1)
+		else if (getsockopt(fd, SOL_SOCKET, SO_ERROR, &soerr, &len) ==
+		    -1)
 			soerr = errno;
 	}
 	if (soerr != 0) {
@@ -99,7 +99,7 @@ try_connect(struct xconn *c, const struct addrinfo *ai)
 void
 net_connect(struct xconn *c, const char *server, int timeout, int trace)
 {
-	struct addrinfo hints = { .ai_socktype = SOCK_STREAM }, *res, *ai;
+	struct addrinfo hints = {.ai_socktype = SOCK_STREAM}, *res, *ai;
 	char host[256], *port;
 	int rv, saved = ECONNREFUSED;
 
@@ -160,8 +160,7 @@ net_write(struct xconn *c, const void *buf, size_t len)
 }
 
 void
-net_request(struct xconn *c, uint16_t code, const uint8_t *payload,
-    size_t len)
+net_request(struct xconn *c, uint16_t code, const uint8_t *payload, size_t len)
 {
 	uint8_t msg[VAULT_MSG_MAX];
 
@@ -252,8 +251,8 @@ net_reply(struct xconn *c, uint16_t req, const uint16_t *want)
 	/* Every reply but 1600 (a new id) and 1601, 1607 (none) echoes ours. */
 	if (code != VAULT_REGISTERED && c->reply.size >= VAULT_ID &&
 	    memcmp(c->reply.payload, c->id, VAULT_ID) != 0)
-		errx(2, "%s: reply %u (%s) names another client id",
-		    c->server, code, label(code));
+		errx(2, "%s: reply %u (%s) names another client id", c->server,
+		    code, label(code));
 	return code;
 }
 
@@ -281,7 +280,7 @@ net_finish(struct xconn *c, uint16_t req)
 void
 net_check(struct xconn *c, uint16_t req)
 {
-	struct pollfd p = { .fd = c->fd, .events = POLLIN };
+	struct pollfd p = {.fd = c->fd, .events = POLLIN};
 
 	if (poll(&p, 1, 0) > 0)
 		net_lost(c, req);
@@ -290,7 +289,7 @@ net_check(struct xconn *c, uint16_t req)
 _Noreturn void
 net_lost(struct xconn *c, uint16_t req)
 {
-	static const uint16_t none[] = { 0 };
+	static const uint16_t none[] = {0};
 
 	/* Whatever came is either a 1607 (exit 1) or a protocol error. */
 	(void)net_reply(c, req, none);

@@ -24,10 +24,10 @@
 #include "secret.h"
 #include "xfer.h"
 
-#define PKT_PAYLOAD	(12 + VAULT_NAME + VAULT_PACKET)
-#define PKT_SIZE	(VAULT_REQ_HDR + PKT_PAYLOAD)
-#define BATCH		64	/* packets per write: 84 KB */
-#define CONTENT_OFF	(VAULT_REQ_HDR + 12 + VAULT_NAME)
+#define PKT_PAYLOAD (12 + VAULT_NAME + VAULT_PACKET)
+#define PKT_SIZE (VAULT_REQ_HDR + PKT_PAYLOAD)
+#define BATCH 64 /* packets per write: 84 KB */
+#define CONTENT_OFF (VAULT_REQ_HDR + 12 + VAULT_NAME)
 
 static _Alignas(64) uint8_t batch[BATCH * PKT_SIZE];
 static _Alignas(64) uint8_t block[BATCH * VAULT_PACKET];
@@ -35,16 +35,16 @@ static _Alignas(64) uint8_t block[BATCH * VAULT_PACKET];
 /* The running state of one upload. */
 struct sender {
 	struct aes256_ctx aes;
-	uint8_t		 iv[AES_BLOCK_SIZE];
-	struct crc	 crc;
-	uint32_t	 total;	/* packets, not reduced modulo 2^16 */
-	uint64_t	 read;	/* plaintext or ciphertext bytes read */
+	uint8_t iv[AES_BLOCK_SIZE];
+	struct crc crc;
+	uint32_t total; /* packets, not reduced modulo 2^16 */
+	uint64_t read; /* plaintext or ciphertext bytes read */
 };
 
 /* Header and fixed fields of every slot; only packet_number varies. */
 static void
-fill_headers(const struct xconn *c, const struct upload *u,
-    const struct sender *s)
+fill_headers(
+    const struct xconn *c, const struct upload *u, const struct sender *s)
 {
 	uint8_t *p, *f;
 	size_t i;
@@ -65,8 +65,7 @@ fill_headers(const struct xconn *c, const struct upload *u,
 
 /* Reads exactly n bytes of the input, or dies. */
 static void
-read_input(const struct upload *u, struct sender *s, uint8_t *buf,
-    size_t n)
+read_input(const struct upload *u, struct sender *s, uint8_t *buf, size_t n)
 {
 	ssize_t r;
 
@@ -152,7 +151,7 @@ trace_batch(const struct sender *s, uint32_t first, size_t npkt)
 static uint32_t
 file_crc(struct xconn *c, const struct upload *u)
 {
-	static const uint16_t want[] = { VAULT_FILE_CRC, 0 };
+	static const uint16_t want[] = {VAULT_FILE_CRC, 0};
 	const uint8_t *p;
 
 	(void)net_reply(c, VAULT_SEND_FILE, want);
@@ -187,8 +186,9 @@ upload_run(struct xconn *c, struct upload *u)
 	crc_init(&s.crc);
 	fill_headers(c, u, &s);
 	for (first = 0; first < s.total; first += (uint32_t)npkt) {
-		n = u->content_size - sent < sizeof(block) ?
-		    (size_t)(u->content_size - sent) : sizeof(block);
+		n = u->content_size - sent < sizeof(block)
+		    ? (size_t)(u->content_size - sent)
+		    : sizeof(block);
 		npkt = vault_total_packets((uint32_t)n);
 		next_block(u, &s, n, sent);
 		fill_contents(&s, u, first, n, npkt, sent);
@@ -274,7 +274,7 @@ orig_size(const struct xfer_opts *o, const struct xfer_info *t)
 int
 vault_send(const struct xfer_opts *o)
 {
-	struct upload u = { .flip = o->flip };
+	struct upload u = {.flip = o->flip};
 	struct xfer_info t;
 	struct xfer_me m;
 	struct xconn c;
@@ -287,8 +287,10 @@ vault_send(const struct xfer_opts *o)
 	u.orig_size = orig_size(o, &t);
 	u.fd = cipher_input(&size);
 	if (size == 0 || size % AES_BLOCK_SIZE != 0)
-		errx(2, "stdin: %llu bytes: ciphertext must be whole 16-byte "
-		    "blocks", (unsigned long long)size);
+		errx(2,
+		    "stdin: %llu bytes: ciphertext must be whole 16-byte "
+		    "blocks",
+		    (unsigned long long)size);
 	if (size > XFER_SPOOL_MAX)
 		errx(2, "stdin: more than %u bytes of ciphertext",
 		    XFER_SPOOL_MAX);

@@ -20,7 +20,7 @@
 #include "secret.h"
 #include "xfer.h"
 
-#define B64_LINE	48	/* DER bytes per 64-column base64 line */
+#define B64_LINE 48 /* DER bytes per 64-column base64 line */
 
 /*
  * Splits text into at most max lines, dropping "\r"; *rest is the text
@@ -70,8 +70,8 @@ copy_name(char *dst, const char *src, const char *file, int lineno)
 	size_t n = strlen(src);
 
 	if (n == 0 || n >= VAULT_NAME)
-		errx(2, "%s: line %d: name empty or longer than %d bytes",
-		    file, lineno, VAULT_NAME - 1);
+		errx(2, "%s: line %d: name empty or longer than %d bytes", file,
+		    lineno, VAULT_NAME - 1);
 	memcpy(dst, src, n + 1);
 }
 
@@ -139,8 +139,9 @@ me_read_key(uint8_t *der, size_t max)
 	ok = text != NULL && BASE64_DECODE_LENGTH(strlen(text)) <= max;
 	if (ok) {
 		base64_decode_init(&b64);
-		ok = base64_decode_update(&b64, &out, der, strlen(text),
-		    text) && base64_decode_final(&b64) && out > 0;
+		ok =
+		    base64_decode_update(&b64, &out, der, strlen(text), text) &&
+		    base64_decode_final(&b64) && out > 0;
 	}
 	secret_free(buf, XFER_INFO_MAX);
 	if (!ok)
@@ -223,8 +224,10 @@ out_write(const char *path, const uint8_t *buf, size_t len)
 
 	if (path == NULL || strcmp(path, "-") == 0) {
 		if (isatty(STDOUT_FILENO))
-			errx(2, "not writing %zu binary bytes to a terminal: "
-			    "use -o file or a pipe", len);
+			errx(2,
+			    "not writing %zu binary bytes to a terminal: "
+			    "use -o file or a pipe",
+			    len);
 		if (io_writeall(STDOUT_FILENO, buf, len) == -1)
 			err(2, "stdout");
 		return;

@@ -14,8 +14,7 @@
 uint16_t
 step_register(struct xconn *c, const char *name, struct xfer_me *m)
 {
-	static const uint16_t want[] = { VAULT_REGISTERED, VAULT_NAME_TAKEN,
-		0 };
+	static const uint16_t want[] = {VAULT_REGISTERED, VAULT_NAME_TAKEN, 0};
 	uint8_t payload[VAULT_NAME];
 	uint16_t code;
 
@@ -37,7 +36,7 @@ void
 step_pubkey(struct xconn *c, const struct xfer_me *m,
     const uint8_t spki[VAULT_PUBKEY], uint8_t wrapped[VAULT_WRAPPED])
 {
-	static const uint16_t want[] = { VAULT_AES_KEY, 0 };
+	static const uint16_t want[] = {VAULT_AES_KEY, 0};
 	uint8_t payload[VAULT_NAME + VAULT_PUBKEY];
 
 	vault_put_name(payload, m->name);
@@ -49,11 +48,11 @@ step_pubkey(struct xconn *c, const struct xfer_me *m,
 }
 
 uint16_t
-step_reconnect(struct xconn *c, const struct xfer_me *m,
-    uint8_t wrapped[VAULT_WRAPPED])
+step_reconnect(
+    struct xconn *c, const struct xfer_me *m, uint8_t wrapped[VAULT_WRAPPED])
 {
-	static const uint16_t want[] = { VAULT_RECONNECT_OK,
-		VAULT_RECONNECT_DENIED, 0 };
+	static const uint16_t want[] = {
+	    VAULT_RECONNECT_OK, VAULT_RECONNECT_DENIED, 0};
 	uint8_t payload[VAULT_NAME];
 	uint16_t code;
 
@@ -69,7 +68,7 @@ step_reconnect(struct xconn *c, const struct xfer_me *m,
 void
 step_ack(struct xconn *c, uint16_t code, const char *name)
 {
-	static const uint16_t want[] = { VAULT_THANKS, 0 };
+	static const uint16_t want[] = {VAULT_THANKS, 0};
 	uint8_t payload[VAULT_NAME];
 
 	if (vault_put_name(payload, name) == -1)
@@ -145,12 +144,12 @@ int
 vault_ack(const struct xfer_opts *o)
 {
 	static const struct {
-		const char	*word;
-		uint16_t	 code;
+		const char *word;
+		uint16_t code;
 	} acks[] = {
-		{ "ok", VAULT_CRC_OK },
-		{ "retry", VAULT_CRC_RETRY },
-		{ "fail", VAULT_CRC_FAIL },
+	    {"ok", VAULT_CRC_OK},
+	    {"retry", VAULT_CRC_RETRY},
+	    {"fail", VAULT_CRC_FAIL},
 	};
 	struct xfer_info t;
 	struct xfer_me m;

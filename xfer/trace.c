@@ -9,7 +9,7 @@
 
 #include "xfer.h"
 
-#define ROW 16	/* bytes per hex row */
+#define ROW 16 /* bytes per hex row */
 
 static void
 hex_bytes(const uint8_t *p, size_t n)
@@ -100,8 +100,8 @@ dump(const char *dir, const uint8_t *id, const uint8_t *hdr,
 	l = vault_layout(code);
 	fflush(stdout);
 	fprintf(stderr, "%s %u %s: %d-byte header, %u-byte payload\n", dir,
-	    code, l ? l->label : "unknown",
-	    id ? VAULT_REQ_HDR : VAULT_RESP_HDR, size);
+	    code, l ? l->label : "unknown", id ? VAULT_REQ_HDR : VAULT_RESP_HDR,
+	    size);
 	if (id != NULL) {
 		fprintf(stderr, "    %-16s", "client_id");
 		hex_bytes(id, VAULT_ID);
@@ -138,7 +138,8 @@ trace_raw(const uint8_t *buf, size_t len)
 void
 trace_elided(uint32_t first, uint32_t last, uint32_t total)
 {
-	fprintf(stderr, ">>> 828 send file: packets %u .. %u of %u sent, "
+	fprintf(stderr,
+	    ">>> 828 send file: packets %u .. %u of %u sent, "
 	    "not shown (the same fields, packet_number counting up)\n",
 	    first, last, total);
 }

@@ -38,21 +38,26 @@ enum {
 };
 
 static const char *const has_name[] = {
-	"-k", "-o", "--name", "--size", "--flip-byte", "--pass-*",
+    "-k",
+    "-o",
+    "--name",
+    "--size",
+    "--flip-byte",
+    "--pass-*",
 };
 
 static const struct sub {
-	const char	*name;
-	int		(*run)(const struct xfer_opts *);
-	unsigned	 opts;
-	int		 minargs, maxargs;
+	const char *name;
+	int (*run)(const struct xfer_opts *);
+	unsigned opts;
+	int minargs, maxargs;
 } subs[] = {
-	{ "register", vault_register, 0, 0, 1 },
-	{ "pubkey", vault_pubkey, HAS_KEY | HAS_OUT | HAS_PASS, 0, 0 },
-	{ "reconnect", vault_reconnect, HAS_OUT, 0, 0 },
-	{ "send", vault_send, HAS_NAME | HAS_SIZE | HAS_FLIP, 0, 0 },
-	{ "ack", vault_ack, HAS_NAME, 1, 1 },
-	{ "client", vault_client, HAS_FLIP, 0, 0 },
+    {"register", vault_register, 0, 0, 1},
+    {"pubkey", vault_pubkey, HAS_KEY | HAS_OUT | HAS_PASS, 0, 0},
+    {"reconnect", vault_reconnect, HAS_OUT, 0, 0},
+    {"send", vault_send, HAS_NAME | HAS_SIZE | HAS_FLIP, 0, 0},
+    {"ack", vault_ack, HAS_NAME, 1, 1},
+    {"client", vault_client, HAS_FLIP, 0, 0},
 };
 
 static const char synopsis[] =
@@ -119,18 +124,18 @@ static const char options[] =
     "connection or sent a short, malformed or unexpected reply).\n";
 
 static const struct option longopts[] = {
-	{ "flip-byte", required_argument, NULL, OPT_FLIP_BYTE },
-	{ "help", no_argument, NULL, 'h' },
-	{ "key", required_argument, NULL, 'k' },
-	{ "name", required_argument, NULL, OPT_NAME },
-	{ "output", required_argument, NULL, 'o' },
-	{ "pass-env", required_argument, NULL, OPT_PASS_ENV },
-	{ "pass-fd", required_argument, NULL, OPT_PASS_FD },
-	{ "pass-file", required_argument, NULL, OPT_PASS_FILE },
-	{ "size", required_argument, NULL, OPT_SIZE },
-	{ "timeout", required_argument, NULL, 't' },
-	{ "trace", no_argument, NULL, OPT_TRACE },
-	{ NULL, 0, NULL, 0 },
+    {"flip-byte", required_argument, NULL, OPT_FLIP_BYTE},
+    {"help", no_argument, NULL, 'h'},
+    {"key", required_argument, NULL, 'k'},
+    {"name", required_argument, NULL, OPT_NAME},
+    {"output", required_argument, NULL, 'o'},
+    {"pass-env", required_argument, NULL, OPT_PASS_ENV},
+    {"pass-fd", required_argument, NULL, OPT_PASS_FD},
+    {"pass-file", required_argument, NULL, OPT_PASS_FILE},
+    {"size", required_argument, NULL, OPT_SIZE},
+    {"timeout", required_argument, NULL, 't'},
+    {"trace", no_argument, NULL, OPT_TRACE},
+    {NULL, 0, NULL, 0},
 };
 
 static _Noreturn void
@@ -204,16 +209,18 @@ find_sub(int argc, char *argv[], unsigned given, struct xfer_opts *o)
 int
 main(int argc, char *argv[])
 {
-	struct xfer_opts o = { .timeout = XFER_TIMEOUT, .size = -1,
-		.flip = -1, .pass = { .fd = -1 } };
+	struct xfer_opts o = {.timeout = XFER_TIMEOUT,
+	    .size = -1,
+	    .flip = -1,
+	    .pass = {.fd = -1}};
 	const struct sub *s;
 	const char *dir = NULL;
 	unsigned given = 0;
 	int ch;
 
 	secret_gmp_init();
-	while ((ch = getopt_long(argc, argv, "C:hk:o:t:", longopts,
-	    NULL)) != -1) {
+	while (
+	    (ch = getopt_long(argc, argv, "C:hk:o:t:", longopts, NULL)) != -1) {
 		switch (ch) {
 		case 'C':
 			dir = optarg;
@@ -245,7 +252,8 @@ main(int argc, char *argv[])
 			break;
 		case OPT_PASS_FD:
 			set_pass(&given);
-			o.pass.fd = (int)number("--pass-fd", optarg, 0, INT_MAX);
+			o.pass.fd =
+			    (int)number("--pass-fd", optarg, 0, INT_MAX);
 			break;
 		case OPT_PASS_FILE:
 			set_pass(&given);

@@ -14,63 +14,62 @@
 #include "key.h"
 #include "vaultwire.h"
 
-#define XFER_TIMEOUT	30		/* default seconds per network wait */
-#define XFER_LINE_MAX	4096		/* longest line of transfer.info */
-#define XFER_INFO_MAX	(32 * 1024)	/* largest me.info / transfer.info */
-#define XFER_SPOOL_MAX	0xfffffff0u	/* largest ciphertext: u32, whole blocks */
+#define XFER_TIMEOUT 30 /* default seconds per network wait */
+#define XFER_LINE_MAX 4096 /* longest line of transfer.info */
+#define XFER_INFO_MAX (32 * 1024) /* largest me.info / transfer.info */
+#define XFER_SPOOL_MAX 0xfffffff0u /* largest ciphertext: u32, whole blocks */
 
 /* Where a key's passphrase comes from; with none set, the terminal. */
 struct xfer_pass {
-	const char	*file;
-	const char	*env;
-	int		 fd;		/* -1: unset */
+	const char *file;
+	const char *env;
+	int fd; /* -1: unset */
 };
 
 struct xfer_opts {
-	int		 trace;
-	int		 timeout;	/* seconds */
-	const char	*keyfile;	/* -k */
-	const char	*outfile;	/* -o: NULL is stdout */
-	const char	*name;		/* register NAME, --name */
-	const char	*ack;		/* ok, retry, fail */
-	long long	 size;		/* --size, -1: from transfer.info */
-	long long	 flip;		/* --flip-byte, -1: none */
+	int trace;
+	int timeout; /* seconds */
+	const char *keyfile; /* -k */
+	const char *outfile; /* -o: NULL is stdout */
+	const char *name; /* register NAME, --name */
+	const char *ack; /* ok, retry, fail */
+	long long size; /* --size, -1: from transfer.info */
+	long long flip; /* --flip-byte, -1: none */
 	struct xfer_pass pass;
 };
 
 /* transfer.info */
 struct xfer_info {
-	char	 server[XFER_LINE_MAX];	/* host:port */
-	char	 name[VAULT_NAME];
-	char	 path[XFER_LINE_MAX];
+	char server[XFER_LINE_MAX]; /* host:port */
+	char name[VAULT_NAME];
+	char path[XFER_LINE_MAX];
 };
 
 /* me.info; the key lines are read by keys.c when needed. */
 struct xfer_me {
-	char	 name[VAULT_NAME];
-	uint8_t	 id[VAULT_ID];
+	char name[VAULT_NAME];
+	uint8_t id[VAULT_ID];
 };
 
 /* One TCP connection to the vault service. */
 struct xconn {
-	int		 fd;
-	int		 timeout_ms;
-	int		 trace;
-	const char	*server;
-	uint8_t		 id[VAULT_ID];	/* sent in every request header */
-	uint8_t		 in[VAULT_RESP_HDR + VAULT_MSG_MAX];
-	struct vault_msg reply;		/* the last reply; payload in `in' */
+	int fd;
+	int timeout_ms;
+	int trace;
+	const char *server;
+	uint8_t id[VAULT_ID]; /* sent in every request header */
+	uint8_t in[VAULT_RESP_HDR + VAULT_MSG_MAX];
+	struct vault_msg reply; /* the last reply; payload in `in' */
 };
 
 /* net.c: every failure dies with exit 2, a 1607 reply with exit 1. */
-void	net_connect(struct xconn *c, const char *server, int timeout,
-	    int trace);
-void	net_close(struct xconn *c);
+void net_connect(struct xconn *c, const char *server, int timeout, int trace);
+void net_close(struct xconn *c);
 /* Sends one request: header from c->id, code and the payload. */
-void	net_request(struct xconn *c, uint16_t code, const uint8_t *payload,
-	    size_t len);
+void net_request(
+    struct xconn *c, uint16_t code, const uint8_t *payload, size_t len);
 /* Writes raw bytes (already traced); returns -1 if the peer reset. */
-int	net_write(struct xconn *c, const void *buf, size_t len);
+int net_write(struct xconn *c, const void *buf, size_t len);
 /*
  * Waits for one reply whose code is one of want (zero-terminated) and
  * whose client id, if it carries one, is c->id; returns its code.
@@ -78,79 +77,79 @@ int	net_write(struct xconn *c, const void *buf, size_t len);
 uint16_t net_reply(struct xconn *c, uint16_t req, const uint16_t *want);
 /* After a request with no reply: half-close and wait for the server's
  * EOF, so that a 1607 is still seen. */
-void	net_finish(struct xconn *c, uint16_t req);
+void net_finish(struct xconn *c, uint16_t req);
 /* Dies at once if the server has already answered (a 1607) mid-upload. */
-void	net_check(struct xconn *c, uint16_t req);
+void net_check(struct xconn *c, uint16_t req);
 /* Dies for a peer that stopped reading: shows its 1607 if one came. */
 _Noreturn void net_lost(struct xconn *c, uint16_t req);
 
 /* trace.c */
-void	trace_request(const uint8_t *hdr, const uint8_t *payload);
-void	trace_reply(const uint8_t *hdr, const uint8_t *payload);
+void trace_request(const uint8_t *hdr, const uint8_t *payload);
+void trace_reply(const uint8_t *hdr, const uint8_t *payload);
 /* The bytes of a reply that failed to parse. */
-void	trace_raw(const uint8_t *buf, size_t len);
+void trace_raw(const uint8_t *buf, size_t len);
 /* One line for packets first .. last of an upload, not dumped. */
-void	trace_elided(uint32_t first, uint32_t last, uint32_t total);
+void trace_elided(uint32_t first, uint32_t last, uint32_t total);
 
 /* state.c */
-void	info_read(struct xfer_info *t);
-void	me_read(struct xfer_me *m);
+void info_read(struct xfer_info *t);
+void me_read(struct xfer_me *m);
 /* Writes me.info: name, id and, if der is not NULL, the key lines. */
-void	me_write(const struct xfer_me *m, const uint8_t *der, size_t len);
+void me_write(const struct xfer_me *m, const uint8_t *der, size_t len);
 /* Writes priv.key: the base64 of der in 64-column lines. */
-void	privkey_write(const uint8_t *der, size_t len);
+void privkey_write(const uint8_t *der, size_t len);
 /* The PKCS#8 DER from me.info's key lines into buf (a secret). */
-size_t	me_read_key(uint8_t *buf, size_t max);
+size_t me_read_key(uint8_t *buf, size_t max);
 /* Writes len bytes to path (0600), or to stdout when path is NULL. */
-void	out_write(const char *path, const uint8_t *buf, size_t len);
+void out_write(const char *path, const uint8_t *buf, size_t len);
 /* The base name a path is sent under (file_name fields). */
 const char *base_name(const char *path);
 
 /* keys.c */
-void	key_load_file(struct key_rsa *k, const char *path,
-	    const struct xfer_pass *pass);
+void key_load_file(
+    struct key_rsa *k, const char *path, const struct xfer_pass *pass);
 /* me.info's own key (unencrypted PKCS#8 DER in base64). */
-void	key_load_me(struct key_rsa *k);
-void	key_generate(struct key_rsa *k);
+void key_load_me(struct key_rsa *k);
+void key_generate(struct key_rsa *k);
 /* The 160-byte SPKI; dies naming path if the key is not RSA-1024 e=17. */
-void	key_vault_spki(const struct key_rsa *k, const char *path,
-	    uint8_t spki[VAULT_PUBKEY]);
+void key_vault_spki(
+    const struct key_rsa *k, const char *path, uint8_t spki[VAULT_PUBKEY]);
 /* Writes priv.key and the key lines of me.info for k. */
-void	key_save(const struct key_rsa *k, const struct xfer_me *m);
+void key_save(const struct key_rsa *k, const struct xfer_me *m);
 /* The AES key inside a 1602/1605 reply; dies with 1 if it does not open. */
-void	key_unwrap(const struct key_rsa *k, const uint8_t *wrapped,
-	    uint8_t aes[32]);
+void key_unwrap(
+    const struct key_rsa *k, const uint8_t *wrapped, uint8_t aes[32]);
 
 /* steps.c: the one-request subcommands. */
-int	vault_register(const struct xfer_opts *o);
-int	vault_pubkey(const struct xfer_opts *o);
-int	vault_reconnect(const struct xfer_opts *o);
-int	vault_ack(const struct xfer_opts *o);
+int vault_register(const struct xfer_opts *o);
+int vault_pubkey(const struct xfer_opts *o);
+int vault_reconnect(const struct xfer_opts *o);
+int vault_ack(const struct xfer_opts *o);
 /* The exchanges client.c shares; each returns the reply's code. */
 uint16_t step_register(struct xconn *c, const char *name, struct xfer_me *m);
-void	step_pubkey(struct xconn *c, const struct xfer_me *m,
-	    const uint8_t spki[VAULT_PUBKEY], uint8_t wrapped[VAULT_WRAPPED]);
-uint16_t step_reconnect(struct xconn *c, const struct xfer_me *m,
-	    uint8_t wrapped[VAULT_WRAPPED]);
-void	step_ack(struct xconn *c, uint16_t code, const char *name);
+void step_pubkey(struct xconn *c, const struct xfer_me *m,
+    const uint8_t spki[VAULT_PUBKEY], uint8_t wrapped[VAULT_WRAPPED]);
+uint16_t step_reconnect(
+    struct xconn *c, const struct xfer_me *m, uint8_t wrapped[VAULT_WRAPPED]);
+void step_ack(struct xconn *c, uint16_t code, const char *name);
 
 /* send.c: one upload of content_size ciphertext bytes. */
 struct upload {
-	int		 fd;		/* plaintext (aes set) or ciphertext */
-	const char	*name;
-	uint32_t	 content_size;
-	uint32_t	 orig_size;
-	long long	 flip;		/* ciphertext byte to flip, or -1 */
-	const uint8_t	*aes;		/* NULL: fd holds the ciphertext */
-	uint32_t	 crc;		/* of the plaintext, when aes is set */
+	int fd; /* plaintext (aes set) or ciphertext */
+	const char *name;
+	uint32_t content_size;
+	uint32_t orig_size;
+	long long flip; /* ciphertext byte to flip, or -1 */
+	const uint8_t *aes; /* NULL: fd holds the ciphertext */
+	uint32_t crc; /* of the plaintext, when aes is set */
 };
-int	vault_send(const struct xfer_opts *o);
+int vault_send(const struct xfer_opts *o);
 /* Streams the 828 packets and returns the cksum from the 1603 reply. */
 uint32_t upload_run(struct xconn *c, struct upload *u);
 /* Wipes the plaintext buffer and the AES key schedule (atexit). */
-void	upload_wipe(void);
+void upload_wipe(void);
 
 /* client.c */
-int	vault_client(const struct xfer_opts *o);
+int vault_client(const struct xfer_opts *o);
 
 #endif
