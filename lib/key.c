@@ -42,7 +42,7 @@ static const struct {
     {"DSA PRIVATE KEY", KEY_ENOTRSA},
 };
 
-/* The numbers and the DER after PEM and encryption are taken off. */
+/* A key's DER and form once PEM and encryption are taken off. */
 struct plain {
 	uint8_t *buf; /* 2 * len: the PEM body, then decrypted */
 	size_t half;

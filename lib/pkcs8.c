@@ -168,16 +168,16 @@ static void
 put_pbkdf2(struct der_out *d, const uint8_t *salt, unsigned long iter)
 {
 	const uint8_t *oid;
-	size_t oidlen, algid = d->len, params;
+	size_t oidlen, mark = d->len;
 
-	params = d->len;
+	/* SEQUENCE { pbkdf2, SEQUENCE { salt, iter, prf } } */
 	pbe_prf_oid(&pbe_hmac_sha256, &oid, &oidlen);
 	der_put_algid(d, oid, oidlen, 1);
 	der_put_uint(d, iter);
 	der_put(d, DER_OCTETSTRING, salt, PKCS8_SALT_LEN);
-	der_wrap(d, DER_SEQUENCE, params);
+	der_wrap(d, DER_SEQUENCE, mark);
 	der_put(d, DER_OID, oid_pbkdf2, sizeof(oid_pbkdf2));
-	der_wrap(d, DER_SEQUENCE, algid);
+	der_wrap(d, DER_SEQUENCE, mark);
 }
 
 /* encryptionScheme: the cipher's OID and the IV. */
