@@ -192,33 +192,54 @@ CRC OK REQUEST COMPLETED"
 	grep -q 'crc fail data.bin' "$BATS_TEST_TMPDIR/relay.log"
 }
 
+# traced: every line on stdin is a whole line of $stderr.
+traced() {
+	local l
+	while IFS= read -r l; do
+		grep -qxF -- "$l" <<< "$stderr" || {
+			echo "not traced: $l" >&2
+			return 1
+		}
+	done
+}
+
 @test "vault: --trace names every header and payload field; an upload dumps its first and last packet" {
 	client alice alice 5000
 	cd alice
 	run -0 --separate-stderr pk-xfer --trace vault register
-	grep -qx '>>> 825 register: 23-byte header, 255-byte payload' <<< "$stderr"
-	grep -qx '    client_id       00 00 00 00 00 00 00 00 00 00 00 00 00 00 00 00' <<< "$stderr"
-	grep -qx '    version         03           3' <<< "$stderr"
-	grep -qx '    code            39 03        825 register' <<< "$stderr"
-	grep -qx '    payload_size    ff 00 00 00  255' <<< "$stderr"
-	grep -qx '    name            "alice" + 250 NUL bytes (255-byte field)' <<< "$stderr"
-	grep -qx '<<< 1600 registered: 7-byte header, 16-byte payload' <<< "$stderr"
-	grep -qx '    code            40 06        1600 registered' <<< "$stderr"
+	traced <<-'EOF'
+	>>> 825 register: 23-byte header, 255-byte payload
+	    client_id       00 00 00 00 00 00 00 00 00 00 00 00 00 00 00 00
+	    version         03           3
+	    code            39 03        825 register
+	    payload_size    ff 00 00 00  255
+	    name            "alice" + 250 NUL bytes (255-byte field)
+	<<< 1600 registered: 7-byte header, 16-byte payload
+	    code            40 06        1600 registered
+	    payload_size    10 00 00 00  16
+	EOF
 	pk-keygen rsa -b 1024 -e 17 --no-pass -o k
 	run -0 --separate-stderr pk-xfer --trace vault pubkey -k k.key -o w
-	grep -qx '    public_key      160 bytes' <<< "$stderr"
-	grep -qx '      0000  30 81 9d 30 0d 06 09 2a 86 48 86 f7 0d 01 01 01' <<< "$stderr"
-	grep -qx '    wrapped_aes_key 128 bytes' <<< "$stderr"
+	traced <<-'EOF'
+	    public_key      160 bytes
+	      0000  30 81 9d 30 0d 06 09 2a 86 48 86 f7 0d 01 01 01
+	<<< 1602 public key received, AES key: 7-byte header, 144-byte payload
+	    wrapped_aes_key 128 bytes
+	EOF
 	pk-wrap -d --oaep-sha1 -k k.key < w > aes.key
 	pk-aes-cbc -e --zero-iv -k aes.key < data.bin > data.enc 2>/dev/null
 	run -0 --separate-stderr pk-xfer vault send --trace < data.enc
 	[ "$(grep -c '^>>> 828 send file: 23-byte header' <<< "$stderr")" -eq 2 ]
-	grep -qx '    packet_number   00 00        0' <<< "$stderr"
-	grep -qx '    packet_number   04 00        4' <<< "$stderr"
-	grep -qx '    total_packets   05 00        5' <<< "$stderr"
-	grep -qx '    content_size    90 13 00 00  5008' <<< "$stderr"
-	grep -qx '    orig_file_size  88 13 00 00  5000' <<< "$stderr"
-	grep -qx '>>> 828 send file: packets 1 .. 3 of 5 sent, not shown (the same fields, packet_number counting up)' <<< "$stderr"
+	traced <<-'EOF'
+	    packet_number   00 00        0
+	    packet_number   04 00        4
+	    total_packets   05 00        5
+	    content_size    90 13 00 00  5008
+	    orig_file_size  88 13 00 00  5000
+	>>> 828 send file: packets 1 .. 3 of 5 sent, not shown (the same fields, packet_number counting up)
+	<<< 1603 file received, CRC: 7-byte header, 279-byte payload
+	    file_name       "data.bin" + 247 NUL bytes (255-byte field)
+	EOF
 	grep -qx "    cksum           .. .. .. ..  $output" <<< "$stderr"
 }
 
@@ -270,25 +291,20 @@ fake_server() {
 @test "vault: a short, malformed or unexpected reply: exit 2 with one line; 1607: exit 1" {
 	client c nobody 100
 	cd c
-	# 825 is 278 bytes: read it, then answer.
-	fake_server "head -c 278 > /dev/null; printf '\\003\\100\\006'"
-	run -2 --separate-stderr pk-xfer vault register
-	assert_equal "$stderr" "pk-xfer: 127.0.0.1:$FAKE_PORT: short reply: 3 of 7 header bytes"
-	fake_server "head -c 278 > /dev/null; printf '\\003\\100\\006\\020\\000\\000\\000abcd'"
-	run -2 --separate-stderr pk-xfer vault register
-	assert_equal "$stderr" "pk-xfer: 127.0.0.1:$FAKE_PORT: short reply 1600: 4 of 16 payload bytes"
-	fake_server "head -c 278 > /dev/null; printf '\\004\\100\\006\\020\\000\\000\\000'"
-	run -2 --separate-stderr pk-xfer vault register
-	assert_equal "$stderr" "pk-xfer: 127.0.0.1:$FAKE_PORT: malformed reply (code 1600): wrong version"
-	fake_server "head -c 278 > /dev/null; printf '\\003\\100\\006\\021\\000\\000\\000'"
-	run -2 --separate-stderr pk-xfer vault register
-	assert_equal "$stderr" "pk-xfer: 127.0.0.1:$FAKE_PORT: malformed reply (code 1600): payload size does not match the code"
-	fake_server "head -c 278 > /dev/null; printf '\\003\\104\\006\\020\\000\\000\\000'; head -c 16 /dev/zero"
-	run -2 --separate-stderr pk-xfer vault register
-	assert_equal "$stderr" "pk-xfer: 127.0.0.1:$FAKE_PORT: unexpected reply 1604 (message received) to 825 (register)"
-	fake_server "head -c 278 > /dev/null; printf '\\003\\107\\006\\000\\000\\000\\000'"
-	run -1 --separate-stderr pk-xfer vault register
-	assert_equal "$stderr" "pk-xfer: server error (1607) after 825 (register)"
+	# Each server reads the 278 bytes of 825, answers (octal escapes),
+	# and closes: the exit code, then the line, after the %s of the port.
+	while IFS='|' read -r reply code line; do
+		fake_server "head -c 278 > /dev/null; printf '$reply'"
+		run -"$code" --separate-stderr pk-xfer vault register
+		assert_equal "$stderr" "pk-xfer: $(printf "$line" "127.0.0.1:$FAKE_PORT")"
+	done <<-'EOF'
+	\003\100\006|2|%s: short reply: 3 of 7 header bytes
+	\003\100\006\020\000\000\000abcd|2|%s: short reply 1600: 4 of 16 payload bytes
+	\004\100\006\020\000\000\000|2|%s: malformed reply (code 1600): wrong version
+	\003\100\006\021\000\000\000|2|%s: malformed reply (code 1600): payload size does not match the code
+	\003\104\006\020\000\000\000%016d|2|%s: unexpected reply 1604 (message received) to 825 (register)
+	\003\107\006\000\000\000\000|1|server error (1607) after 825 (register)
+	EOF
 }
 
 @test "vault: the relay's 1607 (a packet before any key) is exit 1" {
