@@ -19,13 +19,13 @@
 #include "secret.h"
 #include "xfer.h"
 
-/* Static, so that wipe_key reaches it on any exit. */
-static uint8_t aes[32];
+/* The session's AES key: static, so that wipe_key reaches it on any exit. */
+static uint8_t session_key[32];
 
 static void
 wipe_key(void)
 {
-	secret_wipe(aes, sizeof(aes));
+	secret_wipe(session_key, sizeof(session_key));
 	upload_wipe();
 }
 
@@ -36,7 +36,7 @@ progress(const char *line)
 	fflush(stdout);
 }
 
-/* Registers t's name and sends a new key; leaves the AES key in aes. */
+/* Registers t's name and sends a new key; the AES key into aes. */
 static void
 register_new(struct xconn *c, const struct xfer_info *t, uint8_t aes[32])
 {
@@ -52,7 +52,7 @@ register_new(struct xconn *c, const struct xfer_info *t, uint8_t aes[32])
 	key_vault_spki(&k, "new key", spki);
 	step_pubkey(c, &m, spki, wrapped);
 	key_unwrap(&k, wrapped, aes);
-	key_clear(&k);
+	key_release();
 	progress("SEND PUBLIC KEY COMPLETED");
 }
 
@@ -69,7 +69,7 @@ session(struct xconn *c, const struct xfer_info *t, uint8_t aes[32])
 		if (step_reconnect(c, &m, wrapped) == VAULT_RECONNECT_OK) {
 			key_load_me(&k);
 			key_unwrap(&k, wrapped, aes);
-			key_clear(&k);
+			key_release();
 			progress("RECONNECT REQUEST COMPLETED");
 			return;
 		}
@@ -133,7 +133,7 @@ send_file(struct xconn *c, struct upload *u)
 int
 vault_client(const struct xfer_opts *o)
 {
-	struct upload u = {.flip = o->flip, .aes = aes};
+	struct upload u = {.flip = o->flip, .aes = session_key};
 	struct xfer_info t;
 	struct xconn c;
 	int rv;
@@ -146,7 +146,7 @@ vault_client(const struct xfer_opts *o)
 		errx(2, "--flip-byte %lld: beyond the %u bytes of ciphertext",
 		    o->flip, u.content_size);
 	net_connect(&c, t.server, o->timeout, o->trace);
-	session(&c, &t, aes);
+	session(&c, &t, session_key);
 	rv = send_file(&c, &u);
 	net_close(&c);
 	close(u.fd);

@@ -21,6 +21,25 @@
 #define VAULT_BITS 1024
 #define VAULT_E 17
 
+/* The one key in use, so that key_release wipes it on any exit. */
+static struct key_rsa *held;
+
+void
+key_release(void)
+{
+	if (held != NULL)
+		key_clear(held);
+	held = NULL;
+}
+
+static void
+hold(struct key_rsa *k)
+{
+	key_release();
+	key_init(k);
+	held = k;
+}
+
 /* Fills pw from the source the user chose, else the terminal. */
 static int
 get_pass(
@@ -64,14 +83,14 @@ parse_private(struct key_rsa *k, const char *path, const uint8_t *buf,
 		if ((pwlen = secret_chomp(pw, pwlen)) == 0)
 			rv = KEY_EPASS;
 	}
-	key_init(k);
+	hold(k);
 	if (rv == KEY_OK)
 		rv = key_parse(k, buf, len, pw, pwlen);
 	secret_free(pw, SECRET_MAX);
 	if (rv == KEY_OK && !k->has_private)
 		rv = KEY_ENOTPRIVATE;
 	if (rv != KEY_OK) {
-		key_clear(k);
+		key_release();
 		errx(rv == KEY_EPASS ? 1 : 2, "%s: %s", path, key_strerror(rv));
 	}
 }
@@ -111,11 +130,11 @@ key_load_me(struct key_rsa *k)
 void
 key_generate(struct key_rsa *k)
 {
-	key_init(k);
+	hold(k);
 	mpz_set_ui(k->pub.e, VAULT_E);
 	if (!rsa_generate_keypair(&k->pub, &k->priv, NULL, rand_nettle, NULL,
 		NULL, VAULT_BITS, 0)) {
-		key_clear(k);
+		key_release();
 		errx(2, "RSA key generation failed");
 	}
 	k->has_private = 1;

@@ -117,7 +117,7 @@ vault_pubkey(const struct xfer_opts *o)
 	step_pubkey(&c, &m, spki, wrapped);
 	net_close(&c);
 	key_save(&k, &m);
-	key_clear(&k);
+	key_release();
 	out_write(o->outfile, wrapped, sizeof(wrapped));
 	return 0;
 }

@@ -219,6 +219,8 @@ main(int argc, char *argv[])
 	int ch;
 
 	secret_gmp_init();
+	if (atexit(key_release) != 0)
+		errx(2, "atexit failed");
 	while (
 	    (ch = getopt_long(argc, argv, "C:hk:o:t:", longopts, NULL)) != -1) {
 		switch (ch) {

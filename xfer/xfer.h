@@ -111,6 +111,8 @@ void key_load_file(
 /* me.info's own key (unencrypted PKCS#8 DER in base64). */
 void key_load_me(struct key_rsa *k);
 void key_generate(struct key_rsa *k);
+/* Clears the key the last load or generate filled (also atexit). */
+void key_release(void);
 /* The 160-byte SPKI; dies naming path if the key is not RSA-1024 e=17. */
 void key_vault_spki(
     const struct key_rsa *k, const char *path, uint8_t spki[VAULT_PUBKEY]);
