@@ -236,6 +236,18 @@ xfer_feed(struct conn *c, struct xfer *x, const struct vault_packet *p)
 	return vault_refuse(c, "writing %s: %s", name, strerror(saved));
 }
 
+/*
+ * --max-file bounds the file, so its ciphertext may be one padding block
+ * longer: a file of exactly --max-file bytes is accepted.
+ */
+static uint64_t
+max_content(void)
+{
+	uint64_t max = relay_max_file(vault_relay());
+
+	return max - max % 16 + 16;
+}
+
 /* Checks a packet 0 and starts its upload. */
 static int
 xfer_begin(struct conn *c, const struct vault_msg *m,
@@ -256,7 +268,7 @@ xfer_begin(struct conn *c, const struct vault_msg *m,
 	else if (p->content_size % 16 != 0)
 		rv = vault_refuse(c, "content size %u is not a multiple of 16",
 		    p->content_size);
-	else if (p->content_size > relay_max_file(vault_relay()))
+	else if (p->content_size > max_content())
 		rv = vault_refuse(c, "content size %u above --max-file",
 		    p->content_size);
 	else if ((x = conn_data(c)) != NULL)

@@ -21,8 +21,13 @@ setup() {
 	FILES="$BATS_TEST_TMPDIR/state/files"
 }
 
+# The relay must stop cleanly (under SAN=address,undefined: no leak).
 teardown() {
 	stop_relay
+	[ "$RELAY_STATUS" -eq 0 ] || {
+		cat relay.log >&2
+		return 1
+	}
 }
 
 sql() {
@@ -194,6 +199,19 @@ wait_log() {
 	assert_output ""
 }
 
+@test "vault-server: a file of exactly --max-file bytes is taken, one padding block more is not" {
+	stop_relay
+	start_relay --max-file 4096 vault@127.0.0.1:0
+	vregister alice
+	vkey "$ID" alice
+	make_file plain 4096
+	upload "$ID" max.bin plain
+	vpacket "$ID" over.bin 4128 4097 0 5 > over.bin
+	vround over.bin
+	assert_equal "$RESP" "$R1607"
+	grep -q "protocol error: content size 4128 above --max-file" relay.log
+}
+
 # bad LABEL BYTES_FILE: the request gets exactly 1607 and nothing else: a
 # valid 825 sent after it on the same connection is never answered.
 bad() {
@@ -226,7 +244,7 @@ bad() {
 	vreq "$ZERO_ID" 825 "" > c && bad empty c
 	vpacket "$a" f 1024 1000 1 1 > c && bad number c
 	vpacket "$a" f 2048 2000 0 1 > c && bad total c
-	vpacket "$a" f $((MAX_FILE + 16)) 1 0 1025 > c && bad max-file c
+	vpacket "$a" f $((MAX_FILE + 32)) 1 0 1025 > c && bad max-file c
 	vpacket "$a" f 1000 999 0 1 > c && bad not-blocks c
 	vpacket "$a" f 2048 2000 1 2 > c && bad no-packet-0 c
 	vpacket "$u" f 16 1 0 1 > c && bad unknown-828 c
@@ -258,7 +276,7 @@ bad() {
 	    "name empty or not NUL-terminated" \
 	    "packet number not below the total" \
 	    "total packets do not match the content size" \
-	    "content size 1048592 above --max-file" \
+	    "content size 1048608 above --max-file" \
 	    "content size 1000 is not a multiple of 16" \
 	    "packet 1 before packet 0" "unknown client id" \
 	    "file packet before a key exists" 'unsafe file name "../x"' \
