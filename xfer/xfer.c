@@ -104,8 +104,9 @@ static const char options[] =
     "  -o, --output file  write the wrapped AES key to file (mode 0600)\n"
     "  -t, --timeout sec  give up on any network wait after sec seconds\n"
     "                     (default 30)\n"
-    "  --flip-byte n      flip byte n of the ciphertext before sending it,\n"
-    "                     so the CRCs differ: for teaching and testing\n"
+    "  --flip-byte n      flip (xor 0xff) byte n of the ciphertext, from 0,\n"
+    "                     before sending it: the CRCs differ (in the last\n"
+    "                     32 bytes it may spoil the padding: 1607)\n"
     "  --name name        file name to send under (default: the base name\n"
     "                     of transfer.info's path)\n"
     "  --pass-env var     passphrase of an encrypted key from variable var\n"
@@ -118,10 +119,11 @@ static const char options[] =
     "                     upload's 828 packets only the first and the last\n"
     "                     are dumped, the ones between summed up in a line\n"
     "\n"
-    "Exit codes: 0 ok; 1 the server refused: name taken (1601), reconnect\n"
-    "denied (1606), server error (1607), or 3 wrong CRCs in client; 2 could\n"
-    "not do the job (usage, files, keys, timeout, the server closed the\n"
-    "connection or sent a short, malformed or unexpected reply).\n";
+    "Exit codes: 0 ok; 1 refused: name taken (1601), reconnect denied\n"
+    "(1606), server error (1607), 3 wrong CRCs in client, or a wrong\n"
+    "passphrase; 2 could not do the job (usage, files, keys, timeout, the\n"
+    "server closed the connection or sent a short, malformed or unexpected\n"
+    "reply).\n";
 
 static const struct option longopts[] = {
     {"flip-byte", required_argument, NULL, OPT_FLIP_BYTE},
