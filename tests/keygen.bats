@@ -23,6 +23,11 @@ rsa1024() {
 	pk-keygen rsa -b 1024 "$@" < /dev/null
 }
 
+# label FILE: the label of its first line, "-----BEGIN label-----".
+label() {
+	sed -n '1s/^-----BEGIN \(.*\)-----$/\1/p' "$1"
+}
+
 # The PEM files a run of make.sh writes, private and public.
 key_files() {
 	(cd "$1" && ls -- *.pem *.der)
@@ -33,8 +38,8 @@ key_files() {
 	rsa1024 -o k
 	assert_equal "$(stat -c %a k.key)" 600
 	assert_equal "$(stat -c %a k.pub)" 644
-	assert_equal "$(head -n 1 k.key)" "-----BEGIN PRIVATE KEY-----"
-	assert_equal "$(head -n 1 k.pub)" "-----BEGIN PUBLIC KEY-----"
+	assert_equal "$(label k.key)" "PRIVATE KEY"
+	assert_equal "$(label k.pub)" "PUBLIC KEY"
 	openssl pkey -in k.key | cmp - k.key
 	openssl pkey -pubin -in k.pub | cmp - k.pub
 	openssl pkey -in k.key -pubout | cmp - k.pub
@@ -106,7 +111,7 @@ key_files() {
 
 @test "keygen rsa: --pass-file writes PBES2 (PBKDF2-HMAC-SHA256, AES-256-CBC) that openssl reads" {
 	rsa1024 --iter 1000 --pass-file pw -o k
-	assert_equal "$(head -n 1 k.key)" "-----BEGIN ENCRYPTED PRIVATE KEY-----"
+	assert_equal "$(label k.key)" "ENCRYPTED PRIVATE KEY"
 	openssl pkey -passin file:pw -in k.key -pubout | cmp - k.pub
 	run openssl asn1parse -in k.key
 	assert_line --partial ":PBES2"
@@ -143,7 +148,7 @@ key_files() {
 
 @test "keygen rsa: --legacy writes PKCS#1 as openssl -traditional, with a passphrase the legacy PEM openssl rsa reads" {
 	rsa1024 --legacy --pass-file pw -o k
-	assert_equal "$(sed -n 1p k.key)" "-----BEGIN RSA PRIVATE KEY-----"
+	assert_equal "$(label k.key)" "RSA PRIVATE KEY"
 	assert_equal "$(sed -n 2p k.key)" "Proc-Type: 4,ENCRYPTED"
 	assert_regex "$(sed -n 3p k.key)" '^DEK-Info: AES-256-CBC,[0-9A-F]{32}$'
 	assert_equal "$(sed -n 4p k.key)" ""
@@ -151,7 +156,7 @@ key_files() {
 	run pk-keygen pub --pass-file pw -i k.key
 	assert_output "$(cat k.pub)"
 	rsa1024 --legacy -o plain
-	assert_equal "$(head -n 1 plain.key)" "-----BEGIN RSA PRIVATE KEY-----"
+	assert_equal "$(label plain.key)" "RSA PRIVATE KEY"
 	openssl pkey -in plain.key -traditional | cmp - plain.key
 	openssl pkey -in plain.key -pubout | cmp - plain.pub
 }
@@ -311,7 +316,7 @@ key_files() {
 	pem=$(grep -o '"privateKeyPem" *: *"[^"]*"' "$json" |
 	    sed 's/^"privateKeyPem" *: *"//; s/"$//')
 	printf '%b' "$pem" > three.pem
-	assert_equal "$(head -n 1 three.pem)" "-----BEGIN PRIVATE KEY-----"
+	assert_equal "$(label three.pem)" "PRIVATE KEY"
 	run -2 pk-keygen info -i three.pem
 	assert_output "pk-keygen: three.pem: unsupported key format or cipher"
 	openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256 \
