@@ -67,8 +67,10 @@ key_spki_der(const struct key_rsa *k, uint8_t *out, size_t max, size_t *len)
 	return finish(&d, len);
 }
 
-int
-key_pkcs1_der(const struct key_rsa *k, uint8_t *out, size_t max, size_t *len)
+/* RSAPrivateKey, in a PrivateKeyInfo if pkcs8. */
+static int
+private_der(const struct key_rsa *k, int pkcs8, uint8_t *out, size_t max,
+    size_t *len)
 {
 	struct der_out d;
 
@@ -76,20 +78,21 @@ key_pkcs1_der(const struct key_rsa *k, uint8_t *out, size_t max, size_t *len)
 		return KEY_ENOTPRIVATE;
 	der_out_init(&d, out, max);
 	put_rsa_private(&d, k);
+	if (pkcs8)
+		pkcs8_wrap(&d, 0, key_oid_rsa, sizeof(key_oid_rsa));
 	return finish(&d, len);
+}
+
+int
+key_pkcs1_der(const struct key_rsa *k, uint8_t *out, size_t max, size_t *len)
+{
+	return private_der(k, 0, out, max, len);
 }
 
 int
 key_pkcs8_der(const struct key_rsa *k, uint8_t *out, size_t max, size_t *len)
 {
-	struct der_out d;
-
-	if (!k->has_private)
-		return KEY_ENOTPRIVATE;
-	der_out_init(&d, out, max);
-	put_rsa_private(&d, k);
-	pkcs8_wrap(&d, 0, key_oid_rsa, sizeof(key_oid_rsa));
-	return finish(&d, len);
+	return private_der(k, 1, out, max, len);
 }
 
 static int
