@@ -69,8 +69,8 @@ key_spki_der(const struct key_rsa *k, uint8_t *out, size_t max, size_t *len)
 
 /* RSAPrivateKey, in a PrivateKeyInfo if pkcs8. */
 static int
-private_der(const struct key_rsa *k, int pkcs8, uint8_t *out, size_t max,
-    size_t *len)
+private_der(
+    const struct key_rsa *k, int pkcs8, uint8_t *out, size_t max, size_t *len)
 {
 	struct der_out d;
 
