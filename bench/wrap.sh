@@ -3,8 +3,8 @@
 # PKCS#1 v1.5 signature (op/s, process start-up included), and signing the
 # whole input (SHA-256 throughput).
 # shellcheck shell=sh
-wrap_key=tests/data/wrap-2048.pem
-wrap_pub=tests/data/wrap-2048.pub
+wrap_key=tests/fixtures/wrap/2048.pem
+wrap_pub=tests/fixtures/wrap/2048.pub
 wrap_oaep="-pkeyopt rsa_padding_mode:oaep -pkeyopt rsa_oaep_md:sha256 -pkeyopt rsa_mgf1_md:sha256"
 head -c 32 /dev/urandom > "$BENCH_WORK/wrap.key"
 pk-wrap -e -k $wrap_pub < "$BENCH_WORK/wrap.key" > "$BENCH_WORK/wrap.ct"

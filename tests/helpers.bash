@@ -9,8 +9,8 @@ load '/usr/lib/bats/bats-assert/load'
 PK_ROOT="$(cd "$BATS_TEST_DIRNAME/.." && pwd)"
 PATH="$PK_ROOT/bin:$PATH"
 VECTORS="$PK_ROOT/tests/vectors"	# copied from ../shared/vectors (MCT files left out)
-DATA="$PK_ROOT/tests/data"
-export PK_ROOT PATH VECTORS DATA
+FIXTURES="$PK_ROOT/tests/fixtures"	# keys and other fixtures; private keys only here
+export PK_ROOT PATH VECTORS FIXTURES
 
 # Every test works in its own directory.
 cd "$BATS_TEST_TMPDIR" || exit 1

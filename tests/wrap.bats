@@ -5,13 +5,13 @@
 load helpers
 
 setup() {
-	K1="$DATA/wrap-1024-e17.pem"	# the vault seed's key: 1024 bits, e = 17
-	P1="$DATA/wrap-1024-e17.pub"
-	K2="$DATA/wrap-2048.pem"
-	P2="$DATA/wrap-2048.pub"
-	KX="$DATA/wrap-2048-other.pem"
-	KE="$DATA/wrap-2048-enc.pem"	# K2 as encrypted PKCS#8
-	PASS="$DATA/wrap-pass.txt"
+	K1="$FIXTURES/wrap/1024-e17.pem"	# the vault seed's key: 1024 bits, e = 17
+	P1="$FIXTURES/wrap/1024-e17.pub"
+	K2="$FIXTURES/wrap/2048.pem"
+	P2="$FIXTURES/wrap/2048.pub"
+	KX="$FIXTURES/wrap/2048-other.pem"
+	KE="$FIXTURES/wrap/2048-enc.pem"	# K2 as encrypted PKCS#8
+	PASS="$FIXTURES/wrap/pass.txt"
 	WP="$VECTORS/wycheproof"
 }
 
