@@ -8,7 +8,6 @@
  * own.  A malformed request gets 1607 and closes that client only.
  */
 #include <errno.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -41,19 +40,6 @@ vault_reply(struct conn *c, uint16_t code, const uint8_t *payload,
 	if (len > 0)
 		memcpy(msg + VAULT_RESP_HDR, payload, len);
 	return conn_send(c, msg, VAULT_RESP_HDR + len);
-}
-
-int
-vault_refuse(struct conn *c, const char *fmt, ...)
-{
-	char why[512];
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(why, sizeof(why), fmt, ap);
-	va_end(ap);
-	vault_reply(c, VAULT_SERVER_ERROR, NULL, 0);
-	return conn_protocol_error(c, "%s", why);
 }
 
 void

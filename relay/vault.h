@@ -18,9 +18,10 @@
 
 /* vault.c */
 int	vault_reply(struct conn *, uint16_t code, const uint8_t *, size_t);
-/* Sends 1607, logs "protocol error: why" and returns -1. */
-int	vault_refuse(struct conn *, const char *, ...)
-	    __attribute__((format(printf, 2, 3)));
+/* Sends 1607, logs "protocol error: why" and is -1, for on_bytes. */
+#define vault_refuse(c, ...) \
+	(vault_reply((c), VAULT_SERVER_ERROR, NULL, 0), \
+	    conn_protocol_error((c), __VA_ARGS__))
 /* A name field fit for a log line: control characters become '?'. */
 void	vault_printable(const uint8_t *field, char out[VAULT_NAME]);
 struct relay_ctx *vault_relay(void);

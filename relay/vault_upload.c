@@ -25,7 +25,7 @@
 #include "secret.h"
 #include "vault.h"
 
-#define UPLOAD_BUF	(256 * 1024)	/* plaintext bytes per write(2) */
+#define UPLOAD_BUF	IO_BLOCK	/* plaintext bytes per write(2) */
 #define UPLOAD_SYNC	(16 * 1024 * 1024)	/* start writeback this often */
 #define UPLOAD_TMPNAME	200	/* bytes of the name kept in the temp name */
 

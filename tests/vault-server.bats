@@ -55,18 +55,6 @@ answer() {
 	vround ans.bin
 }
 
-# wait_log PATTERN: up to 5 s for the relay to log a line matching it.
-wait_log() {
-	local i
-	for ((i = 0; i < 50; i++)); do
-		grep -q -- "$1" relay.log && return 0
-		sleep 0.1
-	done
-	echo "relay.log has no '$1':" >&2
-	cat relay.log >&2
-	return 1
-}
-
 @test "vault-server: 825 answers 1600 with a new UUID4, a taken name 1601 on the same connection" {
 	{ vreq "$ZERO_ID" 825 alice; vreq "$ZERO_ID" 825 alice; } > two.bin
 	vround two.bin
@@ -132,7 +120,7 @@ wait_log() {
 @test "vault-server: an upload encrypted by openssl gets 1603 with GNU cksum's CRC; 900 keeps the file" {
 	vregister alice
 	vkey "$ID" alice
-	# 5000 bytes: a partial last packet; 300000: past the write buffer.
+	# 5000 bytes: a partial last packet; 300000: several buffered writes.
 	for size in 5000 300000; do
 		make_file "plain$size" "$size"
 		upload "$ID" "report-$size.txt" "plain$size"
