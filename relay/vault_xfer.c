@@ -134,21 +134,28 @@ xfer_end(struct xfer *x)
 		xfer_free(x);
 }
 
+/* Forgets x and its file, saying why. */
+static void
+xfer_drop(struct xfer *x, const char *why)
+{
+	char name[VAULT_NAME];
+
+	vault_printable(x->name, name);
+	relay_log(VAULT_SERVICE, "dropped %s: %s", name, why);
+	xfer_free(x);
+}
+
 /* Drops files nobody answered for XFER_TTL_MS. */
 static void
 xfer_expire(void)
 {
 	struct xfer *x, *next;
 	long long now = now_ms();
-	char name[VAULT_NAME];
 
 	for (x = TAILQ_FIRST(&xfers); x != NULL; x = next) {
 		next = TAILQ_NEXT(x, link);
-		if (x->state == X_UPLOADING || now - x->since < XFER_TTL_MS)
-			continue;
-		vault_printable(x->name, name);
-		relay_log(VAULT_SERVICE, "dropped %s: no CRC answer", name);
-		xfer_free(x);
+		if (x->state != X_UPLOADING && now - x->since >= XFER_TTL_MS)
+			xfer_drop(x, "no CRC answer");
 	}
 }
 
@@ -179,7 +186,7 @@ xfer_claim(const uint8_t id[VAULT_ID], const uint8_t *name)
 	if (n >= XFER_PER_ID) {
 		if (oldest == NULL)
 			return NULL;
-		xfer_free(oldest);
+		xfer_drop(oldest, "too many files in flight for its client");
 	}
 	if ((x = calloc(1, sizeof(*x))) == NULL)
 		return NULL;

@@ -172,6 +172,25 @@ answer() {
 	grep -q "crc fail g.txt" relay.log
 }
 
+@test "vault-server: a 9th file awaiting its CRC answer drops the client's oldest" {
+	vregister alice
+	vkey "$ID" alice
+	make_file plain 100
+	vencrypt plain plain.enc
+	for i in 1 2 3 4 5 6 7 8 9; do
+		vpackets "$ID" "f$i" plain.enc 100
+	done > nine.bin
+	vround nine.bin
+	assert_equal "${#RESP}" $((9 * (7 + 279) * 2))
+	grep -q "dropped f1: too many files in flight for its client" relay.log
+	answer "$ID" 900 f1
+	assert_equal "$RESP" "$R1607"
+	answer "$ID" 900 f9
+	assert_equal "$RESP" "$R1604$ID"
+	run ls -A "$FILES/$ID"
+	assert_equal "${#lines[@]}" 8
+}
+
 @test "vault-server: a ciphertext with bad padding gets 1607 and leaves no file" {
 	vregister alice
 	vkey "$ID" alice
