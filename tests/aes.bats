@@ -256,18 +256,28 @@ unhex() {
 	echo "$1" | awk "$AWK_BYTES"'{ print bytes($0) }' | sh > "$2"
 }
 
-@test "aes-cbc: bad padding is exit 1, bad decrypt, output as long as openssl's" {
+# fails_as_openssl CT [--nopad]: pk-aes-cbc -d exits 1 with the one line
+# "bad decrypt", having written exactly what openssl enc -d writes before
+# it fails.
+fails_as_openssl() {
+	local rc=0
+	pk-aes-cbc -d $2 -k "$BATS_FILE_TMPDIR/k128" -iv $IV < "$1" > got \
+	    2> err || rc=$?
+	[ "$rc" -eq 1 ]
+	[ "$(< err)" = "pk-aes-cbc: bad decrypt" ]
+	rc=0
+	openssl enc -d ${2:+-nopad} -aes-128-cbc -K $KEY128 -iv $IV < "$1" \
+	    > want 2> /dev/null || rc=$?
+	[ "$rc" -eq 1 ]
+	cmp want got
+}
+
+@test "aes-cbc: bad padding is exit 1, bad decrypt, output as openssl's" {
 	local n
 	for n in 16 32 65536 65552; do
 		head -c "$n" /dev/zero > ct
-		run -1 --separate-stderr pk-aes-cbc -d -k "$BATS_FILE_TMPDIR/k128" \
-		    -iv $IV < ct
-		[ "$stderr" = "pk-aes-cbc: bad decrypt" ]
-		pk-aes-cbc -d -k "$BATS_FILE_TMPDIR/k128" -iv $IV < ct > got || :
-		run -1 openssl enc -d -aes-128-cbc -K $KEY128 -iv $IV -in ct \
-		    -out want
+		fails_as_openssl ct
 		[ "$(wc -c < got)" -eq $((n - 16)) ]
-		cmp want got
 	done
 }
 
@@ -275,16 +285,8 @@ unhex() {
 	local n
 	for n in 1 15 17 33 65537; do
 		head -c "$n" "$BATS_FILE_TMPDIR/f65537" > ct
-		run -1 --separate-stderr pk-aes-cbc -d -k "$BATS_FILE_TMPDIR/k128" \
-		    -iv $IV < ct
-		[ "$stderr" = "pk-aes-cbc: bad decrypt" ]
-		pk-aes-cbc -d -k "$BATS_FILE_TMPDIR/k128" -iv $IV < ct > got || :
-		run -1 openssl enc -d -aes-128-cbc -K $KEY128 -iv $IV -in ct \
-		    -out want
-		cmp want got
-		run -1 --separate-stderr pk-aes-cbc -d --nopad \
-		    -k "$BATS_FILE_TMPDIR/k128" -iv $IV < ct
-		[ "$stderr" = "pk-aes-cbc: bad decrypt" ]
+		fails_as_openssl ct
+		fails_as_openssl ct --nopad
 	done
 }
 
