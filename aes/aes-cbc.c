@@ -3,7 +3,6 @@
  * PKCS#7 padding unless --nopad; byte for byte what `openssl enc
  * -aes-N-cbc -K key -iv iv` writes.
  */
-#include <err.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -61,13 +60,7 @@ main(int argc, char *argv[])
 	argc -= optind;
 	argv += optind;
 
-	if (argc != 0 || (!a.encrypt && !a.decrypt))
+	if (argc != 0 || aes_args_check(&a) == -1)
 		usage();
-	if (a.encrypt && a.decrypt)
-		errx(2, "cannot use -e with -d");
-	if (a.key_sources > 1)
-		errx(2, "use only one of -k, --key-fd and --key-env");
-	if (a.iv_sources > 1)
-		errx(2, "use only one of -iv, --iv-file and --zero-iv");
 	aes_run(&a);
 }

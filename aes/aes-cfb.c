@@ -4,7 +4,6 @@
  * (or -aes-N-cfb8) writes.  --pad adds PKCS#7 padding, as the keymanager
  * protocol does, and checks it when decrypting.
  */
-#include <err.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -70,13 +69,7 @@ main(int argc, char *argv[])
 	argc -= optind;
 	argv += optind;
 
-	if (argc != 0 || (!a.encrypt && !a.decrypt))
+	if (argc != 0 || aes_args_check(&a) == -1)
 		usage();
-	if (a.encrypt && a.decrypt)
-		errx(2, "cannot use -e with -d");
-	if (a.key_sources > 1)
-		errx(2, "use only one of -k, --key-fd and --key-env");
-	if (a.iv_sources > 1)
-		errx(2, "use only one of -iv, --iv-file and --zero-iv");
 	aes_run(&a);
 }

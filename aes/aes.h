@@ -63,6 +63,8 @@ enum {
 
 /* Takes option ch common to both tools; -1 if it is not one of them. */
 int	aes_option(struct aes_args *a, int ch, int argc, char *argv[]);
+/* Dies on a pair of options that exclude each other; -1 without -e or -d. */
+int	aes_args_check(const struct aes_args *a);
 /* The --help lines for the common options, and the exit codes. */
 void	aes_help_common(FILE *fp);
 void	aes_help_exit(FILE *fp);

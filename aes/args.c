@@ -1,7 +1,8 @@
 /*
  * args: the options pk-aes-cbc and pk-aes-cfb both take (direction, key
- * source, IV source) and their --help lines.  Each main keeps its own
- * getopt loop and hands the common options here.
+ * source, IV source), the pairs of them that exclude each other, and their
+ * --help lines.  Each main keeps its own getopt loop and its mode options,
+ * and hands the common ones here.
  */
 #include <err.h>
 #include <getopt.h>
@@ -61,6 +62,18 @@ aes_option(struct aes_args *a, int ch, int argc, char *argv[])
 		return -1;
 	}
 	return 0;
+}
+
+int
+aes_args_check(const struct aes_args *a)
+{
+	if (a->encrypt && a->decrypt)
+		errx(2, "cannot use -e with -d");
+	if (a->key_sources > 1)
+		errx(2, "use only one of -k, --key-fd and --key-env");
+	if (a->iv_sources > 1)
+		errx(2, "use only one of -iv, --iv-file and --zero-iv");
+	return a->encrypt || a->decrypt ? 0 : -1;
 }
 
 void
