@@ -90,6 +90,10 @@ key_strerror(int err)
 		return "out of memory";
 	case KEY_ESPACE:
 		return "output buffer too small";
+	case KEY_EIO:
+		return "cannot read the key file";
+	case KEY_EPASSREAD:
+		return "cannot read the passphrase";
 	}
 	return "unknown error";
 }

@@ -27,6 +27,8 @@ enum key_err {
 	KEY_ENOTPRIVATE = -6,	/* a public key where a private one is needed */
 	KEY_ENOMEM = -7,
 	KEY_ESPACE = -8,	/* the output buffer is too small */
+	KEY_EIO = -9,		/* key_load: the key file (errno is set) */
+	KEY_EPASSREAD = -10,	/* key_load: the passphrase (errno is set) */
 };
 
 /*
@@ -57,6 +59,23 @@ int	 key_parse(struct key_rsa *k, const uint8_t *data, size_t len,
 	    const uint8_t *pass, size_t passlen);
 /* KEY_ENOTPRIVATE unless k holds a private key. */
 int	 key_require_private(const struct key_rsa *k);
+
+struct secret_src;
+
+/*
+ * Reads the key file path ("-" is stdin; at most KEY_FILE_MAX bytes) into
+ * wiped memory and parses it, asking src for the passphrase only when the
+ * key is encrypted (src NULL: never ask).  need_private makes a public key
+ * KEY_ENOTPRIVATE.  Returns KEY_OK or a KEY_E* code; k must be cleared in
+ * every case.  key_load_msg writes the one-line reason for a failure into
+ * msg, naming the file or the passphrase source; key_load_exit gives the
+ * exit status: 1 for a wrong passphrase (checked and rejected), else 2.
+ */
+int	 key_load(struct key_rsa *k, const char *path,
+	    const struct secret_src *src, int need_private);
+const char *key_load_msg(int err, const char *path,
+	    const struct secret_src *src, char *msg, size_t n);
+int	 key_load_exit(int err);
 
 /*
  * DER writers: *len is set; KEY_ESPACE if max is too small.  A private

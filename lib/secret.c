@@ -144,3 +144,30 @@ secret_chomp(const uint8_t *buf, size_t len)
 		len--;
 	return len;
 }
+
+int
+secret_passphrase(const struct secret_src *src, const char *prompt,
+    uint8_t *buf, size_t max, size_t *len)
+{
+	int rv;
+
+	if (src->file != NULL)
+		rv = secret_from_file(src->file, buf, max, len);
+	else if (src->fd != -1)
+		rv = secret_from_fd(src->fd, buf, max, len);
+	else if (src->env != NULL)
+		rv = secret_from_env(src->env, buf, max, len);
+	else
+		rv = secret_from_tty(prompt, buf, max, len);
+	if (rv == 0 && (*len = secret_chomp(buf, *len)) == 0) {
+		errno = ENODATA;
+		rv = -1;
+	}
+	if (rv == -1) {
+		int saved = errno;
+
+		secret_wipe(buf, max);
+		errno = saved;
+	}
+	return rv;
+}

@@ -32,6 +32,25 @@ int	 secret_from_env(const char *name, uint8_t *buf, size_t max,
 int	 secret_from_tty(const char *prompt, uint8_t *buf, size_t max,
 	    size_t *len);
 
+/*
+ * Where a passphrase comes from: at most one of a file, an fd (>= 0) or an
+ * environment variable; none set means the terminal.
+ */
+struct secret_src {
+	const char	*file;
+	int		 fd;
+	const char	*env;
+};
+#define SECRET_SRC_INIT { NULL, -1, NULL }
+
+/*
+ * Reads a passphrase from src, or from the terminal with prompt when src
+ * names no source (ENOTTY when stdin is not one), and drops its line
+ * ending.  An empty passphrase is ENODATA.  buf is wiped on failure.
+ */
+int	 secret_passphrase(const struct secret_src *src, const char *prompt,
+	    uint8_t *buf, size_t max, size_t *len);
+
 /* Drops one trailing "\n" or "\r\n" (a passphrase file's line ending). */
 size_t	 secret_chomp(const uint8_t *buf, size_t len);
 

@@ -9,6 +9,7 @@
 #include <stdint.h>
 
 #include "key.h"
+#include "secret.h"
 
 /* Encryption paddings; crypt.c maps each to its primitives in one table. */
 enum wrap_pad {
@@ -21,13 +22,6 @@ enum wrap_pad {
 #define WRAP_PSS_SALT 32 /* PSS salt length: the SHA-256 digest size */
 #define LABEL_MAX (64 * 1024) /* largest OAEP label file */
 
-/* Where a key's passphrase comes from; with none set, the terminal. */
-struct wrap_pass {
-	const char *file;
-	const char *env;
-	int fd; /* -1: unset */
-};
-
 struct wrap_opts {
 	const char *keyfile;
 	const char *sigfile;
@@ -35,11 +29,11 @@ struct wrap_opts {
 	enum wrap_pad pad;
 	int pss;
 	long saltlen; /* -1: WRAP_PSS_SALT */
-	struct wrap_pass pass;
+	struct secret_src pass;
 };
 
 /* keyload.c: reads and parses keyfile, asking for a passphrase if needed. */
-void load_key(struct key_rsa *k, const char *path, const struct wrap_pass *pass,
+void load_key(struct key_rsa *k, const char *path, const struct secret_src *pass,
     int need_private);
 
 /* out.c: all of buf to stdout, then close it to see a late error. */

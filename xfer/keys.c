@@ -40,78 +40,26 @@ hold(struct key_rsa *k)
 	held = k;
 }
 
-/* Fills pw from the source the user chose, else the terminal. */
-static int
-get_pass(
-    const char *path, const struct xfer_pass *pass, uint8_t *pw, size_t *len)
-{
-	char prompt[256];
-
-	if (pass->file != NULL)
-		return secret_from_file(pass->file, pw, SECRET_MAX, len);
-	if (pass->fd != -1)
-		return secret_from_fd(pass->fd, pw, SECRET_MAX, len);
-	if (pass->env != NULL)
-		return secret_from_env(pass->env, pw, SECRET_MAX, len);
-	snprintf(prompt, sizeof(prompt), "passphrase for %s: ", path);
-	return secret_from_tty(prompt, pw, SECRET_MAX, len);
-}
-
-/* Parses buf (wiped by the caller) as a private key, or dies. */
+/* Dies with the reason for rv, once the key is wiped. */
 static void
-parse_private(struct key_rsa *k, const char *path, const uint8_t *buf,
-    size_t len, const struct xfer_pass *pass)
+die_key(int rv, const char *path, const struct secret_src *pass)
 {
-	uint8_t *pw = NULL;
-	size_t pwlen = 0;
-	int rv = KEY_OK, saved;
+	char msg[512];
 
-	if (pass != NULL && key_is_encrypted(buf, len)) {
-		if ((pw = secret_alloc(SECRET_MAX)) == NULL)
-			err(2, NULL);
-		if (get_pass(path, pass, pw, &pwlen) == -1) {
-			saved = errno;
-			secret_free(pw, SECRET_MAX);
-			if (saved == ENOTTY)
-				errx(2,
-				    "%s: key is encrypted: use --pass-file, "
-				    "--pass-fd or --pass-env",
-				    path);
-			errno = saved;
-			err(2, "%s: passphrase", path);
-		}
-		if ((pwlen = secret_chomp(pw, pwlen)) == 0)
-			rv = KEY_EPASS;
-	}
-	hold(k);
-	if (rv == KEY_OK)
-		rv = key_parse(k, buf, len, pw, pwlen);
-	secret_free(pw, SECRET_MAX);
-	if (rv == KEY_OK && !k->has_private)
-		rv = KEY_ENOTPRIVATE;
-	if (rv != KEY_OK) {
-		key_release();
-		errx(rv == KEY_EPASS ? 1 : 2, "%s: %s", path, key_strerror(rv));
-	}
+	key_load_msg(rv, path, pass, msg, sizeof(msg));
+	key_release();
+	errx(key_load_exit(rv), "%s", msg);
 }
 
 void
-key_load_file(struct key_rsa *k, const char *path, const struct xfer_pass *pass)
+key_load_file(
+    struct key_rsa *k, const char *path, const struct secret_src *pass)
 {
-	uint8_t *buf;
-	size_t len;
-	int saved;
+	int rv;
 
-	if ((buf = secret_alloc(KEY_FILE_MAX)) == NULL)
-		err(2, NULL);
-	if (io_readfile(path, buf, KEY_FILE_MAX, &len) == -1) {
-		saved = errno;
-		secret_free(buf, KEY_FILE_MAX);
-		errno = saved;
-		err(2, "%s", path);
-	}
-	parse_private(k, path, buf, len, pass);
-	secret_free(buf, KEY_FILE_MAX);
+	hold(k);
+	if ((rv = key_load(k, path, pass, 1)) != KEY_OK)
+		die_key(rv, path, pass);
 }
 
 void
@@ -119,12 +67,18 @@ key_load_me(struct key_rsa *k)
 {
 	uint8_t *der;
 	size_t len;
+	int rv;
 
 	if ((der = secret_alloc(KEY_DER_MAX)) == NULL)
 		err(2, NULL);
 	len = me_read_key(der, KEY_DER_MAX);
-	parse_private(k, "me.info", der, len, NULL);
+	hold(k);
+	rv = key_parse(k, der, len, NULL, 0);
 	secret_free(der, KEY_DER_MAX);
+	if (rv == KEY_OK)
+		rv = key_require_private(k);
+	if (rv != KEY_OK)
+		die_key(rv, "me.info", NULL);
 }
 
 void

@@ -12,19 +12,13 @@
 #include <stdio.h>
 
 #include "key.h"
+#include "secret.h"
 #include "vaultwire.h"
 
 #define XFER_TIMEOUT 30 /* default seconds per network wait */
 #define XFER_LINE_MAX 4096 /* longest line of transfer.info */
 #define XFER_INFO_MAX (32 * 1024) /* largest me.info / transfer.info */
 #define XFER_SPOOL_MAX 0xfffffff0u /* largest ciphertext: u32, whole blocks */
-
-/* Where a key's passphrase comes from; with none set, the terminal. */
-struct xfer_pass {
-	const char *file;
-	const char *env;
-	int fd; /* -1: unset */
-};
 
 struct xfer_opts {
 	int trace;
@@ -35,7 +29,7 @@ struct xfer_opts {
 	const char *ack; /* ok, retry, fail */
 	long long size; /* --size, -1: from transfer.info */
 	long long flip; /* --flip-byte, -1: none */
-	struct xfer_pass pass;
+	struct secret_src pass;
 };
 
 /* transfer.info */
@@ -107,7 +101,7 @@ const char *base_name(const char *path);
 
 /* keys.c */
 void key_load_file(
-    struct key_rsa *k, const char *path, const struct xfer_pass *pass);
+    struct key_rsa *k, const char *path, const struct secret_src *pass);
 /* me.info's own key (unencrypted PKCS#8 DER in base64). */
 void key_load_me(struct key_rsa *k);
 void key_generate(struct key_rsa *k);

@@ -1,0 +1,105 @@
+/*
+ * key_load: a key file to a parsed key, with the passphrase of an
+ * encrypted one fetched from its source, every buffer wiped; and the
+ * message for each way it fails, so that every tool words them alike.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "io.h"
+#include "key.h"
+#include "secret.h"
+
+static int
+parse(struct key_rsa *k, const char *path, const struct secret_src *src,
+    const uint8_t *data, size_t len)
+{
+	char prompt[256];
+	uint8_t *pw = NULL;
+	size_t pwlen = 0;
+	int rv, saved;
+
+	if (src != NULL && key_is_encrypted(data, len)) {
+		if ((pw = secret_alloc(SECRET_MAX)) == NULL)
+			return KEY_ENOMEM;
+		snprintf(prompt, sizeof(prompt), "passphrase for %s: ", path);
+		if (secret_passphrase(src, prompt, pw, SECRET_MAX,
+		    &pwlen) == -1) {
+			saved = errno;
+			secret_free(pw, SECRET_MAX);
+			errno = saved;
+			return KEY_EPASSREAD;
+		}
+	}
+	rv = key_parse(k, data, len, pw, pwlen);
+	secret_free(pw, SECRET_MAX);
+	return rv;
+}
+
+int
+key_load(struct key_rsa *k, const char *path, const struct secret_src *src,
+    int need_private)
+{
+	uint8_t *data;
+	size_t len;
+	int rv, saved;
+
+	if ((data = secret_alloc(KEY_FILE_MAX)) == NULL)
+		return KEY_ENOMEM;
+	if (io_readfile(path, data, KEY_FILE_MAX, &len) == -1) {
+		saved = errno;
+		secret_free(data, KEY_FILE_MAX);
+		errno = saved;
+		return KEY_EIO;
+	}
+	rv = parse(k, path, src, data, len);
+	saved = errno;
+	secret_free(data, KEY_FILE_MAX);
+	errno = saved;
+	if (rv == KEY_OK && need_private)
+		rv = key_require_private(k);
+	return rv;
+}
+
+static const char *
+pass_msg(const char *path, const struct secret_src *src, char *msg, size_t n)
+{
+	int e = errno;
+
+	if (e == ENODATA)
+		snprintf(msg, n, "empty passphrase");
+	else if (src->file != NULL)
+		snprintf(msg, n, "%s: %s", src->file, strerror(e));
+	else if (src->fd != -1)
+		snprintf(msg, n, "--pass-fd %d: %s", src->fd, strerror(e));
+	else if (src->env != NULL && e == ENOENT)
+		snprintf(msg, n, "--pass-env %s: not set", src->env);
+	else if (src->env != NULL)
+		snprintf(msg, n, "--pass-env %s: %s", src->env, strerror(e));
+	else if (e == ENOTTY)
+		snprintf(msg, n, "%s: key is encrypted: use --pass-file, "
+		    "--pass-fd or --pass-env", path);
+	else
+		snprintf(msg, n, "terminal: %s", strerror(e));
+	return msg;
+}
+
+const char *
+key_load_msg(int err, const char *path, const struct secret_src *src,
+    char *msg, size_t n)
+{
+	if (err == KEY_EIO)
+		snprintf(msg, n, "%s: %s", path, strerror(errno));
+	else if (err == KEY_EPASSREAD)
+		return pass_msg(path, src, msg, n);
+	else
+		snprintf(msg, n, "%s: %s", path, key_strerror(err));
+	return msg;
+}
+
+int
+key_load_exit(int err)
+{
+	return err == KEY_EPASS ? 1 : 2;
+}
