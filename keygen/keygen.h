@@ -54,6 +54,13 @@ noreturn void die_errno(int eval, const char *fmt, ...);
 noreturn void die(int eval, const char *fmt, ...);
 
 /*
+ * prime.c: sets p to a random probable prime of exactly bits bits (64 to
+ * PRIME_BITS_MAX), its top two bits set, with gcd(p - 1, e) = 1.
+ */
+#define PRIME_BITS_MAX 4096
+void prime_random(mpz_t p, unsigned bits, unsigned long e);
+
+/*
  * pass.c: reads the passphrase into buf (SECRET_MAX bytes) and returns its
  * length, or -1 when no source was given and stdin is not a terminal.
  * confirm asks twice at the terminal.  Dies on an empty passphrase.

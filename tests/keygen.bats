@@ -28,6 +28,34 @@ label() {
 	sed -n '1s/^-----BEGIN \(.*\)-----$/\1/p' "$1"
 }
 
+# rsa_integers KEY: the numbers of a private key in PKCS#1 order (version,
+# n, e, d, p, q, d mod p-1, d mod q-1, q^-1 mod p), one upper-case hex line
+# each, as openssl asn1parse prints them.
+rsa_integers() {
+	openssl rsa -in "$1" -traditional -outform DER 2>/dev/null |
+	    openssl asn1parse -inform DER | sed -n 's/.*INTEGER *://p'
+}
+
+# bits HEX: the bit length of the number; top2 HEX: whether its two
+# highest bits are set.  HEX has no leading zero digit but for one pad.
+bits() {
+	local h=${1#0} n
+
+	case $h in
+	[89A-F]*) n=0 ;;
+	[4-7]*) n=1 ;;
+	[23]*) n=2 ;;
+	*) n=3 ;;
+	esac
+	echo $((4 * ${#h} - n))
+}
+top2() {
+	case ${1#0} in
+	[C-F]* | [67]* | 3* | 1[89A-F]*) return 0 ;;
+	*) return 1 ;;
+	esac
+}
+
 # The PEM files a run of make.sh writes, private and public.
 key_files() {
 	(cd "$1" && ls -- *.pem *.der)
@@ -55,8 +83,29 @@ key_files() {
 	assert_line "Private-Key: (2048 bit, 2 primes)"
 	assert_line "publicExponent: 65537 (0x10001)"
 	openssl pkey -in k.key | cmp - k.key
+	run openssl pkey -in k.key -check -noout
+	assert_output "Key is valid"
 	run pk-keygen info -i k.pub
 	assert_line --index 0 "bits 2048"
+}
+
+@test "keygen rsa: n has exactly the bits asked for, p and q half each with their top two bits set" {
+	local b i
+	for b in 1025 1536; do
+		rsa1024 -b "$b" --no-pass -f -o k
+		run openssl rsa -in k.key -noout -text
+		assert_line "Private-Key: ($b bit, 2 primes)"
+		run openssl pkey -in k.key -check -noout
+		assert_output "Key is valid"
+		mapfile -t i < <(rsa_integers k.key)
+		assert_equal "$(bits "${i[1]}")" "$b"
+		assert_equal "$(bits "${i[4]}")" $(((b + 1) / 2))
+		assert_equal "$(bits "${i[5]}")" $((b / 2))
+		top2 "${i[4]}"
+		top2 "${i[5]}"
+		# FIPS 186-5 A.1.1: d > 2^(nbits/2).
+		[ "$(bits "${i[3]}")" -gt $((b / 2 + 1)) ]
+	done
 }
 
 @test "keygen rsa: does not replace a key without -f" {
