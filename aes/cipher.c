@@ -1,14 +1,16 @@
 /*
  * cipher: the one place that picks Nettle's functions for a mode, a
- * direction and a key size.  CBC encryption uses Nettle's cbc_aesN_encrypt
- * fast paths; CBC decryption and CFB decryption hand Nettle the whole
- * buffer at once so that its AES code works on many blocks per call.
+ * direction and a key size.  CBC encryption, and CFB-128 encryption too,
+ * go through Nettle's cbc_aesN_encrypt fast paths; CBC and CFB decryption
+ * hand Nettle the whole buffer at once so that its AES code works on many
+ * blocks per call.
  */
 #include <string.h>
 
 #include <nettle/aes.h>
 #include <nettle/cbc.h>
 #include <nettle/cfb.h>
+#include <nettle/memxor.h>
 
 #include "aes.h"
 #include "secret.h"
@@ -69,6 +71,37 @@ cbc_encrypt_fast(struct aes_cipher *c, uint8_t *dst, const uint8_t *src,
 	}
 }
 
+/*
+ * CFB-128 encryption through the CBC fast path (Nettle's cfb_encrypt makes
+ * two calls a block).  With Y_0 = E(C_0) and Y_i = E(P_i ^ Y_{i-1}), which
+ * is CBC encryption of P under the IV Y_0, the CFB ciphertext is
+ * C_i = P_i ^ Y_{i-1}.  c->iv is the last ciphertext block, as in
+ * cfb_encrypt.
+ */
+static void
+cfb_encrypt_fast(struct aes_cipher *c, uint8_t *dst, const uint8_t *src,
+    size_t len)
+{
+	size_t whole = len - len % AES_BLOCK_SIZE;
+	uint8_t y[AES_BLOCK_SIZE];
+
+	if (whole > 0) {
+		c->block(&c->ctx, AES_BLOCK_SIZE, dst, c->iv);
+		memcpy(c->iv, dst, AES_BLOCK_SIZE);
+		if (whole > AES_BLOCK_SIZE)
+			cbc_encrypt_fast(c, dst + AES_BLOCK_SIZE, src,
+			    whole - AES_BLOCK_SIZE);
+		memxor(dst, src, whole);
+		memcpy(c->iv, dst + whole - AES_BLOCK_SIZE, AES_BLOCK_SIZE);
+	}
+	/* A partial block ends the stream. */
+	if (len > whole) {
+		c->block(&c->ctx, AES_BLOCK_SIZE, y, c->iv);
+		memxor3(dst + whole, src + whole, y, len - whole);
+		secret_wipe(y, sizeof(y));
+	}
+}
+
 void
 aes_cipher_run(struct aes_cipher *c, uint8_t *dst, const uint8_t *src,
     size_t len)
@@ -88,8 +121,7 @@ aes_cipher_run(struct aes_cipher *c, uint8_t *dst, const uint8_t *src,
 			cfb_decrypt(&c->ctx, c->block, AES_BLOCK_SIZE, c->iv,
 			    len, dst, src);
 		else
-			cfb_encrypt(&c->ctx, c->block, AES_BLOCK_SIZE, c->iv,
-			    len, dst, src);
+			cfb_encrypt_fast(c, dst, src, len);
 		break;
 	case AES_CFB8:
 		if (c->decrypt)
