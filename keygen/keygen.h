@@ -54,11 +54,14 @@ noreturn void die_errno(int eval, const char *fmt, ...);
 noreturn void die(int eval, const char *fmt, ...);
 
 /*
- * prime.c: sets p to a random probable prime of exactly bits bits (64 to
- * PRIME_BITS_MAX), its top two bits set, with gcd(p - 1, e) = 1.
+ * prime.c: prime_random sets p to a random probable prime of exactly bits
+ * bits (64 to PRIME_BITS_MAX), its top two bits set, with gcd(p - 1, e) = 1.
+ * prime_pair sets p and q so, searching on two threads.
  */
 #define PRIME_BITS_MAX 4096
 void prime_random(mpz_t p, unsigned bits, unsigned long e);
+void prime_pair(
+    mpz_t p, unsigned pbits, mpz_t q, unsigned qbits, unsigned long e);
 
 /*
  * pass.c: reads the passphrase into buf (SECRET_MAX bytes) and returns its

@@ -11,9 +11,14 @@
  * prime divides.  Nearly every survivor still fails the first
  * exponentiation, which is what key generation spends its time on, so the
  * bound trades those exponentiations against the reductions (see
- * SIEVE_BOUND).
+ * SIEVE_BOUND).  A window is 4 candidates per bit, 11 primes expected in
+ * it; a window without one is left for a new start.
+ *
+ * The two primes of a key are searched for on two threads (prime_pair).
  */
 #include <limits.h>
+#include <pthread.h>
+#include <stdatomic.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -26,9 +31,9 @@
 
 /*
  * Odd primes below this sieve the candidates: 22999 of them leave 1
- * candidate in 11 (Mertens: 2e^-gamma / ln 2^18) for about 31 Miller-Rabin
- * exponentiations until a 1024-bit prime, where 2^17 leaves 33 and 2^19
- * 30.  The reductions of a window cost about as much as 2 exponentiations
+ * candidate in 11 (Mertens: 2e^-gamma / ln 2^18), so about 31
+ * exponentiations (260 us each) until a 1024-bit prime, where 2^17 leaves
+ * 33 and 2^19 30.  The reductions of a window cost about 2 exponentiations
  * at 2^18 and twice that at 2^19.
  */
 #define SIEVE_BOUND (1u << 18)
@@ -171,13 +176,17 @@ acceptable(const mpz_t w, mpz_t t, unsigned long e, int rounds)
 	return miller_rabin(w, rounds);
 }
 
-void
-prime_random(mpz_t p, unsigned bits, unsigned long e)
+/*
+ * Sets p to the first acceptable number from a random start, as the file
+ * comment says; returns 0 without one when *stop is set (stop may be NULL).
+ */
+static int
+search(mpz_t p, unsigned bits, unsigned long e, atomic_int *stop)
 {
 	size_t window = 4 * (size_t)bits, j;
 	uint8_t *mark;
 	mpz_t start, t;
-	int rounds = mr_rounds(bits);
+	int rounds = mr_rounds(bits), found = 0;
 
 	if (bits < 64 || bits > PRIME_BITS_MAX)
 		abort();
@@ -186,23 +195,112 @@ prime_random(mpz_t p, unsigned bits, unsigned long e)
 	if ((mark = secret_alloc(window)) == NULL)
 		die(2, "out of memory");
 	mpz_inits(start, t, NULL);
-	for (;;) {
+	while (!found) {
 		nettle_mpz_random_size(start, NULL, rand_nettle, bits);
 		mpz_setbit(start, bits - 1);
 		mpz_setbit(start, bits - 2);
 		mpz_setbit(start, 0);
 		sieve(mark, window, start);
-		for (j = 0; j < window; j++) {
+		for (j = 0; j < window && !found; j++) {
+			if (stop != NULL && atomic_load(stop))
+				goto out;
 			if (mark[j])
 				continue;
 			mpz_add_ui(p, start, 2 * j);
 			if (mpz_sizeinbase(p, 2) > bits)
 				break;
-			if (acceptable(p, t, e, rounds))
-				goto done;
+			found = acceptable(p, t, e, rounds);
 		}
 	}
-done:
+out:
 	mpz_clears(start, t, NULL);
 	secret_free(mark, window);
+	return found;
+}
+
+void
+prime_random(mpz_t p, unsigned bits, unsigned long e)
+{
+	search(p, bits, e, NULL);
+}
+
+/*
+ * prime_pair: two searchers, this thread and one more, share the two
+ * slots.  Each searches for a slot nobody else is on, or else for any slot
+ * still empty; a prime fills the slot it was searched for or, that one
+ * taken, an empty one of the same size.  The search is memoryless, so two
+ * searchers find the two primes in half the time for the same work, give
+ * or take the one test the loser is in when the second slot fills.
+ */
+struct pair {
+	pthread_mutex_t lock;
+	mpz_ptr slot[2];
+	unsigned bits[2];
+	int filled[2];
+	int searching[2];
+	unsigned long e;
+	atomic_int done;
+};
+
+/* The slot to search next, or -1 when both are filled; under the lock. */
+static int
+pick(const struct pair *pp)
+{
+	int i, any = -1;
+
+	for (i = 0; i < 2; i++) {
+		if (pp->filled[i])
+			continue;
+		if (!pp->searching[i])
+			return i;
+		any = i;
+	}
+	return any;
+}
+
+static void *
+searcher(void *arg)
+{
+	struct pair *pp = arg;
+	mpz_t w;
+	int i, s;
+
+	mpz_init(w);
+	pthread_mutex_lock(&pp->lock);
+	while ((s = pick(pp)) != -1) {
+		pp->searching[s]++;
+		pthread_mutex_unlock(&pp->lock);
+		i = search(w, pp->bits[s], pp->e, &pp->done);
+		pthread_mutex_lock(&pp->lock);
+		pp->searching[s]--;
+		if (i && pp->filled[s] && !pp->filled[1 - s] &&
+		    pp->bits[1 - s] == pp->bits[s])
+			s = 1 - s;
+		if (i && !pp->filled[s]) {
+			mpz_swap(pp->slot[s], w);
+			pp->filled[s] = 1;
+		}
+		if (pp->filled[0] && pp->filled[1])
+			atomic_store(&pp->done, 1);
+	}
+	pthread_mutex_unlock(&pp->lock);
+	mpz_clear(w);
+	return NULL;
+}
+
+void
+prime_pair(mpz_t p, unsigned pbits, mpz_t q, unsigned qbits, unsigned long e)
+{
+	struct pair pp = {.slot = {p, q}, .bits = {pbits, qbits}, .e = e};
+	pthread_t other;
+	int started;
+
+	small_init();
+	pthread_mutex_init(&pp.lock, NULL);
+	atomic_init(&pp.done, 0);
+	started = pthread_create(&other, NULL, searcher, &pp) == 0;
+	searcher(&pp);
+	if (started)
+		pthread_join(other, NULL);
+	pthread_mutex_destroy(&pp.lock);
 }

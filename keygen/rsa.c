@@ -68,12 +68,15 @@ generate(struct key_rsa *k, int bits, unsigned long exponent)
 	mpz_init(t);
 	mpz_set_ui(k->pub.e, exponent);
 	do {
-		prime_random(k->priv.p, (unsigned)bits - half, exponent);
-		do {
-			prime_random(k->priv.q, half, exponent);
+		prime_pair(k->priv.p, (unsigned)bits - half, k->priv.q, half,
+		    exponent);
+		for (;;) {
 			mpz_sub(t, k->priv.p, k->priv.q);
 			mpz_abs(t, t);
-		} while (!above_pow2(t, half - 100));
+			if (above_pow2(t, half - 100))
+				break;
+			prime_random(k->priv.q, half, exponent);
+		}
 	} while (!derive(k, bits));
 	mpz_clear(t);
 	k->has_private = 1;
