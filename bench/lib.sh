@@ -2,8 +2,12 @@
 # in the same run, alternating, and print one Markdown table row with the
 # medians and the ratio (protokit speed / peer speed; above 1 is faster).
 
-# bench_us CMD IN OUT: microseconds for one run of CMD <IN >OUT.
+# bench_us CMD IN OUT: microseconds for one run of CMD <IN >OUT.  OUT is
+# removed first, outside the timed window: truncating the last run's
+# 256 MiB (and ext4 flushing a truncated-then-rewritten file on close) would
+# charge both tools ~160 ms that neither spends on its own work.
 bench_us() {
+	rm -f "$3"
 	_s=$(date +%s%N)
 	sh -c "$1" < "$2" > "$3" || { echo "bench: failed: $1" >&2; exit 2; }
 	_e=$(date +%s%N)
