@@ -117,6 +117,13 @@ void key_unwrap(
     const struct key_rsa *k, const uint8_t *wrapped, uint8_t aes[32]);
 
 /* steps.c: the one-request subcommands. */
+/*
+ * Each protocol's command line: called by main with the whole argv
+ * (options may come before or after the protocol's name); returns the exit
+ * status or dies with it.
+ */
+int vault_main(int argc, char *argv[]);
+
 int vault_register(const struct xfer_opts *o);
 int vault_pubkey(const struct xfer_opts *o);
 int vault_reconnect(const struct xfer_opts *o);

@@ -1,0 +1,281 @@
+/*
+ * vault_cli: `pk-xfer vault ...`, the command line of the vault protocol
+ * (seed 001): one subcommand per protocol step, so that the protocol is a
+ * list of commands a student can re-run by hand with the foundation tools
+ * between them.  vault_main parses it and calls one worker.
+ */
+#include <err.h>
+#include <getopt.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "num.h"
+#include "secret.h"
+#include "xfer.h"
+
+enum {
+	OPT_FLIP_BYTE = 256,
+	OPT_NAME,
+	OPT_PASS_ENV,
+	OPT_PASS_FD,
+	OPT_PASS_FILE,
+	OPT_SIZE,
+	OPT_TRACE,
+};
+
+/* Options that only some subcommands take. */
+enum {
+	HAS_KEY = 1 << 0,
+	HAS_OUT = 1 << 1,
+	HAS_NAME = 1 << 2,
+	HAS_SIZE = 1 << 3,
+	HAS_FLIP = 1 << 4,
+	HAS_PASS = 1 << 5,
+};
+
+static const char *const has_name[] = {
+    "-k",
+    "-o",
+    "--name",
+    "--size",
+    "--flip-byte",
+    "--pass-*",
+};
+
+static const struct sub {
+	const char *name;
+	int (*run)(const struct xfer_opts *);
+	unsigned opts;
+	int minargs, maxargs;
+} subs[] = {
+    {"register", vault_register, 0, 0, 1},
+    {"pubkey", vault_pubkey, HAS_KEY | HAS_OUT | HAS_PASS, 0, 0},
+    {"reconnect", vault_reconnect, HAS_OUT, 0, 0},
+    {"send", vault_send, HAS_NAME | HAS_SIZE | HAS_FLIP, 0, 0},
+    {"ack", vault_ack, HAS_NAME, 1, 1},
+    {"client", vault_client, HAS_FLIP, 0, 0},
+};
+
+static const char synopsis[] =
+    "usage: pk-xfer [--trace] [-t sec] [-C dir] vault register [name]\n"
+    "       pk-xfer ... vault pubkey -k key [-o wrapped] [--pass-env var |"
+    "\n"
+    "           --pass-fd n | --pass-file file]\n"
+    "       pk-xfer ... vault reconnect [-o wrapped]\n"
+    "       pk-xfer ... vault send [--name name] [--size bytes]"
+    " [--flip-byte n]\n"
+    "       pk-xfer ... vault ack ok | retry | fail [--name name]\n"
+    "       pk-xfer ... vault client [--flip-byte n]\n";
+
+static const char options[] =
+    "\n"
+    "Each subcommand is one step of the vault protocol (seed 001) on its own\n"
+    "connection, with the client's state in the current directory:\n"
+    "transfer.info (host:port, name, file to send), me.info (name, id as 32\n"
+    "hex digits, base64 PKCS#8 DER private key) and priv.key (the same\n"
+    "base64), both written mode 0600.\n"
+    "\n"
+    "  register   825: register the name (default: transfer.info's); writes\n"
+    "             me.info's name and id and prints the id\n"
+    "  pubkey     826: send the public key of -k (RSA-1024, e = 17: pk-keygen\n"
+    "             rsa -b 1024 -e 17); writes priv.key and me.info's key\n"
+    "             lines, and the 128-byte wrapped AES key to -o or stdout,\n"
+    "             which pk-wrap -d --oaep-sha1 -k key unwraps\n"
+    "  reconnect  827: ask for a new AES key as me.info's client; the\n"
+    "             wrapped key to -o or stdout\n"
+    "  send       828: send the ciphertext on stdin (a regular file, or\n"
+    "             spooled to a temporary file first) in 1024-byte packets;\n"
+    "             print the server's CRC of the decrypted file (1603)\n"
+    "  ack        900 ok (wait for 1604), 901 retry (no reply: send again),\n"
+    "             902 fail (wait for 1604; the server discards the file)\n"
+    "  client     the whole sequence in one process, as the course client:\n"
+    "             reconnect if me.info exists, else (or if denied) register\n"
+    "             with a new key; encrypt transfer.info's file (AES-256-CBC,\n"
+    "             zero IV, PKCS#7), send it, compare the CRCs, at most 3\n"
+    "             tries, then 902\n"
+    "\n"
+    "  -C dir             work in dir (paths on the command line too)\n"
+    "  -h, --help         print this help and exit\n"
+    "  -k, --key file     the RSA private key, PEM or DER (may be encrypted)\n"
+    "  -o, --output file  write the wrapped AES key to file (mode 0600)\n"
+    "  -t, --timeout sec  give up on any network wait after sec seconds\n"
+    "                     (default 30)\n"
+    "  --flip-byte n      flip (xor 0xff) byte n of the ciphertext, from 0,\n"
+    "                     before sending it: the CRCs differ (in the last\n"
+    "                     32 bytes it may spoil the padding: 1607)\n"
+    "  --name name        file name to send under (default: the base name\n"
+    "                     of transfer.info's path)\n"
+    "  --pass-env var     passphrase of an encrypted key from variable var\n"
+    "  --pass-fd n        ... read from file descriptor n\n"
+    "  --pass-file file   ... read from file (one trailing newline dropped)\n"
+    "  --size bytes       plaintext size sent in 828 (default: the size of\n"
+    "                     transfer.info's file)\n"
+    "  --trace            dump every frame sent (>>>) and received (<<<) on\n"
+    "                     stderr, each field by name with its bytes; of an\n"
+    "                     upload's 828 packets only the first and the last\n"
+    "                     are dumped, the ones between summed up in a line\n"
+    "\n"
+    "Exit codes: 0 ok; 1 refused: name taken (1601), reconnect denied\n"
+    "(1606), server error (1607), 3 wrong CRCs in client, or a wrong\n"
+    "passphrase; 2 could not do the job (usage, files, keys, timeout, the\n"
+    "server closed the connection or sent a short, malformed or unexpected\n"
+    "reply).\n";
+
+static const struct option longopts[] = {
+    {"flip-byte", required_argument, NULL, OPT_FLIP_BYTE},
+    {"help", no_argument, NULL, 'h'},
+    {"key", required_argument, NULL, 'k'},
+    {"name", required_argument, NULL, OPT_NAME},
+    {"output", required_argument, NULL, 'o'},
+    {"pass-env", required_argument, NULL, OPT_PASS_ENV},
+    {"pass-fd", required_argument, NULL, OPT_PASS_FD},
+    {"pass-file", required_argument, NULL, OPT_PASS_FILE},
+    {"size", required_argument, NULL, OPT_SIZE},
+    {"timeout", required_argument, NULL, 't'},
+    {"trace", no_argument, NULL, OPT_TRACE},
+    {NULL, 0, NULL, 0},
+};
+
+static _Noreturn void
+usage(void)
+{
+	fputs(synopsis, stderr);
+	exit(2);
+}
+
+static _Noreturn void
+help(void)
+{
+	fputs(synopsis, stdout);
+	fputs(options, stdout);
+	if (fflush(stdout) == EOF || ferror(stdout))
+		err(2, "stdout");
+	exit(0);
+}
+
+static long long
+number(const char *opt, const char *s, long long min, long long max)
+{
+	const char *errstr;
+	long long n;
+
+	n = num_parse(s, min, max, &errstr);
+	if (errstr != NULL)
+		errx(2, "%s %s: %s", opt, s, errstr);
+	return n;
+}
+
+static void
+set_pass(unsigned *given)
+{
+	if (*given & HAS_PASS)
+		errx(2, "choose one of --pass-env, --pass-fd, --pass-file");
+	*given |= HAS_PASS;
+}
+
+/* The subcommand named by argv, with its operands and options checked. */
+static const struct sub *
+find_sub(int argc, char *argv[], unsigned given, struct xfer_opts *o)
+{
+	const struct sub *s;
+	size_t i;
+
+	if (argc < 2 || strcmp(argv[0], "vault") != 0)
+		usage();
+	for (s = NULL, i = 0; i < sizeof(subs) / sizeof(subs[0]); i++)
+		if (strcmp(argv[1], subs[i].name) == 0)
+			s = &subs[i];
+	if (s == NULL || argc - 2 < s->minargs || argc - 2 > s->maxargs)
+		usage();
+	for (i = 0; i < sizeof(has_name) / sizeof(has_name[0]); i++)
+		if (given & ~s->opts & 1u << i)
+			errx(2, "%s is not an option of vault %s", has_name[i],
+			    s->name);
+	if (s->run == vault_pubkey && o->keyfile == NULL)
+		errx(2, "vault pubkey: missing -k key");
+	if (s->run == vault_register && argc == 3)
+		o->name = argv[2];
+	if (s->run == vault_ack) {
+		o->ack = argv[2];
+		if (strcmp(o->ack, "ok") != 0 && strcmp(o->ack, "retry") != 0 &&
+		    strcmp(o->ack, "fail") != 0)
+			errx(2, "vault ack %s: want ok, retry or fail", o->ack);
+	}
+	return s;
+}
+
+int
+vault_main(int argc, char *argv[])
+{
+	struct xfer_opts o = {.timeout = XFER_TIMEOUT,
+	    .size = -1,
+	    .flip = -1,
+	    .pass = {.fd = -1}};
+	const struct sub *s;
+	const char *dir = NULL;
+	unsigned given = 0;
+	int ch;
+
+	if (atexit(key_release) != 0)
+		errx(2, "atexit failed");
+	while (
+	    (ch = getopt_long(argc, argv, "C:hk:o:t:", longopts, NULL)) != -1) {
+		switch (ch) {
+		case 'C':
+			dir = optarg;
+			break;
+		case 'h':
+			help();
+		case 'k':
+			o.keyfile = optarg;
+			given |= HAS_KEY;
+			break;
+		case 'o':
+			o.outfile = optarg;
+			given |= HAS_OUT;
+			break;
+		case 't':
+			o.timeout = (int)number("-t", optarg, 1, 3600);
+			break;
+		case OPT_FLIP_BYTE:
+			o.flip = number("--flip-byte", optarg, 0, UINT32_MAX);
+			given |= HAS_FLIP;
+			break;
+		case OPT_NAME:
+			o.name = optarg;
+			given |= HAS_NAME;
+			break;
+		case OPT_PASS_ENV:
+			set_pass(&given);
+			o.pass.env = optarg;
+			break;
+		case OPT_PASS_FD:
+			set_pass(&given);
+			o.pass.fd =
+			    (int)number("--pass-fd", optarg, 0, INT_MAX);
+			break;
+		case OPT_PASS_FILE:
+			set_pass(&given);
+			o.pass.file = optarg;
+			break;
+		case OPT_SIZE:
+			o.size = number("--size", optarg, 0, UINT32_MAX);
+			given |= HAS_SIZE;
+			break;
+		case OPT_TRACE:
+			o.trace = 1;
+			break;
+		default:
+			usage();
+		}
+	}
+	argc -= optind;
+	argv += optind;
+	s = find_sub(argc, argv, given, &o);
+	if (dir != NULL && chdir(dir) == -1)
+		err(2, "%s", dir);
+	return s->run(&o);
+}
