@@ -1,4 +1,4 @@
-#!/bin/sh
+#!/bin/bash
 # make bench: every protokit tool against its peer on the same input, in
 # the same run.  Prints a Markdown table; bench/RESULTS.md keeps the latest.
 set -eu
