@@ -24,19 +24,23 @@
 #define DEFAULT_IDLE_TIMEOUT 60
 #define DEFAULT_MAX_FILE (1024LL * 1024 * 1024)
 #define SETSIZE_MAX (1 << 20)
+#define CONSOLE_LINE_MAX 256
 
 enum {
-	OPT_IDLE_TIMEOUT = 256,
+	OPT_CONSOLE = 256,
+	OPT_IDLE_TIMEOUT,
 	OPT_MAX_CLIENTS,
 	OPT_MAX_FILE,
 };
 
 static const char synopsis[] =
-    "usage: pk-relay [-d state_dir] [--idle-timeout sec] [--max-clients n]\n"
-    "           [--max-file bytes] service@host:port ...\n";
+    "usage: pk-relay [--console] [-d state_dir] [--idle-timeout sec]\n"
+    "           [--max-clients n] [--max-file bytes] service@host:port ...\n";
 
 static const char options[] =
     "\n"
+    "  --console           read commands from stdin: TERMINATE closes every\n"
+    "                      connection and exits 0\n"
     "  -d dir              state directory, made 0700 if missing (default\n"
     "                      ./" DEFAULT_STATE_DIR "): protokit.db and files/\n"
     "  -h, --help          print this help and exit\n"
@@ -56,6 +60,7 @@ static const char options[] =
     "state directory, database, file descriptor limit).\n";
 
 static const struct option longopts[] = {
+    {"console", no_argument, NULL, OPT_CONSOLE},
     {"help", no_argument, NULL, 'h'},
     {"idle-timeout", required_argument, NULL, OPT_IDLE_TIMEOUT},
     {"max-clients", required_argument, NULL, OPT_MAX_CLIENTS},
@@ -186,6 +191,44 @@ on_signal(struct evloop *ev, int fd, void *arg, int mask)
 		conn_shutdown(ctx);
 }
 
+/*
+ * --console: one command per line on stdin, as the chat seed's server
+ * reads TERMINATE from its console.  EOF just stops listening to stdin.
+ */
+static void
+on_console(struct evloop *ev, int fd, void *arg, int mask)
+{
+	static char line[CONSOLE_LINE_MAX];
+	static size_t len;
+	struct relay_ctx *ctx = arg;
+	char *nl;
+	ssize_t n;
+
+	(void)mask;
+	n = read(fd, line + len, sizeof(line) - 1 - len);
+	if (n <= 0) {
+		ev_del(ev, fd, EV_READ);
+		return;
+	}
+	len += (size_t)n;
+	line[len] = '\0';
+	while ((nl = strchr(line, '\n')) != NULL || len == sizeof(line) - 1) {
+		if (nl == NULL)
+			nl = line + len - 1;
+		*nl = '\0';
+		if (strcmp(line, "TERMINATE") == 0 && !ctx->stopping) {
+			relay_log("relay", "console: TERMINATE: closing all "
+			    "connections");
+			ev_del(ev, fd, EV_READ);
+			conn_shutdown(ctx);
+		} else if (line[0] != '\0' && strcmp(line, "TERMINATE") != 0)
+			relay_log("relay", "console: unknown command (the one "
+			    "command is TERMINATE)");
+		len -= (size_t)(nl + 1 - line);
+		memmove(line, nl + 1, len + 1);
+	}
+}
+
 /* Runs each service's init once, however many listeners it has. */
 static void
 services_init(struct relay_ctx *ctx, int fini)
@@ -232,7 +275,7 @@ listeners_print(struct relay_ctx *ctx)
 }
 
 static int
-serve(struct relay_ctx *ctx, char **argv)
+serve(struct relay_ctx *ctx, char **argv, int console)
 {
 	ctx->setsize = fd_limit(ctx->max_clients, ctx->nlisteners);
 	ctx->sigfd = signals_fd();
@@ -243,6 +286,9 @@ serve(struct relay_ctx *ctx, char **argv)
 	    conn_start(ctx) == -1 ||
 	    ev_add(ctx->ev, ctx->sigfd, EV_READ, on_signal, ctx) == -1)
 		err(2, "event loop");
+	if (console &&
+	    ev_add(ctx->ev, STDIN_FILENO, EV_READ, on_console, ctx) == -1)
+		err(2, "--console: stdin");
 	listeners_print(ctx);
 	relay_log("relay", "started: %d listeners, up to %d clients, state %s",
 	    ctx->nlisteners, ctx->max_clients, ctx->state_dir);
@@ -263,7 +309,7 @@ main(int argc, char *argv[])
 {
 	static struct relay_ctx ctx;
 	const char *why;
-	int ch, i;
+	int ch, i, console = 0;
 
 	ctx.state_dir = DEFAULT_STATE_DIR;
 	ctx.max_clients = DEFAULT_MAX_CLIENTS;
@@ -272,6 +318,9 @@ main(int argc, char *argv[])
 
 	while ((ch = getopt_long(argc, argv, "d:h", longopts, NULL)) != -1) {
 		switch (ch) {
+		case OPT_CONSOLE:
+			console = 1;
+			break;
 		case 'd':
 			ctx.state_dir = optarg;
 			break;
@@ -309,5 +358,5 @@ main(int argc, char *argv[])
 		if ((why = listen_parse(argv[i], &ctx.listeners[i])) != NULL)
 			errx(2, "%s: %s", argv[i], why);
 
-	return serve(&ctx, argv);
+	return serve(&ctx, argv, console);
 }

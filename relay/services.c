@@ -7,11 +7,15 @@
 
 #include "relay.h"
 
+extern const struct service chat_service;
 extern const struct service echo_service;
+extern const struct service keymanager_service;
 extern const struct service vault_service;
 
 static const struct service *const services[] = {
+    &chat_service,
     &echo_service,
+    &keymanager_service,
     &vault_service,
 };
 

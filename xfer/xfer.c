@@ -15,6 +15,7 @@ static const struct protocol {
 	const char *name;
 	int (*main)(int, char *[]);
 } protocols[] = {
+    {"chat", chat_main},
     {"vault", vault_main},
 };
 

@@ -1,0 +1,226 @@
+/*
+ * chat: the relay's `chat` service, the RSA + AES-CFB group chat of seed
+ * 003 in protokit frames.  A client sends its user name; the service
+ * answers with its RSA public key (SPKI PEM); the client sends its own;
+ * the service answers with the one session key of this run wrapped with
+ * RSA-OAEP-SHA1 under the client's key.  From then on each message frame
+ * (IV and AES-128-CFB8 ciphertext) is relayed unchanged to every other
+ * joined client and only "message exchanged" is logged.  Join and leave
+ * notices go to the others in plaintext.  The server key is STATE/chat.key,
+ * made at the first start if missing (chat_key.c).
+ */
+#include <sys/queue.h>
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <nettle/sha1.h>
+
+#include "chat.h"
+#include "chatwire.h"
+#include "frame.h"
+#include "key.h"
+#include "oaep.h"
+#include "rand.h"
+#include "secret.h"
+
+enum stage {
+	ST_NAME, /* waiting for the user name */
+	ST_PUBKEY, /* server key sent, waiting for the client's */
+	ST_JOINED, /* session key sent: in the room */
+};
+
+struct chat_user {
+	TAILQ_ENTRY(chat_user) link;
+	struct conn *conn;
+	enum stage stage;
+	char name[CHAT_NAME_MAX + 1];
+};
+
+static TAILQ_HEAD(, chat_user) room = TAILQ_HEAD_INITIALIZER(room);
+static struct chat_server server;
+
+/* Queues one frame holding type (if not 0) then len bytes of p. */
+static int
+send_frame(struct conn *c, int type, const void *p, size_t len)
+{
+	uint8_t buf[FRAME_HDR + 1 + CHAT_TEXT_MAX];
+	size_t n = type != 0;
+
+	if (n + len > CHAT_FRAME_MAX || FRAME_HDR + n + len > sizeof(buf))
+		return -1;
+	frame_put_header(buf, (uint32_t)(n + len));
+	buf[FRAME_HDR] = (uint8_t)type;
+	memcpy(buf + FRAME_HDR + n, p, len);
+	return conn_send(c, buf, FRAME_HDR + n + len);
+}
+
+/* Sends frame (header included) to every joined client but from. */
+static void
+broadcast(const struct chat_user *from, const uint8_t *frame, size_t len)
+{
+	struct chat_user *u;
+
+	TAILQ_FOREACH(u, &room, link)
+		if (u != from && u->stage == ST_JOINED)
+			(void)conn_send(u->conn, frame, len);
+}
+
+static void
+notice(const struct chat_user *from, const char *what)
+{
+	uint8_t buf[FRAME_HDR + 1 + CHAT_NAME_MAX + 64];
+	int n;
+
+	n = snprintf((char *)buf + FRAME_HDR + 1, sizeof(buf) - FRAME_HDR - 1,
+	    "%s %s", from->name, what);
+	if (n < 0 || (size_t)n >= sizeof(buf) - FRAME_HDR - 1)
+		return;
+	frame_put_header(buf, (uint32_t)n + 1);
+	buf[FRAME_HDR] = CHAT_NOTICE;
+	broadcast(from, buf, FRAME_HDR + 1 + (size_t)n);
+}
+
+static int
+got_name(struct chat_user *u, const uint8_t *p, size_t len)
+{
+	if (chat_name_check(p, len) == -1)
+		return conn_protocol_error(u->conn,
+		    "user name: not 1 to %d bytes of printable UTF-8",
+		    CHAT_NAME_MAX);
+	memcpy(u->name, p, len);
+	u->name[len] = '\0';
+	conn_log(u->conn, "new connection: username %s", u->name);
+	u->stage = ST_PUBKEY;
+	return send_frame(u->conn, 0, server.spki_pem, server.spki_len);
+}
+
+/* The client's public key, and the session key wrapped under it. */
+static int
+got_pubkey(struct chat_user *u, const uint8_t *p, size_t len)
+{
+	struct key_rsa k;
+	uint8_t wrapped[CHAT_BITS_MAX / 8];
+	size_t bits;
+	int rv;
+
+	key_init(&k);
+	if (len > CHAT_PEM_MAX || (rv = key_parse(&k, p, len, NULL, 0)) != 0 ||
+	    (bits = mpz_sizeinbase(k.pub.n, 2)) < CHAT_BITS_MIN ||
+	    bits > CHAT_BITS_MAX) {
+		key_clear(&k);
+		return conn_protocol_error(u->conn,
+		    "client public key: not an RSA key of %d to %d bits",
+		    CHAT_BITS_MIN, CHAT_BITS_MAX);
+	}
+	conn_log(u->conn, "client public key received");
+	rv = oaep_encrypt(&k.pub, &nettle_sha1, NULL, 0, NULL, rand_nettle,
+	    CHAT_KEY, server.session_key, wrapped);
+	len = k.pub.size;
+	key_clear(&k);
+	if (rv == -1)
+		return conn_protocol_error(u->conn, "session key: cannot wrap");
+	if (send_frame(u->conn, 0, wrapped, len) == -1)
+		return -1;
+	conn_log(u->conn, "secret key sent to %s", u->name);
+	u->stage = ST_JOINED;
+	notice(u, "joined the chat");
+	return 0;
+}
+
+static int
+got_message(struct chat_user *u, const uint8_t *frame, size_t used)
+{
+	struct chat_msg m;
+
+	switch (chat_msg_parse(frame + FRAME_HDR, used - FRAME_HDR, &m)) {
+	case CHAT_MSG:
+		conn_log(u->conn, "message exchanged");
+		broadcast(u, frame, used);
+		return 0;
+	case CHAT_PING:
+		return 0;
+	}
+	return conn_protocol_error(u->conn, "not a chat message");
+}
+
+static int
+chat_connect(struct conn *c)
+{
+	struct chat_user *u;
+
+	if ((u = calloc(1, sizeof(*u))) == NULL) {
+		conn_log(c, "out of memory");
+		return -1;
+	}
+	u->conn = c;
+	u->stage = ST_NAME;
+	TAILQ_INSERT_TAIL(&room, u, link);
+	conn_set_data(c, u);
+	return 0;
+}
+
+static ssize_t
+chat_bytes(struct conn *c, const uint8_t *data, size_t len)
+{
+	struct chat_user *u = conn_data(c);
+	const uint8_t *p;
+	size_t plen, used;
+	int rv;
+
+	rv = frame_decode(data, len, CHAT_FRAME_MAX, &p, &plen, &used);
+	if (rv == FRAME_NEED_MORE)
+		return 0;
+	if (rv != FRAME_OK)
+		return conn_protocol_error(c, "%s", frame_strerror(rv));
+	switch (u->stage) {
+	case ST_NAME:
+		rv = got_name(u, p, plen);
+		break;
+	case ST_PUBKEY:
+		rv = got_pubkey(u, p, plen);
+		break;
+	default:
+		rv = got_message(u, data, used);
+		break;
+	}
+	return rv == -1 ? -1 : (ssize_t)used;
+}
+
+static void
+chat_close(struct conn *c)
+{
+	struct chat_user *u = conn_data(c);
+
+	if (u == NULL)
+		return;
+	TAILQ_REMOVE(&room, u, link);
+	if (u->stage == ST_JOINED) {
+		conn_log(c, "%s left the server", u->name);
+		notice(u, "left the chat");
+	}
+	free(u);
+}
+
+static int
+chat_init(struct relay_ctx *ctx)
+{
+	return chat_key_init(ctx, &server);
+}
+
+static void
+chat_fini(struct relay_ctx *ctx)
+{
+	(void)ctx;
+	secret_wipe(server.session_key, sizeof(server.session_key));
+}
+
+const struct service chat_service = {
+    .name = "chat",
+    .init = chat_init,
+    .on_connect = chat_connect,
+    .on_bytes = chat_bytes,
+    .on_close = chat_close,
+    .fini = chat_fini,
+};

@@ -1,0 +1,28 @@
+/*
+ * chat: what chat.c and chat_key.c share: the server's public key as
+ * sent to clients and the one session key of the run.
+ */
+#ifndef PK_RELAY_CHAT_H
+#define PK_RELAY_CHAT_H
+
+#include "chatwire.h"
+#include "key.h"
+#include "service.h"
+
+#define CHAT_SERVER_BITS 2048
+#define CHAT_KEY_FILE "chat.key" /* in the state directory */
+
+struct chat_server {
+	uint8_t spki_pem[KEY_PEM_MAX];
+	size_t spki_len;
+	uint8_t session_key[CHAT_KEY];
+};
+
+/*
+ * Loads STATE/chat.key (any RSA private key form, unencrypted), or makes
+ * an RSA-2048 key and writes it there (PKCS#8 PEM, 0600) when missing;
+ * keeps its SPKI PEM and draws the session key.  0, or -1 (logged).
+ */
+int chat_key_init(struct relay_ctx *, struct chat_server *);
+
+#endif

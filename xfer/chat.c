@@ -1,0 +1,241 @@
+/*
+ * chat: `pk-xfer chat`, the client of the chat protocol (seed 003).  main
+ * parses the command line; chat_setup runs the original's key exchange
+ * (user name, server key, client key, wrapped session key), then
+ * chat_talk carries the conversation.
+ */
+#include <err.h>
+#include <getopt.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <nettle/sha1.h>
+
+#include "chat.h"
+#include "key.h"
+#include "num.h"
+#include "oaep.h"
+#include "rand.h"
+#include "secret.h"
+#include "xfer.h"
+
+#define CHAT_CLIENT_BITS 2048
+
+enum {
+	OPT_SAVE_KEY = 256,
+	OPT_TRACE,
+};
+
+struct chat_opts {
+	const char *keyfile; /* -k; NULL: make a key in memory */
+	const char *save_key; /* --save-key */
+};
+
+static const char synopsis[] =
+    "usage: pk-xfer [--trace] [-t sec] [-C dir] chat -u name [-k key]\n"
+    "           [--save-key file] host:port\n";
+
+static const char options[] =
+    "\n"
+    "Joins the chat service (seed 003): sends the user name, receives the\n"
+    "server's RSA public key, sends the client's, and receives the session\n"
+    "key wrapped with RSA-OAEP-SHA1.  Then each line of stdin is sent as\n"
+    "AES-128-CFB8 under a fresh IV, and the others' messages are printed on\n"
+    "stdout as \"YYYY-MM-DD HH:MM:SS user: text\" (join and leave notices as\n"
+    "\"YYYY-MM-DD HH:MM:SS [+] user joined the chat\").  A line EXIT, or the\n"
+    "end of stdin, leaves.  Set-up lines go to stderr.\n"
+    "\n"
+    "  -C dir             work in dir (paths on the command line too)\n"
+    "  -h, --help         print this help and exit\n"
+    "  -k, --key file     the client's RSA private key (pk-keygen rsa -b 2048\n"
+    "                     --no-pass); default: an RSA-2048 key made at start\n"
+    "                     and kept in memory\n"
+    "  -t, --timeout sec  give up on a set-up answer or a blocked write after\n"
+    "                     sec seconds (default 30)\n"
+    "  -u, --user name    the user name: 1 to 64 bytes of UTF-8, no control\n"
+    "                     characters\n"
+    "  --save-key file    write the wrapped session key as received (mode\n"
+    "                     0600), for pk-wrap -d --oaep-sha1 -k key\n"
+    "  --trace            dump every frame sent (>>>) and received (<<<) on\n"
+    "                     stderr\n"
+    "\n"
+    "Exit codes: 0 left with EXIT or end of input, or the server closed the\n"
+    "chat; 1 the server refused or sent a malformed frame, or the session\n"
+    "key did not unwrap; 2 could not do the job (usage, key, network,\n"
+    "timeout).\n";
+
+static const struct option longopts[] = {
+    {"help", no_argument, NULL, 'h'},
+    {"key", required_argument, NULL, 'k'},
+    {"save-key", required_argument, NULL, OPT_SAVE_KEY},
+    {"timeout", required_argument, NULL, 't'},
+    {"trace", no_argument, NULL, OPT_TRACE},
+    {"user", required_argument, NULL, 'u'},
+    {NULL, 0, NULL, 0},
+};
+
+static _Noreturn void
+usage(void)
+{
+	fputs(synopsis, stderr);
+	exit(2);
+}
+
+static _Noreturn void
+help(void)
+{
+	fputs(synopsis, stdout);
+	fputs(options, stdout);
+	if (fflush(stdout) == EOF || ferror(stdout))
+		err(2, "stdout");
+	exit(0);
+}
+
+static void
+status(const char *line)
+{
+	fprintf(stderr, "[+] %s\n", line);
+}
+
+static void
+client_key(struct key_rsa *k, const char *path)
+{
+	if (path != NULL) {
+		key_load_file(k, path, NULL);
+		return;
+	}
+	mpz_set_ui(k->pub.e, 65537);
+	if (!rsa_generate_keypair(&k->pub, &k->priv, NULL, rand_nettle, NULL,
+		NULL, CHAT_CLIENT_BITS, 0))
+		errx(2, "RSA key generation failed");
+	k->has_private = 1;
+}
+
+/* Unwraps the session key into c->aes; dies with 1 if it does not open. */
+static void
+unwrap(struct chat_client *c, const struct key_rsa *k, const uint8_t *w,
+    size_t len)
+{
+	uint8_t m[CHAT_BITS_MAX / 8];
+	size_t mlen = 0;
+	int rv;
+
+	rv = oaep_decrypt(&k->pub, &k->priv, &nettle_sha1, NULL, 0, NULL,
+	    rand_nettle, len, w, &mlen, m);
+	if (rv == 0 && mlen == CHAT_KEY)
+		aes128_set_encrypt_key(&c->aes, m);
+	secret_wipe(m, sizeof(m));
+	if (rv != 0 || mlen != CHAT_KEY)
+		errx(1, "%s: the session key does not unwrap with this key",
+		    c->server);
+}
+
+/* The payload of the next set-up frame; dies if the server is gone. */
+static const uint8_t *
+expect(struct chat_client *c, const char *what, size_t *len)
+{
+	const uint8_t *p;
+
+	if ((p = chat_recv(c, c->timeout_ms, len)) == NULL)
+		errx(1, "%s: the server closed the connection instead of "
+		    "sending the %s", c->server, what);
+	if (c->trace)
+		chat_trace("<<<", what, p, *len);
+	return p;
+}
+
+static void
+chat_setup(struct chat_client *c, const struct chat_opts *o)
+{
+	struct key_rsa k, srv;
+	uint8_t pem[KEY_PEM_MAX];
+	const uint8_t *p;
+	size_t len;
+
+	key_init(&k);
+	client_key(&k, o->keyfile);
+	chat_connect(c);
+	status("Connected successfully.");
+	status("Exchanging keys.");
+	if (chat_send(c, "user name", c->name, strlen(c->name)) == -1)
+		errx(1, "%s: the server closed the connection", c->server);
+	status("Getting public key from the server");
+	p = expect(c, "server public key", &len);
+	key_init(&srv);
+	if (key_parse(&srv, p, len, NULL, 0) != KEY_OK)
+		errx(1, "%s: the server's public key does not parse", c->server);
+	key_clear(&srv); /* as in the original, never used */
+	status("Sending public key to server");
+	if (key_spki_pem(&k, pem, sizeof(pem), &len) != KEY_OK)
+		errx(2, "cannot encode the public key");
+	if (chat_send(c, "client public key", pem, len) == -1)
+		errx(1, "%s: the server closed the connection", c->server);
+	p = expect(c, "wrapped session key", &len);
+	if (o->save_key != NULL)
+		out_write(o->save_key, p, len);
+	unwrap(c, &k, p, len);
+	key_clear(&k);
+	status("Exchange completed!");
+	status("Initial set up had been completed!");
+	status("Now you can start to exchange messages");
+}
+
+int
+chat_main(int argc, char *argv[])
+{
+	static struct chat_client c;
+	struct chat_opts o = {NULL, NULL};
+	const char *errstr;
+	int ch;
+
+	c.timeout_ms = XFER_TIMEOUT * 1000;
+	while ((ch = getopt_long(argc, argv, "C:hk:t:u:", longopts, NULL)) !=
+	    -1) {
+		switch (ch) {
+		case 'C':
+			if (chdir(optarg) == -1)
+				err(2, "-C %s", optarg);
+			break;
+		case 'h':
+			help();
+		case 'k':
+			o.keyfile = optarg;
+			break;
+		case 't':
+			c.timeout_ms = (int)num_parse(optarg, 1, 86400, &errstr) *
+			    1000;
+			if (errstr != NULL)
+				errx(2, "-t %s: %s", optarg, errstr);
+			break;
+		case 'u':
+			c.name = optarg;
+			break;
+		case OPT_SAVE_KEY:
+			o.save_key = optarg;
+			break;
+		case OPT_TRACE:
+			c.trace = 1;
+			break;
+		default:
+			usage();
+		}
+	}
+	argc -= optind;
+	argv += optind;
+
+	if (argc != 2 || strcmp(argv[0], "chat") != 0)
+		usage();
+	if (c.name == NULL)
+		errx(2, "chat: missing -u name");
+	if (chat_name_check((const uint8_t *)c.name, strlen(c.name)) == -1)
+		errx(2, "-u %s: not 1 to %d bytes of UTF-8 without control "
+		    "characters", c.name, CHAT_NAME_MAX);
+	c.server = argv[1];
+	if (signal(SIGPIPE, SIG_IGN) == SIG_ERR)
+		err(2, "signal");
+	chat_setup(&c, &o);
+	return chat_talk(&c);
+}
