@@ -10,23 +10,14 @@
 #include "secret.h"
 
 void
-read_key(const char *path, const struct pass_src *src, struct key_rsa *k)
+read_key(const char *path, const struct secret_src *src, struct key_rsa *k)
 {
-	uint8_t *data = xsecret(KEY_FILE_MAX), *pass = NULL;
-	size_t len;
-	ssize_t passlen = -1;
+	char msg[512];
 	int rv;
 
-	if (io_readfile(path, data, KEY_FILE_MAX, &len) == -1)
-		die_errno(2, "%s", path);
-	if (key_is_encrypted(data, len)) {
-		pass = xsecret(SECRET_MAX);
-		passlen = pass_get(src, pass, 0);
-	}
-	rv = key_parse(k, data, len, passlen >= 0 ? pass : NULL,
-	    passlen >= 0 ? (size_t)passlen : 0);
-	if (rv != 0)
-		die(rv == KEY_EPASS ? 1 : 2, "%s: %s", path, key_strerror(rv));
+	if ((rv = key_load(k, path, src, 0)) != KEY_OK)
+		die(key_load_exit(rv), "%s",
+		    key_load_msg(rv, path, src, msg, sizeof(msg)));
 }
 
 int

@@ -11,6 +11,7 @@
 #include <sys/types.h>
 
 #include "key.h"
+#include "secret.h"
 
 #define RSA_BITS_DEFAULT 2048
 #define RSA_EXPONENT_DEFAULT 65537
@@ -18,13 +19,6 @@
 #define ITER_DEFAULT 600000 /* OWASP 2023, PBKDF2-HMAC-SHA256 */
 #define ITER_MIN 1000 /* SP 800-132 */
 #define IV_LEN 16
-
-/* Where a passphrase comes from; all unset means the terminal, if any. */
-struct pass_src {
-	const char *file;
-	const char *env;
-	int fd; /* -1 when not given */
-};
 
 struct opts {
 	int bits; /* checked for the mode by main */
@@ -36,7 +30,7 @@ struct opts {
 	int force;
 	int legacy;
 	int nopass;
-	struct pass_src pass;
+	struct secret_src pass; /* none set: the terminal, if any */
 };
 
 void mode_rsa(const struct opts *o);
@@ -68,14 +62,14 @@ void prime_pair(
  * length, or -1 when no source was given and stdin is not a terminal.
  * confirm asks twice at the terminal.  Dies on an empty passphrase.
  */
-ssize_t pass_get(const struct pass_src *src, uint8_t *buf, int confirm);
+ssize_t pass_get(const struct secret_src *src, uint8_t *buf, int confirm);
 
 /*
  * files.c: read_key parses the key in path ("-" is stdin), asking for a
  * passphrase if it is encrypted; dies 1 for a wrong passphrase, else 2.
  * write_out writes a whole file through a temporary name (mode, -f).
  */
-void read_key(const char *path, const struct pass_src *src, struct key_rsa *k);
+void read_key(const char *path, const struct secret_src *src, struct key_rsa *k);
 int write_out(
     const char *path, int mode, int force, const uint8_t *buf, size_t len);
 

@@ -1,8 +1,8 @@
 /*
- * pass: the passphrase from --pass-file, --pass-fd, --pass-env or, when none
- * is given and stdin is a terminal, a prompt with echo off.  Never argv.
+ * pass: the passphrase for a key pk-keygen writes, from --pass-file,
+ * --pass-fd, --pass-env or, when none is given and stdin is a terminal, a
+ * prompt with echo off, asked twice.  Never argv.
  */
-#include <errno.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -12,16 +12,20 @@
 static size_t
 from_tty(uint8_t *buf, int confirm)
 {
+	static const struct secret_src tty = SECRET_SRC_INIT;
+	char msg[512];
 	uint8_t *again;
 	size_t len, len2;
 
-	if (secret_from_tty("passphrase: ", buf, SECRET_MAX, &len) == -1)
-		die_errno(2, "terminal");
-	if (len > 0 && confirm) {
+	if (secret_passphrase(&tty, "passphrase: ", buf, SECRET_MAX,
+	    &len) == -1)
+		die(2, "%s", secret_passphrase_msg(&tty, "-", msg, sizeof(msg)));
+	if (confirm) {
 		again = xsecret(SECRET_MAX);
-		if (secret_from_tty(
-			"passphrase again: ", again, SECRET_MAX, &len2) == -1)
-			die_errno(2, "terminal");
+		if (secret_passphrase(&tty, "passphrase again: ", again,
+		    SECRET_MAX, &len2) == -1)
+			die(2, "%s",
+			    secret_passphrase_msg(&tty, "-", msg, sizeof(msg)));
 		if (len2 != len || memcmp(again, buf, len) != 0)
 			die(2, "passphrases do not match");
 	}
@@ -29,27 +33,17 @@ from_tty(uint8_t *buf, int confirm)
 }
 
 ssize_t
-pass_get(const struct pass_src *src, uint8_t *buf, int confirm)
+pass_get(const struct secret_src *src, uint8_t *buf, int confirm)
 {
+	char msg[512];
 	size_t len;
 
-	if (src->file != NULL) {
-		if (secret_from_file(src->file, buf, SECRET_MAX, &len) == -1)
-			die_errno(2, "%s", src->file);
-	} else if (src->env != NULL) {
-		if (secret_from_env(src->env, buf, SECRET_MAX, &len) == -1) {
-			if (errno == ENOENT)
-				die(2, "--pass-env %s: not set", src->env);
-			die_errno(2, "--pass-env %s", src->env);
-		}
-	} else if (src->fd != -1) {
-		if (secret_from_fd(src->fd, buf, SECRET_MAX, &len) == -1)
-			die_errno(2, "--pass-fd %d", src->fd);
-	} else if (isatty(STDIN_FILENO))
-		len = from_tty(buf, confirm);
-	else
-		return -1;
-	if ((len = secret_chomp(buf, len)) == 0)
-		die(2, "empty passphrase");
+	if (src->file == NULL && src->fd == -1 && src->env == NULL) {
+		if (!isatty(STDIN_FILENO))
+			return -1;
+		return (ssize_t)from_tty(buf, confirm);
+	}
+	if (secret_passphrase(src, NULL, buf, SECRET_MAX, &len) == -1)
+		die(2, "%s", secret_passphrase_msg(src, "-", msg, sizeof(msg)));
 	return (ssize_t)len;
 }

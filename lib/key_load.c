@@ -62,29 +62,6 @@ key_load(struct key_rsa *k, const char *path, const struct secret_src *src,
 	return rv;
 }
 
-static const char *
-pass_msg(const char *path, const struct secret_src *src, char *msg, size_t n)
-{
-	int e = errno;
-
-	if (e == ENODATA)
-		snprintf(msg, n, "empty passphrase");
-	else if (src->file != NULL)
-		snprintf(msg, n, "%s: %s", src->file, strerror(e));
-	else if (src->fd != -1)
-		snprintf(msg, n, "--pass-fd %d: %s", src->fd, strerror(e));
-	else if (src->env != NULL && e == ENOENT)
-		snprintf(msg, n, "--pass-env %s: not set", src->env);
-	else if (src->env != NULL)
-		snprintf(msg, n, "--pass-env %s: %s", src->env, strerror(e));
-	else if (e == ENOTTY)
-		snprintf(msg, n, "%s: key is encrypted: use --pass-file, "
-		    "--pass-fd or --pass-env", path);
-	else
-		snprintf(msg, n, "terminal: %s", strerror(e));
-	return msg;
-}
-
 const char *
 key_load_msg(int err, const char *path, const struct secret_src *src,
     char *msg, size_t n)
@@ -92,7 +69,7 @@ key_load_msg(int err, const char *path, const struct secret_src *src,
 	if (err == KEY_EIO)
 		snprintf(msg, n, "%s: %s", path, strerror(errno));
 	else if (err == KEY_EPASSREAD)
-		return pass_msg(path, src, msg, n);
+		return secret_passphrase_msg(src, path, msg, n);
 	else
 		snprintf(msg, n, "%s: %s", path, key_strerror(err));
 	return msg;

@@ -50,6 +50,12 @@ struct secret_src {
  */
 int	 secret_passphrase(const struct secret_src *src, const char *prompt,
 	    uint8_t *buf, size_t max, size_t *len);
+/*
+ * The one-line reason secret_passphrase failed (from errno), naming the
+ * source; path names the key the passphrase was for.
+ */
+const char *secret_passphrase_msg(const struct secret_src *src,
+	    const char *path, char *msg, size_t n);
 
 /* Drops one trailing "\n" or "\r\n" (a passphrase file's line ending). */
 size_t	 secret_chomp(const uint8_t *buf, size_t len);

@@ -291,7 +291,7 @@ key_files() {
 	assert_output --partial "wrong passphrase or corrupt key"
 	cp "$KEYS/pbes2.der" k.der
 	run -2 pk-keygen info -i k.der < /dev/null
-	assert_output "pk-keygen: k.der: key is encrypted and no passphrase was given"
+	assert_output "pk-keygen: k.der: key is encrypted: use --pass-file, --pass-fd or --pass-env"
 }
 
 @test "keygen info: unreadable file" {
