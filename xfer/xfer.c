@@ -16,6 +16,7 @@ static const struct protocol {
 	int (*main)(int, char *[]);
 } protocols[] = {
     {"chat", chat_main},
+    {"keymanager", keymanager_main},
     {"vault", vault_main},
 };
 

@@ -123,6 +123,7 @@ void key_unwrap(
  * status or dies with it.
  */
 int chat_main(int argc, char *argv[]);
+int keymanager_main(int argc, char *argv[]);
 int vault_main(int argc, char *argv[]);
 
 int vault_register(const struct xfer_opts *o);

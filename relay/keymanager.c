@@ -1,0 +1,454 @@
+/*
+ * keymanager: the key manager of seed 000 as a pk-relay service.  Clients
+ * are numbered in connection order; a waiter announces the port it
+ * listens on (`wait PORT`), a sender lists the waiters (`send`) and picks
+ * one (`conn ID cbc|cfb`).  The pair then gets the mode, and on `get key`
+ * / `get iv` the session key K and the IV, each one AES-128-ECB block
+ * under K3 (STATE_DIR/k3).  Each proves it holds K with the confirmation
+ * constant encrypted under K in the mode; when both did, the waiter gets
+ * `start` and the sender `send_data HOST:PORT`.  Last, both block counts
+ * are compared.  K and IV are cached per (sender, waiter, mode) for the
+ * relay's run, as in the original: a documented weakness.
+ */
+#include <sys/queue.h>
+
+#include <errno.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <nettle/aes.h>
+#include <nettle/cbc.h>
+#include <nettle/cfb.h>
+#include <nettle/memops.h>
+
+#include "frame.h"
+#include "hex.h"
+#include "keymanager.h"
+#include "pkcs7.h"
+#include "rand.h"
+#include "secret.h"
+#include "service.h"
+
+#define KM_CACHE_MAX 4096 /* (sender, waiter, mode) triples remembered */
+
+enum km_state {
+	ST_IDLE,
+	ST_WAITING, /* listed as a waiter */
+	ST_PAIRED, /* getting K and IV, confirming */
+	ST_STARTING, /* waiter: `start` sent, its reply awaited */
+	ST_TRANSFER, /* the file goes peer to peer; counts awaited */
+};
+
+struct km_client {
+	struct conn *c;
+	unsigned id;
+	enum km_state state;
+	struct km_client *peer;
+	int sender;
+	enum km_mode mode;
+	uint16_t port; /* waiter's listener */
+	int confirm; /* 0 not yet, 1 okay, -1 error */
+	int have_count;
+	uint64_t count;
+	uint8_t k[KM_BLOCK], iv[KM_BLOCK];
+	TAILQ_ENTRY(km_client) wq;
+};
+
+struct km_cached {
+	unsigned sender, waiter;
+	enum km_mode mode;
+	uint8_t k[KM_BLOCK], iv[KM_BLOCK];
+};
+
+static TAILQ_HEAD(, km_client) waiters = TAILQ_HEAD_INITIALIZER(waiters);
+static unsigned next_id;
+static struct aes128_ctx k3;
+static struct km_cached *cache;
+static size_t ncache;
+
+/* K3: STATE_DIR/k3, 16 raw bytes or 32 hex digits (pk-keygen aes -b 128). */
+static int
+km_init(struct relay_ctx *r)
+{
+	char path[PATH_MAX];
+	uint8_t buf[80], key[KM_BLOCK];
+	size_t len;
+	ssize_t n = -1;
+
+	if (snprintf(path, sizeof(path), "%s/k3", relay_state_dir(r)) >=
+	    (int)sizeof(path)) {
+		relay_log("keymanager", "state directory path too long");
+		return -1;
+	}
+	if (secret_from_file(path, buf, sizeof(buf), &len) == -1) {
+		relay_log("keymanager", "%s: %s (make it with pk-keygen aes "
+		    "-b 128 -o %s)", path, strerror(errno), path);
+		return -1;
+	}
+	if (len == KM_BLOCK)
+		memcpy(key, buf, KM_BLOCK), n = KM_BLOCK;
+	else
+		n = hex_decode((const char *)buf, len, key, sizeof(key));
+	secret_wipe(buf, sizeof(buf));
+	if (n != KM_BLOCK) {
+		secret_wipe(key, sizeof(key));
+		relay_log("keymanager", "%s: not a 128-bit AES key", path);
+		return -1;
+	}
+	aes128_set_encrypt_key(&k3, key);
+	secret_wipe(key, sizeof(key));
+	cache = secret_alloc(KM_CACHE_MAX * sizeof(*cache));
+	if (cache == NULL) {
+		relay_log("keymanager", "no memory for the key cache");
+		return -1;
+	}
+	return 0;
+}
+
+static void
+km_fini(struct relay_ctx *r)
+{
+	(void)r;
+	secret_free(cache, KM_CACHE_MAX * sizeof(*cache));
+	cache = NULL;
+	secret_wipe(&k3, sizeof(k3));
+}
+
+static int
+say(struct km_client *k, const void *msg, size_t len)
+{
+	uint8_t hdr[FRAME_HDR];
+
+	frame_put_header(hdr, (uint32_t)len);
+	if (conn_send(k->c, hdr, sizeof(hdr)) == -1)
+		return -1;
+	return conn_send(k->c, msg, len);
+}
+
+static int
+says(struct km_client *k, const char *msg)
+{
+	return say(k, msg, strlen(msg));
+}
+
+static int
+km_connect(struct conn *c)
+{
+	struct km_client *k;
+	char hello[sizeof(KM_HELLO) + 16];
+
+	if ((k = calloc(1, sizeof(*k))) == NULL) {
+		conn_log(c, "no memory");
+		return -1;
+	}
+	k->c = c;
+	k->id = ++next_id;
+	conn_set_data(c, k);
+	conn_log(c, "client #%u", k->id);
+	snprintf(hello, sizeof(hello), KM_HELLO, k->id);
+	return says(k, hello);
+}
+
+/* The pair's K and IV: the cached ones for the same triple, else new. */
+static int
+session_keys(struct km_client *s, struct km_client *w, enum km_mode mode)
+{
+	struct km_cached *e;
+	size_t i;
+
+	for (i = 0; i < ncache; i++) {
+		e = &cache[i];
+		if (e->sender == s->id && e->waiter == w->id && e->mode == mode)
+			break;
+	}
+	if (i == ncache) {
+		e = &cache[ncache < KM_CACHE_MAX ? ncache++ : 0];
+		e->sender = s->id;
+		e->waiter = w->id;
+		e->mode = mode;
+		if (rand_fill(e->k, KM_BLOCK) == -1 ||
+		    rand_fill(e->iv, KM_BLOCK) == -1)
+			return -1;
+	} else
+		conn_log(s->c, "reusing K and IV of #%u -> #%u %s", s->id,
+		    w->id, km_mode_name(mode));
+	memcpy(s->k, e->k, KM_BLOCK);
+	memcpy(s->iv, e->iv, KM_BLOCK);
+	memcpy(w->k, e->k, KM_BLOCK);
+	memcpy(w->iv, e->iv, KM_BLOCK);
+	return 0;
+}
+
+static void
+unpair(struct km_client *k)
+{
+	k->state = ST_IDLE;
+	k->peer = NULL;
+	k->confirm = 0;
+	k->have_count = 0;
+	secret_wipe(k->k, sizeof(k->k));
+	secret_wipe(k->iv, sizeof(k->iv));
+}
+
+static int
+do_wait(struct km_client *k, const struct km_msg *m)
+{
+	k->state = ST_WAITING;
+	k->port = m->port;
+	TAILQ_INSERT_TAIL(&waiters, k, wq);
+	conn_log(k->c, "#%u waits on port %u", k->id, m->port);
+	return 0;
+}
+
+static int
+do_send(struct km_client *k)
+{
+	char list[KM_FRAME_MAX];
+	struct km_client *w;
+	size_t n;
+
+	n = (size_t)snprintf(list, sizeof(list), "%s", KM_WAITERS);
+	TAILQ_FOREACH(w, &waiters, wq) {
+		if (n + 12 > sizeof(list))
+			break;
+		n += (size_t)snprintf(list + n, sizeof(list) - n, "%u\n",
+		    w->id);
+	}
+	if (TAILQ_EMPTY(&waiters))
+		return says(k, KM_NO_WAITERS);
+	return say(k, list, n);
+}
+
+static int
+do_conn(struct km_client *s, const struct km_msg *m)
+{
+	struct km_client *w;
+	char msg[64];
+
+	TAILQ_FOREACH(w, &waiters, wq)
+		if (w->id == m->id)
+			break;
+	if (w == NULL) {
+		snprintf(msg, sizeof(msg), KM_PEER_ERROR ": no waiter #%u",
+		    m->id);
+		return says(s, msg);
+	}
+	TAILQ_REMOVE(&waiters, w, wq);
+	if (session_keys(s, w, m->mode) == -1) {
+		conn_log(s->c, "getrandom failed");
+		TAILQ_INSERT_HEAD(&waiters, w, wq);
+		return says(s, KM_PEER_ERROR ": no key");
+	}
+	s->state = w->state = ST_PAIRED;
+	s->peer = w;
+	w->peer = s;
+	s->sender = 1;
+	w->sender = 0;
+	s->mode = w->mode = m->mode;
+	conn_log(s->c, "#%u sends to #%u in %s", s->id, w->id,
+	    km_mode_name(m->mode));
+	if (says(w, km_mode_name(m->mode)) == -1)
+		return -1;
+	return says(s, km_mode_name(m->mode));
+}
+
+/* One block of K or IV under K3 in ECB. */
+static int
+do_get(struct km_client *k, const uint8_t *what)
+{
+	uint8_t block[KM_BLOCK];
+
+	aes128_encrypt(&k3, KM_BLOCK, block, what);
+	return say(k, block, sizeof(block));
+}
+
+/* 1 when blob is the padded constant under K, IV in k's mode. */
+static int
+confirm_ok(const struct km_client *k, const uint8_t *blob)
+{
+	static const uint8_t want_text[] = KM_CONFIRM;
+	uint8_t want[KM_CONFIRM_PADDED], got[KM_CONFIRM_PADDED];
+	uint8_t iv[KM_BLOCK];
+	struct aes128_ctx ctx;
+	int ok;
+
+	_Static_assert(sizeof(want_text) - 1 == KM_CONFIRM_LEN, "51 bytes");
+	memcpy(want, want_text, KM_CONFIRM_LEN);
+	pkcs7_pad(want, KM_CONFIRM_LEN, KM_BLOCK);
+	memcpy(iv, k->iv, KM_BLOCK);
+	if (k->mode == KM_CBC) {
+		aes128_set_decrypt_key(&ctx, k->k);
+		cbc_decrypt(&ctx, (nettle_cipher_func *)aes128_decrypt,
+		    KM_BLOCK, iv, sizeof(got), got, blob);
+	} else {
+		aes128_set_encrypt_key(&ctx, k->k);
+		cfb_decrypt(&ctx, (nettle_cipher_func *)aes128_encrypt,
+		    KM_BLOCK, iv, sizeof(got), got, blob);
+	}
+	ok = memeql_sec(want, got, sizeof(got));
+	secret_wipe(&ctx, sizeof(ctx));
+	secret_wipe(got, sizeof(got));
+	return ok;
+}
+
+/* Both confirmations are in: start the transfer, or end the pairing. */
+static int
+confirmed(struct km_client *k)
+{
+	struct km_client *p = k->peer, *w = k->sender ? p : k;
+
+	if (k->confirm == 1 && p->confirm == 1) {
+		w->state = ST_STARTING;
+		return says(w, "start");
+	}
+	if (k->confirm == 1 && says(k, KM_KEY_ERROR) == -1)
+		return -1;
+	if (p->confirm == 1 && says(p, KM_KEY_ERROR) == -1)
+		return -1;
+	unpair(p);
+	unpair(k);
+	return 0;
+}
+
+static int
+do_confirm(struct km_client *k, const struct km_msg *m)
+{
+	k->confirm = confirm_ok(k, m->blob) ? 1 : -1;
+	conn_log(k->c, "#%u: %s", k->id,
+	    k->confirm == 1 ? KM_KEY_OKAY : KM_KEY_ERROR);
+	if (says(k, k->confirm == 1 ? KM_KEY_OKAY : KM_KEY_ERROR) == -1)
+		return -1;
+	if (k->peer->confirm == 0)
+		return 0;
+	return confirmed(k);
+}
+
+/* The waiter is listening: tell the sender where (the waiter's host). */
+static int
+do_start(struct km_client *w)
+{
+	struct km_client *s = w->peer;
+	char msg[128], host[80];
+	const char *peer = conn_peer(w->c), *colon = strrchr(peer, ':');
+	size_t n = colon != NULL ? (size_t)(colon - peer) : 0;
+
+	if (n == 0 || n >= sizeof(host))
+		n = snprintf(host, sizeof(host), "127.0.0.1");
+	else
+		memcpy(host, peer, n);
+	host[n] = '\0';
+	snprintf(msg, sizeof(msg), KM_SEND_DATA " %s:%u", host, w->port);
+	w->state = s->state = ST_TRANSFER;
+	if (says(w, KM_NOTIFY) == -1)
+		return -1;
+	return says(s, msg);
+}
+
+static int
+do_size(struct km_client *k, const struct km_msg *m)
+{
+	struct km_client *p = k->peer;
+	const char *verdict;
+
+	k->count = m->count;
+	k->have_count = 1;
+	if (!p->have_count)
+		return 0;
+	verdict = k->count == p->count ? KM_SIZES_OK : KM_SIZES_BAD;
+	conn_log(k->c, "#%u and #%u: %s", k->id, p->id, verdict);
+	if (says(p, verdict) == -1 || says(k, verdict) == -1)
+		return -1;
+	unpair(p);
+	unpair(k);
+	return 0;
+}
+
+/* Runs one command if k's state allows it; -2: not now. */
+static int
+dispatch(struct km_client *k, const struct km_msg *m)
+{
+	switch (m->type) {
+	case KM_WAIT:
+		return k->state == ST_IDLE ? do_wait(k, m) : -2;
+	case KM_SEND:
+		return k->state == ST_IDLE ? do_send(k) : -2;
+	case KM_CONN:
+		return k->state == ST_IDLE ? do_conn(k, m) : -2;
+	case KM_GET_KEY:
+	case KM_GET_IV:
+		if (k->state != ST_PAIRED)
+			return -2;
+		return do_get(k, m->type == KM_GET_KEY ? k->k : k->iv);
+	case KM_CONFIRM_MSG:
+		return k->state == ST_PAIRED && k->confirm == 0 ?
+		    do_confirm(k, m) : -2;
+	case KM_START:
+		return k->state == ST_STARTING ? do_start(k) : -2;
+	case KM_SIZE:
+		return k->state == ST_TRANSFER && !k->have_count ?
+		    do_size(k, m) : -2;
+	default:
+		return -2;
+	}
+}
+
+static ssize_t
+km_bytes(struct conn *c, const uint8_t *data, size_t len)
+{
+	struct km_client *k = conn_data(c);
+	const uint8_t *p;
+	size_t plen, used;
+	struct km_msg m;
+	int rv;
+
+	rv = frame_decode(data, len, KM_FRAME_MAX, &p, &plen, &used);
+	if (rv == FRAME_NEED_MORE)
+		return 0;
+	if (rv != FRAME_OK)
+		return conn_protocol_error(c, "%s", frame_strerror(rv));
+	if (km_parse(p, plen, &m) == KM_BAD)
+		return conn_protocol_error(c, "binary frame of %zu bytes",
+		    plen);
+	if (m.type == KM_END) {
+		conn_log(c, "#%u: end", k->id);
+		conn_close_after_flush(c);
+		return (ssize_t)used;
+	}
+	rv = dispatch(k, &m);
+	if (rv == -2)
+		rv = says(k, KM_UNEXPECTED);
+	return rv == -1 ? -1 : (ssize_t)used;
+}
+
+static void
+km_close(struct conn *c)
+{
+	struct km_client *k = conn_data(c), *p;
+	char msg[64];
+
+	if (k == NULL)
+		return;
+	if (k->state == ST_WAITING)
+		TAILQ_REMOVE(&waiters, k, wq);
+	if ((p = k->peer) != NULL) {
+		snprintf(msg, sizeof(msg), KM_PEER_ERROR ": client #%u left",
+		    k->id);
+		conn_log(p->c, "#%u: peer #%u left mid-pairing", p->id, k->id);
+		(void)says(p, msg);
+		unpair(p);
+	}
+	unpair(k);
+	free(k);
+	conn_set_data(c, NULL);
+}
+
+const struct service keymanager_service = {
+    .name = "keymanager",
+    .init = km_init,
+    .on_connect = km_connect,
+    .on_bytes = km_bytes,
+    .on_close = km_close,
+    .fini = km_fini,
+};

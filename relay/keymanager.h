@@ -1,0 +1,71 @@
+/*
+ * keymanager: the words of the key manager protocol (seed 000), shared by
+ * the relay service (relay/keymanager*.c), its client (xfer/keymanager*.c)
+ * and the fuzz target.  Every message is one lib/frame.h frame.
+ */
+#ifndef PK_KEYMANAGER_H
+#define PK_KEYMANAGER_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#define KM_FRAME_MAX 4096 /* largest control frame either side accepts */
+#define KM_CMD_MAX 64 /* longest text command */
+#define KM_BLOCK 16
+#define KM_CONFIRM_LEN 51 /* the constant, as in the original */
+#define KM_CONFIRM_PADDED 64 /* PKCS#7-padded: what goes on the wire */
+
+/*
+ * The confirmation constant: 40 ASCII bytes and 11 fixed binary bytes,
+ * the shape of the original's (its text is not reproduced).
+ */
+#define KM_CONFIRM                                                    \
+	"protokit keymanager confirms session K: "                    \
+	"\x00\x01\x02\x7f\x80\xfe\xff\x10\x20\x0d\x0a"
+
+#define KM_HELLO                                                      \
+	"Hello client #%u! Welcome to encrypted files sender! Type your " \
+	"commands to the command line!"
+#define KM_WAITERS                                                    \
+	"select a peer to send a message\nyour next command should be "   \
+	"'conn <peer_id> <enc_mode>\nlist of available waiters:\n"
+#define KM_NO_WAITERS "No waiters at the moment. Try again later."
+#define KM_KEY_OKAY "key okay"
+#define KM_KEY_ERROR "key error"
+#define KM_PEER_ERROR "peer error"
+#define KM_NOTIFY "I will notify your peer"
+#define KM_SEND_DATA "send_data"
+#define KM_SIZES_OK "alles gut"
+#define KM_SIZES_BAD "sizes don't match"
+#define KM_UNEXPECTED "unexpected command"
+
+enum km_mode { KM_CBC = 1, KM_CFB = 2 };
+
+enum km_type {
+	KM_BAD = -1, /* neither text nor a confirmation block */
+	KM_UNKNOWN = 0, /* printable text that is no command */
+	KM_WAIT, /* wait PORT */
+	KM_SEND, /* send */
+	KM_CONN, /* conn ID cbc|cfb */
+	KM_GET_KEY, /* get key */
+	KM_GET_IV, /* get iv */
+	KM_START, /* start */
+	KM_SIZE, /* size N */
+	KM_END, /* end */
+	KM_CONFIRM_MSG, /* the 64-byte encrypted confirmation */
+};
+
+struct km_msg {
+	enum km_type type;
+	unsigned id; /* conn */
+	enum km_mode mode; /* conn */
+	uint16_t port; /* wait */
+	uint64_t count; /* size */
+	const uint8_t *blob; /* confirmation: KM_CONFIRM_PADDED bytes */
+};
+
+/* Parses one frame's payload (keymanager_msg.c); returns m->type. */
+enum km_type km_parse(const uint8_t *p, size_t len, struct km_msg *m);
+const char *km_mode_name(enum km_mode);
+
+#endif

@@ -1,0 +1,334 @@
+/*
+ * keymanager_cli: `pk-xfer keymanager`, the client of seed 000.  With no
+ * step it is the original's interactive client: commands from stdin
+ * (`wait`, `send`, `conn ID cbc|cfb`, `end`), a terminal or a pipe.  The
+ * steps `wait` and `send` each run one whole pairing from the command
+ * line, for scripts; --save leaves every step's bytes in a directory so
+ * that protokit-keymanager can redo the crypto with the real filters.
+ */
+#include <sys/stat.h>
+
+#include <err.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "keymanager_client.h"
+#include "num.h"
+#include "secret.h"
+#include "xfer.h"
+
+enum { OPT_FLIP_COUNT = 256, OPT_MODE, OPT_SAVE, OPT_TO, OPT_YES };
+
+static const char synopsis[] =
+    "usage: pk-xfer [-t sec] keymanager -k k3 host:port\n"
+    "       pk-xfer [-t sec] keymanager wait -k k3 -o file [--yes]"
+    " [--save dir]\n"
+    "           [--flip-count] host:port\n"
+    "       pk-xfer [-t sec] keymanager send -k k3 [--mode cbc|cfb]"
+    " [--to id]\n"
+    "           [--save dir] [--flip-count] host:port file\n";
+
+static const char options[] =
+    "\n"
+    "The client of the key manager (seed 000).  Without a step: the\n"
+    "original's interactive client, reading `wait`, `send`, `conn ID\n"
+    "cbc|cfb` and `end` from stdin (a terminal or a pipe).\n"
+    "  wait   list as a waiter, listen on 127.0.0.1 (a free port), get K\n"
+    "         and IV, confirm them, receive one file into -o, report the\n"
+    "         count, end\n"
+    "  send   list the waiters, pair with --to (default: the first), get\n"
+    "         K and IV, confirm, send file to the waiter, report, end\n"
+    "\n"
+    "  -h, --help         print this help and exit\n"
+    "  -k, --k3 file      the pre-shared K3 (pk-keygen aes -b 128)\n"
+    "  -o, --output file  wait: where the file goes (made only when\n"
+    "                     complete and its padding checked)\n"
+    "  -t, --timeout sec  give up any network wait after sec seconds\n"
+    "                     (default 30)\n"
+    "  --flip-count       report one block more than counted (teaching:\n"
+    "                     the key manager answers `sizes don't match`)\n"
+    "  --mode cbc|cfb     send: the data mode (default cbc)\n"
+    "  --save dir         write mode, key.wrapped, iv.wrapped (16 raw\n"
+    "                     bytes each, as received), ciphertext, count and\n"
+    "                     verdict into dir\n"
+    "  --to id            send: the waiter's client number\n"
+    "  --yes              wait: accept the file without asking\n"
+    "\n"
+    "Exit codes: 0 ok (`alles gut`); 1 refused: `key error`, `sizes don't\n"
+    "match`, the waiter said no, no such waiter, the peer left, bad\n"
+    "padding; 2 could not do the job (usage, files, network, timeout).\n";
+
+static const struct option longopts[] = {
+    {"flip-count", no_argument, NULL, OPT_FLIP_COUNT},
+    {"help", no_argument, NULL, 'h'},
+    {"k3", required_argument, NULL, 'k'},
+    {"mode", required_argument, NULL, OPT_MODE},
+    {"output", required_argument, NULL, 'o'},
+    {"save", required_argument, NULL, OPT_SAVE},
+    {"timeout", required_argument, NULL, 't'},
+    {"to", required_argument, NULL, OPT_TO},
+    {"yes", no_argument, NULL, OPT_YES},
+    {NULL, 0, NULL, 0},
+};
+
+static _Noreturn void
+usage(void)
+{
+	fputs(synopsis, stderr);
+	exit(2);
+}
+
+static _Noreturn void
+help(void)
+{
+	fputs(synopsis, stdout);
+	fputs(options, stdout);
+	if (fflush(stdout) == EOF || ferror(stdout))
+		err(2, "stdout");
+	exit(0);
+}
+
+char *
+km_prompt(const char *prompt, char *buf, size_t size)
+{
+	size_t n;
+
+	if (prompt != NULL)
+		printf("%s", prompt);
+	fflush(stdout);
+	if (fgets(buf, (int)size, stdin) == NULL)
+		return NULL;
+	n = strcspn(buf, "\r\n");
+	if (buf[n] == '\0' && n == size - 1)
+		errx(2, "stdin: line longer than %zu bytes", size - 2);
+	buf[n] = '\0';
+	return buf;
+}
+
+/* The greeting: "Hello client #N! ..." */
+static void
+greeted(struct km_link *km)
+{
+	km_read(km);
+	if (!km_is(km, "Hello client #"))
+		errx(2, "%s: not a key manager: \"%.80s\"", km->name,
+		    (const char *)km->msg);
+	km_show(km);
+}
+
+int
+km_run_wait(const struct km_opts *o, struct km_link *km,
+    const struct aes128_ctx *k3)
+{
+	struct km_session s;
+	struct km_link peer;
+	char cmd[32];
+	uint16_t port;
+	long long count;
+	int lfd, rv;
+
+	lfd = km_listen(&port);
+	snprintf(cmd, sizeof(cmd), "wait %u", port);
+	km_says(km, cmd);
+	printf("Waiting for a sender on 127.0.0.1:%u\n", port);
+	fflush(stdout);
+	km_read(km);
+	rv = km_pair(km, o, k3, &s);
+	if (rv == 0)
+		rv = km_waiter_start(km);
+	if (rv == 0) {
+		km_link_fd(&peer, km_accept(lfd, o->timeout), "sender",
+		    o->timeout);
+		count = km_recv_file(&peer, &s, o);
+		km_link_close(&peer);
+		rv = km_counts(km, o, count < 0 ? 0 : (uint64_t)count);
+		if (count < 0)
+			rv = 1;
+	}
+	secret_wipe(&s, sizeof(s));
+	close(lfd);
+	return rv;
+}
+
+/* The id of the first waiter in the list, 0 if none. */
+static unsigned
+first_waiter(const struct km_link *km)
+{
+	const char *p = strstr((const char *)km->msg, "waiters:\n");
+
+	return p != NULL ? (unsigned)strtoul(p + 9, NULL, 10) : 0;
+}
+
+int
+km_run_send(const struct km_opts *o, struct km_link *km,
+    const struct aes128_ctx *k3, const char *file)
+{
+	struct km_session s;
+	struct km_link peer;
+	char cmd[64], addr[128];
+	long long to = o->to, count;
+	int fd, rv;
+
+	if ((fd = open(file, O_RDONLY | O_CLOEXEC)) == -1)
+		err(2, "%s", file);
+	if (to == -1) {
+		km_says(km, "send");
+		km_read(km);
+		km_show(km);
+		if ((to = first_waiter(km)) == 0)
+			return 1;
+	}
+	snprintf(cmd, sizeof(cmd), "conn %lld %s", to, o->mode);
+	km_says(km, cmd);
+	km_read(km);
+	rv = km_pair(km, o, k3, &s);
+	if (rv == 0)
+		rv = km_sender_address(km, addr, sizeof(addr));
+	if (rv == 0) {
+		km_link_connect(&peer, addr, o->timeout);
+		count = km_send_file(&peer, &s, o, fd);
+		km_link_close(&peer);
+		rv = km_counts(km, o, count < 0 ? 0 : (uint64_t)count);
+		if (count < 0)
+			rv = 1;
+	}
+	secret_wipe(&s, sizeof(s));
+	close(fd);
+	return rv;
+}
+
+/* The original's command loop. */
+static int
+interactive(struct km_opts *o, struct km_link *km,
+    const struct aes128_ctx *k3)
+{
+	char line[KM_CMD_MAX + 2], file[4096], mode[4];
+	unsigned id;
+
+	o->interactive = 1;
+	while (km_prompt("Introduce next command: \n", line, sizeof(line)) !=
+	    NULL) {
+		if (strcmp(line, "end") == 0)
+			break;
+		if (strcmp(line, "wait") == 0) {
+			(void)km_run_wait(o, km, k3);
+			continue;
+		}
+		if (sscanf(line, "conn %u %3s", &id, mode) == 2 &&
+		    (strcmp(mode, "cbc") == 0 || strcmp(mode, "cfb") == 0)) {
+			o->to = id;
+			o->mode = mode;
+			if (km_prompt("Enter a filename to send to peer: \n",
+			    file, sizeof(file)) == NULL)
+				break;
+			(void)km_run_send(o, km, k3, file);
+			continue;
+		}
+		km_says(km, line);
+		km_read(km);
+		km_show(km);
+	}
+	km_says(km, "end");
+	return 0;
+}
+
+enum km_step { STEP_CLIENT, STEP_WAIT, STEP_SEND };
+
+static int
+run(struct km_opts *o, enum km_step step, const char *addr, const char *file)
+{
+	struct aes128_ctx k3;
+	struct km_link km;
+	int rv;
+
+	if (o->save != NULL && mkdir(o->save, 0700) == -1 && errno != EEXIST)
+		err(2, "%s", o->save);
+	km_k3_load(o->k3file, &k3);
+	km_link_connect(&km, addr, o->timeout);
+	greeted(&km);
+	if (step == STEP_CLIENT)
+		rv = interactive(o, &km, &k3);
+	else {
+		rv = step == STEP_WAIT ? km_run_wait(o, &km, &k3) :
+		    km_run_send(o, &km, &k3, file);
+		km_says(&km, "end");
+	}
+	secret_wipe(&k3, sizeof(k3));
+	km_link_close(&km);
+	if (fflush(stdout) == EOF || ferror(stdout))
+		err(2, "stdout");
+	return rv;
+}
+
+int
+keymanager_main(int argc, char *argv[])
+{
+	struct km_opts o = {.mode = "cbc", .to = -1, .timeout = XFER_TIMEOUT};
+	const char *errstr;
+	int ch;
+
+	while ((ch = getopt_long(argc, argv, "hk:o:t:", longopts, NULL)) !=
+	    -1) {
+		switch (ch) {
+		case 'h':
+			help();
+		case 'k':
+			o.k3file = optarg;
+			break;
+		case 'o':
+			o.out = optarg;
+			break;
+		case 't':
+			o.timeout = (int)num_parse(optarg, 1, 86400, &errstr);
+			if (errstr != NULL)
+				errx(2, "-t %s: %s", optarg, errstr);
+			break;
+		case OPT_FLIP_COUNT:
+			o.flip_count = 1;
+			break;
+		case OPT_MODE:
+			if (strcmp(optarg, "cbc") != 0 &&
+			    strcmp(optarg, "cfb") != 0)
+				errx(2, "--mode %s: want cbc or cfb", optarg);
+			o.mode = optarg;
+			break;
+		case OPT_SAVE:
+			o.save = optarg;
+			break;
+		case OPT_TO:
+			o.to = num_parse(optarg, 1, 0xffffffffLL, &errstr);
+			if (errstr != NULL)
+				errx(2, "--to %s: %s", optarg, errstr);
+			break;
+		case OPT_YES:
+			o.yes = 1;
+			break;
+		default:
+			usage();
+		}
+	}
+	argc -= optind;
+	argv += optind;
+	if (argc < 2 || strcmp(argv[0], "keymanager") != 0)
+		usage();
+	if (o.k3file == NULL)
+		errx(2, "missing -k k3");
+	if (strcmp(argv[1], "wait") == 0) {
+		if (argc != 3 || o.out == NULL)
+			errx(2, "keymanager wait: want -o file and host:port");
+		return run(&o, STEP_WAIT, argv[2], NULL);
+	}
+	if (strcmp(argv[1], "send") == 0) {
+		if (argc != 4)
+			errx(2, "keymanager send: want host:port and a file");
+		return run(&o, STEP_SEND, argv[2], argv[3]);
+	}
+	if (argc != 2)
+		usage();
+	return run(&o, STEP_CLIENT, argv[1], NULL);
+}

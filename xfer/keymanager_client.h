@@ -1,0 +1,101 @@
+/*
+ * keymanager_client: the pieces of `pk-xfer keymanager` (seed 000): the
+ * command line (keymanager_cli.c), the framed connections with timeouts
+ * (keymanager_net.c), the pairing with the key manager
+ * (keymanager_pair.c) and the file on the peer channel
+ * (keymanager_peer.c).  Network and file failures die with exit 2.
+ */
+#ifndef PK_XFER_KEYMANAGER_H
+#define PK_XFER_KEYMANAGER_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include <nettle/aes.h>
+
+#include "../relay/keymanager.h"
+#include "frame.h"
+
+struct km_opts {
+	const char *k3file; /* -k */
+	const char *out; /* -o: the waiter's output file */
+	const char *save; /* --save: directory for the step files */
+	const char *mode; /* --mode */
+	long long to; /* --to: waiter id, -1: the first listed */
+	int yes; /* --yes */
+	int flip_count; /* --flip-count */
+	int interactive; /* prompts on stdin */
+	int timeout; /* -t, seconds */
+};
+
+/* One framed TCP connection (the key manager, or the peer). */
+struct km_link {
+	int fd;
+	const char *name; /* for messages */
+	size_t have;
+	uint8_t buf[FRAME_HDR + KM_FRAME_MAX];
+	uint8_t msg[KM_FRAME_MAX + 1]; /* the last frame, NUL-terminated */
+	size_t len;
+};
+
+/* The session: K, IV and the mode, unwrapped from the key manager. */
+struct km_session {
+	enum km_mode mode;
+	uint8_t k[KM_BLOCK], iv[KM_BLOCK];
+	uint8_t kw[KM_BLOCK], ivw[KM_BLOCK]; /* as received */
+};
+
+/* One CBC or CFB-128 chain from the session's IV. */
+struct km_chain {
+	enum km_mode mode;
+	struct aes128_ctx enc, dec;
+	uint8_t iv[KM_BLOCK];
+};
+
+/* keymanager_net.c */
+void km_link_connect(struct km_link *l, const char *addr, int timeout);
+void km_link_fd(struct km_link *l, int fd, const char *name, int timeout);
+void km_link_close(struct km_link *l);
+/* Reads one frame into l->msg / l->len (text is NUL-terminated). */
+void km_read(struct km_link *l);
+/* Reads one frame and dies unless it is exactly want bytes long. */
+void km_read_block(struct km_link *l, uint8_t *out, size_t want);
+void km_write(struct km_link *l, const void *buf, size_t len);
+void km_says(struct km_link *l, const char *text);
+void km_raw_read(struct km_link *l, uint8_t *buf, size_t len);
+void km_raw_write(struct km_link *l, const void *buf, size_t len);
+/* A listener on 127.0.0.1, a free port; returns the fd, sets *port. */
+int km_listen(uint16_t *port);
+int km_accept(int lfd, int timeout);
+/* 1 if l->msg is text starting with word. */
+int km_is(const struct km_link *l, const char *word);
+
+/* keymanager_pair.c: each returns 0 ok, 1 refused (message shown). */
+void km_k3_load(const char *path, struct aes128_ctx *k3);
+int km_pair(struct km_link *km, const struct km_opts *o,
+    const struct aes128_ctx *k3, struct km_session *s);
+int km_waiter_start(struct km_link *km);
+int km_sender_address(struct km_link *km, char *addr, size_t size);
+int km_counts(struct km_link *km, const struct km_opts *o, uint64_t count);
+void km_save(const struct km_opts *o, const char *name, const void *buf,
+    size_t len);
+void km_show(struct km_link *km);
+
+/* keymanager_peer.c: each returns the block count, or -1 if refused. */
+void km_chain_init(struct km_chain *c, const struct km_session *s);
+void km_chain_run(struct km_chain *c, int encrypt, size_t len, uint8_t *buf);
+void km_chain_wipe(struct km_chain *c);
+long long km_send_file(struct km_link *peer, const struct km_session *s,
+    const struct km_opts *o, int fd);
+long long km_recv_file(struct km_link *peer, const struct km_session *s,
+    const struct km_opts *o);
+
+/* keymanager_cli.c */
+int km_run_wait(const struct km_opts *o, struct km_link *km,
+    const struct aes128_ctx *k3);
+int km_run_send(const struct km_opts *o, struct km_link *km,
+    const struct aes128_ctx *k3, const char *file);
+/* A line from stdin after prompt; NULL at EOF. */
+char *km_prompt(const char *prompt, char *buf, size_t size);
+
+#endif

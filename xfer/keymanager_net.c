@@ -1,0 +1,237 @@
+/*
+ * keymanager_net: blocking sockets whose every wait is bounded by -t
+ * (SO_RCVTIMEO, SO_SNDTIMEO, which also bound connect, and poll for
+ * accept), carrying lib/frame.h frames of at most KM_FRAME_MAX bytes, or
+ * raw bytes for the ciphertext.  Failures die with exit 2, naming the peer.
+ */
+#include <sys/socket.h>
+#include <sys/time.h>
+
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+
+#include <arpa/inet.h>
+
+#include <err.h>
+#include <errno.h>
+#include <netdb.h>
+#include <poll.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "keymanager_client.h"
+#include "secret.h"
+
+static void
+set_timeouts(int fd, int timeout)
+{
+	struct timeval tv = {.tv_sec = timeout};
+	int one = 1;
+
+	if (setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv)) == -1 ||
+	    setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv)) == -1)
+		err(2, "setsockopt");
+	(void)setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
+}
+
+void
+km_link_fd(struct km_link *l, int fd, const char *name, int timeout)
+{
+	memset(l, 0, sizeof(*l));
+	l->fd = fd;
+	l->name = name;
+	set_timeouts(fd, timeout);
+}
+
+void
+km_link_connect(struct km_link *l, const char *addr, int timeout)
+{
+	struct addrinfo hints = {.ai_socktype = SOCK_STREAM}, *res, *ai;
+	char host[256];
+	const char *colon = strrchr(addr, ':');
+	size_t n = colon != NULL ? (size_t)(colon - addr) : 0;
+	int fd = -1, rv, saved = ECONNREFUSED;
+
+	if (n == 0 || colon[1] == '\0' || n >= sizeof(host))
+		errx(2, "%s: not host:port", addr);
+	if (addr[0] == '[' && addr[n - 1] == ']')
+		memcpy(host, addr + 1, n -= 2);
+	else
+		memcpy(host, addr, n);
+	host[n] = '\0';
+	hints.ai_flags = AI_NUMERICSERV;
+	if ((rv = getaddrinfo(host, colon + 1, &hints, &res)) != 0)
+		errx(2, "%s: %s", addr, gai_strerror(rv));
+	for (ai = res; ai != NULL; ai = ai->ai_next) {
+		fd = socket(ai->ai_family, ai->ai_socktype | SOCK_CLOEXEC,
+		    ai->ai_protocol);
+		if (fd == -1)
+			continue;
+		set_timeouts(fd, timeout);
+		if (connect(fd, ai->ai_addr, ai->ai_addrlen) == 0)
+			break;
+		saved = errno == EINPROGRESS ? ETIMEDOUT : errno;
+		close(fd);
+		fd = -1;
+	}
+	freeaddrinfo(res);
+	if (fd == -1) {
+		errno = saved;
+		err(2, "connect %s", addr);
+	}
+	km_link_fd(l, fd, addr, timeout);
+}
+
+void
+km_link_close(struct km_link *l)
+{
+	if (l->fd != -1 && close(l->fd) == -1)
+		warn("close %s", l->name);
+	l->fd = -1;
+}
+
+/* recv once into buf; dies on timeout, error or EOF. */
+static size_t
+recv_some(struct km_link *l, uint8_t *buf, size_t n)
+{
+	ssize_t r;
+
+	while ((r = recv(l->fd, buf, n, 0)) == -1 && errno == EINTR)
+		;
+	if (r == 0)
+		errx(2, "%s: connection closed", l->name);
+	if (r == -1 && (errno == EAGAIN || errno == EWOULDBLOCK))
+		errx(2, "%s: no answer in time (-t)", l->name);
+	if (r == -1)
+		err(2, "recv from %s", l->name);
+	return (size_t)r;
+}
+
+void
+km_read(struct km_link *l)
+{
+	const uint8_t *p;
+	size_t used;
+	int rv;
+
+	for (;;) {
+		rv = frame_decode(l->buf, l->have, KM_FRAME_MAX, &p, &l->len,
+		    &used);
+		if (rv == FRAME_OK)
+			break;
+		if (rv != FRAME_NEED_MORE)
+			errx(2, "%s: bad frame: %s", l->name,
+			    frame_strerror(rv));
+		l->have += recv_some(l, l->buf + l->have,
+		    sizeof(l->buf) - l->have);
+	}
+	memcpy(l->msg, p, l->len);
+	l->msg[l->len] = '\0';
+	memmove(l->buf, l->buf + used, l->have - used);
+	l->have -= used;
+}
+
+void
+km_read_block(struct km_link *l, uint8_t *out, size_t want)
+{
+	km_read(l);
+	if (l->len != want && km_is(l, KM_PEER_ERROR))
+		errx(1, "%s: %s", l->name, (const char *)l->msg);
+	if (l->len != want)
+		errx(2, "%s: expected %zu bytes, got \"%.80s\"", l->name, want,
+		    (const char *)l->msg);
+	memcpy(out, l->msg, want);
+	secret_wipe(l->msg, want);
+}
+
+int
+km_is(const struct km_link *l, const char *word)
+{
+	size_t n = strlen(word);
+
+	return l->len >= n && memcmp(l->msg, word, n) == 0;
+}
+
+void
+km_write(struct km_link *l, const void *buf, size_t len)
+{
+	if (frame_write(l->fd, buf, len, KM_FRAME_MAX) == -1) {
+		if (errno == EAGAIN || errno == EWOULDBLOCK)
+			errx(2, "%s: no progress sending (-t)", l->name);
+		err(2, "send to %s", l->name);
+	}
+}
+
+void
+km_says(struct km_link *l, const char *text)
+{
+	km_write(l, text, strlen(text));
+}
+
+void
+km_raw_read(struct km_link *l, uint8_t *buf, size_t len)
+{
+	size_t n;
+
+	/* Bytes that came with the last frame come first. */
+	n = l->have < len ? l->have : len;
+	memcpy(buf, l->buf, n);
+	memmove(l->buf, l->buf + n, l->have - n);
+	l->have -= n;
+	while (n < len)
+		n += recv_some(l, buf + n, len - n);
+}
+
+void
+km_raw_write(struct km_link *l, const void *buf, size_t len)
+{
+	const uint8_t *p = buf;
+	ssize_t r;
+
+	while (len > 0) {
+		r = send(l->fd, p, len, MSG_NOSIGNAL);
+		if (r == -1 && errno == EINTR)
+			continue;
+		if (r == -1 && (errno == EAGAIN || errno == EWOULDBLOCK))
+			errx(2, "%s: no progress sending (-t)", l->name);
+		if (r == -1)
+			err(2, "send to %s", l->name);
+		p += r;
+		len -= (size_t)r;
+	}
+}
+
+int
+km_listen(uint16_t *port)
+{
+	struct sockaddr_in sin = {.sin_family = AF_INET};
+	socklen_t len = sizeof(sin);
+	int fd;
+
+	sin.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	if ((fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0)) == -1)
+		err(2, "socket");
+	if (bind(fd, (struct sockaddr *)&sin, sizeof(sin)) == -1 ||
+	    listen(fd, 1) == -1 ||
+	    getsockname(fd, (struct sockaddr *)&sin, &len) == -1)
+		err(2, "listen on 127.0.0.1");
+	*port = ntohs(sin.sin_port);
+	return fd;
+}
+
+int
+km_accept(int lfd, int timeout)
+{
+	struct pollfd p = {.fd = lfd, .events = POLLIN};
+	int fd, n;
+
+	while ((n = poll(&p, 1, timeout * 1000)) == -1)
+		if (errno != EINTR)
+			err(2, "poll");
+	if (n == 0)
+		errx(2, "no sender connected in %d s (-t)", timeout);
+	if ((fd = accept4(lfd, NULL, NULL, SOCK_CLOEXEC)) == -1)
+		err(2, "accept");
+	return fd;
+}

@@ -1,0 +1,153 @@
+/*
+ * keymanager_pair: a client's side of the key manager's steps after
+ * `conn` (sender) or `wait` (waiter): the mode, K and IV unwrapped from
+ * one ECB block each under K3, the confirmation, `start` / `send_data`,
+ * and the block counts.  With --save each step's bytes go to a file of
+ * the directory, so that the real filters can be shown on them.
+ */
+#include <err.h>
+#include <errno.h>
+#include <limits.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "hex.h"
+#include "keymanager_client.h"
+#include "pkcs7.h"
+#include "secret.h"
+#include "xfer.h"
+
+void
+km_k3_load(const char *path, struct aes128_ctx *k3)
+{
+	uint8_t buf[80], key[KM_BLOCK];
+	size_t len;
+	ssize_t n;
+
+	if (secret_from_file(path, buf, sizeof(buf), &len) == -1)
+		err(2, "%s", path);
+	if (len == KM_BLOCK) {
+		memcpy(key, buf, KM_BLOCK);
+		n = KM_BLOCK;
+	} else
+		n = hex_decode((const char *)buf, len, key, sizeof(key));
+	secret_wipe(buf, sizeof(buf));
+	if (n != KM_BLOCK) {
+		secret_wipe(key, sizeof(key));
+		errx(2, "%s: not a 128-bit AES key (pk-keygen aes -b 128)",
+		    path);
+	}
+	aes128_set_decrypt_key(k3, key);
+	secret_wipe(key, sizeof(key));
+}
+
+void
+km_save(const struct km_opts *o, const char *name, const void *buf,
+    size_t len)
+{
+	char path[PATH_MAX];
+
+	if (o->save == NULL)
+		return;
+	if (snprintf(path, sizeof(path), "%s/%s", o->save, name) >=
+	    (int)sizeof(path))
+		errx(2, "%s: path too long", o->save);
+	out_write(path, buf, len);
+}
+
+void
+km_show(struct km_link *km)
+{
+	printf("Message from server: %s\n", (const char *)km->msg);
+	fflush(stdout);
+}
+
+/* Encrypts the padded constant under K in the mode and sends it. */
+static void
+confirm(struct km_link *km, const struct km_session *s)
+{
+	static const uint8_t text[] = KM_CONFIRM;
+	uint8_t buf[KM_CONFIRM_PADDED];
+	struct km_chain c;
+
+	memcpy(buf, text, KM_CONFIRM_LEN);
+	pkcs7_pad(buf, KM_CONFIRM_LEN, KM_BLOCK);
+	km_chain_init(&c, s);
+	km_chain_run(&c, 1, sizeof(buf), buf);
+	km_chain_wipe(&c);
+	km_write(km, buf, sizeof(buf));
+}
+
+int
+km_pair(struct km_link *km, const struct km_opts *o,
+    const struct aes128_ctx *k3, struct km_session *s)
+{
+	if (km_is(km, "cbc") && km->len == 3)
+		s->mode = KM_CBC;
+	else if (km_is(km, "cfb") && km->len == 3)
+		s->mode = KM_CFB;
+	else {
+		km_show(km);
+		return 1;
+	}
+	printf("Mode: %s\n", km->msg);
+	km_save(o, "mode", km->msg, km->len);
+	km_says(km, "get key");
+	km_read_block(km, s->kw, KM_BLOCK);
+	km_says(km, "get iv");
+	km_read_block(km, s->ivw, KM_BLOCK);
+	km_save(o, "key.wrapped", s->kw, KM_BLOCK);
+	km_save(o, "iv.wrapped", s->ivw, KM_BLOCK);
+	aes128_decrypt(k3, KM_BLOCK, s->k, s->kw);
+	aes128_decrypt(k3, KM_BLOCK, s->iv, s->ivw);
+	confirm(km, s);
+	km_read(km);
+	km_show(km);
+	return km_is(km, KM_KEY_OKAY) ? 0 : 1;
+}
+
+int
+km_waiter_start(struct km_link *km)
+{
+	km_read(km);
+	if (!km_is(km, "start") || km->len != 5) {
+		km_show(km);
+		return 1;
+	}
+	km_says(km, "start");
+	km_read(km);
+	km_show(km);
+	return 0;
+}
+
+int
+km_sender_address(struct km_link *km, char *addr, size_t size)
+{
+	km_read(km);
+	if (!km_is(km, KM_SEND_DATA " ") ||
+	    km->len - sizeof(KM_SEND_DATA) >= size) {
+		km_show(km);
+		return 1;
+	}
+	memcpy(addr, km->msg + sizeof(KM_SEND_DATA),
+	    km->len - sizeof(KM_SEND_DATA) + 1);
+	printf("Successfully connected to peer\n");
+	return 0;
+}
+
+int
+km_counts(struct km_link *km, const struct km_opts *o, uint64_t count)
+{
+	char msg[40];
+	int n;
+
+	if (o->flip_count)
+		count++;
+	n = snprintf(msg, sizeof(msg), "size %llu", (unsigned long long)count);
+	km_save(o, "count", msg + 5, (size_t)n - 5);
+	km_says(km, msg);
+	km_read(km);
+	km_show(km);
+	km_save(o, "verdict", km->msg, km->len);
+	return km_is(km, KM_SIZES_OK) ? 0 : 1;
+}
