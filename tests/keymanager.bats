@@ -224,3 +224,20 @@ frame() {
 	run -1 pk-xfer -t 5 keymanager send -k k3 "$ADDR" in
 	assert_line "Message from server: No waiters at the moment. Try again later."
 }
+
+@test "keymanager: 256 MiB goes through in cfb with constant memory on both sides" {
+	make_file in 268435456
+	/usr/bin/time -f 'rss %M' -o w.rss pk-xfer -t 30 keymanager wait -k k3 \
+	    -o out --yes "$ADDR" > w.out 2> w.err 3>&- &
+	WPID=$!
+	waiters 1
+	run -0 /usr/bin/time -f 'rss %M' -o s.rss pk-xfer -t 30 keymanager send -k k3 --mode cfb "$ADDR" in
+	assert_line "Message from server: alles gut"
+	waiter_status
+	[ "$WSTATUS" = 0 ]
+	cmp in out
+	# 64 KiB blocks: the sender's peak RSS stays far below the file
+	[ "$(awk '{print $2}' s.rss)" -lt 16384 ]
+	[ "$(awk '{print $2}' w.rss)" -lt 16384 ]
+	rm -f in out
+}
