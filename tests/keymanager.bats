@@ -241,3 +241,15 @@ frame() {
 	[ "$(awk '{print $2}' w.rss)" -lt 16384 ]
 	rm -f in out
 }
+
+@test "protokit-keymanager: numbered steps, the wire ciphertext rebuilt by the filters, cleanup" {
+	TMPDIR=$PWD run -0 protokit-keymanager
+	assert_line "==> 1/11 K3, the pre-shared key: pk-keygen makes it, each party gets the file"
+	assert_line "==> 11/11 the relay stops; its log shows the pairings, never a key"
+	assert_line "    one 16-byte block through CBC with an all-zero IV is ECB:"
+	[ "$(grep -c '^    identical to the ciphertext alice received$' <<< "$output")" = 2 ]
+	assert_line "counts: bob 1006, alice 1006, 16090 / 16 + 1 = 1006: alles gut"
+	assert_line "    alice: Message from server: sizes don't match"
+	run -0 ls
+	refute_output --partial protokit-keymanager.
+}
