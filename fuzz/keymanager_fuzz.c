@@ -19,11 +19,11 @@ render(const struct km_msg *m, char *buf, size_t size)
 	case KM_WAIT:
 		return snprintf(buf, size, "wait %u", m->port);
 	case KM_CONN:
-		return snprintf(buf, size, "conn %u %s", m->id,
-		    km_mode_name(m->mode));
+		return snprintf(
+		    buf, size, "conn %u %s", m->id, km_mode_name(m->mode));
 	case KM_SIZE:
-		return snprintf(buf, size, "size %llu",
-		    (unsigned long long)m->count);
+		return snprintf(
+		    buf, size, "size %llu", (unsigned long long)m->count);
 	default:
 		return -1;
 	}
@@ -40,7 +40,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 	while (off < size) {
 		if (frame_decode(data + off, size - off, KM_FRAME_MAX, &p,
-		    &plen, &used) != FRAME_OK)
+			&plen, &used) != FRAME_OK)
 			break;
 		if (used > size - off || plen > KM_FRAME_MAX)
 			abort();
@@ -52,7 +52,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			if (memcmp(text, p, plen) != 0 || (size_t)n != plen)
 				abort();
 			if (km_parse((const uint8_t *)text, (size_t)n,
-			    &again) != m.type)
+				&again) != m.type)
 				abort();
 		}
 		off += used;

@@ -83,8 +83,10 @@ km_init(struct relay_ctx *r)
 		return -1;
 	}
 	if (secret_from_file(path, buf, sizeof(buf), &len) == -1) {
-		relay_log("keymanager", "%s: %s (make it with pk-keygen aes "
-		    "-b 128 -o %s)", path, strerror(errno), path);
+		relay_log("keymanager",
+		    "%s: %s (make it with pk-keygen aes "
+		    "-b 128 -o %s)",
+		    path, strerror(errno), path);
 		return -1;
 	}
 	if (len == KM_BLOCK)
@@ -210,11 +212,12 @@ do_send(struct km_client *k)
 	size_t n;
 
 	n = (size_t)snprintf(list, sizeof(list), "%s", KM_WAITERS);
-	TAILQ_FOREACH(w, &waiters, wq) {
+	TAILQ_FOREACH(w, &waiters, wq)
+	{
 		if (n + 12 > sizeof(list))
 			break;
-		n += (size_t)snprintf(list + n, sizeof(list) - n, "%u\n",
-		    w->id);
+		n +=
+		    (size_t)snprintf(list + n, sizeof(list) - n, "%u\n", w->id);
 	}
 	if (TAILQ_EMPTY(&waiters))
 		return says(k, KM_NO_WAITERS);
@@ -228,11 +231,11 @@ do_conn(struct km_client *s, const struct km_msg *m)
 	char msg[64];
 
 	TAILQ_FOREACH(w, &waiters, wq)
-		if (w->id == m->id)
-			break;
+	if (w->id == m->id)
+		break;
 	if (w == NULL) {
-		snprintf(msg, sizeof(msg), KM_PEER_ERROR ": no waiter #%u",
-		    m->id);
+		snprintf(
+		    msg, sizeof(msg), KM_PEER_ERROR ": no waiter #%u", m->id);
 		return says(s, msg);
 	}
 	TAILQ_REMOVE(&waiters, w, wq);
@@ -382,13 +385,14 @@ dispatch(struct km_client *k, const struct km_msg *m)
 			return -2;
 		return do_get(k, m->type == KM_GET_KEY ? k->k : k->iv);
 	case KM_CONFIRM_MSG:
-		return k->state == ST_PAIRED && k->confirm == 0 ?
-		    do_confirm(k, m) : -2;
+		return k->state == ST_PAIRED && k->confirm == 0
+		    ? do_confirm(k, m)
+		    : -2;
 	case KM_START:
 		return k->state == ST_STARTING ? do_start(k) : -2;
 	case KM_SIZE:
-		return k->state == ST_TRANSFER && !k->have_count ?
-		    do_size(k, m) : -2;
+		return k->state == ST_TRANSFER && !k->have_count ? do_size(k, m)
+								 : -2;
 	default:
 		return -2;
 	}
@@ -409,8 +413,8 @@ km_bytes(struct conn *c, const uint8_t *data, size_t len)
 	if (rv != FRAME_OK)
 		return conn_protocol_error(c, "%s", frame_strerror(rv));
 	if (km_parse(p, plen, &m) == KM_BAD)
-		return conn_protocol_error(c, "binary frame of %zu bytes",
-		    plen);
+		return conn_protocol_error(
+		    c, "binary frame of %zu bytes", plen);
 	if (m.type == KM_END) {
 		conn_log(c, "#%u: end", k->id);
 		conn_close_after_flush(c);
@@ -433,8 +437,8 @@ km_close(struct conn *c)
 	if (k->state == ST_WAITING)
 		TAILQ_REMOVE(&waiters, k, wq);
 	if ((p = k->peer) != NULL) {
-		snprintf(msg, sizeof(msg), KM_PEER_ERROR ": client #%u left",
-		    k->id);
+		snprintf(
+		    msg, sizeof(msg), KM_PEER_ERROR ": client #%u left", k->id);
 		conn_log(p->c, "#%u: peer #%u left mid-pairing", p->id, k->id);
 		(void)says(p, msg);
 		unpair(p);

@@ -19,15 +19,15 @@
  * The confirmation constant: 40 ASCII bytes and 11 fixed binary bytes,
  * the shape of the original's (its text is not reproduced).
  */
-#define KM_CONFIRM                                                    \
-	"protokit keymanager confirms session K: "                    \
+#define KM_CONFIRM                                                             \
+	"protokit keymanager confirms session K: "                             \
 	"\x00\x01\x02\x7f\x80\xfe\xff\x10\x20\x0d\x0a"
 
-#define KM_HELLO                                                      \
-	"Hello client #%u! Welcome to encrypted files sender! Type your " \
+#define KM_HELLO                                                               \
+	"Hello client #%u! Welcome to encrypted files sender! Type your "      \
 	"commands to the command line!"
-#define KM_WAITERS                                                    \
-	"select a peer to send a message\nyour next command should be "   \
+#define KM_WAITERS                                                             \
+	"select a peer to send a message\nyour next command should be "        \
 	"'conn <peer_id> <enc_mode>\nlist of available waiters:\n"
 #define KM_NO_WAITERS "No waiters at the moment. Try again later."
 #define KM_KEY_OKAY "key okay"

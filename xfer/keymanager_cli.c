@@ -122,8 +122,8 @@ greeted(struct km_link *km)
 }
 
 int
-km_run_wait(const struct km_opts *o, struct km_link *km,
-    const struct aes128_ctx *k3)
+km_run_wait(
+    const struct km_opts *o, struct km_link *km, const struct aes128_ctx *k3)
 {
 	struct km_session s;
 	struct km_link peer;
@@ -142,8 +142,8 @@ km_run_wait(const struct km_opts *o, struct km_link *km,
 	if (rv == 0)
 		rv = km_waiter_start(km);
 	if (rv == 0) {
-		km_link_fd(&peer, km_accept(lfd, o->timeout), "sender",
-		    o->timeout);
+		km_link_fd(
+		    &peer, km_accept(lfd, o->timeout), "sender", o->timeout);
 		count = km_recv_file(&peer, &s, o);
 		km_link_close(&peer);
 		rv = km_counts(km, o, count < 0 ? 0 : (uint64_t)count);
@@ -204,8 +204,7 @@ km_run_send(const struct km_opts *o, struct km_link *km,
 
 /* The original's command loop. */
 static int
-interactive(struct km_opts *o, struct km_link *km,
-    const struct aes128_ctx *k3)
+interactive(struct km_opts *o, struct km_link *km, const struct aes128_ctx *k3)
 {
 	char line[KM_CMD_MAX + 2], file[4096], mode[4];
 	unsigned id;
@@ -224,7 +223,7 @@ interactive(struct km_opts *o, struct km_link *km,
 			o->to = id;
 			o->mode = mode;
 			if (km_prompt("Enter a filename to send to peer: \n",
-			    file, sizeof(file)) == NULL)
+				file, sizeof(file)) == NULL)
 				break;
 			(void)km_run_send(o, km, k3, file);
 			continue;
@@ -254,8 +253,8 @@ run(struct km_opts *o, enum km_step step, const char *addr, const char *file)
 	if (step == STEP_CLIENT)
 		rv = interactive(o, &km, &k3);
 	else {
-		rv = step == STEP_WAIT ? km_run_wait(o, &km, &k3) :
-		    km_run_send(o, &km, &k3, file);
+		rv = step == STEP_WAIT ? km_run_wait(o, &km, &k3)
+				       : km_run_send(o, &km, &k3, file);
 		km_says(&km, "end");
 	}
 	secret_wipe(&k3, sizeof(k3));
@@ -272,8 +271,8 @@ keymanager_main(int argc, char *argv[])
 	const char *errstr;
 	int ch;
 
-	while ((ch = getopt_long(argc, argv, "hk:o:t:", longopts, NULL)) !=
-	    -1) {
+	while (
+	    (ch = getopt_long(argc, argv, "hk:o:t:", longopts, NULL)) != -1) {
 		switch (ch) {
 		case 'h':
 			help();

@@ -77,8 +77,8 @@ int km_pair(struct km_link *km, const struct km_opts *o,
 int km_waiter_start(struct km_link *km);
 int km_sender_address(struct km_link *km, char *addr, size_t size);
 int km_counts(struct km_link *km, const struct km_opts *o, uint64_t count);
-void km_save(const struct km_opts *o, const char *name, const void *buf,
-    size_t len);
+void km_save(
+    const struct km_opts *o, const char *name, const void *buf, size_t len);
 void km_show(struct km_link *km);
 
 /* keymanager_peer.c: each returns the block count, or -1 if refused. */
@@ -87,12 +87,12 @@ void km_chain_run(struct km_chain *c, int encrypt, size_t len, uint8_t *buf);
 void km_chain_wipe(struct km_chain *c);
 long long km_send_file(struct km_link *peer, const struct km_session *s,
     const struct km_opts *o, int fd);
-long long km_recv_file(struct km_link *peer, const struct km_session *s,
-    const struct km_opts *o);
+long long km_recv_file(
+    struct km_link *peer, const struct km_session *s, const struct km_opts *o);
 
 /* keymanager_cli.c */
-int km_run_wait(const struct km_opts *o, struct km_link *km,
-    const struct aes128_ctx *k3);
+int km_run_wait(
+    const struct km_opts *o, struct km_link *km, const struct aes128_ctx *k3);
 int km_run_send(const struct km_opts *o, struct km_link *km,
     const struct aes128_ctx *k3, const char *file);
 /* A line from stdin after prompt; NULL at EOF. */

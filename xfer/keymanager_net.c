@@ -116,15 +116,15 @@ km_read(struct km_link *l)
 	int rv;
 
 	for (;;) {
-		rv = frame_decode(l->buf, l->have, KM_FRAME_MAX, &p, &l->len,
-		    &used);
+		rv = frame_decode(
+		    l->buf, l->have, KM_FRAME_MAX, &p, &l->len, &used);
 		if (rv == FRAME_OK)
 			break;
 		if (rv != FRAME_NEED_MORE)
 			errx(2, "%s: bad frame: %s", l->name,
 			    frame_strerror(rv));
-		l->have += recv_some(l, l->buf + l->have,
-		    sizeof(l->buf) - l->have);
+		l->have +=
+		    recv_some(l, l->buf + l->have, sizeof(l->buf) - l->have);
 	}
 	memcpy(l->msg, p, l->len);
 	l->msg[l->len] = '\0';

@@ -42,8 +42,7 @@ km_k3_load(const char *path, struct aes128_ctx *k3)
 }
 
 void
-km_save(const struct km_opts *o, const char *name, const void *buf,
-    size_t len)
+km_save(const struct km_opts *o, const char *name, const void *buf, size_t len)
 {
 	char path[PATH_MAX];
 

@@ -207,8 +207,8 @@ receive(struct km_link *peer, const struct km_session *s,
 		keep = n;
 		/* The last block holds the padding: check it, then drop it. */
 		if (left == 0 &&
-		    (pad = pkcs7_strip(buf + n - KM_BLOCK, KM_BLOCK, KM_BLOCK)) !=
-			-1)
+		    (pad = pkcs7_strip(
+			 buf + n - KM_BLOCK, KM_BLOCK, KM_BLOCK)) != -1)
 			keep = n - KM_BLOCK + (size_t)pad;
 		if (io_writeall(dst->fd, buf, keep) == -1)
 			err(2, "%s", dst->tmp);
@@ -226,8 +226,8 @@ receive(struct km_link *peer, const struct km_session *s,
 }
 
 long long
-km_recv_file(struct km_link *peer, const struct km_session *s,
-    const struct km_opts *o)
+km_recv_file(
+    struct km_link *peer, const struct km_session *s, const struct km_opts *o)
 {
 	char name[PATH_MAX];
 	const char *path = o->out;
@@ -244,8 +244,8 @@ km_recv_file(struct km_link *peer, const struct km_session *s,
 	}
 	km_says(peer, "yes");
 	if (path == NULL)
-		path = km_prompt("Type a name for your file: \n", name,
-		    sizeof(name));
+		path = km_prompt(
+		    "Type a name for your file: \n", name, sizeof(name));
 	if (path == NULL || *path == '\0')
 		errx(2, "no file name to save to");
 	if (io_out_open(&dst, path, 0600, 0) == -1)
