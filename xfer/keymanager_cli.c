@@ -38,9 +38,9 @@ static const char options[] =
     "The client of the key manager (seed 000).  Without a step: the\n"
     "original's interactive client, reading `wait`, `send`, `conn ID\n"
     "cbc|cfb` and `end` from stdin (a terminal or a pipe).\n"
-    "  wait   list as a waiter, listen on 127.0.0.1 (a free port), get K\n"
-    "         and IV, confirm them, receive one file into -o, report the\n"
-    "         count, end\n"
+    "  wait   listen on a free port of the address the key manager sees,\n"
+    "         list as a waiter, get K and IV, confirm them, receive one\n"
+    "         file into -o, report the count, end\n"
     "  send   list the waiters, pair with --to (default: the first), get\n"
     "         K and IV, confirm, send file to the waiter, report, end\n"
     "\n"
@@ -132,10 +132,10 @@ km_run_wait(
 	long long count;
 	int lfd, rv;
 
-	lfd = km_listen(&port);
+	lfd = km_listen(km, &port);
 	snprintf(cmd, sizeof(cmd), "wait %u", port);
 	km_says(km, cmd);
-	printf("Waiting for a sender on 127.0.0.1:%u\n", port);
+	printf("Waiting for a sender on port %u\n", port);
 	fflush(stdout);
 	km_read(km);
 	rv = km_pair(km, o, k3, &s);

@@ -64,8 +64,11 @@ void km_write(struct km_link *l, const void *buf, size_t len);
 void km_says(struct km_link *l, const char *text);
 void km_raw_read(struct km_link *l, uint8_t *buf, size_t len);
 void km_raw_write(struct km_link *l, const void *buf, size_t len);
-/* A listener on 127.0.0.1, a free port; returns the fd, sets *port. */
-int km_listen(uint16_t *port);
+/*
+ * A listener on a free port of the address km is connected from (so the
+ * address the key manager sees); returns the fd, sets *port.
+ */
+int km_listen(const struct km_link *km, uint16_t *port);
 int km_accept(int lfd, int timeout);
 /* 1 if l->msg is text starting with word. */
 int km_is(const struct km_link *l, const char *word);

@@ -203,20 +203,28 @@ km_raw_write(struct km_link *l, const void *buf, size_t len)
 }
 
 int
-km_listen(uint16_t *port)
+km_listen(const struct km_link *km, uint16_t *port)
 {
-	struct sockaddr_in sin = {.sin_family = AF_INET};
-	socklen_t len = sizeof(sin);
+	struct sockaddr_storage ss;
+	socklen_t len = sizeof(ss);
 	int fd;
 
-	sin.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-	if ((fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0)) == -1)
+	/* The address the key manager sees us at: it passes it on. */
+	if (getsockname(km->fd, (struct sockaddr *)&ss, &len) == -1)
+		err(2, "getsockname");
+	if (ss.ss_family == AF_INET)
+		((struct sockaddr_in *)&ss)->sin_port = 0;
+	else
+		((struct sockaddr_in6 *)&ss)->sin6_port = 0;
+	if ((fd = socket(ss.ss_family, SOCK_STREAM | SOCK_CLOEXEC, 0)) == -1)
 		err(2, "socket");
-	if (bind(fd, (struct sockaddr *)&sin, sizeof(sin)) == -1 ||
+	if (bind(fd, (struct sockaddr *)&ss, len) == -1 ||
 	    listen(fd, 1) == -1 ||
-	    getsockname(fd, (struct sockaddr *)&sin, &len) == -1)
-		err(2, "listen on 127.0.0.1");
-	*port = ntohs(sin.sin_port);
+	    getsockname(fd, (struct sockaddr *)&ss, &len) == -1)
+		err(2, "listen");
+	*port = ntohs(ss.ss_family == AF_INET
+		? ((struct sockaddr_in *)&ss)->sin_port
+		: ((struct sockaddr_in6 *)&ss)->sin6_port);
 	return fd;
 }
 
