@@ -75,7 +75,7 @@ km_init(struct relay_ctx *r)
 	char path[PATH_MAX];
 	uint8_t buf[80], key[KM_BLOCK];
 	size_t len;
-	ssize_t n = -1;
+	ssize_t n;
 
 	if (snprintf(path, sizeof(path), "%s/k3", relay_state_dir(r)) >=
 	    (int)sizeof(path)) {
@@ -89,9 +89,10 @@ km_init(struct relay_ctx *r)
 		    path, strerror(errno), path);
 		return -1;
 	}
-	if (len == KM_BLOCK)
-		memcpy(key, buf, KM_BLOCK), n = KM_BLOCK;
-	else
+	if (len == KM_BLOCK) {
+		memcpy(key, buf, KM_BLOCK);
+		n = KM_BLOCK;
+	} else
 		n = hex_decode((const char *)buf, len, key, sizeof(key));
 	secret_wipe(buf, sizeof(buf));
 	if (n != KM_BLOCK) {

@@ -253,3 +253,13 @@ frame() {
 	run -0 ls
 	refute_output --partial protokit-keymanager.
 }
+
+@test "keymanager: the relay will not start without STATE_DIR/k3, or with a key of the wrong size" {
+	run -2 --separate-stderr pk-relay -d nok3 keymanager@127.0.0.1:0
+	assert_equal "${stderr_lines[-1]}" "pk-relay: keymanager: cannot start the service"
+	[[ "$stderr" == *"nok3/k3: No such file or directory (make it with pk-keygen aes -b 128 -o nok3/k3)"* ]]
+	mkdir -m 700 k256
+	pk-keygen aes -b 256 -o k256/k3
+	run -2 --separate-stderr pk-relay -d k256 keymanager@127.0.0.1:0
+	[[ "$stderr" == *"k256/k3: not a 128-bit AES key"* ]]
+}
