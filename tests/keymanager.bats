@@ -263,3 +263,31 @@ frame() {
 	run -2 --separate-stderr pk-relay -d k256 keymanager@127.0.0.1:0
 	[[ "$stderr" == *"k256/k3: not a 128-bit AES key"* ]]
 }
+
+@test "keymanager: the same sender, waiter and mode get the same K and IV again (weakness)" {
+	make_file in 4000
+	printf 'wait\ny\nout1\nwait\ny\nout2\nend\n' > answers
+	pk-xfer -t 10 keymanager -k k3 --save w "$ADDR" < answers > w.out 2> w.err 3>&- &
+	WPID=$!
+	waiters 1
+	mkfifo cmds
+	pk-xfer -t 10 keymanager -k k3 "$ADDR" < cmds > s.out 2> s.err 3>&- &
+	SPID=$!
+	exec 7> cmds
+	printf 'send\nconn 1 cbc\nin\n' >&7
+	waiters 2
+	cp w/ciphertext ct1
+	cp w/key.wrapped k1
+	printf 'conn 1 cbc\nin\nend\n' >&7
+	exec 7>&-
+	wait "$SPID"
+	waiter_status
+	[ "$WSTATUS" = 0 ]
+	cmp in out1
+	cmp in out2
+	[ "$(grep -c '^Message from server: alles gut$' s.out)" = 2 ]
+	wait_log 'reusing K and IV of #2 -> #1 cbc'
+	cmp k1 w/key.wrapped
+	# same K, same IV, same file: the same ciphertext on the wire
+	cmp ct1 w/ciphertext
+}
