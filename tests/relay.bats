@@ -20,7 +20,7 @@ roundtrip() {
 
 @test "relay: --help prints the synopsis, options and exit codes, exit 0" {
 	run -0 pk-relay --help
-	assert_line --index 0 --partial 'usage: pk-relay [-d state_dir]'
+	assert_line --index 0 --partial 'usage: pk-relay [--console] [-d state_dir]'
 	assert_line --partial '  --max-clients n'
 	assert_line --partial '  --idle-timeout sec'
 	assert_line --partial '  --max-file bytes'
@@ -31,7 +31,7 @@ roundtrip() {
 @test "relay: no listener is a usage error, exit 2" {
 	run -2 --separate-stderr pk-relay
 	assert_equal "${stderr_lines[0]}" \
-	    'usage: pk-relay [-d state_dir] [--idle-timeout sec] [--max-clients n]'
+	    'usage: pk-relay [--console] [-d state_dir] [--idle-timeout sec]'
 }
 
 @test "relay: bad arguments exit 2 with one line naming the problem" {
