@@ -26,14 +26,16 @@ make_file() {
 # $BATS_TEST_TMPDIR/state, stdout in relay.out and stderr in relay.log, and
 # waits (up to 5 s) for one `listening SERVICE HOST:PORT` line per
 # SERVICE@HOST:PORT argument.  Sets RELAY_PID, RELAY_PORT (first listener)
-# and RELAY_PORTS[SERVICE].  Call stop_relay in teardown.
+# and RELAY_PORTS[SERVICE].  Its stdin is $RELAY_STDIN if set (a FIFO for
+# --console), else /dev/null.  Call stop_relay in teardown.
 start_relay() {
 	local want=0 a i svc addr
 	for a in "$@"; do
 		case "$a" in *@*) want=$((want + 1)) ;; esac
 	done
 	: > relay.out
-	pk-relay -d "$BATS_TEST_TMPDIR/state" "$@" > relay.out 2> relay.log 3>&- &
+	pk-relay -d "$BATS_TEST_TMPDIR/state" "$@" > relay.out 2> relay.log \
+	    < "${RELAY_STDIN:-/dev/null}" 3>&- &
 	RELAY_PID=$!
 	for ((i = 0; i < 50; i++)); do
 		[ "$(grep -c '^listening ' relay.out)" -ge "$want" ] && break

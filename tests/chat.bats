@@ -1,0 +1,280 @@
+#!/usr/bin/env bats
+# chat (seed 003): the relay's chat service, pk-relay --console and
+# pk-xfer chat, over 127.0.0.1.  Each client reads a FIFO held open by the
+# test, so that lines go in one at a time and the client stays until the
+# test closes its end.  Keys are made once per file with pk-keygen.
+
+load helpers
+
+STAMP='[0-9]{4}-[0-9]{2}-[0-9]{2} [0-9]{2}:[0-9]{2}:[0-9]{2}'
+
+setup_file() {
+	local n
+	for n in server alice bob carol mallory; do
+		pk-keygen rsa -b 2048 --no-pass -o "$BATS_FILE_TMPDIR/$n" \
+		    > /dev/null
+	done
+}
+
+setup() {
+	declare -gA CPID=() CFD=()
+	mkdir -m 700 state
+	cp "$BATS_FILE_TMPDIR/server.key" state/chat.key
+}
+
+teardown() {
+	local n
+	for n in "${!CFD[@]}"; do
+		exec {CFD[$n]}>&-
+	done
+	for n in "${!CPID[@]}"; do
+		kill "${CPID[$n]}" 2> /dev/null || true
+		wait "${CPID[$n]}" 2> /dev/null || true
+	done
+	stop_relay
+}
+
+# wait_file FILE REGEX: waits up to 10 s for a line of FILE matching REGEX.
+wait_file() {
+	local i
+	for ((i = 0; i < 100; i++)); do
+		grep -Eq -- "$2" "$1" 2> /dev/null && return 0
+		sleep 0.1
+	done
+	echo "$1 has no line matching: $2" >&2
+	cat "$1" >&2
+	return 1
+}
+
+# wait_count REGEX N: waits up to 10 s for N lines of relay.log matching.
+wait_count() {
+	local i
+	for ((i = 0; i < 100; i++)); do
+		[ "$(grep -Ec -- "$1" relay.log)" -ge "$2" ] && return 0
+		sleep 0.1
+	done
+	echo "relay.log has fewer than $2 lines matching: $1" >&2
+	cat relay.log >&2
+	return 1
+}
+
+# join NAME [ARGS...]: starts pk-xfer chat for NAME reading NAME.in, and
+# waits until the relay has sent NAME the session key.
+join() {
+	local n=$1
+	shift
+	mkfifo "$n.in"
+	# Without the other clients' FIFO ends, or their EOF never comes.
+	(
+		for fd in "${CFD[@]}"; do
+			exec {fd}>&-
+		done
+		exec pk-xfer chat -u "$n" -k "$BATS_FILE_TMPDIR/$n.key" "$@" \
+		    "127.0.0.1:$RELAY_PORT" < "$n.in" > "$n.out" 2> "$n.err"
+	) 3>&- &
+	CPID[$n]=$!
+	exec {CFD[$n]}> "$n.in"
+	wait_log "secret key sent to $n\$"
+}
+
+say() {
+	echo "$2" >&"${CFD[$1]}"
+}
+
+# leave NAME: closes NAME's stdin and waits for the client; its exit
+# status is in STATUS.
+leave() {
+	exec {CFD[$1]}>&-
+	unset "CFD[$1]"
+	STATUS=0
+	wait "${CPID[$1]}" || STATUS=$?
+	unset "CPID[$1]"
+}
+
+@test "chat: three clients each see the others' messages with names and timestamps, never their own" {
+	start_relay chat@127.0.0.1:0
+	join alice
+	join bob
+	join carol
+	say alice "hello from alice"
+	wait_file bob.out "^$STAMP alice: hello from alice\$"
+	wait_file carol.out "^$STAMP alice: hello from alice\$"
+	say bob "bob here, ünïcode ok"
+	wait_file alice.out "^$STAMP bob: bob here, ünïcode ok\$"
+	wait_file carol.out "^$STAMP bob: bob here, ünïcode ok\$"
+	say carol "carol too"
+	wait_file alice.out "^$STAMP carol: carol too\$"
+	wait_file bob.out "^$STAMP carol: carol too\$"
+	for n in alice bob carol; do
+		leave "$n"
+		[ "$STATUS" -eq 0 ]
+		run grep -c ": " "$n.out"
+		assert_output 2
+		run grep "$n: " "$n.out"
+		assert_failure
+	done
+	# The relay logs that messages passed, never what they said.
+	[ "$(grep -c 'message exchanged$' relay.log)" -eq 3 ]
+	run grep -E 'hello|bob here|carol too' relay.log
+	assert_failure
+}
+
+@test "chat: join and leave notices reach the others; EXIT leaves with status 0" {
+	start_relay chat@127.0.0.1:0
+	join alice
+	join bob
+	wait_file alice.out "^$STAMP \[\+\] bob joined the chat\$"
+	say bob EXIT
+	STATUS=0
+	wait "${CPID[bob]}" || STATUS=$?
+	unset "CPID[bob]"
+	[ "$STATUS" -eq 0 ]
+	grep -q '^\[+\] left the chat$' bob.err
+	wait_file alice.out "^$STAMP \[\+\] bob left the chat\$"
+	wait_log "bob left the server\$"
+	run cat bob.out
+	assert_output ''
+	leave alice
+	[ "$STATUS" -eq 0 ]
+}
+
+@test "chat: TERMINATE on the relay console closes every client, which exit 0 saying so" {
+	mkfifo relay.in
+	exec {console}<> relay.in
+	RELAY_STDIN=relay.in start_relay --console chat@127.0.0.1:0
+	join alice
+	join bob
+	echo bogus >&"$console"
+	wait_log 'console: unknown command'
+	echo TERMINATE >&"$console"
+	for n in alice bob; do
+		STATUS=0
+		wait "${CPID[$n]}" || STATUS=$?
+		unset "CPID[$n]"
+		[ "$STATUS" -eq 0 ]
+		run cat "$n.err"
+		assert_line "pk-xfer: the server closed the chat"
+	done
+	STATUS=0
+	wait "$RELAY_PID" || STATUS=$?
+	RELAY_PID=
+	exec {console}>&-
+	[ "$STATUS" -eq 0 ]
+	grep -q 'console: TERMINATE: closing all connections$' relay.log
+	grep -q 'relay stopped$' relay.log
+}
+
+@test "chat: clients sending garbage are dropped one by one while the others keep talking" {
+	local g i pem
+	start_relay chat@127.0.0.1:0
+	join alice
+	join bob
+	pem=$(wc -c < "$BATS_FILE_TMPDIR/mallory.pub")
+	long=$(printf 'x%.0s' {1..65})
+	# Before joining: not a frame, an oversized frame, an empty frame, a
+	# name over 64 bytes, a name with a control character, a key that is
+	# not one.  After joining: a frame of an unknown type.
+	for i in 1 2 3 4 5 6 7; do
+		exec {g}<> "/dev/tcp/127.0.0.1/$RELAY_PORT"
+		case $i in
+		1) printf 'GET / HTTP/1.1\r\n\r\n' >&"$g" ;;
+		2) printf '\0\1\0\1' >&"$g" ;;
+		3) printf '\0\0\0\0' >&"$g" ;;
+		4) printf '\0\0\0\101%s' "$long" >&"$g" ;;
+		5) printf '\0\0\0\3a\tb' >&"$g" ;;
+		6) printf '\0\0\0\1m\0\0\0\3key' >&"$g" ;;
+		7) {
+			printf '\0\0\0\7mallory\0\0'
+			printf "\\$(printf %03o $((pem >> 8)))"
+			printf "\\$(printf %03o $((pem & 255)))"
+			cat "$BATS_FILE_TMPDIR/mallory.pub"
+			wait_log 'secret key sent to mallory$' > /dev/null
+			printf '\0\0\0\3XYZ'
+		} >&"$g" ;;
+		esac
+		wait_count ' protocol error: ' "$i"
+		exec {g}>&-
+		say alice "still here $i"
+		wait_file bob.out "^$STAMP alice: still here $i\$"
+	done
+	run grep -c ' protocol error: ' relay.log
+	assert_output 7
+	grep -q 'protocol error: user name: not 1 to 64 bytes' relay.log
+	grep -q 'protocol error: client public key: not an RSA key' relay.log
+	grep -q 'protocol error: not a chat message$' relay.log
+	wait_file alice.out "^$STAMP \[\+\] mallory left the chat\$"
+}
+
+@test "chat: a client that stops reading is dropped at the queue cap; the others get every message" {
+	local g pem i
+	start_relay chat@127.0.0.1:0
+	join alice
+	join bob
+	pem=$(wc -c < "$BATS_FILE_TMPDIR/mallory.pub")
+	exec {g}<> "/dev/tcp/127.0.0.1/$RELAY_PORT"
+	{
+		printf '\0\0\0\7mallory\0\0'
+		printf "\\$(printf %03o $((pem >> 8)))"
+		printf "\\$(printf %03o $((pem & 255)))"
+		cat "$BATS_FILE_TMPDIR/mallory.pub"
+	} >&"$g"
+	wait_log 'secret key sent to mallory$'
+	# About 12 MiB of messages: more than the socket buffers and the
+	# relay's 4 MiB queue for mallory, who never reads.
+	line=$(printf 'y%.0s' {1..4000})
+	for ((i = 0; i < 3000; i++)); do
+		echo "$i $line"
+	done >&"${CFD[alice]}"
+	say alice "last one"
+	wait_file bob.out "^$STAMP alice: last one\$"
+	wait_log 'dropped: output queue would pass'
+	[ "$(grep -Ec "^$STAMP alice: [0-9]+ y" bob.out)" -eq 3000 ]
+	exec {g}>&-
+}
+
+@test "chat: the session key unwraps with pk-wrap and the ciphertext on the wire decrypts with openssl enc -aes-128-cfb8" {
+	local ka kb frame iv ct
+	start_relay chat@127.0.0.1:0
+	join alice --trace --save-key alice.wrapped
+	join bob --save-key bob.wrapped
+	[ "$(wc -c < alice.wrapped)" -eq 256 ]
+	ka=$(pk-wrap -d --oaep-sha1 -k "$BATS_FILE_TMPDIR/alice.key" \
+	    < alice.wrapped | od -An -tx1 | tr -d ' \n')
+	kb=$(openssl pkeyutl -decrypt -inkey "$BATS_FILE_TMPDIR/bob.key" \
+	    -pkeyopt rsa_padding_mode:oaep -pkeyopt rsa_oaep_md:sha1 \
+	    -in bob.wrapped | od -An -tx1 | tr -d ' \n')
+	# One session key for every client of the run: the seed's weakness.
+	[ "${#ka}" -eq 32 ]
+	[ "$ka" = "$kb" ]
+	say alice "attack at dawn"
+	wait_file bob.out "^$STAMP alice: attack at dawn\$"
+	frame=$(sed -n 's/^>>> message: type, iv, ciphertext ([0-9]* bytes): //p' alice.err)
+	[ "${frame:0:2}" = 4d ]
+	iv=${frame:2:32}
+	ct=${frame:34}
+	[ "${#ct}" -eq 42 ]
+	printf '%s' "$ct" | xxd -r -p > wire.bin
+	run openssl enc -d -aes-128-cfb8 -K "$ka" -iv "$iv" -in wire.bin
+	assert_success
+	assert_output "alice: attack at dawn"
+	# pk-aes-cfb --cfb8 makes the same ciphertext from the same key and IV.
+	printf '%s' "$ka" > session.hex
+	printf 'alice: attack at dawn' |
+	    pk-aes-cfb -e --cfb8 -k session.hex -iv "$iv" > pk.bin
+	cmp pk.bin wire.bin
+}
+
+@test "chat: pk-xfer chat checks its command line, and a silent server times out" {
+	run -2 pk-xfer chat 127.0.0.1:1
+	assert_output "pk-xfer: chat: missing -u name"
+	run -2 pk-xfer chat -u "$(printf 'a\tb')" 127.0.0.1:1
+	assert_output --partial "not 1 to 64 bytes of UTF-8"
+	run -2 pk-xfer chat -u alice
+	assert_output --partial "usage: pk-xfer"
+	run -0 pk-xfer chat --help
+	assert_line --partial "Exit codes: 0 left"
+	start_relay vault@127.0.0.1:0
+	run -2 pk-xfer chat -t 1 -u alice -k "$BATS_FILE_TMPDIR/alice.key" \
+	    "127.0.0.1:$RELAY_PORT"
+	assert_line "pk-xfer: 127.0.0.1:$RELAY_PORT: no answer in 1 s"
+}
