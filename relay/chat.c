@@ -38,8 +38,16 @@ struct chat_user {
 	char name[CHAT_NAME_MAX + 1];
 };
 
+/*
+ * Notices cost one frame per member per join or leave, O(n^2) for a room
+ * filling up: above this many members they are skipped, as large IRC
+ * channels hide joins and parts.
+ */
+#define NOTICE_ROOM_MAX 256
+
 static TAILQ_HEAD(, chat_user) room = TAILQ_HEAD_INITIALIZER(room);
 static struct chat_server server;
+static int joined; /* members in ST_JOINED */
 
 /* Queues one frame holding type (if not 0) then len bytes of p. */
 static int
@@ -73,6 +81,8 @@ notice(const struct chat_user *from, const char *what)
 	uint8_t buf[FRAME_HDR + 1 + CHAT_NAME_MAX + 64];
 	int n;
 
+	if (joined > NOTICE_ROOM_MAX)
+		return;
 	n = snprintf((char *)buf + FRAME_HDR + 1, sizeof(buf) - FRAME_HDR - 1,
 	    "%s %s", from->name, what);
 	if (n < 0 || (size_t)n >= sizeof(buf) - FRAME_HDR - 1)
@@ -125,23 +135,45 @@ got_pubkey(struct chat_user *u, const uint8_t *p, size_t len)
 		return -1;
 	conn_log(u->conn, "secret key sent to %s", u->name);
 	u->stage = ST_JOINED;
+	joined++;
 	notice(u, "joined the chat");
 	return 0;
 }
 
-static int
-got_message(struct chat_user *u, const uint8_t *frame, size_t used)
+/*
+ * The run of whole message frames at the front of data goes to the others
+ * in one conn_send each, unchanged: a busy sender costs one write per
+ * reader per read, not per message.  Returns the bytes consumed, 0 if
+ * the first frame is incomplete, -1 on a protocol error.
+ */
+static ssize_t
+got_messages(struct chat_user *u, const uint8_t *data, size_t len)
 {
 	struct chat_msg m;
+	const uint8_t *p;
+	size_t plen, used, off = 0;
+	int n = 0, rv, type = -1;
 
-	switch (chat_msg_parse(frame + FRAME_HDR, used - FRAME_HDR, &m)) {
-	case CHAT_MSG:
-		conn_log(u->conn, "message exchanged");
-		broadcast(u, frame, used);
-		return 0;
-	case CHAT_PING:
-		return 0;
+	while ((rv = frame_decode(data + off, len - off, CHAT_FRAME_MAX, &p,
+		    &plen, &used)) == FRAME_OK &&
+	    (type = chat_msg_parse(p, plen, &m)) == CHAT_MSG) {
+		off += used;
+		n++;
 	}
+	if (n > 0) {
+		if (n == 1)
+			conn_log(u->conn, "message exchanged");
+		else
+			conn_log(u->conn, "%d messages exchanged", n);
+		broadcast(u, data, off);
+		return (ssize_t)off;
+	}
+	if (rv == FRAME_NEED_MORE)
+		return 0;
+	if (rv != FRAME_OK)
+		return conn_protocol_error(u->conn, "%s", frame_strerror(rv));
+	if (type == CHAT_PING)
+		return (ssize_t)used;
 	return conn_protocol_error(u->conn, "not a chat message");
 }
 
@@ -169,6 +201,8 @@ chat_bytes(struct conn *c, const uint8_t *data, size_t len)
 	size_t plen, used;
 	int rv;
 
+	if (u->stage == ST_JOINED)
+		return got_messages(u, data, len);
 	rv = frame_decode(data, len, CHAT_FRAME_MAX, &p, &plen, &used);
 	if (rv == FRAME_NEED_MORE)
 		return 0;
@@ -178,11 +212,8 @@ chat_bytes(struct conn *c, const uint8_t *data, size_t len)
 	case ST_NAME:
 		rv = got_name(u, p, plen);
 		break;
-	case ST_PUBKEY:
-		rv = got_pubkey(u, p, plen);
-		break;
 	default:
-		rv = got_message(u, data, used);
+		rv = got_pubkey(u, p, plen);
 		break;
 	}
 	return rv == -1 ? -1 : (ssize_t)used;
@@ -199,6 +230,7 @@ chat_close(struct conn *c)
 	if (u->stage == ST_JOINED) {
 		conn_log(c, "%s left the server", u->name);
 		notice(u, "left the chat");
+		joined--;
 	}
 	free(u);
 }
