@@ -85,7 +85,7 @@ test: all
 	bats tests/
 
 bench: all
-	@mk/deps.sh socat
+	@mk/deps.sh socat ncat
 	bench/run.sh
 
 fuzz: deps
