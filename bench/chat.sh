@@ -9,6 +9,11 @@
 # 3. CHAT_IDLE (10000) clients join (full key exchange) and stay idle; the
 #    relay's RSS growth per client.
 # Each of 1 and 2 is the median of RUNS runs, alternating pk and ncat.
+# ncat relays bytes, not frames: a read that ends inside one sender's
+# frame, forwarded before another sender's bytes, splits the frame, so
+# each client's burst must fit one ncat read (8 KiB: 100 x 68 bytes).
+# The relay forwards whole frames only and takes any burst (try
+# CHAT_MSGS=1000 against the relay alone).
 chat_dir="$BENCH_WORK/chat"
 chat_n=${CHAT_N:-100}
 chat_msgs=${CHAT_MSGS:-100}
@@ -52,17 +57,20 @@ chat_median() {
 	done | median
 }
 
+# chat_fanout chat|raw PORT: one fan-out run's deliveries per second.
+chat_fanout() {
+	_o=$("$chat_load" "$1" fanout 127.0.0.1 "$2" "$chat_n" "$chat_msgs" 64) ||
+	    { echo "bench: chatload $1 fanout failed" >&2; exit 2; }
+	echo "$_o" | awk '{ printf "%d\n", $2 / $4 }'
+}
+
 chat_rates() {
 	_i=0
 	: > "$chat_dir/pk.rates"
 	: > "$chat_dir/peer.rates"
 	while [ "$_i" -lt "$RUNS" ]; do
-		"$chat_load" chat fanout 127.0.0.1 "$chat_port" "$chat_n" \
-		    "$chat_msgs" 64 | awk '{ printf "%d\n", $2 / $4 }' \
-		    >> "$chat_dir/pk.rates"
-		"$chat_load" raw fanout 127.0.0.1 "$chat_nport" "$chat_n" \
-		    "$chat_msgs" 64 | awk '{ printf "%d\n", $2 / $4 }' \
-		    >> "$chat_dir/peer.rates"
+		chat_fanout chat "$chat_port" >> "$chat_dir/pk.rates"
+		chat_fanout raw "$chat_nport" >> "$chat_dir/peer.rates"
 		_i=$((_i + 1))
 	done
 	PK_RATE=$(median < "$chat_dir/pk.rates")
