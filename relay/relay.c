@@ -56,8 +56,8 @@ static const char options[] =
     "to stdout, then one line per event to stderr.  SIGINT or SIGTERM stops\n"
     "accepting, flushes replies for up to 2 s and exits.\n"
     "\n"
-    "Exit codes: 0 stopped by a signal; 2 could not start (usage, address,\n"
-    "state directory, database, file descriptor limit).\n";
+    "Exit codes: 0 stopped by a signal or by TERMINATE; 2 could not start\n"
+    "(usage, address, state directory, database, file descriptor limit).\n";
 
 static const struct option longopts[] = {
     {"console", no_argument, NULL, OPT_CONSOLE},
