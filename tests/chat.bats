@@ -278,3 +278,26 @@ leave() {
 	    "127.0.0.1:$RELAY_PORT"
 	assert_line "pk-xfer: 127.0.0.1:$RELAY_PORT: no answer in 1 s"
 }
+
+@test "chat: the relay makes STATE/chat.key (RSA-2048, mode 0600) when missing, and reads it next time" {
+	rm state/chat.key
+	start_relay chat@127.0.0.1:0
+	grep -q 'chat server key .*/state/chat.key: made RSA-2048$' relay.log
+	[ "$(stat -c %a state/chat.key)" = 600 ]
+	run -0 pk-keygen info -i state/chat.key
+	assert_line --partial 2048
+	stop_relay
+	start_relay chat@127.0.0.1:0
+	grep -q 'chat server key .*/state/chat.key: read RSA-2048$' relay.log
+}
+
+@test "chat: protokit run chat shows the exchange, ends ok and leaves no directory behind" {
+	mkdir tmp
+	TMPDIR=$PWD/tmp run -0 protokit run chat
+	assert_line "protokit-chat: ok"
+	assert_line "    identical to the wire"
+	assert_line "    one session key for everybody (the original did the same)"
+	assert_line --regexp "^    $STAMP carol: hi all, carol here\$"
+	run ls -A tmp
+	assert_output ''
+}
