@@ -39,14 +39,16 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct key_rsa k;
 	int n = 0;
 
-	while (off < size && frame_decode(data + off, size - off,
-	    CHAT_FRAME_MAX, &p, &plen, &used) == FRAME_OK) {
+	while (off < size &&
+	    frame_decode(data + off, size - off, CHAT_FRAME_MAX, &p, &plen,
+		&used) == FRAME_OK) {
 		if (p != data + off + FRAME_HDR || used != FRAME_HDR + plen ||
 		    plen == 0 || plen > CHAT_FRAME_MAX || used > size - off)
 			abort();
 		if (n == 0) {
 			if (chat_name_check(p, plen) == 0 &&
-			    (plen > CHAT_NAME_MAX || memchr(p, 0, plen) != NULL))
+			    (plen > CHAT_NAME_MAX ||
+				memchr(p, 0, plen) != NULL))
 				abort();
 		} else if (n == 1 && plen <= CHAT_PEM_MAX) {
 			key_init(&k);

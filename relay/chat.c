@@ -71,8 +71,8 @@ broadcast(const struct chat_user *from, const uint8_t *frame, size_t len)
 	struct chat_user *u;
 
 	TAILQ_FOREACH(u, &room, link)
-		if (u != from && u->stage == ST_JOINED)
-			(void)conn_send(u->conn, frame, len);
+	if (u != from && u->stage == ST_JOINED)
+		(void)conn_send(u->conn, frame, len);
 }
 
 static void

@@ -36,9 +36,10 @@ key_make(struct key_rsa *k, const char *path)
 		relay_log("chat", "%s: cannot encode the key", path);
 		goto out;
 	}
-	fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC,
-	    0600);
-	if (fd == -1 || io_writeall(fd, pem, len) != (ssize_t)len || fsync(fd) == -1) {
+	fd = open(
+	    path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+	if (fd == -1 || io_writeall(fd, pem, len) != (ssize_t)len ||
+	    fsync(fd) == -1) {
 		relay_log("chat", "%s: %s", path, strerror(errno));
 		if (fd != -1)
 			close(fd);
@@ -60,8 +61,8 @@ chat_key_init(struct relay_ctx *ctx, struct chat_server *s)
 	char path[PATH_MAX], msg[256];
 	int n, rv, made = 0;
 
-	n = snprintf(path, sizeof(path), "%s/%s", relay_state_dir(ctx),
-	    CHAT_KEY_FILE);
+	n = snprintf(
+	    path, sizeof(path), "%s/%s", relay_state_dir(ctx), CHAT_KEY_FILE);
 	if (n < 0 || (size_t)n >= sizeof(path)) {
 		relay_log("chat", "state directory path too long");
 		return -1;
@@ -79,8 +80,8 @@ chat_key_init(struct relay_ctx *ctx, struct chat_server *s)
 		rv = KEY_OK;
 	}
 	if (rv == KEY_OK)
-		rv = key_spki_pem(&k, s->spki_pem, sizeof(s->spki_pem),
-		    &s->spki_len);
+		rv = key_spki_pem(
+		    &k, s->spki_pem, sizeof(s->spki_pem), &s->spki_len);
 	if (rv != KEY_OK) {
 		relay_log("chat", "%s",
 		    key_load_msg(rv, path, NULL, msg, sizeof(msg)));

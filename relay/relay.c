@@ -217,12 +217,14 @@ on_console(struct evloop *ev, int fd, void *arg, int mask)
 			nl = line + len - 1;
 		*nl = '\0';
 		if (strcmp(line, "TERMINATE") == 0 && !ctx->stopping) {
-			relay_log("relay", "console: TERMINATE: closing all "
+			relay_log("relay",
+			    "console: TERMINATE: closing all "
 			    "connections");
 			ev_del(ev, fd, EV_READ);
 			conn_shutdown(ctx);
 		} else if (line[0] != '\0' && strcmp(line, "TERMINATE") != 0)
-			relay_log("relay", "console: unknown command (the one "
+			relay_log("relay",
+			    "console: unknown command (the one "
 			    "command is TERMINATE)");
 		len -= (size_t)(nl + 1 - line);
 		memmove(line, nl + 1, len + 1);

@@ -140,8 +140,10 @@ expect(struct chat_client *c, const char *what, size_t *len)
 	const uint8_t *p;
 
 	if ((p = chat_recv(c, c->timeout_ms, len)) == NULL)
-		errx(1, "%s: the server closed the connection instead of "
-		    "sending the %s", c->server, what);
+		errx(1,
+		    "%s: the server closed the connection instead of "
+		    "sending the %s",
+		    c->server, what);
 	if (c->trace)
 		chat_trace("<<<", what, p, *len);
 	return p;
@@ -166,7 +168,8 @@ chat_setup(struct chat_client *c, const struct chat_opts *o)
 	p = expect(c, "server public key", &len);
 	key_init(&srv);
 	if (key_parse(&srv, p, len, NULL, 0) != KEY_OK)
-		errx(1, "%s: the server's public key does not parse", c->server);
+		errx(
+		    1, "%s: the server's public key does not parse", c->server);
 	key_clear(&srv); /* as in the original, never used */
 	status("Sending public key to server");
 	if (key_spki_pem(&k, pem, sizeof(pem), &len) != KEY_OK)
@@ -192,8 +195,8 @@ chat_main(int argc, char *argv[])
 	int ch;
 
 	c.timeout_ms = XFER_TIMEOUT * 1000;
-	while ((ch = getopt_long(argc, argv, "C:hk:t:u:", longopts, NULL)) !=
-	    -1) {
+	while (
+	    (ch = getopt_long(argc, argv, "C:hk:t:u:", longopts, NULL)) != -1) {
 		switch (ch) {
 		case 'C':
 			if (chdir(optarg) == -1)
@@ -205,8 +208,8 @@ chat_main(int argc, char *argv[])
 			o.keyfile = optarg;
 			break;
 		case 't':
-			c.timeout_ms = (int)num_parse(optarg, 1, 86400, &errstr) *
-			    1000;
+			c.timeout_ms =
+			    (int)num_parse(optarg, 1, 86400, &errstr) * 1000;
 			if (errstr != NULL)
 				errx(2, "-t %s: %s", optarg, errstr);
 			break;
@@ -231,8 +234,10 @@ chat_main(int argc, char *argv[])
 	if (c.name == NULL)
 		errx(2, "chat: missing -u name");
 	if (chat_name_check((const uint8_t *)c.name, strlen(c.name)) == -1)
-		errx(2, "-u %s: not 1 to %d bytes of UTF-8 without control "
-		    "characters", c.name, CHAT_NAME_MAX);
+		errx(2,
+		    "-u %s: not 1 to %d bytes of UTF-8 without control "
+		    "characters",
+		    c.name, CHAT_NAME_MAX);
 	c.server = argv[1];
 	if (signal(SIGPIPE, SIG_IGN) == SIG_ERR)
 		err(2, "signal");

@@ -31,8 +31,8 @@ struct chat_client {
 /* chat_net.c: failures die with exit 2. */
 void chat_connect(struct chat_client *c);
 /* Sends one frame; -1 if the server has gone (EPIPE, ECONNRESET). */
-int chat_send(struct chat_client *c, const char *what, const void *p,
-    size_t len);
+int chat_send(
+    struct chat_client *c, const char *what, const void *p, size_t len);
 /*
  * The next frame's payload, waiting at most timeout_ms (-1: forever) and
  * dying with 2 past it; NULL when the server closed the connection.
@@ -41,8 +41,8 @@ int chat_send(struct chat_client *c, const char *what, const void *p,
 const uint8_t *chat_recv(struct chat_client *c, int timeout_ms, size_t *len);
 /* 1 when a whole frame is already buffered. */
 int chat_pending(const struct chat_client *c);
-void chat_trace(const char *dir, const char *what, const uint8_t *p,
-    size_t len);
+void chat_trace(
+    const char *dir, const char *what, const uint8_t *p, size_t len);
 
 /* chat_talk.c: lines from stdin out, messages in; returns the exit code. */
 int chat_talk(struct chat_client *c);

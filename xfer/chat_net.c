@@ -134,8 +134,8 @@ chat_pending(const struct chat_client *c)
 	const uint8_t *p;
 	size_t plen, used;
 
-	return frame_decode(c->in + c->used, c->inlen - c->used,
-	    CHAT_FRAME_MAX, &p, &plen, &used) != FRAME_NEED_MORE;
+	return frame_decode(c->in + c->used, c->inlen - c->used, CHAT_FRAME_MAX,
+		   &p, &plen, &used) != FRAME_NEED_MORE;
 }
 
 const uint8_t *

@@ -66,8 +66,8 @@ received(struct chat_client *c, const uint8_t *p, size_t len)
 	switch (chat_msg_parse(p, len, &m)) {
 	case CHAT_MSG:
 		if (c->trace)
-			chat_trace("<<<", "message: type, iv, ciphertext", p,
-			    len);
+			chat_trace(
+			    "<<<", "message: type, iv, ciphertext", p, len);
 		memcpy(iv, m.iv, CHAT_IV);
 		cfb8_decrypt(&c->aes, (nettle_cipher_func *)aes128_encrypt,
 		    CHAT_IV, iv, m.len, text, m.body);
@@ -105,11 +105,11 @@ send_line(struct chat_client *c, const char *line, size_t len)
 		err(2, "getrandom");
 	frame[0] = CHAT_MSG;
 	memcpy(frame + 1, iv, CHAT_IV);
-	cfb8_encrypt(&c->aes, (nettle_cipher_func *)aes128_encrypt, CHAT_IV,
-	    iv, n, frame + 1 + CHAT_IV, text);
+	cfb8_encrypt(&c->aes, (nettle_cipher_func *)aes128_encrypt, CHAT_IV, iv,
+	    n, frame + 1 + CHAT_IV, text);
 	explicit_bzero(text, n);
-	rv = chat_send(c, "message: type, iv, ciphertext", frame,
-	    1 + CHAT_IV + n);
+	rv = chat_send(
+	    c, "message: type, iv, ciphertext", frame, 1 + CHAT_IV + n);
 	return rv;
 }
 
@@ -124,7 +124,8 @@ read_stdin(struct chat_client *c, struct line_buf *lb)
 	ssize_t n;
 	size_t len;
 
-	n = read(STDIN_FILENO, lb->buf + lb->len, sizeof(lb->buf) - 1 - lb->len);
+	n = read(
+	    STDIN_FILENO, lb->buf + lb->len, sizeof(lb->buf) - 1 - lb->len);
 	if (n == -1 && errno == EINTR)
 		return 0;
 	if (n == -1)
