@@ -19,6 +19,7 @@
 
 #include "chat.h"
 #include "hex.h"
+#include "xfer.h"
 
 #define TRACE_BYTES 512 /* bytes shown per frame */
 
@@ -34,77 +35,13 @@ chat_trace(const char *dir, const char *what, const uint8_t *p, size_t len)
 	    n < len ? "..." : "");
 }
 
-static void
-split(const char *server, char *host, size_t max, const char **port)
-{
-	const char *colon = strrchr(server, ':');
-	size_t n;
-
-	if (colon == NULL || colon == server || colon[1] == '\0')
-		errx(2, "%s: not host:port", server);
-	n = (size_t)(colon - server);
-	if (server[0] == '[' && colon[-1] == ']') {
-		server++;
-		n -= 2;
-	}
-	if (n >= max)
-		errx(2, "%s: host too long", server);
-	memcpy(host, server, n);
-	host[n] = '\0';
-	*port = colon + 1;
-}
-
-/* Connects fd to ai within timeout_ms; 0 or -1 with errno set. */
-static int
-connect_one(int fd, const struct addrinfo *ai, int timeout_ms)
-{
-	struct pollfd p = {.fd = fd, .events = POLLOUT};
-	socklen_t len = sizeof(int);
-	int soerr = 0, n;
-
-	if (connect(fd, ai->ai_addr, ai->ai_addrlen) == 0)
-		return 0;
-	if (errno != EINPROGRESS)
-		return -1;
-	while ((n = poll(&p, 1, timeout_ms)) == -1 && errno == EINTR)
-		;
-	if (n == 0)
-		errno = ETIMEDOUT;
-	if (n <= 0)
-		return -1;
-	if (getsockopt(fd, SOL_SOCKET, SO_ERROR, &soerr, &len) == -1)
-		return -1;
-	errno = soerr;
-	return soerr == 0 ? 0 : -1;
-}
-
 void
 chat_connect(struct chat_client *c)
 {
-	struct addrinfo hints = {.ai_socktype = SOCK_STREAM}, *res, *ai;
 	struct timeval tv = {.tv_sec = c->timeout_ms / 1000};
-	char host[256];
-	const char *port;
-	int rv, fd = -1, flags;
+	int fd, flags;
 
-	split(c->server, host, sizeof(host), &port);
-	if ((rv = getaddrinfo(host, port, &hints, &res)) != 0)
-		errx(2, "%s: %s", c->server, gai_strerror(rv));
-	for (ai = res; ai != NULL; ai = ai->ai_next) {
-		fd = socket(ai->ai_family,
-		    ai->ai_socktype | SOCK_NONBLOCK | SOCK_CLOEXEC,
-		    ai->ai_protocol);
-		if (fd != -1 && connect_one(fd, ai, c->timeout_ms) == 0)
-			break;
-		rv = errno;
-		if (fd != -1)
-			close(fd);
-		fd = -1;
-		errno = rv;
-	}
-	freeaddrinfo(res);
-	if (fd == -1)
-		err(2, "%s", c->server);
+	fd = dial(c->server, c->timeout_ms);
 	/* Blocking from now on: reads go through poll, writes time out. */
 	if ((flags = fcntl(fd, F_GETFL)) == -1 ||
 	    fcntl(fd, F_SETFL, flags & ~O_NONBLOCK) == -1 ||

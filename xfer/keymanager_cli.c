@@ -80,18 +80,13 @@ static const struct option longopts[] = {
 static _Noreturn void
 usage(void)
 {
-	fputs(synopsis, stderr);
-	exit(2);
+	cli_usage(synopsis);
 }
 
 static _Noreturn void
 help(void)
 {
-	fputs(synopsis, stdout);
-	fputs(options, stdout);
-	if (fflush(stdout) == EOF || ferror(stdout))
-		err(2, "stdout");
-	exit(0);
+	cli_help(synopsis, options);
 }
 
 char *

@@ -14,6 +14,7 @@
 
 #include <err.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <netdb.h>
 #include <poll.h>
 #include <stdio.h>
@@ -22,6 +23,7 @@
 
 #include "keymanager_client.h"
 #include "secret.h"
+#include "xfer.h"
 
 static void
 set_timeouts(int fd, int timeout)
@@ -47,39 +49,13 @@ km_link_fd(struct km_link *l, int fd, const char *name, int timeout)
 void
 km_link_connect(struct km_link *l, const char *addr, int timeout)
 {
-	struct addrinfo hints = {.ai_socktype = SOCK_STREAM}, *res, *ai;
-	char host[256];
-	const char *colon = strrchr(addr, ':');
-	size_t n = colon != NULL ? (size_t)(colon - addr) : 0;
-	int fd = -1, rv, saved = ECONNREFUSED;
+	int fd, flags;
 
-	if (n == 0 || colon[1] == '\0' || n >= sizeof(host))
-		errx(2, "%s: not host:port", addr);
-	if (addr[0] == '[' && addr[n - 1] == ']')
-		memcpy(host, addr + 1, n -= 2);
-	else
-		memcpy(host, addr, n);
-	host[n] = '\0';
-	hints.ai_flags = AI_NUMERICSERV;
-	if ((rv = getaddrinfo(host, colon + 1, &hints, &res)) != 0)
-		errx(2, "%s: %s", addr, gai_strerror(rv));
-	for (ai = res; ai != NULL; ai = ai->ai_next) {
-		fd = socket(ai->ai_family, ai->ai_socktype | SOCK_CLOEXEC,
-		    ai->ai_protocol);
-		if (fd == -1)
-			continue;
-		set_timeouts(fd, timeout);
-		if (connect(fd, ai->ai_addr, ai->ai_addrlen) == 0)
-			break;
-		saved = errno == EINPROGRESS ? ETIMEDOUT : errno;
-		close(fd);
-		fd = -1;
-	}
-	freeaddrinfo(res);
-	if (fd == -1) {
-		errno = saved;
-		err(2, "connect %s", addr);
-	}
+	fd = dial(addr, timeout * 1000);
+	/* Blocking: every wait is bounded by the socket timeouts. */
+	if ((flags = fcntl(fd, F_GETFL)) == -1 ||
+	    fcntl(fd, F_SETFL, flags & ~O_NONBLOCK) == -1)
+		err(2, "%s", addr);
 	km_link_fd(l, fd, addr, timeout);
 }
 

@@ -31,27 +31,6 @@ label(uint16_t code)
 	return l != NULL ? l->label : "unknown";
 }
 
-/* Splits "host:port" or "[v6]:port" into host and port. */
-static void
-split_server(const char *server, char *host, size_t hostmax, char **port)
-{
-	const char *colon = strrchr(server, ':');
-	size_t n;
-
-	if (colon == NULL || colon[1] == '\0' || colon == server)
-		errx(2, "transfer.info: line 1: %s: not host:port", server);
-	n = (size_t)(colon - server);
-	if (server[0] == '[' && colon[-1] == ']') {
-		server++;
-		n -= 2;
-	}
-	if (n >= hostmax)
-		errx(2, "transfer.info: line 1: %s: host too long", server);
-	memcpy(host, server, n);
-	host[n] = '\0';
-	*port = (char *)colon + 1;
-}
-
 /* Waits for events on c->fd; 0 on timeout. */
 static int
 wait_fd(struct xconn *c, short events)
@@ -65,63 +44,14 @@ wait_fd(struct xconn *c, short events)
 	return n;
 }
 
-/* Returns the connected socket, or -1 with errno set. */
-static int
-try_connect(struct xconn *c, const struct addrinfo *ai)
-{
-	socklen_t len = sizeof(int);
-	int fd, one = 1, soerr = 0;
-
-	fd = socket(ai->ai_family,
-	    ai->ai_socktype | SOCK_NONBLOCK | SOCK_CLOEXEC, ai->ai_protocol);
-	if (fd == -1)
-		return -1;
-	c->fd = fd;
-	if (connect(fd, ai->ai_addr, ai->ai_addrlen) == -1) {
-		if (errno != EINPROGRESS)
-			soerr = errno;
-		else if (wait_fd(c, POLLOUT) == 0)
-			soerr = ETIMEDOUT;
-		else if (getsockopt(fd, SOL_SOCKET, SO_ERROR, &soerr, &len) ==
-		    -1)
-			soerr = errno;
-	}
-	if (soerr != 0) {
-		close(fd);
-		c->fd = -1;
-		errno = soerr;
-		return -1;
-	}
-	(void)setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
-	return fd;
-}
-
 void
 net_connect(struct xconn *c, const char *server, int timeout, int trace)
 {
-	struct addrinfo hints = {.ai_socktype = SOCK_STREAM}, *res, *ai;
-	char host[256], *port;
-	int rv, saved = ECONNREFUSED;
-
 	memset(c, 0, sizeof(*c));
-	c->fd = -1;
 	c->timeout_ms = timeout * 1000;
 	c->trace = trace;
 	c->server = server;
-	split_server(server, host, sizeof(host), &port);
-	hints.ai_flags = AI_NUMERICSERV;
-	if ((rv = getaddrinfo(host, port, &hints, &res)) != 0)
-		errx(2, "%s: %s", server, gai_strerror(rv));
-	for (ai = res; ai != NULL; ai = ai->ai_next) {
-		if (try_connect(c, ai) != -1)
-			break;
-		saved = errno;
-	}
-	freeaddrinfo(res);
-	if (c->fd == -1) {
-		errno = saved;
-		err(2, "connect %s", server);
-	}
+	c->fd = dial(server, c->timeout_ms);
 }
 
 void

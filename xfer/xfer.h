@@ -126,6 +126,16 @@ int chat_main(int argc, char *argv[]);
 int keymanager_main(int argc, char *argv[]);
 int vault_main(int argc, char *argv[]);
 
+/* cli.c: synopsis on stderr and exit 2; synopsis and options, exit 0. */
+_Noreturn void cli_usage(const char *synopsis);
+_Noreturn void cli_help(const char *synopsis, const char *options);
+
+/*
+ * dial.c: a connected, non-blocking TCP socket to "host:port" (or
+ * "[v6]:port") within timeout_ms; dies with one line naming addr.
+ */
+int dial(const char *addr, int timeout_ms);
+
 int vault_register(const struct xfer_opts *o);
 int vault_pubkey(const struct xfer_opts *o);
 int vault_reconnect(const struct xfer_opts *o);
