@@ -1,6 +1,6 @@
 /*
  * keymanager_fuzz: the key manager's frame decoding and command parser
- * (relay/keymanager_msg.c) on arbitrary bytes, as the relay runs them on
+ * (lib/kmwire.c) on arbitrary bytes, as the relay runs them on
  * a client's input: frames of at most KM_FRAME_MAX, each parsed.  Checks
  * that a parsed command lies inside its frame and re-reads the same.
  */
@@ -8,8 +8,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../relay/keymanager_msg.c"
 #include "frame.h"
+#include "kmwire.h"
 
 /* The canonical text of a parsed command, to parse again. */
 static int

@@ -25,7 +25,7 @@
 
 #include "frame.h"
 #include "hex.h"
-#include "keymanager.h"
+#include "kmwire.h"
 #include "pkcs7.h"
 #include "rand.h"
 #include "secret.h"

@@ -13,7 +13,7 @@
 
 #include <nettle/aes.h>
 
-#include "../relay/keymanager.h"
+#include "kmwire.h"
 #include "frame.h"
 
 struct km_opts {

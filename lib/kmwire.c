@@ -1,12 +1,12 @@
 /*
- * keymanager_msg: the key manager's parser of one client frame.  A frame
+ * kmwire: the key manager's parser of one client frame.  A frame
  * of exactly 64 bytes is the encrypted confirmation; anything else must be
  * printable ASCII, and is one of the original's commands or unknown text.
  * Numbers are plain decimal with no sign, no leading space, no suffix.
  */
 #include <string.h>
 
-#include "keymanager.h"
+#include "kmwire.h"
 
 /* Parses all of s as a decimal number in [0, max]; -1 if it is not one. */
 static int

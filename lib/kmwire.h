@@ -1,10 +1,10 @@
 /*
- * keymanager: the words of the key manager protocol (seed 000), shared by
- * the relay service (relay/keymanager*.c), its client (xfer/keymanager*.c)
+ * kmwire: the words of the key manager protocol (seed 000), shared by
+ * the relay service (relay/keymanager.c), its client (xfer/keymanager*.c)
  * and the fuzz target.  Every message is one lib/frame.h frame.
  */
-#ifndef PK_KEYMANAGER_H
-#define PK_KEYMANAGER_H
+#ifndef PK_KMWIRE_H
+#define PK_KMWIRE_H
 
 #include <stddef.h>
 #include <stdint.h>
@@ -64,7 +64,7 @@ struct km_msg {
 	const uint8_t *blob; /* confirmation: KM_CONFIRM_PADDED bytes */
 };
 
-/* Parses one frame's payload (keymanager_msg.c); returns m->type. */
+/* Parses one frame's payload (kmwire.c); returns m->type. */
 enum km_type km_parse(const uint8_t *p, size_t len, struct km_msg *m);
 const char *km_mode_name(enum km_mode);
 
