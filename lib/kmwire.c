@@ -6,7 +6,9 @@
  */
 #include <string.h>
 
+#include "hex.h"
 #include "kmwire.h"
+#include "secret.h"
 
 /* Parses all of s as a decimal number in [0, max]; -1 if it is not one. */
 static int
@@ -109,4 +111,21 @@ const char *
 km_mode_name(enum km_mode mode)
 {
 	return mode == KM_CBC ? "cbc" : "cfb";
+}
+
+int
+km_k3_decode(const uint8_t *buf, size_t len, uint8_t key[KM_BLOCK])
+{
+	uint8_t tmp[KM_K3_FILE_MAX / 2];
+	ssize_t n;
+
+	if (len == KM_BLOCK) {
+		memcpy(key, buf, KM_BLOCK);
+		return 0;
+	}
+	n = hex_decode((const char *)buf, len, tmp, sizeof(tmp));
+	if (n == KM_BLOCK)
+		memcpy(key, tmp, KM_BLOCK);
+	secret_wipe(tmp, sizeof(tmp));
+	return n == KM_BLOCK ? 0 : -1;
 }

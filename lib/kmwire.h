@@ -64,6 +64,14 @@ struct km_msg {
 	const uint8_t *blob; /* confirmation: KM_CONFIRM_PADDED bytes */
 };
 
+#define KM_K3_FILE_MAX 80 /* largest K3 file: 32 hex digits and slack */
+
+/*
+ * Decodes a K3 file's contents (16 raw bytes, or 32 hex digits as
+ * `pk-keygen aes -b 128` writes them) into key; 0, or -1 if it is neither.
+ */
+int km_k3_decode(const uint8_t *buf, size_t len, uint8_t key[KM_BLOCK]);
+
 /* Parses one frame's payload (kmwire.c); returns m->type. */
 enum km_type km_parse(const uint8_t *p, size_t len, struct km_msg *m);
 const char *km_mode_name(enum km_mode);

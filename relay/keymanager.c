@@ -24,7 +24,6 @@
 #include <nettle/memops.h>
 
 #include "frame.h"
-#include "hex.h"
 #include "kmwire.h"
 #include "pkcs7.h"
 #include "rand.h"
@@ -73,9 +72,9 @@ static int
 km_init(struct relay_ctx *r)
 {
 	char path[PATH_MAX];
-	uint8_t buf[80], key[KM_BLOCK];
+	uint8_t buf[KM_K3_FILE_MAX], key[KM_BLOCK];
 	size_t len;
-	ssize_t n;
+	int rv;
 
 	if (snprintf(path, sizeof(path), "%s/k3", relay_state_dir(r)) >=
 	    (int)sizeof(path)) {
@@ -89,13 +88,9 @@ km_init(struct relay_ctx *r)
 		    path, strerror(errno), path);
 		return -1;
 	}
-	if (len == KM_BLOCK) {
-		memcpy(key, buf, KM_BLOCK);
-		n = KM_BLOCK;
-	} else
-		n = hex_decode((const char *)buf, len, key, sizeof(key));
+	rv = km_k3_decode(buf, len, key);
 	secret_wipe(buf, sizeof(buf));
-	if (n != KM_BLOCK) {
+	if (rv == -1) {
 		secret_wipe(key, sizeof(key));
 		relay_log("keymanager", "%s: not a 128-bit AES key", path);
 		return -1;

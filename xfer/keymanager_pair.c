@@ -11,7 +11,6 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "hex.h"
 #include "keymanager_client.h"
 #include "pkcs7.h"
 #include "secret.h"
@@ -20,19 +19,15 @@
 void
 km_k3_load(const char *path, struct aes128_ctx *k3)
 {
-	uint8_t buf[80], key[KM_BLOCK];
+	uint8_t buf[KM_K3_FILE_MAX], key[KM_BLOCK];
 	size_t len;
-	ssize_t n;
+	int rv;
 
 	if (secret_from_file(path, buf, sizeof(buf), &len) == -1)
 		err(2, "%s", path);
-	if (len == KM_BLOCK) {
-		memcpy(key, buf, KM_BLOCK);
-		n = KM_BLOCK;
-	} else
-		n = hex_decode((const char *)buf, len, key, sizeof(key));
+	rv = km_k3_decode(buf, len, key);
 	secret_wipe(buf, sizeof(buf));
-	if (n != KM_BLOCK) {
+	if (rv == -1) {
 		secret_wipe(key, sizeof(key));
 		errx(2, "%s: not a 128-bit AES key (pk-keygen aes -b 128)",
 		    path);
