@@ -8,17 +8,9 @@ rm -rf "$km_dir"
 mkdir -p -m 700 "$km_dir/state"
 pk-keygen aes -b 128 -o "$km_dir/state/k3"
 cp "$km_dir/state/k3" "$km_dir/k3"
-pk-relay -d "$km_dir/state" keymanager@127.0.0.1:0 \
-    > "$km_dir/relay.out" 2> "$km_dir/relay.log" &
-km_relay=$!
+bench_relay "$km_dir" keymanager
+km_relay=$RELAY_PID KM_ADDR=$RELAY_ADDR
 trap 'kill "$km_relay" 2>/dev/null' EXIT
-km_i=0
-until grep -q '^listening keymanager ' "$km_dir/relay.out"; do
-	km_i=$((km_i + 1))
-	[ "$km_i" -le 100 ] || { echo "bench: no relay" >&2; exit 2; }
-	sleep 0.05
-done
-KM_ADDR=$(sed -n 's/^listening keymanager //p' "$km_dir/relay.out")
 KM_KEY=$(openssl rand -hex 16)
 KM_IV=$(openssl rand -hex 16)
 KM_DIR=$km_dir

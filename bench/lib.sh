@@ -54,3 +54,21 @@ bench_row_ops() {
 	    printf "| %s | %.1f op/s | %.1f op/s | %.2f |\n", n,
 	    1e6 / p, 1e6 / q, q / p }'
 }
+
+# bench_relay DIR SERVICE [pk-relay option ...]: starts pk-relay on a free
+# loopback port with its state in DIR/state and waits for it to listen;
+# sets RELAY_PID and RELAY_ADDR (host:port).  The caller stops it.
+bench_relay() {
+	_dir=$1 _svc=$2
+	shift 2
+	pk-relay -d "$_dir/state" "$@" "$_svc@127.0.0.1:0" \
+	    > "$_dir/relay.out" 2> "$_dir/relay.log" &
+	RELAY_PID=$!
+	_i=0
+	until grep -q "^listening $_svc " "$_dir/relay.out"; do
+		_i=$((_i + 1))
+		[ "$_i" -le 100 ] || { echo "bench: no $_svc relay" >&2; exit 2; }
+		sleep 0.05
+	done
+	RELAY_ADDR=$(sed -n "s/^listening $_svc //p" "$_dir/relay.out")
+}

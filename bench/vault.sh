@@ -14,17 +14,9 @@ vault_in="$vault_dir/big.bin"
 head -c $((vault_mb * 1048576)) /dev/urandom > "$vault_in"
 head -c 65536 /dev/urandom > "$vault_dir/small.bin"
 
-pk-relay -d "$vault_dir/state" --max-file $((vault_mb * 1048576 + 16)) \
-    vault@127.0.0.1:0 > "$vault_dir/relay.out" 2> "$vault_dir/relay.log" &
-vault_relay=$!
+bench_relay "$vault_dir" vault --max-file $((vault_mb * 1048576 + 16))
+vault_relay=$RELAY_PID vault_addr=$RELAY_ADDR
 trap 'kill "$vault_relay" 2>/dev/null' EXIT
-vault_i=0
-until grep -q '^listening vault ' "$vault_dir/relay.out"; do
-	vault_i=$((vault_i + 1))
-	[ "$vault_i" -le 100 ] || { echo "bench: no relay" >&2; exit 2; }
-	sleep 0.05
-done
-vault_addr=$(sed -n 's/^listening vault //p' "$vault_dir/relay.out")
 
 # vault_client DIR NAME FILE: a client directory, registered and keyed by
 # a first run, so that the timed runs reconnect.
