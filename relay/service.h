@@ -104,6 +104,15 @@ const char *relay_state_dir(const struct relay_ctx *); /* -d */
 const char *relay_files_dir(const struct relay_ctx *); /* STATE/files */
 
 /*
+ * Loads the service's private key STATE/NAME.key into k (key_init'ed by
+ * the caller, key_clear'ed by it in every case).  An encrypted key's
+ * passphrase comes from $PK_NAME_PASS (NAME in capitals), else from the
+ * file STATE/NAME.pass.  Returns 0, or -1 after logging why.
+ */
+struct key_rsa;
+int relay_service_key(struct relay_ctx *, const char *, struct key_rsa *);
+
+/*
  * Brings the service's tables to version by running sql (one or more
  * statements) in a transaction, once: call it with versions 1, 2, ... in
  * order; steps already applied are skipped.  Returns 0 or -1 (logged).
