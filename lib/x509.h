@@ -97,6 +97,7 @@ struct x509_cert {
 	size_t sigalglen;
 	const uint8_t *sig; /* the signature bits */
 	size_t siglen;
+	int cert_sign; /* keyUsage absent or with keyCertSign */
 };
 
 /* Parses a Certificate (DER) without checking it.  Clear c in every case. */
