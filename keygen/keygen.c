@@ -1,7 +1,9 @@
 /*
  * pk-keygen: RSA key pairs (PKCS#8 / SPKI PEM, optionally passphrase-
  * protected), their public half and fingerprint, and random AES keys and
- * IVs.  main parses the options and hands them to one worker per mode.
+ * IVs, PKCS#10 requests and X.509 certificates (csr, selfsign, sign,
+ * verify take openssl's one-dash option names: -subj, -days, -CA, -in).
+ * main parses the options and hands them to one worker per mode.
  */
 #include <err.h>
 #include <getopt.h>
@@ -29,8 +31,16 @@ enum {
 	O_LEGACY = 1 << 7,
 	O_NOPASS = 1 << 8,
 	O_PASS = 1 << 9,
+	O_KEY = 1 << 10,
+	O_SUBJ = 1 << 11,
+	O_DAYS = 1 << 12,
+	O_PSS = 1 << 13,
+	O_CA = 1 << 14,
+	O_CAKEY = 1 << 15,
+	O_CAFILE = 1 << 16,
+	O_INFILE = 1 << 17,
 };
-#define O_COUNT 10
+#define O_COUNT 18
 
 static const char *const optnames[O_COUNT] = {
     "-b",
@@ -43,6 +53,14 @@ static const char *const optnames[O_COUNT] = {
     "--legacy",
     "--no-pass",
     "--pass-file, --pass-fd or --pass-env",
+    "-k",
+    "-subj",
+    "-days",
+    "--pss",
+    "-CA",
+    "-CAkey",
+    "-CAfile",
+    "-in",
 };
 
 enum {
@@ -53,17 +71,31 @@ enum {
 	L_PASS_ENV,
 	L_PASS_FD,
 	L_PASS_FILE,
+	L_SUBJ,
+	L_DAYS,
+	L_PSS,
+	L_CA,
+	L_CAKEY,
+	L_CAFILE,
+	L_INFILE,
 };
 
 static const struct option longopts[] = {
+    {"CA", required_argument, NULL, L_CA},
+    {"CAfile", required_argument, NULL, L_CAFILE},
+    {"CAkey", required_argument, NULL, L_CAKEY},
+    {"days", required_argument, NULL, L_DAYS},
     {"der", no_argument, NULL, L_DER},
     {"help", no_argument, NULL, 'h'},
+    {"in", required_argument, NULL, L_INFILE},
     {"iter", required_argument, NULL, L_ITER},
     {"legacy", no_argument, NULL, L_LEGACY},
     {"no-pass", no_argument, NULL, L_NOPASS},
     {"pass-env", required_argument, NULL, L_PASS_ENV},
     {"pass-fd", required_argument, NULL, L_PASS_FD},
     {"pass-file", required_argument, NULL, L_PASS_FILE},
+    {"pss", no_argument, NULL, L_PSS},
+    {"subj", required_argument, NULL, L_SUBJ},
     {NULL, 0, NULL, 0},
 };
 
@@ -72,15 +104,25 @@ static const struct mode {
 	void (*run)(const struct opts *);
 	int allowed;
 	int required;
+	int one_dash; /* long options with one dash: getopt_long_only */
 } modes[] = {
     {"rsa", mode_rsa,
 	O_BITS | O_EXP | O_FORCE | O_OUT | O_ITER | O_LEGACY | O_NOPASS |
 	    O_PASS,
-	O_OUT},
-    {"pub", mode_pub, O_IN | O_DER | O_PASS, O_IN},
-    {"info", mode_info, O_IN | O_PASS, O_IN},
-    {"aes", mode_aes, O_BITS | O_FORCE | O_OUT, 0},
-    {"iv", mode_iv, 0, 0},
+	O_OUT, 0},
+    {"pub", mode_pub, O_IN | O_DER | O_PASS, O_IN, 0},
+    {"info", mode_info, O_IN | O_PASS, O_IN, 0},
+    {"aes", mode_aes, O_BITS | O_FORCE | O_OUT, 0, 0},
+    {"iv", mode_iv, 0, 0, 0},
+    {"csr", mode_csr, O_KEY | O_SUBJ | O_PSS | O_OUT | O_FORCE | O_PASS,
+	O_KEY | O_SUBJ, 1},
+    {"selfsign", mode_selfsign,
+	O_KEY | O_SUBJ | O_DAYS | O_PSS | O_OUT | O_FORCE | O_PASS,
+	O_KEY | O_SUBJ, 1},
+    {"sign", mode_sign,
+	O_CA | O_CAKEY | O_INFILE | O_DAYS | O_PSS | O_OUT | O_FORCE | O_PASS,
+	O_CA | O_CAKEY | O_INFILE, 1},
+    {"verify", mode_verify, O_CAFILE | O_INFILE, O_CAFILE | O_INFILE, 1},
 };
 
 static const char synopsis[] =
@@ -90,6 +132,13 @@ static const char synopsis[] =
     "       pk-keygen info [pass-option] -i key\n"
     "       pk-keygen aes [-f] [-b 128 | 192 | 256] [-o file]\n"
     "       pk-keygen iv\n"
+    "       pk-keygen csr [-f] [--pss] [pass-option] -k key -subj name\n"
+    "           [-o file]\n"
+    "       pk-keygen selfsign [-f] [--pss] [-days n] [pass-option] -k key\n"
+    "           -subj name [-o file]\n"
+    "       pk-keygen sign [-f] [--pss] [-days n] [pass-option] -CA cert\n"
+    "           -CAkey key -in csr [-o file]\n"
+    "       pk-keygen verify -CAfile cert -in cert\n"
     "pass-option: --pass-file file | --pass-fd fd | --pass-env var\n";
 
 static const char options[] =
@@ -100,14 +149,29 @@ static const char options[] =
     "  info             print bits, exponent and SHA-256 of the SPKI DER\n"
     "  aes              print (or write, 0600) a random AES key as hex\n"
     "  iv               print a random 16-byte IV as hex\n"
+    "  csr              print (or write) a PKCS#10 request (PEM) for key\n"
+    "  selfsign         print (or write) a self-signed CA certificate\n"
+    "                   (X.509 v3, CA:TRUE, random 16-octet serial)\n"
+    "  sign             check a request's signature and issue its\n"
+    "                   certificate (CA:FALSE), as openssl x509 -req -CA\n"
+    "  verify           check a certificate against the CA certificate\n"
+    "                   (and that one against itself if self-signed)\n"
     "  -b bits          rsa: 1024 to 8192 (default 2048);\n"
     "                   aes: 128, 192 or 256 (default 256)\n"
     "  -e exponent      rsa: the public exponent, odd (default 65537)\n"
+    "  -CA cert         sign: the CA certificate (PEM or DER)\n"
+    "  -CAfile cert     verify: the CA certificate (PEM or DER)\n"
+    "  -CAkey key       sign: the CA's private key\n"
+    "  -days n          selfsign, sign: days valid, 1 to 36500\n"
+    "                   (default 365)\n"
     "  -f               replace existing output files\n"
     "  -h, --help       print this help and exit\n"
     "  -i key           key to read: PEM or DER, any RSA form openssl\n"
     "                   writes (- is stdin)\n"
-    "  -o prefix|file   rsa: write prefix.key, prefix.pub; aes: key file\n"
+    "  -in file         sign: the request; verify: the certificate\n"
+    "  -k key           csr, selfsign: the private key (as -i)\n"
+    "  -o prefix|file   rsa: write prefix.key, prefix.pub; aes, csr,\n"
+    "                   selfsign, sign: the output file\n"
     "  --der            pub: print DER instead of PEM\n"
     "  --iter n         rsa: PBKDF2 rounds of an encrypted key\n"
     "                   (default 600000, at least 1000)\n"
@@ -117,12 +181,17 @@ static const char options[] =
     "  --pass-env var   passphrase from environment variable var\n"
     "  --pass-fd fd     ... read from file descriptor fd\n"
     "  --pass-file file ... read from file (one trailing newline dropped)\n"
+    "  --pss            csr, selfsign, sign: sign with RSASSA-PSS (SHA-256,\n"
+    "                   32-octet salt), not sha256WithRSAEncryption\n"
+    "  -subj name       /CN=name[/O=org][/OU=unit][/C=cc][/ST=st][/L=city]\n"
+    "                   (\\/ is a slash in a value)\n"
     "                   (none of these: asked on the terminal with echo\n"
     "                   off if stdin is one; rsa then encrypts the key\n"
     "                   with PBKDF2-HMAC-SHA256 and AES-256-CBC, and\n"
     "                   without a terminal writes it unencrypted)\n"
-    "Exit status: 0 done; 1 wrong passphrase; 2 usage, I/O error, or a\n"
-    "malformed, unsupported or unreadable key.\n";
+    "Exit status: 0 done; 1 wrong passphrase, or a request or certificate\n"
+    "whose signature, issuer or validity is rejected; 2 usage, I/O error,\n"
+    "or a malformed, unsupported or unreadable key, request or certificate.\n";
 
 static noreturn void
 usage(void)
@@ -172,6 +241,8 @@ number(const char *opt, const char *s, long long min, long long max)
 	return v;
 }
 
+static int take_x509_option(int ch, const char *arg, struct opts *o);
+
 /* Stores one option's value and returns its O_* bit. */
 static int
 take_option(int ch, const char *arg, struct opts *o, const char **bits)
@@ -191,6 +262,9 @@ take_option(int ch, const char *arg, struct opts *o, const char **bits)
 	case 'i':
 		o->in = arg;
 		return O_IN;
+	case 'k':
+		o->in = arg;
+		return O_KEY;
 	case 'o':
 		o->out = arg;
 		return O_OUT;
@@ -216,6 +290,36 @@ take_option(int ch, const char *arg, struct opts *o, const char **bits)
 	case L_PASS_FILE:
 		o->pass.file = arg;
 		return O_PASS;
+	}
+	return take_x509_option(ch, arg, o);
+}
+
+/* The options of csr, selfsign, sign and verify. */
+static int
+take_x509_option(int ch, const char *arg, struct opts *o)
+{
+	switch (ch) {
+	case L_CA:
+		o->ca = arg;
+		return O_CA;
+	case L_CAFILE:
+		o->ca = arg;
+		return O_CAFILE;
+	case L_CAKEY:
+		o->cakey = arg;
+		return O_CAKEY;
+	case L_DAYS:
+		o->days = (unsigned)number("-days", arg, 1, DAYS_MAX);
+		return O_DAYS;
+	case L_INFILE:
+		o->in = arg;
+		return O_INFILE;
+	case L_PSS:
+		o->pss = 1;
+		return O_PSS;
+	case L_SUBJ:
+		o->subj = arg;
+		return O_SUBJ;
 	}
 	return 0;
 }
@@ -254,6 +358,7 @@ main(int argc, char *argv[])
 {
 	struct opts o = {.exponent = RSA_EXPONENT_DEFAULT,
 	    .iter = ITER_DEFAULT,
+	    .days = DAYS_DEFAULT,
 	    .pass = {.fd = -1}};
 	const struct mode *m;
 	const char *bits = NULL;
@@ -272,8 +377,8 @@ main(int argc, char *argv[])
 	argv++;
 	/* getopt would name the mode as the program: report errors here. */
 	opterr = 0;
-	while ((ch = getopt_long(argc, argv, ":b:e:fhi:o:", longopts, NULL)) !=
-	    -1) {
+	while ((ch = (m->one_dash ? getopt_long_only : getopt_long)(argc, argv,
+		    ":b:e:fhi:k:o:", longopts, NULL)) != -1) {
 		if (ch == 'h')
 			help();
 		if (ch == ':')

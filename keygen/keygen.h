@@ -12,6 +12,7 @@
 
 #include "key.h"
 #include "secret.h"
+#include "x509.h"
 
 #define RSA_BITS_DEFAULT 2048
 #define RSA_EXPONENT_DEFAULT 65537
@@ -19,6 +20,8 @@
 #define ITER_DEFAULT 600000 /* OWASP 2023, PBKDF2-HMAC-SHA256 */
 #define ITER_MIN 1000 /* SP 800-132 */
 #define IV_LEN 16
+#define DAYS_DEFAULT 365
+#define DAYS_MAX 36500
 
 struct opts {
 	int bits; /* checked for the mode by main */
@@ -30,6 +33,11 @@ struct opts {
 	int force;
 	int legacy;
 	int nopass;
+	const char *subj; /* csr, selfsign */
+	unsigned days; /* selfsign, sign */
+	int pss;
+	const char *ca; /* sign: -CA; verify: -CAfile */
+	const char *cakey;
 	struct secret_src pass; /* none set: the terminal, if any */
 };
 
@@ -38,6 +46,10 @@ void mode_pub(const struct opts *o);
 void mode_info(const struct opts *o);
 void mode_aes(const struct opts *o);
 void mode_iv(const struct opts *o);
+void mode_csr(const struct opts *o);
+void mode_selfsign(const struct opts *o);
+void mode_sign(const struct opts *o);
+void mode_verify(const struct opts *o);
 
 /* secrets.c: memory wiped by secrets_wipe() and before every die. */
 void *xsecret(size_t n);
@@ -72,5 +84,26 @@ ssize_t pass_get(const struct secret_src *src, uint8_t *buf, int confirm);
 void read_key(const char *path, const struct secret_src *src, struct key_rsa *k);
 int write_out(
     const char *path, int mode, int force, const uint8_t *buf, size_t len);
+
+/*
+ * certio.c: read_private dies unless path holds a private key; subject_der
+ * dies on a bad -subj; read_x509 reads a request (csr) or certificate, PEM
+ * or DER, into der (X509_DER_MAX); x509_exit gives the exit status of an
+ * X509_E* code; write_x509 writes PEM to -o or stdout.
+ */
+void read_private(
+    const char *path, const struct secret_src *src, struct key_rsa *k);
+void subject_der(const char *subj, uint8_t *out, size_t max, size_t *len);
+void read_x509(const char *path, int csr, uint8_t *der, size_t *len);
+int x509_exit(int err);
+void write_x509(
+    const struct opts *o, const uint8_t *der, size_t len, int csr);
+
+/*
+ * selfsign.c: issue fills in a random serial, now, -days and --pss, signs
+ * with signer and writes the certificate as write_x509 does.
+ */
+void issue(struct x509_issue *is, const struct key_rsa *signer,
+    const struct opts *o);
 
 #endif
