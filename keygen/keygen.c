@@ -189,9 +189,10 @@ static const char options[] =
     "                   off if stdin is one; rsa then encrypts the key\n"
     "                   with PBKDF2-HMAC-SHA256 and AES-256-CBC, and\n"
     "                   without a terminal writes it unencrypted)\n"
-    "Exit status: 0 done; 1 wrong passphrase, or a request or certificate\n"
-    "whose signature, issuer or validity is rejected; 2 usage, I/O error,\n"
-    "or a malformed, unsupported or unreadable key, request or certificate.\n";
+    "Exit status: 0 done; 1 wrong passphrase; 2 usage, I/O error, or a\n"
+    "malformed, unsupported or unreadable key, request or certificate;\n"
+    "sign, verify: 1 also for a signature, issuer or validity period that\n"
+    "is checked and rejected.\n";
 
 static noreturn void
 usage(void)
