@@ -31,11 +31,13 @@ enum {
 	OPT_IDLE_TIMEOUT,
 	OPT_MAX_CLIENTS,
 	OPT_MAX_FILE,
+	OPT_PSS,
 };
 
 static const char synopsis[] =
     "usage: pk-relay [--console] [-d state_dir] [--idle-timeout sec]\n"
-    "           [--max-clients n] [--max-file bytes] service@host:port ...\n";
+    "           [--max-clients n] [--max-file bytes] [--pss]\n"
+    "           service@host:port ...\n";
 
 static const char options[] =
     "\n"
@@ -50,6 +52,8 @@ static const char options[] =
     "                      (default 10000)\n"
     "  --max-file bytes    largest file a client may send (default\n"
     "                      1073741824)\n"
+    "  --pss               ca: sign certificates with RSASSA-PSS (SHA-256,\n"
+    "                      32-byte salt) instead of sha256WithRSAEncryption\n"
     "\n"
     "host is an IPv4 address or an IPv6 address in brackets; port 0 picks a\n"
     "free port.  One line \"listening service host:port\" per listener goes\n"
@@ -65,6 +69,7 @@ static const struct option longopts[] = {
     {"idle-timeout", required_argument, NULL, OPT_IDLE_TIMEOUT},
     {"max-clients", required_argument, NULL, OPT_MAX_CLIENTS},
     {"max-file", required_argument, NULL, OPT_MAX_FILE},
+    {"pss", no_argument, NULL, OPT_PSS},
     {NULL, 0, NULL, 0},
 };
 
@@ -111,6 +116,12 @@ struct sqlite3 *
 relay_db(const struct relay_ctx *ctx)
 {
 	return ctx->db;
+}
+
+int
+relay_pss(const struct relay_ctx *ctx)
+{
+	return ctx->pss;
 }
 
 const char *
@@ -340,6 +351,9 @@ main(int argc, char *argv[])
 		case OPT_MAX_FILE:
 			ctx.max_file = (uint64_t)number(
 			    "--max-file", optarg, 1, 1LL << 62);
+			break;
+		case OPT_PSS:
+			ctx.pss = 1;
 			break;
 		default:
 			usage();

@@ -102,6 +102,7 @@ uint64_t relay_max_file(const struct relay_ctx *); /* --max-file */
 struct sqlite3 *relay_db(const struct relay_ctx *);
 const char *relay_state_dir(const struct relay_ctx *); /* -d */
 const char *relay_files_dir(const struct relay_ctx *); /* STATE/files */
+int relay_pss(const struct relay_ctx *); /* --pss: sign with RSASSA-PSS */
 
 /*
  * Loads the service's private key STATE/NAME.key into k (key_init'ed by

@@ -7,12 +7,14 @@
 
 #include "relay.h"
 
+extern const struct service ca_service;
 extern const struct service chat_service;
 extern const struct service echo_service;
 extern const struct service keymanager_service;
 extern const struct service vault_service;
 
 static const struct service *const services[] = {
+    &ca_service,
     &chat_service,
     &echo_service,
     &keymanager_service,

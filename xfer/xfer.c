@@ -15,6 +15,7 @@ static const struct protocol {
 	const char *name;
 	int (*main)(int, char *[]);
 } protocols[] = {
+    {"ca", ca_main},
     {"chat", chat_main},
     {"keymanager", keymanager_main},
     {"vault", vault_main},

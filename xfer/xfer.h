@@ -122,6 +122,7 @@ void key_unwrap(
  * (options may come before or after the protocol's name); returns the exit
  * status or dies with it.
  */
+int ca_main(int argc, char *argv[]);
 int chat_main(int argc, char *argv[]);
 int keymanager_main(int argc, char *argv[]);
 int vault_main(int argc, char *argv[]);

@@ -1,0 +1,101 @@
+/*
+ * cawire: the messages of the ca protocol (seed 004) inside protokit's
+ * frames (lib/frame.h), shared by the relay's ca service, pk-xfer ca and
+ * the fuzz target.  The sign-in dialog is one text frame per prompt and
+ * per answer, with the original's words.  After `Welcome` each request is
+ * one frame "TYPE NAME\nBODY" (the original's pickled dict {type, name,
+ * key} or {type, name, request}); the type word is matched ignoring case.
+ * The peer chat sends three frames per message: ciphertext, IV and the
+ * password wrapped with RSA-OAEP-SHA256.  Nothing here allocates, prints
+ * or exits.
+ */
+#ifndef PK_CAWIRE_H
+#define PK_CAWIRE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "x509.h"
+
+/* The original's prompts and answers, verbatim. */
+#define CA_ASK_USER "Please Enter your username"
+#define CA_ASK_PASS "Enter password"
+#define CA_BAD_PASS "incorrect password! try again"
+#define CA_WELCOME "Welcome"
+#define CA_NOT_FOUND \
+	"Username not found!, to sign up send \"r\", or send \"c\" to " \
+	"close connection"
+#define CA_CHOOSE_USER "please choose a username"
+#define CA_CHOOSE_PASS "please choose a password, min length = 3"
+#define CA_ACK "ack"
+#define CA_NO_CERT " certificate does not exist" /* after the id */
+/* protokit's own answers. */
+#define CA_NAME_TAKEN "username already taken"
+#define CA_NAME_BAD "invalid username: 1 to 64 of A-Z a-z 0-9 . _ -"
+#define CA_ERROR "error: " /* then the reason; the CA then closes */
+
+#define CA_NAME_MAX X509_CN_MAX /* user and certificate names */
+#define CA_PASS_MIN 3
+#define CA_PASS_MAX 1024 /* bytes of password in a frame */
+#define CA_FRAME_MAX (X509_PEM_MAX + 256) /* largest payload */
+
+enum ca_op {
+	CA_CSR, /* body: a PEM certification request */
+	CA_CERTUP, /* body: a PEM certificate, stored for NAME */
+	CA_CERTREQ, /* body: the id whose certificate is wanted */
+};
+
+struct ca_req {
+	enum ca_op op;
+	char name[CA_NAME_MAX + 1]; /* the sender's id (CERTUP: stored for) */
+	const uint8_t *body; /* points into the frame */
+	size_t bodylen;
+};
+
+/*
+ * Copies a name frame into name as a C string: 0 when it is safe
+ * (x509_cn_safe: 1 to 64 bytes of [A-Za-z0-9._-], no leading '.' or
+ * '-'), else -1.
+ */
+int ca_name_parse(const uint8_t *p, size_t len, char name[CA_NAME_MAX + 1]);
+
+/*
+ * Parses a request frame "TYPE NAME\nBODY": the type word CSR, CERTUP or
+ * CERTREQ in any case, a safe name and a non-empty body (CERTREQ: a safe
+ * name too).  Returns 0, or -1 for anything else.
+ */
+int ca_req_parse(const uint8_t *p, size_t len, struct ca_req *r);
+
+/* Writes a request frame's payload; -1 when it does not fit in max. */
+int ca_req_format(enum ca_op op, const char *name, const uint8_t *body,
+    size_t bodylen, uint8_t *out, size_t max, size_t *len);
+
+/* "CSR", "CERTUP", "CERTREQ". */
+const char *ca_op_name(enum ca_op op);
+
+/* Peer chat: AES-256-CBC under SHA-256(password), PKCS#7 padding. */
+#define CA_CHAT_IV 16
+#define CA_CHAT_TEXT_MAX 4096 /* plaintext bytes per message */
+#define CA_CHAT_CT_MAX (CA_CHAT_TEXT_MAX + 16)
+#define CA_CHAT_WRAP_MIN 128 /* RSA-1024 .. RSA-8192 */
+#define CA_CHAT_WRAP_MAX 1024
+#define CA_CHAT_FRAME_MAX CA_CHAT_CT_MAX /* largest of the three */
+
+struct ca_chat {
+	const uint8_t *ct; /* whole blocks, 16 .. CA_CHAT_CT_MAX */
+	size_t ctlen;
+	const uint8_t *iv;
+	const uint8_t *wrapped; /* RSA-OAEP-SHA256(password) */
+	size_t wrappedlen;
+};
+
+/*
+ * Looks for one chat message, three frames, at the start of buf.  Returns
+ * 1 with m and *used set, 0 when more bytes are needed, -1 when the bytes
+ * cannot be one (a frame too long or empty, a ciphertext not whole
+ * blocks, an IV not 16 bytes, a wrapped password of an odd size).
+ */
+int ca_chat_parse(const uint8_t *buf, size_t len, struct ca_chat *m,
+    size_t *used);
+
+#endif

@@ -1,0 +1,309 @@
+/*
+ * ca: the relay's `ca` service, the certificate authority of seed 004 in
+ * protokit frames.  Sign-in first, with the original's prompts: a known
+ * name gets `Enter password` (sent in the clear, retried without limit);
+ * an unknown one may register (`r`) or leave (`c`).  Then requests:
+ * CSR (a certificate for the request's CN, whoever is signed in), CERTUP
+ * (a certificate of this CA stored for any name) and CERTREQ (the stored
+ * certificate of a name).  A request or certificate the CA refuses gets
+ * "error: ..." and the client is closed; the relay goes on.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "ca.h"
+#include "frame.h"
+#include "rand.h"
+#include "secret.h"
+
+enum ca_state {
+	ST_USER, /* CA_ASK_USER sent */
+	ST_PASS, /* CA_ASK_PASS or CA_BAD_PASS sent */
+	ST_CHOICE, /* CA_NOT_FOUND sent: r or c */
+	ST_NEW_USER, /* CA_CHOOSE_USER sent */
+	ST_NEW_PASS, /* CA_CHOOSE_PASS sent */
+	ST_OPS, /* signed in */
+};
+
+struct ca_client {
+	struct conn *c;
+	enum ca_state state;
+	char user[CA_NAME_MAX + 1];
+	unsigned tries; /* wrong passwords so far */
+	uint8_t salt[CA_SALT], hash[CA_HASH];
+};
+
+/* Scratch for one request's answer: the relay runs one callback at once. */
+static uint8_t der[X509_DER_MAX], pem[X509_PEM_MAX];
+
+static int
+say(struct ca_client *k, const void *msg, size_t len)
+{
+	uint8_t hdr[FRAME_HDR];
+
+	frame_put_header(hdr, (uint32_t)len);
+	if (conn_send(k->c, hdr, sizeof(hdr)) == -1)
+		return -1;
+	return conn_send(k->c, msg, len);
+}
+
+static int
+says(struct ca_client *k, const char *msg)
+{
+	return say(k, msg, strlen(msg));
+}
+
+/* Answers "error: what: why" and closes the client after it. */
+static int
+refuse(struct ca_client *k, const char *what, const char *why)
+{
+	char msg[256];
+
+	snprintf(msg, sizeof(msg), CA_ERROR "%s: %s", what, why);
+	(void)says(k, msg);
+	return conn_protocol_error(k->c, "%s: %s", what, why);
+}
+
+static int
+ca_init(struct relay_ctx *ctx)
+{
+	if (cadb_init(ctx) == -1)
+		return -1;
+	return casign_init(ctx);
+}
+
+static void
+ca_fini(struct relay_ctx *ctx)
+{
+	(void)ctx;
+	casign_fini();
+	cadb_fini();
+}
+
+static int
+ca_connect(struct conn *c)
+{
+	struct ca_client *k;
+
+	if ((k = calloc(1, sizeof(*k))) == NULL) {
+		conn_log(c, "no memory");
+		return -1;
+	}
+	k->c = c;
+	conn_set_data(c, k);
+	return says(k, CA_ASK_USER);
+}
+
+static int
+on_user(struct ca_client *k, const uint8_t *p, size_t len)
+{
+	int rv = 0;
+
+	/* A name that could not be a user is unknown without a lookup. */
+	if (ca_name_parse(p, len, k->user) == 0 &&
+	    (rv = cadb_user(k->user, k->salt, k->hash)) == -1)
+		return refuse(k, "database", "cannot look the user up");
+	if (rv == 0) {
+		k->state = ST_CHOICE;
+		return says(k, CA_NOT_FOUND);
+	}
+	k->state = ST_PASS;
+	return says(k, CA_ASK_PASS);
+}
+
+static int
+on_pass(struct ca_client *k, const uint8_t *p, size_t len)
+{
+	if (len <= CA_PASS_MAX && capass_check(p, len, k->salt, k->hash)) {
+		secret_wipe(k->hash, sizeof(k->hash));
+		k->state = ST_OPS;
+		conn_log(k->c, "%s signed in after %u wrong passwords",
+		    k->user, k->tries);
+		return says(k, CA_WELCOME);
+	}
+	k->tries++;
+	conn_log(k->c, "%s: wrong password (%u)", k->user, k->tries);
+	return says(k, CA_BAD_PASS);
+}
+
+static int
+on_choice(struct ca_client *k, const uint8_t *p, size_t len)
+{
+	if (len == 1 && p[0] == 'r') {
+		k->state = ST_NEW_USER;
+		return says(k, CA_CHOOSE_USER);
+	}
+	if (len == 1 && p[0] == 'c') {
+		conn_log(k->c, "closed at the sign-up question");
+		conn_close_after_flush(k->c);
+		return 0;
+	}
+	return says(k, CA_NOT_FOUND);
+}
+
+/* The original appended duplicates; the table's key refuses them. */
+static int
+on_new_user(struct ca_client *k, const uint8_t *p, size_t len)
+{
+	int rv;
+
+	if (ca_name_parse(p, len, k->user) == -1)
+		rv = says(k, CA_NAME_BAD);
+	else if ((rv = cadb_user(k->user, k->salt, k->hash)) == -1)
+		return refuse(k, "database", "cannot look the user up");
+	else if (rv == 1)
+		rv = says(k, CA_NAME_TAKEN);
+	else {
+		k->state = ST_NEW_PASS;
+		return says(k, CA_CHOOSE_PASS);
+	}
+	return rv == -1 ? -1 : says(k, CA_CHOOSE_USER);
+}
+
+static int
+on_new_pass(struct ca_client *k, const uint8_t *p, size_t len)
+{
+	int rv;
+
+	if (len < CA_PASS_MIN || len > CA_PASS_MAX)
+		return says(k, CA_CHOOSE_PASS);
+	if (rand_fill(k->salt, CA_SALT) == -1)
+		return refuse(k, "registration", "no random salt");
+	capass_hash(p, len, k->salt, k->hash);
+	rv = cadb_add_user(k->user, k->salt, k->hash);
+	secret_wipe(k->hash, sizeof(k->hash));
+	if (rv == -1)
+		return refuse(k, "database", "cannot add the user");
+	if (rv == 0) {
+		k->state = ST_NEW_USER;
+		if (says(k, CA_NAME_TAKEN) == -1)
+			return -1;
+		return says(k, CA_CHOOSE_USER);
+	}
+	k->state = ST_OPS;
+	conn_log(k->c, "registered %s", k->user);
+	return says(k, CA_WELCOME);
+}
+
+/* CSR: whatever name the request claims, as the original. */
+static int
+do_csr(struct ca_client *k, const struct ca_req *r)
+{
+	char cn[CA_NAME_MAX + 1];
+	const char *why;
+	size_t derlen, pemlen;
+	int rv;
+
+	rv = casign_issue(r->body, r->bodylen, cn, der, &derlen, pem,
+	    sizeof(pem), &pemlen, &why);
+	if (rv != X509_OK)
+		return refuse(k, why, x509_strerror(rv));
+	if (cadb_put_cert(cn, der, derlen, k->user, "CSR") == -1)
+		return refuse(k, "database", "cannot store the certificate");
+	conn_log(k->c, "%s (as %s): CSR for CN=%s: certificate issued",
+	    k->user, r->name, cn);
+	return say(k, pem, pemlen);
+}
+
+/* CERTUP: a certificate of this CA, stored for any name, as the original. */
+static int
+do_certup(struct ca_client *k, const struct ca_req *r)
+{
+	size_t derlen;
+	int rv;
+
+	if ((rv = casign_check(r->body, r->bodylen, der, &derlen)) != X509_OK)
+		return refuse(k, "certificate", x509_strerror(rv));
+	if (cadb_put_cert(r->name, der, derlen, k->user, "CERTUP") == -1)
+		return refuse(k, "database", "cannot store the certificate");
+	conn_log(k->c, "%s: CERTUP for %s: stored", k->user, r->name);
+	return says(k, CA_ACK);
+}
+
+static int
+do_certreq(struct ca_client *k, const struct ca_req *r)
+{
+	char id[CA_NAME_MAX + 1], msg[CA_NAME_MAX + sizeof(CA_NO_CERT)];
+	size_t derlen, pemlen;
+	int rv;
+
+	(void)ca_name_parse(r->body, r->bodylen, id); /* checked by parse */
+	if ((rv = cadb_cert(id, der, &derlen)) == -1)
+		return refuse(k, "database", "cannot read the certificate");
+	conn_log(k->c, "%s: CERTREQ for %s: %s", k->user, id,
+	    rv == 1 ? "sent" : "none");
+	if (rv == 0) {
+		snprintf(msg, sizeof(msg), "%s" CA_NO_CERT, id);
+		return says(k, msg);
+	}
+	if (x509_pem_write(der, derlen, 0, pem, sizeof(pem), &pemlen) !=
+	    X509_OK)
+		return refuse(k, "database", "a stored certificate is bad");
+	return say(k, pem, pemlen);
+}
+
+static int
+on_request(struct ca_client *k, const uint8_t *p, size_t len)
+{
+	struct ca_req r;
+
+	if (ca_req_parse(p, len, &r) == -1)
+		return refuse(k, "request",
+		    "not \"CSR|CERTUP|CERTREQ name\\nbody\" with a safe name");
+	switch (r.op) {
+	case CA_CSR:
+		return do_csr(k, &r);
+	case CA_CERTUP:
+		return do_certup(k, &r);
+	default:
+		return do_certreq(k, &r);
+	}
+}
+
+static int (*const steps[])(struct ca_client *, const uint8_t *, size_t) = {
+	[ST_USER] = on_user,
+	[ST_PASS] = on_pass,
+	[ST_CHOICE] = on_choice,
+	[ST_NEW_USER] = on_new_user,
+	[ST_NEW_PASS] = on_new_pass,
+	[ST_OPS] = on_request,
+};
+
+static ssize_t
+ca_bytes(struct conn *c, const uint8_t *data, size_t len)
+{
+	struct ca_client *k = conn_data(c);
+	const uint8_t *p;
+	size_t plen, used;
+	int rv;
+
+	rv = frame_decode(data, len, CA_FRAME_MAX, &p, &plen, &used);
+	if (rv == FRAME_NEED_MORE)
+		return 0;
+	if (rv != FRAME_OK)
+		return refuse(k, "frame", frame_strerror(rv));
+	rv = steps[k->state](k, p, plen);
+	return rv == -1 ? -1 : (ssize_t)used;
+}
+
+static void
+ca_close(struct conn *c)
+{
+	struct ca_client *k = conn_data(c);
+
+	if (k == NULL)
+		return;
+	secret_wipe(k, sizeof(*k));
+	free(k);
+	conn_set_data(c, NULL);
+}
+
+const struct service ca_service = {
+    .name = CA_SERVICE,
+    .init = ca_init,
+    .on_connect = ca_connect,
+    .on_bytes = ca_bytes,
+    .on_close = ca_close,
+    .fini = ca_fini,
+};

@@ -1,0 +1,162 @@
+/*
+ * ca_sign: the CA itself.  Its private key is STATE/ca.key (legacy
+ * encrypted PEM as the original's CA_PrivateKey.pem, passphrase from
+ * $PK_CA_PASS or STATE/ca.pass) and its root certificate STATE/ca.crt
+ * (pk-keygen selfsign).  A request whose signature checks becomes an
+ * X.509 v3 certificate for the request's subject: random serial, issuer
+ * the root's subject, CA_DAYS days, CA:FALSE, signed with
+ * sha256WithRSAEncryption or, with pk-relay --pss, RSASSA-PSS.  The
+ * original signed the raw public-key PEM instead and bound no name.
+ */
+#include <errno.h>
+#include <limits.h>
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+
+#include "ca.h"
+#include "io.h"
+#include "key.h"
+#include "rand.h"
+#include "secret.h"
+
+#define CA_SERIAL 16
+
+static struct key_rsa cakey;
+static int have_key;
+static uint8_t rootder[X509_DER_MAX];
+static struct x509_cert root;
+static int pss;
+
+/* STATE/ca.crt into root; 0 or -1 after logging why. */
+static int
+load_root(struct relay_ctx *ctx)
+{
+	uint8_t text[X509_PEM_MAX];
+	char path[PATH_MAX];
+	size_t len, derlen;
+	int rv;
+
+	if (snprintf(path, sizeof(path), "%s/ca.crt", relay_state_dir(ctx)) >=
+	    (int)sizeof(path)) {
+		relay_log(CA_SERVICE, "state directory path too long");
+		return -1;
+	}
+	if (io_readfile(path, text, sizeof(text), &len) == -1) {
+		relay_log(CA_SERVICE,
+		    "%s: %s (make it with pk-keygen selfsign -k %s/ca.key "
+		    "-subj /CN=protokit-ca -o %s)",
+		    path, strerror(errno), relay_state_dir(ctx), path);
+		return -1;
+	}
+	if ((rv = x509_der_from_text(text, len, 0, rootder, sizeof(rootder),
+	    &derlen)) != X509_OK ||
+	    (rv = x509_cert_parse(&root, rootder, derlen)) != X509_OK ||
+	    (rv = x509_cert_verify(&root, &root, time(NULL))) != X509_OK) {
+		relay_log(CA_SERVICE, "%s: %s", path, x509_strerror(rv));
+		return -1;
+	}
+	if (mpz_cmp(root.pub.n, cakey.pub.n) != 0 ||
+	    mpz_cmp(root.pub.e, cakey.pub.e) != 0) {
+		relay_log(CA_SERVICE, "%s: not the certificate of %s/ca.key",
+		    path, relay_state_dir(ctx));
+		return -1;
+	}
+	return 0;
+}
+
+int
+casign_init(struct relay_ctx *ctx)
+{
+	key_init(&cakey);
+	have_key = 1;
+	if (relay_service_key(ctx, CA_SERVICE, &cakey) == -1 ||
+	    load_root(ctx) == -1)
+		return -1;
+	pss = relay_pss(ctx);
+	relay_log(CA_SERVICE, "CA %s, %zu-bit key, signing with %s",
+	    root.subject.cn, mpz_sizeinbase(cakey.pub.n, 2),
+	    pss ? "RSASSA-PSS" : "sha256WithRSAEncryption");
+	return 0;
+}
+
+void
+casign_fini(void)
+{
+	if (have_key)
+		key_clear(&cakey);
+	have_key = 0;
+	x509_cert_clear(&root);
+}
+
+/* A positive serial of CA_SERIAL octets, no leading zero octet. */
+static int
+serial(uint8_t s[CA_SERIAL])
+{
+	if (rand_fill(s, CA_SERIAL) == -1)
+		return -1;
+	s[0] &= 0x7f;
+	if (s[0] == 0)
+		s[0] = 1;
+	return 0;
+}
+
+int
+casign_issue(const uint8_t *req, size_t reqlen, char cn[CA_NAME_MAX + 1],
+    uint8_t *der, size_t *derlen, uint8_t *out, size_t max, size_t *outlen,
+    const char **why)
+{
+	uint8_t reqder[X509_DER_MAX], sn[CA_SERIAL];
+	struct x509_issue is = {0};
+	struct x509_csr c;
+	int rv;
+
+	*why = "certificate request";
+	if ((rv = x509_der_from_text(req, reqlen, 1, reqder, sizeof(reqder),
+	    derlen)) != X509_OK ||
+	    (rv = x509_csr_parse(&c, reqder, *derlen)) != X509_OK)
+		return rv;
+	*why = "subject name";
+	if (!x509_cn_safe(c.subject.cn)) {
+		x509_csr_clear(&c);
+		return X509_ENAME;
+	}
+	snprintf(cn, CA_NAME_MAX + 1, "%s", c.subject.cn);
+	*why = "serial number";
+	if (serial(sn) == -1) {
+		x509_csr_clear(&c);
+		return X509_EFORMAT;
+	}
+	is.issuer = root.subject.der;
+	is.issuerlen = root.subject.derlen;
+	is.subject = c.subject.der;
+	is.subjectlen = c.subject.derlen;
+	is.spki = c.spki;
+	is.spkilen = c.spkilen;
+	is.serial = sn;
+	is.seriallen = sizeof(sn);
+	is.not_before = time(NULL);
+	is.days = CA_DAYS;
+	is.pss = pss;
+	*why = "signing";
+	rv = x509_cert_write(&is, &cakey, der, X509_DER_MAX, derlen);
+	x509_csr_clear(&c);
+	if (rv == X509_OK)
+		rv = x509_pem_write(der, *derlen, 0, out, max, outlen);
+	return rv;
+}
+
+int
+casign_check(const uint8_t *text, size_t len, uint8_t *der, size_t *derlen)
+{
+	struct x509_cert c;
+	int rv;
+
+	if ((rv = x509_der_from_text(text, len, 0, der, X509_DER_MAX,
+	    derlen)) != X509_OK)
+		return rv;
+	if ((rv = x509_cert_parse(&c, der, *derlen)) == X509_OK)
+		rv = x509_cert_verify(&c, &root, time(NULL));
+	x509_cert_clear(&c);
+	return rv;
+}

@@ -1,0 +1,289 @@
+/*
+ * ca_cli: `pk-xfer ca`, the client of seed 004.  Without a step it is the
+ * original's interactive client (the server's prompts answered from
+ * stdin, then operations).  The steps register, login, csr, certup and
+ * certreq each sign in and do one thing, for scripts; listen and connect
+ * are the two ends of the peer chat.
+ */
+#include <err.h>
+#include <getopt.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "ca_client.h"
+#include "num.h"
+#include "xfer.h"
+
+enum {
+	OPT_CA = 256,
+	OPT_CHAT_PASS,
+	OPT_KEY_PASS,
+	OPT_PASS_ENV,
+	OPT_PASS_FD,
+	OPT_PASS_FILE,
+	OPT_TO,
+};
+
+static const char synopsis[] =
+    "usage: pk-xfer [-t sec] ca [pass-option] host:port\n"
+    "       pk-xfer [-t sec] ca register|login -u name [pass-option]"
+    " host:port\n"
+    "       pk-xfer [-t sec] ca csr -u name [pass-option] -i req [-o cert]"
+    " host:port\n"
+    "       pk-xfer [-t sec] ca certup -u name [pass-option] -i cert"
+    " [-n for]\n"
+    "           host:port\n"
+    "       pk-xfer [-t sec] ca certreq -u name [pass-option] [-o cert]"
+    " host:port id\n"
+    "       pk-xfer [-t sec] ca listen -k key [--key-pass src]\n"
+    "       pk-xfer [-t sec] ca connect -u name [pass-option] --ca ca.crt"
+    " --to id\n"
+    "           [--chat-pass src] host:port peer-host:port\n"
+    "pass-option: --pass-file file | --pass-fd fd | --pass-env var\n"
+    "src: file:path | fd:N | env:var\n";
+
+static const char options[] =
+    "\n"
+    "The client of the certificate authority (seed 004).  Without a step:\n"
+    "the original's interactive client: the server's prompts are answered\n"
+    "from stdin (passwords from pass-option, else the terminal with echo\n"
+    "off, else a line of stdin), then operations CSR, CERTUP, CERTREQ.\n"
+    "  register  sign up as -u name (`r` at the not-found prompt)\n"
+    "  login     sign in and leave: checks the password\n"
+    "  csr       send the PEM request -i (pk-keygen csr, openssl req -new);\n"
+    "            the CA signs it for the request's CN: the certificate\n"
+    "            goes to -o (default stdout)\n"
+    "  certup    store the certificate -i (issued by this CA) for -n for\n"
+    "            (default: -u name)\n"
+    "  certreq   fetch the certificate stored for id into -o\n"
+    "  listen    listen on 127.0.0.1, a free port (printed as `listening\n"
+    "            on 127.0.0.1:PORT`), take one sender and print each of\n"
+    "            its messages (ciphertext and IV in hex, then the text)\n"
+    "            until it hangs up\n"
+    "  connect   fetch the certificate of --to with CERTREQ, check it\n"
+    "            against --ca and its name, then send each line of stdin\n"
+    "            to the listener at peer-host:port: AES-256-CBC under\n"
+    "            SHA-256(chat password), the password RSA-OAEP-SHA256\n"
+    "            wrapped\n"
+    "\n"
+    "  --ca file          connect: the CA's root certificate\n"
+    "  --chat-pass src    connect: the chat password (default: terminal)\n"
+    "  -h, --help         print this help and exit\n"
+    "  -i file            csr, certup: the PEM file to send (- is stdin)\n"
+    "  -k file            listen: the receiver's RSA private key\n"
+    "  --key-pass src     listen: the key's passphrase, if encrypted\n"
+    "  -n name            certup: store for this name\n"
+    "  -o file            csr, certreq: where the certificate goes (0600)\n"
+    "  --pass-env var     the account password from variable var\n"
+    "  --pass-fd fd       ... from file descriptor fd\n"
+    "  --pass-file file   ... from file (one trailing newline dropped)\n"
+    "  -t, --timeout sec  give up any network wait after sec seconds\n"
+    "                     (default 30)\n"
+    "  --to id            connect: the receiver's name\n"
+    "  -u name            the account: 1 to 64 of A-Z a-z 0-9 . _ -\n"
+    "\n"
+    "Exit codes: 0 ok; 1 refused: wrong password, unknown or taken name,\n"
+    "an error from the CA, no such certificate, a certificate that does\n"
+    "not verify, a chat message that does not unwrap or decrypt; 2 could\n"
+    "not do the job (usage, files, network, timeout).\n";
+
+static const struct option longopts[] = {
+    {"ca", required_argument, NULL, OPT_CA},
+    {"chat-pass", required_argument, NULL, OPT_CHAT_PASS},
+    {"help", no_argument, NULL, 'h'},
+    {"key-pass", required_argument, NULL, OPT_KEY_PASS},
+    {"pass-env", required_argument, NULL, OPT_PASS_ENV},
+    {"pass-fd", required_argument, NULL, OPT_PASS_FD},
+    {"pass-file", required_argument, NULL, OPT_PASS_FILE},
+    {"timeout", required_argument, NULL, 't'},
+    {"to", required_argument, NULL, OPT_TO},
+    {NULL, 0, NULL, 0},
+};
+
+static _Noreturn void
+usage(void)
+{
+	cli_usage(synopsis);
+}
+
+static int
+fd_number(const char *opt, const char *s)
+{
+	const char *errstr;
+	int fd;
+
+	fd = (int)num_parse(s, 0, 1 << 20, &errstr);
+	if (errstr != NULL)
+		errx(2, "%s %s: %s", opt, s, errstr);
+	return fd;
+}
+
+/* src: file:path, fd:N or env:var. */
+static void
+src_parse(const char *opt, const char *arg, struct secret_src *src)
+{
+	*src = (struct secret_src)SECRET_SRC_INIT;
+	if (strncmp(arg, "file:", 5) == 0 && arg[5] != '\0')
+		src->file = arg + 5;
+	else if (strncmp(arg, "fd:", 3) == 0)
+		src->fd = fd_number(opt, arg + 3);
+	else if (strncmp(arg, "env:", 4) == 0 && arg[4] != '\0')
+		src->env = arg + 4;
+	else
+		errx(2, "%s %s: want file:path, fd:N or env:var", opt, arg);
+}
+
+static void
+need(const char *what, const void *p, const char *step)
+{
+	if (p == NULL)
+		errx(2, "ca %s: missing %s", step, what);
+}
+
+enum step { S_CLIENT, S_REGISTER, S_LOGIN, S_CSR, S_CERTUP, S_CERTREQ };
+
+static const char *const step_names[] = {
+	[S_REGISTER] = "register",
+	[S_LOGIN] = "login",
+	[S_CSR] = "csr",
+	[S_CERTUP] = "certup",
+	[S_CERTREQ] = "certreq",
+};
+
+/* One connection to the CA: sign in, then the step. */
+static int
+run(const struct ca_opts *o, enum step st, const char *addr, const char *id)
+{
+	static struct ca_link l;
+	int rv = 0;
+
+	if (st != S_CLIENT)
+		need("-u name", o->user, step_names[st]);
+	if ((st == S_CSR || st == S_CERTUP))
+		need("-i file", o->in, step_names[st]);
+	ca_link_connect(&l, addr, o->timeout);
+	if (st == S_CLIENT)
+		rv = ca_interactive(&l, o);
+	else
+		ca_signin(&l, o, st == S_REGISTER);
+	if (st == S_CSR)
+		rv = ca_csr(&l, o);
+	else if (st == S_CERTUP)
+		rv = ca_certup(&l, o);
+	else if (st == S_CERTREQ)
+		rv = ca_certreq(&l, o, id);
+	ca_link_close(&l);
+	return rv;
+}
+
+/* The step and its operands after the options; returns the status. */
+static int
+dispatch(const struct ca_opts *o, int argc, char *argv[])
+{
+	size_t i;
+
+	if (strcmp(argv[0], "listen") == 0) {
+		need("-k key", o->keyfile, "listen");
+		if (argc != 1)
+			usage();
+		return ca_peer_listen(o);
+	}
+	if (strcmp(argv[0], "connect") == 0) {
+		need("-u name", o->user, "connect");
+		need("--ca file", o->cafile, "connect");
+		need("--to id", o->to, "connect");
+		if (argc != 3)
+			usage();
+		return ca_peer_connect(o, argv[1], argv[2]);
+	}
+	if (argc == 1)
+		return run(o, S_CLIENT, argv[0], NULL);
+	for (i = S_REGISTER; i <= S_CERTREQ; i++)
+		if (strcmp(argv[0], step_names[i]) == 0)
+			break;
+	if (i > S_CERTREQ || argc != (i == S_CERTREQ ? 3 : 2))
+		usage();
+	if (i == S_CERTREQ && !x509_cn_safe(argv[2]))
+		errx(2, "certreq %s: not a safe name", argv[2]);
+	return run(o, (enum step)i, argv[1], argc == 3 ? argv[2] : NULL);
+}
+
+int
+ca_main(int argc, char *argv[])
+{
+	struct ca_opts o = {.timeout = XFER_TIMEOUT};
+	const char *errstr;
+	int ch;
+
+	o.pass = o.chat = o.keypass = (struct secret_src)SECRET_SRC_INIT;
+	while ((ch = getopt_long(argc, argv, "hi:k:n:o:t:u:", longopts,
+	    NULL)) != -1) {
+		switch (ch) {
+		case 'h':
+			cli_help(synopsis, options);
+		case 'i':
+			o.in = optarg;
+			break;
+		case 'k':
+			o.keyfile = optarg;
+			break;
+		case 'n':
+			o.as = optarg;
+			break;
+		case 'o':
+			o.out = optarg;
+			break;
+		case 't':
+			o.timeout = (int)num_parse(optarg, 1, 86400, &errstr);
+			if (errstr != NULL)
+				errx(2, "-t %s: %s", optarg, errstr);
+			break;
+		case 'u':
+			o.user = optarg;
+			break;
+		case OPT_CA:
+			o.cafile = optarg;
+			break;
+		case OPT_CHAT_PASS:
+			src_parse("--chat-pass", optarg, &o.chat);
+			break;
+		case OPT_KEY_PASS:
+			src_parse("--key-pass", optarg, &o.keypass);
+			break;
+		case OPT_PASS_ENV:
+			o.pass.env = optarg;
+			break;
+		case OPT_PASS_FD:
+			o.pass.fd = fd_number("--pass-fd", optarg);
+			break;
+		case OPT_PASS_FILE:
+			o.pass.file = optarg;
+			break;
+		case OPT_TO:
+			o.to = optarg;
+			break;
+		default:
+			usage();
+		}
+	}
+	argc -= optind;
+	argv += optind;
+	if (argc < 2 || strcmp(argv[0], "ca") != 0)
+		usage();
+	if ((o.pass.file != NULL) + (o.pass.fd != -1) + (o.pass.env != NULL) >
+	    1)
+		errx(2, "cannot use more than one of --pass-file, --pass-fd "
+		    "and --pass-env");
+	if (o.user != NULL && !x509_cn_safe(o.user))
+		errx(2, "-u %s: not 1 to %d of A-Z a-z 0-9 . _ -", o.user,
+		    CA_NAME_MAX);
+	if (o.as != NULL && !x509_cn_safe(o.as))
+		errx(2, "-n %s: not a safe name", o.as);
+	if (o.to != NULL && !x509_cn_safe(o.to))
+		errx(2, "--to %s: not a safe name", o.to);
+	if (signal(SIGPIPE, SIG_IGN) == SIG_ERR)
+		err(2, "signal");
+	return dispatch(&o, argc - 1, argv + 1);
+}

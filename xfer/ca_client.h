@@ -1,0 +1,83 @@
+/*
+ * ca_client: the pieces of `pk-xfer ca` (seed 004): the command line
+ * (ca_cli.c), the framed connections with timeouts (ca_net.c), the
+ * sign-in and registration (ca_login.c), the certificate requests and
+ * the interactive client (ca_ops.c) and the peer chat (ca_peer.c).
+ * Network and file failures die with exit 2; refusals with exit 1.
+ */
+#ifndef PK_XFER_CA_H
+#define PK_XFER_CA_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "cawire.h"
+#include "frame.h"
+#include "secret.h"
+
+struct ca_opts {
+	int timeout; /* -t, seconds */
+	const char *user; /* -u */
+	const char *in; /* -i */
+	const char *out; /* -o */
+	const char *as; /* -n: certup stores for this name */
+	const char *keyfile; /* -k */
+	const char *cafile; /* --ca */
+	const char *to; /* --to: the receiver's name */
+	struct secret_src pass; /* the account's password */
+	struct secret_src chat; /* --chat-pass */
+	struct secret_src keypass; /* --key-pass */
+};
+
+/* One framed TCP connection (the CA, or the peer). */
+struct ca_link {
+	int fd;
+	const char *name; /* for messages */
+	size_t have;
+	uint8_t buf[FRAME_HDR + CA_FRAME_MAX];
+	uint8_t msg[CA_FRAME_MAX + 1]; /* the last frame, NUL-terminated */
+	size_t len;
+};
+
+/* ca_net.c */
+void ca_link_connect(struct ca_link *l, const char *addr, int timeout);
+void ca_link_fd(struct ca_link *l, int fd, const char *name, int timeout);
+void ca_link_close(struct ca_link *l);
+/* Reads more bytes into l->buf; 0 at EOF. */
+size_t ca_fill(struct ca_link *l);
+/* Reads one frame into l->msg / l->len (NUL-terminated); 0 at EOF. */
+int ca_next(struct ca_link *l);
+/* The same, dying at EOF. */
+void ca_read(struct ca_link *l);
+void ca_write(struct ca_link *l, const void *buf, size_t len);
+void ca_says(struct ca_link *l, const char *text);
+/* 1 if the last frame is exactly text. */
+int ca_is(const struct ca_link *l, const char *text);
+/* 1 if the last frame starts with "-----BEGIN CERTIFICATE-----". */
+int ca_is_cert(const struct ca_link *l);
+/* A listener on 127.0.0.1, port 0; sets *port. */
+int ca_listen(uint16_t *port);
+int ca_accept(int lfd, int timeout);
+
+/* ca_login.c */
+/* Reads a password from src (the terminal if none) into buf. */
+size_t ca_password(const struct secret_src *src, const char *prompt,
+    uint8_t *buf, size_t max);
+/* Signs in as o->user (or registers it); dies with 1 when refused. */
+void ca_signin(struct ca_link *l, const struct ca_opts *o, int reg);
+
+/* ca_ops.c: each returns the exit status. */
+int ca_csr(struct ca_link *l, const struct ca_opts *o);
+int ca_certup(struct ca_link *l, const struct ca_opts *o);
+int ca_certreq(struct ca_link *l, const struct ca_opts *o, const char *id);
+int ca_interactive(struct ca_link *l, const struct ca_opts *o);
+/* Sends one request and reads the answer; dies with 1 on "error: ". */
+void ca_request(struct ca_link *l, enum ca_op op, const char *name,
+    const uint8_t *body, size_t len);
+
+/* ca_peer.c */
+int ca_peer_listen(const struct ca_opts *o);
+int ca_peer_connect(const struct ca_opts *o, const char *ca_addr,
+    const char *peer);
+
+#endif

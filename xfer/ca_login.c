@@ -1,0 +1,102 @@
+/*
+ * ca_login: the sign-in dialog of seed 004 for the step subcommands: the
+ * user name, then the password (sent in the clear inside its frame, as
+ * the original did), or registration with `r`.  Passwords come from a
+ * file, an fd, the environment or the terminal, never from argv.
+ */
+#include <err.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "ca_client.h"
+#include "xfer.h"
+
+static uint8_t pass[CA_PASS_MAX]; /* wiped at exit, also after errx */
+
+static void
+wipe_pass(void)
+{
+	secret_wipe(pass, sizeof(pass));
+}
+
+size_t
+ca_password(const struct secret_src *src, const char *prompt, uint8_t *buf,
+    size_t max)
+{
+	char msg[512];
+	size_t len;
+
+	if (secret_passphrase(src, prompt, buf, max, &len) == 0)
+		return len;
+	if (errno == ENOTTY)
+		errx(2, "%s no terminal to ask on: give it in a file, an fd "
+		    "or the environment (see --help)", prompt);
+	errx(2, "%s", secret_passphrase_msg(src, "", msg, sizeof(msg)));
+}
+
+/* Reads the next frame and dies unless it is want. */
+static void
+expect(struct ca_link *l, const char *want)
+{
+	ca_read(l);
+	if (!ca_is(l, want))
+		errx(2, "%s: expected \"%s\", got \"%.80s\"", l->name, want,
+		    (const char *)l->msg);
+}
+
+/* After the password: Welcome, or the refusal. */
+static void
+welcomed(struct ca_link *l, const char *user, const char *what)
+{
+	ca_read(l);
+	if (ca_is(l, CA_WELCOME))
+		return;
+	if (ca_is(l, CA_BAD_PASS))
+		errx(1, "%s: %s: %s", l->name, user, CA_BAD_PASS);
+	errx(1, "%s: %s: %s refused: \"%.80s\"", l->name, user, what,
+	    (const char *)l->msg);
+}
+
+static void
+register_user(struct ca_link *l, const char *user, size_t len)
+{
+	ca_says(l, "r");
+	expect(l, CA_CHOOSE_USER);
+	ca_says(l, user);
+	ca_read(l);
+	if (!ca_is(l, CA_CHOOSE_PASS))
+		errx(1, "%s: %s: %s", l->name, user, (const char *)l->msg);
+	ca_write(l, pass, len);
+	welcomed(l, user, "registration");
+}
+
+void
+ca_signin(struct ca_link *l, const struct ca_opts *o, int reg)
+{
+	size_t len;
+
+	atexit(wipe_pass);
+	len = ca_password(&o->pass, "Password:", pass, sizeof(pass));
+	if (reg && len < CA_PASS_MIN)
+		errx(1, "the password is too short: min length = %d",
+		    CA_PASS_MIN);
+	expect(l, CA_ASK_USER);
+	ca_says(l, o->user);
+	ca_read(l);
+	if (ca_is(l, CA_NOT_FOUND) && reg)
+		register_user(l, o->user, len);
+	else if (ca_is(l, CA_NOT_FOUND))
+		errx(1, "%s: %s: user not found (pk-xfer ca register first)",
+		    l->name, o->user);
+	else if (ca_is(l, CA_ASK_PASS) && reg)
+		errx(1, "%s: %s: already registered", l->name, o->user);
+	else if (ca_is(l, CA_ASK_PASS)) {
+		ca_write(l, pass, len);
+		welcomed(l, o->user, "sign-in");
+	} else
+		errx(2, "%s: unexpected \"%.80s\"", l->name,
+		    (const char *)l->msg);
+	secret_wipe(pass, sizeof(pass));
+}

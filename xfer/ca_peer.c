@@ -1,0 +1,254 @@
+/*
+ * ca_peer: the peer chat of seed 004, client to client without the CA.
+ * The sender fetches the receiver's certificate from the CA (CERTREQ),
+ * checks it against the CA certificate and its name (the original read an
+ * unchecked <target>PublicKey.pem from disk), then sends each line of
+ * stdin as three frames: AES-256-CBC ciphertext under SHA-256(password)
+ * with PKCS#7 padding, the random IV, and the password wrapped with
+ * RSA-OAEP-SHA256 under the receiver's key.  The receiver unwraps the
+ * password, decrypts and prints each message until the sender hangs up.
+ */
+#include <err.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <nettle/aes.h>
+#include <nettle/cbc.h>
+#include <nettle/sha2.h>
+
+#include "ca_client.h"
+#include "hex.h"
+#include "io.h"
+#include "key.h"
+#include "oaep.h"
+#include "pkcs7.h"
+#include "rand.h"
+#include "xfer.h"
+
+#define AES_BLOCK 16
+
+/* Secrets of the message in hand, wiped on every exit. */
+static struct {
+	uint8_t pass[CA_CHAT_WRAP_MAX];
+	size_t passlen;
+	uint8_t key[SHA256_DIGEST_SIZE];
+	struct aes256_ctx aes;
+	uint8_t text[CA_CHAT_CT_MAX + 2];
+} s;
+
+static void
+wipe(void)
+{
+	secret_wipe(&s, sizeof(s));
+}
+
+/* The AES-256 key: SHA-256 of the password, unsalted, as the original. */
+static void
+derive(void)
+{
+	struct sha256_ctx h;
+
+	sha256_init(&h);
+	sha256_update(&h, s.passlen, s.pass);
+	sha256_digest(&h, sizeof(s.key), s.key);
+}
+
+/* Unwraps, decrypts and prints one message; dies with 1 if refused. */
+static void
+show(const struct ca_chat *m, const struct key_rsa *k, const char *keyfile)
+{
+	uint8_t iv[CA_CHAT_IV];
+	char hex[2 * CA_CHAT_CT_MAX + 1];
+	long n;
+
+	if (m->wrappedlen != k->pub.size ||
+	    oaep_decrypt(&k->pub, &k->priv, &nettle_sha256, NULL, 0, NULL,
+	    rand_nettle, m->wrappedlen, m->wrapped, &s.passlen, s.pass) != 0)
+		errx(1, "sender: the password does not unwrap with %s",
+		    keyfile);
+	derive();
+	aes256_set_decrypt_key(&s.aes, s.key);
+	memcpy(iv, m->iv, sizeof(iv));
+	cbc_decrypt(&s.aes, (nettle_cipher_func *)aes256_decrypt, AES_BLOCK,
+	    iv, m->ctlen, s.text, m->ct);
+	if ((n = pkcs7_strip(s.text, m->ctlen, AES_BLOCK)) == -1)
+		errx(1, "sender: the message does not decrypt");
+	hex_encode(m->ct, m->ctlen, hex);
+	printf("encrypted message: %s\n", hex);
+	hex_encode(m->iv, CA_CHAT_IV, hex);
+	printf("iv: %s\n", hex);
+	printf("message: %.*s\n", (int)n, (const char *)s.text);
+	if (fflush(stdout) == EOF || ferror(stdout))
+		err(2, "stdout");
+	wipe();
+}
+
+/* Messages until the sender closes; dies with 1 on a bad one. */
+static void
+receive(struct ca_link *l, const struct key_rsa *k, const char *keyfile)
+{
+	struct ca_chat m;
+	size_t used;
+	int rv;
+
+	for (;;) {
+		rv = ca_chat_parse(l->buf, l->have, &m, &used);
+		if (rv == -1)
+			errx(1, "sender: not a chat message");
+		if (rv == 1) {
+			show(&m, k, keyfile);
+			memmove(l->buf, l->buf + used, l->have - used);
+			l->have -= used;
+		} else if (ca_fill(l) == 0) {
+			if (l->have != 0)
+				errx(1, "sender: message cut short");
+			return;
+		}
+	}
+}
+
+int
+ca_peer_listen(const struct ca_opts *o)
+{
+	static struct ca_link l;
+	struct key_rsa k;
+	uint16_t port;
+	int lfd;
+
+	atexit(wipe);
+	key_load_file(&k, o->keyfile, &o->keypass);
+	lfd = ca_listen(&port);
+	printf("listening on 127.0.0.1:%u\n", port);
+	if (fflush(stdout) == EOF || ferror(stdout))
+		err(2, "stdout");
+	ca_link_fd(&l, ca_accept(lfd, o->timeout), "sender", o->timeout);
+	close(lfd);
+	receive(&l, &k, o->keyfile);
+	ca_link_close(&l);
+	key_release();
+	fprintf(stderr, "sender left\n");
+	return 0;
+}
+
+/* The CA certificate from path, checked as a self-signed root. */
+static void
+load_root(const char *path, uint8_t *der, struct x509_cert *root)
+{
+	uint8_t text[X509_PEM_MAX];
+	size_t len, derlen;
+	int rv;
+
+	if (io_readfile(path, text, sizeof(text), &len) == -1)
+		err(2, "%s", path);
+	if ((rv = x509_der_from_text(text, len, 0, der, X509_DER_MAX,
+	    &derlen)) != X509_OK ||
+	    (rv = x509_cert_parse(root, der, derlen)) != X509_OK)
+		errx(2, "%s: %s", path, x509_strerror(rv));
+	if ((rv = x509_cert_verify(root, root, time(NULL))) != X509_OK)
+		errx(1, "%s: not a valid CA certificate: %s", path,
+		    x509_strerror(rv));
+}
+
+/* CERTREQ for o->to, checked against the root and the name. */
+static void
+fetch_cert(struct ca_link *l, const struct ca_opts *o,
+    const struct x509_cert *root, uint8_t *der, struct x509_cert *c)
+{
+	size_t derlen;
+	int rv;
+
+	ca_request(l, CA_CERTREQ, o->user, (const uint8_t *)o->to,
+	    strlen(o->to));
+	if (!ca_is_cert(l))
+		errx(1, "%s: %s", l->name, (const char *)l->msg);
+	if ((rv = x509_der_from_text(l->msg, l->len, 0, der, X509_DER_MAX,
+	    &derlen)) != X509_OK ||
+	    (rv = x509_cert_parse(c, der, derlen)) != X509_OK ||
+	    (rv = x509_cert_verify(c, root, time(NULL))) != X509_OK)
+		errx(1, "%s: the certificate of %s does not verify against "
+		    "%s: %s", l->name, o->to, o->cafile, x509_strerror(rv));
+	if (strcmp(c->subject.cn, o->to) != 0)
+		errx(1, "%s: the certificate sent for %s is CN=%s", l->name,
+		    o->to, c->subject.cn);
+	if (c->pub.size < CA_CHAT_WRAP_MIN || c->pub.size > CA_CHAT_WRAP_MAX)
+		errx(1, "%s: %s has a %zu-bit key", l->name, o->to,
+		    c->pub.size * 8);
+	fprintf(stderr, "certificate of %s verified against %s\n", o->to,
+	    o->cafile);
+}
+
+/* One message: [ciphertext, iv, OAEP-SHA256(password)]. */
+static void
+send_one(struct ca_link *p, const struct rsa_public_key *pub, size_t len)
+{
+	uint8_t iv[CA_CHAT_IV], chain[CA_CHAT_IV], wrapped[CA_CHAT_WRAP_MAX];
+	size_t n;
+
+	if (rand_fill(iv, sizeof(iv)) == -1)
+		err(2, "getrandom");
+	n = pkcs7_pad(s.text, len, AES_BLOCK);
+	memcpy(chain, iv, sizeof(iv));
+	cbc_encrypt(&s.aes, (nettle_cipher_func *)aes256_encrypt, AES_BLOCK,
+	    chain, n, s.text, s.text);
+	if (oaep_encrypt(pub, &nettle_sha256, NULL, 0, NULL, rand_nettle,
+	    s.passlen, s.pass, wrapped) != 0)
+		err(2, "RSA-OAEP");
+	ca_write(p, s.text, n);
+	ca_write(p, iv, sizeof(iv));
+	ca_write(p, wrapped, pub->size);
+}
+
+/* Each line of stdin is one message. */
+static void
+send_lines(struct ca_link *p, const struct rsa_public_key *pub)
+{
+	int tty = isatty(STDIN_FILENO);
+	size_t len;
+
+	for (;;) {
+		if (tty)
+			fputs("Enter your message: ", stderr);
+		if (fgets((char *)s.text, CA_CHAT_TEXT_MAX + 2, stdin) == NULL)
+			break;
+		len = strcspn((char *)s.text, "\n");
+		if (len > CA_CHAT_TEXT_MAX)
+			errx(2, "stdin: a message longer than %d bytes",
+			    CA_CHAT_TEXT_MAX);
+		send_one(p, pub, len);
+	}
+	if (ferror(stdin))
+		err(2, "stdin");
+}
+
+int
+ca_peer_connect(const struct ca_opts *o, const char *ca_addr,
+    const char *peer)
+{
+	static struct ca_link l;
+	static uint8_t rootder[X509_DER_MAX], der[X509_DER_MAX];
+	struct x509_cert root, c;
+
+	atexit(wipe);
+	load_root(o->cafile, rootder, &root);
+	s.passlen = ca_password(&o->chat, "Chat password:", s.pass,
+	    sizeof(s.pass));
+	ca_link_connect(&l, ca_addr, o->timeout);
+	ca_signin(&l, o, 0);
+	fetch_cert(&l, o, &root, der, &c);
+	ca_link_close(&l);
+	if ((long)s.passlen > oaep_max_len(&nettle_sha256, c.pub.size))
+		errx(2, "the chat password is longer than %ld bytes",
+		    oaep_max_len(&nettle_sha256, c.pub.size));
+	derive();
+	aes256_set_encrypt_key(&s.aes, s.key);
+	ca_link_connect(&l, peer, o->timeout);
+	send_lines(&l, &c.pub);
+	ca_link_close(&l);
+	x509_cert_clear(&c);
+	x509_cert_clear(&root);
+	wipe();
+	return 0;
+}
