@@ -9,6 +9,8 @@
 
 extern const struct service ca_service;
 extern const struct service chat_service;
+extern const struct service e2e_service;
+extern const struct service e2e_upload_service;
 extern const struct service echo_service;
 extern const struct service keymanager_service;
 extern const struct service vault_service;
@@ -16,6 +18,8 @@ extern const struct service vault_service;
 static const struct service *const services[] = {
     &ca_service,
     &chat_service,
+    &e2e_service,
+    &e2e_upload_service,
     &echo_service,
     &keymanager_service,
     &vault_service,

@@ -17,6 +17,7 @@ static const struct protocol {
 } protocols[] = {
     {"ca", ca_main},
     {"chat", chat_main},
+    {"e2e", e2e_main},
     {"keymanager", keymanager_main},
     {"vault", vault_main},
 };

@@ -124,6 +124,7 @@ void key_unwrap(
  */
 int ca_main(int argc, char *argv[]);
 int chat_main(int argc, char *argv[]);
+int e2e_main(int argc, char *argv[]);
 int keymanager_main(int argc, char *argv[]);
 int vault_main(int argc, char *argv[]);
 

@@ -1,0 +1,263 @@
+/*
+ * e2e: the relay's `e2e` service, the routed messaging of seed 002 in
+ * protokit frames.  Each frame holds one RSA-OAEP-SHA256 block to the
+ * server key.  A client sends "ip:port/message"; the service decrypts it,
+ * finds the client at that address as it sees it, and sends it
+ * "('ip', port)|message" (the sender's address) encrypted to the one
+ * client key all clients share.  Parse errors and unknown targets get the
+ * original's error texts, encrypted.  "quit" leaves; an empty block is a
+ * keepalive (protokit's: the relay closes idle clients).  The key loading
+ * and the block layer serve e2e_upload.c too.
+ */
+#include <sys/queue.h>
+
+#include <errno.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <nettle/sha2.h>
+
+#include "e2e.h"
+#include "frame.h"
+#include "key.h"
+#include "oaep.h"
+#include "rand.h"
+#include "secret.h"
+
+struct e2e_client {
+	LIST_ENTRY(e2e_client) link;
+	struct conn *conn;
+};
+
+static LIST_HEAD(, e2e_client) clients = LIST_HEAD_INITIALIZER(clients);
+static int nclients;
+
+static struct key_rsa server_key, client_key;
+static int key_users; /* services that loaded the keys */
+
+/* 0 when path exists; else logs how to make it and returns -1. */
+static int
+need_file(const char *service, const char *path, const char *how)
+{
+	if (access(path, R_OK) == 0)
+		return 0;
+	relay_log(service, "%s: %s: make it with %s", path, strerror(errno),
+	    how);
+	return -1;
+}
+
+static int
+keys_load(struct relay_ctx *ctx, const char *service)
+{
+	char key[PATH_MAX], pub[PATH_MAX];
+	const char *dir = relay_state_dir(ctx);
+	int rv;
+
+	snprintf(key, sizeof(key), "%s/e2e.key", dir);
+	if (snprintf(pub, sizeof(pub), "%s/e2e-client.pub", dir) >=
+	    (int)sizeof(pub)) {
+		relay_log(service, "%s: state directory path too long", dir);
+		return -1;
+	}
+	if (need_file(service, key,
+		"pk-keygen rsa --legacy --pass-file STATE/e2e.pass "
+		"-o STATE/e2e") == -1 ||
+	    need_file(service, pub,
+		"pk-keygen rsa --legacy --pass-file client.pass -o client; "
+		"cp client.pub STATE/e2e-client.pub") == -1)
+		return -1;
+	key_init(&server_key);
+	key_init(&client_key);
+	if (relay_service_key(ctx, "e2e", &server_key) == -1)
+		return -1;
+	if ((rv = key_load(&client_key, pub, NULL, 0)) != KEY_OK) {
+		relay_log(service, "%s: %s", pub, key_strerror(rv));
+		return -1;
+	}
+	if (server_key.pub.size != E2E_BLOCK ||
+	    client_key.pub.size != E2E_BLOCK) {
+		relay_log(service, "%s: keys must be RSA-%d (blocks of %d bytes)",
+		    server_key.pub.size != E2E_BLOCK ? key : pub, E2E_BITS,
+		    E2E_BLOCK);
+		return -1;
+	}
+	relay_log(service, "server key %s and client key %s: read RSA-%d",
+	    key, pub, E2E_BITS);
+	return 0;
+}
+
+int
+e2e_keys_init(struct relay_ctx *ctx, const char *service)
+{
+	if (key_users > 0) {
+		key_users++;
+		return 0;
+	}
+	if (keys_load(ctx, service) == -1) {
+		key_clear(&server_key);
+		key_clear(&client_key);
+		return -1;
+	}
+	key_users = 1;
+	return 0;
+}
+
+void
+e2e_keys_fini(void)
+{
+	if (key_users > 0 && --key_users == 0) {
+		key_clear(&server_key);
+		key_clear(&client_key);
+	}
+}
+
+int
+e2e_block(struct conn *c, const uint8_t *data, size_t len, uint8_t *m,
+    size_t *mlen, size_t *used)
+{
+	const uint8_t *p;
+	size_t plen;
+	int rv;
+
+	rv = frame_decode(data, len, E2E_BLOCK, &p, &plen, used);
+	if (rv == FRAME_NEED_MORE)
+		return 0;
+	if (rv != FRAME_OK || plen != E2E_BLOCK)
+		return conn_protocol_error(c,
+		    "not a frame of one %d-byte RSA block", E2E_BLOCK);
+	if (oaep_decrypt(&server_key.pub, &server_key.priv, &nettle_sha256,
+		NULL, 0, NULL, rand_nettle, plen, p, mlen, m) == -1)
+		return conn_protocol_error(
+		    c, "the block does not decrypt with the server key");
+	return 1;
+}
+
+int
+e2e_send(struct conn *c, const void *text, size_t len)
+{
+	uint8_t frame[FRAME_HDR + E2E_BLOCK];
+
+	if (oaep_encrypt(&client_key.pub, &nettle_sha256, NULL, 0, NULL,
+		rand_nettle, len, text, frame + FRAME_HDR) == -1) {
+		conn_log(c, "cannot encrypt %zu bytes to the client key", len);
+		return -1;
+	}
+	frame_put_header(frame, E2E_BLOCK);
+	return conn_send(c, frame, sizeof(frame));
+}
+
+static struct e2e_client *
+find(const struct e2e_route *r)
+{
+	struct e2e_client *u;
+	char addr[E2E_HOST_MAX + 16];
+
+	snprintf(addr, sizeof(addr), "%s:%u", r->host, r->port);
+	LIST_FOREACH(u, &clients, link)
+	if (strcmp(conn_peer(u->conn), addr) == 0)
+		return u;
+	return NULL;
+}
+
+/* One decrypted message from c: route it, or answer with an error. */
+static int
+route(struct conn *c, const uint8_t *m, size_t len)
+{
+	struct e2e_route r;
+	struct e2e_client *to;
+	uint8_t fwd[E2E_TEXT_MAX];
+	long n;
+
+	if (len == 0)
+		return 0;
+	if (len == sizeof(E2E_QUIT) - 1 && memcmp(m, E2E_QUIT, len) == 0) {
+		conn_log(c, "quit");
+		conn_close_after_flush(c);
+		return 0;
+	}
+	if (e2e_route_parse(m, len, &r) == -1) {
+		conn_log(c, "parse error");
+		return e2e_send(c, E2E_ERR_PARSE, sizeof(E2E_ERR_PARSE) - 1);
+	}
+	if ((to = find(&r)) == NULL) {
+		conn_log(c, "no client at %s:%u", r.host, r.port);
+		return e2e_send(c, E2E_ERR_TARGET, sizeof(E2E_ERR_TARGET) - 1);
+	}
+	if ((n = e2e_fwd_format(conn_peer(c), r.msg, r.len, fwd,
+		 sizeof(fwd))) == -1) {
+		conn_log(c, "message to %s:%u too long to forward", r.host,
+		    r.port);
+		return e2e_send(c, E2E_ERR_LONG, sizeof(E2E_ERR_LONG) - 1);
+	}
+	conn_log(c, "message forwarded to %s", conn_peer(to->conn));
+	(void)e2e_send(to->conn, fwd, (size_t)n);
+	secret_wipe(fwd, sizeof(fwd));
+	return 0;
+}
+
+static ssize_t
+e2e_bytes(struct conn *c, const uint8_t *data, size_t len)
+{
+	uint8_t m[E2E_BLOCK];
+	size_t mlen, used;
+	int rv;
+
+	if ((rv = e2e_block(c, data, len, m, &mlen, &used)) <= 0)
+		return rv;
+	rv = route(c, m, mlen);
+	secret_wipe(m, sizeof(m));
+	return rv == -1 ? -1 : (ssize_t)used;
+}
+
+static int
+e2e_connect(struct conn *c)
+{
+	struct e2e_client *u;
+
+	if ((u = calloc(1, sizeof(*u))) == NULL) {
+		conn_log(c, "out of memory");
+		return -1;
+	}
+	u->conn = c;
+	LIST_INSERT_HEAD(&clients, u, link);
+	conn_set_data(c, u);
+	conn_log(c, "client connected, %d connected", ++nclients);
+	return 0;
+}
+
+static void
+e2e_close(struct conn *c)
+{
+	struct e2e_client *u = conn_data(c);
+
+	if (u == NULL)
+		return;
+	LIST_REMOVE(u, link);
+	free(u);
+	conn_log(c, "client disconnected, %d connected", --nclients);
+}
+
+static int
+e2e_init(struct relay_ctx *ctx)
+{
+	return e2e_keys_init(ctx, "e2e");
+}
+
+static void
+e2e_fini(struct relay_ctx *ctx)
+{
+	(void)ctx;
+	e2e_keys_fini();
+}
+
+const struct service e2e_service = {
+    .name = "e2e",
+    .init = e2e_init,
+    .on_connect = e2e_connect,
+    .on_bytes = e2e_bytes,
+    .on_close = e2e_close,
+    .fini = e2e_fini,
+};

@@ -1,0 +1,189 @@
+/*
+ * e2e: `pk-xfer e2e`, the client of the e2e protocol (seed 002): an
+ * interactive client as the original's, and the steps send and upload
+ * for scripts.  main parses the command line and calls one worker.
+ */
+#include <err.h>
+#include <getopt.h>
+#include <limits.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "e2e.h"
+#include "num.h"
+#include "xfer.h"
+
+enum {
+	OPT_NAME = 256,
+	OPT_PASS_ENV,
+	OPT_PASS_FD,
+	OPT_PASS_FILE,
+	OPT_TRACE,
+};
+
+static const char synopsis[] =
+    "usage: pk-xfer [--trace] [-t sec] [-C dir] e2e -k key -s server.pub\n"
+    "           [pass-option] host:port\n"
+    "       pk-xfer ... e2e send -k key -s server.pub [pass-option]\n"
+    "           host:port ip:port/message\n"
+    "       pk-xfer ... e2e upload -k key -s server.pub [pass-option]\n"
+    "           [--name name] host:port file\n"
+    "pass-option: --pass-env var | --pass-fd n | --pass-file file\n";
+
+static const char options[] =
+    "\n"
+    "The e2e protocol (seed 002): every message is one RSA-OAEP-SHA256\n"
+    "block (at most 190 bytes) to the server's key, and every answer one\n"
+    "block to the client key all clients share.\n"
+    "\n"
+    "With only host:port, the interactive client of the e2e service: it\n"
+    "prints \"This client address: ip:port\", sends each line of stdin (type\n"
+    "\"ip:port/message\" to reach the client at that address), and prints\n"
+    "\"Recieved a message from ('ip', port): message\" for each message and\n"
+    "the server's error texts as they come.  A line \"quit\" or the end of\n"
+    "stdin leaves; when the server stops it prints \"Disconnected from\n"
+    "Server. Exiting...\".\n"
+    "send      sends one message, then prints what the server answers\n"
+    "          until it closes (an error text exits 1)\n"
+    "upload    sends file to the e2e-upload service in 190-byte chunks,\n"
+    "          each acknowledged; prints the first and last answers\n"
+    "\n"
+    "  -C dir             work in dir (paths on the command line too)\n"
+    "  -h, --help         print this help and exit\n"
+    "  -k, --key file     the shared client private key (pk-keygen rsa\n"
+    "                     --legacy), RSA-2048\n"
+    "  -s, --server file  the server's public key (SPKI PEM), RSA-2048\n"
+    "  -t, --timeout sec  give up on an answer or a blocked write after sec\n"
+    "                     seconds (default 30)\n"
+    "  --name name        upload: the name on the server (default: file's\n"
+    "                     base name); A-Z a-z 0-9 . _ -, no leading dot\n"
+    "  --pass-env var     passphrase of the client key from variable var\n"
+    "  --pass-fd n        ... read from file descriptor n\n"
+    "  --pass-file file   ... read from file (one trailing newline dropped)\n"
+    "                     (none of these: asked on the terminal)\n"
+    "  --trace            dump every block sent (>>>) and received (<<<)\n"
+    "                     on stderr\n"
+    "\n"
+    "Exit codes: 0 ok (left with quit or end of input, or the server\n"
+    "stopped); 1 the server answered with an error, or sent a block that\n"
+    "does not decrypt, or the passphrase is wrong; 2 could not do the job\n"
+    "(usage, a message over 190 bytes, files, keys, network, timeout).\n";
+
+static const struct option longopts[] = {
+    {"help", no_argument, NULL, 'h'},
+    {"key", required_argument, NULL, 'k'},
+    {"name", required_argument, NULL, OPT_NAME},
+    {"pass-env", required_argument, NULL, OPT_PASS_ENV},
+    {"pass-fd", required_argument, NULL, OPT_PASS_FD},
+    {"pass-file", required_argument, NULL, OPT_PASS_FILE},
+    {"server", required_argument, NULL, 's'},
+    {"timeout", required_argument, NULL, 't'},
+    {"trace", no_argument, NULL, OPT_TRACE},
+    {NULL, 0, NULL, 0},
+};
+
+static _Noreturn void
+usage(void)
+{
+	cli_usage(synopsis);
+}
+
+static long long
+number(const char *opt, const char *s, long long min, long long max)
+{
+	const char *errstr;
+	long long n;
+
+	n = num_parse(s, min, max, &errstr);
+	if (errstr != NULL)
+		errx(2, "%s %s: %s", opt, s, errstr);
+	return n;
+}
+
+static void
+set_pass(int *given)
+{
+	if (*given)
+		errx(2, "choose one of --pass-env, --pass-fd, --pass-file");
+	*given = 1;
+}
+
+/* Runs the worker argv names (argv[0] is "e2e"). */
+static int
+run(int argc, char *argv[], struct e2e_opts *o)
+{
+	if (argc < 2 || strcmp(argv[0], "e2e") != 0)
+		usage();
+	if (o->keyfile == NULL || o->srvfile == NULL)
+		errx(2, "e2e: -k key and -s server.pub are both needed");
+	if (strcmp(argv[1], "send") == 0) {
+		if (argc != 4 || o->name != NULL)
+			usage();
+		return e2e_step_send(o, argv[2], argv[3]);
+	}
+	if (strcmp(argv[1], "upload") == 0) {
+		if (argc != 4)
+			usage();
+		return e2e_step_upload(o, argv[2], argv[3]);
+	}
+	if (argc != 2 || o->name != NULL)
+		usage();
+	return e2e_talk(o, argv[1]);
+}
+
+int
+e2e_main(int argc, char *argv[])
+{
+	struct e2e_opts o = {.pass = SECRET_SRC_INIT,
+	    .timeout_ms = XFER_TIMEOUT * 1000};
+	int ch, given = 0;
+
+	while ((ch = getopt_long(argc, argv, "C:hk:s:t:", longopts, NULL)) !=
+	    -1) {
+		switch (ch) {
+		case 'C':
+			if (chdir(optarg) == -1)
+				err(2, "-C %s", optarg);
+			break;
+		case 'h':
+			cli_help(synopsis, options);
+		case 'k':
+			o.keyfile = optarg;
+			break;
+		case 's':
+			o.srvfile = optarg;
+			break;
+		case 't':
+			o.timeout_ms = (int)number("-t", optarg, 1, 86400) * 1000;
+			break;
+		case OPT_NAME:
+			o.name = optarg;
+			break;
+		case OPT_PASS_ENV:
+			set_pass(&given);
+			o.pass.env = optarg;
+			break;
+		case OPT_PASS_FD:
+			set_pass(&given);
+			o.pass.fd = (int)number("--pass-fd", optarg, 0, INT_MAX);
+			break;
+		case OPT_PASS_FILE:
+			set_pass(&given);
+			o.pass.file = optarg;
+			break;
+		case OPT_TRACE:
+			o.trace = 1;
+			break;
+		default:
+			usage();
+		}
+	}
+	argc -= optind;
+	argv += optind;
+	if (signal(SIGPIPE, SIG_IGN) == SIG_ERR)
+		err(2, "signal");
+	return run(argc, argv, &o);
+}

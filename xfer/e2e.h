@@ -1,0 +1,62 @@
+/*
+ * e2e: what the files of `pk-xfer e2e` share (e2e.c the command line,
+ * e2e_net.c keys and blocks, e2e_talk.c the interactive client,
+ * e2e_steps.c the send and upload steps).  The connection and its frames
+ * are chat_net.c's.
+ */
+#ifndef PK_XFER_E2E_H
+#define PK_XFER_E2E_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "chat.h"
+#include "e2ewire.h"
+#include "key.h"
+#include "secret.h"
+
+#define E2E_KEEPALIVE_MS 25000 /* below the relay's default idle timeout */
+#define E2E_LINE_MAX 4096 /* longest line of stdin read whole */
+#define E2E_WINDOW 32 /* upload chunks sent ahead of their acks */
+
+struct e2e_opts {
+	const char *keyfile; /* -k: the shared client private key */
+	const char *srvfile; /* -s: the server's public key */
+	const char *name; /* upload --name */
+	struct secret_src pass;
+	int timeout_ms; /* -t */
+	int trace; /* --trace */
+};
+
+struct e2e_client {
+	struct chat_client net;
+	struct key_rsa *me; /* the shared client key pair */
+	struct key_rsa srv; /* the server's public key */
+};
+
+/* e2e_net.c: failures die (2 usage, keys, network; 1 data refused). */
+void e2e_open(struct e2e_client *c, const struct e2e_opts *o,
+    const char *server);
+/* Encrypts text to the server key and sends it; -1 if the server left. */
+int e2e_seal(struct e2e_client *c, const void *text, size_t len);
+/*
+ * The next block from the server decrypted into text (E2E_BLOCK bytes of
+ * room), waiting at most timeout_ms (-1: forever); -1 when the server
+ * closed.  Dies with 1 for a frame that is not one block or a block that
+ * does not decrypt with the client key.
+ */
+int e2e_recv(struct e2e_client *c, int timeout_ms, uint8_t *text,
+    size_t *len);
+/* Prints text on stdout with control characters shown as '?'. */
+void e2e_print(const char *prefix, const uint8_t *text, size_t len);
+/* Dies with 2 before any network use if text does not fit in a block. */
+void e2e_check_len(size_t len);
+
+/* The workers main calls; each returns the exit status. */
+int e2e_talk(const struct e2e_opts *o, const char *server); /* e2e_talk.c */
+int e2e_step_send(const struct e2e_opts *o, const char *server,
+    const char *text); /* e2e_steps.c */
+int e2e_step_upload(const struct e2e_opts *o, const char *server,
+    const char *path);
+
+#endif

@@ -1,0 +1,109 @@
+/*
+ * e2e_net: the client's keys and blocks.  The shared client key pair
+ * (legacy encrypted PEM, its passphrase from a file, an fd, the
+ * environment or the terminal) and the server's public key are loaded
+ * and checked to be RSA-2048; every text goes out as one RSA-OAEP-SHA256
+ * block in one frame (chat_net.c), and every frame in must be one block
+ * that decrypts with the client key.
+ */
+#include <err.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <nettle/sha2.h>
+
+#include "e2e.h"
+#include "oaep.h"
+#include "rand.h"
+#include "xfer.h"
+
+void
+e2e_check_len(size_t len)
+{
+	if (len > E2E_TEXT_MAX)
+		errx(2,
+		    "message of %zu bytes not sent: at most %d bytes fit in "
+		    "one RSA-OAEP-SHA256 block",
+		    len, E2E_TEXT_MAX);
+}
+
+static void
+need_2048(const struct key_rsa *k, const char *path)
+{
+	if (k->pub.size != E2E_BLOCK)
+		errx(2, "%s: RSA-%zu: the e2e protocol uses RSA-%d keys", path,
+		    mpz_sizeinbase(k->pub.n, 2), E2E_BITS);
+}
+
+void
+e2e_open(struct e2e_client *c, const struct e2e_opts *o, const char *server)
+{
+	static struct key_rsa me;
+	char msg[512];
+	int rv;
+
+	if (atexit(key_release) != 0)
+		errx(2, "atexit failed");
+	key_init(&c->srv);
+	if ((rv = key_load(&c->srv, o->srvfile, NULL, 0)) != KEY_OK)
+		errx(2, "%s",
+		    key_load_msg(rv, o->srvfile, NULL, msg, sizeof(msg)));
+	need_2048(&c->srv, o->srvfile);
+	key_load_file(&me, o->keyfile, &o->pass);
+	need_2048(&me, o->keyfile);
+	c->me = &me;
+	c->net.server = server;
+	c->net.timeout_ms = o->timeout_ms;
+	c->net.trace = o->trace;
+	chat_connect(&c->net);
+}
+
+int
+e2e_seal(struct e2e_client *c, const void *text, size_t len)
+{
+	uint8_t block[E2E_BLOCK];
+
+	if (oaep_encrypt(&c->srv.pub, &nettle_sha256, NULL, 0, NULL,
+		rand_nettle, len, text, block) == -1)
+		err(2, "RSA-OAEP encryption of %zu bytes", len);
+	return chat_send(&c->net, "block", block, sizeof(block));
+}
+
+int
+e2e_recv(struct e2e_client *c, int timeout_ms, uint8_t *text, size_t *len)
+{
+	const uint8_t *p;
+	size_t plen;
+	int rv;
+
+	if ((p = chat_recv(&c->net, timeout_ms, &plen)) == NULL)
+		return -1;
+	if (c->net.trace)
+		chat_trace("<<<", "block", p, plen);
+	if (plen != E2E_BLOCK)
+		errx(1, "%s: a frame of %zu bytes, not one %d-byte block",
+		    c->net.server, plen, E2E_BLOCK);
+	rv = oaep_decrypt(&c->me->pub, &c->me->priv, &nettle_sha256, NULL, 0,
+	    NULL, rand_nettle, plen, p, len, text);
+	if (rv == -1 && errno == ENOMEM)
+		err(2, NULL);
+	if (rv == -1)
+		errx(1, "%s: a block that does not decrypt with the client key",
+		    c->net.server);
+	return 0;
+}
+
+void
+e2e_print(const char *prefix, const uint8_t *text, size_t len)
+{
+	size_t i;
+
+	fputs(prefix, stdout);
+	for (i = 0; i < len; i++)
+		putchar(text[i] < 0x20 || text[i] == 0x7f ? '?' : text[i]);
+	putchar('\n');
+	if (fflush(stdout) == EOF)
+		err(2, "stdout");
+}

@@ -1,0 +1,155 @@
+/*
+ * e2e_steps: the one-shot steps of `pk-xfer e2e` for scripts.  send
+ * sends one message to the e2e service and prints every answer until the
+ * server closes (the protocol has no success answer, only errors).
+ * upload streams a file to the e2e-upload service: "upload NAME SIZE",
+ * then 190-byte chunks with up to E2E_WINDOW of them ahead of their
+ * acknowledgements, each acknowledgement decrypted and checked, then an
+ * empty block for the end.
+ */
+#include <sys/socket.h>
+#include <sys/stat.h>
+
+#include <err.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "e2e.h"
+#include "io.h"
+#include "xfer.h"
+
+int
+e2e_step_send(const struct e2e_opts *o, const char *server, const char *text)
+{
+	static struct e2e_client c;
+	uint8_t reply[E2E_BLOCK];
+	size_t len;
+	int status = 0;
+
+	e2e_check_len(strlen(text));
+	e2e_open(&c, o, server);
+	if (e2e_seal(&c, text, strlen(text)) == -1)
+		errx(2, "%s: the server closed the connection", server);
+	if (shutdown(c.net.fd, SHUT_WR) == -1)
+		err(2, "%s", server);
+	while (e2e_recv(&c, c.net.timeout_ms, reply, &len) == 0) {
+		e2e_print("", reply, len);
+		if (memchr(reply, '|', len) == NULL)
+			status = 1;
+	}
+	close(c.net.fd);
+	return status;
+}
+
+/* The file to upload: a regular file, its size in *size. */
+static int
+open_file(const char *path, off_t *size)
+{
+	struct stat st;
+	int fd;
+
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1 ||
+	    fstat(fd, &st) == -1)
+		err(2, "%s", path);
+	if (!S_ISREG(st.st_mode))
+		errx(2, "%s: not a regular file", path);
+	*size = st.st_size;
+	return fd;
+}
+
+/* Waits for the next answer and dies with 1 unless it is want. */
+static void
+expect(struct e2e_client *c, const char *want)
+{
+	uint8_t text[E2E_BLOCK];
+	size_t len;
+
+	if (e2e_recv(c, c->net.timeout_ms, text, &len) == -1)
+		errx(1, "%s: the server closed the connection", c->net.server);
+	if (len == strlen(want) && memcmp(text, want, len) == 0)
+		return;
+	fflush(stdout);
+	errx(1, "%s: %.*s", c->net.server, (int)len, (const char *)text);
+}
+
+static void
+sent(struct e2e_client *c, const void *p, size_t len)
+{
+	if (e2e_seal(c, p, len) == -1)
+		errx(1, "%s: the server closed the connection", c->net.server);
+}
+
+/*
+ * Sends the chunks (190 bytes each but the last), E2E_WINDOW ahead of
+ * their acknowledgements.
+ */
+static void
+chunks(struct e2e_client *c, int fd, off_t size, const char *path)
+{
+	uint8_t buf[E2E_TEXT_MAX];
+	size_t lens[E2E_WINDOW];
+	unsigned long long next = 0, acked = 0;
+	char want[E2E_TEXT_MAX + 1];
+	off_t total = 0;
+	ssize_t n = 1;
+
+	for (;;) {
+		while (n > 0 && next - acked < E2E_WINDOW) {
+			if ((n = io_readall(fd, buf, sizeof(buf))) == -1)
+				err(2, "%s", path);
+			if (n == 0)
+				break;
+			sent(c, buf, (size_t)n);
+			lens[next++ % E2E_WINDOW] = (size_t)n;
+			total += n;
+		}
+		if (next == acked)
+			break;
+		snprintf(want, sizeof(want), E2E_UP_CHUNK, acked + 1,
+		    lens[acked % E2E_WINDOW]);
+		expect(c, want);
+		acked++;
+	}
+	explicit_bzero(buf, sizeof(buf));
+	if (total != size)
+		errx(2, "%s: changed while being sent", path);
+}
+
+int
+e2e_step_upload(const struct e2e_opts *o, const char *server,
+    const char *path)
+{
+	static struct e2e_client c;
+	const char *name = o->name != NULL ? o->name : base_name(path);
+	char text[E2E_TEXT_MAX + 1];
+	off_t size;
+	int fd, n;
+
+	if (e2e_name_check((const uint8_t *)name, strlen(name)) == -1)
+		errx(2,
+		    "%s: not a name the server takes: 1 to %d bytes of "
+		    "A-Z a-z 0-9 . _ -, no leading dot (use --name)",
+		    name, E2E_NAME_MAX);
+	fd = open_file(path, &size);
+	e2e_open(&c, o, server);
+	n = snprintf(text, sizeof(text), E2E_UP_HELLO " %s %lld", name,
+	    (long long)size);
+	sent(&c, text, (size_t)n);
+	snprintf(text, sizeof(text), E2E_UP_READY, name,
+	    (unsigned long long)size);
+	expect(&c, text);
+	puts(text);
+	chunks(&c, fd, size, path);
+	close(fd);
+	sent(&c, "", 0);
+	snprintf(text, sizeof(text), E2E_UP_DONE, name,
+	    (unsigned long long)size);
+	expect(&c, text);
+	puts(text);
+	if (fflush(stdout) == EOF || ferror(stdout))
+		err(2, "stdout");
+	close(c.net.fd);
+	return 0;
+}
