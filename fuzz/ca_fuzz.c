@@ -1,0 +1,80 @@
+/*
+ * ca_fuzz: the ca protocol's parsers (lib/cawire.c) on arbitrary bytes,
+ * as the relay and the chat listener run them: frames of at most
+ * CA_FRAME_MAX, each read as a name and as a request, and the same bytes
+ * as peer chat messages.  Checks that what a parse returns lies inside
+ * its frame, that a parsed request formats back to the same bytes (with
+ * the type word in capitals), and that a chat message's parts add up.
+ */
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "cawire.h"
+#include "frame.h"
+
+static uint8_t out[CA_FRAME_MAX];
+
+static void
+check_request(const uint8_t *p, size_t len)
+{
+	struct ca_req r, again;
+	size_t n, wl;
+
+	if (ca_req_parse(p, len, &r) == -1)
+		return;
+	if (r.body < p || r.body + r.bodylen != p + len || r.bodylen == 0 ||
+	    strlen(r.name) == 0 || strlen(r.name) > CA_NAME_MAX)
+		abort();
+	if (ca_req_format(r.op, r.name, r.body, r.bodylen, out, sizeof(out),
+	    &n) == -1 || n != len)
+		abort();
+	wl = strlen(ca_op_name(r.op));
+	if (strncasecmp((const char *)p, (const char *)out, wl) != 0 ||
+	    memcmp(p + wl, out + wl, len - wl) != 0)
+		abort();
+	if (ca_req_parse(out, n, &again) == -1 || again.op != r.op ||
+	    strcmp(again.name, r.name) != 0)
+		abort();
+}
+
+static void
+check_chat(const uint8_t *data, size_t size)
+{
+	struct ca_chat m;
+	size_t off = 0, used;
+
+	while (off < size && ca_chat_parse(data + off, size - off, &m,
+	    &used) == 1) {
+		if (used > size - off || m.ctlen % 16 != 0 ||
+		    m.ctlen > CA_CHAT_CT_MAX ||
+		    m.wrappedlen < CA_CHAT_WRAP_MIN ||
+		    m.wrappedlen > CA_CHAT_WRAP_MAX ||
+		    used != 3 * FRAME_HDR + m.ctlen + CA_CHAT_IV + m.wrappedlen)
+			abort();
+		off += used;
+	}
+}
+
+int
+LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	const uint8_t *p;
+	char name[CA_NAME_MAX + 1];
+	size_t plen, used, off = 0;
+
+	while (off < size) {
+		if (frame_decode(data + off, size - off, CA_FRAME_MAX, &p,
+		    &plen, &used) != FRAME_OK)
+			break;
+		if (used > size - off || plen > CA_FRAME_MAX)
+			abort();
+		if (ca_name_parse(p, plen, name) == 0 &&
+		    (strlen(name) != plen || !x509_cn_safe(name)))
+			abort();
+		check_request(p, plen);
+		off += used;
+	}
+	check_chat(data, size);
+	return 0;
+}
