@@ -50,8 +50,7 @@ e2e_route_parse(const uint8_t *p, size_t len, struct e2e_route *r)
 		return -1;
 	hlen = (size_t)(colon - p);
 	if (hlen == 0 || hlen > E2E_HOST_MAX ||
-	    decimal(colon + 1, (size_t)(slash - colon - 1), 65535, &port) ==
-		-1)
+	    decimal(colon + 1, (size_t)(slash - colon - 1), 65535, &port) == -1)
 		return -1;
 	memcpy(r->host, p, hlen);
 	r->host[hlen] = '\0';
@@ -62,8 +61,8 @@ e2e_route_parse(const uint8_t *p, size_t len, struct e2e_route *r)
 }
 
 long
-e2e_fwd_format(const char *peer, const uint8_t *msg, size_t len,
-    uint8_t *out, size_t max)
+e2e_fwd_format(
+    const char *peer, const uint8_t *msg, size_t len, uint8_t *out, size_t max)
 {
 	const char *colon = strrchr(peer, ':');
 	size_t hlen;
@@ -78,8 +77,8 @@ e2e_fwd_format(const char *peer, const uint8_t *msg, size_t len,
 	}
 	if (hlen > E2E_HOST_MAX)
 		return -1;
-	n = snprintf((char *)out, max, "('%.*s', %s)|", (int)hlen, peer,
-	    colon + 1);
+	n = snprintf(
+	    (char *)out, max, "('%.*s', %s)|", (int)hlen, peer, colon + 1);
 	if (n < 0 || (size_t)n > max || len > max - (size_t)n)
 		return -1;
 	memcpy(out + n, msg, len);
@@ -87,8 +86,8 @@ e2e_fwd_format(const char *peer, const uint8_t *msg, size_t len,
 }
 
 int
-e2e_fwd_parse(const uint8_t *p, size_t len, const uint8_t **src,
-    size_t *srclen, const uint8_t **msg, size_t *msglen)
+e2e_fwd_parse(const uint8_t *p, size_t len, const uint8_t **src, size_t *srclen,
+    const uint8_t **msg, size_t *msglen)
 {
 	const uint8_t *bar;
 

@@ -24,7 +24,8 @@
 #define E2E_QUIT "quit"
 /* protokit's: the original's server died on a forward over 190 bytes. */
 #define E2E_ERR_LONG                                                           \
-	"[*] Server Error: Message too long to forward with the source address"
+	"[*] Server Error: Message too long to forward with the source "       \
+	"address"
 
 /*
  * The upload's texts: the original's upload program is lost, so these
@@ -59,8 +60,8 @@ int e2e_route_parse(const uint8_t *p, size_t len, struct e2e_route *r);
  * bytes.  Returns its length, or -1 when peer is not an address or the
  * text does not fit.
  */
-long e2e_fwd_format(const char *peer, const uint8_t *msg, size_t len,
-    uint8_t *out, size_t max);
+long e2e_fwd_format(
+    const char *peer, const uint8_t *msg, size_t len, uint8_t *out, size_t max);
 
 /*
  * Splits a text from the server at its first '|' into the source and the

@@ -44,8 +44,8 @@ need_file(const char *service, const char *path, const char *how)
 {
 	if (access(path, R_OK) == 0)
 		return 0;
-	relay_log(service, "%s: %s: make it with %s", path, strerror(errno),
-	    how);
+	relay_log(
+	    service, "%s: %s: make it with %s", path, strerror(errno), how);
 	return -1;
 }
 
@@ -79,13 +79,14 @@ keys_load(struct relay_ctx *ctx, const char *service)
 	}
 	if (server_key.pub.size != E2E_BLOCK ||
 	    client_key.pub.size != E2E_BLOCK) {
-		relay_log(service, "%s: keys must be RSA-%d (blocks of %d bytes)",
+		relay_log(service,
+		    "%s: keys must be RSA-%d (blocks of %d bytes)",
 		    server_key.pub.size != E2E_BLOCK ? key : pub, E2E_BITS,
 		    E2E_BLOCK);
 		return -1;
 	}
-	relay_log(service, "server key %s and client key %s: read RSA-%d",
-	    key, pub, E2E_BITS);
+	relay_log(service, "server key %s and client key %s: read RSA-%d", key,
+	    pub, E2E_BITS);
 	return 0;
 }
 
@@ -126,8 +127,8 @@ e2e_block(struct conn *c, const uint8_t *data, size_t len, uint8_t *m,
 	if (rv == FRAME_NEED_MORE)
 		return 0;
 	if (rv != FRAME_OK || plen != E2E_BLOCK)
-		return conn_protocol_error(c,
-		    "not a frame of one %d-byte RSA block", E2E_BLOCK);
+		return conn_protocol_error(
+		    c, "not a frame of one %d-byte RSA block", E2E_BLOCK);
 	if (oaep_decrypt(&server_key.pub, &server_key.priv, &nettle_sha256,
 		NULL, 0, NULL, rand_nettle, plen, p, mlen, m) == -1)
 		return conn_protocol_error(
@@ -186,10 +187,10 @@ route(struct conn *c, const uint8_t *m, size_t len)
 		conn_log(c, "no client at %s:%u", r.host, r.port);
 		return e2e_send(c, E2E_ERR_TARGET, sizeof(E2E_ERR_TARGET) - 1);
 	}
-	if ((n = e2e_fwd_format(conn_peer(c), r.msg, r.len, fwd,
-		 sizeof(fwd))) == -1) {
-		conn_log(c, "message to %s:%u too long to forward", r.host,
-		    r.port);
+	if ((n = e2e_fwd_format(
+		 conn_peer(c), r.msg, r.len, fwd, sizeof(fwd))) == -1) {
+		conn_log(
+		    c, "message to %s:%u too long to forward", r.host, r.port);
 		return e2e_send(c, E2E_ERR_LONG, sizeof(E2E_ERR_LONG) - 1);
 	}
 	conn_log(c, "message forwarded to %s", conn_peer(to->conn));

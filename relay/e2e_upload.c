@@ -50,8 +50,7 @@ refuse(struct conn *c, const char *why)
 	return conn_protocol_error(c, "upload refused: %s", why);
 }
 
-static int
-reply(struct conn *c, const char *fmt, ...)
+static int reply(struct conn *c, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 
 static int
@@ -76,8 +75,9 @@ start(struct conn *c, struct e2e_up *up, const uint8_t *m, size_t len)
 	uint64_t max = relay_max_file(conn_relay(c));
 
 	if (e2e_upload_parse(m, len, UINT64_MAX, up->name, &up->size) == -1)
-		return refuse(c, "expected \"upload NAME SIZE\" with a name of "
-				 "A-Z a-z 0-9 . _ - not starting with a dot");
+		return refuse(c,
+		    "expected \"upload NAME SIZE\" with a name of "
+		    "A-Z a-z 0-9 . _ - not starting with a dot");
 	if (up->size > max)
 		return refuse(c, "file larger than the relay's --max-file");
 	snprintf(path, sizeof(path), "%s/%s", relay_files_dir(conn_relay(c)),
@@ -88,8 +88,7 @@ start(struct conn *c, struct e2e_up *up, const uint8_t *m, size_t len)
 	}
 	conn_log(c, "upload %s: %llu bytes announced", up->name,
 	    (unsigned long long)up->size);
-	return reply(
-	    c, E2E_UP_READY, up->name, (unsigned long long)up->size);
+	return reply(c, E2E_UP_READY, up->name, (unsigned long long)up->size);
 }
 
 static int
@@ -128,10 +127,9 @@ finish(struct conn *c, struct e2e_up *up)
 	}
 	up->out.fd = -1;
 	up->done = 1;
-	conn_log(c, "upload %s: complete, %llu bytes in %llu chunks",
-	    up->name, (unsigned long long)up->size, up->chunks);
-	if (reply(c, E2E_UP_DONE, up->name, (unsigned long long)up->size) ==
-	    -1)
+	conn_log(c, "upload %s: complete, %llu bytes in %llu chunks", up->name,
+	    (unsigned long long)up->size, up->chunks);
+	if (reply(c, E2E_UP_DONE, up->name, (unsigned long long)up->size) == -1)
 		return -1;
 	conn_close_after_flush(c);
 	return 0;

@@ -409,3 +409,16 @@ seal() {
 	run -2 pk-xfer e2e -k small.key -s "$K/server.pub" 127.0.0.1:1
 	assert_output "pk-xfer: small.key: RSA-1024: the e2e protocol uses RSA-2048 keys"
 }
+
+@test "e2e: protokit run e2e shows the exchange, ends ok and leaves no directory behind" {
+	mkdir tmp
+	TMPDIR=$PWD/tmp run -0 protokit run e2e
+	assert_line "protokit-e2e: ok"
+	assert_line "    identical: one chunk of at most 190 bytes"
+	assert_line "    status 2: pk-wrap: input too long: 191 bytes, at most 190 for this key with OAEP-SHA-256"
+	assert_line --regexp "^    Recieved a message from \('127.0.0.1', [0-9]+\): hello bob, this is alice\$"
+	assert_line "    identical after upload"
+	[ "$(grep -c '^Disconnected from Server. Exiting...$' <<< "$output")" -eq 2 ]
+	run ls -A tmp
+	assert_output ''
+}

@@ -137,12 +137,12 @@ run(int argc, char *argv[], struct e2e_opts *o)
 int
 e2e_main(int argc, char *argv[])
 {
-	struct e2e_opts o = {.pass = SECRET_SRC_INIT,
-	    .timeout_ms = XFER_TIMEOUT * 1000};
+	struct e2e_opts o = {
+	    .pass = SECRET_SRC_INIT, .timeout_ms = XFER_TIMEOUT * 1000};
 	int ch, given = 0;
 
-	while ((ch = getopt_long(argc, argv, "C:hk:s:t:", longopts, NULL)) !=
-	    -1) {
+	while (
+	    (ch = getopt_long(argc, argv, "C:hk:s:t:", longopts, NULL)) != -1) {
 		switch (ch) {
 		case 'C':
 			if (chdir(optarg) == -1)
@@ -157,7 +157,8 @@ e2e_main(int argc, char *argv[])
 			o.srvfile = optarg;
 			break;
 		case 't':
-			o.timeout_ms = (int)number("-t", optarg, 1, 86400) * 1000;
+			o.timeout_ms =
+			    (int)number("-t", optarg, 1, 86400) * 1000;
 			break;
 		case OPT_NAME:
 			o.name = optarg;
@@ -168,7 +169,8 @@ e2e_main(int argc, char *argv[])
 			break;
 		case OPT_PASS_FD:
 			set_pass(&given);
-			o.pass.fd = (int)number("--pass-fd", optarg, 0, INT_MAX);
+			o.pass.fd =
+			    (int)number("--pass-fd", optarg, 0, INT_MAX);
 			break;
 		case OPT_PASS_FILE:
 			set_pass(&given);

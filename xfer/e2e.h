@@ -35,8 +35,8 @@ struct e2e_client {
 };
 
 /* e2e_net.c: failures die (2 usage, keys, network; 1 data refused). */
-void e2e_open(struct e2e_client *c, const struct e2e_opts *o,
-    const char *server);
+void e2e_open(
+    struct e2e_client *c, const struct e2e_opts *o, const char *server);
 /* Encrypts text to the server key and sends it; -1 if the server left. */
 int e2e_seal(struct e2e_client *c, const void *text, size_t len);
 /*
@@ -45,8 +45,7 @@ int e2e_seal(struct e2e_client *c, const void *text, size_t len);
  * closed.  Dies with 1 for a frame that is not one block or a block that
  * does not decrypt with the client key.
  */
-int e2e_recv(struct e2e_client *c, int timeout_ms, uint8_t *text,
-    size_t *len);
+int e2e_recv(struct e2e_client *c, int timeout_ms, uint8_t *text, size_t *len);
 /* Prints text on stdout with control characters shown as '?'. */
 void e2e_print(const char *prefix, const uint8_t *text, size_t len);
 /* Dies with 2 before any network use if text does not fit in a block. */
@@ -56,7 +55,7 @@ void e2e_check_len(size_t len);
 int e2e_talk(const struct e2e_opts *o, const char *server); /* e2e_talk.c */
 int e2e_step_send(const struct e2e_opts *o, const char *server,
     const char *text); /* e2e_steps.c */
-int e2e_step_upload(const struct e2e_opts *o, const char *server,
-    const char *path);
+int e2e_step_upload(
+    const struct e2e_opts *o, const char *server, const char *path);
 
 #endif

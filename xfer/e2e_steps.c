@@ -118,8 +118,7 @@ chunks(struct e2e_client *c, int fd, off_t size, const char *path)
 }
 
 int
-e2e_step_upload(const struct e2e_opts *o, const char *server,
-    const char *path)
+e2e_step_upload(const struct e2e_opts *o, const char *server, const char *path)
 {
 	static struct e2e_client c;
 	const char *name = o->name != NULL ? o->name : base_name(path);
@@ -134,18 +133,18 @@ e2e_step_upload(const struct e2e_opts *o, const char *server,
 		    name, E2E_NAME_MAX);
 	fd = open_file(path, &size);
 	e2e_open(&c, o, server);
-	n = snprintf(text, sizeof(text), E2E_UP_HELLO " %s %lld", name,
-	    (long long)size);
+	n = snprintf(
+	    text, sizeof(text), E2E_UP_HELLO " %s %lld", name, (long long)size);
 	sent(&c, text, (size_t)n);
-	snprintf(text, sizeof(text), E2E_UP_READY, name,
-	    (unsigned long long)size);
+	snprintf(
+	    text, sizeof(text), E2E_UP_READY, name, (unsigned long long)size);
 	expect(&c, text);
 	puts(text);
 	chunks(&c, fd, size, path);
 	close(fd);
 	sent(&c, "", 0);
-	snprintf(text, sizeof(text), E2E_UP_DONE, name,
-	    (unsigned long long)size);
+	snprintf(
+	    text, sizeof(text), E2E_UP_DONE, name, (unsigned long long)size);
 	expect(&c, text);
 	puts(text);
 	if (fflush(stdout) == EOF || ferror(stdout))

@@ -69,8 +69,8 @@ received(const uint8_t *text, size_t len)
 		e2e_print("", text, len);
 		return;
 	}
-	snprintf(prefix, sizeof(prefix), "Recieved a message from %.*s: ",
-	    (int)srclen, (const char *)src);
+	snprintf(prefix, sizeof(prefix),
+	    "Recieved a message from %.*s: ", (int)srclen, (const char *)src);
 	e2e_print(prefix, msg, msglen);
 }
 
@@ -145,8 +145,8 @@ e2e_talk(const struct e2e_opts *o, const char *server)
 {
 	static struct e2e_client c;
 	static struct lines lb;
-	struct pollfd pfd[2] = {{.events = POLLIN},
-	    {.fd = STDIN_FILENO, .events = POLLIN}};
+	struct pollfd pfd[2] = {
+	    {.events = POLLIN}, {.fd = STDIN_FILENO, .events = POLLIN}};
 	uint8_t text[E2E_BLOCK];
 	size_t len;
 	int n, rv = 0;
@@ -162,8 +162,8 @@ e2e_talk(const struct e2e_opts *o, const char *server)
 			return disconnected();
 		if (pfd[0].revents != 0) {
 			do {
-				if (e2e_recv(&c, c.net.timeout_ms, text,
-					&len) == -1)
+				if (e2e_recv(
+					&c, c.net.timeout_ms, text, &len) == -1)
 					return disconnected();
 				received(text, len);
 			} while (chat_pending(&c.net));
