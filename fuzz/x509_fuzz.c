@@ -63,8 +63,7 @@ subject(const uint8_t *data, size_t size)
 	if (x509_name_from_subj(subj, der, sizeof(der), &len) != X509_OK)
 		return;
 	x509_rd_init(&r, der, len);
-	if (x509_name_read(&r, &n) != X509_OK || r.left != 0 ||
-	    n.cn[0] == '\0')
+	if (x509_name_read(&r, &n) != X509_OK || r.left != 0 || n.cn[0] == '\0')
 		abort();
 }
 
@@ -77,8 +76,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 	parse(data, size);
 	for (csr = 0; csr <= 1; csr++)
-		if (x509_der_from_text(data, size, csr, der, sizeof(der),
-			&len) == X509_OK)
+		if (x509_der_from_text(
+			data, size, csr, der, sizeof(der), &len) == X509_OK)
 			parse(der, len);
 	subject(data, size);
 	return 0;

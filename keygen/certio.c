@@ -10,15 +10,13 @@
 #include "keygen.h"
 
 void
-read_private(const char *path, const struct secret_src *src,
-    struct key_rsa *k)
+read_private(const char *path, const struct secret_src *src, struct key_rsa *k)
 {
-	char msg[512];
 	int rv;
 
-	if ((rv = key_load(k, path, src, 1)) != KEY_OK)
-		die(key_load_exit(rv), "%s",
-		    key_load_msg(rv, path, src, msg, sizeof(msg)));
+	read_key(path, src, k);
+	if ((rv = key_require_private(k)) != KEY_OK)
+		die(2, "%s: %s", path, key_strerror(rv));
 }
 
 void
@@ -38,8 +36,7 @@ read_x509(const char *path, int csr, uint8_t *der, size_t *len)
 
 	if (io_readfile(path, text, sizeof(text), &n) == -1)
 		die_errno(2, "%s", path);
-	if (x509_der_from_text(text, n, csr, der, X509_DER_MAX, len) !=
-	    X509_OK)
+	if (x509_der_from_text(text, n, csr, der, X509_DER_MAX, len) != X509_OK)
 		die(2, "%s: not a %s (PEM or DER)", path,
 		    csr ? "certificate request" : "certificate");
 }
@@ -48,8 +45,8 @@ read_x509(const char *path, int csr, uint8_t *der, size_t *len)
 int
 x509_exit(int err)
 {
-	return err == X509_ESIG || err == X509_EISSUER ||
-		err == X509_ENOTCA || err == X509_ETIME
+	return err == X509_ESIG || err == X509_EISSUER || err == X509_ENOTCA ||
+		err == X509_ETIME
 	    ? 1
 	    : 2;
 }

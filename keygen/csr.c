@@ -15,8 +15,8 @@ mode_csr(const struct opts *o)
 
 	subject_der(o->subj, name, sizeof(name), &namelen);
 	read_private(o->in, &o->pass, k);
-	if ((rv = x509_csr_write(k, name, namelen, o->pss, der, sizeof(der),
-		 &n)) != X509_OK)
+	if ((rv = x509_csr_write(
+		 k, name, namelen, o->pss, der, sizeof(der), &n)) != X509_OK)
 		die(2, "%s: %s", o->in, x509_strerror(rv));
 	write_x509(o, der, n, 1);
 	secrets_wipe();

@@ -378,8 +378,8 @@ main(int argc, char *argv[])
 	argv++;
 	/* getopt would name the mode as the program: report errors here. */
 	opterr = 0;
-	while ((ch = (m->one_dash ? getopt_long_only : getopt_long)(argc, argv,
-		    ":b:e:fhi:k:o:", longopts, NULL)) != -1) {
+	while ((ch = (m->one_dash ? getopt_long_only : getopt_long)(
+		    argc, argv, ":b:e:fhi:k:o:", longopts, NULL)) != -1) {
 		if (ch == 'h')
 			help();
 		if (ch == ':')

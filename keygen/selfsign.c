@@ -9,8 +9,7 @@
 #include "rand.h"
 
 void
-issue(struct x509_issue *is, const struct key_rsa *signer,
-    const struct opts *o)
+issue(struct x509_issue *is, const struct key_rsa *signer, const struct opts *o)
 {
 	uint8_t serial[16], der[X509_DER_MAX];
 	size_t n;
@@ -25,8 +24,7 @@ issue(struct x509_issue *is, const struct key_rsa *signer,
 	is->not_before = time(NULL);
 	is->days = o->days;
 	is->pss = o->pss;
-	if ((rv = x509_cert_write(is, signer, der, sizeof(der), &n)) !=
-	    X509_OK)
+	if ((rv = x509_cert_write(is, signer, der, sizeof(der), &n)) != X509_OK)
 		die(2, "cannot issue the certificate: %s", x509_strerror(rv));
 	write_x509(o, der, n, 0);
 }

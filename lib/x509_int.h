@@ -15,7 +15,7 @@
 #include "key.h"
 #include "x509.h"
 
-#define X509_DEPTH_MAX 16	/* nesting of constructed elements */
+#define X509_DEPTH_MAX 16 /* nesting of constructed elements */
 
 /* Identifier octets beyond those of der.h. */
 #define X509_BOOLEAN 0x01

@@ -35,7 +35,8 @@ find_attr(const char *key, size_t n)
 	size_t i;
 
 	for (i = 0; i < sizeof(attrs) / sizeof(attrs[0]); i++)
-		if (strlen(attrs[i].key) == n && memcmp(attrs[i].key, key, n) == 0)
+		if (strlen(attrs[i].key) == n &&
+		    memcmp(attrs[i].key, key, n) == 0)
 			return &attrs[i];
 	return NULL;
 }
@@ -86,7 +87,8 @@ split(const char *subj, struct value *vals, char *buf, size_t max)
 			return -1;
 		subj = eq + 1;
 		vals[n].s = buf + used;
-		if (get_value(&subj, buf + used, max - used, &vals[n].n) == -1 ||
+		if (get_value(&subj, buf + used, max - used, &vals[n].n) ==
+			-1 ||
 		    !value_ok(&vals[n]))
 			return -1;
 		used += vals[n].n;
@@ -97,8 +99,7 @@ split(const char *subj, struct value *vals, char *buf, size_t max)
 }
 
 int
-x509_name_from_subj(
-    const char *subj, uint8_t *out, size_t max, size_t *len)
+x509_name_from_subj(const char *subj, uint8_t *out, size_t max, size_t *len)
 {
 	struct value vals[ATTRS_MAX];
 	char buf[X509_NAME_MAX];
@@ -113,8 +114,8 @@ x509_name_from_subj(
 	top = d.len;
 	for (i = n - 1; i >= 0; i--) {
 		mark = d.len;
-		der_put(&d, vals[i].a->tag, (const uint8_t *)vals[i].s,
-		    vals[i].n);
+		der_put(
+		    &d, vals[i].a->tag, (const uint8_t *)vals[i].s, vals[i].n);
 		oid[2] = vals[i].a->oid;
 		der_put(&d, DER_OID, oid, sizeof(oid));
 		der_wrap(&d, DER_SEQUENCE, mark);

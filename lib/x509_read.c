@@ -151,8 +151,8 @@ get_time(struct x509_rd *r, time_t *t)
 	    d > mdays[mo - 1] - (mo == 2 && !leap) || h < 0 || h > 23 ||
 	    mi < 0 || mi > 59 || s < 0 || s > 59)
 		return -1;
-	*t = (time_t)(days_from_civil(y, mo, d) * 86400 + h * 3600 +
-	    mi * 60 + s);
+	*t = (time_t)(days_from_civil(y, mo, d) * 86400 + h * 3600 + mi * 60 +
+	    s);
 	return 0;
 }
 
@@ -197,8 +197,7 @@ basic_constraints(const struct x509_tlv *v, struct x509_cert *c)
 			return -1;
 		c->is_ca = t.data[0] == 0xff;
 	}
-	if (x509_rd_peek(&seq) == DER_INTEGER &&
-	    x509_rd_get(&seq, &t) == -1)
+	if (x509_rd_peek(&seq) == DER_INTEGER && x509_rd_get(&seq, &t) == -1)
 		return -1;
 	return seq.left == 0 ? 0 : -1;
 }
@@ -300,11 +299,9 @@ tbs_tail(struct x509_rd *r, struct x509_cert *c, int version)
 	struct x509_tlv t;
 	int rv;
 
-	if (version >= 1 && x509_rd_peek(r) == 0x81 &&
-	    x509_rd_get(r, &t) == -1)
+	if (version >= 1 && x509_rd_peek(r) == 0x81 && x509_rd_get(r, &t) == -1)
 		return X509_EFORMAT;
-	if (version >= 1 && x509_rd_peek(r) == 0x82 &&
-	    x509_rd_get(r, &t) == -1)
+	if (version >= 1 && x509_rd_peek(r) == 0x82 && x509_rd_get(r, &t) == -1)
 		return X509_EFORMAT;
 	if (version == 2 && x509_rd_peek(r) == X509_CTX(3) &&
 	    (rv = extensions(r, c)) != X509_OK)
@@ -313,8 +310,8 @@ tbs_tail(struct x509_rd *r, struct x509_cert *c, int version)
 }
 
 static int
-tbs_certificate(struct x509_rd *r, struct x509_cert *c,
-    const struct x509_tlv *alg)
+tbs_certificate(
+    struct x509_rd *r, struct x509_cert *c, const struct x509_tlv *alg)
 {
 	struct x509_rd val;
 	struct x509_tlv t;
@@ -333,8 +330,7 @@ tbs_certificate(struct x509_rd *r, struct x509_cert *c,
 	    get_time(&val, &c->not_after) == -1 || val.left != 0)
 		return X509_EFORMAT;
 	if ((rv = x509_name_read(r, &c->subject)) != X509_OK ||
-	    (rv = x509_spki_read(r, &c->spki, &c->spkilen, &c->pub)) !=
-		X509_OK)
+	    (rv = x509_spki_read(r, &c->spki, &c->spkilen, &c->pub)) != X509_OK)
 		return rv;
 	return tbs_tail(r, c, version);
 }

@@ -25,9 +25,11 @@ static const uint8_t oid_sha256[] = {
     0x60, 0x86, 0x48, 0x01, 0x65, 0x03, 0x04, 0x02, 0x01};
 
 /* DigestInfo { AlgorithmIdentifier { SHA-2 n, NULL }, OCTET STRING } */
-#define DIGESTINFO_SHA2(len, n)                              \
-	{0x30, (len) + 17, 0x30, 0x0d, 0x06, 0x09, 0x60, 0x86, 0x48, 0x01,\
-	    0x65, 0x03, 0x04, 0x02, (n), 0x05, 0x00, 0x04, (len)}
+#define DIGESTINFO_SHA2(len, n)                                                \
+	{                                                                      \
+		0x30, (len) + 17, 0x30, 0x0d, 0x06, 0x09, 0x60, 0x86, 0x48,    \
+		    0x01, 0x65, 0x03, 0x04, 0x02, (n), 0x05, 0x00, 0x04, (len) \
+	}
 
 /* The PKCS#1 v1.5 algorithms: OID, hash, DigestInfo prefix. */
 static const struct pkcs1 {
@@ -37,8 +39,8 @@ static const struct pkcs1 {
 	size_t prefixlen;
 } pkcs1[] = {
     {{OID_PKCS1(0x05)}, &nettle_sha1,
-	{0x30, 0x21, 0x30, 0x09, 0x06, 0x05, 0x2b, 0x0e, 0x03, 0x02, 0x1a,
-	    0x05, 0x00, 0x04, 0x14},
+	{0x30, 0x21, 0x30, 0x09, 0x06, 0x05, 0x2b, 0x0e, 0x03, 0x02, 0x1a, 0x05,
+	    0x00, 0x04, 0x14},
 	15},
     {{OID_PKCS1(0x0b)}, &nettle_sha256, DIGESTINFO_SHA2(32, 1), 19},
     {{OID_PKCS1(0x0c)}, &nettle_sha384, DIGESTINFO_SHA2(48, 2), 19},
@@ -52,8 +54,8 @@ union hash_ctx {
 };
 
 static void
-digest(const struct nettle_hash *h, const uint8_t *data, size_t len,
-    uint8_t *out)
+digest(
+    const struct nettle_hash *h, const uint8_t *data, size_t len, uint8_t *out)
 {
 	union hash_ctx ctx;
 
@@ -207,7 +209,7 @@ x509_sigalg_is_pss(const uint8_t *alg, size_t len)
 
 /* [n] EXPLICIT around the next element, if that is what comes next. */
 static int
-explicit(struct x509_rd *r, int n, struct x509_rd *in)
+tagged(struct x509_rd *r, int n, struct x509_rd *in)
 {
 	if (x509_rd_peek(r) != X509_CTX(n))
 		return 0;
@@ -258,22 +260,22 @@ pss_params(struct x509_rd *params, size_t *salt)
 	if (x509_rd_enter(params, DER_SEQUENCE, &seq) == -1 ||
 	    params->left != 0)
 		return X509_EFORMAT;
-	if (explicit(&seq, 0, &in) != 1 || !is_sha256(&in))
+	if (tagged(&seq, 0, &in) != 1 || !is_sha256(&in))
 		return X509_EUNSUPPORTED;
-	if (explicit(&seq, 1, &in) != 1 ||
+	if (tagged(&seq, 1, &in) != 1 ||
 	    x509_rd_enter(&in, DER_SEQUENCE, &mgf) == -1 || in.left != 0 ||
 	    x509_rd_expect(&mgf, DER_OID, &oid) == -1 ||
 	    !oid_is(&oid, oid_mgf1, sizeof(oid_mgf1)) || !is_sha256(&mgf))
 		return X509_EUNSUPPORTED;
 	*salt = 20;
-	switch (explicit(&seq, 2, &in)) {
+	switch (tagged(&seq, 2, &in)) {
 	case -1:
 		return X509_EFORMAT;
 	case 1:
 		if (get_small(&in, salt) == -1)
 			return X509_EFORMAT;
 	}
-	switch (explicit(&seq, 3, &in)) {
+	switch (tagged(&seq, 3, &in)) {
 	case -1:
 		return X509_EFORMAT;
 	case 1:

@@ -14,8 +14,8 @@ valid_at(const struct x509_cert *c, time_t now)
 }
 
 int
-x509_cert_verify(const struct x509_cert *c, const struct x509_cert *issuer,
-    time_t now)
+x509_cert_verify(
+    const struct x509_cert *c, const struct x509_cert *issuer, time_t now)
 {
 	int rv;
 
@@ -24,8 +24,8 @@ x509_cert_verify(const struct x509_cert *c, const struct x509_cert *issuer,
 		return X509_EISSUER;
 	if (!issuer->is_ca || !issuer->cert_sign)
 		return X509_ENOTCA;
-	if ((rv = x509_sig_check(&issuer->pub, c->sigalg, c->sigalglen,
-		 c->tbs, c->tbslen, c->sig, c->siglen)) != X509_OK)
+	if ((rv = x509_sig_check(&issuer->pub, c->sigalg, c->sigalglen, c->tbs,
+		 c->tbslen, c->sig, c->siglen)) != X509_OK)
 		return rv;
 	if (!valid_at(c, now) || !valid_at(issuer, now))
 		return X509_ETIME;

@@ -82,8 +82,8 @@ ext_wrap(struct der_out *d, uint8_t id, int critical, size_t mark)
 
 /* [3] { basicConstraints, keyUsage, subjectKeyId, authorityKeyId } */
 static void
-put_extensions(struct der_out *d, int ca, const uint8_t *ski,
-    const uint8_t *aki)
+put_extensions(
+    struct der_out *d, int ca, const uint8_t *ski, const uint8_t *aki)
 {
 	static const uint8_t ku_ca[] = {0x01, 0x06}; /* keyCertSign|cRLSign */
 	static const uint8_t ku_leaf[] = {0x05, 0xa0}; /* digSig|keyEnc */
@@ -137,8 +137,7 @@ put_validity(struct der_out *d, time_t from, unsigned days)
 {
 	size_t mark = d->len;
 
-	if (days > DAYS_MAX ||
-	    put_time(d, from + (time_t)days * 86400) == -1 ||
+	if (days > DAYS_MAX || put_time(d, from + (time_t)days * 86400) == -1 ||
 	    put_time(d, from) == -1)
 		return -1;
 	der_wrap(d, DER_SEQUENCE, mark);
