@@ -426,3 +426,22 @@ alice.backup|alice|CERTUP"
 	run -0 pk-relay --help
 	assert_line --partial "--pss"
 }
+
+@test "protokit run ca: every step numbered, certificates verified, chat both ways, directory removed" {
+	export TMPDIR="$BATS_TEST_TMPDIR/tmp"
+	mkdir "$TMPDIR"
+	run -0 --separate-stderr protokit run ca --pss
+	for i in 1 2 3 4 5 6 7 8 9 10; do
+		assert_line --regexp "^==> $i/10 "
+	done
+	assert_line '    state/ca.crt: OK'
+	assert_line '    alice.crt: OK'
+	assert_line '    bob.crt: OK'
+	assert_line '    alice.fetched.crt: OK'
+	assert_line '    CA protokit-ca, 2048-bit key, signing with RSASSA-PSS'
+	assert_line '    message: hello bob, this is alice'
+	assert_line '    message: hi alice, bob here'
+	[ "$(grep -c '^    hello bob, this is alice$' <<< "$output")" -eq 1 ]
+	assert_line 'protokit-ca: ok'
+	[ -z "$(ls -A "$TMPDIR")" ]
+}

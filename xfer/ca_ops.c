@@ -94,8 +94,11 @@ ask(const char *prompt, char *buf, size_t size)
 		printf("%s", prompt);
 		fflush(stdout);
 	}
-	if (fgets(buf, (int)size, stdin) == NULL)
+	if (fgets(buf, (int)size, stdin) == NULL) {
+		if (prompt != NULL)
+			putchar('\n');
 		return NULL;
+	}
 	n = strcspn(buf, "\r\n");
 	if (buf[n] == '\0' && n == size - 1)
 		errx(2, "stdin: line longer than %zu bytes", size - 2);
