@@ -200,6 +200,27 @@ der_edit() {
 	assert_equal "$stderr" "pk-keygen: u.crt: issuer is not a CA certificate"
 }
 
+@test "x509 verify: strict DER: trailing bytes, long or indefinite lengths, deep nesting exit 2" {
+	local f
+	openssl x509 -in "$F/ca.crt" -outform DER -out ca.der
+	run -0 pk-keygen verify -CAfile ca.der -in ca.der
+	# Its header is 30 82 LL LL.
+	{ cat ca.der; printf '\0'; } > trailing.der
+	perl -0777 -pe 's/^\x30\x82/\x30\x83\x00/' ca.der > long.der
+	{ perl -0777 -pe 's/^\x30\x82../\x30\x80/s' ca.der
+	    printf '\0\0'; } > indefinite.der
+	# 40 SEQUENCEs, each inside the last, well-formed but too deep.
+	perl -e '$x = "\x05\x00"; for (1 .. 40) { $n = length $x;
+	    $x = "\x30" . ($n < 128 ? chr $n : "\x81" . chr $n) . $x } print $x' \
+	    > deep.der
+	for f in trailing long indefinite deep; do
+		run -2 --separate-stderr pk-keygen verify -CAfile "$f.der" \
+		    -in ca.der
+		assert_equal "$stderr" \
+		    "pk-keygen: $f.der: malformed request or certificate"
+	done
+}
+
 @test "x509 verify: openssl's certificates, signed with SHA-1, -256, -384, -512 and PSS" {
 	local md
 	openssl req -x509 -key "$F/ca.key" -subj /CN=ossl -days 2 -out o.crt
