@@ -10,6 +10,7 @@
 static int
 decimal(const uint8_t *p, size_t len, uint64_t max, uint64_t *v)
 {
+	uint64_t d;
 	size_t i;
 
 	if (len == 0 || len > 20 || (p[0] == '0' && len > 1))
@@ -18,9 +19,10 @@ decimal(const uint8_t *p, size_t len, uint64_t max, uint64_t *v)
 	for (i = 0; i < len; i++) {
 		if (p[i] < '0' || p[i] > '9')
 			return -1;
-		if (*v > (max - (uint64_t)(p[i] - '0')) / 10)
+		d = (uint64_t)(p[i] - '0');
+		if (d > max || *v > (max - d) / 10)
 			return -1;
-		*v = *v * 10 + (uint64_t)(p[i] - '0');
+		*v = *v * 10 + d;
 	}
 	return 0;
 }
@@ -33,6 +35,18 @@ count(const uint8_t *p, size_t len, uint8_t ch)
 	for (i = 0; i < len; i++)
 		n += p[i] == ch;
 	return n;
+}
+
+/* 1 when p holds a control character (a NUL would cut the address). */
+static int
+control(const uint8_t *p, size_t len)
+{
+	size_t i;
+
+	for (i = 0; i < len; i++)
+		if (p[i] < 0x20 || p[i] == 0x7f)
+			return 1;
+	return 0;
 }
 
 int
@@ -49,7 +63,7 @@ e2e_route_parse(const uint8_t *p, size_t len, struct e2e_route *r)
 	if (colon > slash)
 		return -1;
 	hlen = (size_t)(colon - p);
-	if (hlen == 0 || hlen > E2E_HOST_MAX ||
+	if (hlen == 0 || hlen > E2E_HOST_MAX || control(p, hlen) ||
 	    decimal(colon + 1, (size_t)(slash - colon - 1), 65535, &port) == -1)
 		return -1;
 	memcpy(r->host, p, hlen);

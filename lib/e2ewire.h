@@ -49,7 +49,8 @@ struct e2e_route {
 /*
  * Parses "ip:port/message" as the original did: exactly one '/' and one
  * ':' in the whole text, the ':' before the '/', a non-empty ip of at
- * most E2E_HOST_MAX bytes, a decimal port 0 .. 65535.  The message may be
+ * most E2E_HOST_MAX bytes without control characters (protokit's: a NUL
+ * would cut it short), a decimal port 0 .. 65535.  The message may be
  * empty.  Returns 0, or -1 for anything else.
  */
 int e2e_route_parse(const uint8_t *p, size_t len, struct e2e_route *r);

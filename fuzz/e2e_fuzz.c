@@ -1,0 +1,115 @@
+/*
+ * e2e_fuzz: the e2e protocol's plaintext parsers on arbitrary bytes, as
+ * the services and the client meet them once a block is decrypted: the
+ * input is cut into frames by frame_decode against E2E_BLOCK (as the
+ * relay cuts it), and each payload, cut to E2E_TEXT_MAX bytes (what one
+ * block holds), goes through every parser.  Checks that nothing reads
+ * past the input, that what is accepted lies inside it and obeys the
+ * documented limits, and that accepted texts format back to the same
+ * bytes.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "e2ewire.h"
+#include "frame.h"
+
+/* "ip:port/message" parses, and formats back to the same bytes. */
+static void
+check_route(const uint8_t *p, size_t len)
+{
+	struct e2e_route r;
+	uint8_t back[E2E_BLOCK], fwd[E2E_TEXT_MAX];
+	const uint8_t *src, *msg;
+	size_t hlen, srclen, msglen;
+	char peer[E2E_HOST_MAX + 16];
+	long n;
+	int k;
+
+	if (e2e_route_parse(p, len, &r) == -1)
+		return;
+	hlen = strlen(r.host);
+	if (hlen == 0 || hlen > E2E_HOST_MAX || r.port > 65535 ||
+	    memchr(r.host, ':', hlen) != NULL ||
+	    memchr(r.host, '/', hlen) != NULL || r.msg < p ||
+	    r.msg + r.len != p + len)
+		abort();
+	k = snprintf((char *)back, sizeof(back), "%s:%u/", r.host, r.port);
+	if (k < 0 || (size_t)k + r.len != len ||
+	    memcmp(back, p, (size_t)k) != 0)
+		abort();
+	/* Forward it as if it came from that address. */
+	snprintf(peer, sizeof(peer), "%s:%u", r.host, r.port);
+	n = e2e_fwd_format(peer, r.msg, r.len, fwd, sizeof(fwd));
+	if (n == -1)
+		return;
+	if (n < 0 || (size_t)n > sizeof(fwd))
+		abort();
+	if (memchr(r.host, '|', hlen) != NULL || memchr(r.host, 0, hlen))
+		return;
+	if (e2e_fwd_parse(fwd, (size_t)n, &src, &srclen, &msg, &msglen) == -1 ||
+	    msglen != r.len || memcmp(msg, r.msg, r.len) != 0 ||
+	    srclen != (size_t)n - r.len - 1)
+		abort();
+}
+
+static void
+check_fwd(const uint8_t *p, size_t len)
+{
+	const uint8_t *src, *msg;
+	size_t srclen, msglen;
+
+	if (e2e_fwd_parse(p, len, &src, &srclen, &msg, &msglen) == -1)
+		return;
+	if (src != p || srclen + 1 + msglen != len || msg != p + srclen + 1 ||
+	    p[srclen] != '|' || memchr(p, '|', srclen) != NULL)
+		abort();
+}
+
+static void
+check_upload(const uint8_t *p, size_t len)
+{
+	char name[E2E_NAME_MAX + 1], back[E2E_BLOCK];
+	uint64_t size;
+	int k;
+
+	if (e2e_upload_parse(p, len, UINT64_MAX, name, &size) == -1)
+		return;
+	if (e2e_name_check((const uint8_t *)name, strlen(name)) == -1 ||
+	    name[0] == '.' || strchr(name, '/') != NULL)
+		abort();
+	k = snprintf(back, sizeof(back), E2E_UP_HELLO " %s %llu", name,
+	    (unsigned long long)size);
+	if (k < 0 || (size_t)k != len || memcmp(back, p, len) != 0)
+		abort();
+	/* A smaller limit never accepts a larger size. */
+	if (size > 0 && e2e_upload_parse(p, len, size - 1, name, &size) == 0)
+		abort();
+}
+
+int
+LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	const uint8_t *p;
+	size_t plen, used, off = 0;
+
+	while (off < size &&
+	    frame_decode(data + off, size - off, E2E_BLOCK, &p, &plen, &used) ==
+		FRAME_OK) {
+		if (p != data + off + FRAME_HDR || used != FRAME_HDR + plen ||
+		    plen == 0 || plen > E2E_BLOCK || used > size - off)
+			abort();
+		if (plen > E2E_TEXT_MAX)
+			plen = E2E_TEXT_MAX;
+		check_route(p, plen);
+		check_fwd(p, plen);
+		check_upload(p, plen);
+		if (e2e_name_check(p, plen) == 0 &&
+		    (plen > E2E_NAME_MAX || p[0] == '.' ||
+			memchr(p, '/', plen) != NULL))
+			abort();
+		off += used;
+	}
+	return 0;
+}
