@@ -1,9 +1,13 @@
 # The chat protocol on loopback, sourced by bench/run.sh.  A load
 # generator (bench/chatload.c, built here with cc) drives the relay's chat
 # service and, with the same clients, frames and sizes, ncat --broker:
-# 1. fan-out: CHAT_N (100) clients each send CHAT_MSGS (100) 64-byte
-#    message frames at once; relayed messages per second until every
-#    client has all the others' (N x MSGS x (N - 1) deliveries).
+# 1. fan-out, two ways, each N x 100 x (N - 1) deliveries of 64-byte
+#    message frames among CHAT_N (100) clients, in relayed messages per
+#    second:
+#    a. chat-like: 100 rounds; in each, every client sends one message
+#       and the round ends when every client has the others' (what a
+#       chat room does: many senders, one message at a time each);
+#    b. bursts: every client sends CHAT_MSGS (100) messages at once.
 # 2. ping-pong: two clients, a 64-byte frame there and back; median round
 #    trip over 2000 rounds.
 # 3. CHAT_IDLE (10000) clients join (full key exchange) and stay idle; the
@@ -57,30 +61,38 @@ chat_median() {
 	done | median
 }
 
-# chat_fanout chat|raw PORT: one fan-out run's deliveries per second.
+# chat_fanout chat|raw PORT MSGS ROUNDS: one fan-out run's deliveries
+# per second.
 chat_fanout() {
-	_o=$("$chat_load" "$1" fanout 127.0.0.1 "$2" "$chat_n" "$chat_msgs" 64) ||
+	_o=$("$chat_load" "$1" fanout 127.0.0.1 "$2" "$chat_n" "$3" 64 "$4") ||
 	    { echo "bench: chatload $1 fanout failed" >&2; exit 2; }
 	echo "$_o" | awk '{ printf "%d\n", $2 / $4 }'
 }
 
+# chat_rates MSGS ROUNDS: the medians, PK_RATE and PEER_RATE.
 chat_rates() {
 	_i=0
 	: > "$chat_dir/pk.rates"
 	: > "$chat_dir/peer.rates"
 	while [ "$_i" -lt "$RUNS" ]; do
-		chat_fanout chat "$chat_port" >> "$chat_dir/pk.rates"
-		chat_fanout raw "$chat_nport" >> "$chat_dir/peer.rates"
+		chat_fanout chat "$chat_port" "$1" "$2" >> "$chat_dir/pk.rates"
+		chat_fanout raw "$chat_nport" "$1" "$2" >> "$chat_dir/peer.rates"
 		_i=$((_i + 1))
 	done
 	PK_RATE=$(median < "$chat_dir/pk.rates")
 	PEER_RATE=$(median < "$chat_dir/peer.rates")
 }
 
-chat_rates
+chat_rates 1 100
+awk -v n="$chat_n" -v p="$PK_RATE" -v q="$PEER_RATE" \
+    'BEGIN { printf "| chat: fan-out, %d clients, 100 rounds of one 64 B " \
+    "msg each (vs ncat --broker) | %.0f msg/s | %.0f msg/s | %.2f |\n",
+    n, p, q, p / q }'
+chat_rates "$chat_msgs" 1
 awk -v n="$chat_n" -v m="$chat_msgs" -v p="$PK_RATE" -v q="$PEER_RATE" \
-    'BEGIN { printf "| chat: fan-out, %d clients x %d msgs of 64 B (vs " \
-    "ncat --broker) | %.0f msg/s | %.0f msg/s | %.2f |\n", n, m, p, q, p / q }'
+    'BEGIN { printf "| chat: fan-out, %d clients x a burst of %d msgs of " \
+    "64 B (vs ncat --broker) | %.0f msg/s | %.0f msg/s | %.2f |\n",
+    n, m, p, q, p / q }'
 
 chat_pk_rtt=$(chat_median 2 "$chat_load" chat ping 127.0.0.1 "$chat_port" 2000 64)
 chat_peer_rtt=$(chat_median 2 "$chat_load" raw ping 127.0.0.1 "$chat_nport" 2000 64)

@@ -2,11 +2,12 @@
  * chatload: the load generator of bench/chat.sh (built there with cc, not
  * part of make).  One thread, poll, non-blocking sockets.
  *
- *   chatload chat|raw fanout HOST PORT N MSGS SIZE
+ *   chatload chat|raw fanout HOST PORT N MSGS SIZE [ROUNDS]
  *	N clients join; each sends MSGS message frames of SIZE bytes (type
  *	'M', then random bytes standing for IV and ciphertext: the relay
- *	never decrypts); done when every client has received the
- *	MSGS * (N - 1) frames of the others.  Prints "relayed R seconds S".
+ *	never decrypts); a round ends when every client has received the
+ *	MSGS * (N - 1) frames of the others, and the next round (ROUNDS in
+ *	all, default 1) starts then.  Prints "relayed R seconds S".
  *   chatload chat|raw ping HOST PORT ROUNDS SIZE
  *	Two clients; A sends, B answers each frame, A waits: prints the
  *	median round trip in microseconds.
@@ -203,13 +204,15 @@ flush_out(struct client *c)
 	}
 }
 
+static void fanout_round(struct client *, struct pollfd *, int, long);
+
 static void
-fanout(int n, long msgs, size_t size)
+fanout(int n, long msgs, size_t size, long rounds)
 {
 	struct client *cl;
 	struct pollfd *pf;
 	long long t0, t1;
-	long want = msgs * (n - 1), done;
+	long want = 0, round;
 	int i;
 
 	if ((cl = calloc((size_t)n, sizeof(*cl))) == NULL ||
@@ -227,6 +230,23 @@ fanout(int n, long msgs, size_t size)
 		cl[i].got = 0;
 	}
 	t0 = now_us();
+	for (round = 0; round < rounds; round++) {
+		want += msgs * (n - 1);
+		for (i = 0; i < n; i++)
+			cl[i].outoff = 0;
+		fanout_round(cl, pf, n, want);
+	}
+	t1 = now_us();
+	printf("relayed %ld seconds %.6f\n", want * n, (t1 - t0) / 1e6);
+}
+
+/* Until every client has received want 'M' frames in all. */
+static void
+fanout_round(struct client *cl, struct pollfd *pf, int n, long want)
+{
+	long done;
+	int i;
+
 	for (;;) {
 		for (i = 0, done = 0; i < n; i++) {
 			flush_out(&cl[i]);
@@ -243,8 +263,6 @@ fanout(int n, long msgs, size_t size)
 			    drain(&cl[i]) == -1)
 				errx(2, "client %d: closed by the server", i);
 	}
-	t1 = now_us();
-	printf("relayed %ld seconds %.6f\n", want * n, (t1 - t0) / 1e6);
 }
 
 static int
@@ -345,8 +363,9 @@ main(int argc, char *argv[])
 	if (inet_pton(AF_INET, argv[3], &addr.sin_addr) != 1)
 		errx(2, "%s: not an IPv4 address", argv[3]);
 	setvbuf(stdout, NULL, _IOLBF, 0);
-	if (strcmp(argv[2], "fanout") == 0 && argc == 8)
-		fanout(atoi(argv[5]), atol(argv[6]), (size_t)atol(argv[7]));
+	if (strcmp(argv[2], "fanout") == 0 && (argc == 8 || argc == 9))
+		fanout(atoi(argv[5]), atol(argv[6]), (size_t)atol(argv[7]),
+		    argc == 9 ? atol(argv[8]) : 1);
 	else if (strcmp(argv[2], "ping") == 0 && argc == 7)
 		ping(atol(argv[5]), (size_t)atol(argv[6]));
 	else if (strcmp(argv[2], "idle") == 0 && argc == 6)

@@ -38,6 +38,8 @@ struct evloop {
 	struct ev_file *files;
 	struct epoll_event *fired;
 	struct ev_timer *timers;
+	ev_sleep_fn *sleep_fn;
+	void *sleep_arg;
 };
 
 long long
@@ -137,7 +139,7 @@ ev_del(struct evloop *ev, int fd, int mask)
 		return -1;
 	}
 	f = &ev->files[fd];
-	if (f->mask == EV_NONE)
+	if ((f->mask & mask) == EV_NONE)
 		return 0;
 	left = f->mask & ~mask;
 	if (left != EV_NONE) {
@@ -260,6 +262,11 @@ ev_run(struct evloop *ev)
 
 	ev->stop = 0;
 	while (!ev->stop) {
+		if (ev->sleep_fn != NULL) {
+			ev->sleep_fn(ev, ev->sleep_arg);
+			if (ev->stop)
+				break;
+		}
 		n = epoll_wait(
 		    ev->epfd, ev->fired, ev->setsize, ev_wait_ms(ev));
 		if (n == -1) {
@@ -272,6 +279,13 @@ ev_run(struct evloop *ev)
 		ev_timers(ev);
 	}
 	return 0;
+}
+
+void
+ev_before_sleep(struct evloop *ev, ev_sleep_fn *fn, void *arg)
+{
+	ev->sleep_fn = fn;
+	ev->sleep_arg = arg;
 }
 
 void

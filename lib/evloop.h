@@ -40,6 +40,13 @@ int ev_timer_del(struct evloop *, long long id);
 /* Monotonic milliseconds, the clock of the timers. */
 long long ev_now(void);
 
+/*
+ * fn runs once per pass of the loop, before it waits for events (redis's
+ * beforeSleep): the place to flush what the callbacks of the pass queued.
+ */
+typedef void ev_sleep_fn(struct evloop *, void *arg);
+void ev_before_sleep(struct evloop *, ev_sleep_fn *fn, void *arg);
+
 /* Runs until ev_stop; returns 0 then, or -1 if epoll fails. */
 int ev_run(struct evloop *);
 void ev_stop(struct evloop *);

@@ -23,6 +23,7 @@
 #include "relay.h"
 
 #define ACCEPT_MAX 1000 /* accepts per wakeup, then serve the rest */
+#define CONN_OUT_BATCH (32 * 1024) /* write at once from this many queued */
 
 #define C_PAUSED 0x01 /* output above high water: not reading */
 #define C_CLOSING 0x02 /* close once the queue is written */
@@ -30,6 +31,7 @@
 #define C_DEAD 0x08 /* deregistered, on the reap list */
 #define C_EOF 0x10 /* the peer shut down its side */
 #define C_ERRLOGGED 0x20 /* the service logged its protocol error */
+#define C_PENDING 0x40 /* on the pending list: flush before sleeping */
 
 struct conn {
 	int fd;
@@ -49,6 +51,7 @@ struct conn {
 	long long deadline;
 	struct conn_list *list; /* idle, linger or none */
 	TAILQ_ENTRY(conn) link;
+	TAILQ_ENTRY(conn) plink; /* on ctx->pending */
 	struct conn *reap_next;
 };
 
@@ -97,6 +100,8 @@ conn_free(struct conn *c)
 {
 	struct relay_ctx *ctx = c->ctx;
 
+	if (c->flags & C_PENDING)
+		TAILQ_REMOVE(&ctx->pending, c, plink);
 	if (c->svc->on_close != NULL)
 		c->svc->on_close(c);
 	if (c->err != 0)
@@ -212,32 +217,44 @@ conn_put(struct conn *c, const uint8_t *buf, size_t len)
 	return n;
 }
 
+/*
+ * Output is queued, not written: every client with something new goes on
+ * the pending list, and conn_flush writes each one once per pass of the
+ * event loop, before it sleeps.  A message fanned out to a room then costs
+ * one write per reader per pass (or per CONN_OUT_BATCH bytes), however
+ * many senders the pass served, and a reply is still written before the
+ * relay waits again.
+ */
 int
 conn_send(struct conn *c, const void *buf, size_t len)
 {
-	const uint8_t *p = buf;
-	ssize_t n = 0;
+	ssize_t n;
 
 	if (c->flags & (C_DEAD | C_LINGER)) {
 		errno = EPIPE;
 		return -1;
 	}
-	if (c->outlen == 0 && len > 0 && (n = conn_put(c, p, len)) == -1)
-		return -1;
-	p += n;
-	len -= (size_t)n;
 	if (len == 0)
 		return 0;
-	if (conn_queue(c, p, len) == -1) {
+	if (conn_queue(c, buf, len) == -1) {
 		conn_log(c, "dropped: output queue would pass %d bytes",
 		    CONN_OUT_MAX);
 		conn_kill(c, "dropped", 0);
 		errno = ENOBUFS;
 		return -1;
 	}
-	if (ev_add(c->ctx->ev, c->fd, EV_WRITE, conn_write, c) == -1) {
-		conn_kill(c, "event loop", errno);
-		return -1;
+	if (ev_mask(c->ctx->ev, c->fd) & EV_WRITE)
+		; /* the socket is full: conn_write runs when it takes more */
+	else if (c->outlen >= CONN_OUT_BATCH) {
+		if ((n = conn_put(c, c->out + c->outoff, c->outlen)) == -1)
+			return -1;
+		c->outoff += (size_t)n;
+		c->outlen -= (size_t)n;
+	}
+	if (c->outlen > 0 && !(c->flags & C_PENDING) &&
+	    !(ev_mask(c->ctx->ev, c->fd) & EV_WRITE)) {
+		c->flags |= C_PENDING;
+		TAILQ_INSERT_TAIL(&c->ctx->pending, c, plink);
 	}
 	if (c->outlen > CONN_OUT_HIGH && !(c->flags & C_PAUSED)) {
 		c->flags |= C_PAUSED;
@@ -379,6 +396,11 @@ conn_write(struct evloop *ev, int fd, void *arg, int mask)
 		c->outoff += (size_t)n;
 		c->outlen -= (size_t)n;
 	}
+	if (n >= 0 && c->outlen > 0 && !(ev_mask(ev, c->fd) & EV_WRITE) &&
+	    ev_add(ev, c->fd, EV_WRITE, conn_write, c) == -1) {
+		conn_kill(c, "event loop", errno);
+		n = -1;
+	}
 	if (n >= 0 && c->outlen == 0) {
 		ev_del(ev, c->fd, EV_WRITE);
 		free(c->out);
@@ -391,6 +413,21 @@ conn_write(struct evloop *ev, int fd, void *arg, int mask)
 	    !(c->flags & C_LINGER))
 		conn_finish(c);
 	conn_reap(c->ctx);
+}
+
+/* Before the loop sleeps: writes every client that has new output. */
+static void
+conn_flush(struct evloop *ev, void *arg)
+{
+	struct relay_ctx *ctx = arg;
+	struct conn *c;
+
+	while ((c = TAILQ_FIRST(&ctx->pending)) != NULL) {
+		TAILQ_REMOVE(&ctx->pending, c, plink);
+		c->flags &= ~C_PENDING;
+		if (!(c->flags & C_DEAD))
+			conn_write(ev, c->fd, c, EV_WRITE);
+	}
 }
 
 static void
@@ -506,6 +543,8 @@ conn_start(struct relay_ctx *ctx)
 
 	TAILQ_INIT(&ctx->idle);
 	TAILQ_INIT(&ctx->linger);
+	TAILQ_INIT(&ctx->pending);
+	ev_before_sleep(ctx->ev, conn_flush, ctx);
 	ctx->conns = calloc((size_t)ctx->setsize, sizeof(*ctx->conns));
 	if (ctx->conns == NULL)
 		return -1;

@@ -37,7 +37,6 @@ struct relay_ctx {
 	char files_dir[PATH_MAX];
 	uint64_t max_file;
 	int max_clients;
-	int pss; /* --pss: the ca service signs with RSASSA-PSS */
 	int nclients;
 	long long idle_ms; /* 0: no idle timeout */
 	int setsize; /* fds below this fit */
@@ -46,6 +45,7 @@ struct relay_ctx {
 	int nlisteners;
 	struct conn_list idle; /* open, oldest activity first */
 	struct conn_list linger; /* closing, oldest first */
+	struct conn_list pending; /* output queued this pass, to flush */
 	struct conn *reap; /* to close when callbacks end */
 	long long sweep_id;
 	int sigfd;
