@@ -37,6 +37,7 @@ struct relay_ctx {
 	char files_dir[PATH_MAX];
 	uint64_t max_file;
 	int max_clients;
+	int pss; /* --pss: the ca service signs with RSASSA-PSS */
 	int nclients;
 	long long idle_ms; /* 0: no idle timeout */
 	int setsize; /* fds below this fit */
