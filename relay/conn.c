@@ -1,7 +1,8 @@
 /*
  * conn: the clients of pk-relay.  Accepts on the listeners, keeps each
  * client in a table indexed by fd, reads into one shared buffer and hands
- * the bytes to the service, queues what cannot be written at once, applies
+ * the bytes to the service, queues their output and writes each queue once
+ * per pass of the loop (conn_flush, before it sleeps), applies
  * backpressure and the idle timeout, and closes clients outside any
  * service callback (the reap list) so that a service never sees a freed
  * conn.  A client's error closes that client only.
