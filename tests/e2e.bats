@@ -36,30 +36,6 @@ teardown() {
 	stop_relay
 }
 
-# wait_file FILE REGEX: waits up to 10 s for a line of FILE matching REGEX.
-wait_file() {
-	local i
-	for ((i = 0; i < 100; i++)); do
-		grep -Eq -- "$2" "$1" 2> /dev/null && return 0
-		sleep 0.1
-	done
-	echo "$1 has no line matching: $2" >&2
-	cat "$1" >&2
-	return 1
-}
-
-# wait_count REGEX N: waits up to 10 s for N lines of relay.log matching.
-wait_count() {
-	local i
-	for ((i = 0; i < 100; i++)); do
-		[ "$(grep -Ec -- "$1" relay.log)" -ge "$2" ] && return 0
-		sleep 0.1
-	done
-	echo "relay.log has fewer than $2 lines matching: $1" >&2
-	cat relay.log >&2
-	return 1
-}
-
 # join NAME [ARGS...]: starts the interactive pk-xfer e2e for NAME reading
 # NAME.in; sets ADDR[NAME] to the address it prints.
 join() {
@@ -78,18 +54,6 @@ join() {
 	wait_file "$n.out" '^This client address: '
 	ADDR[$n]=$(sed -n 's/^This client address: //p' "$n.out")
 	wait_log "e2e ${ADDR[$n]} client connected, [0-9]+ connected\$"
-}
-
-# wait_line FILE TEXT: waits up to 10 s for a line of FILE that is TEXT.
-wait_line() {
-	local i
-	for ((i = 0; i < 100; i++)); do
-		grep -Fxq -- "$2" "$1" 2> /dev/null && return 0
-		sleep 0.1
-	done
-	echo "$1 has no line: $2" >&2
-	cat "$1" >&2
-	return 1
 }
 
 say() {

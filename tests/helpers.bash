@@ -85,3 +85,37 @@ wait_log() {
 	cat relay.log >&2
 	return 1
 }
+
+# wait_file FILE REGEX: waits up to 10 s for a line of FILE matching the
+# extended regular expression; wait_line FILE TEXT: for a line that is
+# TEXT.  On failure each prints FILE and returns 1.
+wait_file() {
+	wait_grep -E "$@"
+}
+
+wait_line() {
+	wait_grep -Fx "$@"
+}
+
+wait_grep() {
+	local i
+	for ((i = 0; i < 100; i++)); do
+		grep "$1" -q -- "$3" "$2" 2> /dev/null && return 0
+		sleep 0.1
+	done
+	echo "$2 has no line matching: $3" >&2
+	cat "$2" >&2
+	return 1
+}
+
+# wait_count REGEX N: waits up to 10 s for N lines of relay.log matching.
+wait_count() {
+	local i
+	for ((i = 0; i < 100; i++)); do
+		[ "$(grep -Ec -- "$1" relay.log)" -ge "$2" ] && return 0
+		sleep 0.1
+	done
+	echo "relay.log has fewer than $2 lines matching: $1" >&2
+	cat relay.log >&2
+	return 1
+}
