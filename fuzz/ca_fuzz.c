@@ -26,8 +26,9 @@ check_request(const uint8_t *p, size_t len)
 	if (r.body < p || r.body + r.bodylen != p + len || r.bodylen == 0 ||
 	    strlen(r.name) == 0 || strlen(r.name) > CA_NAME_MAX)
 		abort();
-	if (ca_req_format(r.op, r.name, r.body, r.bodylen, out, sizeof(out),
-	    &n) == -1 || n != len)
+	if (ca_req_format(
+		r.op, r.name, r.body, r.bodylen, out, sizeof(out), &n) == -1 ||
+	    n != len)
 		abort();
 	wl = strlen(ca_op_name(r.op));
 	if (strncasecmp((const char *)p, (const char *)out, wl) != 0 ||
@@ -44,8 +45,8 @@ check_chat(const uint8_t *data, size_t size)
 	struct ca_chat m;
 	size_t off = 0, used;
 
-	while (off < size && ca_chat_parse(data + off, size - off, &m,
-	    &used) == 1) {
+	while (off < size &&
+	    ca_chat_parse(data + off, size - off, &m, &used) == 1) {
 		if (used > size - off || m.ctlen % 16 != 0 ||
 		    m.ctlen > CA_CHAT_CT_MAX ||
 		    m.wrappedlen < CA_CHAT_WRAP_MIN ||
@@ -65,7 +66,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 	while (off < size) {
 		if (frame_decode(data + off, size - off, CA_FRAME_MAX, &p,
-		    &plen, &used) != FRAME_OK)
+			&plen, &used) != FRAME_OK)
 			break;
 		if (used > size - off || plen > CA_FRAME_MAX)
 			abort();

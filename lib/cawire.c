@@ -9,9 +9,9 @@
 #include "frame.h"
 
 static const char *const op_names[] = {
-	[CA_CSR] = "CSR",
-	[CA_CERTUP] = "CERTUP",
-	[CA_CERTREQ] = "CERTREQ",
+    [CA_CSR] = "CSR",
+    [CA_CERTUP] = "CERTUP",
+    [CA_CERTREQ] = "CERTREQ",
 };
 
 #define NOPS (sizeof(op_names) / sizeof(op_names[0]))
@@ -68,8 +68,7 @@ ca_req_parse(const uint8_t *p, size_t len, struct ca_req *r)
 	r->bodylen = len - (size_t)(nl + 1 - p);
 	if (r->bodylen == 0)
 		return -1;
-	if (r->op == CA_CERTREQ &&
-	    ca_name_parse(r->body, r->bodylen, id) == -1)
+	if (r->op == CA_CERTREQ && ca_name_parse(r->body, r->bodylen, id) == -1)
 		return -1;
 	return 0;
 }
@@ -94,8 +93,8 @@ ca_req_format(enum ca_op op, const char *name, const uint8_t *body,
 
 /* One frame of at most max bytes at buf + *off: 1, 0 need more, -1. */
 static int
-next(const uint8_t *buf, size_t len, size_t *off, size_t max,
-    const uint8_t **p, size_t *plen)
+next(const uint8_t *buf, size_t len, size_t *off, size_t max, const uint8_t **p,
+    size_t *plen)
 {
 	size_t used;
 	int rv;
@@ -110,15 +109,13 @@ next(const uint8_t *buf, size_t len, size_t *off, size_t max,
 }
 
 int
-ca_chat_parse(const uint8_t *buf, size_t len, struct ca_chat *m,
-    size_t *used)
+ca_chat_parse(const uint8_t *buf, size_t len, struct ca_chat *m, size_t *used)
 {
 	size_t off = 0, ivlen;
 	int rv;
 
 	memset(m, 0, sizeof(*m));
-	if ((rv = next(buf, len, &off, CA_CHAT_CT_MAX, &m->ct, &m->ctlen)) !=
-	    1)
+	if ((rv = next(buf, len, &off, CA_CHAT_CT_MAX, &m->ct, &m->ctlen)) != 1)
 		return rv;
 	if (m->ctlen % 16 != 0)
 		return -1;
@@ -127,7 +124,7 @@ ca_chat_parse(const uint8_t *buf, size_t len, struct ca_chat *m,
 	if (ivlen != CA_CHAT_IV)
 		return -1;
 	if ((rv = next(buf, len, &off, CA_CHAT_WRAP_MAX, &m->wrapped,
-	    &m->wrappedlen)) != 1)
+		 &m->wrappedlen)) != 1)
 		return rv;
 	if (m->wrappedlen < CA_CHAT_WRAP_MIN)
 		return -1;

@@ -22,8 +22,8 @@
 #define CA_ASK_PASS "Enter password"
 #define CA_BAD_PASS "incorrect password! try again"
 #define CA_WELCOME "Welcome"
-#define CA_NOT_FOUND \
-	"Username not found!, to sign up send \"r\", or send \"c\" to " \
+#define CA_NOT_FOUND                                                           \
+	"Username not found!, to sign up send \"r\", or send \"c\" to "        \
 	"close connection"
 #define CA_CHOOSE_USER "please choose a username"
 #define CA_CHOOSE_PASS "please choose a password, min length = 3"
@@ -95,7 +95,7 @@ struct ca_chat {
  * cannot be one (a frame too long or empty, a ciphertext not whole
  * blocks, an IV not 16 bytes, a wrapped password of an odd size).
  */
-int ca_chat_parse(const uint8_t *buf, size_t len, struct ca_chat *m,
-    size_t *used);
+int ca_chat_parse(
+    const uint8_t *buf, size_t len, struct ca_chat *m, size_t *used);
 
 #endif

@@ -118,8 +118,8 @@ on_pass(struct ca_client *k, const uint8_t *p, size_t len)
 	if (len <= CA_PASS_MAX && capass_check(p, len, k->salt, k->hash)) {
 		secret_wipe(k->hash, sizeof(k->hash));
 		k->state = ST_OPS;
-		conn_log(k->c, "%s signed in after %u wrong passwords",
-		    k->user, k->tries);
+		conn_log(k->c, "%s signed in after %u wrong passwords", k->user,
+		    k->tries);
 		return says(k, CA_WELCOME);
 	}
 	k->tries++;
@@ -201,8 +201,8 @@ do_csr(struct ca_client *k, const struct ca_req *r)
 		return refuse(k, why, x509_strerror(rv));
 	if (cadb_put_cert(cn, der, derlen, k->user, "CSR") == -1)
 		return refuse(k, "database", "cannot store the certificate");
-	conn_log(k->c, "%s (as %s): CSR for CN=%s: certificate issued",
-	    k->user, r->name, cn);
+	conn_log(k->c, "%s (as %s): CSR for CN=%s: certificate issued", k->user,
+	    r->name, cn);
 	return say(k, pem, pemlen);
 }
 
@@ -262,12 +262,12 @@ on_request(struct ca_client *k, const uint8_t *p, size_t len)
 }
 
 static int (*const steps[])(struct ca_client *, const uint8_t *, size_t) = {
-	[ST_USER] = on_user,
-	[ST_PASS] = on_pass,
-	[ST_CHOICE] = on_choice,
-	[ST_NEW_USER] = on_new_user,
-	[ST_NEW_PASS] = on_new_pass,
-	[ST_OPS] = on_request,
+    [ST_USER] = on_user,
+    [ST_PASS] = on_pass,
+    [ST_CHOICE] = on_choice,
+    [ST_NEW_USER] = on_new_user,
+    [ST_NEW_PASS] = on_new_pass,
+    [ST_OPS] = on_request,
 };
 
 static ssize_t

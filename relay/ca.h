@@ -25,8 +25,8 @@ void cadb_fini(void);
 /* 1 and the salt and hash when name is a user, 0 when not, -1. */
 int cadb_user(const char *name, uint8_t salt[CA_SALT], uint8_t hash[CA_HASH]);
 /* 1 added, 0 the name is taken, -1. */
-int cadb_add_user(const char *name, const uint8_t salt[CA_SALT],
-    const uint8_t hash[CA_HASH]);
+int cadb_add_user(
+    const char *name, const uint8_t salt[CA_SALT], const uint8_t hash[CA_HASH]);
 /* Stores der as name's certificate, replacing any; by: who sent it. */
 int cadb_put_cert(const char *name, const uint8_t *der, size_t len,
     const char *by, const char *how);
@@ -37,8 +37,8 @@ int cadb_cert(const char *name, uint8_t *out, size_t *len);
 void capass_hash(const uint8_t *pass, size_t len, const uint8_t salt[CA_SALT],
     uint8_t hash[CA_HASH]);
 /* 1 when pass hashes to hash with salt, compared in constant time. */
-int capass_check(const uint8_t *pass, size_t len,
-    const uint8_t salt[CA_SALT], const uint8_t hash[CA_HASH]);
+int capass_check(const uint8_t *pass, size_t len, const uint8_t salt[CA_SALT],
+    const uint8_t hash[CA_HASH]);
 
 /* ca_sign.c */
 int casign_init(struct relay_ctx *ctx);
@@ -55,7 +55,6 @@ int casign_issue(const uint8_t *req, size_t reqlen, char cn[CA_NAME_MAX + 1],
  * Parses a certificate (PEM or DER) strictly and checks it was issued by
  * this CA and is valid now; its DER in der.  0 or an X509_E* code.
  */
-int casign_check(const uint8_t *text, size_t len, uint8_t *der,
-    size_t *derlen);
+int casign_check(const uint8_t *text, size_t len, uint8_t *der, size_t *derlen);
 
 #endif

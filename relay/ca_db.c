@@ -29,15 +29,16 @@ static const char schema_v1[] =
 enum { S_USER, S_ADD_USER, S_PUT_CERT, S_CERT, S_COUNT };
 
 static const char *const sql[S_COUNT] = {
-	[S_USER] = "SELECT salt, hash FROM users WHERE name = ?1",
-	[S_ADD_USER] = "INSERT INTO users (name, salt, hash, iterations, "
-	    "created) VALUES (?1, ?2, ?3, ?4, " NOW ") "
-	    "ON CONFLICT (name) DO NOTHING",
-	[S_PUT_CERT] = "INSERT INTO certs (name, der, sent_by, how, updated) "
-	    "VALUES (?1, ?2, ?3, ?4, " NOW ") ON CONFLICT (name) DO UPDATE "
-	    "SET der = excluded.der, sent_by = excluded.sent_by, "
-	    "how = excluded.how, updated = excluded.updated",
-	[S_CERT] = "SELECT der FROM certs WHERE name = ?1",
+    [S_USER] = "SELECT salt, hash FROM users WHERE name = ?1",
+    [S_ADD_USER] = "INSERT INTO users (name, salt, hash, iterations, "
+		   "created) VALUES (?1, ?2, ?3, ?4, " NOW ") "
+		   "ON CONFLICT (name) DO NOTHING",
+    [S_PUT_CERT] =
+	"INSERT INTO certs (name, der, sent_by, how, updated) "
+	"VALUES (?1, ?2, ?3, ?4, " NOW ") ON CONFLICT (name) DO UPDATE "
+	"SET der = excluded.der, sent_by = excluded.sent_by, "
+	"how = excluded.how, updated = excluded.updated",
+    [S_CERT] = "SELECT der FROM certs WHERE name = ?1",
 };
 
 static sqlite3 *db;
@@ -73,7 +74,7 @@ cadb_init(struct relay_ctx *ctx)
 	db = relay_db(ctx);
 	for (i = 0; i < S_COUNT; i++)
 		if (sqlite3_prepare_v3(db, sql[i], -1,
-		    SQLITE_PREPARE_PERSISTENT, &st[i], NULL) != SQLITE_OK)
+			SQLITE_PREPARE_PERSISTENT, &st[i], NULL) != SQLITE_OK)
 			return fail(NULL);
 	return 0;
 }
@@ -112,8 +113,8 @@ cadb_user(const char *name, uint8_t salt[CA_SALT], uint8_t hash[CA_HASH])
 }
 
 int
-cadb_add_user(const char *name, const uint8_t salt[CA_SALT],
-    const uint8_t hash[CA_HASH])
+cadb_add_user(
+    const char *name, const uint8_t salt[CA_SALT], const uint8_t hash[CA_HASH])
 {
 	sqlite3_stmt *s = st[S_ADD_USER];
 
@@ -127,8 +128,8 @@ cadb_add_user(const char *name, const uint8_t salt[CA_SALT],
 }
 
 int
-cadb_put_cert(const char *name, const uint8_t *der, size_t len,
-    const char *by, const char *how)
+cadb_put_cert(const char *name, const uint8_t *der, size_t len, const char *by,
+    const char *how)
 {
 	sqlite3_stmt *s = st[S_PUT_CERT];
 
@@ -155,8 +156,8 @@ cadb_cert(const char *name, uint8_t *out, size_t *len)
 		return fail(s);
 	n = sqlite3_column_bytes(s, 0);
 	if (n <= 0 || n > X509_DER_MAX) {
-		relay_log(CA_SERVICE, "database: certificate %s: bad row",
-		    name);
+		relay_log(
+		    CA_SERVICE, "database: certificate %s: bad row", name);
 		return done(s, -1);
 	}
 	memcpy(out, sqlite3_column_blob(s, 0), (size_t)n);

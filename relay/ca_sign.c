@@ -49,8 +49,8 @@ load_root(struct relay_ctx *ctx)
 		    path, strerror(errno), relay_state_dir(ctx), path);
 		return -1;
 	}
-	if ((rv = x509_der_from_text(text, len, 0, rootder, sizeof(rootder),
-	    &derlen)) != X509_OK ||
+	if ((rv = x509_der_from_text(
+		 text, len, 0, rootder, sizeof(rootder), &derlen)) != X509_OK ||
 	    (rv = x509_cert_parse(&root, rootder, derlen)) != X509_OK ||
 	    (rv = x509_cert_verify(&root, &root, time(NULL))) != X509_OK) {
 		relay_log(CA_SERVICE, "%s: %s", path, x509_strerror(rv));
@@ -112,8 +112,8 @@ casign_issue(const uint8_t *req, size_t reqlen, char cn[CA_NAME_MAX + 1],
 	int rv;
 
 	*why = "certificate request";
-	if ((rv = x509_der_from_text(req, reqlen, 1, reqder, sizeof(reqder),
-	    derlen)) != X509_OK ||
+	if ((rv = x509_der_from_text(
+		 req, reqlen, 1, reqder, sizeof(reqder), derlen)) != X509_OK ||
 	    (rv = x509_csr_parse(&c, reqder, *derlen)) != X509_OK)
 		return rv;
 	*why = "subject name";
@@ -152,8 +152,8 @@ casign_check(const uint8_t *text, size_t len, uint8_t *der, size_t *derlen)
 	struct x509_cert c;
 	int rv;
 
-	if ((rv = x509_der_from_text(text, len, 0, der, X509_DER_MAX,
-	    derlen)) != X509_OK)
+	if ((rv = x509_der_from_text(
+		 text, len, 0, der, X509_DER_MAX, derlen)) != X509_OK)
 		return rv;
 	if ((rv = x509_cert_parse(&c, der, *derlen)) == X509_OK)
 		rv = x509_cert_verify(&c, &root, time(NULL));

@@ -145,11 +145,11 @@ need(const char *what, const void *p, const char *step)
 enum step { S_CLIENT, S_REGISTER, S_LOGIN, S_CSR, S_CERTUP, S_CERTREQ };
 
 static const char *const step_names[] = {
-	[S_REGISTER] = "register",
-	[S_LOGIN] = "login",
-	[S_CSR] = "csr",
-	[S_CERTUP] = "certup",
-	[S_CERTREQ] = "certreq",
+    [S_REGISTER] = "register",
+    [S_LOGIN] = "login",
+    [S_CSR] = "csr",
+    [S_CERTUP] = "certup",
+    [S_CERTREQ] = "certreq",
 };
 
 /* One connection to the CA: sign in, then the step. */
@@ -218,8 +218,8 @@ ca_main(int argc, char *argv[])
 	int ch;
 
 	o.pass = o.chat = o.keypass = (struct secret_src)SECRET_SRC_INIT;
-	while ((ch = getopt_long(argc, argv, "hi:k:n:o:t:u:", longopts,
-	    NULL)) != -1) {
+	while ((ch = getopt_long(
+		    argc, argv, "hi:k:n:o:t:u:", longopts, NULL)) != -1) {
 		switch (ch) {
 		case 'h':
 			cli_help(synopsis, options);
@@ -274,7 +274,8 @@ ca_main(int argc, char *argv[])
 		usage();
 	if ((o.pass.file != NULL) + (o.pass.fd != -1) + (o.pass.env != NULL) >
 	    1)
-		errx(2, "cannot use more than one of --pass-file, --pass-fd "
+		errx(2,
+		    "cannot use more than one of --pass-file, --pass-fd "
 		    "and --pass-env");
 	if (o.user != NULL && !x509_cn_safe(o.user))
 		errx(2, "-u %s: not 1 to %d of A-Z a-z 0-9 . _ -", o.user,

@@ -57,12 +57,11 @@ int ca_is(const struct ca_link *l, const char *text);
 int ca_is_cert(const struct ca_link *l);
 /* A listener on 127.0.0.1, port 0; sets *port. */
 int ca_listen(uint16_t *port);
-int ca_accept(int lfd, int timeout);
 
 /* ca_login.c */
 /* Reads a password from src (the terminal if none) into buf. */
-size_t ca_password(const struct secret_src *src, const char *prompt,
-    uint8_t *buf, size_t max);
+size_t ca_password(
+    const struct secret_src *src, const char *prompt, uint8_t *buf, size_t max);
 /* Signs in as o->user (or registers it); dies with 1 when refused. */
 void ca_signin(struct ca_link *l, const struct ca_opts *o, int reg);
 
@@ -77,7 +76,7 @@ void ca_request(struct ca_link *l, enum ca_op op, const char *name,
 
 /* ca_peer.c */
 int ca_peer_listen(const struct ca_opts *o);
-int ca_peer_connect(const struct ca_opts *o, const char *ca_addr,
-    const char *peer);
+int ca_peer_connect(
+    const struct ca_opts *o, const char *ca_addr, const char *peer);
 
 #endif

@@ -22,8 +22,8 @@ wipe_pass(void)
 }
 
 size_t
-ca_password(const struct secret_src *src, const char *prompt, uint8_t *buf,
-    size_t max)
+ca_password(
+    const struct secret_src *src, const char *prompt, uint8_t *buf, size_t max)
 {
 	char msg[512];
 	size_t len;
@@ -31,8 +31,10 @@ ca_password(const struct secret_src *src, const char *prompt, uint8_t *buf,
 	if (secret_passphrase(src, prompt, buf, max, &len) == 0)
 		return len;
 	if (errno == ENOTTY)
-		errx(2, "%s no terminal to ask on: give it in a file, an fd "
-		    "or the environment (see --help)", prompt);
+		errx(2,
+		    "%s no terminal to ask on: give it in a file, an fd "
+		    "or the environment (see --help)",
+		    prompt);
 	errx(2, "%s", secret_passphrase_msg(src, "", msg, sizeof(msg)));
 }
 

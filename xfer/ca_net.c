@@ -1,6 +1,6 @@
 /*
  * ca_net: blocking sockets whose every wait is bounded by -t (SO_RCVTIMEO
- * and SO_SNDTIMEO, poll for accept), carrying lib/frame.h frames of at
+ * and SO_SNDTIMEO), carrying lib/frame.h frames of at
  * most CA_FRAME_MAX bytes.  Failures die with exit 2, naming the peer.
  */
 #include <sys/socket.h>
@@ -13,7 +13,6 @@
 #include <err.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <poll.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -59,7 +58,8 @@ ca_fill(struct ca_link *l)
 	if (l->have == sizeof(l->buf))
 		errx(2, "%s: input buffer full", l->name);
 	while ((r = recv(l->fd, l->buf + l->have, sizeof(l->buf) - l->have,
-	    0)) == -1 && errno == EINTR)
+		    0)) == -1 &&
+	    errno == EINTR)
 		;
 	if (r == -1 && (errno == EAGAIN || errno == EWOULDBLOCK))
 		errx(2, "%s: no answer in time (-t)", l->name);
@@ -79,7 +79,7 @@ ca_next(struct ca_link *l)
 	int rv;
 
 	while ((rv = frame_decode(l->buf, l->have, CA_FRAME_MAX, &p, &l->len,
-	    &used)) == FRAME_NEED_MORE)
+		    &used)) == FRAME_NEED_MORE)
 		if (ca_fill(l) == 0)
 			return 0;
 	if (rv != FRAME_OK)
@@ -145,21 +145,5 @@ ca_listen(uint16_t *port)
 	    getsockname(fd, (struct sockaddr *)&sin, &len) == -1)
 		err(2, "listen on 127.0.0.1");
 	*port = ntohs(sin.sin_port);
-	return fd;
-}
-
-int
-ca_accept(int lfd, int timeout)
-{
-	struct pollfd p = {.fd = lfd, .events = POLLIN};
-	int fd, n;
-
-	while ((n = poll(&p, 1, timeout * 1000)) == -1)
-		if (errno != EINTR)
-			err(2, "poll");
-	if (n == 0)
-		errx(2, "nobody connected in %d s (-t)", timeout);
-	if ((fd = accept4(lfd, NULL, NULL, SOCK_CLOEXEC)) == -1)
-		err(2, "accept");
 	return fd;
 }

@@ -65,8 +65,7 @@ ca_certup(struct ca_link *l, const struct ca_opts *o)
 
 	ca_request(l, CA_CERTUP, name, file, len);
 	if (!ca_is(l, CA_ACK))
-		errx(1, "%s: CERTUP: \"%.80s\"", l->name,
-		    (const char *)l->msg);
+		errx(1, "%s: CERTUP: \"%.80s\"", l->name, (const char *)l->msg);
 	fprintf(stderr, "%s: stored for %s\n", CA_ACK, name);
 	return 0;
 }
@@ -74,36 +73,13 @@ ca_certup(struct ca_link *l, const struct ca_opts *o)
 int
 ca_certreq(struct ca_link *l, const struct ca_opts *o, const char *id)
 {
-	ca_request(l, CA_CERTREQ, o->user, (const uint8_t *)id,
-	    strlen(id));
+	ca_request(l, CA_CERTREQ, o->user, (const uint8_t *)id, strlen(id));
 	if (ca_is_cert(l)) {
 		out_write(o->out, l->msg, l->len);
 		return 0;
 	}
 	warnx("%s: %s", l->name, (const char *)l->msg);
 	return 1;
-}
-
-/* A line of stdin after prompt, without its ending; NULL at EOF. */
-static char *
-ask(const char *prompt, char *buf, size_t size)
-{
-	size_t n;
-
-	if (prompt != NULL) {
-		printf("%s", prompt);
-		fflush(stdout);
-	}
-	if (fgets(buf, (int)size, stdin) == NULL) {
-		if (prompt != NULL)
-			putchar('\n');
-		return NULL;
-	}
-	n = strcspn(buf, "\r\n");
-	if (buf[n] == '\0' && n == size - 1)
-		errx(2, "stdin: line longer than %zu bytes", size - 2);
-	buf[n] = '\0';
-	return buf;
 }
 
 /* A password prompt: the --pass-* source, the terminal, or a line. */
@@ -113,15 +89,15 @@ answer_password(struct ca_link *l, const struct ca_opts *o)
 	struct secret_src none = SECRET_SRC_INIT;
 	uint8_t pass[CA_PASS_MAX + 2];
 	size_t len;
-	int fixed = o->pass.file != NULL || o->pass.fd != -1 ||
-	    o->pass.env != NULL;
+	int fixed =
+	    o->pass.file != NULL || o->pass.fd != -1 || o->pass.env != NULL;
 
 	if (fixed && ca_is(l, CA_BAD_PASS))
 		errx(1, "%s: %s", l->name, CA_BAD_PASS);
 	if (fixed || isatty(STDIN_FILENO))
-		len = ca_password(fixed ? &o->pass : &none, "Password:", pass,
-		    CA_PASS_MAX);
-	else if (ask(NULL, (char *)pass, sizeof(pass)) == NULL)
+		len = ca_password(
+		    fixed ? &o->pass : &none, "Password:", pass, CA_PASS_MAX);
+	else if (cli_prompt(NULL, (char *)pass, sizeof(pass)) == NULL)
 		return -1;
 	else
 		len = strlen((char *)pass);
@@ -148,7 +124,7 @@ dialog(struct ca_link *l, const struct ca_opts *o, char *user)
 				return -1;
 			continue;
 		}
-		if (ask(NULL, line, sizeof(line)) == NULL)
+		if (cli_prompt(NULL, line, sizeof(line)) == NULL)
 			return -1;
 		if ((ca_is(l, CA_ASK_USER) || ca_is(l, CA_CHOOSE_USER)) &&
 		    strlen(line) <= CA_NAME_MAX)
@@ -165,25 +141,26 @@ operation(struct ca_link *l, const char *user)
 	char op[16], path[4096], id[CA_NAME_MAX + 2];
 	size_t len;
 
-	if (ask("Enter operation type (CSR, CERTUP, CERTREQ): ", op,
-	    sizeof(op)) == NULL)
+	if (cli_prompt("Enter operation type (CSR, CERTUP, CERTREQ): ", op,
+		sizeof(op)) == NULL)
 		return -1;
 	if (strcasecmp(op, "csr") == 0 || strcasecmp(op, "certup") == 0) {
-		if (ask("Enter the file name: ", path, sizeof(path)) == NULL)
-			return -1;
-		if (strcasecmp(op, "certup") == 0 &&
-		    ask("Enter the id to store it for: ", id, sizeof(id)) ==
+		if (cli_prompt("Enter the file name: ", path, sizeof(path)) ==
 		    NULL)
 			return -1;
-		len = read_input(path);
-		ca_request(l, strcasecmp(op, "csr") == 0 ? CA_CSR :
-		    CA_CERTUP, strcasecmp(op, "csr") == 0 ? user : id, file,
-		    len);
-	} else if (strcasecmp(op, "certreq") == 0) {
-		if (ask("Enter the requested id: ", id, sizeof(id)) == NULL)
+		if (strcasecmp(op, "certup") == 0 &&
+		    cli_prompt("Enter the id to store it for: ", id,
+			sizeof(id)) == NULL)
 			return -1;
-		ca_request(l, CA_CERTREQ, user, (const uint8_t *)id,
-		    strlen(id));
+		len = read_input(path);
+		ca_request(l, strcasecmp(op, "csr") == 0 ? CA_CSR : CA_CERTUP,
+		    strcasecmp(op, "csr") == 0 ? user : id, file, len);
+	} else if (strcasecmp(op, "certreq") == 0) {
+		if (cli_prompt("Enter the requested id: ", id, sizeof(id)) ==
+		    NULL)
+			return -1;
+		ca_request(
+		    l, CA_CERTREQ, user, (const uint8_t *)id, strlen(id));
 	} else {
 		printf("unknown operation: %s\n", op);
 		return 0;
@@ -200,10 +177,16 @@ ca_interactive(struct ca_link *l, const struct ca_opts *o)
 
 	if (dialog(l, o, user) == -1)
 		return 0;
-	while (operation(l, user) == 0 &&
-	    ask("Terminate connection? (y/n) ", yn, sizeof(yn)) != NULL)
+	for (;;) {
+		if (operation(l, user) == -1 ||
+		    cli_prompt("Terminate connection? (y/n) ", yn,
+			sizeof(yn)) == NULL) {
+			putchar('\n'); /* ends the prompt's line at EOF */
+			break;
+		}
 		if (strcmp(yn, "y") == 0)
 			break;
+	}
 	if (fflush(stdout) == EOF || ferror(stdout))
 		err(2, "stdout");
 	return 0;

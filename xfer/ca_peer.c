@@ -66,14 +66,15 @@ show(const struct ca_chat *m, const struct key_rsa *k, const char *keyfile)
 
 	if (m->wrappedlen != k->pub.size ||
 	    oaep_decrypt(&k->pub, &k->priv, &nettle_sha256, NULL, 0, NULL,
-	    rand_nettle, m->wrappedlen, m->wrapped, &s.passlen, s.pass) != 0)
-		errx(1, "sender: the password does not unwrap with %s",
-		    keyfile);
+		rand_nettle, m->wrappedlen, m->wrapped, &s.passlen,
+		s.pass) != 0)
+		errx(
+		    1, "sender: the password does not unwrap with %s", keyfile);
 	derive();
 	aes256_set_decrypt_key(&s.aes, s.key);
 	memcpy(iv, m->iv, sizeof(iv));
-	cbc_decrypt(&s.aes, (nettle_cipher_func *)aes256_decrypt, AES_BLOCK,
-	    iv, m->ctlen, s.text, m->ct);
+	cbc_decrypt(&s.aes, (nettle_cipher_func *)aes256_decrypt, AES_BLOCK, iv,
+	    m->ctlen, s.text, m->ct);
 	if ((n = pkcs7_strip(s.text, m->ctlen, AES_BLOCK)) == -1)
 		errx(1, "sender: the message does not decrypt");
 	hex_encode(m->ct, m->ctlen, hex);
@@ -124,7 +125,8 @@ ca_peer_listen(const struct ca_opts *o)
 	printf("listening on 127.0.0.1:%u\n", port);
 	if (fflush(stdout) == EOF || ferror(stdout))
 		err(2, "stdout");
-	ca_link_fd(&l, ca_accept(lfd, o->timeout), "sender", o->timeout);
+	ca_link_fd(
+	    &l, dial_accept(lfd, o->timeout, "sender"), "sender", o->timeout);
 	close(lfd);
 	receive(&l, &k, o->keyfile);
 	ca_link_close(&l);
@@ -143,8 +145,8 @@ load_root(const char *path, uint8_t *der, struct x509_cert *root)
 
 	if (io_readfile(path, text, sizeof(text), &len) == -1)
 		err(2, "%s", path);
-	if ((rv = x509_der_from_text(text, len, 0, der, X509_DER_MAX,
-	    &derlen)) != X509_OK ||
+	if ((rv = x509_der_from_text(
+		 text, len, 0, der, X509_DER_MAX, &derlen)) != X509_OK ||
 	    (rv = x509_cert_parse(root, der, derlen)) != X509_OK)
 		errx(2, "%s: %s", path, x509_strerror(rv));
 	if ((rv = x509_cert_verify(root, root, time(NULL))) != X509_OK)
@@ -160,16 +162,18 @@ fetch_cert(struct ca_link *l, const struct ca_opts *o,
 	size_t derlen;
 	int rv;
 
-	ca_request(l, CA_CERTREQ, o->user, (const uint8_t *)o->to,
-	    strlen(o->to));
+	ca_request(
+	    l, CA_CERTREQ, o->user, (const uint8_t *)o->to, strlen(o->to));
 	if (!ca_is_cert(l))
 		errx(1, "%s: %s", l->name, (const char *)l->msg);
-	if ((rv = x509_der_from_text(l->msg, l->len, 0, der, X509_DER_MAX,
-	    &derlen)) != X509_OK ||
+	if ((rv = x509_der_from_text(
+		 l->msg, l->len, 0, der, X509_DER_MAX, &derlen)) != X509_OK ||
 	    (rv = x509_cert_parse(c, der, derlen)) != X509_OK ||
 	    (rv = x509_cert_verify(c, root, time(NULL))) != X509_OK)
-		errx(1, "%s: the certificate of %s does not verify against "
-		    "%s: %s", l->name, o->to, o->cafile, x509_strerror(rv));
+		errx(1,
+		    "%s: the certificate of %s does not verify against "
+		    "%s: %s",
+		    l->name, o->to, o->cafile, x509_strerror(rv));
 	if (strcmp(c->subject.cn, o->to) != 0)
 		errx(1, "%s: the certificate sent for %s is CN=%s", l->name,
 		    o->to, c->subject.cn);
@@ -194,7 +198,7 @@ send_one(struct ca_link *p, const struct rsa_public_key *pub, size_t len)
 	cbc_encrypt(&s.aes, (nettle_cipher_func *)aes256_encrypt, AES_BLOCK,
 	    chain, n, s.text, s.text);
 	if (oaep_encrypt(pub, &nettle_sha256, NULL, 0, NULL, rand_nettle,
-	    s.passlen, s.pass, wrapped) != 0)
+		s.passlen, s.pass, wrapped) != 0)
 		err(2, "RSA-OAEP");
 	ca_write(p, s.text, n);
 	ca_write(p, iv, sizeof(iv));
@@ -224,8 +228,7 @@ send_lines(struct ca_link *p, const struct rsa_public_key *pub)
 }
 
 int
-ca_peer_connect(const struct ca_opts *o, const char *ca_addr,
-    const char *peer)
+ca_peer_connect(const struct ca_opts *o, const char *ca_addr, const char *peer)
 {
 	static struct ca_link l;
 	static uint8_t rootder[X509_DER_MAX], der[X509_DER_MAX];
@@ -233,8 +236,8 @@ ca_peer_connect(const struct ca_opts *o, const char *ca_addr,
 
 	atexit(wipe);
 	load_root(o->cafile, rootder, &root);
-	s.passlen = ca_password(&o->chat, "Chat password:", s.pass,
-	    sizeof(s.pass));
+	s.passlen =
+	    ca_password(&o->chat, "Chat password:", s.pass, sizeof(s.pass));
 	ca_link_connect(&l, ca_addr, o->timeout);
 	ca_signin(&l, o, 0);
 	fetch_cert(&l, o, &root, der, &c);

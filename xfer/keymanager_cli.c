@@ -89,23 +89,6 @@ help(void)
 	cli_help(synopsis, options);
 }
 
-char *
-km_prompt(const char *prompt, char *buf, size_t size)
-{
-	size_t n;
-
-	if (prompt != NULL)
-		printf("%s", prompt);
-	fflush(stdout);
-	if (fgets(buf, (int)size, stdin) == NULL)
-		return NULL;
-	n = strcspn(buf, "\r\n");
-	if (buf[n] == '\0' && n == size - 1)
-		errx(2, "stdin: line longer than %zu bytes", size - 2);
-	buf[n] = '\0';
-	return buf;
-}
-
 /* The greeting: "Hello client #N! ..." */
 static void
 greeted(struct km_link *km)
@@ -139,7 +122,7 @@ km_run_wait(
 		rv = km_waiter_start(km);
 	if (rv == 0) {
 		km_link_fd(
-		    &peer, km_accept(lfd, o->timeout), "sender", o->timeout);
+		    &peer, dial_accept(lfd, o->timeout, "sender"), "sender", o->timeout);
 		count = km_recv_file(&peer, &s, o);
 		km_link_close(&peer);
 		rv = km_counts(km, o, count < 0 ? 0 : (uint64_t)count);
@@ -206,7 +189,7 @@ interactive(struct km_opts *o, struct km_link *km, const struct aes128_ctx *k3)
 	unsigned id;
 
 	o->interactive = 1;
-	while (km_prompt("Introduce next command: \n", line, sizeof(line)) !=
+	while (cli_prompt("Introduce next command: \n", line, sizeof(line)) !=
 	    NULL) {
 		if (strcmp(line, "end") == 0)
 			break;
@@ -218,7 +201,7 @@ interactive(struct km_opts *o, struct km_link *km, const struct aes128_ctx *k3)
 		    (strcmp(mode, "cbc") == 0 || strcmp(mode, "cfb") == 0)) {
 			o->to = id;
 			o->mode = mode;
-			if (km_prompt("Enter a filename to send to peer: \n",
+			if (cli_prompt("Enter a filename to send to peer: \n",
 				file, sizeof(file)) == NULL)
 				break;
 			(void)km_run_send(o, km, k3, file);

@@ -69,7 +69,6 @@ void km_raw_write(struct km_link *l, const void *buf, size_t len);
  * address the key manager sees); returns the fd, sets *port.
  */
 int km_listen(const struct km_link *km, uint16_t *port);
-int km_accept(int lfd, int timeout);
 /* 1 if l->msg is text starting with word. */
 int km_is(const struct km_link *l, const char *word);
 
@@ -98,7 +97,5 @@ int km_run_wait(
     const struct km_opts *o, struct km_link *km, const struct aes128_ctx *k3);
 int km_run_send(const struct km_opts *o, struct km_link *km,
     const struct aes128_ctx *k3, const char *file);
-/* A line from stdin after prompt; NULL at EOF. */
-char *km_prompt(const char *prompt, char *buf, size_t size);
 
 #endif

@@ -203,19 +203,3 @@ km_listen(const struct km_link *km, uint16_t *port)
 		: ((struct sockaddr_in6 *)&ss)->sin6_port);
 	return fd;
 }
-
-int
-km_accept(int lfd, int timeout)
-{
-	struct pollfd p = {.fd = lfd, .events = POLLIN};
-	int fd, n;
-
-	while ((n = poll(&p, 1, timeout * 1000)) == -1)
-		if (errno != EINTR)
-			err(2, "poll");
-	if (n == 0)
-		errx(2, "no sender connected in %d s (-t)", timeout);
-	if ((fd = accept4(lfd, NULL, NULL, SOCK_CLOEXEC)) == -1)
-		err(2, "accept");
-	return fd;
-}

@@ -24,6 +24,7 @@
 #include "keymanager_client.h"
 #include "pkcs7.h"
 #include "secret.h"
+#include "xfer.h"
 
 #define KM_FILE_MAX (1ULL << 62) /* largest ciphertext accepted */
 
@@ -179,7 +180,7 @@ accepted(const struct km_opts *o)
 	printf("Do you wish to continue? (y/n)\n");
 	if (o->yes)
 		return 1;
-	if (km_prompt(NULL, line, sizeof(line)) == NULL)
+	if (cli_prompt(NULL, line, sizeof(line)) == NULL)
 		return 0;
 	return strcmp(line, "y") == 0 || strcmp(line, "yes") == 0;
 }
@@ -244,7 +245,7 @@ km_recv_file(
 	}
 	km_says(peer, "yes");
 	if (path == NULL)
-		path = km_prompt(
+		path = cli_prompt(
 		    "Type a name for your file: \n", name, sizeof(name));
 	if (path == NULL || *path == '\0')
 		errx(2, "no file name to save to");

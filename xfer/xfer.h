@@ -131,12 +131,19 @@ int vault_main(int argc, char *argv[]);
 /* cli.c: synopsis on stderr and exit 2; synopsis and options, exit 0. */
 _Noreturn void cli_usage(const char *synopsis);
 _Noreturn void cli_help(const char *synopsis, const char *options);
+/*
+ * A line of stdin after prompt (on stdout), without its line ending; NULL
+ * at EOF.  Dies on a line longer than size - 2 bytes.
+ */
+char *cli_prompt(const char *prompt, char *buf, size_t size);
 
 /*
  * dial.c: a connected, non-blocking TCP socket to "host:port" (or
  * "[v6]:port") within timeout_ms; dies with one line naming addr.
  */
 int dial(const char *addr, int timeout_ms);
+/* A peer on the listening lfd within timeout seconds, or death naming who. */
+int dial_accept(int lfd, int timeout, const char *who);
 
 int vault_register(const struct xfer_opts *o);
 int vault_pubkey(const struct xfer_opts *o);
