@@ -40,12 +40,7 @@ static uint8_t der[X509_DER_MAX], pem[X509_PEM_MAX];
 static int
 say(struct ca_client *k, const void *msg, size_t len)
 {
-	uint8_t hdr[FRAME_HDR];
-
-	frame_put_header(hdr, (uint32_t)len);
-	if (conn_send(k->c, hdr, sizeof(hdr)) == -1)
-		return -1;
-	return conn_send(k->c, msg, len);
+	return conn_send_frame(k->c, msg, len);
 }
 
 static int

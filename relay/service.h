@@ -81,6 +81,8 @@ struct service {
  * service should return from its callback (any return value).
  */
 int conn_send(struct conn *, const void *, size_t);
+/* The same for one frame: the 4-byte length, then the payload. */
+int conn_send_frame(struct conn *, const void *, size_t);
 /* Stops reading; closes once everything queued is written. */
 void conn_close_after_flush(struct conn *);
 /* Logs one line "TIME SERVICE PEER message" on stderr. */
