@@ -309,7 +309,7 @@ alice.backup|alice|CERTUP"
 	enroll bob
 	echo "correct horse" > chat.pass
 	# alice -> bob (bob's key is legacy encrypted PEM, as the original's).
-	listen bob --key-pass file:bob.pass
+	listen bob --pass-file bob.pass
 	run -0 --separate-stderr pk-xfer ca connect -u alice \
 	    --pass-file alice.pass --ca ca.crt --to bob \
 	    --chat-pass file:chat.pass "$ADDR" "$LADDR" <<-EOF
@@ -348,23 +348,17 @@ alice.backup|alice|CERTUP"
 	echo chatpw > chat.pass
 	# bob listens with mallory's key: the password does not unwrap.
 	cp mallory.key bob-wrong.key
-	pk-xfer -t 10 ca listen -k bob-wrong.key > bob.listen 2> bob.lerr 3>&- &
-	LPID=$!
-	for ((i = 0; i < 100; i++)); do
-		grep -q '^listening on ' bob.listen && break
-		sleep 0.05
-	done
+	listen bob-wrong
 	pk-xfer ca connect -u alice --pass-file alice.pass --ca ca.crt --to bob \
-	    --chat-pass file:chat.pass "$ADDR" \
-	    "$(sed -n 's/^listening on //p' bob.listen)" <<< "hello" 2> /dev/null
+	    --chat-pass file:chat.pass "$ADDR" "$LADDR" <<< "hello" 2> /dev/null
 	listened
 	[ "$LSTATUS" = 1 ]
-	run cat bob.lerr
+	run cat bob-wrong.lerr
 	assert_output "pk-xfer: sender: the password does not unwrap with bob-wrong.key"
 	# A wrong passphrase for bob's legacy PEM key.
 	run -1 --separate-stderr pk-xfer ca listen -k bob.key \
-	    --key-pass file:alice.pass
-	[ "${#stderr_lines[@]}" = 1 ]
+	    --pass-file alice.pass
+	assert_equal "$stderr" "pk-xfer: bob.key: wrong passphrase or corrupt key"
 	assert_output ""
 	# The receiver's certificate checked against another CA.
 	run -1 --separate-stderr pk-xfer ca connect -u alice \
@@ -420,9 +414,10 @@ alice.backup|alice|CERTUP"
 	run -2 --separate-stderr pk-xfer ca csr -i x 127.0.0.1:1
 	assert_equal "$stderr" "pk-xfer: ca csr: missing -u name"
 	run -2 --separate-stderr pk-xfer ca login -u alice 127.0.0.1:1 < /dev/null
-	run -2 --separate-stderr pk-xfer ca listen -k alice.key --key-pass secret
+	run -2 --separate-stderr pk-xfer ca connect -u alice --ca ca.crt \
+	    --to bob --chat-pass secret 127.0.0.1:1 127.0.0.1:2
 	assert_equal "$stderr" \
-	    "pk-xfer: --key-pass secret: want file:path, fd:N or env:var"
+	    "pk-xfer: --chat-pass secret: want file:path, fd:N or env:var"
 	run -0 pk-relay --help
 	assert_line --partial "--pss"
 }

@@ -19,7 +19,6 @@
 enum {
 	OPT_CA = 256,
 	OPT_CHAT_PASS,
-	OPT_KEY_PASS,
 	OPT_PASS_ENV,
 	OPT_PASS_FD,
 	OPT_PASS_FILE,
@@ -37,7 +36,7 @@ static const char synopsis[] =
     "           host:port\n"
     "       pk-xfer [-t sec] ca certreq -u name [pass-option] [-o cert]"
     " host:port id\n"
-    "       pk-xfer [-t sec] ca listen -k key [--key-pass src]\n"
+    "       pk-xfer [-t sec] ca listen -k key [pass-option]\n"
     "       pk-xfer [-t sec] ca connect -u name [pass-option] --ca ca.crt"
     " --to id\n"
     "           [--chat-pass src] host:port peer-host:port\n"
@@ -73,10 +72,10 @@ static const char options[] =
     "  -h, --help         print this help and exit\n"
     "  -i file            csr, certup: the PEM file to send (- is stdin)\n"
     "  -k file            listen: the receiver's RSA private key\n"
-    "  --key-pass src     listen: the key's passphrase, if encrypted\n"
     "  -n name            certup: store for this name\n"
     "  -o file            csr, certreq: where the certificate goes (0600)\n"
-    "  --pass-env var     the account password from variable var\n"
+    "  --pass-env var     the account password (listen: the passphrase of\n"
+    "                     an encrypted -k key) from variable var\n"
     "  --pass-fd fd       ... from file descriptor fd\n"
     "  --pass-file file   ... from file (one trailing newline dropped)\n"
     "  -t, --timeout sec  give up any network wait after sec seconds\n"
@@ -93,7 +92,6 @@ static const struct option longopts[] = {
     {"ca", required_argument, NULL, OPT_CA},
     {"chat-pass", required_argument, NULL, OPT_CHAT_PASS},
     {"help", no_argument, NULL, 'h'},
-    {"key-pass", required_argument, NULL, OPT_KEY_PASS},
     {"pass-env", required_argument, NULL, OPT_PASS_ENV},
     {"pass-fd", required_argument, NULL, OPT_PASS_FD},
     {"pass-file", required_argument, NULL, OPT_PASS_FILE},
@@ -217,7 +215,7 @@ ca_main(int argc, char *argv[])
 	const char *errstr;
 	int ch;
 
-	o.pass = o.chat = o.keypass = (struct secret_src)SECRET_SRC_INIT;
+	o.pass = o.chat = (struct secret_src)SECRET_SRC_INIT;
 	while ((ch = getopt_long(
 		    argc, argv, "hi:k:n:o:t:u:", longopts, NULL)) != -1) {
 		switch (ch) {
@@ -248,9 +246,6 @@ ca_main(int argc, char *argv[])
 			break;
 		case OPT_CHAT_PASS:
 			src_parse("--chat-pass", optarg, &o.chat);
-			break;
-		case OPT_KEY_PASS:
-			src_parse("--key-pass", optarg, &o.keypass);
 			break;
 		case OPT_PASS_ENV:
 			o.pass.env = optarg;

@@ -24,9 +24,8 @@ struct ca_opts {
 	const char *keyfile; /* -k */
 	const char *cafile; /* --ca */
 	const char *to; /* --to: the receiver's name */
-	struct secret_src pass; /* the account's password */
+	struct secret_src pass; /* the account's password; listen: -k's */
 	struct secret_src chat; /* --chat-pass */
-	struct secret_src keypass; /* --key-pass */
 };
 
 /* One framed TCP connection (the CA, or the peer). */

@@ -120,7 +120,7 @@ ca_peer_listen(const struct ca_opts *o)
 	int lfd;
 
 	atexit(wipe);
-	key_load_file(&k, o->keyfile, &o->keypass);
+	key_load_file(&k, o->keyfile, &o->pass);
 	lfd = ca_listen(&port);
 	printf("listening on 127.0.0.1:%u\n", port);
 	if (fflush(stdout) == EOF || ferror(stdout))
