@@ -93,6 +93,10 @@ listened() {
 	run -0 --separate-stderr pk-xfer ca login -u alice \
 	    --pass-file alice.pass "$ADDR"
 	assert_equal "$stderr" ""
+	# The password from an fd or the environment works the same.
+	run -0 pk-xfer ca login -u alice --pass-fd 4 "$ADDR" 4< alice.pass
+	ALICE_PW=alicepw run -0 pk-xfer ca login -u alice --pass-env ALICE_PW \
+	    "$ADDR"
 	run -1 --separate-stderr pk-xfer ca register -u alice \
 	    --pass-file bob.pass "$ADDR"
 	assert_equal "$stderr" "pk-xfer: $ADDR: alice: already registered"
