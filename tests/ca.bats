@@ -418,6 +418,7 @@ alice.backup|alice|CERTUP"
 	run -2 --separate-stderr pk-xfer ca csr -i x 127.0.0.1:1
 	assert_equal "$stderr" "pk-xfer: ca csr: missing -u name"
 	run -2 --separate-stderr pk-xfer ca login -u alice 127.0.0.1:1 < /dev/null
+	assert_equal "$stderr" "pk-xfer: no terminal to ask for the password: give it in a file, an fd or the environment (see --help)"
 	run -2 --separate-stderr pk-xfer ca connect -u alice --ca ca.crt \
 	    --to bob --chat-pass secret 127.0.0.1:1 127.0.0.1:2
 	assert_equal "$stderr" \

@@ -161,6 +161,8 @@ run(const struct ca_opts *o, enum step st, const char *addr, const char *id)
 		need("-u name", o->user, step_names[st]);
 	if ((st == S_CSR || st == S_CERTUP))
 		need("-i file", o->in, step_names[st]);
+	if (st != S_CLIENT)
+		ca_pass_read(o, st == S_REGISTER);
 	ca_link_connect(&l, addr, o->timeout);
 	if (st == S_CLIENT)
 		rv = ca_interactive(&l, o);

@@ -58,9 +58,14 @@ int ca_is_cert(const struct ca_link *l);
 int ca_listen(uint16_t *port);
 
 /* ca_login.c */
-/* Reads a password from src (the terminal if none) into buf. */
-size_t ca_password(
-    const struct secret_src *src, const char *prompt, uint8_t *buf, size_t max);
+/*
+ * Reads a password from src (the terminal if none, with prompt) into buf;
+ * dies naming what when it cannot.
+ */
+size_t ca_password(const struct secret_src *src, const char *prompt,
+    const char *what, uint8_t *buf, size_t max);
+/* Reads the account password now, before any connection. */
+void ca_pass_read(const struct ca_opts *o, int reg);
 /* Signs in as o->user (or registers it); dies with 1 when refused. */
 void ca_signin(struct ca_link *l, const struct ca_opts *o, int reg);
 

@@ -14,6 +14,7 @@
 #include "xfer.h"
 
 static uint8_t pass[CA_PASS_MAX]; /* wiped at exit, also after errx */
+static size_t passlen; /* 0: not read yet */
 
 static void
 wipe_pass(void)
@@ -22,8 +23,8 @@ wipe_pass(void)
 }
 
 size_t
-ca_password(
-    const struct secret_src *src, const char *prompt, uint8_t *buf, size_t max)
+ca_password(const struct secret_src *src, const char *prompt, const char *what,
+    uint8_t *buf, size_t max)
 {
 	char msg[512];
 	size_t len;
@@ -32,9 +33,9 @@ ca_password(
 		return len;
 	if (errno == ENOTTY)
 		errx(2,
-		    "%s no terminal to ask on: give it in a file, an fd "
+		    "no terminal to ask for %s: give it in a file, an fd "
 		    "or the environment (see --help)",
-		    prompt);
+		    what);
 	errx(2, "%s", secret_passphrase_msg(src, "", msg, sizeof(msg)));
 }
 
@@ -62,7 +63,7 @@ welcomed(struct ca_link *l, const char *user, const char *what)
 }
 
 static void
-register_user(struct ca_link *l, const char *user, size_t len)
+register_user(struct ca_link *l, const char *user)
 {
 	ca_says(l, "r");
 	expect(l, CA_CHOOSE_USER);
@@ -70,35 +71,42 @@ register_user(struct ca_link *l, const char *user, size_t len)
 	ca_read(l);
 	if (!ca_is(l, CA_CHOOSE_PASS))
 		errx(1, "%s: %s: %s", l->name, user, (const char *)l->msg);
-	ca_write(l, pass, len);
+	ca_write(l, pass, passlen);
 	welcomed(l, user, "registration");
+}
+
+void
+ca_pass_read(const struct ca_opts *o, int reg)
+{
+	atexit(wipe_pass);
+	passlen = ca_password(
+	    &o->pass, "Password:", "the password", pass, sizeof(pass));
+	if (reg && passlen < CA_PASS_MIN)
+		errx(1, "the password is too short: min length = %d",
+		    CA_PASS_MIN);
 }
 
 void
 ca_signin(struct ca_link *l, const struct ca_opts *o, int reg)
 {
-	size_t len;
-
-	atexit(wipe_pass);
-	len = ca_password(&o->pass, "Password:", pass, sizeof(pass));
-	if (reg && len < CA_PASS_MIN)
-		errx(1, "the password is too short: min length = %d",
-		    CA_PASS_MIN);
+	if (passlen == 0)
+		ca_pass_read(o, reg);
 	expect(l, CA_ASK_USER);
 	ca_says(l, o->user);
 	ca_read(l);
 	if (ca_is(l, CA_NOT_FOUND) && reg)
-		register_user(l, o->user, len);
+		register_user(l, o->user);
 	else if (ca_is(l, CA_NOT_FOUND))
 		errx(1, "%s: %s: user not found (pk-xfer ca register first)",
 		    l->name, o->user);
 	else if (ca_is(l, CA_ASK_PASS) && reg)
 		errx(1, "%s: %s: already registered", l->name, o->user);
 	else if (ca_is(l, CA_ASK_PASS)) {
-		ca_write(l, pass, len);
+		ca_write(l, pass, passlen);
 		welcomed(l, o->user, "sign-in");
 	} else
 		errx(2, "%s: unexpected \"%.80s\"", l->name,
 		    (const char *)l->msg);
 	secret_wipe(pass, sizeof(pass));
+	passlen = 0;
 }

@@ -95,8 +95,8 @@ answer_password(struct ca_link *l, const struct ca_opts *o)
 	if (fixed && ca_is(l, CA_BAD_PASS))
 		errx(1, "%s: %s", l->name, CA_BAD_PASS);
 	if (fixed || isatty(STDIN_FILENO))
-		len = ca_password(
-		    fixed ? &o->pass : &none, "Password:", pass, CA_PASS_MAX);
+		len = ca_password(fixed ? &o->pass : &none,
+		    "Password:", "the password", pass, CA_PASS_MAX);
 	else if (cli_prompt(NULL, (char *)pass, sizeof(pass)) == NULL)
 		return -1;
 	else

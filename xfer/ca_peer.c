@@ -236,8 +236,9 @@ ca_peer_connect(const struct ca_opts *o, const char *ca_addr, const char *peer)
 
 	atexit(wipe);
 	load_root(o->cafile, rootder, &root);
-	s.passlen =
-	    ca_password(&o->chat, "Chat password:", s.pass, sizeof(s.pass));
+	s.passlen = ca_password(&o->chat, "Chat password:", "the chat password",
+	    s.pass, sizeof(s.pass));
+	ca_pass_read(o, 0);
 	ca_link_connect(&l, ca_addr, o->timeout);
 	ca_signin(&l, o, 0);
 	fetch_cert(&l, o, &root, der, &c);
