@@ -90,10 +90,10 @@ cadb_fini(void)
 	}
 }
 
-int
-cadb_user(const char *name, uint8_t salt[CA_SALT], uint8_t hash[CA_HASH])
+/* Runs the lookup s for name: 1 a row is ready, 0 none (reset), -1. */
+static int
+lookup(sqlite3_stmt *s, const char *name)
 {
-	sqlite3_stmt *s = st[S_USER];
 	int rc;
 
 	sqlite3_bind_text(s, 1, name, -1, SQLITE_STATIC);
@@ -102,6 +102,17 @@ cadb_user(const char *name, uint8_t salt[CA_SALT], uint8_t hash[CA_HASH])
 		return done(s, 0);
 	if (rc != SQLITE_ROW)
 		return fail(s);
+	return 1;
+}
+
+int
+cadb_user(const char *name, uint8_t salt[CA_SALT], uint8_t hash[CA_HASH])
+{
+	sqlite3_stmt *s = st[S_USER];
+	int rv;
+
+	if ((rv = lookup(s, name)) != 1)
+		return rv;
 	if (sqlite3_column_bytes(s, 0) != CA_SALT ||
 	    sqlite3_column_bytes(s, 1) != CA_HASH) {
 		relay_log(CA_SERVICE, "database: user %s: bad row", name);
@@ -146,14 +157,10 @@ int
 cadb_cert(const char *name, uint8_t *out, size_t *len)
 {
 	sqlite3_stmt *s = st[S_CERT];
-	int rc, n;
+	int rv, n;
 
-	sqlite3_bind_text(s, 1, name, -1, SQLITE_STATIC);
-	rc = sqlite3_step(s);
-	if (rc == SQLITE_DONE)
-		return done(s, 0);
-	if (rc != SQLITE_ROW)
-		return fail(s);
+	if ((rv = lookup(s, name)) != 1)
+		return rv;
 	n = sqlite3_column_bytes(s, 0);
 	if (n <= 0 || n > X509_DER_MAX) {
 		relay_log(
