@@ -38,7 +38,13 @@ teardown() {
 		kill "$LPID" 2> /dev/null || true
 		wait "$LPID" 2> /dev/null || true
 	fi
+	RELAY_STATUS=0
 	stop_relay
+	# The relay stops cleanly (and, under SAN, without a report).
+	if [ "$RELAY_STATUS" != 0 ]; then
+		cat relay.log >&2
+		return 1
+	fi
 }
 
 # ca ARGS...: pk-xfer ca against the relay.
