@@ -6,19 +6,16 @@
 #include <time.h>
 
 #include "keygen.h"
-#include "rand.h"
 
 void
 issue(struct x509_issue *is, const struct key_rsa *signer, const struct opts *o)
 {
-	uint8_t serial[16], der[X509_DER_MAX];
+	uint8_t serial[X509_SERIAL_RANDOM], der[X509_DER_MAX];
 	size_t n;
 	int rv;
 
-	/* 16 random octets, the top bit clear: a positive INTEGER. */
-	if (rand_fill(serial, sizeof(serial)) == -1)
+	if (x509_serial(serial) == -1)
 		die_errno(2, "getrandom");
-	serial[0] &= 0x7f;
 	is->serial = serial;
 	is->seriallen = sizeof(serial);
 	is->not_before = time(NULL);

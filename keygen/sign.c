@@ -44,12 +44,7 @@ mode_sign(const struct opts *o)
 	read_x509(o->in, 1, reqder, &n);
 	if ((rv = x509_csr_parse(&req, reqder, n)) != X509_OK)
 		die(x509_exit(rv), "%s: %s", o->in, x509_strerror(rv));
-	is.issuer = ca.subject.der;
-	is.issuerlen = ca.subject.derlen;
-	is.subject = req.subject.der;
-	is.subjectlen = req.subject.derlen;
-	is.spki = req.spki;
-	is.spkilen = req.spkilen;
+	x509_issue_request(&is, &ca, &req);
 	issue(&is, k, o);
 	x509_csr_clear(&req);
 	x509_cert_clear(&ca);

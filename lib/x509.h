@@ -18,22 +18,22 @@
 
 #include "key.h"
 
-#define X509_DER_MAX (16 * 1024)	/* largest request or certificate */
-#define X509_PEM_MAX (24 * 1024)	/* ... as PEM */
-#define X509_CN_MAX 64			/* ub-common-name (RFC 5280) */
-#define X509_NAME_MAX 1024		/* largest Name DER written or kept */
-#define X509_SERIAL_MAX 20		/* octets (RFC 5280 4.1.2.2) */
+#define X509_DER_MAX (16 * 1024) /* largest request or certificate */
+#define X509_PEM_MAX (24 * 1024) /* ... as PEM */
+#define X509_CN_MAX 64 /* ub-common-name (RFC 5280) */
+#define X509_NAME_MAX 1024 /* largest Name DER written or kept */
+#define X509_SERIAL_MAX 20 /* octets (RFC 5280 4.1.2.2) */
 
 enum x509_err {
 	X509_OK = 0,
-	X509_EFORMAT = -1,	/* not PEM/DER, bad ASN.1, too deep, trailing */
-	X509_EUNSUPPORTED = -2,	/* a key or signature algorithm we lack */
-	X509_ESIG = -3,		/* the signature does not verify */
-	X509_ESPACE = -4,	/* the output buffer is too small */
-	X509_ENAME = -5,	/* a bad -subj, or no usable CN */
-	X509_EISSUER = -6,	/* issuer is not the CA's subject */
-	X509_ENOTCA = -7,	/* the issuer is not a CA certificate */
-	X509_ETIME = -8,	/* not yet valid, or expired */
+	X509_EFORMAT = -1, /* not PEM/DER, bad ASN.1, too deep, trailing */
+	X509_EUNSUPPORTED = -2, /* a key or signature algorithm we lack */
+	X509_ESIG = -3, /* the signature does not verify */
+	X509_ESPACE = -4, /* the output buffer is too small */
+	X509_ENAME = -5, /* a bad -subj, or no usable CN */
+	X509_EISSUER = -6, /* issuer is not the CA's subject */
+	X509_ENOTCA = -7, /* the issuer is not a CA certificate */
+	X509_ETIME = -8, /* not yet valid, or expired */
 };
 
 const char *x509_strerror(int err);
@@ -50,8 +50,8 @@ struct x509_name {
  * L; "\/" escapes a slash) as Name DER.  X509_ENAME when malformed or
  * when there is no CN.
  */
-int x509_name_from_subj(const char *subj, uint8_t *out, size_t max,
-    size_t *len);
+int x509_name_from_subj(
+    const char *subj, uint8_t *out, size_t max, size_t *len);
 
 /*
  * Nonzero when a CN is safe as a user name and a file name: 1 to
@@ -75,8 +75,8 @@ int x509_csr_parse(struct x509_csr *c, const uint8_t *der, size_t len);
 void x509_csr_clear(struct x509_csr *c);
 
 /* A request for k's public key with the subject name (Name DER). */
-int x509_csr_write(const struct key_rsa *k, const uint8_t *name,
-    size_t namelen, int pss, uint8_t *out, size_t max, size_t *len);
+int x509_csr_write(const struct key_rsa *k, const uint8_t *name, size_t namelen,
+    int pss, uint8_t *out, size_t max, size_t *len);
 
 /* A parsed certificate; pointers point into the input. */
 struct x509_cert {
@@ -110,8 +110,8 @@ void x509_cert_clear(struct x509_cert *c);
  * issuer's key (X509_ESIG), and now within both validity periods
  * (X509_ETIME).  A self-signed root is checked with issuer == c.
  */
-int x509_cert_verify(const struct x509_cert *c,
-    const struct x509_cert *issuer, time_t now);
+int x509_cert_verify(
+    const struct x509_cert *c, const struct x509_cert *issuer, time_t now);
 
 /* What x509_cert_write signs. */
 struct x509_issue {
@@ -130,6 +130,20 @@ struct x509_issue {
 	int pss; /* RSASSA-PSS instead of sha256WithRSAEncryption */
 };
 
+#define X509_SERIAL_RANDOM 16 /* octets of a serial x509_serial makes */
+
+/*
+ * A random positive serial with no leading zero octet, as openssl makes
+ * them.  Returns 0, or -1 with errno set (getrandom).
+ */
+int x509_serial(uint8_t s[X509_SERIAL_RANDOM]);
+/*
+ * Fills is's issuer from the CA's certificate, and its subject and key
+ * from the request; the pointers point into ca and req.
+ */
+void x509_issue_request(struct x509_issue *is, const struct x509_cert *ca,
+    const struct x509_csr *req);
+
 /* An X.509 v3 certificate signed by signer (a private key). */
 int x509_cert_write(const struct x509_issue *is, const struct key_rsa *signer,
     uint8_t *out, size_t max, size_t *len);
@@ -138,8 +152,8 @@ int x509_cert_write(const struct x509_issue *is, const struct key_rsa *signer,
  * Reads PEM ("CERTIFICATE", or "CERTIFICATE REQUEST" / "NEW CERTIFICATE
  * REQUEST" when csr) or DER from text into out (X509_DER_MAX bytes).
  */
-int x509_der_from_text(const uint8_t *text, size_t len, int csr,
-    uint8_t *out, size_t max, size_t *outlen);
+int x509_der_from_text(const uint8_t *text, size_t len, int csr, uint8_t *out,
+    size_t max, size_t *outlen);
 /* As PEM ("CERTIFICATE" or "CERTIFICATE REQUEST"). */
 int x509_pem_write(const uint8_t *der, size_t len, int csr, uint8_t *out,
     size_t max, size_t *outlen);

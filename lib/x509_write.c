@@ -10,6 +10,7 @@
 
 #include <nettle/sha1.h>
 
+#include "rand.h"
 #include "x509_int.h"
 
 #define DAYS_MAX 3650000u /* ten thousand years: the end of GeneralizedTime */
@@ -198,4 +199,27 @@ x509_cert_write(const struct x509_issue *is, const struct key_rsa *signer,
 	if (der_out_finish(&d, &n) == -1)
 		return X509_ESPACE;
 	return x509_signed_write(tbs, n, signer, is->pss, out, max, len);
+}
+
+int
+x509_serial(uint8_t s[X509_SERIAL_RANDOM])
+{
+	if (rand_fill(s, X509_SERIAL_RANDOM) == -1)
+		return -1;
+	s[0] &= 0x7f;
+	if (s[0] == 0)
+		s[0] = 1;
+	return 0;
+}
+
+void
+x509_issue_request(struct x509_issue *is, const struct x509_cert *ca,
+    const struct x509_csr *req)
+{
+	is->issuer = ca->subject.der;
+	is->issuerlen = ca->subject.derlen;
+	is->subject = req->subject.der;
+	is->subjectlen = req->subject.derlen;
+	is->spki = req->spki;
+	is->spkilen = req->spkilen;
 }

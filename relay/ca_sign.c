@@ -17,10 +17,7 @@
 #include "ca.h"
 #include "io.h"
 #include "key.h"
-#include "rand.h"
 #include "secret.h"
-
-#define CA_SERIAL 16
 
 static struct key_rsa cakey;
 static int have_key;
@@ -89,24 +86,12 @@ casign_fini(void)
 	x509_cert_clear(&root);
 }
 
-/* A positive serial of CA_SERIAL octets, no leading zero octet. */
-static int
-serial(uint8_t s[CA_SERIAL])
-{
-	if (rand_fill(s, CA_SERIAL) == -1)
-		return -1;
-	s[0] &= 0x7f;
-	if (s[0] == 0)
-		s[0] = 1;
-	return 0;
-}
-
 int
 casign_issue(const uint8_t *req, size_t reqlen, char cn[CA_NAME_MAX + 1],
     uint8_t *der, size_t *derlen, uint8_t *out, size_t max, size_t *outlen,
     const char **why)
 {
-	uint8_t reqder[X509_DER_MAX], sn[CA_SERIAL];
+	uint8_t reqder[X509_DER_MAX], sn[X509_SERIAL_RANDOM];
 	struct x509_issue is = {0};
 	struct x509_csr c;
 	int rv;
@@ -123,16 +108,11 @@ casign_issue(const uint8_t *req, size_t reqlen, char cn[CA_NAME_MAX + 1],
 	}
 	snprintf(cn, CA_NAME_MAX + 1, "%s", c.subject.cn);
 	*why = "serial number";
-	if (serial(sn) == -1) {
+	if (x509_serial(sn) == -1) {
 		x509_csr_clear(&c);
 		return X509_EFORMAT;
 	}
-	is.issuer = root.subject.der;
-	is.issuerlen = root.subject.derlen;
-	is.subject = c.subject.der;
-	is.subjectlen = c.subject.derlen;
-	is.spki = c.spki;
-	is.spkilen = c.spkilen;
+	x509_issue_request(&is, &root, &c);
 	is.serial = sn;
 	is.seriallen = sizeof(sn);
 	is.not_before = time(NULL);

@@ -6,6 +6,7 @@
  * are the two ends of the peer chat.
  */
 #include <err.h>
+#include <limits.h>
 #include <getopt.h>
 #include <signal.h>
 #include <stdio.h>
@@ -13,7 +14,6 @@
 #include <string.h>
 
 #include "ca_client.h"
-#include "num.h"
 #include "xfer.h"
 
 enum {
@@ -106,18 +106,6 @@ usage(void)
 	cli_usage(synopsis);
 }
 
-static int
-fd_number(const char *opt, const char *s)
-{
-	const char *errstr;
-	int fd;
-
-	fd = (int)num_parse(s, 0, 1 << 20, &errstr);
-	if (errstr != NULL)
-		errx(2, "%s %s: %s", opt, s, errstr);
-	return fd;
-}
-
 /* src: file:path, fd:N or env:var. */
 static void
 src_parse(const char *opt, const char *arg, struct secret_src *src)
@@ -126,7 +114,7 @@ src_parse(const char *opt, const char *arg, struct secret_src *src)
 	if (strncmp(arg, "file:", 5) == 0 && arg[5] != '\0')
 		src->file = arg + 5;
 	else if (strncmp(arg, "fd:", 3) == 0)
-		src->fd = fd_number(opt, arg + 3);
+		src->fd = (int)cli_number(opt, arg + 3, 0, INT_MAX);
 	else if (strncmp(arg, "env:", 4) == 0 && arg[4] != '\0')
 		src->env = arg + 4;
 	else
@@ -214,7 +202,6 @@ int
 ca_main(int argc, char *argv[])
 {
 	struct ca_opts o = {.timeout = XFER_TIMEOUT};
-	const char *errstr;
 	int ch;
 
 	o.pass = o.chat = (struct secret_src)SECRET_SRC_INIT;
@@ -236,9 +223,7 @@ ca_main(int argc, char *argv[])
 			o.out = optarg;
 			break;
 		case 't':
-			o.timeout = (int)num_parse(optarg, 1, 86400, &errstr);
-			if (errstr != NULL)
-				errx(2, "-t %s: %s", optarg, errstr);
+			o.timeout = (int)cli_number("-t", optarg, 1, 86400);
 			break;
 		case 'u':
 			o.user = optarg;
@@ -250,13 +235,13 @@ ca_main(int argc, char *argv[])
 			src_parse("--chat-pass", optarg, &o.chat);
 			break;
 		case OPT_PASS_ENV:
-			o.pass.env = optarg;
+			cli_pass(&o.pass, 'e', optarg);
 			break;
 		case OPT_PASS_FD:
-			o.pass.fd = fd_number("--pass-fd", optarg);
+			cli_pass(&o.pass, 'd', optarg);
 			break;
 		case OPT_PASS_FILE:
-			o.pass.file = optarg;
+			cli_pass(&o.pass, 'f', optarg);
 			break;
 		case OPT_TO:
 			o.to = optarg;
@@ -269,11 +254,6 @@ ca_main(int argc, char *argv[])
 	argv += optind;
 	if (argc < 2 || strcmp(argv[0], "ca") != 0)
 		usage();
-	if ((o.pass.file != NULL) + (o.pass.fd != -1) + (o.pass.env != NULL) >
-	    1)
-		errx(2,
-		    "cannot use more than one of --pass-file, --pass-fd "
-		    "and --pass-env");
 	if (o.user != NULL && !x509_cn_safe(o.user))
 		errx(2, "-u %s: not 1 to %d of A-Z a-z 0-9 . _ -", o.user,
 		    CA_NAME_MAX);

@@ -1,12 +1,15 @@
 /*
  * cli: the usage and --help exits every protocol's command line shares,
- * and the prompted line of stdin the interactive clients read.
+ * its numeric and passphrase options, and the prompted line of stdin the
+ * interactive clients read.
  */
 #include <err.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "num.h"
 #include "xfer.h"
 
 void
@@ -24,6 +27,31 @@ cli_help(const char *synopsis, const char *options)
 	if (fflush(stdout) == EOF || ferror(stdout))
 		err(2, "stdout");
 	exit(0);
+}
+
+long long
+cli_number(const char *opt, const char *s, long long min, long long max)
+{
+	const char *errstr;
+	long long n;
+
+	n = num_parse(s, min, max, &errstr);
+	if (errstr != NULL)
+		errx(2, "%s %s: %s", opt, s, errstr);
+	return n;
+}
+
+void
+cli_pass(struct secret_src *src, int kind, const char *arg)
+{
+	if (src->env != NULL || src->fd != -1 || src->file != NULL)
+		errx(2, "choose one of --pass-env, --pass-fd, --pass-file");
+	if (kind == 'e')
+		src->env = arg;
+	else if (kind == 'd')
+		src->fd = (int)cli_number("--pass-fd", arg, 0, INT_MAX);
+	else
+		src->file = arg;
 }
 
 char *

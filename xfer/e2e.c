@@ -5,7 +5,6 @@
  */
 #include <err.h>
 #include <getopt.h>
-#include <limits.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -13,7 +12,6 @@
 #include <unistd.h>
 
 #include "e2e.h"
-#include "num.h"
 #include "xfer.h"
 
 enum {
@@ -91,26 +89,6 @@ usage(void)
 	cli_usage(synopsis);
 }
 
-static long long
-number(const char *opt, const char *s, long long min, long long max)
-{
-	const char *errstr;
-	long long n;
-
-	n = num_parse(s, min, max, &errstr);
-	if (errstr != NULL)
-		errx(2, "%s %s: %s", opt, s, errstr);
-	return n;
-}
-
-static void
-set_pass(int *given)
-{
-	if (*given)
-		errx(2, "choose one of --pass-env, --pass-fd, --pass-file");
-	*given = 1;
-}
-
 /* Runs the worker argv names (argv[0] is "e2e"). */
 static int
 run(int argc, char *argv[], struct e2e_opts *o)
@@ -139,7 +117,7 @@ e2e_main(int argc, char *argv[])
 {
 	struct e2e_opts o = {
 	    .pass = SECRET_SRC_INIT, .timeout_ms = XFER_TIMEOUT * 1000};
-	int ch, given = 0;
+	int ch;
 
 	while (
 	    (ch = getopt_long(argc, argv, "C:hk:s:t:", longopts, NULL)) != -1) {
@@ -158,23 +136,19 @@ e2e_main(int argc, char *argv[])
 			break;
 		case 't':
 			o.timeout_ms =
-			    (int)number("-t", optarg, 1, 86400) * 1000;
+			    (int)cli_number("-t", optarg, 1, 86400) * 1000;
 			break;
 		case OPT_NAME:
 			o.name = optarg;
 			break;
 		case OPT_PASS_ENV:
-			set_pass(&given);
-			o.pass.env = optarg;
+			cli_pass(&o.pass, 'e', optarg);
 			break;
 		case OPT_PASS_FD:
-			set_pass(&given);
-			o.pass.fd =
-			    (int)number("--pass-fd", optarg, 0, INT_MAX);
+			cli_pass(&o.pass, 'd', optarg);
 			break;
 		case OPT_PASS_FILE:
-			set_pass(&given);
-			o.pass.file = optarg;
+			cli_pass(&o.pass, 'f', optarg);
 			break;
 		case OPT_TRACE:
 			o.trace = 1;

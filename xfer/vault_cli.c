@@ -6,13 +6,11 @@
  */
 #include <err.h>
 #include <getopt.h>
-#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
-#include "num.h"
 #include "secret.h"
 #include "xfer.h"
 
@@ -151,26 +149,6 @@ help(void)
 	cli_help(synopsis, options);
 }
 
-static long long
-number(const char *opt, const char *s, long long min, long long max)
-{
-	const char *errstr;
-	long long n;
-
-	n = num_parse(s, min, max, &errstr);
-	if (errstr != NULL)
-		errx(2, "%s %s: %s", opt, s, errstr);
-	return n;
-}
-
-static void
-set_pass(unsigned *given)
-{
-	if (*given & HAS_PASS)
-		errx(2, "choose one of --pass-env, --pass-fd, --pass-file");
-	*given |= HAS_PASS;
-}
-
 /* The subcommand named by argv, with its operands and options checked. */
 static const struct sub *
 find_sub(int argc, char *argv[], unsigned given, struct xfer_opts *o)
@@ -233,10 +211,11 @@ vault_main(int argc, char *argv[])
 			given |= HAS_OUT;
 			break;
 		case 't':
-			o.timeout = (int)number("-t", optarg, 1, 3600);
+			o.timeout = (int)cli_number("-t", optarg, 1, 3600);
 			break;
 		case OPT_FLIP_BYTE:
-			o.flip = number("--flip-byte", optarg, 0, UINT32_MAX);
+			o.flip =
+			    cli_number("--flip-byte", optarg, 0, UINT32_MAX);
 			given |= HAS_FLIP;
 			break;
 		case OPT_NAME:
@@ -244,20 +223,19 @@ vault_main(int argc, char *argv[])
 			given |= HAS_NAME;
 			break;
 		case OPT_PASS_ENV:
-			set_pass(&given);
-			o.pass.env = optarg;
+			cli_pass(&o.pass, 'e', optarg);
+			given |= HAS_PASS;
 			break;
 		case OPT_PASS_FD:
-			set_pass(&given);
-			o.pass.fd =
-			    (int)number("--pass-fd", optarg, 0, INT_MAX);
+			cli_pass(&o.pass, 'd', optarg);
+			given |= HAS_PASS;
 			break;
 		case OPT_PASS_FILE:
-			set_pass(&given);
-			o.pass.file = optarg;
+			cli_pass(&o.pass, 'f', optarg);
+			given |= HAS_PASS;
 			break;
 		case OPT_SIZE:
-			o.size = number("--size", optarg, 0, UINT32_MAX);
+			o.size = cli_number("--size", optarg, 0, UINT32_MAX);
 			given |= HAS_SIZE;
 			break;
 		case OPT_TRACE:

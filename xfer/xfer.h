@@ -135,6 +135,14 @@ _Noreturn void cli_help(const char *synopsis, const char *options);
  * A line of stdin after prompt (on stdout), without its line ending; NULL
  * at EOF.  Dies on a line longer than size - 2 bytes.
  */
+/* A number in [min, max]; else exit 2 naming opt. */
+long long cli_number(const char *opt, const char *s, long long min,
+    long long max);
+/*
+ * --pass-env, --pass-fd or --pass-file (kind 'e', 'd' or 'f') into src;
+ * exit 2 when src already names a source.
+ */
+void cli_pass(struct secret_src *src, int kind, const char *arg);
 char *cli_prompt(const char *prompt, char *buf, size_t size);
 
 /*
