@@ -23,39 +23,8 @@ setup() {
 }
 
 teardown() {
-	local n
-	for n in "${!CFD[@]}"; do
-		exec {CFD[$n]}>&-
-	done
-	for n in "${!CPID[@]}"; do
-		kill "${CPID[$n]}" 2> /dev/null || true
-		wait "${CPID[$n]}" 2> /dev/null || true
-	done
+	stop_clients
 	stop_relay
-}
-
-# wait_file FILE REGEX: waits up to 10 s for a line of FILE matching REGEX.
-wait_file() {
-	local i
-	for ((i = 0; i < 100; i++)); do
-		grep -Eq -- "$2" "$1" 2> /dev/null && return 0
-		sleep 0.1
-	done
-	echo "$1 has no line matching: $2" >&2
-	cat "$1" >&2
-	return 1
-}
-
-# wait_count REGEX N: waits up to 10 s for N lines of relay.log matching.
-wait_count() {
-	local i
-	for ((i = 0; i < 100; i++)); do
-		[ "$(grep -Ec -- "$1" relay.log)" -ge "$2" ] && return 0
-		sleep 0.1
-	done
-	echo "relay.log has fewer than $2 lines matching: $1" >&2
-	cat relay.log >&2
-	return 1
 }
 
 # join NAME [ARGS...]: starts pk-xfer chat for NAME reading NAME.in, and

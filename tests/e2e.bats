@@ -25,14 +25,7 @@ setup() {
 }
 
 teardown() {
-	local n
-	for n in "${!CFD[@]}"; do
-		exec {CFD[$n]}>&-
-	done
-	for n in "${!CPID[@]}"; do
-		kill "${CPID[$n]}" 2> /dev/null || true
-		wait "${CPID[$n]}" 2> /dev/null || true
-	done
+	stop_clients
 	stop_relay
 }
 

@@ -73,6 +73,19 @@ stop_relay() {
 	RELAY_PID=
 }
 
+# stop_clients: closes the FIFO ends in CFD[NAME] and kills the clients
+# in CPID[NAME] (the interactive clients chat.bats and e2e.bats start).
+stop_clients() {
+	local n
+	for n in "${!CFD[@]}"; do
+		exec {CFD[$n]}>&-
+	done
+	for n in "${!CPID[@]}"; do
+		kill "${CPID[$n]}" 2> /dev/null || true
+		wait "${CPID[$n]}" 2> /dev/null || true
+	done
+}
+
 # wait_log REGEX: waits up to 10 s for a line of relay.log matching the
 # extended regular expression; on failure prints the log and returns 1.
 wait_log() {
