@@ -198,6 +198,19 @@ conn_queue(struct conn *c, const uint8_t *buf, size_t len)
 	return 0;
 }
 
+/* n bytes of the queue were written; an empty queue frees its buffer. */
+static void
+conn_sent(struct conn *c, size_t n)
+{
+	c->outoff += n;
+	c->outlen -= n;
+	if (c->outlen == 0) {
+		free(c->out);
+		c->out = NULL;
+		c->outoff = c->outcap = 0;
+	}
+}
+
 /* Writes what the socket takes; returns the count or -1 (client killed). */
 static ssize_t
 conn_put(struct conn *c, const uint8_t *buf, size_t len)
@@ -229,7 +242,9 @@ conn_put(struct conn *c, const uint8_t *buf, size_t len)
 int
 conn_send(struct conn *c, const void *buf, size_t len)
 {
-	ssize_t n;
+	const uint8_t *p = buf;
+	ssize_t n = 0;
+	int full = 0;
 
 	if (c->flags & (C_DEAD | C_LINGER)) {
 		errno = EPIPE;
@@ -237,20 +252,29 @@ conn_send(struct conn *c, const void *buf, size_t len)
 	}
 	if (len == 0)
 		return 0;
-	if (conn_queue(c, buf, len) == -1) {
+	/* A large message with nothing queued goes out at once, uncopied. */
+	if (c->outlen == 0 && len >= CONN_OUT_BATCH) {
+		if ((n = conn_put(c, p, len)) == -1)
+			return -1;
+		full = (size_t)n < len;
+		p += n;
+		len -= (size_t)n;
+		if (len == 0)
+			return 0;
+	}
+	if (conn_queue(c, p, len) == -1) {
 		conn_log(c, "dropped: output queue would pass %d bytes",
 		    CONN_OUT_MAX);
 		conn_kill(c, "dropped", 0);
 		errno = ENOBUFS;
 		return -1;
 	}
-	if (ev_mask(c->ctx->ev, c->fd) & EV_WRITE)
-		; /* the socket is full: conn_write runs when it takes more */
-	else if (c->outlen >= CONN_OUT_BATCH) {
+	/* With EV_WRITE set the socket is full: conn_write runs later. */
+	if (!full && c->outlen >= CONN_OUT_BATCH &&
+	    !(ev_mask(c->ctx->ev, c->fd) & EV_WRITE)) {
 		if ((n = conn_put(c, c->out + c->outoff, c->outlen)) == -1)
 			return -1;
-		c->outoff += (size_t)n;
-		c->outlen -= (size_t)n;
+		conn_sent(c, (size_t)n);
 	}
 	if (c->outlen > 0 && !(c->flags & C_PENDING) &&
 	    !(ev_mask(c->ctx->ev, c->fd) & EV_WRITE)) {
@@ -389,25 +413,20 @@ static void
 conn_write(struct evloop *ev, int fd, void *arg, int mask)
 {
 	struct conn *c = arg;
-	ssize_t n;
+	ssize_t n = 0;
 
 	(void)fd;
 	(void)mask;
-	if ((n = conn_put(c, c->out + c->outoff, c->outlen)) > 0) {
-		c->outoff += (size_t)n;
-		c->outlen -= (size_t)n;
-	}
+	if (c->outlen > 0 &&
+	    (n = conn_put(c, c->out + c->outoff, c->outlen)) > 0)
+		conn_sent(c, (size_t)n);
 	if (n >= 0 && c->outlen > 0 && !(ev_mask(ev, c->fd) & EV_WRITE) &&
 	    ev_add(ev, c->fd, EV_WRITE, conn_write, c) == -1) {
 		conn_kill(c, "event loop", errno);
 		n = -1;
 	}
-	if (n >= 0 && c->outlen == 0) {
+	if (n >= 0 && c->outlen == 0)
 		ev_del(ev, c->fd, EV_WRITE);
-		free(c->out);
-		c->out = NULL;
-		c->outoff = c->outcap = 0;
-	}
 	if (n >= 0 && (c->flags & C_PAUSED) && c->outlen <= CONN_OUT_LOW)
 		conn_resume(c);
 	if (!(c->flags & C_DEAD) && (c->flags & C_CLOSING) && c->outlen == 0 &&
