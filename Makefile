@@ -94,7 +94,9 @@ fuzz: deps
 
 install: all
 	install -d $(DESTDIR)$(PREFIX)/bin
-	install -m 755 $(TOOLS) bin/protokit bin/protokit-* $(DESTDIR)$(PREFIX)/bin
+	install -m 755 $(TOOLS) bin/protokit \
+	    $(filter-out %.sh,$(wildcard bin/protokit-*)) $(DESTDIR)$(PREFIX)/bin
+	install -m 644 bin/protokit-lib.sh $(DESTDIR)$(PREFIX)/bin
 
 clean:
 	rm -f $(ALL_OBJ) $(ALL_OBJ:.o=.d) $(LIB) $(TOOLS) .flags

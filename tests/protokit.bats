@@ -73,7 +73,7 @@ relay_pid_of() {
 	rm fake/pk-wrap
 	printf '#!/bin/sh\necho "pk-wrap: broken on purpose" >&2\nexit 1\n' > fake/pk-wrap
 	chmod +x fake/pk-wrap
-	cp "$PK_ROOT/bin/protokit-vault" fake/
+	cp "$PK_ROOT/bin/protokit-vault" "$PK_ROOT/bin/protokit-lib.sh" fake/
 	export TMPDIR="$BATS_TEST_TMPDIR/tmp"
 	mkdir "$TMPDIR"
 	run -1 --separate-stderr fake/protokit-vault
@@ -94,4 +94,81 @@ relay_pid_of() {
 	grep -qx "protokit-vault: kept $dir" <<< "$stderr"
 	[ -f "$dir/alice/me.info" ] && [ -f "$dir/state/protokit.db" ]
 	cmp "$dir/alice/report.txt" "$dir"/state/files/*/report.txt
+}
+
+@test "protokit run NAME --keep: every orchestrator says where it kept its directory" {
+	export TMPDIR="$BATS_TEST_TMPDIR/tmp"
+	mkdir "$TMPDIR"
+	for name in e2e chat keymanager; do
+		run -0 --separate-stderr protokit run "$name" --keep
+		dir=$(ls -d "$TMPDIR/protokit-$name".*)
+		grep -qx "protokit-$name: kept $dir" <<< "$stderr"
+		[ -f "$dir/relay.log" ]
+	done
+}
+
+@test "protokit-ca --keep: step 4 shows the whole certificate, CA:FALSE and the key usage too" {
+	export TMPDIR="$BATS_TEST_TMPDIR/tmp"
+	mkdir "$TMPDIR"
+	run -0 --separate-stderr protokit-ca --keep
+	dir=$(ls -d "$TMPDIR"/protokit-ca.*)
+	grep -qx "protokit-ca: kept $dir" <<< "$stderr"
+	sed -n '/^==> 4\/10 /,/^==> 5\/10 /p' <<< "$output" > step4
+	grep -qx '    \$ openssl x509 -in alice.crt -noout -text' step4
+	grep -qx ' *X509v3 Basic Constraints: critical' step4
+	grep -qx ' *CA:FALSE' step4
+	grep -qx ' *X509v3 Key Usage: critical' step4
+	grep -qx ' *Digital Signature, Key Encipherment' step4
+	grep -qx ' *Signature Value:' step4
+}
+
+@test "protokit and every orchestrator: an unknown option is named, then where help is" {
+	for name in vault keymanager e2e chat ca; do
+		run -2 --separate-stderr "protokit-$name" --foo
+		assert_equal "$stderr" "protokit-$name: unknown option '--foo'
+Try 'protokit-$name --help'"
+		assert_output ''
+		run -2 --separate-stderr "protokit-$name" extra
+		assert_equal "$stderr" "protokit-$name: unexpected argument 'extra'
+Try 'protokit-$name --help'"
+	done
+	run -2 --separate-stderr protokit frobnicate
+	assert_equal "$stderr" "protokit: unknown command 'frobnicate'
+Try 'protokit --help'"
+	run -2 --separate-stderr protokit demo --foo
+	assert_equal "$stderr" "protokit: unknown option '--foo'
+Try 'protokit --help'"
+	run -2 --separate-stderr protokit
+	assert_equal "$stderr" "protokit: missing command: list, run or demo
+Try 'protokit --help'"
+	run -2 --separate-stderr protokit run vault --foo
+	assert_equal "$stderr" "protokit-vault: unknown option '--foo'
+Try 'protokit-vault --help'"
+}
+
+@test "protokit-vault --step on a terminal: each pause names the step it waits for" {
+	command -v script > /dev/null || skip "script(1) is not installed"
+	export TMPDIR="$BATS_TEST_TMPDIR/tmp"
+	mkdir "$TMPDIR"
+	run -0 timeout 120 script -qec "$PK_ROOT/bin/protokit-vault --step" /dev/null \
+	    < <(yes '')
+	assert_line --partial '(press Enter for step 1/11: the relay starts its vault service on a free port) '
+	assert_line --partial '(press Enter for step 11/11: the relay stops; '
+	[ "$(grep -c 'press Enter for step' <<< "$output")" -eq 11 ]
+}
+
+@test "protokit demo --step --trace: every protocol gets the options" {
+	mkdir fake
+	cp "$PK_ROOT/bin/protokit" fake/
+	for n in one two; do
+		printf '#!/bin/sh\n# about: %s\necho "%s: $*"\n' "$n" "$n" > "fake/protokit-$n"
+		chmod +x "fake/protokit-$n"
+	done
+	cp "$PK_ROOT/bin/protokit-lib.sh" fake/
+	run -0 fake/protokit demo --step --trace
+	assert_line 'one: --step --trace'
+	assert_line 'two: --step --trace'
+	assert_line '=== protokit run one --step --trace'
+	run -0 fake/protokit list
+	refute_line --partial 'lib'
 }

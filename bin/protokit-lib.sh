@@ -1,0 +1,119 @@
+# protokit-lib.sh: the helpers every bin/protokit-NAME sources (not a
+# protocol itself, so not executable).  A script sets prog, steps, deps
+# and synopsis, defines help and an optional extra_option, calls
+# pk_setup "$@", then runs its steps.  Every command that changes the
+# working directory is shown as `    $ CMD` before it runs, exactly as it
+# is run, so the lines replay in a fresh shell (tests/replay.bats).
+
+# usage_error MSG: the problem and where to read more (GNU's convention).
+usage_error() {
+	echo "$prog: $1" >&2
+	echo "Try '$prog --help'" >&2
+	exit 2
+}
+
+die() {
+	echo "$prog: $*" >&2
+	exit 2
+}
+
+# step TITLE: the numbered heading of the next step; with --step on a
+# terminal, waits for Enter first.
+step() {
+	n=$((n + 1))
+	if [ "$stepping" = 1 ] && [ -t 0 ]; then
+		printf '\n(press Enter for step %d/%d: %s) ' "$n" "$steps" "$1"
+		read -r _ || true
+	fi
+	printf '\n==> %d/%d %s\n' "$n" "$steps" "$1"
+}
+
+# run CMD: shows CMD, runs it in this shell (so cd, exec and assignments
+# last), shows its output indented; a failure ends the script with its
+# status.  stderr is left alone.
+run() {
+	printf '    $ %s\n' "$1"
+	pk_rc=0
+	eval "$1" >"$work/.out" || pk_rc=$?
+	sed 's/^/    /' "$work/.out"
+	[ "$pk_rc" = 0 ] || exit "$pk_rc"
+}
+
+# bg NAME CMD: shows and starts CMD in the background, its PID in
+# NAME_pid (killed by cleanup unless the script waits for it and clears
+# the variable).
+bg() {
+	bg_names="$bg_names $1"
+	run "$2 & $1_pid=\$!"
+}
+
+# wait_until COND: shows the loop a person would type, then polls COND
+# (up to 20 s) every 0.1 s.
+wait_until() {
+	printf '    $ until %s; do sleep 0.1; done\n' "$1"
+	pk_i=0
+	until eval "$1"; do
+		pk_i=$((pk_i + 1))
+		[ "$pk_i" -le 200 ] || die "waited 20 s in vain for: $1"
+		sleep 0.1
+	done
+}
+
+# note TEXT: an indented remark between the commands.
+note() {
+	printf '    %s\n' "$*"
+}
+
+cleanup() {
+	pk_rc=$?
+	trap - EXIT INT TERM
+	for pk_name in $bg_names; do
+		eval "pk_pid=\${${pk_name}_pid:-}"
+		[ -n "$pk_pid" ] || continue
+		kill -TERM "$pk_pid" 2>/dev/null || true
+		wait "$pk_pid" 2>/dev/null || true
+	done
+	if [ -z "$work" ]; then
+		:
+	elif [ "$keep" = 1 ]; then
+		echo "$prog: kept $work" >&2
+	else
+		rm -rf "$work"
+	fi
+	exit "$pk_rc"
+}
+
+check_deps() {
+	for pk_c in $deps; do
+		command -v "$pk_c" >/dev/null 2>&1 ||
+		    die "$pk_c not found: run make first"
+	done
+}
+
+# pk_setup ARGS: the common options (the script's extra_option, if any,
+# takes the others), the tools on PATH, a working directory to cd into.
+pk_setup() {
+	keep=0 stepping=0 trace=0 work= n=0 bg_names=
+	for pk_arg in "$@"; do
+		case "$pk_arg" in
+		-h | --help) help ;;
+		--keep) keep=1 ;;
+		--step) stepping=1 ;;
+		--trace) trace=1 ;;
+		-*)
+			command -v extra_option >/dev/null 2>&1 &&
+			    extra_option "$pk_arg" ||
+			    usage_error "unknown option '$pk_arg'"
+			;;
+		*) usage_error "unexpected argument '$pk_arg'" ;;
+		esac
+	done
+	PATH="$(cd "$(dirname "$0")" && pwd):$PATH"
+	check_deps
+	work=$(mktemp -d "${TMPDIR:-/tmp}/$prog.XXXXXX")
+	trap cleanup EXIT
+	trap 'exit 130' INT
+	trap 'exit 143' TERM
+	cd "$work"
+	echo "$prog: working in $work (every command below runs there)"
+}
