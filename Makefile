@@ -1,4 +1,4 @@
-# protokit: one non-recursive Makefile for every tool (see ../shared/STYLE.md).
+# protokit: one non-recursive Makefile for every tool (see docs/style.md).
 # `make` checks the Debian packages first (mk/deps.sh), then builds bin/pk-*.
 # Sanitizers: make test SAN=address,undefined
 

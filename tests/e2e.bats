@@ -375,7 +375,7 @@ seal() {
 	assert_line "    status 2: pk-wrap: input too long: 191 bytes, at most 190 for this key with OAEP-SHA-256"
 	assert_line --regexp "^    Recieved a message from \('127.0.0.1', [0-9]+\): hello bob, this is alice\$"
 	assert_line "    identical after upload"
-	[ "$(grep -c '^Disconnected from Server. Exiting...$' <<< "$output")" -eq 2 ]
+	[ "$(grep -c '^    Disconnected from Server. Exiting...$' <<< "$output")" -eq 2 ]
 	run ls -A tmp
 	assert_output ''
 }

@@ -8,7 +8,7 @@ load '/usr/lib/bats/bats-assert/load'
 
 PK_ROOT="$(cd "$BATS_TEST_DIRNAME/.." && pwd)"
 PATH="$PK_ROOT/bin:$PATH"
-VECTORS="$PK_ROOT/tests/vectors"	# copied from ../shared/vectors (MCT files left out)
+VECTORS="$PK_ROOT/tests/vectors"	# published vectors, sources in tests/vectors/README.md
 FIXTURES="$PK_ROOT/tests/fixtures"	# keys and other fixtures; private keys only here
 export PK_ROOT PATH VECTORS FIXTURES
 

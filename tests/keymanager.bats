@@ -248,7 +248,7 @@ frame() {
 	assert_line "==> 11/11 the relay stops; its log shows the pairings, never a key"
 	assert_line "    one 16-byte block through CBC with an all-zero IV is ECB:"
 	[ "$(grep -c '^    identical to the ciphertext alice received$' <<< "$output")" = 2 ]
-	assert_line "counts: bob 1006, alice 1006, 16090 / 16 + 1 = 1006: alles gut"
+	assert_line "    counts: bob 1006, alice 1006, 16090 / 16 + 1 = 1006: alles gut"
 	assert_line "    alice: Message from server: sizes don't match"
 	run -0 ls
 	refute_output --partial protokit-keymanager.
