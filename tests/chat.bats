@@ -239,7 +239,8 @@ leave() {
 	run -2 pk-xfer chat -u "$(printf 'a\tb')" 127.0.0.1:1
 	assert_output --partial "not 1 to 64 bytes of UTF-8"
 	run -2 pk-xfer chat -u alice
-	assert_output --partial "usage: pk-xfer"
+	assert_output "pk-xfer: chat: missing host:port
+Try 'pk-xfer chat --help'"
 	run -0 pk-xfer chat --help
 	assert_line --partial "Exit codes: 0 left"
 	start_relay vault@127.0.0.1:0

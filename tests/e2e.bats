@@ -355,7 +355,8 @@ seal() {
 	run -2 pk-xfer e2e 127.0.0.1:1
 	assert_output "pk-xfer: e2e: -k key and -s server.pub are both needed"
 	run -2 pk-xfer e2e "${KEYS[@]}"
-	assert_output --partial "usage: pk-xfer"
+	assert_output "pk-xfer: e2e: missing host:port
+Try 'pk-xfer e2e --help'"
 	run -2 pk-xfer e2e "${KEYS[@]}" --pass-env X 127.0.0.1:1
 	assert_output "pk-xfer: choose one of --pass-env, --pass-fd, --pass-file"
 	echo nope > wrong.pass

@@ -100,12 +100,6 @@ static const struct option longopts[] = {
     {NULL, 0, NULL, 0},
 };
 
-static _Noreturn void
-usage(void)
-{
-	cli_usage(synopsis);
-}
-
 /* src: file:path, fd:N or env:var. */
 static void
 src_parse(const char *opt, const char *arg, struct secret_src *src)
@@ -175,7 +169,8 @@ dispatch(const struct ca_opts *o, int argc, char *argv[])
 	if (strcmp(argv[0], "listen") == 0) {
 		need("-k key", o->keyfile, "listen");
 		if (argc != 1)
-			usage();
+			cli_usage("ca", "ca listen: unexpected argument '%s'",
+			    argv[1]);
 		return ca_peer_listen(o);
 	}
 	if (strcmp(argv[0], "connect") == 0) {
@@ -183,7 +178,8 @@ dispatch(const struct ca_opts *o, int argc, char *argv[])
 		need("--ca file", o->cafile, "connect");
 		need("--to id", o->to, "connect");
 		if (argc != 3)
-			usage();
+			cli_usage("ca", "ca connect: want host:port and "
+					"peer-host:port");
 		return ca_peer_connect(o, argv[1], argv[2]);
 	}
 	if (argc == 1)
@@ -191,8 +187,11 @@ dispatch(const struct ca_opts *o, int argc, char *argv[])
 	for (i = S_REGISTER; i <= S_CERTREQ; i++)
 		if (strcmp(argv[0], step_names[i]) == 0)
 			break;
-	if (i > S_CERTREQ || argc != (i == S_CERTREQ ? 3 : 2))
-		usage();
+	if (i > S_CERTREQ)
+		cli_usage("ca", "ca: unknown step '%s'", argv[0]);
+	if (argc != (i == S_CERTREQ ? 3 : 2))
+		cli_usage("ca", "ca %s: want host:port%s", argv[0],
+		    i == S_CERTREQ ? " and id" : "");
 	if (i == S_CERTREQ && !x509_cn_safe(argv[2]))
 		errx(2, "certreq %s: not a safe name", argv[2]);
 	return run(o, (enum step)i, argv[1], argc == 3 ? argv[2] : NULL);
@@ -202,14 +201,15 @@ int
 ca_main(int argc, char *argv[])
 {
 	struct ca_opts o = {.timeout = XFER_TIMEOUT};
-	int ch;
+	int ch, want_help = 0;
 
 	o.pass = o.chat = (struct secret_src)SECRET_SRC_INIT;
 	while ((ch = getopt_long(
 		    argc, argv, "hi:k:n:o:t:u:", longopts, NULL)) != -1) {
 		switch (ch) {
 		case 'h':
-			cli_help(synopsis, options);
+			want_help = 1;
+			break;
 		case 'i':
 			o.in = optarg;
 			break;
@@ -247,13 +247,13 @@ ca_main(int argc, char *argv[])
 			o.to = optarg;
 			break;
 		default:
-			usage();
+			cli_usage("ca", NULL);
 		}
 	}
 	argc -= optind;
 	argv += optind;
-	if (argc < 2 || strcmp(argv[0], "ca") != 0)
-		usage();
+	cli_operands(&(struct cli_text){"ca", synopsis, options}, want_help,
+	    argc, argv, "host:port");
 	if (o.user != NULL && !x509_cn_safe(o.user))
 		errx(2, "-u %s: not 1 to %d of A-Z a-z 0-9 . _ -", o.user,
 		    CA_NAME_MAX);

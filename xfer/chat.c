@@ -77,17 +77,6 @@ static const struct option longopts[] = {
     {NULL, 0, NULL, 0},
 };
 
-static _Noreturn void
-usage(void)
-{
-	cli_usage(synopsis);
-}
-
-static _Noreturn void
-help(void)
-{
-	cli_help(synopsis, options);
-}
 
 static void
 status(const char *line)
@@ -198,7 +187,7 @@ chat_main(int argc, char *argv[])
 				err(2, "-C %s", optarg);
 			break;
 		case 'h':
-			help();
+			cli_help(synopsis, options);
 		case 'k':
 			o.keyfile = optarg;
 			break;
@@ -218,14 +207,18 @@ chat_main(int argc, char *argv[])
 			c.trace = 1;
 			break;
 		default:
-			usage();
+			cli_usage("chat", NULL);
 		}
 	}
 	argc -= optind;
 	argv += optind;
 
-	if (argc != 2 || strcmp(argv[0], "chat") != 0)
-		usage();
+	if (strcmp(argv[0], "chat") != 0)
+		cli_usage("chat", "unexpected argument '%s'", argv[0]);
+	if (argc < 2)
+		cli_usage("chat", "chat: missing host:port");
+	if (argc > 2)
+		cli_usage("chat", "chat: unexpected argument '%s'", argv[2]);
 	if (c.name == NULL)
 		errx(2, "chat: missing -u name");
 	if (chat_name_check((const uint8_t *)c.name, strlen(c.name)) == -1)

@@ -5,18 +5,43 @@
  */
 #include <err.h>
 #include <limits.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "help.h"
 #include "num.h"
 #include "xfer.h"
 
 void
-cli_usage(const char *synopsis)
+cli_usage(const char *proto, const char *fmt, ...)
 {
-	fputs(synopsis, stderr);
+	va_list ap;
+
+	if (fmt != NULL) {
+		va_start(ap, fmt);
+		vwarnx(fmt, ap);
+		va_end(ap);
+	}
+	fprintf(stderr, "Try 'pk-xfer %s --help'\n", proto);
 	exit(2);
+}
+
+void
+cli_step_help(const char *synopsis, const char *options, const char *proto,
+    const char *step)
+{
+	char text[8192];
+
+	if (step == NULL ||
+	    help_select(text, sizeof(text), synopsis, options, proto, step) ==
+		-1)
+		cli_help(synopsis, options);
+	fputs(text, stdout);
+	if (fflush(stdout) == EOF || ferror(stdout))
+		err(2, "stdout");
+	exit(0);
 }
 
 void
@@ -27,6 +52,19 @@ cli_help(const char *synopsis, const char *options)
 	if (fflush(stdout) == EOF || ferror(stdout))
 		err(2, "stdout");
 	exit(0);
+}
+
+void
+cli_operands(const struct cli_text *t, int want_help, int argc, char *argv[],
+    const char *missing)
+{
+	if (want_help)
+		cli_step_help(t->synopsis, t->options, t->proto,
+		    argc >= 2 ? argv[1] : NULL);
+	if (strcmp(argv[0], t->proto) != 0)
+		cli_usage(t->proto, "unexpected argument '%s'", argv[0]);
+	if (argc < 2)
+		cli_usage(t->proto, "%s: missing %s", t->proto, missing);
 }
 
 long long

@@ -83,32 +83,29 @@ static const struct option longopts[] = {
     {NULL, 0, NULL, 0},
 };
 
-static _Noreturn void
-usage(void)
-{
-	cli_usage(synopsis);
-}
-
 /* Runs the worker argv names (argv[0] is "e2e"). */
 static int
 run(int argc, char *argv[], struct e2e_opts *o)
 {
-	if (argc < 2 || strcmp(argv[0], "e2e") != 0)
-		usage();
 	if (o->keyfile == NULL || o->srvfile == NULL)
 		errx(2, "e2e: -k key and -s server.pub are both needed");
 	if (strcmp(argv[1], "send") == 0) {
-		if (argc != 4 || o->name != NULL)
-			usage();
+		if (o->name != NULL)
+			cli_usage("e2e", "e2e send: cannot use --name");
+		if (argc != 4)
+			cli_usage("e2e", "e2e send: want host:port and "
+					 "ip:port/message");
 		return e2e_step_send(o, argv[2], argv[3]);
 	}
 	if (strcmp(argv[1], "upload") == 0) {
 		if (argc != 4)
-			usage();
+			cli_usage("e2e", "e2e upload: want host:port and a file");
 		return e2e_step_upload(o, argv[2], argv[3]);
 	}
-	if (argc != 2 || o->name != NULL)
-		usage();
+	if (o->name != NULL)
+		cli_usage("e2e", "e2e: --name is for upload");
+	if (argc != 2)
+		cli_usage("e2e", "e2e: unexpected argument '%s'", argv[2]);
 	return e2e_talk(o, argv[1]);
 }
 
@@ -117,7 +114,7 @@ e2e_main(int argc, char *argv[])
 {
 	struct e2e_opts o = {
 	    .pass = SECRET_SRC_INIT, .timeout_ms = XFER_TIMEOUT * 1000};
-	int ch;
+	int ch, want_help = 0;
 
 	while (
 	    (ch = getopt_long(argc, argv, "C:hk:s:t:", longopts, NULL)) != -1) {
@@ -127,7 +124,8 @@ e2e_main(int argc, char *argv[])
 				err(2, "-C %s", optarg);
 			break;
 		case 'h':
-			cli_help(synopsis, options);
+			want_help = 1;
+			break;
 		case 'k':
 			o.keyfile = optarg;
 			break;
@@ -154,11 +152,13 @@ e2e_main(int argc, char *argv[])
 			o.trace = 1;
 			break;
 		default:
-			usage();
+			cli_usage("e2e", NULL);
 		}
 	}
 	argc -= optind;
 	argv += optind;
+	cli_operands(&(struct cli_text){"e2e", synopsis, options}, want_help,
+	    argc, argv, "host:port");
 	if (signal(SIGPIPE, SIG_IGN) == SIG_ERR)
 		err(2, "signal");
 	return run(argc, argv, &o);

@@ -77,17 +77,6 @@ static const struct option longopts[] = {
     {NULL, 0, NULL, 0},
 };
 
-static _Noreturn void
-usage(void)
-{
-	cli_usage(synopsis);
-}
-
-static _Noreturn void
-help(void)
-{
-	cli_help(synopsis, options);
-}
 
 /* The greeting: "Hello client #N! ..." */
 static void
@@ -248,13 +237,14 @@ keymanager_main(int argc, char *argv[])
 {
 	struct km_opts o = {.mode = "cbc", .to = -1, .timeout = XFER_TIMEOUT};
 	const char *errstr;
-	int ch;
+	int ch, want_help = 0;
 
 	while (
 	    (ch = getopt_long(argc, argv, "hk:o:t:", longopts, NULL)) != -1) {
 		switch (ch) {
 		case 'h':
-			help();
+			want_help = 1;
+			break;
 		case 'k':
 			o.k3file = optarg;
 			break;
@@ -287,13 +277,13 @@ keymanager_main(int argc, char *argv[])
 			o.yes = 1;
 			break;
 		default:
-			usage();
+			cli_usage("keymanager", NULL);
 		}
 	}
 	argc -= optind;
 	argv += optind;
-	if (argc < 2 || strcmp(argv[0], "keymanager") != 0)
-		usage();
+	cli_operands(&(struct cli_text){"keymanager", synopsis, options}, want_help,
+	    argc, argv, "host:port");
 	if (o.k3file == NULL)
 		errx(2, "missing -k k3");
 	if (strcmp(argv[1], "wait") == 0) {
@@ -307,6 +297,7 @@ keymanager_main(int argc, char *argv[])
 		return run(&o, STEP_SEND, argv[2], argv[3]);
 	}
 	if (argc != 2)
-		usage();
+		cli_usage("keymanager", "keymanager: unexpected argument '%s'",
+		    argv[2]);
 	return run(&o, STEP_CLIENT, argv[1], NULL);
 }

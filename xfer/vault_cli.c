@@ -137,17 +137,6 @@ static const struct option longopts[] = {
     {NULL, 0, NULL, 0},
 };
 
-static _Noreturn void
-usage(void)
-{
-	cli_usage(synopsis);
-}
-
-static _Noreturn void
-help(void)
-{
-	cli_help(synopsis, options);
-}
 
 /* The subcommand named by argv, with its operands and options checked. */
 static const struct sub *
@@ -156,13 +145,16 @@ find_sub(int argc, char *argv[], unsigned given, struct xfer_opts *o)
 	const struct sub *s;
 	size_t i;
 
-	if (argc < 2 || strcmp(argv[0], "vault") != 0)
-		usage();
 	for (s = NULL, i = 0; i < sizeof(subs) / sizeof(subs[0]); i++)
 		if (strcmp(argv[1], subs[i].name) == 0)
 			s = &subs[i];
-	if (s == NULL || argc - 2 < s->minargs || argc - 2 > s->maxargs)
-		usage();
+	if (s == NULL)
+		cli_usage("vault", "vault: unknown step '%s'", argv[1]);
+	if (argc - 2 < s->minargs)
+		cli_usage("vault", "vault %s: missing argument", s->name);
+	if (argc - 2 > s->maxargs)
+		cli_usage("vault", "vault %s: unexpected argument '%s'",
+		    s->name, argv[2 + s->maxargs]);
 	for (i = 0; i < sizeof(has_name) / sizeof(has_name[0]); i++)
 		if (given & ~s->opts & 1u << i)
 			errx(2, "%s is not an option of vault %s", has_name[i],
@@ -190,7 +182,7 @@ vault_main(int argc, char *argv[])
 	const struct sub *s;
 	const char *dir = NULL;
 	unsigned given = 0;
-	int ch;
+	int ch, want_help = 0;
 
 	if (atexit(key_release) != 0)
 		errx(2, "atexit failed");
@@ -201,7 +193,8 @@ vault_main(int argc, char *argv[])
 			dir = optarg;
 			break;
 		case 'h':
-			help();
+			want_help = 1;
+			break;
 		case 'k':
 			o.keyfile = optarg;
 			given |= HAS_KEY;
@@ -242,11 +235,13 @@ vault_main(int argc, char *argv[])
 			o.trace = 1;
 			break;
 		default:
-			usage();
+			cli_usage("vault", NULL);
 		}
 	}
 	argc -= optind;
 	argv += optind;
+	cli_operands(&(struct cli_text){"vault", synopsis, options}, want_help,
+	    argc, argv, "step");
 	s = find_sub(argc, argv, given, &o);
 	if (dir != NULL && chdir(dir) == -1)
 		err(2, "%s", dir);

@@ -46,6 +46,7 @@ usage(FILE *fp, int status)
 int
 main(int argc, char *argv[])
 {
+	const char *first = NULL;
 	size_t i;
 	int j, help = 0;
 
@@ -65,6 +66,15 @@ main(int argc, char *argv[])
 		for (i = 0; i < NPROTOCOLS; i++)
 			if (strcmp(argv[j], protocols[i].name) == 0)
 				return protocols[i].main(argc, argv);
+		if (first == NULL && argv[j][0] != '-')
+			first = argv[j];
 	}
-	usage(help ? stdout : stderr, help ? 0 : 2);
+	if (help)
+		usage(stdout, 0);
+	if (first != NULL)
+		warnx("unknown protocol '%s'", first);
+	else
+		warnx("missing protocol");
+	fputs("Try 'pk-xfer --help'\n", stderr);
+	return 2;
 }

@@ -128,9 +128,21 @@ int e2e_main(int argc, char *argv[]);
 int keymanager_main(int argc, char *argv[]);
 int vault_main(int argc, char *argv[]);
 
-/* cli.c: synopsis on stderr and exit 2; synopsis and options, exit 0. */
-_Noreturn void cli_usage(const char *synopsis);
+/* cli.c: usage errors, --help and -h (exit 0), options shared by protocols. */
+/* A usage error: fmt (if not NULL) says what, then where help is; exit 2. */
+_Noreturn void cli_usage(const char *proto, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
 _Noreturn void cli_help(const char *synopsis, const char *options);
+/* The usage of one step (the whole help if step is NULL or unknown). */
+_Noreturn void cli_step_help(const char *synopsis, const char *options,
+    const char *proto, const char *step);
+struct cli_text {
+	const char *proto, *synopsis, *options;
+};
+/* After the options (argv[0] the protocol's name): -h answered with the
+ * step's usage; else a usage error unless argv[1] is there. */
+void cli_operands(const struct cli_text *t, int want_help, int argc,
+    char *argv[], const char *missing);
 /*
  * A line of stdin after prompt (on stdout), without its line ending; NULL
  * at EOF.  Dies on a line longer than size - 2 bytes.

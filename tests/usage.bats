@@ -1,0 +1,99 @@
+#!/usr/bin/env bats
+# Usage errors and help, every tool: a usage error is one line naming the
+# problem and one line `Try 'TOOL --help'` on stderr, exit 2 (GNU's
+# convention), never the whole usage; --help and every subcommand's -h
+# print their own usage on stdout, exit 0.
+
+load helpers
+
+# usage_error TRY CMD...: CMD is a usage error whose second line is
+# `Try 'TRY --help'`; the first line names the problem ($problem).
+usage_error() {
+	local try=$1
+	shift
+	run -2 --separate-stderr "$@"
+	assert_output ''
+	[ "${#stderr_lines[@]}" -eq 2 ] ||
+	    fail "$* printed ${#stderr_lines[@]} lines on stderr: $stderr"
+	assert_equal "${stderr_lines[1]}" "Try '$try --help'"
+	problem=${stderr_lines[0]}
+	[[ "$problem" == "${1##*/}: "* ]] || fail "not named after ${1##*/}: $problem"
+}
+
+# step_help SYNOPSIS_START CMD...: CMD prints one usage on stdout (the
+# first line starts with SYNOPSIS_START, no other `usage:` or synopsis
+# line of another step) and the exit codes, exit 0.
+step_help() {
+	local start=$1
+	shift
+	run -0 --separate-stderr "$@"
+	[ -z "$stderr" ]
+	[[ "${lines[0]}" == "$start"* ]] ||
+	    fail "$*: first line is not '$start...': ${lines[0]}"
+	[ "$(grep -c '^usage: ' <<< "$output")" -eq 1 ]
+	[ "$(grep -c '^       [a-z]' <<< "$output")" -eq 0 ] ||
+	    fail "$*: the usage of other steps too: $output"
+	assert_line --regexp '^Exit (codes|status): 0 '
+	assert_line --regexp '^  -h, --help '
+}
+
+@test "usage: pk-xfer and its protocols: one line saying what is wrong, then Try" {
+	usage_error pk-xfer pk-xfer
+	assert_equal "$problem" "pk-xfer: missing protocol"
+	usage_error pk-xfer pk-xfer nosuch
+	assert_equal "$problem" "pk-xfer: unknown protocol 'nosuch'"
+	usage_error 'pk-xfer vault' pk-xfer vault
+	assert_equal "$problem" "pk-xfer: vault: missing step"
+	usage_error 'pk-xfer vault' pk-xfer vault nosuch
+	assert_equal "$problem" "pk-xfer: vault: unknown step 'nosuch'"
+	usage_error 'pk-xfer vault' pk-xfer vault send extra
+	assert_equal "$problem" "pk-xfer: vault send: unexpected argument 'extra'"
+	usage_error 'pk-xfer vault' pk-xfer vault --bogus register
+	assert_equal "$problem" "pk-xfer: unrecognized option '--bogus'"
+	usage_error 'pk-xfer keymanager' pk-xfer keymanager -k k3
+	assert_equal "$problem" "pk-xfer: keymanager: missing host:port"
+	usage_error 'pk-xfer keymanager' pk-xfer keymanager -x
+	usage_error 'pk-xfer chat' pk-xfer chat -u alice
+	usage_error 'pk-xfer chat' pk-xfer chat -u alice 127.0.0.1:1 extra
+	assert_equal "$problem" "pk-xfer: chat: unexpected argument 'extra'"
+	usage_error 'pk-xfer e2e' pk-xfer e2e
+	usage_error 'pk-xfer e2e' pk-xfer e2e --bogus
+	usage_error 'pk-xfer ca' pk-xfer ca
+	usage_error 'pk-xfer ca' pk-xfer ca nosuch 127.0.0.1:1
+	assert_equal "$problem" "pk-xfer: ca: unknown step 'nosuch'"
+	usage_error 'pk-xfer ca' pk-xfer ca certreq -u a 127.0.0.1:1
+}
+
+@test "usage: every pk-xfer step answers -h and --help with its own usage" {
+	local step
+	for step in register pubkey reconnect send ack client; do
+		step_help "usage: pk-xfer [--trace] [-t sec] [-C dir] vault $step" \
+		    pk-xfer vault "$step" -h
+	done
+	step_help 'usage: pk-xfer [--trace] [-t sec] [-C dir] vault send [--name name]' \
+	    pk-xfer vault send --help
+	assert_line --partial '  send       828: send the ciphertext'
+	assert_line --regexp '^  --flip-byte n '
+	refute_line --regexp '^  -k, --key '
+	refute_line --partial 'register'
+	for step in wait send; do
+		step_help "usage: pk-xfer [-t sec] keymanager $step -k k3" \
+		    pk-xfer keymanager "$step" -h
+	done
+	for step in register login csr certup certreq listen connect; do
+		step_help "usage: pk-xfer [-t sec] ca " pk-xfer ca "$step" -h
+		assert_line --regexp "^  $step +"
+	done
+	step_help 'usage: pk-xfer [-t sec] ca csr -u name' pk-xfer ca csr -h
+	assert_line 'pass-option: --pass-file file | --pass-fd fd | --pass-env var'
+	assert_line --regexp '^  -i file '
+	refute_line --regexp '^  --chat-pass '
+	for step in send upload; do
+		step_help "usage: pk-xfer [--trace] [-t sec] [-C dir] e2e $step" \
+		    pk-xfer e2e "$step" -h
+	done
+	# The protocol's own -h is still the whole help.
+	run -0 pk-xfer keymanager -h
+	assert_line --partial 'keymanager wait '
+	assert_line --partial 'keymanager send '
+}
