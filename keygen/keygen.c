@@ -14,6 +14,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "help.h"
 #include "keygen.h"
 #include "num.h"
 #include "pbe.h"
@@ -181,43 +182,55 @@ static const char options[] =
     "  --pass-env var   passphrase from environment variable var\n"
     "  --pass-fd fd     ... read from file descriptor fd\n"
     "  --pass-file file ... read from file (one trailing newline dropped)\n"
-    "  --pss            csr, selfsign, sign: sign with RSASSA-PSS (SHA-256,\n"
-    "                   32-octet salt), not sha256WithRSAEncryption\n"
-    "  -subj name       /CN=name[/O=org][/OU=unit][/C=cc][/ST=st][/L=city]\n"
-    "                   (\\/ is a slash in a value)\n"
     "                   (none of these: asked on the terminal with echo\n"
     "                   off if stdin is one; rsa then encrypts the key\n"
     "                   with PBKDF2-HMAC-SHA256 and AES-256-CBC, and\n"
     "                   without a terminal writes it unencrypted)\n"
+    "  --pss            csr, selfsign, sign: sign with RSASSA-PSS (SHA-256,\n"
+    "                   32-octet salt), not sha256WithRSAEncryption\n"
+    "  -subj name       /CN=name[/O=org][/OU=unit][/C=cc][/ST=st][/L=city]\n"
+    "                   (\\/ is a slash in a value)\n"
     "Exit status: 0 done; 1 wrong passphrase; 2 usage, I/O error, or a\n"
     "malformed, unsupported or unreadable key, request or certificate;\n"
     "sign, verify: 1 also for a signature, issuer or validity period that\n"
     "is checked and rejected.\n";
 
+/* After the line saying what is wrong: where help is (mode's if any). */
 static noreturn void
-usage(void)
+usage(const struct mode *m)
 {
-	fputs(synopsis, stderr);
+	fprintf(stderr, "Try 'pk-keygen %s%s--help'\n", m ? m->name : "",
+	    m ? " " : "");
 	exit(2);
 }
 
+/* The whole help, or with a mode only its own usage. */
 static noreturn void
-help(void)
+help(const struct mode *m)
 {
-	fputs(synopsis, stdout);
-	fputs(options, stdout);
+	char text[8192];
+
+	if (m != NULL && help_select(text, sizeof(text), synopsis, options,
+			     "pk-keygen", m->name) == 0)
+		fputs(text, stdout);
+	else {
+		fputs(synopsis, stdout);
+		fputs(options, stdout);
+	}
+	if (fflush(stdout) == EOF || ferror(stdout))
+		err(2, "stdout");
 	exit(0);
 }
 
 /* Names a short option by its letter, a long one as it was written. */
 static noreturn void
-bad_option(int opt, const char *arg, const char *why)
+bad_option(const struct mode *m, int opt, const char *arg, const char *why)
 {
 	if (opt > 0 && opt < 256)
 		warnx("%s: -%c", why, opt);
 	else
 		warnx("%s: %s", why, arg);
-	usage();
+	usage(m);
 }
 
 static const struct mode *
@@ -366,13 +379,16 @@ main(int argc, char *argv[])
 	int ch, seen = 0;
 
 	secret_gmp_init();
-	if (argc < 2)
-		usage();
+	if (argc < 2) {
+		warnx("missing mode: rsa, pub, info, aes, iv, csr, selfsign, "
+		      "sign or verify");
+		usage(NULL);
+	}
 	if (strcmp(argv[1], "-h") == 0 || strcmp(argv[1], "--help") == 0)
-		help();
+		help(NULL);
 	if ((m = find_mode(argv[1])) == NULL) {
 		warnx("unknown mode: %s", argv[1]);
-		usage();
+		usage(NULL);
 	}
 	argc--;
 	argv++;
@@ -381,18 +397,21 @@ main(int argc, char *argv[])
 	while ((ch = (m->one_dash ? getopt_long_only : getopt_long)(
 		    argc, argv, ":b:e:fhi:k:o:", longopts, NULL)) != -1) {
 		if (ch == 'h')
-			help();
+			help(m);
 		if (ch == ':')
 			bad_option(
-			    optopt, argv[optind - 1], "missing argument");
+			    m, optopt, argv[optind - 1], "missing argument");
 		if (ch == '?')
-			bad_option(optopt, argv[optind - 1], "invalid option");
+			bad_option(
+			    m, optopt, argv[optind - 1], "invalid option");
 		seen |= take_option(ch, optarg, &o, &bits);
 	}
 	argc -= optind;
 	argv += optind;
-	if (argc != 0)
-		usage();
+	if (argc != 0) {
+		warnx("%s: unexpected argument '%s'", m->name, argv[0]);
+		usage(m);
+	}
 	check(m, seen, bits, &o);
 	m->run(&o);
 	return 0;

@@ -97,3 +97,33 @@ step_help() {
 	assert_line --partial 'keymanager wait '
 	assert_line --partial 'keymanager send '
 }
+
+@test "usage: pk-keygen: one line saying what is wrong, then Try (the mode's help in a mode)" {
+	usage_error pk-keygen pk-keygen
+	assert_equal "$problem" "pk-keygen: missing mode: rsa, pub, info, aes, iv, csr, selfsign, sign or verify"
+	usage_error pk-keygen pk-keygen nosuch
+	usage_error pk-keygen pk-keygen --bogus
+	usage_error 'pk-keygen iv' pk-keygen iv extra
+	assert_equal "$problem" "pk-keygen: iv: unexpected argument 'extra'"
+	usage_error 'pk-keygen csr' pk-keygen csr -k k -subj /CN=a --bogus
+	usage_error 'pk-keygen rsa' pk-keygen rsa -o
+}
+
+@test "usage: pk-keygen --help: the passphrase paragraph follows the pass options; every mode answers -h alone" {
+	run -0 pk-keygen --help
+	grep -A1 -- '^  --pass-file file ' <<< "$output" | tail -1 |
+	    grep -q '(none of these: asked on the terminal'
+	grep -A2 -- '^  -subj name ' <<< "$output" | tail -1 | grep -q '^  --\?[a-zA-Z]\|^Exit'
+	local m
+	for m in rsa pub info aes iv csr selfsign sign verify; do
+		step_help "usage: pk-keygen $m" pk-keygen "$m" -h
+		assert_line --regexp "^  $m +"
+		step_help "usage: pk-keygen $m" pk-keygen "$m" --help
+	done
+	step_help 'usage: pk-keygen csr [-f] [--pss] [pass-option] -k key -subj name' \
+	    pk-keygen csr -h
+	assert_line --regexp '^  -subj name '
+	assert_line --regexp '^  -k key '
+	refute_line --regexp '^  -CAkey '
+	refute_line --regexp '^  -b bits '
+}
