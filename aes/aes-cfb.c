@@ -15,13 +15,6 @@ static const char synopsis[] =
     "                  -iv hex | --iv-file file | --zero-iv [--cfb8] "
     "[--pad]\n";
 
-static _Noreturn void
-usage(void)
-{
-	fputs(synopsis, stderr);
-	exit(2);
-}
-
 static void
 help(void)
 {
@@ -49,6 +42,7 @@ main(int argc, char *argv[])
 	struct aes_args a = { .mode = AES_CFB, .pad = 0, .key_fd = -1 };
 	int ch;
 
+	opterr = 0;
 	while ((ch = getopt_long(argc, argv, AES_OPTSTRING, longopts,
 	    NULL)) != -1) {
 		switch (ch) {
@@ -63,13 +57,12 @@ main(int argc, char *argv[])
 			break;
 		default:
 			if (aes_option(&a, ch, argc, argv) == -1)
-				usage();
+				aes_usage();
 		}
 	}
 	argc -= optind;
 	argv += optind;
 
-	if (argc != 0 || aes_args_check(&a) == -1)
-		usage();
+	aes_args_check(&a, argc, argv);
 	aes_run(&a);
 }

@@ -49,7 +49,7 @@ enum {
 };
 
 /* The getopt string and long options both tools take (args.c). */
-#define AES_OPTSTRING "+dehi:k:"
+#define AES_OPTSTRING "+:dehi:k:"	/* with opterr = 0 */
 #define AES_LONGOPTS \
 	{ "decrypt", no_argument, NULL, 'd' }, \
 	{ "encrypt", no_argument, NULL, 'e' }, \
@@ -61,10 +61,13 @@ enum {
 	{ "key-file", required_argument, NULL, 'k' }, \
 	{ "zero-iv", no_argument, NULL, OPT_ZERO_IV }
 
-/* Takes option ch common to both tools; -1 if it is not one of them. */
+/* Takes option ch common to both tools; else says what is wrong, -1. */
 int	aes_option(struct aes_args *a, int ch, int argc, char *argv[]);
-/* Dies on a pair of options that exclude each other; -1 without -e or -d. */
-int	aes_args_check(const struct aes_args *a);
+/* Dies on an operand, a pair of options that exclude each other, or
+ * neither -e nor -d. */
+void	aes_args_check(const struct aes_args *a, int argc, char *argv[]);
+/* After the line saying what is wrong: where help is; exit 2. */
+_Noreturn void	aes_usage(void);
 /* The --help lines for the common options, and the exit codes. */
 void	aes_help_common(FILE *fp);
 void	aes_help_exit(FILE *fp);

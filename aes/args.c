@@ -5,13 +5,31 @@
  * and hands the common ones here.
  */
 #include <err.h>
+#include <errno.h>
 #include <getopt.h>
 #include <limits.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "aes.h"
 #include "num.h"
+
+/* What getopt (quiet) stopped at, as '?' or ':'; -K says why no key is
+ * taken from the command line. */
+static void
+bad_option(int ch, char *argv[])
+{
+	if (optopt == 'K')
+		warnx("-K: a key never comes from the command line, where ps "
+		      "shows it: use -k file, --key-fd n or --key-env var");
+	else if (ch == ':')
+		warnx("option requires an argument: %s", argv[optind - 1]);
+	else if (optopt != 0)
+		warnx("invalid option -- '%c'", optopt);
+	else
+		warnx("unrecognized option '%s'", argv[optind - 1]);
+}
 
 int
 aes_option(struct aes_args *a, int ch, int argc, char *argv[])
@@ -27,8 +45,14 @@ aes_option(struct aes_args *a, int ch, int argc, char *argv[])
 		break;
 	case 'i':
 		/* openssl's one-dash "-iv HEX" reaches us as -i with "v". */
-		if (strcmp(argv[optind - 1], "-iv") != 0 || optind >= argc)
+		if (strcmp(argv[optind - 1], "-iv") != 0) {
+			warnx("unrecognized option '%s'", argv[optind - 1]);
 			return -1;
+		}
+		if (optind >= argc) {
+			warnx("option requires an argument: -iv");
+			return -1;
+		}
 		a->iv_hex = argv[optind++];
 		a->iv_sources++;
 		break;
@@ -59,21 +83,36 @@ aes_option(struct aes_args *a, int ch, int argc, char *argv[])
 		a->iv_sources++;
 		break;
 	default:
+		bad_option(ch, argv);
 		return -1;
 	}
 	return 0;
 }
 
-int
-aes_args_check(const struct aes_args *a)
+void
+aes_usage(void)
 {
+	fprintf(stderr, "Try '%s --help'\n", program_invocation_short_name);
+	exit(2);
+}
+
+void
+aes_args_check(const struct aes_args *a, int argc, char *argv[])
+{
+	if (argc != 0) {
+		warnx("unexpected argument '%s'", argv[0]);
+		aes_usage();
+	}
 	if (a->encrypt && a->decrypt)
 		errx(2, "cannot use -e with -d");
 	if (a->key_sources > 1)
 		errx(2, "use only one of -k, --key-fd and --key-env");
 	if (a->iv_sources > 1)
 		errx(2, "use only one of -iv, --iv-file and --zero-iv");
-	return a->encrypt || a->decrypt ? 0 : -1;
+	if (!a->encrypt && !a->decrypt) {
+		warnx("missing -e or -d");
+		aes_usage();
+	}
 }
 
 void

@@ -30,10 +30,11 @@ static _Alignas(64) uint8_t block[CKSUM_BLOCK];
 
 static const char synopsis[] = "usage: pk-cksum [file ...]\n";
 
+/* After getopt's line saying what is wrong: where help is. */
 static _Noreturn void
 usage(void)
 {
-	fputs(synopsis, stderr);
+	fputs("Try 'pk-cksum --help'\n", stderr);
 	exit(2);
 }
 

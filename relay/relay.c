@@ -73,10 +73,11 @@ static const struct option longopts[] = {
     {NULL, 0, NULL, 0},
 };
 
+/* After the line saying what is wrong: where help is. */
 static _Noreturn void
 usage(void)
 {
-	fputs(synopsis, stderr);
+	fputs("Try 'pk-relay --help'\n", stderr);
 	exit(2);
 }
 
@@ -362,8 +363,10 @@ main(int argc, char *argv[])
 	argc -= optind;
 	argv += optind;
 
-	if (argc == 0)
+	if (argc == 0) {
+		warnx("missing service@host:port");
 		usage();
+	}
 	if (*ctx.state_dir == '\0')
 		errx(2, "-d: empty state directory");
 	ctx.nlisteners = argc;

@@ -30,8 +30,8 @@ roundtrip() {
 
 @test "relay: no listener is a usage error, exit 2" {
 	run -2 --separate-stderr pk-relay
-	assert_equal "${stderr_lines[0]}" \
-	    'usage: pk-relay [--console] [-d state_dir] [--idle-timeout sec]'
+	assert_equal "$stderr" "pk-relay: missing service@host:port
+Try 'pk-relay --help'"
 }
 
 @test "relay: bad arguments exit 2 with one line naming the problem" {

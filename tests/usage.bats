@@ -127,3 +127,42 @@ step_help() {
 	refute_line --regexp '^  -CAkey '
 	refute_line --regexp '^  -b bits '
 }
+
+@test "usage: pk-wrap: one line saying what is wrong, then Try; sign and verify answer -h alone" {
+	usage_error pk-wrap pk-wrap
+	assert_equal "$problem" "pk-wrap: missing -e, -d, sign or verify"
+	usage_error pk-wrap pk-wrap -e -k k extra
+	assert_equal "$problem" "pk-wrap: unexpected argument 'extra'"
+	usage_error pk-wrap pk-wrap --bogus
+	usage_error pk-wrap pk-wrap sign -x
+	step_help 'usage: pk-wrap sign -k key' pk-wrap sign -h
+	assert_line --regexp '^  --salt-len n '
+	refute_line --regexp '^  --oaep '
+	step_help 'usage: pk-wrap verify -k key -s sig' pk-wrap verify --help
+	assert_line --regexp '^  -s, --sig file '
+}
+
+@test "usage: pk-aes-cbc, pk-aes-cfb: one line, then Try; -K says where keys come from" {
+	local t
+	for t in pk-aes-cbc pk-aes-cfb; do
+		usage_error "$t" "$t"
+		assert_equal "$problem" "$t: missing -e or -d"
+		usage_error "$t" "$t" -e -iv 00 extra
+		usage_error "$t" "$t" -e --bogus
+		usage_error "$t" "$t" -e -k
+		assert_equal "$problem" "$t: option requires an argument: -k"
+		usage_error "$t" "$t" -e -K 000102030405060708090a0b0c0d0e0f
+		assert_equal "$problem" "$t: -K: a key never comes from the command line, where ps shows it: use -k file, --key-fd n or --key-env var"
+	done
+}
+
+@test "usage: pk-cksum, pk-relay, protokit: one line, then Try" {
+	usage_error pk-cksum pk-cksum --bogus
+	usage_error pk-cksum pk-cksum -x
+	usage_error pk-relay pk-relay
+	assert_equal "$problem" "pk-relay: missing service@host:port"
+	usage_error pk-relay pk-relay --bogus echo@127.0.0.1:0
+	usage_error protokit protokit nosuch
+	usage_error protokit protokit run
+	usage_error protokit-vault protokit-vault --bogus
+}

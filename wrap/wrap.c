@@ -10,6 +10,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "help.h"
 #include "num.h"
 #include "secret.h"
 #include "wrap.h"
@@ -93,18 +94,30 @@ static const struct option longopts[] = {
     {NULL, 0, NULL, 0},
 };
 
+static const char *const mode_name[] = {"", "-e", "-d", "sign", "verify"};
+
+/* After the line saying what is wrong: where help is. */
 static _Noreturn void
 usage(void)
 {
-	fputs(synopsis, stderr);
+	fputs("Try 'pk-wrap --help'\n", stderr);
 	exit(2);
 }
 
+/* The whole help; for sign or verify, only its own usage. */
 static _Noreturn void
-help(void)
+help(enum mode mode)
 {
-	fputs(synopsis, stdout);
-	fputs(options, stdout);
+	char text[4096];
+
+	if ((mode == MODE_SIGN || mode == MODE_VERIFY) &&
+	    help_select(text, sizeof(text), synopsis, options, "pk-wrap",
+		mode_name[mode]) == 0)
+		fputs(text, stdout);
+	else {
+		fputs(synopsis, stdout);
+		fputs(options, stdout);
+	}
 	if (fflush(stdout) == EOF || ferror(stdout))
 		err(2, "stdout");
 	exit(0);
@@ -113,10 +126,9 @@ help(void)
 static void
 set_mode(enum mode *mode, enum mode m)
 {
-	static const char *name[] = {"", "-e", "-d", "sign", "verify"};
-
 	if (*mode != MODE_NONE && *mode != m)
-		errx(2, "cannot use %s with %s", name[m], name[*mode]);
+		errx(2, "cannot use %s with %s", mode_name[m],
+		    mode_name[*mode]);
 	*mode = m;
 }
 
@@ -142,8 +154,10 @@ check_opts(enum mode mode, const struct wrap_opts *o, int padset, int labelset)
 {
 	int crypt = mode == MODE_ENCRYPT || mode == MODE_DECRYPT;
 
-	if (mode == MODE_NONE)
+	if (mode == MODE_NONE) {
+		warnx("missing -e, -d, sign or verify");
 		usage();
+	}
 	if (o->keyfile == NULL)
 		errx(2, "missing -k key");
 	if (crypt && o->pss)
@@ -178,6 +192,7 @@ main(int argc, char *argv[])
 	else if (argc > 1 && strcmp(argv[1], "verify") == 0)
 		mode = MODE_VERIFY;
 	if (mode != MODE_NONE) {
+		argv[1] = argv[0]; /* getopt's messages name argv[0] */
 		argc--;
 		argv++;
 	}
@@ -191,7 +206,7 @@ main(int argc, char *argv[])
 			set_mode(&mode, MODE_ENCRYPT);
 			break;
 		case 'h':
-			help();
+			help(mode);
 		case 'k':
 			o.keyfile = optarg;
 			break;
@@ -241,8 +256,10 @@ main(int argc, char *argv[])
 	}
 	argc -= optind;
 	argv += optind;
-	if (argc != 0)
+	if (argc != 0) {
+		warnx("unexpected argument '%s'", argv[0]);
 		usage();
+	}
 	check_opts(mode, &o, padset, o.labelfile != NULL);
 
 	switch (mode) {
