@@ -166,3 +166,18 @@ step_help() {
 	usage_error protokit protokit run
 	usage_error protokit-vault protokit-vault --bogus
 }
+
+@test "usage: protokit's commands and every orchestrator answer -h with their usage" {
+	local c
+	for c in list run demo; do
+		run -0 protokit "$c" -h
+		assert_line --index 0 'usage: protokit list'
+	done
+	run -0 protokit demo --step --help
+	assert_line --index 0 'usage: protokit list'
+	for c in vault keymanager e2e chat ca; do
+		run -0 protokit run "$c" -h
+		assert_line --index 0 --partial "usage: protokit-$c ["
+		assert_line --regexp '^Exit codes: 0 ok; 2 usage; '
+	done
+}
