@@ -77,15 +77,14 @@ has_word(const char *s, const char *e, const char *word, size_t n)
 	return false;
 }
 
-/* Whether the synopsis entry [s, e) is one of name's: the word after
- * prefix on its first line is name, or names it among `a|b` choices. */
+/* Whether the synopsis entry at s is one of name's: the word after prefix
+ * on its first line is name, or names it among `a|b` choices. */
 static bool
-names(const char *s, const char *e, const char *prefix, const char *name)
+names(const char *s, const char *prefix, const char *name)
 {
 	const char *p = s, *line = next_line(s);
 	size_t n = strlen(prefix), k = strlen(name);
 
-	(void)e;
 	while ((p = strstr(p, prefix)) != NULL && p < line) {
 		if ((p == s || p[-1] == ' ') && p[n] == ' ')
 			break;
@@ -93,15 +92,14 @@ names(const char *s, const char *e, const char *prefix, const char *name)
 	}
 	if (p == NULL || p >= line)
 		return false;
-	for (p += n + 1; *p != ' ' && *p != '\n' && *p != '\0'; p++) {
-		if (strncmp(p, name, k) == 0 && strchr(" |\n", p[k]) != NULL &&
-		    p[k] != '\0')
+	for (p += n + 1;; p++) {
+		if (strncmp(p, name, k) == 0 &&
+		    (p[k] == ' ' || p[k] == '|' || p[k] == '\n'))
 			return true;
 		p += strcspn(p, "| \n");
 		if (*p != '|')
-			break;
+			return false;
 	}
-	return false;
 }
 
 /* Copies a synopsis entry, the first one printed as `usage:`, `...`
@@ -156,7 +154,7 @@ put_synopsis(
 	for (s = synopsis; *s != '\0'; s = e) {
 		e = entry_end(s, 7);
 		if ((indent(s) == 7 || strncmp(s, "usage: ", 7) == 0) &&
-		    names(s, e, prefix, name))
+		    names(s, prefix, name))
 			put_entry(b, s, e, b->len == start, global, nglobal);
 	}
 	if (b->len == start)
