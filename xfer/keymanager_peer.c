@@ -69,7 +69,7 @@ save_open(const struct km_opts *o, struct io_out *out)
 	if (snprintf(path, sizeof(path), "%s/ciphertext", o->save) >=
 	    (int)sizeof(path))
 		errx(2, "%s: path too long", o->save);
-	if (io_out_open(out, path, 0600, 1) == -1)
+	if (io_out_open(out, path, 0600, IO_OUT_FORCE) == -1)
 		err(2, "%s", path);
 	return 1;
 }
