@@ -63,7 +63,7 @@ id_of() {
 	openssl pkeyutl -decrypt -inkey k.key -pkeyopt rsa_padding_mode:oaep \
 	    -pkeyopt rsa_oaep_md:sha1 -in aes.wrapped | cmp - aes.key
 	[ "$(wc -c < aes.key)" -eq 32 ]
-	pk-aes-cbc -e --zero-iv -k aes.key < data.bin > data.enc 2>/dev/null
+	pk-aes-cbc -e --zero-iv --raw-key -k aes.key < data.bin > data.enc 2>/dev/null
 	openssl enc -aes-256-cbc -K "$(od -An -v -tx1 aes.key | tr -d ' \n')" \
 	    -iv 00000000000000000000000000000000 < data.bin | cmp - data.enc
 	run -0 pk-xfer vault send < data.enc
@@ -77,7 +77,7 @@ id_of() {
 	client alice alice 3000
 	cd alice
 	keyed
-	pk-aes-cbc -e --zero-iv -k aes.key < data.bin > data.enc 2>/dev/null
+	pk-aes-cbc -e --zero-iv --raw-key -k aes.key < data.bin > data.enc 2>/dev/null
 	run -0 pk-xfer vault send --name other.bin < <(cat data.enc)
 	assert_output "$(cksum < data.bin | cut -d' ' -f1)"
 	pk-xfer vault ack ok --name other.bin
@@ -135,11 +135,11 @@ CRC OK REQUEST COMPLETED"
 	pk-wrap -d --oaep-sha1 -k k.key < aes2.wrapped > aes2.key
 	[ "$(wc -c < aes2.key)" -eq 32 ]
 	! cmp -s aes.key aes2.key
-	pk-aes-cbc -e --zero-iv -k aes2.key < data.bin > data.enc 2>/dev/null
+	pk-aes-cbc -e --zero-iv --raw-key -k aes2.key < data.bin > data.enc 2>/dev/null
 	run -0 pk-xfer vault send < data.enc
 	assert_output "$(cksum < data.bin | cut -d' ' -f1)"
 	# The old key no longer decrypts into the right CRC.
-	pk-aes-cbc -e --zero-iv -k aes.key < data.bin > old.enc 2>/dev/null
+	pk-aes-cbc -e --zero-iv --raw-key -k aes.key < data.bin > old.enc 2>/dev/null
 	run pk-xfer vault send < old.enc
 	refute_output "$(cksum < data.bin | cut -d' ' -f1)"
 }
@@ -162,7 +162,7 @@ CRC OK REQUEST COMPLETED"
 	client alice alice 10000
 	cd alice
 	keyed
-	pk-aes-cbc -e --zero-iv -k aes.key < data.bin > data.enc 2>/dev/null
+	pk-aes-cbc -e --zero-iv --raw-key -k aes.key < data.bin > data.enc 2>/dev/null
 	good=$(cksum < data.bin | cut -d' ' -f1)
 	for ack in retry retry fail; do
 		# Byte 5 is in the first block: the padding stays valid.
@@ -227,7 +227,7 @@ traced() {
 	    wrapped_aes_key 128 bytes
 	EOF
 	pk-wrap -d --oaep-sha1 -k k.key < w > aes.key
-	pk-aes-cbc -e --zero-iv -k aes.key < data.bin > data.enc 2>/dev/null
+	pk-aes-cbc -e --zero-iv --raw-key -k aes.key < data.bin > data.enc 2>/dev/null
 	run -0 --separate-stderr pk-xfer vault send --trace < data.enc
 	[ "$(grep -c '^>>> 828 send file: 23-byte header' <<< "$stderr")" -eq 2 ]
 	traced <<-'EOF'
