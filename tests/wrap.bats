@@ -330,7 +330,7 @@ echo "$n vectors"
 	# openssl's default salt is the longest that fits: k - 34 = 222.
 	openssl dgst -sha256 -sigopt rsa_padding_mode:pss -sign "$K2" \
 	    -out pss.max msg
-	run -1 pk-wrap verify --pss -k "$P2" -s pss.max < msg
+	run -1 pk-wrap verify --pss --salt-len 32 -k "$P2" -s pss.max < msg
 	run -0 pk-wrap verify --pss --salt-len 222 -k "$P2" -s pss.max < msg
 	pk-wrap sign --pss --salt-len 94 -k "$K1" < msg > pss.k1
 	run -2 pk-wrap sign --pss --salt-len 95 -k "$K1" < msg
@@ -456,4 +456,52 @@ echo "$n vectors"
 		run -2 eval pk-wrap "$args" "> /dev/full"
 		assert_output "pk-wrap: stdout: No space left on device"
 	done
+}
+
+# Issue 10, items 3 to 5: openssl's PSS salt lengths, multi-prime keys and
+# certificates where a key is read.
+
+@test "wrap: verify --pss takes openssl's PSS signatures of any salt length, as its auto does" {
+	make_file msg 5000
+	openssl genpkey -algorithm RSA -pkeyopt rsa_keygen_bits:1025 \
+	    -out k1025.pem 2> /dev/null
+	openssl pkey -in k1025.pem -pubout -out k1025.pub
+	local key pub salt
+	for key in "$K1" "$K2" k1025.pem; do
+		pub=${key%.pem}.pub
+		for salt in default 0 32 max -2; do
+			if [ $salt = default ]; then
+				opt=()
+			else
+				opt=(-sigopt rsa_pss_saltlen:$salt)
+			fi
+			openssl dgst -sha256 -sigopt rsa_padding_mode:pss \
+			    "${opt[@]}" -sign "$key" -out sig msg
+			run -0 pk-wrap verify --pss -k "$pub" -s sig < msg
+			assert_output "Verified OK"
+		done
+	done
+	# --salt-len still asks for exactly that length.
+	openssl dgst -sha256 -sigopt rsa_padding_mode:pss \
+	    -sigopt rsa_pss_saltlen:0 -sign "$K2" -out sig0 msg
+	run -0 pk-wrap verify --pss --salt-len 0 -k "$P2" -s sig0 < msg
+	run --separate-stderr -1 pk-wrap verify --pss --salt-len 32 -k "$P2" \
+	    -s sig0 < msg
+	assert_equal "$stderr" "pk-wrap: verification failed"
+	# A tampered message or signature, and a PKCS#1 v1.5 signature.
+	{ cat msg; printf x; } > msg.long
+	run --separate-stderr -1 pk-wrap verify --pss -k "$P2" -s sig0 \
+	    < msg.long
+	assert_equal "$stderr" "pk-wrap: verification failed"
+	openssl dgst -sha256 -sigopt rsa_padding_mode:pss -sign "$K2" \
+	    -out sig msg
+	# Byte 101 plus one (mod 256).
+	{ head -c 100 sig; head -c 101 sig | tail -c 1 |
+	    tr '\000-\377' '\001-\377\000'; tail -c 155 sig; } > sig.bad
+	! cmp -s sig sig.bad
+	run --separate-stderr -1 pk-wrap verify --pss -k "$P2" -s sig.bad < msg
+	assert_equal "$stderr" "pk-wrap: verification failed"
+	openssl dgst -sha256 -sign "$K2" -out sig.v15 msg
+	run --separate-stderr -1 pk-wrap verify --pss -k "$P2" -s sig.v15 < msg
+	assert_equal "$stderr" "pk-wrap: verification failed"
 }
