@@ -40,6 +40,7 @@ static const struct {
     {"PUBLIC KEY", FORM_SPKI},
     {"EC PRIVATE KEY", KEY_ENOTRSA},
     {"DSA PRIVATE KEY", KEY_ENOTRSA},
+    {"CERTIFICATE", KEY_ECERT},
 };
 
 /* A key's DER and form once PEM and encryption are taken off. */
@@ -58,6 +59,7 @@ key_init(struct key_rsa *k)
 	rsa_public_key_init(&k->pub);
 	rsa_private_key_init(&k->priv);
 	k->has_private = 0;
+	k->from_cert = 0;
 }
 
 void
@@ -94,6 +96,11 @@ key_strerror(int err)
 		return "cannot read the key file";
 	case KEY_EPASSREAD:
 		return "cannot read the passphrase";
+	case KEY_ECERT:
+		return "a certificate, not a key";
+	case KEY_ECERTPUBLIC:
+		return "a certificate holds only a public key; the private "
+		       "key is needed";
 	}
 	return "unknown error";
 }
@@ -101,7 +108,9 @@ key_strerror(int err)
 int
 key_require_private(const struct key_rsa *k)
 {
-	return k->has_private ? 0 : KEY_ENOTPRIVATE;
+	if (k->has_private)
+		return 0;
+	return k->from_cert ? KEY_ECERTPUBLIC : KEY_ENOTPRIVATE;
 }
 
 static int
@@ -133,6 +142,9 @@ form_of_der(const uint8_t *der, size_t len)
 		return FORM_SPKI;
 	if (first == ASN1_SEQUENCE && i.type == ASN1_OCTETSTRING)
 		return FORM_PKCS8_ENCRYPTED;
+	/* SEQUENCE { tbsCertificate, signatureAlgorithm, signature } */
+	if (first == ASN1_SEQUENCE && i.type == ASN1_SEQUENCE)
+		return KEY_ECERT;
 	if (first == ASN1_INTEGER && i.type == ASN1_SEQUENCE)
 		return FORM_PKCS8;
 	if (first == ASN1_INTEGER && i.type == ASN1_INTEGER)

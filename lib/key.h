@@ -29,6 +29,8 @@ enum key_err {
 	KEY_ESPACE = -8,	/* the output buffer is too small */
 	KEY_EIO = -9,		/* key_load: the key file (errno is set) */
 	KEY_EPASSREAD = -10,	/* key_load: the passphrase (errno is set) */
+	KEY_ECERT = -11,	/* key_parse: a certificate (key_load reads it) */
+	KEY_ECERTPUBLIC = -12,	/* a certificate where a private key is needed */
 };
 
 /*
@@ -39,6 +41,7 @@ struct key_rsa {
 	struct rsa_public_key	pub;
 	struct rsa_private_key	priv;
 	int			has_private;
+	int			from_cert;	/* key_load: a certificate's */
 };
 
 void	 key_init(struct key_rsa *k);
@@ -50,14 +53,16 @@ int	 key_is_encrypted(const uint8_t *data, size_t len);
 
 /*
  * Parses any form above; pass may be NULL when the key is not encrypted.
- * A public key leaves has_private 0.  A private key is checked for
+ * A public key leaves has_private 0.  A certificate is KEY_ECERT (the
+ * wire takes keys only; key_load reads a certificate's key).  A private
+ * key is checked for
  * consistency (n = pq, the CRT values agree with d and e); a multi-prime
  * key is KEY_EUNSUPPORTED.  A decrypted key that does not parse is
  * KEY_EPASS.  On error k holds no usable key but must still be cleared.
  */
 int	 key_parse(struct key_rsa *k, const uint8_t *data, size_t len,
 	    const uint8_t *pass, size_t passlen);
-/* KEY_ENOTPRIVATE unless k holds a private key. */
+/* KEY_ENOTPRIVATE (KEY_ECERTPUBLIC) unless k holds a private key. */
 int	 key_require_private(const struct key_rsa *k);
 
 struct secret_src;
@@ -65,8 +70,9 @@ struct secret_src;
 /*
  * Reads the key file path ("-" is stdin; at most KEY_FILE_MAX bytes) into
  * wiped memory and parses it, asking src for the passphrase only when the
- * key is encrypted (src NULL: never ask).  need_private makes a public key
- * KEY_ENOTPRIVATE.  Returns KEY_OK or a KEY_E* code; k must be cleared in
+ * key is encrypted (src NULL: never ask).  A certificate (PEM or DER)
+ * gives its subject's public key, as openssl pkeyutl -certin reads it.
+ * need_private makes a public key KEY_ENOTPRIVATE (KEY_ECERTPUBLIC).  Returns KEY_OK or a KEY_E* code; k must be cleared in
  * every case.  key_load_msg writes the one-line reason for a failure into
  * msg, naming the file or the passphrase source; key_load_exit gives the
  * exit status: 1 for a wrong passphrase (checked and rejected), else 2.

@@ -413,3 +413,28 @@ key_files() {
 	    -iv "$(pk-keygen iv)" > /dev/null
 }
 
+
+# Issue 10, items 4 and 5: multi-prime keys, and certificates where a key
+# is read.
+
+@test "keygen pub, info: a certificate (PEM or DER) gives its public key, as openssl x509 -pubkey; csr -k says it holds no private key" {
+	openssl req -x509 -key "$KEYS/pkcs8.pem" -subj /CN=alice -days 2 \
+	    -out alice.crt
+	openssl x509 -in alice.crt -outform DER -out alice.der
+	openssl x509 -in alice.crt -pubkey -noout > want.pem
+	cmp want.pem "$KEYS/spki.pem"
+	local f
+	for f in alice.crt alice.der; do
+		pk-keygen pub -i $f | cmp - want.pem
+		pk-keygen pub --der -i $f | cmp - "$KEYS/spki.der"
+		run -0 pk-keygen info -i $f
+		assert_output "$(pk-keygen info -i "$KEYS/spki.pem")"
+		run -2 pk-keygen csr -k $f -subj /CN=alice
+		assert_output "pk-keygen: $f: a certificate holds only a public key; the private key is needed"
+	done
+	# A certificate for an EC key: not RSA.
+	openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes \
+	    -keyout ec.key -subj /CN=ec -days 2 -out ec.crt 2> /dev/null
+	run -2 pk-keygen info -i ec.crt
+	assert_output "pk-keygen: ec.crt: not an RSA key"
+}

@@ -505,3 +505,39 @@ echo "$n vectors"
 	run --separate-stderr -1 pk-wrap verify --pss -k "$P2" -s sig.v15 < msg
 	assert_equal "$stderr" "pk-wrap: verification failed"
 }
+
+@test "wrap: a certificate, PEM or DER, is the public key for -e and verify, as openssl pkeyutl -certin reads it" {
+	openssl req -x509 -key "$K2" -subj /CN=alice -days 2 -out alice.crt
+	openssl x509 -in alice.crt -outform DER -out alice.der
+	make_file in 100
+	make_file msg 1000
+	openssl dgst -sha256 -sign "$K2" -out sig msg
+	openssl dgst -sha256 -sigopt rsa_padding_mode:pss -sign "$K2" \
+	    -out pss msg
+	local f pad
+	for f in alice.crt alice.der; do
+		for pad in --oaep --oaep-sha1 --pkcs1; do
+			pk-wrap -e $pad -k $f < in > ct
+			# shellcheck disable=SC2046
+			openssl pkeyutl -decrypt -inkey "$K2" $(ossl_pad $pad) \
+			    -in ct -out out
+			cmp in out
+		done
+		run -0 pk-wrap verify -k $f -s sig < msg
+		assert_output "Verified OK"
+		run -0 pk-wrap verify --pss -k $f -s pss < msg
+		assert_output "Verified OK"
+	done
+	# shellcheck disable=SC2046
+	openssl pkeyutl -encrypt -certin -inkey alice.crt $(ossl_pad --oaep) \
+	    -in in -out ct.ossl
+	pk-wrap -d -k "$K2" < ct.ossl > out
+	cmp in out
+	# A private key is needed: the certificate holds none.
+	for f in alice.crt alice.der; do
+		run -2 pk-wrap -d -k $f < ct.ossl
+		assert_output "pk-wrap: $f: a certificate holds only a public key; the private key is needed"
+		run -2 pk-wrap sign -k $f < msg
+		assert_output "pk-wrap: $f: a certificate holds only a public key; the private key is needed"
+	done
+}
