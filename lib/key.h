@@ -33,6 +33,21 @@ enum key_err {
 	KEY_ECERTPUBLIC = -12,	/* a certificate where a private key is needed */
 };
 
+#define KEY_PRIMES_MAX 5		/* primes in a multi-prime key (openssl's) */
+
+/*
+ * A multi-prime key (RFC 8017 A.1.2) as read: q and its CRT values, and
+ * the primes beyond p and q.  priv holds the key folded into two factors
+ * (key_multi.c); these are what the writers write back.
+ */
+struct key_multi {
+	int			extra;		/* primes beyond p, q; 0: none */
+	mpz_t			q, dq, qinv;
+	struct {
+		mpz_t		r, d, t;	/* prime, exponent, coefficient */
+	}			other[KEY_PRIMES_MAX - 2];
+};
+
 /*
  * Call secret_gmp_init() first: key_clear then wipes every number it
  * frees, and so does GMP for every temporary.
@@ -42,6 +57,7 @@ struct key_rsa {
 	struct rsa_private_key	priv;
 	int			has_private;
 	int			from_cert;	/* key_load: a certificate's */
+	struct key_multi	multi;
 };
 
 void	 key_init(struct key_rsa *k);
@@ -56,12 +72,17 @@ int	 key_is_encrypted(const uint8_t *data, size_t len);
  * A public key leaves has_private 0.  A certificate is KEY_ECERT (the
  * wire takes keys only; key_load reads a certificate's key).  A private
  * key is checked for
- * consistency (n = pq, the CRT values agree with d and e); a multi-prime
- * key is KEY_EUNSUPPORTED.  A decrypted key that does not parse is
+ * consistency (n = pq, the CRT values agree with d and e); so is a
+ * multi-prime key (up to KEY_PRIMES_MAX primes, else KEY_EUNSUPPORTED).  A decrypted key that does not parse is
  * KEY_EPASS.  On error k holds no usable key but must still be cleared.
  */
 int	 key_parse(struct key_rsa *k, const uint8_t *data, size_t len,
 	    const uint8_t *pass, size_t passlen);
+/*
+ * key.c's reader of RSAPrivateKey version 1 (multi-prime): parses der into
+ * k, checks it, and folds it into two factors for Nettle.  0 or KEY_E*.
+ */
+int	 key_multi_parse(struct key_rsa *k, const uint8_t *der, size_t len);
 /* KEY_ENOTPRIVATE (KEY_ECERTPUBLIC) unless k holds a private key. */
 int	 key_require_private(const struct key_rsa *k);
 

@@ -541,3 +541,56 @@ echo "$n vectors"
 		assert_output "pk-wrap: $f: a certificate holds only a public key; the private key is needed"
 	done
 }
+
+@test "wrap: Wycheproof RSAES-OAEP 2048 SHA-1 with a three-prime key" {
+	wycheproof rsa_three_primes_oaep_2048_sha1_mgf1sha1_test.json > list
+	run -0 bash -c "$VECTOR_LOOP" - decrypt --oaep-sha1 < list
+	assert_output "36 vectors"
+}
+
+@test "wrap: a three-prime key (PKCS#8, PKCS#1, DER, encrypted) decrypts openssl's OAEP, PKCS#1 v1.5 and raw blocks and signs as openssl does" {
+	openssl genpkey -algorithm RSA -pkeyopt rsa_keygen_bits:2048 \
+	    -pkeyopt rsa_keygen_primes:3 -out mp.pem 2> /dev/null
+	[ "$(openssl asn1parse -in mp.pem -strparse 22 |
+	    sed -n '2s/.*INTEGER *://p')" = 01 ]
+	openssl pkey -in mp.pem -pubout -out mp.pub
+	openssl pkey -in mp.pem -traditional -out mp1.pem
+	openssl pkey -in mp.pem -outform DER -out mp.der
+	openssl pkcs8 -topk8 -in mp.pem -v2 aes-256-cbc -passout file:"$PASS" \
+	    -out mpenc.pem
+	openssl rsa -in mp.pem -aes256 -passout file:"$PASS" -out mp1enc.pem \
+	    2> /dev/null
+	make_file in 100
+	make_input --raw raw 256
+	make_file msg 3000
+	local key pad
+	for pad in --oaep --oaep-sha1 --pkcs1 --raw; do
+		[ $pad = --raw ] && src=raw || src=in
+		# shellcheck disable=SC2046
+		openssl pkeyutl -encrypt -pubin -inkey mp.pub $(ossl_pad $pad) \
+		    -in $src -out ct$pad
+	done
+	openssl dgst -sha256 -sign mp.pem -out sig.ossl msg
+	for key in mp.pem mp1.pem mp.der mpenc.pem mp1enc.pem; do
+		for pad in --oaep --oaep-sha1 --pkcs1 --raw; do
+			[ $pad = --raw ] && src=raw || src=in
+			pk-wrap -d $pad -k $key --pass-file "$PASS" \
+			    < ct$pad > out 2> /dev/null
+			cmp $src out
+		done
+		pk-wrap sign -k $key --pass-file "$PASS" < msg > sig
+		cmp sig.ossl sig
+		pk-wrap sign --pss -k $key --pass-file "$PASS" < msg > pss
+		run -0 openssl dgst -sha256 -sigopt rsa_padding_mode:pss \
+		    -verify mp.pub -signature pss msg
+		assert_output "Verified OK"
+	done
+	# A block encrypted to another key fails as always.
+	run --separate-stderr -1 pk-wrap -d -k mp.pem < /dev/null
+	assert_equal "$stderr" "pk-wrap: decryption failed"
+	openssl pkeyutl -encrypt -pubin -inkey "$P2" -in in -out ct.other \
+	    -pkeyopt rsa_padding_mode:oaep -pkeyopt rsa_oaep_md:sha256 \
+	    -pkeyopt rsa_mgf1_md:sha256
+	run --separate-stderr -1 pk-wrap -d -k mp.pem < ct.other
+	assert_equal "$stderr" "pk-wrap: decryption failed"
+}
