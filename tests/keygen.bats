@@ -461,7 +461,9 @@ mp_key() {
 	for args in "2048 3" "4096 4"; do
 		# shellcheck disable=SC2086
 		mp_key $args
-		[ "$(openssl asn1parse -in mp1.pem | sed -n '2s/.*INTEGER *://p')" = 01 ]
+		# Version 1: otherPrimeInfos follow.
+		[ "$(openssl asn1parse -in mp1.pem |
+		    sed -n '2s/.*INTEGER *://p')" = 01 ]
 		openssl pkey -in mp.pem -pubout -out want.pem
 		openssl pkey -in mp.pem -pubout -outform DER -out want.der
 		for f in mp.pem mp1.pem mp.der mpenc.pem mp1enc.pem; do

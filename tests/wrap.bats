@@ -466,7 +466,7 @@ echo "$n vectors"
 	openssl genpkey -algorithm RSA -pkeyopt rsa_keygen_bits:1025 \
 	    -out k1025.pem 2> /dev/null
 	openssl pkey -in k1025.pem -pubout -out k1025.pub
-	local key pub salt
+	local key pub salt opt
 	for key in "$K1" "$K2" k1025.pem; do
 		pub=${key%.pem}.pub
 		for salt in default 0 32 max -2; do
@@ -563,7 +563,7 @@ echo "$n vectors"
 	make_file in 100
 	make_input --raw raw 256
 	make_file msg 3000
-	local key pad
+	local key pad src
 	for pad in --oaep --oaep-sha1 --pkcs1 --raw; do
 		[ $pad = --raw ] && src=raw || src=in
 		# shellcheck disable=SC2046
@@ -585,7 +585,7 @@ echo "$n vectors"
 		    -verify mp.pub -signature pss msg
 		assert_output "Verified OK"
 	done
-	# A block encrypted to another key fails as always.
+	# An empty block, and one for another key, fail as always.
 	run --separate-stderr -1 pk-wrap -d -k mp.pem < /dev/null
 	assert_equal "$stderr" "pk-wrap: decryption failed"
 	openssl pkeyutl -encrypt -pubin -inkey "$P2" -in in -out ct.other \
