@@ -167,7 +167,7 @@ static const char options[] =
     "  -f               replace an existing regular file\n"
     "  -h, --help       print this help and exit\n"
     "  -i key           key to read: PEM or DER, any RSA form openssl\n"
-    "                   writes (- is stdin)\n"
+    "                   writes, or a certificate's key (- is stdin)\n"
     "  -in file         sign: the request; verify: the certificate\n"
     "  -k key           csr, selfsign: the private key (as -i)\n"
     "  -o prefix|file   rsa: write prefix.key, prefix.pub; aes, csr,\n"
