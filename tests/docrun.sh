@@ -8,8 +8,10 @@
 # usage: docrun.sh doc.md
 #
 # Every background job the document starts is written to $DOCRUN_PIDS
-# (if set) and killed, by PID, when the document ends or fails.  A TERM
-# (from timeout(1)) reports the command that was running.
+# (if set) and killed, by PID, when the document ends or fails; the file
+# is emptied once they are reaped, so that what is left in it is what a
+# killed runner left running.  A TERM (from timeout(1)) reports the
+# command that was running.
 #
 # Exit codes: 0 every block ran and its output matched; 1 a command
 # failed or printed something else (the document, the line and the
@@ -269,6 +271,8 @@ __dr_cleanup() {
 		kill -KILL "$p" 2> /dev/null
 		wait "$p" 2> /dev/null
 	done
+	# All reaped: the caller must not kill these PIDs again.
+	[ -n "${DOCRUN_PIDS:-}" ] && : > "$DOCRUN_PIDS"
 	rm -rf "$__dr_tmp"
 	exit "$st"
 }

@@ -85,3 +85,111 @@ docrun() {
 	docrun docs/ca.md
 	assert_success
 }
+
+@test "docs: every other docs/*.md runs as written too" {
+	local f
+	for f in "$PK_ROOT"/docs/*.md; do
+		case ${f##*/} in
+		vault.md | keymanager.md | e2e.md | chat.md | ca.md) continue ;;
+		esac
+		cd "$BATS_TEST_TMPDIR" && rm -rf doc && mkdir doc && cd doc
+		docrun "docs/${f##*/}"
+		assert_success
+	done
+}
+
+# The runner itself: each of these must fail, and say where.
+
+# fixture NAME: writes stdin to $BATS_TEST_TMPDIR/NAME.md.
+fixture() {
+	cat > "$BATS_TEST_TMPDIR/$1.md"
+}
+
+# rundoc NAME: docrun.sh on a fixture.
+rundoc() {
+	DOCRUN_PIDS="$BATS_TEST_TMPDIR/pids" run timeout -k 5 30 \
+	    "$PK_ROOT/tests/docrun.sh" "$BATS_TEST_TMPDIR/$1.md" 3>&-
+}
+
+@test "docrun: a failing command names the doc, its line, its block and the command" {
+	fixture bad <<-'EOF'
+		# a doc
+
+		```sh
+		echo one
+		pk-cksum no-such-file
+		echo never
+		```
+	EOF
+	rundoc bad
+	assert_failure 1
+	assert_line "docrun: FAILED with exit 1:"
+	assert_line --regexp '/bad\.md:5: \(block at line 3\) pk-cksum no-such-file$'
+	refute_line never
+}
+
+@test "docrun: output that differs from the shown one is a failure, placeholders match" {
+	fixture out <<-'EOF'
+		```console
+		$ printf 'id %s port 8080 at 2026-12-05T17:26:43Z\n' 0123456789abcdef0123456789abcdef
+		id <ID> port <PORT> at <TIME>
+		$ printf 'a\nb\nc [x]\n'
+		...
+		c [x]
+		$ seq 3
+		1
+		2
+		```
+	EOF
+	rundoc out
+	assert_failure 1
+	assert_line --regexp 'the output differs from the one shown at line 8:$'
+	assert_line --regexp '/out\.md:7: \(block at line 1\) seq 3$'
+	assert_line '+3'
+}
+
+@test "docrun: a command block not marked sh, console or norun is refused" {
+	fixture unmarked <<-'EOF'
+		Run this:
+
+		    pk-keygen aes -o k
+
+		and this is shown only:
+
+		```sh norun
+		make test
+		```
+	EOF
+	rundoc unmarked
+	assert_failure 2
+	assert_line --regexp '/unmarked\.md:3: a command outside a ```sh or ```console block'
+}
+
+@test "docrun: norun blocks are skipped and background jobs are killed at the end" {
+	fixture bg <<-'EOF'
+		```sh norun
+		false
+		```
+
+		```sh
+		sleep 1000 &
+		echo $! > ../sleeper
+		```
+	EOF
+	rundoc bg
+	assert_success
+	run -1 kill -0 "$(cat "$BATS_TEST_TMPDIR/sleeper")"
+}
+
+@test "docrun: a doc stopped by timeout names the command that hung" {
+	fixture hang <<-'EOF'
+		```sh
+		sleep 1000
+		```
+	EOF
+	DOCRUN_PIDS="$BATS_TEST_TMPDIR/pids" run timeout -k 5 1 \
+	    "$PK_ROOT/tests/docrun.sh" "$BATS_TEST_TMPDIR/hang.md" 3>&-
+	assert_failure
+	assert_line "docrun: TIMED OUT (SIGTERM) while running:"
+	assert_line --regexp '/hang\.md:2: \(block at line 1\) sleep 1000$'
+}
