@@ -78,7 +78,7 @@ __dr_add() {
 # __dr_sh_block FIRST LAST: the lines of an ```sh block, cut into
 # complete commands.
 __dr_sh_block() {
-	local i text= start=
+	local i text='' start=''
 	for ((i = $1; i <= $2; i++)); do
 		if [ -z "$text" ]; then
 			[[ ${__dr_L[i - 1]} =~ ^[[:space:]]*(#.*)?$ ]] && continue
@@ -115,7 +115,7 @@ __dr_console_block() {
 			}
 			text+=$'\n'${__dr_L[i - 1]}
 		done
-		exp= eline=$((i + 1))
+		exp='' eline=$((i + 1))
 		while ((++i <= $2)) && [[ ${__dr_L[i - 1]} != '$ '* ]]; do
 			exp+=${__dr_L[i - 1]}$'\n'
 		done

@@ -37,7 +37,7 @@ load helpers
 
 setup() {
 	mkdir "$BATS_TEST_TMPDIR/doc"
-	cd "$BATS_TEST_TMPDIR/doc"
+	cd "$BATS_TEST_TMPDIR/doc" || return 1
 	: > "$BATS_TEST_TMPDIR/pids"
 }
 
