@@ -136,7 +136,11 @@ me_read_key(uint8_t *der, size_t max)
 		err(2, NULL);
 	len = read_text("me.info", buf, XFER_INFO_MAX);
 	me_parse(buf, len, &m, &text);
-	ok = text != NULL && BASE64_DECODE_LENGTH(strlen(text)) <= max;
+	if (text == NULL || strspn(text, "\r\n") == strlen(text)) {
+		secret_free(buf, XFER_INFO_MAX);
+		return 0;
+	}
+	ok = BASE64_DECODE_LENGTH(strlen(text)) <= max;
 	if (ok) {
 		base64_decode_init(&b64);
 		ok =
