@@ -193,7 +193,7 @@ peer_of() {
 	[ -n "$peer" ] && [ "$(peer_of 'pubkey ghost')" = "$peer" ]
 	tail -n +3 me.info | cmp - priv.key
 	pk-wrap -d --oaep-sha1 -k k.key < aes.wrapped > aes.key
-	pk-aes-cbc -e --zero-iv -k aes.key < data.bin > data.enc 2>/dev/null
+	pk-aes-cbc -e --zero-iv --raw-key -k aes.key < data.bin > data.enc 2>/dev/null
 	run -0 pk-xfer vault send < data.enc
 	assert_output "$(cksum < data.bin | cut -d' ' -f1)"
 	run -0 pk-xfer vault reconnect -o aes2.wrapped
