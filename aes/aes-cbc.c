@@ -11,7 +11,8 @@
 
 static const char synopsis[] =
     "usage: pk-aes-cbc -d | -e -k keyfile | --key-env var | --key-fd n\n"
-    "                  -iv hex | --iv-file file | --zero-iv [--nopad]\n";
+    "                  -iv hex | --iv-file file | --zero-iv [--raw-key]\n"
+    "                  [--nopad]\n";
 
 static void
 help(void)

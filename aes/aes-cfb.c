@@ -12,8 +12,8 @@
 
 static const char synopsis[] =
     "usage: pk-aes-cfb -d | -e -k keyfile | --key-env var | --key-fd n\n"
-    "                  -iv hex | --iv-file file | --zero-iv [--cfb8] "
-    "[--pad]\n";
+    "                  -iv hex | --iv-file file | --zero-iv [--raw-key]\n"
+    "                  [--cfb8] [--pad]\n";
 
 static void
 help(void)

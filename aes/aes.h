@@ -30,6 +30,7 @@ struct aes_args {
 	int		 key_fd;	/* --key-fd, -1 if none */
 	const char	*key_env;	/* --key-env */
 	int		 key_sources;	/* how many of the three were given */
+	int		 raw_key;	/* --raw-key: the key is raw bytes */
 	const char	*iv_hex;	/* -iv, --iv */
 	const char	*iv_file;	/* --iv-file */
 	int		 zero_iv;	/* --zero-iv */
@@ -45,6 +46,7 @@ enum {
 	OPT_KEY_FD,
 	OPT_NOPAD,
 	OPT_PAD,
+	OPT_RAW_KEY,
 	OPT_ZERO_IV,
 };
 
@@ -59,6 +61,7 @@ enum {
 	{ "key-env", required_argument, NULL, OPT_KEY_ENV }, \
 	{ "key-fd", required_argument, NULL, OPT_KEY_FD }, \
 	{ "key-file", required_argument, NULL, 'k' }, \
+	{ "raw-key", no_argument, NULL, OPT_RAW_KEY }, \
 	{ "zero-iv", no_argument, NULL, OPT_ZERO_IV }
 
 /* Takes option ch common to both tools; else says what is wrong, -1. */

@@ -78,6 +78,9 @@ aes_option(struct aes_args *a, int ch, int argc, char *argv[])
 			errx(2, "key fd is %s: %s", errstr, optarg);
 		a->key_sources++;
 		break;
+	case OPT_RAW_KEY:
+		a->raw_key = 1;
+		break;
 	case OPT_ZERO_IV:
 		a->zero_iv = 1;
 		a->iv_sources++;
@@ -124,14 +127,15 @@ aes_help_common(FILE *fp)
 	    "  -iv, --iv hex        the IV as 32 hex digits\n"
 	    "  --iv-file file       read the IV from file: 32 hex digits or 16 "
 	    "raw bytes\n"
-	    "  -k, --key-file file  read the key from file: 16, 24 or 32 bytes, "
-	    "raw or as\n"
-	    "                       hex text (openssl rand -hex N); the size "
-	    "picks AES-N\n"
-	    "  --key-env var        read the key, raw or hex, from environment "
-	    "variable var\n"
-	    "  --key-fd n           read the key, raw or hex, from file "
-	    "descriptor n\n"
+	    "  -k, --key-file file  read the key from file: 16, 24 or 32 bytes "
+	    "as hex text\n"
+	    "                       (openssl rand -hex N; whitespace around it "
+	    "ignored);\n"
+	    "                       the size picks AES-N\n"
+	    "  --key-env var        read the key from environment variable "
+	    "var\n"
+	    "  --key-fd n           read the key from file descriptor n\n"
+	    "  --raw-key            the key is raw bytes, not hex\n"
 	    "  --zero-iv            use an all-zero IV (insecure: the vault "
 	    "protocol needs it)\n",
 	    fp);

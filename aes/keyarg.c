@@ -1,9 +1,12 @@
 /*
  * keyarg: the key from -k, --key-fd or --key-env and the IV from -iv,
- * --iv-file or --zero-iv.  Key and IV files hold hex text (what `openssl
- * rand -hex N` writes, newline optional) or raw bytes; text that is all
- * hex digits is read as hex.  The key never touches argv.
+ * --iv-file or --zero-iv.  A key is hex text (what `openssl rand -hex N`
+ * writes; whitespace around it is ignored), or raw bytes with --raw-key
+ * only: a mistyped hex key must not pass as a different raw key.  An IV
+ * file is hex, or exactly 16 bytes that are not (raw).  The key never
+ * touches argv.
  */
+#include <ctype.h>
 #include <err.h>
 #include <errno.h>
 #include <stdio.h>
@@ -16,16 +19,18 @@
 #include "secret.h"
 
 /* Longest source read: hex for up to 64 bytes (so that a hex key of a
- * wrong size is named as such) and "\r\n". */
-#define KEY_TEXT_MAX (4 * AES_MAX_KEY_SIZE + 2)
+ * wrong size is named as such) with room for whitespace around it. */
+#define KEY_TEXT_MAX 1024
 
 /* What a key or an IV may be, and what to say when it is not. */
 struct material {
 	size_t		 max;
 	int		 (*size_ok)(size_t);
+	int		 raw_by_size;	/* non-hex of a valid size is raw */
 	const char	*empty;
 	const char	*bad_hex_size;
-	const char	*bad;
+	const char	*not_hex;
+	const char	*bad_raw_size;
 };
 
 static int
@@ -42,40 +47,77 @@ iv_size_ok(size_t n)
 }
 
 static const struct material key_material = {
-	AES_MAX_KEY_SIZE, key_size_ok, "empty key",
+	AES_MAX_KEY_SIZE, key_size_ok, 0, "empty key",
 	"hex key is not 16, 24 or 32 bytes",
-	"key is neither hex nor 16, 24 or 32 raw bytes",
+	"key is not hex (16, 24 or 32 bytes as 32, 48 or 64 hex digits; "
+	"a raw key needs --raw-key)",
+	"raw key is not 16, 24 or 32 bytes",
 };
 
 static const struct material iv_material = {
-	AES_BLOCK_SIZE, iv_size_ok, "empty IV",
+	AES_BLOCK_SIZE, iv_size_ok, 1, "empty IV",
 	"hex IV is not 16 bytes",
+	"IV is neither hex nor 16 raw bytes",
 	"IV is neither hex nor 16 raw bytes",
 };
 
+/* Narrows [*p, *p + *len) to what lies between leading and trailing space. */
+static void
+trim(const char **p, size_t *len)
+{
+	while (*len > 0 && isspace((unsigned char)**p)) {
+		(*p)++;
+		(*len)--;
+	}
+	while (*len > 0 && isspace((unsigned char)(*p)[*len - 1]))
+		(*len)--;
+}
+
+static int
+all_hex(const char *p, size_t len)
+{
+	while (len > 0 && isxdigit((unsigned char)p[len - 1]))
+		len--;
+	return len == 0;
+}
+
+static const char *
+raw_copy(const struct material *m, const uint8_t *text, size_t len,
+    uint8_t *out, size_t *n)
+{
+	if (len > m->max || !m->size_ok(len))
+		return m->bad_raw_size;
+	memcpy(out, text, len);
+	*n = len;
+	return NULL;
+}
+
 /*
- * Decodes text (len bytes, not NUL-terminated) into out.  Returns NULL and
+ * Decodes text (len bytes, not NUL-terminated; more than KEY_TEXT_MAX means
+ * the source was longer) into out, as raw bytes if raw.  Returns NULL and
  * sets *n, or returns what is wrong with it.
  */
 static const char *
-decode(const struct material *m, const uint8_t *text, size_t len,
+decode(const struct material *m, int raw, const uint8_t *text, size_t len,
     uint8_t *out, size_t *n)
 {
+	const char *p = (const char *)text;
+	size_t plen = len > KEY_TEXT_MAX ? KEY_TEXT_MAX : len;
 	ssize_t h;
 
-	if (len > KEY_TEXT_MAX)
-		return m->bad;
-	if (secret_chomp(text, len) == 0)
+	if (raw)
+		return raw_copy(m, text, len, out, n);
+	trim(&p, &plen);
+	if (plen == 0)
 		return m->empty;
-	h = hex_decode((const char *)text, len, out, m->max);
-	if (h >= 0 || errno == EOVERFLOW) {
-		*n = (size_t)h;
-		return h >= 0 && m->size_ok(*n) ? NULL : m->bad_hex_size;
-	}
-	if (len > m->max || !m->size_ok(len))
-		return m->bad;
-	memcpy(out, text, len);
-	*n = len;
+	if (!all_hex(p, plen))
+		return m->raw_by_size && m->size_ok(len)
+		    ? raw_copy(m, text, len, out, n)
+		    : m->not_hex;
+	if (len > KEY_TEXT_MAX || (h = hex_decode(p, plen, out, m->max)) < 0 ||
+	    !m->size_ok((size_t)h))
+		return m->bad_hex_size;
+	*n = (size_t)h;
 	return NULL;
 }
 
@@ -143,7 +185,8 @@ aes_key_load(const struct aes_args *a, struct aes_key *k)
 	rv = read_source(a->key_file, a->key_fd, a->key_env, text, &len);
 	saved = errno;
 	if (rv == 0)
-		why = decode(&key_material, text, len, k->bytes, &k->len);
+		why = decode(
+		    &key_material, a->raw_key, text, len, k->bytes, &k->len);
 	secret_wipe(text, sizeof(text));
 	if (rv == -1 || why != NULL) {
 		secret_wipe(k, sizeof(*k));
@@ -184,6 +227,6 @@ aes_iv_load(const struct aes_args *a, uint8_t iv[AES_BLOCK_SIZE])
 		    "data");
 	if (read_source(a->iv_file, -1, NULL, text, &len) == -1)
 		err(2, "%s", a->iv_file);
-	if ((why = decode(&iv_material, text, len, iv, &len)) != NULL)
+	if ((why = decode(&iv_material, 0, text, len, iv, &len)) != NULL)
 		errx(2, "%s: %s", a->iv_file, why);
 }

@@ -62,6 +62,6 @@ write_x509(const struct opts *o, const uint8_t *der, size_t len, int csr)
 	if (o->out == NULL) {
 		if (io_writeall(STDOUT_FILENO, pem, n) != (ssize_t)n)
 			die_errno(2, "stdout");
-	} else if (write_out(o->out, 0644, o->force, pem, n) == -1)
-		die_errno(2, "%s", o->out);
+	} else
+		write_out(o->out, 0644, o->force ? IO_OUT_FORCE : 0, pem, n);
 }

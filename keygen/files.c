@@ -20,16 +20,16 @@ read_key(const char *path, const struct secret_src *src, struct key_rsa *k)
 		    key_load_msg(rv, path, src, msg, sizeof(msg)));
 }
 
-int
-write_out(const char *path, int mode, int force, const uint8_t *buf, size_t len)
+void
+write_out(const char *path, int mode, int flags, const uint8_t *buf, size_t len)
 {
 	struct io_out o;
 
-	if (io_out_open(&o, path, mode, force) == -1)
-		return -1;
-	if (io_writeall(o.fd, buf, len) != (ssize_t)len) {
-		io_out_abort(&o);
-		return -1;
+	if (io_out_open(&o, path, mode, flags) == -1 ||
+	    io_writeall(o.fd, buf, len) != (ssize_t)len ||
+	    io_out_commit(&o) == -1) {
+		if (o.fd != -1)
+			io_out_abort(&o);
+		die(2, "%s: %s", path, io_out_strerror(errno));
 	}
-	return io_out_commit(&o);
 }

@@ -79,11 +79,12 @@ ssize_t pass_get(const struct secret_src *src, uint8_t *buf, int confirm);
 /*
  * files.c: read_key parses the key in path ("-" is stdin), asking for a
  * passphrase if it is encrypted; dies 1 for a wrong passphrase, else 2.
- * write_out writes a whole file through a temporary name (mode, -f).
+ * write_out writes a whole file (lib/io io_out: flags IO_OUT_FORCE for
+ * -f, IO_OUT_SECRET for a key) or dies after wiping the secrets.
  */
 void read_key(const char *path, const struct secret_src *src, struct key_rsa *k);
-int write_out(
-    const char *path, int mode, int force, const uint8_t *buf, size_t len);
+void write_out(
+    const char *path, int mode, int flags, const uint8_t *buf, size_t len);
 
 /*
  * certio.c: read_private dies unless path holds a private key; subject_der

@@ -9,6 +9,7 @@
 
 #include <nettle/rsa.h>
 
+#include "io.h"
 #include "keygen.h"
 #include "rand.h"
 #include "secret.h"
@@ -115,11 +116,10 @@ mode_rsa(const struct opts *o)
 	if (rv != 0)
 		die(2, "%s", key_strerror(rv));
 	/* The private key first: a new .pub never sits beside an old .key. */
-	if (write_out(keypath, 0600, o->force, pem, n) == -1)
-		die_errno(2, "%s", keypath);
+	write_out(keypath, 0600, IO_OUT_SECRET | (o->force ? IO_OUT_FORCE : 0),
+	    pem, n);
 	if ((rv = key_spki_pem(k, pem, KEY_PEM_MAX, &n)) != 0)
 		die(2, "%s", key_strerror(rv));
-	if (write_out(pubpath, 0644, o->force, pem, n) == -1)
-		die_errno(2, "%s", pubpath);
+	write_out(pubpath, 0644, o->force ? IO_OUT_FORCE : 0, pem, n);
 	secrets_wipe();
 }

@@ -25,9 +25,10 @@ random_hex(size_t n, const char *path, int force)
 		if (io_writeall(STDOUT_FILENO, text, 2 * n + 1) !=
 		    (ssize_t)(2 * n + 1))
 			die_errno(2, "stdout");
-	} else if (write_out(path, 0600, force, (uint8_t *)text, 2 * n + 1) ==
-	    -1)
-		die_errno(2, "%s", path);
+	} else
+		write_out(path, 0600,
+		    IO_OUT_SECRET | (force ? IO_OUT_FORCE : 0), (uint8_t *)text,
+		    2 * n + 1);
 	secrets_wipe();
 }
 

@@ -22,9 +22,10 @@
 #define CA_ASK_PASS "Enter password"
 #define CA_BAD_PASS "incorrect password! try again"
 #define CA_WELCOME "Welcome"
+/* The current original's: two lines (an earlier one made them one). */
 #define CA_NOT_FOUND                                                           \
-	"Username not found!, to sign up send \"r\", or send \"c\" to "        \
-	"close connection"
+	"Username not found!\nto sign up send \"r\", or send \"c\" to close "  \
+	"connection"
 #define CA_CHOOSE_USER "please choose a username"
 #define CA_CHOOSE_PASS "please choose a password, min length = 3"
 #define CA_ACK "ack"

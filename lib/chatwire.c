@@ -3,6 +3,16 @@
  */
 #include "chatwire.h"
 
+size_t
+chat_pem_len(const uint8_t *pem, size_t len)
+{
+	if (len > 0 && pem[len - 1] == '\n')
+		len--;
+	if (len > 0 && pem[len - 1] == '\r')
+		len--;
+	return len;
+}
+
 /* Length of the UTF-8 sequence at p, or 0 if it is not well-formed. */
 static size_t
 utf8_seq(const uint8_t *p, size_t len)

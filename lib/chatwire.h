@@ -36,6 +36,14 @@ struct chat_msg {
 };
 
 /*
+ * The length of the PEM text pem[0..len) without its trailing newline:
+ * the original sends its keys as PyCryptodome's export_key() gives them,
+ * with none (450 bytes for an RSA-2048 SPKI PEM).  Keys are taken either
+ * way on receipt.
+ */
+size_t chat_pem_len(const uint8_t *pem, size_t len);
+
+/*
  * 0 when p holds 1 .. CHAT_NAME_MAX bytes of valid UTF-8 (shortest form,
  * no surrogates) with no control character; else -1.
  */

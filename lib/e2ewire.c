@@ -56,12 +56,13 @@ e2e_route_parse(const uint8_t *p, size_t len, struct e2e_route *r)
 	uint64_t port;
 	size_t hlen;
 
-	if (count(p, len, '/') != 1 || count(p, len, ':') != 1)
+	/* Python's data.split("/") and then target.split(":"). */
+	if (count(p, len, '/') != 1)
 		return -1;
-	colon = memchr(p, ':', len);
 	slash = memchr(p, '/', len);
-	if (colon > slash)
+	if (count(p, (size_t)(slash - p), ':') != 1)
 		return -1;
+	colon = memchr(p, ':', (size_t)(slash - p));
 	hlen = (size_t)(colon - p);
 	if (hlen == 0 || hlen > E2E_HOST_MAX || control(p, hlen) ||
 	    decimal(colon + 1, (size_t)(slash - colon - 1), 65535, &port) == -1)

@@ -22,6 +22,12 @@
 #define E2E_ERR_TARGET "[*] Server Error: Cannot find specified target client"
 #define E2E_ERR_PARSE "[*] Parse Error: Invalid Input Format"
 #define E2E_QUIT "quit"
+/*
+ * protokit's, sent before the relay drops a client whose block does not
+ * decrypt (the original's server thread died there without a word).
+ */
+#define E2E_ERR_DECRYPT                                                        \
+	"[*] Server Error: Cannot decrypt the message with the server key"
 /* protokit's: the original's server died on a forward over 190 bytes. */
 #define E2E_ERR_LONG                                                           \
 	"[*] Server Error: Message too long to forward with the source "       \
@@ -47,11 +53,11 @@ struct e2e_route {
 };
 
 /*
- * Parses "ip:port/message" as the original did: exactly one '/' and one
- * ':' in the whole text, the ':' before the '/', a non-empty ip of at
- * most E2E_HOST_MAX bytes without control characters (protokit's: a NUL
- * would cut it short), a decimal port 0 .. 65535.  The message may be
- * empty.  Returns 0, or -1 for anything else.
+ * Parses "ip:port/message" as the original did: exactly one '/' in the
+ * whole text and exactly one ':' before it (the message may hold ':'), a
+ * non-empty ip of at most E2E_HOST_MAX bytes without control characters
+ * (protokit's: a NUL would cut it short), a decimal port 0 .. 65535.  The
+ * message may be empty.  Returns 0, or -1 for anything else.
  */
 int e2e_route_parse(const uint8_t *p, size_t len, struct e2e_route *r);
 

@@ -6,6 +6,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -104,27 +105,65 @@ io_grow_pipe(int fd)
 		(void)fcntl(fd, F_SETPIPE_SZ, IO_PIPE_SIZE);
 }
 
-int
-io_out_open(struct io_out *o, const char *path, int mode, int force)
+/* The descriptor /dev/stdout, /dev/stderr or /dev/fd/N names, or -1. */
+static int
+fd_name(const char *path)
 {
-	const char *slash;
-	size_t dirlen;
-	struct stat st;
+	const char *p;
+	long n = 0;
 
+	if (strcmp(path, "/dev/stdout") == 0)
+		return STDOUT_FILENO;
+	if (strcmp(path, "/dev/stderr") == 0)
+		return STDERR_FILENO;
+	if (strncmp(path, "/dev/fd/", 8) != 0 || path[8] == '\0')
+		return -1;
+	for (p = path + 8; *p >= '0' && *p <= '9' && n < 65536; p++)
+		n = n * 10 + (*p - '0');
+	return *p == '\0' && n < 65536 ? (int)n : -1;
+}
+
+/* Writes straight into fd (a dup of it) or the device or FIFO at path. */
+static int
+open_direct(struct io_out *o, int fd)
+{
+	struct stat st;
+	int saved;
+
+	o->direct = 1;
+	strcpy(o->tmp, o->path);
+	if (fd != -1)
+		o->fd = fcntl(fd, F_DUPFD_CLOEXEC, 0);
+	else
+		o->fd = open(o->path,
+		    O_WRONLY | O_NOCTTY | O_CLOEXEC |
+			(o->flags & IO_OUT_SECRET ? O_NOFOLLOW : 0));
+	if (o->fd == -1)
+		return -1;
+	if (fd != -1)
+		return 0;
+	/* Replaced by a file since lstat: never write into one in place. */
+	if (fstat(o->fd, &st) == -1)
+		saved = errno;
+	else if (S_ISREG(st.st_mode) || S_ISDIR(st.st_mode))
+		saved = S_ISDIR(st.st_mode) ? EISDIR : EEXIST;
+	else
+		return 0;
+	close(o->fd);
 	o->fd = -1;
-	o->force = force;
-	if (strlen(path) >= sizeof(o->path)) {
-		errno = ENAMETOOLONG;
-		return -1;
-	}
-	if (lstat(path, &st) == 0 && S_ISDIR(st.st_mode)) {
-		errno = EISDIR;
-		return -1;
-	}
-	strcpy(o->path, path);
-	slash = strrchr(path, '/');
-	dirlen = slash ? (size_t)(slash - path) + 1 : 0;
-	snprintf(o->tmp, sizeof(o->tmp), "%.*s.pk-XXXXXX", (int)dirlen, path);
+	errno = saved;
+	return -1;
+}
+
+/* A temporary file beside o->path, to be renamed over it. */
+static int
+open_tmp(struct io_out *o, int mode)
+{
+	const char *slash = strrchr(o->path, '/');
+	size_t dirlen = slash ? (size_t)(slash - o->path) + 1 : 0;
+
+	snprintf(
+	    o->tmp, sizeof(o->tmp), "%.*s.pk-XXXXXX", (int)dirlen, o->path);
 	/* mkostemp creates with O_EXCL and mode 0600; widen only if asked. */
 	if ((o->fd = mkostemp(o->tmp, O_CLOEXEC)) == -1)
 		return -1;
@@ -135,11 +174,74 @@ io_out_open(struct io_out *o, const char *path, int mode, int force)
 	return 0;
 }
 
+/* A symlink: its target's path in o->path, and st its target's. */
+static int
+follow(struct io_out *o, struct stat *st)
+{
+	char real[PATH_MAX];
+
+	if (o->flags & IO_OUT_SECRET) {
+		errno = ELOOP;
+		return -1;
+	}
+	if (stat(o->path, st) == -1)
+		return -1;
+	if (!S_ISREG(st->st_mode))
+		return 0;
+	if (realpath(o->path, real) == NULL)
+		return -1;
+	if (strlen(real) >= sizeof(o->path)) {
+		errno = ENAMETOOLONG;
+		return -1;
+	}
+	strcpy(o->path, real);
+	return 0;
+}
+
+int
+io_out_open(struct io_out *o, const char *path, int mode, int flags)
+{
+	struct stat st;
+	int fd;
+
+	o->fd = -1;
+	o->flags = flags;
+	o->direct = 0;
+	o->tmp[0] = '\0';
+	if (strlen(path) >= sizeof(o->path)) {
+		errno = ENAMETOOLONG;
+		return -1;
+	}
+	strcpy(o->path, path);
+	if ((fd = fd_name(path)) != -1)
+		return open_direct(o, fd);
+	if (lstat(path, &st) == -1)
+		return errno == ENOENT ? open_tmp(o, mode) : -1;
+	if (S_ISLNK(st.st_mode) && follow(o, &st) == -1)
+		return -1;
+	if (S_ISDIR(st.st_mode)) {
+		errno = EISDIR;
+		return -1;
+	}
+	if (S_ISREG(st.st_mode))
+		return open_tmp(o, mode);
+	if (flags & IO_OUT_REGULAR) {
+		errno = EEXIST;
+		return -1;
+	}
+	return open_direct(o, -1);
+}
+
 int
 io_out_commit(struct io_out *o)
 {
 	int rv, saved;
 
+	if (o->direct) {
+		rv = close(o->fd);
+		o->fd = -1;
+		return rv;
+	}
 	if (fsync(o->fd) == -1 || close(o->fd) == -1) {
 		o->fd = -1;
 		saved = errno;
@@ -148,11 +250,11 @@ io_out_commit(struct io_out *o)
 		return -1;
 	}
 	o->fd = -1;
-	if (o->force)
+	if (o->flags & IO_OUT_FORCE)
 		rv = rename(o->tmp, o->path);
 	else {
-		rv = renameat2(AT_FDCWD, o->tmp, AT_FDCWD, o->path,
-		    RENAME_NOREPLACE);
+		rv = renameat2(
+		    AT_FDCWD, o->tmp, AT_FDCWD, o->path, RENAME_NOREPLACE);
 		/* Filesystems without RENAME_NOREPLACE: link is atomic too. */
 		if (rv == -1 && errno == EINVAL &&
 		    (rv = link(o->tmp, o->path)) == 0)
@@ -175,6 +277,16 @@ io_out_abort(struct io_out *o)
 	if (o->fd != -1)
 		close(o->fd);
 	o->fd = -1;
-	unlink(o->tmp);
+	if (!o->direct && o->tmp[0] != '\0')
+		unlink(o->tmp);
 	errno = saved;
+}
+
+const char *
+io_out_strerror(int errnum)
+{
+	if (errnum == ELOOP)
+		return "is a symbolic link (a private key is never written "
+		       "through one)";
+	return strerror(errnum);
 }

@@ -26,19 +26,31 @@ int	io_readfile(const char *path, uint8_t *buf, size_t max, size_t *len);
 void	io_grow_pipe(int fd);
 
 /*
- * An output file written to a temporary name in the target directory and
- * renamed into place by io_out_commit after fsync.  Without force, commit
- * fails with EEXIST if the target exists (no probe-then-create race).
+ * An output file.  A regular file (or a new name) is written to a
+ * temporary name in the target directory and renamed into place by
+ * io_out_commit after fsync; without IO_OUT_FORCE, commit fails with
+ * EEXIST if the target exists (no probe-then-create race).  A character
+ * device or a FIFO (/dev/null, mkfifo) is written into, never replaced, as
+ * `openssl -out` does, and /dev/stdout, /dev/stderr and /dev/fd/N name the
+ * open descriptor.  A symlink is followed to its target, except with
+ * IO_OUT_SECRET (ELOOP).  Directories are EISDIR.
  */
+#define IO_OUT_FORCE	1	/* replace an existing regular file */
+#define IO_OUT_SECRET	2	/* a private key: never through a symlink */
+#define IO_OUT_REGULAR	4	/* a regular file only: EEXIST for a device */
+
 struct io_out {
 	int	 fd;
-	int	 force;
+	int	 flags;
+	int	 direct;	/* into a device, FIFO or descriptor */
 	char	 path[4096];
-	char	 tmp[4096 + 16];
+	char	 tmp[4096 + 16];	/* the path itself when direct */
 };
 
-int	io_out_open(struct io_out *o, const char *path, int mode, int force);
+int	io_out_open(struct io_out *o, const char *path, int mode, int flags);
 int	io_out_commit(struct io_out *o);
 void	io_out_abort(struct io_out *o);
+/* strerror, but ELOOP says why a private key was not written. */
+const char *io_out_strerror(int errnum);
 
 #endif

@@ -40,6 +40,7 @@ static const struct {
     {"PUBLIC KEY", FORM_SPKI},
     {"EC PRIVATE KEY", KEY_ENOTRSA},
     {"DSA PRIVATE KEY", KEY_ENOTRSA},
+    {"CERTIFICATE", KEY_ECERT},
 };
 
 /* A key's DER and form once PEM and encryption are taken off. */
@@ -52,12 +53,31 @@ struct plain {
 	int decrypted;
 };
 
+/* Applies f (mpz_init or mpz_clear) to every number of m. */
+static void
+multi_numbers(struct key_multi *m, void (*f)(mpz_ptr))
+{
+	size_t j;
+
+	f(m->q);
+	f(m->dq);
+	f(m->qinv);
+	for (j = 0; j < sizeof(m->other) / sizeof(m->other[0]); j++) {
+		f(m->other[j].r);
+		f(m->other[j].d);
+		f(m->other[j].t);
+	}
+}
+
 void
 key_init(struct key_rsa *k)
 {
 	rsa_public_key_init(&k->pub);
 	rsa_private_key_init(&k->priv);
 	k->has_private = 0;
+	k->from_cert = 0;
+	multi_numbers(&k->multi, mpz_init);
+	k->multi.extra = 0;
 }
 
 void
@@ -65,7 +85,9 @@ key_clear(struct key_rsa *k)
 {
 	rsa_public_key_clear(&k->pub);
 	rsa_private_key_clear(&k->priv);
+	multi_numbers(&k->multi, mpz_clear);
 	k->has_private = 0;
+	k->multi.extra = 0;
 }
 
 const char *
@@ -94,6 +116,11 @@ key_strerror(int err)
 		return "cannot read the key file";
 	case KEY_EPASSREAD:
 		return "cannot read the passphrase";
+	case KEY_ECERT:
+		return "a certificate, not a key";
+	case KEY_ECERTPUBLIC:
+		return "a certificate holds only a public key; the private "
+		       "key is needed";
 	}
 	return "unknown error";
 }
@@ -101,7 +128,9 @@ key_strerror(int err)
 int
 key_require_private(const struct key_rsa *k)
 {
-	return k->has_private ? 0 : KEY_ENOTPRIVATE;
+	if (k->has_private)
+		return 0;
+	return k->from_cert ? KEY_ECERTPUBLIC : KEY_ENOTPRIVATE;
 }
 
 static int
@@ -133,6 +162,9 @@ form_of_der(const uint8_t *der, size_t len)
 		return FORM_SPKI;
 	if (first == ASN1_SEQUENCE && i.type == ASN1_OCTETSTRING)
 		return FORM_PKCS8_ENCRYPTED;
+	/* SEQUENCE { tbsCertificate, signatureAlgorithm, signature } */
+	if (first == ASN1_SEQUENCE && i.type == ASN1_SEQUENCE)
+		return KEY_ECERT;
 	if (first == ASN1_INTEGER && i.type == ASN1_SEQUENCE)
 		return FORM_PKCS8;
 	if (first == ASN1_INTEGER && i.type == ASN1_INTEGER)
@@ -212,18 +244,20 @@ parse_rsa_private(struct key_rsa *k, const uint8_t *der, size_t len)
 	uint32_t version;
 	int rv;
 
-	/* Nettle reads a two-prime prefix of a multi-prime (v1) key. */
+	/* Nettle reads only a two-prime prefix of a multi-prime (v1) key. */
 	if (der_open(&i, der, len) == -1 ||
 	    der_get_uint32(&i, &version) == -1 || version > 1)
 		return KEY_EFORMAT;
 	if (version == 1)
-		return KEY_EUNSUPPORTED;
-	if (asn1_der_iterator_first(&i, len, der) !=
+		rv = key_multi_parse(k, der, len);
+	else if (asn1_der_iterator_first(&i, len, der) !=
 		ASN1_ITERATOR_CONSTRUCTED ||
 	    !rsa_private_key_from_der_iterator(
 		&k->pub, &k->priv, KEY_BITS_MAX, &i))
-		return KEY_EFORMAT;
-	if ((rv = check_public(&k->pub)) != 0 || (rv = check_private(k)) != 0)
+		rv = KEY_EFORMAT;
+	else
+		rv = check_private(k);
+	if (rv != 0 || (rv = check_public(&k->pub)) != 0)
 		return rv;
 	k->has_private = 1;
 	return 0;

@@ -29,6 +29,23 @@ enum key_err {
 	KEY_ESPACE = -8,	/* the output buffer is too small */
 	KEY_EIO = -9,		/* key_load: the key file (errno is set) */
 	KEY_EPASSREAD = -10,	/* key_load: the passphrase (errno is set) */
+	KEY_ECERT = -11,	/* key_parse: a certificate (key_load reads it) */
+	KEY_ECERTPUBLIC = -12,	/* a certificate where a private key is needed */
+};
+
+#define KEY_PRIMES_MAX 5		/* primes in a multi-prime key (openssl's) */
+
+/*
+ * A multi-prime key (RFC 8017 A.1.2) as read: q and its CRT values, and
+ * the primes beyond p and q.  priv holds the key folded into two factors
+ * (key_multi.c); these are what the writers write back.
+ */
+struct key_multi {
+	int			extra;		/* primes beyond p, q; 0: none */
+	mpz_t			q, dq, qinv;
+	struct {
+		mpz_t		r, d, t;	/* prime, exponent, coefficient */
+	}			other[KEY_PRIMES_MAX - 2];
 };
 
 /*
@@ -39,6 +56,8 @@ struct key_rsa {
 	struct rsa_public_key	pub;
 	struct rsa_private_key	priv;
 	int			has_private;
+	int			from_cert;	/* key_load: a certificate's */
+	struct key_multi	multi;
 };
 
 void	 key_init(struct key_rsa *k);
@@ -50,14 +69,21 @@ int	 key_is_encrypted(const uint8_t *data, size_t len);
 
 /*
  * Parses any form above; pass may be NULL when the key is not encrypted.
- * A public key leaves has_private 0.  A private key is checked for
- * consistency (n = pq, the CRT values agree with d and e); a multi-prime
- * key is KEY_EUNSUPPORTED.  A decrypted key that does not parse is
+ * A public key leaves has_private 0.  A certificate is KEY_ECERT (the
+ * wire takes keys only; key_load reads a certificate's key).  A private
+ * key is checked for
+ * consistency (n = pq, the CRT values agree with d and e); so is a
+ * multi-prime key (up to KEY_PRIMES_MAX primes, else KEY_EUNSUPPORTED).  A decrypted key that does not parse is
  * KEY_EPASS.  On error k holds no usable key but must still be cleared.
  */
 int	 key_parse(struct key_rsa *k, const uint8_t *data, size_t len,
 	    const uint8_t *pass, size_t passlen);
-/* KEY_ENOTPRIVATE unless k holds a private key. */
+/*
+ * key.c's reader of RSAPrivateKey version 1 (multi-prime): parses der into
+ * k, checks it, and folds it into two factors for Nettle.  0 or KEY_E*.
+ */
+int	 key_multi_parse(struct key_rsa *k, const uint8_t *der, size_t len);
+/* KEY_ENOTPRIVATE (KEY_ECERTPUBLIC) unless k holds a private key. */
 int	 key_require_private(const struct key_rsa *k);
 
 struct secret_src;
@@ -65,8 +91,9 @@ struct secret_src;
 /*
  * Reads the key file path ("-" is stdin; at most KEY_FILE_MAX bytes) into
  * wiped memory and parses it, asking src for the passphrase only when the
- * key is encrypted (src NULL: never ask).  need_private makes a public key
- * KEY_ENOTPRIVATE.  Returns KEY_OK or a KEY_E* code; k must be cleared in
+ * key is encrypted (src NULL: never ask).  A certificate (PEM or DER)
+ * gives its subject's public key, as openssl pkeyutl -certin reads it.
+ * need_private makes a public key KEY_ENOTPRIVATE (KEY_ECERTPUBLIC).  Returns KEY_OK or a KEY_E* code; k must be cleared in
  * every case.  key_load_msg writes the one-line reason for a failure into
  * msg, naming the file or the passphrase source; key_load_exit gives the
  * exit status: 1 for a wrong passphrase (checked and rejected), else 2.

@@ -1,7 +1,8 @@
 /*
  * key_load: a key file to a parsed key, with the passphrase of an
- * encrypted one fetched from its source, every buffer wiped; and the
- * message for each way it fails, so that every tool words them alike.
+ * encrypted one fetched from its source, every buffer wiped, or a
+ * certificate to its subject's public key; and the message for each way
+ * it fails, so that every tool words them alike.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -10,6 +11,7 @@
 #include "io.h"
 #include "key.h"
 #include "secret.h"
+#include "x509.h"
 
 static int
 parse(struct key_rsa *k, const char *path, const struct secret_src *src,
@@ -37,6 +39,27 @@ parse(struct key_rsa *k, const char *path, const struct secret_src *src,
 	return rv;
 }
 
+/* A certificate, PEM or DER: the key in its SubjectPublicKeyInfo. */
+static int
+parse_cert(struct key_rsa *k, const uint8_t *data, size_t len)
+{
+	uint8_t der[X509_DER_MAX];
+	struct x509_cert c;
+	size_t n;
+	int rv;
+
+	if (x509_der_from_text(data, len, 0, der, sizeof(der), &n) != X509_OK)
+		return KEY_EFORMAT;
+	rv = x509_cert_parse(&c, der, n);
+	if (rv == X509_OK)
+		rv = key_parse(k, c.spki, c.spkilen, NULL, 0);
+	else
+		rv = rv == X509_EUNSUPPORTED ? KEY_ENOTRSA : KEY_EFORMAT;
+	x509_cert_clear(&c);
+	k->from_cert = rv == KEY_OK;
+	return rv;
+}
+
 int
 key_load(struct key_rsa *k, const char *path, const struct secret_src *src,
     int need_private)
@@ -54,6 +77,8 @@ key_load(struct key_rsa *k, const char *path, const struct secret_src *src,
 		return KEY_EIO;
 	}
 	rv = parse(k, path, src, data, len);
+	if (rv == KEY_ECERT)
+		rv = parse_cert(k, data, len);
 	saved = errno;
 	secret_free(data, KEY_FILE_MAX);
 	errno = saved;
@@ -63,8 +88,8 @@ key_load(struct key_rsa *k, const char *path, const struct secret_src *src,
 }
 
 const char *
-key_load_msg(int err, const char *path, const struct secret_src *src,
-    char *msg, size_t n)
+key_load_msg(int err, const char *path, const struct secret_src *src, char *msg,
+    size_t n)
 {
 	if (err == KEY_EIO)
 		snprintf(msg, n, "%s: %s", path, strerror(errno));

@@ -27,21 +27,44 @@ put_rsa_public(struct der_out *d, const struct key_rsa *k)
 	der_wrap(d, DER_SEQUENCE, mark);
 }
 
-/* RSAPrivateKey ::= SEQUENCE { 0, n, e, d, p, q, dp, dq, qinv } */
+/* OtherPrimeInfos ::= SEQUENCE OF SEQUENCE { prime, exponent, coef } */
+static void
+put_other_primes(struct der_out *d, const struct key_multi *m)
+{
+	size_t all = d->len, one;
+	int j;
+
+	for (j = m->extra - 1; j >= 0; j--) {
+		one = d->len;
+		der_put_mpz(d, m->other[j].t);
+		der_put_mpz(d, m->other[j].d);
+		der_put_mpz(d, m->other[j].r);
+		der_wrap(d, DER_SEQUENCE, one);
+	}
+	der_wrap(d, DER_SEQUENCE, all);
+}
+
+/*
+ * RSAPrivateKey ::= SEQUENCE { 0, n, e, d, p, q, dp, dq, qinv }, or for a
+ * multi-prime key { 1, ..., otherPrimeInfos } with q as read, not folded.
+ */
 static void
 put_rsa_private(struct der_out *d, const struct key_rsa *k)
 {
+	const struct key_multi *m = &k->multi;
 	size_t mark = d->len;
 
-	der_put_mpz(d, k->priv.c);
-	der_put_mpz(d, k->priv.b);
+	if (m->extra > 0)
+		put_other_primes(d, m);
+	der_put_mpz(d, m->extra > 0 ? m->qinv : k->priv.c);
+	der_put_mpz(d, m->extra > 0 ? m->dq : k->priv.b);
 	der_put_mpz(d, k->priv.a);
-	der_put_mpz(d, k->priv.q);
+	der_put_mpz(d, m->extra > 0 ? m->q : k->priv.q);
 	der_put_mpz(d, k->priv.p);
 	der_put_mpz(d, k->priv.d);
 	der_put_mpz(d, k->pub.e);
 	der_put_mpz(d, k->pub.n);
-	der_put_uint(d, 0);
+	der_put_uint(d, m->extra > 0);
 	der_wrap(d, DER_SEQUENCE, mark);
 }
 

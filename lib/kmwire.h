@@ -16,12 +16,12 @@
 #define KM_CONFIRM_PADDED 64 /* PKCS#7-padded: what goes on the wire */
 
 /*
- * The confirmation constant: 40 ASCII bytes and 11 fixed binary bytes,
- * the shape of the original's (its text is not reproduced).
+ * The original's confirmation constant, byte for byte: 40 ASCII bytes
+ * and 11 fixed binary bytes (a free known plaintext for every session K).
  */
 #define KM_CONFIRM                                                             \
-	"protokit keymanager confirms session K: "                             \
-	"\x00\x01\x02\x7f\x80\xfe\xff\x10\x20\x0d\x0a"
+	"This message is to confirm key receival "                             \
+	"\x0a\x64\xc8\x0f\x11\x13\x05\x04\x03\x02\x01"
 
 #define KM_HELLO                                                               \
 	"Hello client #%u! Welcome to encrypted files sender! Type your "      \
@@ -30,9 +30,9 @@
 	"select a peer to send a message\nyour next command should be "        \
 	"'conn <peer_id> <enc_mode>\nlist of available waiters:\n"
 #define KM_NO_WAITERS "No waiters at the moment. Try again later."
-#define KM_KEY_OKAY "key okay"
-#define KM_KEY_ERROR "key error"
-#define KM_PEER_ERROR "peer error"
+#define KM_KEY_ERROR "key error" /* to a client whose confirmation failed */
+#define KM_PEER_ERROR "peer error" /* to the sender: the waiter failed */
+#define KM_PEER_KEY_ERROR "peer key error" /* to the waiter: the sender did */
 #define KM_NOTIFY "I will notify your peer"
 #define KM_SEND_DATA "send_data"
 #define KM_SIZES_OK "alles gut"

@@ -2,7 +2,8 @@
  * ca: the relay's `ca` service, the certificate authority of seed 004 in
  * protokit frames.  Sign-in first, with the original's prompts: a known
  * name gets `Enter password` (sent in the clear, retried without limit);
- * an unknown one may register (`r`) or leave (`c`).  Then requests:
+ * an unknown one may register (`r`) or leave (`c`), and is asked that
+ * again after a password too short.  Then requests:
  * CSR (a certificate for the request's CN, whoever is signed in), CERTUP
  * (a certificate of this CA stored for any name) and CERTREQ (the stored
  * certificate of a name).  A request or certificate the CA refuses gets
@@ -161,8 +162,11 @@ on_new_pass(struct ca_client *k, const uint8_t *p, size_t len)
 {
 	int rv;
 
-	if (len < CA_PASS_MIN || len > CA_PASS_MAX)
-		return says(k, CA_CHOOSE_PASS);
+	/* The original went back to the sign-up question. */
+	if (len < CA_PASS_MIN || len > CA_PASS_MAX) {
+		k->state = ST_CHOICE;
+		return says(k, CA_NOT_FOUND);
+	}
 	if (rand_fill(k->salt, CA_SALT) == -1)
 		return refuse(k, "registration", "no random salt");
 	capass_hash(p, len, k->salt, k->hash);

@@ -82,6 +82,9 @@ chat_key_init(struct relay_ctx *ctx, struct chat_server *s)
 	if (rv == KEY_OK)
 		rv = key_spki_pem(
 		    &k, s->spki_pem, sizeof(s->spki_pem), &s->spki_len);
+	/* Sent as the original sends it: no newline after the last line. */
+	if (rv == KEY_OK)
+		s->spki_len = chat_pem_len(s->spki_pem, s->spki_len);
 	if (rv != KEY_OK) {
 		relay_log("chat", "%s",
 		    key_load_msg(rv, path, NULL, msg, sizeof(msg)));

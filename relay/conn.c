@@ -167,6 +167,21 @@ conn_close_after_flush(struct conn *c)
 		conn_finish(c);
 }
 
+void
+conn_no_idle(struct conn *c)
+{
+	static const int on = 1, idle = 60, intvl = 10, count = 6;
+
+	if (c->list == &c->ctx->idle)
+		conn_list_move(c, NULL, 0);
+	(void)setsockopt(c->fd, SOL_SOCKET, SO_KEEPALIVE, &on, sizeof(on));
+	(void)setsockopt(c->fd, IPPROTO_TCP, TCP_KEEPIDLE, &idle, sizeof(idle));
+	(void)setsockopt(
+	    c->fd, IPPROTO_TCP, TCP_KEEPINTVL, &intvl, sizeof(intvl));
+	(void)setsockopt(
+	    c->fd, IPPROTO_TCP, TCP_KEEPCNT, &count, sizeof(count));
+}
+
 /* Appends to the queue; returns -1 when it would pass CONN_OUT_MAX. */
 static int
 conn_queue(struct conn *c, const uint8_t *buf, size_t len)

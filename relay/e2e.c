@@ -130,9 +130,11 @@ e2e_block(struct conn *c, const uint8_t *data, size_t len, uint8_t *m,
 		return conn_protocol_error(
 		    c, "not a frame of one %d-byte RSA block", E2E_BLOCK);
 	if (oaep_decrypt(&server_key.pub, &server_key.priv, &nettle_sha256,
-		NULL, 0, NULL, rand_nettle, plen, p, mlen, m) == -1)
+		NULL, 0, NULL, rand_nettle, plen, p, mlen, m) == -1) {
+		(void)e2e_send(c, E2E_ERR_DECRYPT, sizeof(E2E_ERR_DECRYPT) - 1);
 		return conn_protocol_error(
 		    c, "the block does not decrypt with the server key");
+	}
 	return 1;
 }
 

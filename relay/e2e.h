@@ -24,7 +24,8 @@ void e2e_keys_fini(void);
  * server key into m (E2E_BLOCK bytes of room), setting *mlen and *used.
  * Returns 1 for a block, 0 when the frame is incomplete, -1 after a
  * protocol error (a frame that is not one 256-byte block, or a block that
- * does not decrypt).
+ * does not decrypt: E2E_ERR_DECRYPT is queued first, so that a client
+ * with the wrong server key learns why it is dropped).
  */
 int e2e_block(struct conn *, const uint8_t *data, size_t len, uint8_t *m,
     size_t *mlen, size_t *used);

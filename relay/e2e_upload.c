@@ -82,7 +82,8 @@ start(struct conn *c, struct e2e_up *up, const uint8_t *m, size_t len)
 		return refuse(c, "file larger than the relay's --max-file");
 	snprintf(path, sizeof(path), "%s/%s", relay_files_dir(conn_relay(c)),
 	    up->name);
-	if (io_out_open(&up->out, path, 0600, 1) == -1) {
+	if (io_out_open(&up->out, path, 0600, IO_OUT_FORCE | IO_OUT_REGULAR) ==
+	    -1) {
 		conn_log(c, "%s: %s", path, strerror(errno));
 		return refuse(c, "cannot store the file");
 	}

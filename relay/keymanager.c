@@ -8,7 +8,9 @@
  * constant encrypted under K in the mode; when both did, the waiter gets
  * `start` and the sender `send_data HOST:PORT`.  Last, both block counts
  * are compared.  K and IV are cached per (sender, waiter, mode) for the
- * relay's run, as in the original: a documented weakness.
+ * relay's run, as in the original: a documented weakness.  A client may
+ * wait on its person at any step, so the service takes its clients off
+ * the relay's idle timeout (TCP keepalive still finds a vanished host).
  */
 #include <sys/queue.h>
 
@@ -49,6 +51,7 @@ struct km_client {
 	enum km_mode mode;
 	uint16_t port; /* waiter's listener */
 	int confirm; /* 0 not yet, 1 okay, -1 error */
+	int peer_failed; /* the peer failed its confirmation and left */
 	int have_count;
 	uint64_t count;
 	uint8_t k[KM_BLOCK], iv[KM_BLOCK];
@@ -139,6 +142,7 @@ km_connect(struct conn *c)
 	k->c = c;
 	k->id = ++next_id;
 	conn_set_data(c, k);
+	conn_no_idle(c);
 	conn_log(c, "client #%u", k->id);
 	snprintf(hello, sizeof(hello), KM_HELLO, k->id);
 	return says(k, hello);
@@ -180,6 +184,7 @@ unpair(struct km_client *k)
 	k->state = ST_IDLE;
 	k->peer = NULL;
 	k->confirm = 0;
+	k->peer_failed = 0;
 	k->have_count = 0;
 	secret_wipe(k->k, sizeof(k->k));
 	secret_wipe(k->iv, sizeof(k->iv));
@@ -287,33 +292,53 @@ confirm_ok(const struct km_client *k, const uint8_t *blob)
 	return ok;
 }
 
-/* Both confirmations are in: start the transfer, or end the pairing. */
+/*
+ * Both confirmations are in: start the transfer, or end the pairing.  As
+ * the original: a client whose own check failed already has `key error`;
+ * a good sender then hears `peer error`, a good waiter `peer key error`.
+ */
 static int
 confirmed(struct km_client *k)
 {
 	struct km_client *p = k->peer, *w = k->sender ? p : k;
+	struct km_client *s = k->sender ? k : p;
 
-	if (k->confirm == 1 && p->confirm == 1) {
+	if (w->confirm == 1 && s->confirm == 1) {
 		w->state = ST_STARTING;
 		return says(w, "start");
 	}
-	if (k->confirm == 1 && says(k, KM_KEY_ERROR) == -1)
+	if (s->confirm == 1 && says(s, KM_PEER_ERROR) == -1)
 		return -1;
-	if (p->confirm == 1 && says(p, KM_KEY_ERROR) == -1)
+	if (w->confirm == 1 && says(w, KM_PEER_KEY_ERROR) == -1)
 		return -1;
 	unpair(p);
 	unpair(k);
 	return 0;
 }
 
+/* The peer failed and left before k confirmed: k hears of it now. */
+static int
+orphaned(struct km_client *k)
+{
+	int rv = 0;
+
+	if (k->confirm == 1)
+		rv = says(k, k->sender ? KM_PEER_ERROR : KM_PEER_KEY_ERROR);
+	unpair(k);
+	return rv;
+}
+
+/* A good confirmation gets no answer of its own (no `key okay`). */
 static int
 do_confirm(struct km_client *k, const struct km_msg *m)
 {
 	k->confirm = confirm_ok(k, m->blob) ? 1 : -1;
 	conn_log(k->c, "#%u: %s", k->id,
-	    k->confirm == 1 ? KM_KEY_OKAY : KM_KEY_ERROR);
-	if (says(k, k->confirm == 1 ? KM_KEY_OKAY : KM_KEY_ERROR) == -1)
+	    k->confirm == 1 ? "key confirmed" : KM_KEY_ERROR);
+	if (k->confirm == -1 && says(k, KM_KEY_ERROR) == -1)
 		return -1;
+	if (k->peer_failed)
+		return orphaned(k);
 	if (k->peer->confirm == 0)
 		return 0;
 	return confirmed(k);
@@ -427,7 +452,11 @@ km_close(struct conn *c)
 		return;
 	if (k->state == ST_WAITING)
 		TAILQ_REMOVE(&waiters, k, wq);
-	if ((p = k->peer) != NULL) {
+	if ((p = k->peer) != NULL && k->confirm == -1 && p->confirm == 0) {
+		/* As the original: p still confirms, then hears k failed. */
+		p->peer = NULL;
+		p->peer_failed = 1;
+	} else if (p != NULL) {
 		snprintf(
 		    msg, sizeof(msg), KM_PEER_ERROR ": client #%u left", k->id);
 		conn_log(p->c, "#%u: peer #%u left mid-pairing", p->id, k->id);

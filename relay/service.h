@@ -85,6 +85,12 @@ int conn_send(struct conn *, const void *, size_t);
 int conn_send_frame(struct conn *, const void *, size_t);
 /* Stops reading; closes once everything queued is written. */
 void conn_close_after_flush(struct conn *);
+/*
+ * Takes the client off --idle-timeout for good (one that waits on a
+ * person, who may take any time) and turns on TCP keepalive instead, so
+ * that a peer whose host vanished is still closed (within about 2 min).
+ */
+void conn_no_idle(struct conn *);
 /* Logs one line "TIME SERVICE PEER message" on stderr. */
 void conn_log(struct conn *, const char *, ...)
     __attribute__((format(printf, 2, 3)));

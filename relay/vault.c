@@ -64,8 +64,16 @@ new_uuid(uint8_t id[VAULT_ID])
 	return 0;
 }
 
+/*
+ * Registers the name field of m under a new UUID4 and answers 1600, or
+ * 1601 when the name is taken.  With old not NULL this is a denied
+ * reconnect, as the original server answers it: old's record of that name
+ * goes if it has no key, the name is registered again, 1606 carries the
+ * new id and the client sends its public key (826) with it next; a name
+ * another id holds is refused (the original's server thread dies there).
+ */
 static int
-do_register(struct conn *c, const struct vault_msg *m)
+register_name(struct conn *c, const struct vault_msg *m, const uint8_t *old)
 {
 	uint8_t id[VAULT_ID];
 	char name[VAULT_NAME], hex[2 * VAULT_ID + 1];
@@ -76,16 +84,24 @@ do_register(struct conn *c, const struct vault_msg *m)
 	for (tries = 0; tries < 2 && rv == 2; tries++) {
 		if (new_uuid(id) == -1)
 			return vault_refuse(c, "random: %s", strerror(errno));
-		rv = vdb_register(id, m->payload,
+		rv = vdb_register(old, id, m->payload,
 		    (size_t)vault_get_name(m->payload));
 	}
 	if (rv == -1 || rv == 2)
 		return vault_refuse(c, "database error");
+	if (rv == 1 && old != NULL)
+		return vault_refuse(c, "reconnect %s denied: the name belongs "
+		    "to another client id", name);
 	if (rv == 1) {
 		conn_log(c, "name taken %s", name);
 		return vault_reply(c, VAULT_NAME_TAKEN, NULL, 0);
 	}
 	hex_encode(id, VAULT_ID, hex);
+	if (old != NULL) {
+		conn_log(c, "reconnect %s denied: registered again id=%s",
+		    name, hex);
+		return vault_reply(c, VAULT_RECONNECT_DENIED, id, VAULT_ID);
+	}
 	conn_log(c, "register %s id=%s", name, hex);
 	return vault_reply(c, VAULT_REGISTERED, id, VAULT_ID);
 }
@@ -171,19 +187,14 @@ do_reconnect(struct conn *c, const struct vault_msg *m)
 
 	if ((rv = vdb_client(m->client_id, &cl)) == -1)
 		return vault_refuse(c, "database error");
+	if (rv == 0 || !cl.has_pubkey || strcmp((const char *)cl.name,
+	    (const char *)m->payload) != 0)
+		return register_name(c, m, m->client_id);
 	vault_printable(m->payload, name);
-	if (rv == 1 && cl.has_pubkey && strcmp((const char *)cl.name,
-	    (const char *)m->payload) == 0) {
-		if (issue_key(c, m->client_id, cl.pubkey, 0,
-		    VAULT_RECONNECT_OK) == -1)
-			return -1;
-		conn_log(c, "reconnect %s ok", name);
-		return 0;
-	}
-	if (rv == 1 && vdb_touch(m->client_id) == -1)
-		return vault_refuse(c, "database error");
-	conn_log(c, "reconnect %s denied", name);
-	return vault_reply(c, VAULT_RECONNECT_DENIED, m->client_id, VAULT_ID);
+	if (issue_key(c, m->client_id, cl.pubkey, 0, VAULT_RECONNECT_OK) == -1)
+		return -1;
+	conn_log(c, "reconnect %s ok", name);
+	return 0;
 }
 
 static ssize_t
@@ -200,7 +211,7 @@ vault_bytes(struct conn *c, const uint8_t *data, size_t len)
 		return vault_refuse(c, "%s", vault_strerror(rv));
 	switch (m.code) {
 	case VAULT_REGISTER:
-		rv = do_register(c, &m);
+		rv = register_name(c, &m, NULL);
 		break;
 	case VAULT_SEND_PUBKEY:
 		rv = do_pubkey(c, &m);

@@ -41,9 +41,13 @@ struct vdb_client {
 
 int	vdb_init(struct relay_ctx *);
 void	vdb_fini(void);
-/* 0 registered, 1 name taken, 2 id taken. */
-int	vdb_register(const uint8_t id[VAULT_ID], const uint8_t *name,
-	    size_t len);
+/*
+ * Registers name under id: 0, 1 name taken, 2 id taken.  With old not
+ * NULL, first forgets old if it is name's record without a public key
+ * (a denied reconnect registers again), in the same transaction.
+ */
+int	vdb_register(const uint8_t *old, const uint8_t id[VAULT_ID],
+	    const uint8_t *name, size_t len);
 /* 1 found, 0 unknown id (a read: last_seen is not touched). */
 int	vdb_client(const uint8_t id[VAULT_ID], struct vdb_client *);
 /* Stores a new AES key (and the public key unless NULL); 1, or 0 unknown. */

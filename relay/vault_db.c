@@ -28,6 +28,7 @@ static const char schema_v1[] =
 
 enum {
 	S_REGISTER,
+	S_FORGET,
 	S_CLIENT,
 	S_KEYS,
 	S_TOUCH,
@@ -42,6 +43,8 @@ enum {
 static const char *const sql[S_COUNT] = {
 	[S_REGISTER] = "INSERT INTO clients (id, name, last_seen) "
 	    "VALUES (?1, ?2, " NOW ")",
+	[S_FORGET] = "DELETE FROM clients WHERE id = ?1 AND name = ?2 "
+	    "AND public_key IS NULL",
 	[S_CLIENT] = "SELECT name, public_key FROM clients WHERE id = ?1",
 	[S_KEYS] = "UPDATE clients SET public_key = coalesce(?2, public_key), "
 	    "aes_key = ?3, last_seen = " NOW " WHERE id = ?1",
@@ -119,8 +122,9 @@ vdb_bind_id(sqlite3_stmt *s, const uint8_t id[VAULT_ID])
 	sqlite3_bind_blob(s, 1, id, VAULT_ID, SQLITE_STATIC);
 }
 
-int
-vdb_register(const uint8_t id[VAULT_ID], const uint8_t *name, size_t len)
+/* The insert of a new client: 0, 1 name taken, 2 id taken, -1. */
+static int
+vdb_insert(const uint8_t id[VAULT_ID], const uint8_t *name, size_t len)
 {
 	sqlite3_stmt *s = st[S_REGISTER];
 	int rc;
@@ -138,6 +142,32 @@ vdb_register(const uint8_t id[VAULT_ID], const uint8_t *name, size_t len)
 		}
 	}
 	return vdb_fail();
+}
+
+int
+vdb_register(const uint8_t *old, const uint8_t id[VAULT_ID],
+    const uint8_t *name, size_t len)
+{
+	sqlite3_stmt *s = st[S_FORGET];
+	int rv;
+
+	if (old == NULL)
+		return vdb_insert(id, name, len);
+	if (vdb_run(st[S_BEGIN]) != SQLITE_DONE)
+		return vdb_fail();
+	vdb_bind_id(s, old);
+	sqlite3_bind_text(s, 2, (const char *)name, (int)len, SQLITE_STATIC);
+	if (vdb_run(s) != SQLITE_DONE) {
+		vdb_fail();
+		rv = -1;
+	} else
+		rv = vdb_insert(id, name, len);
+	if (rv == 0 && vdb_run(st[S_COMMIT]) == SQLITE_DONE)
+		return 0;
+	if (rv == 0)
+		rv = vdb_fail();
+	vdb_run(st[S_ROLLBACK]);
+	return rv;
 }
 
 int

@@ -327,13 +327,15 @@ fails_as_openssl() {
 	[ "$stderr" = "pk-aes-cfb: bad decrypt" ]
 }
 
-@test "aes: the key from a raw file, --key-fd, --key-env, CRLF and upper-case hex" {
+@test "aes: the key from a raw file with --raw-key, --key-fd, --key-env, CRLF and upper-case hex" {
 	openssl enc -e -aes-256-cbc -K $KEY256 -iv $IV \
 	    < "$BATS_FILE_TMPDIR/f4095" > want
 	unhex "$KEY256" raw
+	pk-aes-cbc -e --raw-key -k raw -iv $IV < "$BATS_FILE_TMPDIR/f4095" > got
+	same want got "key file raw, --raw-key"
 	printf '%s\r\n' "$KEY256" > crlf
 	printf '%s' "$KEY256" | tr a-f A-F > upper
-	for k in raw crlf upper; do
+	for k in crlf upper; do
 		pk-aes-cbc -e -k $k -iv $IV < "$BATS_FILE_TMPDIR/f4095" > got
 		same want got "key file $k"
 	done
@@ -346,11 +348,41 @@ fails_as_openssl() {
 	printf 'YELLOW SUBMARINE' > ascii
 	openssl enc -e -aes-128-cfb -K 59454c4c4f57205355424d4152494e45 -iv $IV \
 	    < "$BATS_FILE_TMPDIR/f4095" > want
-	pk-aes-cfb -e -k ascii -iv $IV < "$BATS_FILE_TMPDIR/f4095" > got
+	pk-aes-cfb -e --raw-key -k ascii -iv $IV < "$BATS_FILE_TMPDIR/f4095" \
+	    > got
 	same want got "raw ASCII key"
 }
 
-@test "aes: the IV from --iv, --iv-file (hex or raw) and --zero-iv with a warning" {
+@test "aes: a hex key may have whitespace around it; text that is not hex is exit 2 naming the source, raw only with --raw-key" {
+	openssl enc -e -aes-128-cbc -K $KEY128 -iv $IV \
+	    < "$BATS_FILE_TMPDIR/f4095" > want
+	printf ' \t %s  \r\n\n' "$KEY128" > spaced
+	pk-aes-cbc -e -k spaced -iv $IV < "$BATS_FILE_TMPDIR/f4095" > got
+	same want got "hex key with whitespace around it"
+	# 32 characters that are not quite hex: never a raw AES-256 key.
+	printf 'zz%s\n' "${KEY128:2}" > typo
+	run -2 --separate-stderr pk-aes-cbc -e -k typo -iv $IV \
+	    < "$BATS_FILE_TMPDIR/f4095"
+	[ "$output" = "" ]
+	[ "$stderr" = "pk-aes-cbc: typo: key is not hex (16, 24 or 32 bytes as 32, 48 or 64 hex digits; a raw key needs --raw-key)" ]
+	printf 'zz%s' "${KEY128:2}" > typo
+	run -2 --separate-stderr pk-aes-cfb -d -k typo -iv $IV < /dev/null
+	[ "$stderr" = "pk-aes-cfb: typo: key is not hex (16, 24 or 32 bytes as 32, 48 or 64 hex digits; a raw key needs --raw-key)" ]
+	PK_TEST_KEY="${KEY128:0:8} ${KEY128:8}" run -2 --separate-stderr \
+	    pk-aes-cbc -e --key-env PK_TEST_KEY -iv $IV < /dev/null
+	[ "$stderr" = "pk-aes-cbc: \$PK_TEST_KEY: key is not hex (16, 24 or 32 bytes as 32, 48 or 64 hex digits; a raw key needs --raw-key)" ]
+	# Asked for explicitly, the same 32 bytes are a raw AES-256 key.
+	openssl enc -e -aes-256-cbc -K "$(od -An -v -tx1 typo | tr -d ' \n')" \
+	    -iv $IV < "$BATS_FILE_TMPDIR/f4095" > want
+	pk-aes-cbc -e --raw-key -k typo -iv $IV < "$BATS_FILE_TMPDIR/f4095" \
+	    > got
+	same want got "--raw-key"
+	run -2 --separate-stderr pk-aes-cbc -e --raw-key \
+	    -k "$BATS_FILE_TMPDIR/k128" -iv $IV < /dev/null
+	[ "$stderr" = "pk-aes-cbc: $BATS_FILE_TMPDIR/k128: raw key is not 16, 24 or 32 bytes" ]
+}
+
+@test "aes: the IV from --iv, --iv-file (hex with whitespace around it, or raw) and --zero-iv with a warning" {
 	openssl enc -e -aes-128-cbc -K $KEY128 -iv $IV \
 	    < "$BATS_FILE_TMPDIR/f17" > want
 	pk-aes-cbc -e -k "$BATS_FILE_TMPDIR/k128" --iv $IV \
@@ -358,7 +390,8 @@ fails_as_openssl() {
 	same want got "--iv"
 	printf '%s\n' $IV > iv.hex
 	unhex $IV iv.raw
-	for f in iv.hex iv.raw; do
+	printf '  %s \n\n' $IV > iv.spaced
+	for f in iv.hex iv.raw iv.spaced; do
 		pk-aes-cbc -e -k "$BATS_FILE_TMPDIR/k128" --iv-file $f \
 		    < "$BATS_FILE_TMPDIR/f17" > got
 		same want got "--iv-file $f"
@@ -390,6 +423,7 @@ fails_as_openssl() {
 	run -0 --separate-stderr pk-aes-cbc --help
 	assert_line --index 0 --regexp '^usage: pk-aes-cbc -d \| -e '
 	assert_line --regexp '^  -k, --key-file file '
+	assert_line --regexp '^  --raw-key '
 	assert_line --regexp '^  --nopad '
 	assert_line --regexp '^  --zero-iv '
 	assert_line 'Exit status: 0 ok; 1 bad decrypt (bad padding, or not whole blocks);'
@@ -451,13 +485,20 @@ Try 'pk-aes-cbc --help'"
 	[ "$stderr" = "pk-aes-cbc: long: hex key is not 16, 24 or 32 bytes" ]
 	printf '%s\n' 2b7e151628aed2a6abf7158809cf4fXY > nothex
 	run -2 --separate-stderr pk-aes-cbc -e -k nothex -iv $IV < /dev/null
-	[ "$stderr" = "pk-aes-cbc: nothex: key is neither hex nor 16, 24 or 32 raw bytes" ]
+	[ "$stderr" = "pk-aes-cbc: nothex: key is not hex (16, 24 or 32 bytes as 32, 48 or 64 hex digits; a raw key needs --raw-key)" ]
 	head -c 20 "$BATS_FILE_TMPDIR/f65535" > raw20
-	run -2 --separate-stderr pk-aes-cbc -e -k raw20 -iv $IV < /dev/null
-	[ "$stderr" = "pk-aes-cbc: raw20: key is neither hex nor 16, 24 or 32 raw bytes" ]
+	run -2 --separate-stderr pk-aes-cbc -e --raw-key -k raw20 -iv $IV \
+	    < /dev/null
+	[ "$stderr" = "pk-aes-cbc: raw20: raw key is not 16, 24 or 32 bytes" ]
 	head -c 4096 "$BATS_FILE_TMPDIR/f65535" > huge
 	run -2 --separate-stderr pk-aes-cbc -e -k huge -iv $IV < /dev/null
-	[ "$stderr" = "pk-aes-cbc: huge: key is neither hex nor 16, 24 or 32 raw bytes" ]
+	[ "$stderr" = "pk-aes-cbc: huge: key is not hex (16, 24 or 32 bytes as 32, 48 or 64 hex digits; a raw key needs --raw-key)" ]
+	run -2 --separate-stderr pk-aes-cbc -e --raw-key -k huge -iv $IV \
+	    < /dev/null
+	[ "$stderr" = "pk-aes-cbc: huge: raw key is not 16, 24 or 32 bytes" ]
+	openssl rand -hex 600 > longhex
+	run -2 --separate-stderr pk-aes-cbc -e -k longhex -iv $IV < /dev/null
+	[ "$stderr" = "pk-aes-cbc: longhex: hex key is not 16, 24 or 32 bytes" ]
 }
 
 @test "aes: an unreadable key source is exit 2 with the reason" {

@@ -149,32 +149,41 @@ listened() {
 
 @test "ca: an unknown name gets the sign-up question; r registers, c closes" {
 	ca_start
+	# As the current original: "Username not found!" and the question on
+	# a line of its own; a password too short goes back to the question.
 	run -0 pk-xfer ca "$ADDR" <<-EOF
 		carol
 		r
 		../etc
 		carol
 		ab
+		r
+		carol
 		carolpw
 		CERTREQ
 		carol
 		y
 	EOF
 	assert_line --index 0 "Please Enter your username"
-	assert_line --index 1 'Username not found!, to sign up send "r", or send "c" to close connection'
-	assert_line --index 2 "please choose a username"
-	assert_line --index 3 "invalid username: 1 to 64 of A-Z a-z 0-9 . _ -"
-	assert_line --index 4 "please choose a username"
-	assert_line --index 5 "please choose a password, min length = 3"
+	assert_line --index 1 'Username not found!'
+	assert_line --index 2 'to sign up send "r", or send "c" to close connection'
+	assert_line --index 3 "please choose a username"
+	assert_line --index 4 "invalid username: 1 to 64 of A-Z a-z 0-9 . _ -"
+	assert_line --index 5 "please choose a username"
 	assert_line --index 6 "please choose a password, min length = 3"
-	assert_line --index 7 "Welcome"
+	assert_line --index 7 'Username not found!'
+	assert_line --index 8 'to sign up send "r", or send "c" to close connection'
+	assert_line --index 9 "please choose a username"
+	assert_line --index 10 "please choose a password, min length = 3"
+	assert_line --index 11 "Welcome"
 	grep -q 'registered carol' relay.log
 	run -0 pk-xfer ca "$ADDR" <<-EOF
 		dave
 		c
 	EOF
 	assert_output 'Please Enter your username
-Username not found!, to sign up send "r", or send "c" to close connection'
+Username not found!
+to sign up send "r", or send "c" to close connection'
 	wait_log 'closed at the sign-up question'
 }
 
@@ -450,4 +459,69 @@ alice.backup|alice|CERTUP"
 	[ "$(grep -c '^    hello bob, this is alice$' <<< "$output")" -eq 1 ]
 	assert_line 'protokit-ca: ok'
 	[ -z "$(ls -A "$TMPDIR")" ]
+}
+
+@test "ca: help at the operation prompt lists the seed README's operations" {
+	ca_start
+	pk-xfer ca register -u alice --pass-file alice.pass "$ADDR" 2> /dev/null
+	run -0 pk-xfer ca --pass-file alice.pass "$ADDR" <<-EOF
+		alice
+		help
+		certreq
+		nobody
+		y
+	EOF
+	assert_line --partial "Operations (as the original's README describes them; any case):"
+	assert_line "  CSR      certificate signing request: your public key (a PEM"
+	assert_line "  CERTUP   certificate upload: a certificate of this CA and the id"
+	assert_line "  CERTREQ  certificate request: the id whose certificate you want;"
+	assert_line --partial "nobody certificate does not exist"
+	refute_line --partial "unknown operation"
+}
+
+@test "ca: the interactive client saves the certificate after CSR and CERTREQ, never over a file" {
+	ca_start
+	pk-xfer ca register -u alice --pass-file alice.pass "$ADDR" 2> /dev/null
+	rm -f alice.crt
+	echo keep > taken.crt
+	# CSR: Enter takes <CN>.crt; CERTREQ: a name that exists is asked again.
+	run -0 pk-xfer ca --pass-file alice.pass "$ADDR" <<-EOF
+		alice
+		CSR
+		nosuch.csr
+		CSR
+		alice.csr
+
+		n
+		CERTREQ
+		alice
+		taken.crt
+		fetched.crt
+		y
+	EOF
+	assert_line --partial "nosuch.csr: No such file or directory"
+	assert_line --partial "certificate saved as alice.crt"
+	assert_line --partial "taken.crt already exists: not replaced"
+	assert_line --partial "certificate saved as fetched.crt"
+	run -0 openssl verify -CAfile ca.crt alice.crt
+	cmp alice.crt fetched.crt
+	[ "$(cat taken.crt)" = keep ]
+	[ "$(stat -c %a alice.crt)" = 600 ]
+}
+
+@test "ca: the csr step saves <CN>.crt without -o, refuses to replace it, and -o - prints" {
+	ca_start
+	pk-xfer ca register -u alice --pass-file alice.pass "$ADDR" 2> /dev/null
+	rm -f alice.crt
+	run -0 --separate-stderr pk-xfer ca csr -u alice --pass-file alice.pass \
+	    -i alice.csr "$ADDR"
+	assert_equal "$stderr" "certificate saved as alice.crt"
+	assert_equal "$output" ""
+	run -0 openssl verify -CAfile ca.crt alice.crt
+	run -2 --separate-stderr pk-xfer ca csr -u alice --pass-file alice.pass \
+	    -i alice.csr "$ADDR"
+	assert_equal "$stderr" "pk-xfer: alice.crt exists: give -o file (- is stdout)"
+	run -0 --separate-stderr pk-xfer ca csr -u alice --pass-file alice.pass \
+	    -i alice.csr -o - "$ADDR"
+	assert_line --index 0 "-----BEGIN CERTIFICATE-----"
 }

@@ -107,6 +107,27 @@ leave() {
 	[ "$STATUS" -eq 0 ]
 }
 
+@test "chat: help lists the commands and is not sent to the room" {
+	start_relay chat@127.0.0.1:0
+	join alice
+	join bob
+	say alice help
+	wait_file alice.out '^  help +this list \(not sent\)$'
+	run cat alice.out
+	assert_output --partial 'Commands:
+  any other line  sent to everyone else in the room as "NAME: line"
+  EXIT            leave the chat (so does Ctrl-D)
+  help            this list (not sent)
+TERMINATE, typed on the server'"'"'s console, ends the chat for all.'
+	say alice "after help"
+	wait_file bob.out "^$STAMP alice: after help\$"
+	run grep -c 'alice: help' bob.out
+	assert_output 0
+	[ "$(grep -c ' message exchanged$' relay.log)" -eq 1 ]
+	run grep -c ' messages exchanged$' relay.log
+	assert_output 0
+}
+
 @test "chat: TERMINATE on the relay console closes every client, which exit 0 saying so" {
 	mkfifo relay.in
 	exec {console}<> relay.in
@@ -231,6 +252,40 @@ leave() {
 	printf 'alice: attack at dawn' |
 	    pk-aes-cfb -e --cfb8 -k session.hex -iv "$iv" > pk.bin
 	cmp pk.bin wire.bin
+}
+
+# raw_join NAME PEM: joins as NAME by hand, sending PEM (a file) as the
+# client key; checks the server key (450 bytes, no newline, as the
+# original) and the 256-byte wrapped session key that answers.
+raw_join() {
+	local g hdr pem len
+	exec {g}<> "/dev/tcp/127.0.0.1/$RELAY_PORT"
+	printf "\\0\\0\\0\\$(printf %03o ${#1})%s" "$1" >&"$g"
+	hdr=$(od -An -v -tx1 -N 4 <&"$g" | tr -d ' \n')
+	pem=$(head -c $((16#$hdr)) <&"$g" | od -An -v -tx1 | tr -d ' \n')
+	[ "$hdr" = 000001c2 ] && [ "${pem: -2}" = 2d ] || {
+		echo "server key: $hdr ... ${pem: -10}" >&2
+		return 1
+	}
+	len=$(stat -c %s "$2")
+	printf "\\0\\0\\$(printf %03o $((len >> 8)))\\$(printf %03o $((len & 255)))" >&"$g"
+	cat "$2" >&"$g"
+	hdr=$(od -An -v -tx1 -N 4 <&"$g" | tr -d ' \n')
+	exec {g}>&-
+	[ "$hdr" = 00000100 ]
+}
+
+@test "chat: public keys go without the PEM's trailing newline (450 bytes for RSA-2048), as the original; the relay takes either" {
+	start_relay chat@127.0.0.1:0
+	join alice --trace
+	grep -qx '<<< server public key (450 bytes): .*' alice.err
+	grep -qx '>>> client public key (450 bytes): .*' alice.err
+	pk-keygen pub -i "$BATS_FILE_TMPDIR/bob.key" > bob.pub
+	[ "$(wc -c < bob.pub)" -eq 451 ]
+	raw_join bob bob.pub
+	head -c 450 bob.pub > bob450.pub
+	raw_join carol bob450.pub
+	[ "$(grep -c 'secret key sent to' relay.log)" -eq 3 ]
 }
 
 @test "chat: pk-xfer chat checks its command line, and a silent server times out" {

@@ -117,7 +117,7 @@ seal() {
 	say alice "127.0.0.1:1/is anyone there"
 	wait_file alice.out '^\[\*\] Server Error: Cannot find specified target client$'
 	say alice "no address at all"
-	say alice "127.0.0.1:80/a: colon too many"
+	say alice "127.0.0.1:80:81/a colon too many before the slash"
 	say alice "127.0.0.1:80/a/slash too many"
 	say alice "127.0.0.1:port/not a number"
 	say alice "127.0.0.1:70000/port out of range"
@@ -135,6 +135,74 @@ seal() {
 	    "${ADDR[alice]}/from a script"
 	assert_output ''
 	wait_file alice.out "from a script\$"
+}
+
+@test "e2e: a message may hold ':', as the original splits only the target off; a '/' in it is still a parse error" {
+	start_relay e2e@127.0.0.1:0
+	join alice
+	join bob
+	say alice "${ADDR[bob]}/meet at 10:30: room 1|2"
+	wait_line bob.out "Recieved a message from $(from alice): meet at 10:30: room 1|2"
+	run -0 pk-xfer e2e send "${KEYS[@]}" "127.0.0.1:${RELAY_PORTS[e2e]}" \
+	    "${ADDR[bob]}/ratio 3:4"
+	assert_output ''
+	wait_file bob.out "ratio 3:4\$"
+	say alice "${ADDR[bob]}/either/or"
+	wait_file alice.out '^\[\*\] Parse Error: Invalid Input Format$'
+	[ "$(grep -c '^Recieved' bob.out)" -eq 2 ]
+	run grep -c ' parse error$' relay.log
+	assert_output 1
+}
+
+@test "e2e: help in the interactive client lists the commands and sends nothing" {
+	start_relay e2e@127.0.0.1:0
+	join alice
+	say alice help
+	wait_file alice.out '^  help +this list \(not sent\)$'
+	run cat alice.out
+	assert_output "This client address: ${ADDR[alice]}
+Commands (each line goes to the server as one RSA block of at most
+190 bytes):
+  ip:port/message  send message to the client at ip:port (the address
+                   it printed as \"This client address\"); message may
+                   hold ':' and '|' but not '/'
+  quit             leave (so do Ctrl-D and Ctrl-C)
+  help             this list (not sent)"
+	say alice quit
+	wait_log "e2e ${ADDR[alice]} quit\$"
+	run grep -c "e2e ${ADDR[alice]} parse error" relay.log
+	assert_output 0
+}
+
+@test "e2e: the wrong server key (-s) is dropped with a reason: send, upload and the interactive client say so and exit 1" {
+	local why
+	start_relay e2e@127.0.0.1:0 e2e-upload@127.0.0.1:0
+	join bob
+	KEYS=(-k "$K/client.key" --pass-file "$K/client.pass" -s "$K/client.pub")
+	why="the server dropped the connection: it could not decrypt our message, so $K/client.pub (-s) is most likely not the server's public key"
+	run -1 --separate-stderr pk-xfer e2e send "${KEYS[@]}" \
+	    "127.0.0.1:${RELAY_PORTS[e2e]}" "${ADDR[bob]}/hello"
+	assert_equal "$output" '[*] Server Error: Cannot decrypt the message with the server key'
+	assert_equal "$stderr" "pk-xfer: 127.0.0.1:${RELAY_PORTS[e2e]}: $why"
+	echo data > f.txt
+	run -1 --separate-stderr pk-xfer e2e upload "${KEYS[@]}" \
+	    "127.0.0.1:${RELAY_PORTS[e2e-upload]}" f.txt
+	assert_equal "$stderr" "pk-xfer: 127.0.0.1:${RELAY_PORTS[e2e-upload]}: $why"
+	join alice
+	say alice "${ADDR[bob]}/hello"
+	STATUS=0
+	wait "${CPID[alice]}" || STATUS=$?
+	unset "CPID[alice]"
+	[ "$STATUS" -eq 1 ]
+	run cat alice.out
+	assert_output "This client address: ${ADDR[alice]}
+[*] Server Error: Cannot decrypt the message with the server key
+Disconnected from Server. Exiting..."
+	run cat alice.err
+	assert_output "pk-xfer: 127.0.0.1:${RELAY_PORTS[e2e]}: $why"
+	[ "$(grep -c 'protocol error: the block does not decrypt with the server key$' relay.log)" -eq 3 ]
+	run grep -c '^Recieved' bob.out
+	assert_output 0
 }
 
 @test "e2e: a 190-byte line goes out in one block; a 191-byte one is refused before the network" {

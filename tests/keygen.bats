@@ -359,15 +359,18 @@ key_files() {
 	assert_output "pk-keygen: bad.der: malformed key"
 }
 
-@test "keygen info: a multi-prime key is unsupported, EC keys are not RSA" {
+@test "keygen info: a multi-prime key is read as openssl reads it, EC keys are not RSA" {
 	local json="$VECTORS/wycheproof/rsa_three_primes_oaep_2048_sha1_mgf1sha1_test.json"
 	local pem
 	pem=$(grep -o '"privateKeyPem" *: *"[^"]*"' "$json" |
 	    sed 's/^"privateKeyPem" *: *"//; s/"$//')
 	printf '%b' "$pem" > three.pem
 	assert_equal "$(label three.pem)" "PRIVATE KEY"
-	run -2 pk-keygen info -i three.pem
-	assert_output "pk-keygen: three.pem: unsupported key format or cipher"
+	run -0 pk-keygen info -i three.pem
+	assert_output "bits 2048
+exponent 65537
+sha256 $(openssl pkey -in three.pem -pubout -outform DER | sha256sum |
+	    cut -d' ' -f1)"
 	openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256 \
 	    -out ec.pem
 	openssl pkey -in ec.pem -pubout -out ecpub.pem
@@ -413,3 +416,106 @@ key_files() {
 	    -iv "$(pk-keygen iv)" > /dev/null
 }
 
+
+# Issue 10, items 4 and 5: multi-prime keys, and certificates where a key
+# is read.
+
+@test "keygen pub, info: a certificate (PEM or DER) gives its public key, as openssl x509 -pubkey; csr -k says it holds no private key" {
+	openssl req -x509 -key "$KEYS/pkcs8.pem" -subj /CN=alice -days 2 \
+	    -out alice.crt
+	openssl x509 -in alice.crt -outform DER -out alice.der
+	openssl x509 -in alice.crt -pubkey -noout > want.pem
+	cmp want.pem "$KEYS/spki.pem"
+	local f
+	for f in alice.crt alice.der; do
+		pk-keygen pub -i $f | cmp - want.pem
+		pk-keygen pub --der -i $f | cmp - "$KEYS/spki.der"
+		run -0 pk-keygen info -i $f
+		assert_output "$(pk-keygen info -i "$KEYS/spki.pem")"
+		run -2 pk-keygen csr -k $f -subj /CN=alice
+		assert_output "pk-keygen: $f: a certificate holds only a public key; the private key is needed"
+	done
+	# A certificate for an EC key: not RSA.
+	openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes \
+	    -keyout ec.key -subj /CN=ec -days 2 -out ec.crt 2> /dev/null
+	run -2 pk-keygen info -i ec.crt
+	assert_output "pk-keygen: ec.crt: not an RSA key"
+}
+
+# mp_key BITS PRIMES [OPTION...]: openssl's multi-prime key in mp.pem, and
+# as mp1.pem (PKCS#1), mp.der (openssl 3.0 writes PKCS#1 here),
+# mpenc.pem (PBES2) and mp1enc.pem (legacy).
+mp_key() {
+	openssl genpkey -algorithm RSA -pkeyopt rsa_keygen_bits:"$1" \
+	    -pkeyopt rsa_keygen_primes:"$2" "${@:3}" -out mp.pem 2> /dev/null
+	openssl pkey -in mp.pem -traditional -out mp1.pem
+	openssl pkey -in mp.pem -outform DER -out mp.der
+	openssl pkcs8 -topk8 -in mp.pem -v2 aes-256-cbc -passout file:pw \
+	    -out mpenc.pem
+	openssl rsa -in mp.pem -aes256 -passout file:pw -out mp1enc.pem \
+	    2> /dev/null
+}
+
+@test "keygen pub, info: multi-prime keys (3 and 4 primes; PKCS#8, PKCS#1, DER, encrypted) give openssl's public key" {
+	local args f
+	for args in "2048 3" "4096 4"; do
+		# shellcheck disable=SC2086
+		mp_key $args
+		# Version 1: otherPrimeInfos follow.
+		[ "$(openssl asn1parse -in mp1.pem |
+		    sed -n '2s/.*INTEGER *://p')" = 01 ]
+		openssl pkey -in mp.pem -pubout -out want.pem
+		openssl pkey -in mp.pem -pubout -outform DER -out want.der
+		for f in mp.pem mp1.pem mp.der mpenc.pem mp1enc.pem; do
+			pk-keygen pub --pass-file pw -i $f | cmp - want.pem
+			pk-keygen pub --der --pass-file pw -i $f | cmp - want.der
+			run -0 pk-keygen info --pass-file pw -i $f
+			assert_output "bits ${args% *}
+exponent 65537
+sha256 $(sha256sum < want.der | cut -d' ' -f1)"
+		done
+		run -0 pk-keygen csr -f -k mp.pem -subj /CN=mp -o mp.csr
+		run -0 openssl req -in mp.csr -verify -noout
+	done
+}
+
+@test "keygen info: a multi-prime key whose numbers disagree is refused" {
+	mp_key 2048 3
+	# The last octet belongs to the third prime's coefficient.
+	local size last
+	openssl pkey -in mp.pem -traditional -outform DER -out mp1.der
+	size=$(wc -c < mp1.der)
+	last=$(tail -c 1 mp1.der | od -An -tu1 | tr -d ' ')
+	{ head -c $((size - 1)) mp1.der
+	    printf "\\$(printf %03o $((last ^ 1)))"; } > bad.der
+	assert_equal "$(cmp bad.der mp1.der | cut -d' ' -f5)" "$size,"
+	run -0 pk-keygen info -i mp1.der
+	run -2 pk-keygen info -i bad.der
+	assert_output "pk-keygen: bad.der: malformed key"
+}
+
+teardown() {
+	stop_relay
+}
+
+@test "keygen: a three-prime key is written back as openssl writes it (pk-xfer vault pubkey's priv.key is openssl's PKCS#8)" {
+	start_relay vault@127.0.0.1:0
+	mkdir alice
+	cd alice
+	printf '127.0.0.1:%s\nalice\ndata.bin\n' "$RELAY_PORT" > transfer.info
+	make_file data.bin 100
+	pk-xfer vault register > /dev/null
+	printf 'correct horse\n' > pw
+	mp_key 1024 3 -pkeyopt rsa_keygen_pubexp:17
+	local f
+	for f in mp.pem mp1enc.pem; do
+		pk-xfer vault pubkey -k $f --pass-file pw -o aes.wrapped
+		# mp.pem's body: openssl writes PKCS#8 PEM (its DER output
+		# of a multi-prime key is PKCS#1).
+		sed '1d;$d' mp.pem | base64 -d | cmp - <(base64 -d priv.key)
+		openssl pkeyutl -decrypt -inkey mp.pem \
+		    -pkeyopt rsa_padding_mode:oaep -pkeyopt rsa_oaep_md:sha1 \
+		    -in aes.wrapped -out aes.key
+		[ "$(wc -c < aes.key)" -eq 32 ]
+	done
+}

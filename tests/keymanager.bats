@@ -11,9 +11,11 @@ setup() {
 	start_relay keymanager@127.0.0.1:0
 	ADDR=127.0.0.1:$RELAY_PORT
 	WPID=
+	declare -gA CPID=() CFD=()
 }
 
 teardown() {
+	stop_clients
 	if [ -n "$WPID" ]; then
 		kill "$WPID" 2> /dev/null || true
 		wait "$WPID" 2> /dev/null || true
@@ -54,6 +56,82 @@ frame() {
 	local n=${#1}
 	printf "\\x$(printf %02x $((n >> 24 & 255)))\\x$(printf %02x $((n >> 16 & 255)))"
 	printf "\\x$(printf %02x $((n >> 8 & 255)))\\x$(printf %02x $((n & 255)))%s" "$1"
+}
+
+# client NAME [ARGS...]: the interactive pk-xfer keymanager reading the
+# FIFO NAME.in (written with type NAME TEXT), output in NAME.out/.err.
+client() {
+	local n=$1 fd
+	shift
+	mkfifo "$n.in"
+	(
+		for fd in "${CFD[@]}"; do
+			exec {fd}>&-
+		done
+		exec pk-xfer "$@" keymanager -k k3 "$ADDR" < "$n.in" \
+		    > "$n.out" 2> "$n.err"
+	) 3>&- &
+	CPID[$n]=$!
+	exec {CFD[$n]}> "$n.in"
+}
+
+type() {
+	printf '%s\n' "$2" >&"${CFD[$1]}"
+}
+
+# finished NAME: waits up to 20 s for the client to exit by itself (it is
+# killed after that), its stdin left open; its status is in STATUS.
+finished() {
+	local i
+	for ((i = 0; i < 200; i++)); do
+		kill -0 "${CPID[$1]}" 2> /dev/null || break
+		sleep 0.1
+	done
+	kill "${CPID[$1]}" 2> /dev/null || true
+	STATUS=0
+	wait "${CPID[$1]}" || STATUS=$?
+	unset "CPID[$1]"
+	exec {CFD[$1]}>&-
+	unset "CFD[$1]"
+}
+
+# both_end: clients w and s both see `alles gut`, then end with status 0.
+both_end() {
+	wait_line w.out "Message from server: alles gut"
+	wait_line s.out "Message from server: alles gut"
+	type w end
+	type s end
+	finished w
+	[ "$STATUS" = 0 ]
+	finished s
+	[ "$STATUS" = 0 ]
+}
+
+# read_frame FD: the next frame's payload from FD in hex (FRAME_HEX) and
+# as text (FRAME).
+read_frame() {
+	local a b c d
+	read -r a b c d < <(timeout 10 dd bs=1 count=4 <&"$1" 2> /dev/null | od -An -tu1)
+	FRAME_HEX=$(timeout 10 dd bs=1 count=$((a << 24 | b << 16 | c << 8 | d)) \
+	    <&"$1" 2> /dev/null | od -An -tx1 | tr -d ' \n')
+	FRAME=$(printf '%s' "$FRAME_HEX" | xxd -r -p | tr -d '\0')
+}
+
+# raw_pair FD ROLE: after the mode word, K and IV through fd FD as the
+# original client does, and the original's confirmation constant
+# encrypted under them (CBC: openssl's default padding is PKCS#7).
+raw_pair() {
+	local k iv
+	frame "get key" >&"$1"
+	read_frame "$1"
+	k=$(printf '%s' "$FRAME_HEX" | xxd -r -p | openssl enc -aes-128-ecb -d -nopad -K "$(cat k3)" | od -An -tx1 | tr -d ' \n')
+	frame "get iv" >&"$1"
+	read_frame "$1"
+	iv=$(printf '%s' "$FRAME_HEX" | xxd -r -p | openssl enc -aes-128-ecb -d -nopad -K "$(cat k3)" | od -An -tx1 | tr -d ' \n')
+	printf 'This message is to confirm key receival \x0a\x64\xc8\x0f\x11\x13\x05\x04\x03\x02\x01' |
+	    openssl enc -aes-128-cbc -K "$k" -iv "$iv" > confirm.bin
+	[ "$(wc -c < confirm.bin)" = 64 ]
+	{ printf '\x00\x00\x00\x40'; cat confirm.bin; } >&"$1"
 }
 
 @test "keymanager: cbc and cfb end to end with 0, 1, 16 bytes and 1 MiB" {
@@ -290,4 +368,168 @@ frame() {
 	cmp k1 w/key.wrapped
 	# same K, same IV, same file: the same ciphertext on the wire
 	cmp ct1 w/ciphertext
+}
+
+@test "keymanager: a waiting client waits past -t and the relay's idle timeout; a prompt is never closed" {
+	stop_relay
+	start_relay --idle-timeout 1 keymanager@127.0.0.1:0
+	ADDR=127.0.0.1:$RELAY_PORT
+	make_file in 3000
+	client w -t 2
+	type w wait
+	waiters 1
+	client s -t 2
+	wait_log 'client #2'
+	# the waiter, its sender and the prompt all outlive -t 2 and the
+	# relay's 1 s idle timeout: the waiter waits for a sender, then for
+	# the sender's person to name the file, the sender for the answer
+	sleep 3
+	type s 'conn 1 cbc'
+	wait_line s.out "Enter a filename to send to peer: "
+	sleep 3
+	type s in
+	wait_line w.out "Do you wish to continue? (y/n)"
+	sleep 3
+	type w y
+	type w out
+	both_end
+	cmp in out
+	! grep -q 'idle timeout' relay.log
+}
+
+@test "keymanager: the interactive client reports the relay closing when it happens" {
+	client c
+	wait_line c.out "Introduce next command: "
+	stop_relay
+	finished c
+	[ "$STATUS" = 2 ]
+	[ "$(cat c.err)" = "pk-xfer: $ADDR: the key manager closed the connection (see the relay's log)" ]
+}
+
+@test "keymanager: typos are checked locally and keep the session" {
+	client c
+	type c 'conn 9 cfb'
+	wait_line c.out "Message from server: peer error: no waiter #9"
+	printf '\x0c\n\x1b[F\nconn 1\nconn 1 ecb\nwait 5000\nget key\n%0100d\nsend\nend\n' 0 >&"${CFD[c]}"
+	finished c
+	[ "$STATUS" = 0 ]
+	run cat c.out
+	refute_line "Enter a filename to send to peer: "
+	assert_line "not sent: the command has a non-printable character (0x0c); type help"
+	assert_line "not sent: the command has a non-printable character (0x1b); type help"
+	[ "$(grep -cx "not sent: usage: conn <peer_id> <enc_mode>, enc_mode cbc or cfb; type help" c.out)" = 2 ]
+	[ "$(grep -cx "not sent: that step is the client's own: type help" c.out)" = 2 ]
+	assert_line "not sent: a command is at most 64 characters; type help"
+	assert_line "Message from server: No waiters at the moment. Try again later."
+	[ ! -s c.err ]
+	! grep -q 'protocol error' relay.log
+}
+
+@test "keymanager: a missing file to send is asked again; an existing output file is refused before the transfer" {
+	make_file in 3000
+	echo keep > exists
+	run -2 pk-xfer keymanager wait -k k3 -o exists "$ADDR"
+	assert_output "pk-xfer: exists: already exists"
+	client w
+	type w wait
+	waiters 1
+	client s
+	printf 'conn 1 cfb\nnosuch\n.\nin\n' >&"${CFD[s]}"
+	wait_line w.out "Do you wish to continue? (y/n)"
+	printf 'y\nexists\n\nout\n' >&"${CFD[w]}"
+	both_end
+	grep -qx "Not good: nosuch: No such file or directory" s.out
+	grep -qx "Not good: .: not a regular file" s.out
+	grep -qx "Not okay: exists already exists; type another name" w.out
+	grep -qx "Not okay: type a file name" w.out
+	# refused before a byte of it was sent: the sender saw yes only once
+	[ "$(grep -c '^Message from peer: ' s.out)" = 1 ]
+	[ "$(cat exists)" = keep ]
+	cmp in out
+}
+
+@test "keymanager: help lists the seed README's commands" {
+	client c
+	type c help
+	type c end
+	finished c
+	[ "$STATUS" = 0 ]
+	run cat c.out
+	assert_line "Commands (as the original's README describes them):"
+	assert_line "  wait                       wait for a sender to send you a file"
+	assert_line "  send                       list the waiters you can send to"
+	assert_line "  conn <peer_id> <enc_mode>  send a file to waiter peer_id, enc_mode"
+	assert_line "  end                        end the session"
+	refute_line --partial "unexpected command"
+}
+
+@test "keymanager: both sides name the plaintext and the ciphertext size" {
+	make_file in 8893
+	start_waiter 1 --yes -o out
+	run -0 pk-xfer -t 10 keymanager send -k k3 "$ADDR" in
+	assert_line "Sent 8893 bytes, 8896 encrypted"
+	waiter_status
+	[ "$WSTATUS" = 0 ]
+	grep -qx "The size of the encrypted file is 8896 bytes" w.out
+	grep -qx "Received 8893 bytes, 8896 encrypted" w.out
+}
+
+@test "keymanager: the original's confirmation constant is accepted; a sender's next message is send_data, never key okay" {
+	start_waiter 1 --yes -o out
+	exec 5<> "/dev/tcp/127.0.0.1/$RELAY_PORT"
+	read_frame 5
+	[[ "$FRAME" == "Hello client #2!"* ]]
+	frame "conn 1 cbc" >&5
+	read_frame 5
+	[ "$FRAME" = cbc ]
+	raw_pair 5
+	read_frame 5
+	[ "$FRAME" = "send_data 127.0.0.1:$(sed -n 's/^Waiting for a sender on port //p' w.out)" ]
+	exec 5>&-
+	waiter_status
+	! grep -q 'key okay' w.out relay.log
+	grep -qx "Confirmation received, starting communication with peer" w.out
+	wait_log '#2: key confirmed'
+}
+
+@test "keymanager: a waiter's next message after a good confirmation is start" {
+	make_file in 100
+	exec 5<> "/dev/tcp/127.0.0.1/$RELAY_PORT"
+	read_frame 5
+	frame "wait 9" >&5
+	waiters 1
+	pk-xfer -t 10 keymanager send -k k3 --to 1 "$ADDR" in > s.out 2> s.err 3>&- &
+	WPID=$!
+	read_frame 5
+	[ "$FRAME" = cbc ]
+	raw_pair 5
+	read_frame 5
+	[ "$FRAME" = start ]
+	exec 5>&-
+	waiter_status
+	! grep -q 'key okay' s.out
+}
+
+@test "keymanager: a failed confirmation: key error to that side, peer error to the sender, peer key error to the waiter" {
+	make_file in 1000
+	pk-keygen aes -b 128 -o other.k3
+	# the waiter fails
+	pk-xfer -t 10 keymanager wait -k other.k3 --yes -o out "$ADDR" > w.out 2> w.err 3>&- &
+	WPID=$!
+	waiters 1
+	run -1 pk-xfer -t 10 keymanager send -k k3 "$ADDR" in
+	assert_line "Message from server: peer error"
+	refute_line --partial "key okay"
+	waiter_status
+	[ "$WSTATUS" = 1 ]
+	grep -qx "Message from server: key error" w.out
+	# the sender fails
+	start_waiter 2 --yes -o out
+	run -1 pk-xfer -t 10 keymanager send -k other.k3 "$ADDR" in
+	assert_line "Message from server: key error"
+	waiter_status
+	[ "$WSTATUS" = 1 ]
+	grep -qx "Message from server: peer key error" w.out
+	! grep -q 'key okay' w.out
+	[ ! -e out ]
 }

@@ -43,7 +43,7 @@ relay_pid_of() {
 	assert_line '    $ pk-xfer vault register'
 	assert_line '    $ pk-keygen rsa -b 1024 -e 17 --no-pass -o alice'
 	assert_line '    $ pk-wrap -d --oaep-sha1 -k alice.key < aes.wrapped > aes.key'
-	assert_line '    $ pk-aes-cbc -e --zero-iv -k aes.key < report.txt > report.enc'
+	assert_line '    $ pk-aes-cbc -e --zero-iv --raw-key -k aes.key < report.txt > report.enc'
 	assert_line '    $ pk-xfer vault send < report.enc > crc.server'
 	assert_line '    $ pk-xfer vault ack ok'
 	assert_line '    $ pk-xfer vault reconnect -o aes2.wrapped'

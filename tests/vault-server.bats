@@ -91,30 +91,67 @@ answer() {
 	grep -q "pubkey alice" relay.log
 }
 
-@test "vault-server: 827 gets 1605 and a new AES key; an unknown id, another name or no key gets 1606" {
+# reconnect_denied OLD_ID NAME: 827 as the original client sends it, on a
+# connection kept open; wants 1606 with a new id (sets ID), then sends 826
+# with that id on the same connection and wants 1602 (sets AES).
+reconnect_denied() {
+	local fd
+	exec {fd}<> "/dev/tcp/127.0.0.1/$RELAY_PORT"
+	vreq "$1" 827 "$2" >&"$fd"
+	RESP=$(od -An -v -tx1 -N 23 <&"$fd" | tr -d ' \n')
+	[ "${RESP:0:14}" = "$R1606" ] || {
+		echo "reconnect $2: $RESP" >&2
+		exec {fd}>&-
+		return 1
+	}
+	ID=${RESP:14:32}
+	vpubkey "$ID" "$2" "$KEYDIR/k.der" >&"$fd"
+	RESP=$(od -An -v -tx1 -N 151 <&"$fd" | tr -d ' \n')
+	exec {fd}>&-
+	[ "${RESP:0:46}" = "$R1602$ID" ] || {
+		echo "pubkey $2 after 1606: $RESP" >&2
+		return 1
+	}
+	vunwrap "${RESP:46:256}"
+}
+
+@test "vault-server: 827 gets 1605 and a new AES key; an unknown id, another name or no key gets 1606 with a new id, then 826 on that connection" {
 	vregister alice
 	vkey "$ID" alice
 	first=$AES
+	alice=$ID
 	answer "$ID" 827 alice
 	assert_equal "${RESP:0:46}" "$R1605$ID"
 	vunwrap "${RESP:46:256}"
 	[ "$AES" != "$first" ]
 	run sql "SELECT lower(hex(aes_key)) FROM clients WHERE name = 'alice'"
 	assert_output "$AES"
+	# An unknown id: the name is registered under a new id.
 	unknown=0123456789abcdef0123456789abcdef
-	answer "$unknown" 827 alice
-	assert_equal "$RESP" "$R1606$unknown"
-	answer "$ID" 827 mallory
-	assert_equal "$RESP" "$R1606$ID"
-	alice=$ID
+	reconnect_denied "$unknown" carol
+	[ "$ID" != "$unknown" ]
+	run sql "SELECT name, lower(hex(aes_key)) FROM clients
+	    WHERE lower(hex(id)) = '$ID'"
+	assert_output "carol|$AES"
+	grep -q "reconnect carol denied: registered again id=$ID" relay.log
+	# Alice's id with another name: that name, a new id; alice stays.
+	reconnect_denied "$alice" mallory
+	[ "$ID" != "$alice" ]
+	# Registered without a key: the old record goes, a new id comes.
 	vregister bob
-	answer "$ID" 827 bob
-	assert_equal "$RESP" "$R1606$ID"
-	# Nothing was registered by the denials.
-	run sql "SELECT count(*) FROM clients"
-	assert_output 2
+	bob=$ID
+	reconnect_denied "$bob" bob
+	[ "$ID" != "$bob" ]
+	run sql "SELECT name, public_key IS NOT NULL FROM clients ORDER BY name"
+	assert_output "alice|1
+bob|1
+carol|1
+mallory|1"
+	# The name of another id: 1607, and the relay says why.
+	answer "$unknown" 827 alice
+	assert_equal "$RESP" "$R1607"
+	grep -q "protocol error: reconnect alice denied: the name belongs to another client id" relay.log
 	grep -q "reconnect alice ok" relay.log
-	grep -q "reconnect bob denied" relay.log
 }
 
 @test "vault-server: an upload encrypted by openssl gets 1603 with GNU cksum's CRC; 900 keeps the file" {

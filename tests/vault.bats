@@ -41,6 +41,31 @@ id_of() {
 	sed -n 2p "$1/me.info"
 }
 
+# hint1607 CODE PHRASE...: $stderr is the 1607 line for request CODE and
+# one line saying what a 1607 can mean after CODE (each PHRASE) and that
+# pk-relay logs the reason.
+hint1607() {
+	local code=$1 p
+	shift
+	assert_equal "${#stderr_lines[@]}" 2
+	assert_equal "${stderr_lines[0]}" "pk-xfer: server error (1607) after $code ($(label "$code"))"
+	[[ ${stderr_lines[1]} == "pk-xfer: 1607 after $code can mean: "* ]]
+	[[ ${stderr_lines[1]} == *'; pk-relay logs the reason on its stderr ("vault PEER protocol error: ...")' ]]
+	for p; do
+		[[ ${stderr_lines[1]} == *"$p"* ]] || {
+			echo "no \"$p\" in: ${stderr_lines[1]}" >&2
+			return 1
+		}
+	done
+}
+
+label() {
+	case $1 in
+	825) echo register ;;
+	828) echo send file ;;
+	esac
+}
+
 @test "vault: register, pubkey, send step by step; the server's CRC is cksum's and 900 keeps the file" {
 	client alice alice 70000
 	cd alice
@@ -63,7 +88,7 @@ id_of() {
 	openssl pkeyutl -decrypt -inkey k.key -pkeyopt rsa_padding_mode:oaep \
 	    -pkeyopt rsa_oaep_md:sha1 -in aes.wrapped | cmp - aes.key
 	[ "$(wc -c < aes.key)" -eq 32 ]
-	pk-aes-cbc -e --zero-iv -k aes.key < data.bin > data.enc 2>/dev/null
+	pk-aes-cbc -e --zero-iv --raw-key -k aes.key < data.bin > data.enc 2>/dev/null
 	openssl enc -aes-256-cbc -K "$(od -An -v -tx1 aes.key | tr -d ' \n')" \
 	    -iv 00000000000000000000000000000000 < data.bin | cmp - data.enc
 	run -0 pk-xfer vault send < data.enc
@@ -77,7 +102,7 @@ id_of() {
 	client alice alice 3000
 	cd alice
 	keyed
-	pk-aes-cbc -e --zero-iv -k aes.key < data.bin > data.enc 2>/dev/null
+	pk-aes-cbc -e --zero-iv --raw-key -k aes.key < data.bin > data.enc 2>/dev/null
 	run -0 pk-xfer vault send --name other.bin < <(cat data.enc)
 	assert_output "$(cksum < data.bin | cut -d' ' -f1)"
 	pk-xfer vault ack ok --name other.bin
@@ -135,34 +160,88 @@ CRC OK REQUEST COMPLETED"
 	pk-wrap -d --oaep-sha1 -k k.key < aes2.wrapped > aes2.key
 	[ "$(wc -c < aes2.key)" -eq 32 ]
 	! cmp -s aes.key aes2.key
-	pk-aes-cbc -e --zero-iv -k aes2.key < data.bin > data.enc 2>/dev/null
+	pk-aes-cbc -e --zero-iv --raw-key -k aes2.key < data.bin > data.enc 2>/dev/null
 	run -0 pk-xfer vault send < data.enc
 	assert_output "$(cksum < data.bin | cut -d' ' -f1)"
 	# The old key no longer decrypts into the right CRC.
-	pk-aes-cbc -e --zero-iv -k aes.key < data.bin > old.enc 2>/dev/null
+	pk-aes-cbc -e --zero-iv --raw-key -k aes.key < data.bin > old.enc 2>/dev/null
 	run pk-xfer vault send < old.enc
 	refute_output "$(cksum < data.bin | cut -d' ' -f1)"
 }
 
-@test "vault: reconnect with an unknown id gets 1606: exit 1; client then registers again" {
-	client ghost ghost
-	cd ghost
-	printf 'ghost\n0123456789abcdef0123456789abcdef\n' > me.info
-	run -1 --separate-stderr pk-xfer vault reconnect
-	assert_equal "$stderr" "pk-xfer: reconnect denied: register again"
-	run -0 pk-xfer vault client
-	assert_line -n 0 'RECONNECT DENIED: registering again'
-	assert_line -n 1 'REGISTER REQUEST COMPLETED'
-	assert_line 'Correct checksum'
-	[ "$(id_of .)" != 0123456789abcdef0123456789abcdef ]
-	[ "$(tail -n +3 me.info | wc -l)" -gt 5 ]
+# peer_of PATTERN: the peer address of the relay log line matching PATTERN.
+peer_of() {
+	sed -n "s/^[^ ]* vault \([^ ]*\) $1\$/\1/p" \
+	    "$BATS_TEST_TMPDIR/relay.log"
 }
 
-@test "vault: a flipped ciphertext byte gives a wrong CRC; retry, retry, fail (902) keeps no file" {
+@test "vault: a 1606 is followed as the original client does: the new id into me.info, then 826 on the same connection" {
+	client ghost ghost
+	cd ghost
+	pk-keygen rsa -b 1024 -e 17 --no-pass -o k
+	# me.info with an id the relay does not know (a relay that forgot).
+	{
+		printf 'ghost\n0123456789abcdef0123456789abcdef\n'
+		openssl pkey -in k.key -outform DER | base64 -w 64
+	} > me.info
+	run -0 --separate-stderr pk-xfer vault reconnect -o aes.wrapped
+	id=$(id_of .)
+	[[ $id =~ ^[0-9a-f]{32}$ ]] && [ "$id" != 0123456789abcdef0123456789abcdef ]
+	assert_equal "$stderr" "pk-xfer: reconnect denied (1606): the server registered ghost again as $id; sending the public key (826)"
+	# 827 and 826 on one connection; the key sent is me.info's.
+	peer=$(peer_of "reconnect ghost denied: registered again id=$id")
+	[ -n "$peer" ] && [ "$(peer_of 'pubkey ghost')" = "$peer" ]
+	tail -n +3 me.info | cmp - priv.key
+	pk-wrap -d --oaep-sha1 -k k.key < aes.wrapped > aes.key
+	pk-aes-cbc -e --zero-iv --raw-key -k aes.key < data.bin > data.enc 2>/dev/null
+	run -0 pk-xfer vault send < data.enc
+	assert_output "$(cksum < data.bin | cut -d' ' -f1)"
+	run -0 pk-xfer vault reconnect -o aes2.wrapped
+	[ "$(id_of .)" = "$id" ]
+	# The client in one process, with no key in me.info: a new key.
+	cd ..
+	client ghost2 ghost2
+	cd ghost2
+	printf 'ghost2\nfedcba9876543210fedcba9876543210\n' > me.info
+	run -0 pk-xfer vault client
+	id=$(id_of .)
+	assert_line -n 0 "RECONNECT DENIED: registered again as $id"
+	assert_line -n 1 'SEND PUBLIC KEY COMPLETED'
+	assert_line 'Correct checksum'
+	[ "$(tail -n +3 me.info | wc -l)" -gt 5 ]
+	tail -n +3 me.info | cmp - priv.key
+	cmp data.bin "$BATS_TEST_TMPDIR/state/files/$id/data.bin"
+	# A name that belongs to another id: 1607, and what it can mean.
+	printf 'ghost\nfedcba9876543210fedcba9876543210\n' > me.info
+	run -1 --separate-stderr pk-xfer vault reconnect
+	assert_equal "${stderr_lines[0]}" "pk-xfer: server error (1607) after 827 (reconnect)"
+	[[ ${stderr_lines[1]} == *"the name belongs to another client id"* ]]
+}
+
+@test "vault: a 1604 that announces 255 bytes, carries the 16-byte id and closes (the original server) is taken with a warning" {
+	client c carol
+	cd c
+	id=0123456789abcdef0123456789abcdef
+	printf 'carol\n%s\n' "$id" > me.info
+	# Reads the 278 bytes of 900, answers as the original server does.
+	oct=
+	for ((i = 0; i < 32; i += 2)); do
+		printf -v oct '%s\\%03o' "$oct" "0x${id:i:2}"
+	done
+	fake_server "head -c 278 > /dev/null; printf '\\003\\104\\006\\377\\000\\000\\000$oct'"
+	run -0 --separate-stderr pk-xfer vault ack ok
+	assert_equal "$stderr" "pk-xfer: 127.0.0.1:$FAKE_PORT: 1604 announced 255 payload bytes but sent the 16-byte client id and closed, as the original server does: taken"
+	# Fewer bytes than the id is still a malformed reply.
+	fake_server "head -c 278 > /dev/null; printf '\\003\\104\\006\\377\\000\\000\\000abcd'"
+	run -2 --separate-stderr pk-xfer vault ack ok
+	assert_equal "$stderr" "pk-xfer: 127.0.0.1:$FAKE_PORT: malformed reply (code 1604): payload size does not match the code"
+}
+
+@test "vault: a flipped ciphertext byte gives a wrong CRC; retry, retry, fail (902) keeps no file; a 1607 says what it can mean" {
 	client alice alice 10000
 	cd alice
 	keyed
-	pk-aes-cbc -e --zero-iv -k aes.key < data.bin > data.enc 2>/dev/null
+	pk-aes-cbc -e --zero-iv --raw-key -k aes.key < data.bin > data.enc 2>/dev/null
 	good=$(cksum < data.bin | cut -d' ' -f1)
 	for ack in retry retry fail; do
 		# Byte 5 is in the first block: the padding stays valid.
@@ -173,9 +252,11 @@ CRC OK REQUEST COMPLETED"
 	dir="$BATS_TEST_TMPDIR/state/files/$(id_of .)"
 	[ -z "$(ls -A "$dir" 2>/dev/null)" ]
 	grep -q 'crc fail data.bin' "$BATS_TEST_TMPDIR/relay.log"
-	# A flip in the next-to-last block spoils the padding: 1607.
+	# A flip in the next-to-last block spoils the padding: 1607, and the
+	# client says what a 1607 after 828 can mean and where the reason is.
 	run -1 --separate-stderr pk-xfer vault send --flip-byte 10000 < data.enc
-	assert_equal "$stderr" "pk-xfer: server error (1607) after 828 (send file)"
+	hint1607 828 'stale key' 'bad padding' "relay's --max-file" \
+	    'unknown client id'
 	grep -q 'data.bin: the ciphertext does not decrypt' "$BATS_TEST_TMPDIR/relay.log"
 	run -2 --separate-stderr pk-xfer vault send --flip-byte 10016 < data.enc
 	assert_equal "$stderr" "pk-xfer: --flip-byte 10016: beyond the 10016 bytes of ciphertext"
@@ -227,7 +308,7 @@ traced() {
 	    wrapped_aes_key 128 bytes
 	EOF
 	pk-wrap -d --oaep-sha1 -k k.key < w > aes.key
-	pk-aes-cbc -e --zero-iv -k aes.key < data.bin > data.enc 2>/dev/null
+	pk-aes-cbc -e --zero-iv --raw-key -k aes.key < data.bin > data.enc 2>/dev/null
 	run -0 --separate-stderr pk-xfer vault send --trace < data.enc
 	[ "$(grep -c '^>>> 828 send file: 23-byte header' <<< "$stderr")" -eq 2 ]
 	traced <<-'EOF'
@@ -303,8 +384,10 @@ fake_server() {
 	\004\100\006\020\000\000\000|2|%s: malformed reply (code 1600): wrong version
 	\003\100\006\021\000\000\000|2|%s: malformed reply (code 1600): payload size does not match the code
 	\003\104\006\020\000\000\000%016d|2|%s: unexpected reply 1604 (message received) to 825 (register)
-	\003\107\006\000\000\000\000|1|server error (1607) after 825 (register)
 	EOF
+	fake_server "head -c 278 > /dev/null; printf '\\003\\107\\006\\000\\000\\000\\000'"
+	run -1 --separate-stderr pk-xfer vault register
+	hint1607 825 'could not parse'
 }
 
 @test "vault: the relay's 1607 (a packet before any key) is exit 1" {
@@ -312,7 +395,7 @@ fake_server() {
 	cd c
 	pk-xfer vault register > /dev/null
 	run -1 --separate-stderr pk-xfer vault send --size 1 < <(head -c 16 /dev/zero)
-	assert_equal "$stderr" "pk-xfer: server error (1607) after 828 (send file)"
+	hint1607 828 'unknown client id'
 }
 
 @test "vault: pubkey refuses a key that is not RSA-1024 with e = 17" {

@@ -331,7 +331,7 @@ Try 'pk-wrap --help'"
 	# openssl's default salt is the longest that fits: k - 34 = 222.
 	openssl dgst -sha256 -sigopt rsa_padding_mode:pss -sign "$K2" \
 	    -out pss.max msg
-	run -1 pk-wrap verify --pss -k "$P2" -s pss.max < msg
+	run -1 pk-wrap verify --pss --salt-len 32 -k "$P2" -s pss.max < msg
 	run -0 pk-wrap verify --pss --salt-len 222 -k "$P2" -s pss.max < msg
 	pk-wrap sign --pss --salt-len 94 -k "$K1" < msg > pss.k1
 	run -2 pk-wrap sign --pss --salt-len 95 -k "$K1" < msg
@@ -458,4 +458,141 @@ Try 'pk-wrap --help'"
 		run -2 eval pk-wrap "$args" "> /dev/full"
 		assert_output "pk-wrap: stdout: No space left on device"
 	done
+}
+
+# Issue 10, items 3 to 5: openssl's PSS salt lengths, multi-prime keys and
+# certificates where a key is read.
+
+@test "wrap: verify --pss takes openssl's PSS signatures of any salt length, as its auto does" {
+	make_file msg 5000
+	openssl genpkey -algorithm RSA -pkeyopt rsa_keygen_bits:1025 \
+	    -out k1025.pem 2> /dev/null
+	openssl pkey -in k1025.pem -pubout -out k1025.pub
+	local key pub salt opt
+	for key in "$K1" "$K2" k1025.pem; do
+		pub=${key%.pem}.pub
+		for salt in default 0 32 max -2; do
+			if [ $salt = default ]; then
+				opt=()
+			else
+				opt=(-sigopt rsa_pss_saltlen:$salt)
+			fi
+			openssl dgst -sha256 -sigopt rsa_padding_mode:pss \
+			    "${opt[@]}" -sign "$key" -out sig msg
+			run -0 pk-wrap verify --pss -k "$pub" -s sig < msg
+			assert_output "Verified OK"
+		done
+	done
+	# --salt-len still asks for exactly that length.
+	openssl dgst -sha256 -sigopt rsa_padding_mode:pss \
+	    -sigopt rsa_pss_saltlen:0 -sign "$K2" -out sig0 msg
+	run -0 pk-wrap verify --pss --salt-len 0 -k "$P2" -s sig0 < msg
+	run --separate-stderr -1 pk-wrap verify --pss --salt-len 32 -k "$P2" \
+	    -s sig0 < msg
+	assert_equal "$stderr" "pk-wrap: verification failed"
+	# A tampered message or signature, and a PKCS#1 v1.5 signature.
+	{ cat msg; printf x; } > msg.long
+	run --separate-stderr -1 pk-wrap verify --pss -k "$P2" -s sig0 \
+	    < msg.long
+	assert_equal "$stderr" "pk-wrap: verification failed"
+	openssl dgst -sha256 -sigopt rsa_padding_mode:pss -sign "$K2" \
+	    -out sig msg
+	# Byte 101 plus one (mod 256).
+	{ head -c 100 sig; head -c 101 sig | tail -c 1 |
+	    tr '\000-\377' '\001-\377\000'; tail -c 155 sig; } > sig.bad
+	! cmp -s sig sig.bad
+	run --separate-stderr -1 pk-wrap verify --pss -k "$P2" -s sig.bad < msg
+	assert_equal "$stderr" "pk-wrap: verification failed"
+	openssl dgst -sha256 -sign "$K2" -out sig.v15 msg
+	run --separate-stderr -1 pk-wrap verify --pss -k "$P2" -s sig.v15 < msg
+	assert_equal "$stderr" "pk-wrap: verification failed"
+}
+
+@test "wrap: a certificate, PEM or DER, is the public key for -e and verify, as openssl pkeyutl -certin reads it" {
+	openssl req -x509 -key "$K2" -subj /CN=alice -days 2 -out alice.crt
+	openssl x509 -in alice.crt -outform DER -out alice.der
+	make_file in 100
+	make_file msg 1000
+	openssl dgst -sha256 -sign "$K2" -out sig msg
+	openssl dgst -sha256 -sigopt rsa_padding_mode:pss -sign "$K2" \
+	    -out pss msg
+	local f pad
+	for f in alice.crt alice.der; do
+		for pad in --oaep --oaep-sha1 --pkcs1; do
+			pk-wrap -e $pad -k $f < in > ct
+			# shellcheck disable=SC2046
+			openssl pkeyutl -decrypt -inkey "$K2" $(ossl_pad $pad) \
+			    -in ct -out out
+			cmp in out
+		done
+		run -0 pk-wrap verify -k $f -s sig < msg
+		assert_output "Verified OK"
+		run -0 pk-wrap verify --pss -k $f -s pss < msg
+		assert_output "Verified OK"
+	done
+	# shellcheck disable=SC2046
+	openssl pkeyutl -encrypt -certin -inkey alice.crt $(ossl_pad --oaep) \
+	    -in in -out ct.ossl
+	pk-wrap -d -k "$K2" < ct.ossl > out
+	cmp in out
+	# A private key is needed: the certificate holds none.
+	for f in alice.crt alice.der; do
+		run -2 pk-wrap -d -k $f < ct.ossl
+		assert_output "pk-wrap: $f: a certificate holds only a public key; the private key is needed"
+		run -2 pk-wrap sign -k $f < msg
+		assert_output "pk-wrap: $f: a certificate holds only a public key; the private key is needed"
+	done
+}
+
+@test "wrap: Wycheproof RSAES-OAEP 2048 SHA-1 with a three-prime key" {
+	wycheproof rsa_three_primes_oaep_2048_sha1_mgf1sha1_test.json > list
+	run -0 bash -c "$VECTOR_LOOP" - decrypt --oaep-sha1 < list
+	assert_output "36 vectors"
+}
+
+@test "wrap: a three-prime key (PKCS#8, PKCS#1, DER, encrypted) decrypts openssl's OAEP, PKCS#1 v1.5 and raw blocks and signs as openssl does" {
+	openssl genpkey -algorithm RSA -pkeyopt rsa_keygen_bits:2048 \
+	    -pkeyopt rsa_keygen_primes:3 -out mp.pem 2> /dev/null
+	[ "$(openssl asn1parse -in mp.pem -strparse 22 |
+	    sed -n '2s/.*INTEGER *://p')" = 01 ]
+	openssl pkey -in mp.pem -pubout -out mp.pub
+	openssl pkey -in mp.pem -traditional -out mp1.pem
+	openssl pkey -in mp.pem -outform DER -out mp.der
+	openssl pkcs8 -topk8 -in mp.pem -v2 aes-256-cbc -passout file:"$PASS" \
+	    -out mpenc.pem
+	openssl rsa -in mp.pem -aes256 -passout file:"$PASS" -out mp1enc.pem \
+	    2> /dev/null
+	make_file in 100
+	make_input --raw raw 256
+	make_file msg 3000
+	local key pad src
+	for pad in --oaep --oaep-sha1 --pkcs1 --raw; do
+		[ $pad = --raw ] && src=raw || src=in
+		# shellcheck disable=SC2046
+		openssl pkeyutl -encrypt -pubin -inkey mp.pub $(ossl_pad $pad) \
+		    -in $src -out ct$pad
+	done
+	openssl dgst -sha256 -sign mp.pem -out sig.ossl msg
+	for key in mp.pem mp1.pem mp.der mpenc.pem mp1enc.pem; do
+		for pad in --oaep --oaep-sha1 --pkcs1 --raw; do
+			[ $pad = --raw ] && src=raw || src=in
+			pk-wrap -d $pad -k $key --pass-file "$PASS" \
+			    < ct$pad > out 2> /dev/null
+			cmp $src out
+		done
+		pk-wrap sign -k $key --pass-file "$PASS" < msg > sig
+		cmp sig.ossl sig
+		pk-wrap sign --pss -k $key --pass-file "$PASS" < msg > pss
+		run -0 openssl dgst -sha256 -sigopt rsa_padding_mode:pss \
+		    -verify mp.pub -signature pss msg
+		assert_output "Verified OK"
+	done
+	# An empty block, and one for another key, fail as always.
+	run --separate-stderr -1 pk-wrap -d -k mp.pem < /dev/null
+	assert_equal "$stderr" "pk-wrap: decryption failed"
+	openssl pkeyutl -encrypt -pubin -inkey "$P2" -in in -out ct.other \
+	    -pkeyopt rsa_padding_mode:oaep -pkeyopt rsa_oaep_md:sha256 \
+	    -pkeyopt rsa_mgf1_md:sha256
+	run --separate-stderr -1 pk-wrap -d -k mp.pem < ct.other
+	assert_equal "$stderr" "pk-wrap: decryption failed"
 }

@@ -2,10 +2,12 @@
  * sign: pk-wrap sign and verify.  The message on stdin is streamed through
  * SHA-256 in IO_BLOCK pieces, never held whole.  PKCS#1 v1.5 signatures
  * are deterministic and match openssl dgst -sha256 -sign byte for byte;
- * PSS uses MGF1-SHA-256 and a salt of --salt-len bytes (default 32).
+ * PSS uses MGF1-SHA-256 and signs with a salt of --salt-len bytes (default
+ * 32); verify takes any salt length (pss.c) unless --salt-len names one.
  */
 #include <err.h>
 #include <errno.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <unistd.h>
 
@@ -17,6 +19,8 @@
 #include "io.h"
 #include "rand.h"
 #include "wrap.h"
+
+#define SALT_ANY SIZE_MAX /* verify: whatever the signature holds */
 
 /* The two schemes, in one place: each signs or checks a SHA-256 digest. */
 struct scheme {
@@ -58,6 +62,8 @@ static int
 pss_verify(const struct key_rsa *k, size_t saltlen, const uint8_t *digest,
     const mpz_t s)
 {
+	if (saltlen == SALT_ANY)
+		return pss_verify_any_salt(&k->pub, digest, s);
 	return rsa_pss_sha256_verify_digest(&k->pub, saltlen, digest, s);
 }
 
@@ -84,14 +90,19 @@ hash_stdin(uint8_t *digest)
 	return 0;
 }
 
-/* The PSS salt length, checked against the key (RFC 8017 9.1.1 step 3). */
+/*
+ * The PSS salt length, checked against the key (RFC 8017 9.1.1 step 3);
+ * SALT_ANY when verify is given none.
+ */
 static size_t
-salt_len(const struct wrap_opts *o, struct key_rsa *k)
+salt_len(const struct wrap_opts *o, struct key_rsa *k, int verify)
 {
 	size_t salt, emlen, most;
 
 	if (!o->pss)
 		return 0;
+	if (verify && o->saltlen == -1)
+		return SALT_ANY;
 	salt = o->saltlen == -1 ? WRAP_PSS_SALT : (size_t)o->saltlen;
 	emlen = (mpz_sizeinbase(k->pub.n, 2) - 1 + 7) / 8;
 	most =
@@ -113,7 +124,7 @@ wrap_sign(const struct wrap_opts *o)
 	int ok, saved;
 
 	load_key(&key, o->keyfile, &o->pass, 1);
-	salt = salt_len(o, &key);
+	salt = salt_len(o, &key, 0);
 	if (hash_stdin(digest) == -1) {
 		saved = errno;
 		key_clear(&key);
@@ -169,7 +180,7 @@ wrap_verify(const struct wrap_opts *o)
 	int ok;
 
 	load_key(&key, o->keyfile, &o->pass, 0);
-	salt = salt_len(o, &key);
+	salt = salt_len(o, &key, 1);
 	len = read_sig(o, &key, sig, digest);
 	mpz_init(s);
 	nettle_mpz_set_str_256_u(s, len, sig);

@@ -8,6 +8,9 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include <gmp.h>
+#include <nettle/rsa.h>
+
 #include "key.h"
 #include "secret.h"
 
@@ -28,7 +31,7 @@ struct wrap_opts {
 	const char *labelfile;
 	enum wrap_pad pad;
 	int pss;
-	long saltlen; /* -1: WRAP_PSS_SALT */
+	long saltlen; /* -1: WRAP_PSS_SALT to sign, any to verify */
 	struct secret_src pass;
 };
 
@@ -38,6 +41,13 @@ void load_key(struct key_rsa *k, const char *path, const struct secret_src *pass
 
 /* out.c: all of buf to stdout, then close it to see a late error. */
 int write_out(const uint8_t *buf, size_t n);
+
+/*
+ * pss.c: 1 when s is an RSASSA-PSS signature (SHA-256, MGF1-SHA-256) of
+ * digest with a salt of any length, as openssl's saltlen "auto" accepts.
+ */
+int pss_verify_any_salt(
+    const struct rsa_public_key *pub, const uint8_t *digest, const mpz_t s);
 
 /* The workers: each returns the exit status or dies with it. */
 int wrap_encrypt(const struct wrap_opts *o);

@@ -2,7 +2,8 @@
  * ca_client: the pieces of `pk-xfer ca` (seed 004): the command line
  * (ca_cli.c), the framed connections with timeouts (ca_net.c), the
  * sign-in and registration (ca_login.c), the certificate requests and
- * the interactive client (ca_ops.c) and the peer chat (ca_peer.c).
+ * the interactive client (ca_ops.c), where certificates are saved
+ * (ca_save.c) and the peer chat (ca_peer.c).
  * Network and file failures die with exit 2; refusals with exit 1.
  */
 #ifndef PK_XFER_CA_H
@@ -77,6 +78,12 @@ int ca_interactive(struct ca_link *l, const struct ca_opts *o);
 /* Sends one request and reads the answer; dies with 1 on "error: ". */
 void ca_request(struct ca_link *l, enum ca_op op, const char *name,
     const uint8_t *body, size_t len);
+
+/* ca_save.c: the certificate in l->msg, from CSR or CERTREQ. */
+/* To out (- is stdout), else to <CN>.crt (id.crt) if that is new. */
+int ca_save_cert(const struct ca_link *l, const char *out, const char *id);
+/* To a name asked at the prompt, <CN>.crt by default; -1 at EOF. */
+int ca_save_ask(const struct ca_link *l, const char *id);
 
 /* ca_peer.c */
 int ca_peer_listen(const struct ca_opts *o);

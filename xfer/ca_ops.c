@@ -2,10 +2,12 @@
  * ca_ops: the requests after `Welcome` (CSR, CERTUP, CERTREQ) as step
  * subcommands, and the original's interactive client: the server's
  * prompts answered from stdin (passwords from the terminal with echo off,
- * or a --pass-* source), then operations chosen at a prompt until
- * "Terminate connection? (y/n)" is answered y.
+ * or a --pass-* source), then operations chosen at a prompt (or `help`)
+ * until "Terminate connection? (y/n)" is answered y; a certificate that
+ * comes back is saved (ca_save.c).
  */
 #include <err.h>
+#include <errno.h>
 #include <stdio.h>
 #include <string.h>
 #include <strings.h>
@@ -53,8 +55,7 @@ ca_csr(struct ca_link *l, const struct ca_opts *o)
 	ca_request(l, CA_CSR, o->user, file, len);
 	if (!ca_is_cert(l))
 		errx(1, "%s: CSR: \"%.80s\"", l->name, (const char *)l->msg);
-	out_write(o->out, l->msg, l->len);
-	return 0;
+	return ca_save_cert(l, o->out, o->user);
 }
 
 int
@@ -134,27 +135,72 @@ dialog(struct ca_link *l, const struct ca_opts *o, char *user)
 	return -1;
 }
 
-/* One operation chosen at the prompt; 0 done, -1 at EOF. */
+static const char ops_help[] =
+    "Operations (as the original's README describes them; any case):\n"
+    "  CSR      certificate signing request: your public key (a PEM\n"
+    "           request: pk-keygen csr) and your id; the CA signs it and\n"
+    "           you save the certificate, <id>.crt by default\n"
+    "  CERTUP   certificate upload: a certificate of this CA and the id\n"
+    "           to store it for\n"
+    "  CERTREQ  certificate request: the id whose certificate you want;\n"
+    "           you may save it\n"
+    "  help     this list\n";
+
+/* A file to send, or -1 after saying why it cannot be read. */
+static long
+read_try(const char *path)
+{
+	size_t len;
+
+	if (io_readfile(path, file, sizeof(file), &len) == -1) {
+		printf("%s: %s\n", path, strerror(errno));
+		return -1;
+	}
+	if (len == 0) {
+		printf("%s: empty\n", path);
+		return -1;
+	}
+	return (long)len;
+}
+
+/* CSR or CERTUP: the file, then the request; 1 when not sent. */
+static int
+upload(struct ca_link *l, enum ca_op op, const char *user)
+{
+	char path[4096], id[CA_NAME_MAX + 2];
+	long len;
+
+	if (cli_prompt("Enter the file name: ", path, sizeof(path)) == NULL)
+		return -1;
+	if (op == CA_CERTUP &&
+	    cli_prompt("Enter the id to store it for: ", id, sizeof(id)) ==
+		NULL)
+		return -1;
+	if ((len = read_try(path)) == -1)
+		return 1;
+	ca_request(l, op, op == CA_CSR ? user : id, file, (size_t)len);
+	return 0;
+}
+
+/* One operation chosen at the prompt; 0 done, 1 none, -1 at EOF. */
 static int
 operation(struct ca_link *l, const char *user)
 {
-	char op[16], path[4096], id[CA_NAME_MAX + 2];
-	size_t len;
+	char op[64], id[CA_NAME_MAX + 2];
+	int rv;
 
 	if (cli_prompt("Enter operation type (CSR, CERTUP, CERTREQ): ", op,
 		sizeof(op)) == NULL)
 		return -1;
+	if (strcasecmp(op, "help") == 0) {
+		fputs(ops_help, stdout);
+		return 1;
+	}
 	if (strcasecmp(op, "csr") == 0 || strcasecmp(op, "certup") == 0) {
-		if (cli_prompt("Enter the file name: ", path, sizeof(path)) ==
-		    NULL)
-			return -1;
-		if (strcasecmp(op, "certup") == 0 &&
-		    cli_prompt("Enter the id to store it for: ", id,
-			sizeof(id)) == NULL)
-			return -1;
-		len = read_input(path);
-		ca_request(l, strcasecmp(op, "csr") == 0 ? CA_CSR : CA_CERTUP,
-		    strcasecmp(op, "csr") == 0 ? user : id, file, len);
+		rv = upload(
+		    l, strcasecmp(op, "csr") == 0 ? CA_CSR : CA_CERTUP, user);
+		if (rv != 0)
+			return rv;
 	} else if (strcasecmp(op, "certreq") == 0) {
 		if (cli_prompt("Enter the requested id: ", id, sizeof(id)) ==
 		    NULL)
@@ -162,11 +208,14 @@ operation(struct ca_link *l, const char *user)
 		ca_request(
 		    l, CA_CERTREQ, user, (const uint8_t *)id, strlen(id));
 	} else {
-		printf("unknown operation: %s\n", op);
-		return 0;
+		printf("unknown operation: %s (type help)\n", op);
+		return 1;
 	}
 	printf("%s%s", (const char *)l->msg,
 	    l->len > 0 && l->msg[l->len - 1] == '\n' ? "" : "\n");
+	if (ca_is_cert(l) &&
+	    ca_save_ask(l, strcasecmp(op, "certreq") == 0 ? id : user) == -1)
+		return -1;
 	return 0;
 }
 
@@ -174,11 +223,14 @@ int
 ca_interactive(struct ca_link *l, const struct ca_opts *o)
 {
 	char user[CA_NAME_MAX + 1] = "", yn[8];
+	int rv;
 
 	if (dialog(l, o, user) == -1)
 		return 0;
 	for (;;) {
-		if (operation(l, user) == -1 ||
+		while ((rv = operation(l, user)) == 1)
+			;
+		if (rv == -1 ||
 		    cli_prompt("Terminate connection? (y/n) ", yn,
 			sizeof(yn)) == NULL) {
 			putchar('\n'); /* ends the prompt's line at EOF */

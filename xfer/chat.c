@@ -46,7 +46,8 @@ static const char options[] =
     "AES-128-CFB8 under a fresh IV, and the others' messages are printed on\n"
     "stdout as \"YYYY-MM-DD HH:MM:SS user: text\" (join and leave notices as\n"
     "\"YYYY-MM-DD HH:MM:SS [+] user joined the chat\").  A line EXIT, or the\n"
-    "end of stdin, leaves.  Set-up lines go to stderr.\n"
+    "end of stdin, leaves; \"help\" lists the commands.  Set-up lines go to\n"
+    "stderr.\n"
     "\n"
     "  -C dir             work in dir (paths on the command line too)\n"
     "  -h, --help         print this help and exit\n"
@@ -158,7 +159,9 @@ chat_setup(struct chat_client *c, const struct chat_opts *o)
 	status("Sending public key to server");
 	if (key_spki_pem(&k, pem, sizeof(pem), &len) != KEY_OK)
 		errx(2, "cannot encode the public key");
-	if (chat_send(c, "client public key", pem, len) == -1)
+	/* As the original: no newline after the PEM's last line. */
+	if (chat_send(c, "client public key", pem, chat_pem_len(pem, len)) ==
+	    -1)
 		errx(1, "%s: the server closed the connection", c->server);
 	p = expect(c, "wrapped session key", &len);
 	if (o->save_key != NULL)

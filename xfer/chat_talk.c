@@ -2,7 +2,8 @@
  * chat_talk: the conversation after set-up.  One poll waits on stdin and
  * the socket: each complete line of stdin is encrypted (AES-128-CFB8,
  * fresh IV) and sent as "user: text"; each frame from the server is
- * printed behind the local time of its arrival.  Text from peers is
+ * printed behind the local time of its arrival.  "help" lists the
+ * commands without sending anything.  Text from peers is
  * shown with control characters replaced, so that nobody can drive
  * another user's terminal.  A keepalive frame goes out after
  * CHAT_KEEPALIVE_MS of silence so the relay's idle timeout spares a
@@ -83,6 +84,21 @@ received(struct chat_client *c, const uint8_t *p, size_t len)
 	errx(1, "%s: not a chat frame from the server", c->server);
 }
 
+/* The commands, as the original's README gives them. */
+static const char help_text[] =
+    "Commands:\n"
+    "  any other line  sent to everyone else in the room as \"NAME: line\"\n"
+    "  EXIT            leave the chat (so does Ctrl-D)\n"
+    "  help            this list (not sent)\n"
+    "TERMINATE, typed on the server's console, ends the chat for all.\n";
+
+static void
+help(void)
+{
+	if (fputs(help_text, stdout) == EOF || fflush(stdout) == EOF)
+		err(2, "stdout");
+}
+
 /* Encrypts and sends "user: line"; -1 if the server has gone. */
 static int
 send_line(struct chat_client *c, const char *line, size_t len)
@@ -149,6 +165,8 @@ read_stdin(struct chat_client *c, struct line_buf *lb)
 			lb->skipping = 0;
 		else if (strcmp(line, "EXIT") == 0)
 			return 1;
+		else if (strcmp(line, "help") == 0)
+			help();
 		else if (len > 0 && send_line(c, line, len) == -1)
 			return -1;
 		lb->len -= (size_t)(nl + 1 - lb->buf);

@@ -1,10 +1,10 @@
 /*
  * client: `pk-xfer vault client`, the original course client in one
- * process and on one connection.  With me.info it reconnects, else (or
- * when the server denies the reconnect) it registers, makes an RSA-1024
- * key with e = 17 and sends it; then it encrypts transfer.info's file,
- * sends it, and compares the server's CRC with its own: 900 when they
- * match, else 901 and again, at most 3 tries, then 902.
+ * process and on one connection.  With me.info it reconnects (after a
+ * 1606 it sends its key under the new id), else it registers, makes an
+ * RSA-1024 key with e = 17 and sends it; then it encrypts transfer.info's
+ * file, sends it, and compares the server's CRC with its own: 900 when
+ * they match, else 901 and again, at most 3 tries, then 902.
  */
 #include <sys/stat.h>
 
@@ -16,6 +16,7 @@
 
 #include <nettle/aes.h>
 
+#include "hex.h"
 #include "secret.h"
 #include "xfer.h"
 
@@ -56,7 +57,10 @@ register_new(struct xconn *c, const struct xfer_info *t, uint8_t aes[32])
 	progress("SEND PUBLIC KEY COMPLETED");
 }
 
-/* Reconnects as me.info says, else registers; the AES key into aes. */
+/*
+ * Reconnects as me.info says (following a 1606 with 826), else registers;
+ * the AES key into aes.
+ */
 static void
 session(struct xconn *c, const struct xfer_info *t, uint8_t aes[32])
 {
@@ -64,18 +68,26 @@ session(struct xconn *c, const struct xfer_info *t, uint8_t aes[32])
 	struct xfer_me m;
 	struct key_rsa k;
 
-	if (access("me.info", F_OK) == 0) {
-		me_read(&m);
-		if (step_reconnect(c, &m, wrapped) == VAULT_RECONNECT_OK) {
-			key_load_me(&k);
-			key_unwrap(&k, wrapped, aes);
-			key_release();
-			progress("RECONNECT REQUEST COMPLETED");
-			return;
-		}
-		progress("RECONNECT DENIED: registering again");
+	char hex[2 * VAULT_ID + 1];
+
+	if (access("me.info", F_OK) != 0) {
+		register_new(c, t, aes);
+		return;
 	}
-	register_new(c, t, aes);
+	me_read(&m);
+	if (step_reconnect(c, &m, wrapped) == VAULT_RECONNECT_OK) {
+		key_load_me(&k, 1);
+		key_unwrap(&k, wrapped, aes);
+		key_release();
+		progress("RECONNECT REQUEST COMPLETED");
+		return;
+	}
+	hex_encode(m.id, VAULT_ID, hex);
+	printf("RECONNECT DENIED: registered again as %s\n", hex);
+	step_denied(c, &m, &k, wrapped);
+	key_unwrap(&k, wrapped, aes);
+	key_release();
+	progress("SEND PUBLIC KEY COMPLETED");
 }
 
 /* Opens transfer.info's file and sets the upload's sizes. */

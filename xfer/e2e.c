@@ -41,9 +41,9 @@ static const char options[] =
     "prints \"This client address: ip:port\", sends each line of stdin (type\n"
     "\"ip:port/message\" to reach the client at that address), and prints\n"
     "\"Recieved a message from ('ip', port): message\" for each message and\n"
-    "the server's error texts as they come.  A line \"quit\" or the end of\n"
-    "stdin leaves; when the server stops it prints \"Disconnected from\n"
-    "Server. Exiting...\".\n"
+    "the server's error texts as they come.  \"help\" lists the commands.\n"
+    "A line \"quit\" or the end of stdin leaves; when the server stops it\n"
+    "prints \"Disconnected from Server. Exiting...\".\n"
     "send      sends one message, then prints what the server answers\n"
     "          until it closes (an error text exits 1)\n"
     "upload    sends file to the e2e-upload service in 190-byte chunks,\n"
@@ -66,9 +66,11 @@ static const char options[] =
     "                     on stderr\n"
     "\n"
     "Exit codes: 0 ok (left with quit or end of input, or the server\n"
-    "stopped); 1 the server answered with an error, or sent a block that\n"
-    "does not decrypt, or the passphrase is wrong; 2 could not do the job\n"
-    "(usage, a message over 190 bytes, files, keys, network, timeout).\n";
+    "stopped); 1 the server answered with an error, or dropped the\n"
+    "connection because our block did not decrypt (the wrong -s key), or\n"
+    "sent a block that does not decrypt, or the passphrase is wrong; 2\n"
+    "could not do the job (usage, a message over 190 bytes, files, keys,\n"
+    "network, timeout).\n";
 
 static const struct option longopts[] = {
     {"help", no_argument, NULL, 'h'},

@@ -32,6 +32,7 @@ struct e2e_client {
 	struct chat_client net;
 	struct key_rsa *me; /* the shared client key pair */
 	struct key_rsa srv; /* the server's public key */
+	const char *srvfile; /* its file, -s */
 };
 
 /* e2e_net.c: failures die (2 usage, keys, network; 1 data refused). */
@@ -46,6 +47,12 @@ int e2e_seal(struct e2e_client *c, const void *text, size_t len);
  * does not decrypt with the client key.
  */
 int e2e_recv(struct e2e_client *c, int timeout_ms, uint8_t *text, size_t *len);
+/*
+ * 1 when text is the relay's E2E_ERR_DECRYPT, sent as it drops a client
+ * whose block did not decrypt: then one line on stderr says so and names
+ * the likely cause, the key given with -s.  Else 0.
+ */
+int e2e_dropped(const struct e2e_client *c, const uint8_t *text, size_t len);
 /* Prints text on stdout with control characters shown as '?'. */
 void e2e_print(const char *prefix, const uint8_t *text, size_t len);
 /* Dies with 2 before any network use if text does not fit in a block. */

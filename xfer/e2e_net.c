@@ -54,6 +54,7 @@ e2e_open(struct e2e_client *c, const struct e2e_opts *o, const char *server)
 	key_load_file(&me, o->keyfile, &o->pass);
 	need_2048(&me, o->keyfile);
 	c->me = &me;
+	c->srvfile = o->srvfile;
 	c->net.server = server;
 	c->net.timeout_ms = o->timeout_ms;
 	c->net.trace = o->trace;
@@ -93,6 +94,21 @@ e2e_recv(struct e2e_client *c, int timeout_ms, uint8_t *text, size_t *len)
 		errx(1, "%s: a block that does not decrypt with the client key",
 		    c->net.server);
 	return 0;
+}
+
+int
+e2e_dropped(const struct e2e_client *c, const uint8_t *text, size_t len)
+{
+	if (len != sizeof(E2E_ERR_DECRYPT) - 1 ||
+	    memcmp(text, E2E_ERR_DECRYPT, len) != 0)
+		return 0;
+	if (fflush(stdout) == EOF)
+		err(2, "stdout");
+	warnx("%s: the server dropped the connection: it could not decrypt "
+	      "our message, so %s (-s) is most likely not the server's public "
+	      "key",
+	    c->net.server, c->srvfile);
+	return 1;
 }
 
 void

@@ -4,9 +4,11 @@
  * stdin goes out as one block (a line over 190 bytes is refused with a
  * line on stderr, as one block cannot hold it); each block from the
  * server is printed as "Recieved a message from SOURCE: MESSAGE" (the
- * original's spelling), or as is when it is an error text.  "quit" or the
- * end of stdin leaves; the server closing prints the original's
- * "Disconnected from Server. Exiting..." and exits 0.  An empty block goes
+ * original's spelling), or as is when it is an error text.  "help" lists
+ * the commands without sending anything.  "quit" or the end of stdin
+ * leaves; the server closing prints the original's "Disconnected from
+ * Server. Exiting..." and exits 0, or 1 when it said it dropped us (a
+ * block that did not decrypt: the wrong -s key).  An empty block goes
  * out after E2E_KEEPALIVE_MS of silence so the relay's idle timeout spares
  * a quiet client.
  */
@@ -74,6 +76,23 @@ received(const uint8_t *text, size_t len)
 	e2e_print(prefix, msg, msglen);
 }
 
+/* The commands, as the original's README gives them. */
+static const char help_text[] =
+    "Commands (each line goes to the server as one RSA block of at most\n"
+    "190 bytes):\n"
+    "  ip:port/message  send message to the client at ip:port (the address\n"
+    "                   it printed as \"This client address\"); message may\n"
+    "                   hold ':' and '|' but not '/'\n"
+    "  quit             leave (so do Ctrl-D and Ctrl-C)\n"
+    "  help             this list (not sent)\n";
+
+static void
+help(void)
+{
+	if (fputs(help_text, stdout) == EOF || fflush(stdout) == EOF)
+		err(2, "stdout");
+}
+
 /*
  * Sends one line: 1 for quit (sent), -1 if the server has gone, else 0.
  */
@@ -82,6 +101,10 @@ send_line(struct e2e_client *c, const char *line, size_t len)
 {
 	if (len == 0)
 		return 0;
+	if (strcmp(line, "help") == 0) {
+		help();
+		return 0;
+	}
 	if (len > E2E_TEXT_MAX) {
 		warnx("message of %zu bytes not sent: at most %d bytes fit in "
 		      "one RSA-OAEP-SHA256 block",
@@ -131,13 +154,14 @@ read_stdin(struct e2e_client *c, struct lines *lb)
 	return 0;
 }
 
+/* The server has closed: 1 if it dropped us, as it said, else 0. */
 static int
-disconnected(void)
+disconnected(int dropped)
 {
 	puts("Disconnected from Server. Exiting...");
 	if (fflush(stdout) == EOF)
 		err(2, "stdout");
-	return 0;
+	return dropped;
 }
 
 int
@@ -149,7 +173,7 @@ e2e_talk(const struct e2e_opts *o, const char *server)
 	    {.events = POLLIN}, {.fd = STDIN_FILENO, .events = POLLIN}};
 	uint8_t text[E2E_BLOCK];
 	size_t len;
-	int n, rv = 0;
+	int n, rv = 0, dropped = 0;
 
 	e2e_open(&c, o, server);
 	show_address(c.net.fd);
@@ -159,17 +183,18 @@ e2e_talk(const struct e2e_opts *o, const char *server)
 			if (errno != EINTR)
 				err(2, "poll");
 		if (n == 0 && e2e_seal(&c, "", 0) == -1)
-			return disconnected();
+			return disconnected(dropped);
 		if (pfd[0].revents != 0) {
 			do {
 				if (e2e_recv(
 					&c, c.net.timeout_ms, text, &len) == -1)
-					return disconnected();
+					return disconnected(dropped);
 				received(text, len);
+				dropped |= e2e_dropped(&c, text, len);
 			} while (chat_pending(&c.net));
 		}
 		if (pfd[1].revents != 0 && (rv = read_stdin(&c, &lb)) == -1)
-			return disconnected();
+			return disconnected(dropped);
 	}
 	explicit_bzero(&lb, sizeof(lb));
 	if (shutdown(c.net.fd, SHUT_WR) == -1 || close(c.net.fd) == -1)

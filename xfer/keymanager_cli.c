@@ -1,9 +1,9 @@
 /*
  * keymanager_cli: `pk-xfer keymanager`, the client of seed 000.  With no
- * step it is the original's interactive client: commands from stdin
- * (`wait`, `send`, `conn ID cbc|cfb`, `end`), a terminal or a pipe.  The
+ * step it is the original's interactive client (keymanager_tty.c).  The
  * steps `wait` and `send` each run one whole pairing from the command
- * line, for scripts; --save leaves every step's bytes in a directory so
+ * line, for scripts, and the interactive client runs the same for its
+ * `wait` and `conn`; --save leaves every step's bytes in a directory so
  * that protokit-keymanager can redo the crypto with the real filters.
  */
 #include <sys/stat.h>
@@ -37,7 +37,7 @@ static const char options[] =
     "\n"
     "The client of the key manager (seed 000).  Without a step: the\n"
     "original's interactive client, reading `wait`, `send`, `conn ID\n"
-    "cbc|cfb` and `end` from stdin (a terminal or a pipe).\n"
+    "cbc|cfb`, `end` and `help` from stdin (a terminal or a pipe).\n"
     "  wait   listen on a free port of the address the key manager sees,\n"
     "         list as a waiter, get K and IV, confirm them, receive one\n"
     "         file into -o, report the count, end\n"
@@ -48,8 +48,9 @@ static const char options[] =
     "  -k, --k3 file      the pre-shared K3 (pk-keygen aes -b 128)\n"
     "  -o, --output file  wait: where the file goes, a new file (made\n"
     "                     only when complete and its padding checked)\n"
-    "  -t, --timeout sec  give up any network wait after sec seconds\n"
-    "                     (default 30)\n"
+    "  -t, --timeout sec  give up a network wait after sec seconds\n"
+    "                     (default 30); the interactive client waits\n"
+    "                     for a person (a sender, an answer) without limit\n"
     "  --flip-count       report one block more than counted (teaching:\n"
     "                     the key manager answers `sizes don't match`)\n"
     "  --mode cbc|cfb     send: the data mode (default cbc)\n"
@@ -98,20 +99,27 @@ km_run_wait(
 	char cmd[32];
 	uint16_t port;
 	long long count;
-	int lfd, rv;
+	int lfd, fd, rv;
 
 	lfd = km_listen(km, &port);
 	snprintf(cmd, sizeof(cmd), "wait %u", port);
 	km_says(km, cmd);
 	printf("Waiting for a sender on port %u\n", port);
 	fflush(stdout);
+	/* A person waits for a sender as long as they like. */
+	if (o->interactive)
+		km_link_wait(km, 0);
 	km_read(km);
+	km_link_wait(km, o->timeout);
 	rv = km_pair(km, o, k3, &s);
 	if (rv == 0)
 		rv = km_waiter_start(km);
+	if (rv == 0 &&
+	    (fd = km_accept(lfd, km, o->interactive ? 0 : o->timeout)) == -1)
+		rv = 1;
 	if (rv == 0) {
-		km_link_fd(
-		    &peer, dial_accept(lfd, o->timeout, "sender"), "sender", o->timeout);
+		km_link_fd(&peer, fd, "sender", o->timeout);
+		printf("Peer connected, waiting file\n");
 		count = km_recv_file(&peer, &s, o);
 		km_link_close(&peer);
 		rv = km_counts(km, o, count < 0 ? 0 : (uint64_t)count);
@@ -132,6 +140,32 @@ first_waiter(const struct km_link *km)
 	return p != NULL ? (unsigned)strtoul(p + 9, NULL, 10) : 0;
 }
 
+/* The file to send: opened already (steps), or asked until one opens. */
+static int
+file_to_send(int fd)
+{
+	char name[PATH_MAX];
+	struct stat st;
+	int rv;
+
+	while (fd == -1) {
+		rv = km_line(NULL, "Enter a filename to send to peer: \n", name,
+		    sizeof(name));
+		if (rv == 0)
+			errx(2, "stdin: no file name to send");
+		if (rv == -1 || *name == '\0')
+			printf("Not good: type the name of a file\n");
+		else if ((fd = open(name, O_RDONLY | O_CLOEXEC)) == -1)
+			printf("Not good: %s: %s\n", name, strerror(errno));
+		else if (fstat(fd, &st) == -1 || !S_ISREG(st.st_mode)) {
+			printf("Not good: %s: not a regular file\n", name);
+			close(fd);
+			fd = -1;
+		}
+	}
+	return fd;
+}
+
 int
 km_run_send(const struct km_opts *o, struct km_link *km,
     const struct aes128_ctx *k3, const char *file)
@@ -140,9 +174,9 @@ km_run_send(const struct km_opts *o, struct km_link *km,
 	struct km_link peer;
 	char cmd[64], addr[128];
 	long long to = o->to, count;
-	int fd, rv;
+	int fd = -1, rv;
 
-	if ((fd = open(file, O_RDONLY | O_CLOEXEC)) == -1)
+	if (file != NULL && (fd = open(file, O_RDONLY | O_CLOEXEC)) == -1)
 		err(2, "%s", file);
 	if (to == -1) {
 		km_says(km, "send");
@@ -159,6 +193,8 @@ km_run_send(const struct km_opts *o, struct km_link *km,
 		rv = km_sender_address(km, addr, sizeof(addr));
 	if (rv == 0) {
 		km_link_connect(&peer, addr, o->timeout);
+		printf("Successfully connected to peer\n");
+		fd = file_to_send(fd);
 		count = km_send_file(&peer, &s, o, fd);
 		km_link_close(&peer);
 		rv = km_counts(km, o, count < 0 ? 0 : (uint64_t)count);
@@ -166,42 +202,9 @@ km_run_send(const struct km_opts *o, struct km_link *km,
 			rv = 1;
 	}
 	secret_wipe(&s, sizeof(s));
-	close(fd);
+	if (fd != -1)
+		close(fd);
 	return rv;
-}
-
-/* The original's command loop. */
-static int
-interactive(struct km_opts *o, struct km_link *km, const struct aes128_ctx *k3)
-{
-	char line[KM_CMD_MAX + 2], file[4096], mode[4];
-	unsigned id;
-
-	o->interactive = 1;
-	while (cli_prompt("Introduce next command: \n", line, sizeof(line)) !=
-	    NULL) {
-		if (strcmp(line, "end") == 0)
-			break;
-		if (strcmp(line, "wait") == 0) {
-			(void)km_run_wait(o, km, k3);
-			continue;
-		}
-		if (sscanf(line, "conn %u %3s", &id, mode) == 2 &&
-		    (strcmp(mode, "cbc") == 0 || strcmp(mode, "cfb") == 0)) {
-			o->to = id;
-			o->mode = mode;
-			if (cli_prompt("Enter a filename to send to peer: \n",
-				file, sizeof(file)) == NULL)
-				break;
-			(void)km_run_send(o, km, k3, file);
-			continue;
-		}
-		km_says(km, line);
-		km_read(km);
-		km_show(km);
-	}
-	km_says(km, "end");
-	return 0;
 }
 
 enum km_step { STEP_CLIENT, STEP_WAIT, STEP_SEND };
@@ -215,11 +218,15 @@ run(struct km_opts *o, enum km_step step, const char *addr, const char *file)
 
 	if (o->save != NULL && mkdir(o->save, 0700) == -1 && errno != EEXIST)
 		err(2, "%s", o->save);
+	/* Unbuffered: poll on fd 0 then sees every line not yet read. */
+	if (setvbuf(stdin, NULL, _IONBF, 0) != 0)
+		err(2, "stdin");
 	km_k3_load(o->k3file, &k3);
 	km_link_connect(&km, addr, o->timeout);
+	km.relay = 1;
 	greeted(&km);
 	if (step == STEP_CLIENT)
-		rv = interactive(o, &km, &k3);
+		rv = km_interactive(o, &km, &k3);
 	else {
 		rv = step == STEP_WAIT ? km_run_wait(o, &km, &k3)
 				       : km_run_send(o, &km, &k3, file);
@@ -237,6 +244,7 @@ keymanager_main(int argc, char *argv[])
 {
 	struct km_opts o = {.mode = "cbc", .to = -1, .timeout = XFER_TIMEOUT};
 	const char *errstr;
+	struct stat st;
 	int ch, want_help = 0;
 
 	while (
@@ -289,6 +297,9 @@ keymanager_main(int argc, char *argv[])
 	if (strcmp(argv[1], "wait") == 0) {
 		if (argc != 3 || o.out == NULL)
 			errx(2, "keymanager wait: want -o file and host:port");
+		if (lstat(o.out, &st) == 0 && !S_ISCHR(st.st_mode) &&
+		    !S_ISFIFO(st.st_mode))
+			errx(2, "%s: already exists", o.out);
 		return run(&o, STEP_WAIT, argv[2], NULL);
 	}
 	if (strcmp(argv[1], "send") == 0) {

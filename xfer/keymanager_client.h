@@ -32,6 +32,7 @@ struct km_opts {
 struct km_link {
 	int fd;
 	const char *name; /* for messages */
+	int relay; /* the key manager, not a peer */
 	size_t have;
 	uint8_t buf[FRAME_HDR + KM_FRAME_MAX];
 	uint8_t msg[KM_FRAME_MAX + 1]; /* the last frame, NUL-terminated */
@@ -56,6 +57,14 @@ struct km_chain {
 void km_link_connect(struct km_link *l, const char *addr, int timeout);
 void km_link_fd(struct km_link *l, int fd, const char *name, int timeout);
 void km_link_close(struct km_link *l);
+/* Bounds reads by timeout seconds from now on; 0: wait for ever. */
+void km_link_wait(struct km_link *l, int timeout);
+/*
+ * The sender on the listening lfd within timeout seconds (0: no limit),
+ * or -1 after showing what the key manager said meanwhile (the sender
+ * left).
+ */
+int km_accept(int lfd, struct km_link *km, int timeout);
 /* Reads one frame into l->msg / l->len (text is NUL-terminated). */
 void km_read(struct km_link *l);
 /* Reads one frame and dies unless it is exactly want bytes long. */
@@ -92,10 +101,23 @@ long long km_send_file(struct km_link *peer, const struct km_session *s,
 long long km_recv_file(
     struct km_link *peer, const struct km_session *s, const struct km_opts *o);
 
-/* keymanager_cli.c */
+/* keymanager_cli.c: file NULL: asked once the waiter is connected. */
 int km_run_wait(
     const struct km_opts *o, struct km_link *km, const struct aes128_ctx *k3);
 int km_run_send(const struct km_opts *o, struct km_link *km,
     const struct aes128_ctx *k3, const char *file);
+
+/* keymanager_tty.c */
+/*
+ * Prints prompt and reads a line of stdin into buf without its line
+ * ending: 1, or 0 at EOF, or -1 for a line of size - 2 bytes or more
+ * (read to its end and dropped).  With watch, what that link sends while
+ * the person types is shown, and its closing is reported at once (exit
+ * 2).  stdin is unbuffered (km_interactive) so that poll sees every line.
+ */
+int km_line(struct km_link *watch, const char *prompt, char *buf, size_t size);
+/* The original's command loop: commands from stdin until `end` or EOF. */
+int km_interactive(
+    struct km_opts *o, struct km_link *km, const struct aes128_ctx *k3);
 
 #endif

@@ -2,7 +2,9 @@
  * keymanager_net: blocking sockets whose every wait is bounded by -t
  * (SO_RCVTIMEO, SO_SNDTIMEO, which also bound connect, and poll for
  * accept), carrying lib/frame.h frames of at most KM_FRAME_MAX bytes, or
- * raw bytes for the ciphertext.  Failures die with exit 2, naming the peer.
+ * raw bytes for the ciphertext.  A wait on a person (a sender to come, an
+ * answer to be typed) may be made unbounded with km_link_wait.  Failures
+ * die with exit 2, naming the peer.
  */
 #include <sys/socket.h>
 #include <sys/time.h>
@@ -47,6 +49,15 @@ km_link_fd(struct km_link *l, int fd, const char *name, int timeout)
 }
 
 void
+km_link_wait(struct km_link *l, int timeout)
+{
+	struct timeval tv = {.tv_sec = timeout};
+
+	if (setsockopt(l->fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv)) == -1)
+		err(2, "setsockopt");
+}
+
+void
 km_link_connect(struct km_link *l, const char *addr, int timeout)
 {
 	int fd, flags;
@@ -75,6 +86,11 @@ recv_some(struct km_link *l, uint8_t *buf, size_t n)
 
 	while ((r = recv(l->fd, buf, n, 0)) == -1 && errno == EINTR)
 		;
+	if (r == 0 && l->relay)
+		errx(2,
+		    "%s: the key manager closed the connection (see the "
+		    "relay's log)",
+		    l->name);
 	if (r == 0)
 		errx(2, "%s: connection closed", l->name);
 	if (r == -1 && (errno == EAGAIN || errno == EWOULDBLOCK))
@@ -201,5 +217,30 @@ km_listen(const struct km_link *km, uint16_t *port)
 	*port = ntohs(ss.ss_family == AF_INET
 		? ((struct sockaddr_in *)&ss)->sin_port
 		: ((struct sockaddr_in6 *)&ss)->sin6_port);
+	return fd;
+}
+
+int
+km_accept(int lfd, struct km_link *km, int timeout)
+{
+	struct pollfd p[2] = {
+	    {.fd = lfd, .events = POLLIN},
+	    {.fd = km->fd, .events = POLLIN},
+	};
+	int fd, n;
+
+	/* The key manager speaks only if the sender left: say so, give up. */
+	while ((n = poll(p, 2, timeout > 0 ? timeout * 1000 : -1)) == -1)
+		if (errno != EINTR)
+			err(2, "poll");
+	if (n == 0)
+		errx(2, "no sender connected in %d s (-t)", timeout);
+	if (p[0].revents == 0) {
+		km_read(km);
+		km_show(km);
+		return -1;
+	}
+	if ((fd = accept4(lfd, NULL, NULL, SOCK_CLOEXEC)) == -1)
+		err(2, "accept");
 	return fd;
 }

@@ -95,11 +95,16 @@ km_pair(struct km_link *km, const struct km_opts *o,
 	aes128_decrypt(k3, KM_BLOCK, s->k, s->kw);
 	aes128_decrypt(k3, KM_BLOCK, s->iv, s->ivw);
 	confirm(km, s);
-	km_read(km);
-	km_show(km);
-	return km_is(km, KM_KEY_OKAY) ? 0 : 1;
+	printf("Confirmation sent to the server, waiting response\n");
+	fflush(stdout);
+	return 0;
 }
 
+/*
+ * The answer to the confirmation: `start` (waiter) or `send_data`
+ * (sender) when both were good, else `key error` (this side's failed),
+ * `peer key error` / `peer error` (the other side's): shown, 1.
+ */
 int
 km_waiter_start(struct km_link *km)
 {
@@ -108,6 +113,7 @@ km_waiter_start(struct km_link *km)
 		km_show(km);
 		return 1;
 	}
+	printf("Confirmation received, starting communication with peer\n");
 	km_says(km, "start");
 	km_read(km);
 	km_show(km);
@@ -125,7 +131,7 @@ km_sender_address(struct km_link *km, char *addr, size_t size)
 	}
 	memcpy(addr, km->msg + sizeof(KM_SEND_DATA),
 	    km->len - sizeof(KM_SEND_DATA) + 1);
-	printf("Successfully connected to peer\n");
+	printf("Confirmation received, connecting to peer\n");
 	return 0;
 }
 

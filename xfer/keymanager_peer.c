@@ -69,7 +69,7 @@ save_open(const struct km_opts *o, struct io_out *out)
 	if (snprintf(path, sizeof(path), "%s/ciphertext", o->save) >=
 	    (int)sizeof(path))
 		errx(2, "%s: path too long", o->save);
-	if (io_out_open(out, path, 0600, 1) == -1)
+	if (io_out_open(out, path, 0600, IO_OUT_FORCE) == -1)
 		err(2, "%s", path);
 	return 1;
 }
@@ -90,7 +90,8 @@ save_put(int saving, struct io_out *out, const uint8_t *buf, size_t len)
 
 /* Sends the length block; returns 1 if the waiter said yes. */
 static int
-offer(struct km_link *peer, const struct km_session *s, uint64_t ctlen)
+offer(struct km_link *peer, const struct km_session *s, const struct km_opts *o,
+    uint64_t ctlen)
 {
 	uint8_t blk[KM_BLOCK];
 	struct km_chain c;
@@ -103,7 +104,11 @@ offer(struct km_link *peer, const struct km_session *s, uint64_t ctlen)
 	km_chain_run(&c, 1, KM_BLOCK, blk);
 	km_chain_wipe(&c);
 	km_write(peer, blk, KM_BLOCK);
+	/* A person answers y or n: as long as they take, when interactive. */
+	if (o->interactive)
+		km_link_wait(peer, 0);
 	km_read(peer);
+	km_link_wait(peer, o->timeout);
 	printf("Message from peer: %s\n", (const char *)peer->msg);
 	return km_is(peer, "yes") && peer->len == 3;
 }
@@ -125,7 +130,7 @@ km_send_file(struct km_link *peer, const struct km_session *s,
 	if (!S_ISREG(st.st_mode))
 		errx(2, "the file to send must be a regular file");
 	size = (uint64_t)st.st_size;
-	if (!offer(peer, s, (size / KM_BLOCK + 1) * KM_BLOCK))
+	if (!offer(peer, s, o, (size / KM_BLOCK + 1) * KM_BLOCK))
 		return -1;
 	saving = save_open(o, &out);
 	km_chain_init(&c, s);
@@ -145,7 +150,8 @@ km_send_file(struct km_link *peer, const struct km_session *s,
 		errx(2, "the file changed size while being sent");
 	if (saving)
 		save_done(&out);
-	printf("Sent %llu bytes\n", (unsigned long long)size);
+	printf("Sent %llu bytes, %llu encrypted\n", (unsigned long long)size,
+	    (unsigned long long)(size / KM_BLOCK + 1) * KM_BLOCK);
 	return (long long)(size / KM_BLOCK + 1);
 }
 
@@ -177,12 +183,42 @@ accepted(const struct km_opts *o)
 {
 	char line[64];
 
-	printf("Do you wish to continue? (y/n)\n");
-	if (o->yes)
+	if (o->yes) {
+		printf("Do you wish to continue? (y/n)\n");
 		return 1;
-	if (cli_prompt(NULL, line, sizeof(line)) == NULL)
+	}
+	if (km_line(NULL, "Do you wish to continue? (y/n)\n", line,
+		sizeof(line)) != 1)
 		return 0;
 	return strcmp(line, "y") == 0 || strcmp(line, "yes") == 0;
+}
+
+/*
+ * -o, else a name asked until one is free (an existing file is never
+ * replaced: refused now, before the transfer); NULL at EOF.
+ */
+static const char *
+out_name(const struct km_opts *o, char *name, size_t size)
+{
+	struct stat st;
+	int rv;
+
+	if (o->out != NULL)
+		return o->out;
+	for (;;) {
+		rv = km_line(NULL, "Type a name for your file: \n", name, size);
+		if (rv == 0)
+			return NULL;
+		if (rv == -1 || *name == '\0')
+			printf("Not okay: type a file name\n");
+		else if (lstat(name, &st) == 0 && !S_ISCHR(st.st_mode) &&
+		    !S_ISFIFO(st.st_mode))
+			printf("Not okay: %s already exists; type another "
+			       "name\n",
+			    name);
+		else
+			return name;
+	}
 }
 
 /* Receives, decrypts and writes ctlen bytes; returns the plaintext size. */
@@ -234,26 +270,34 @@ km_recv_file(
 	const char *path = o->out;
 	struct io_out dst;
 	uint64_t ctlen, plain;
+	int saved;
 
-	if ((ctlen = offered(peer, s)) == 0)
+	/* The sender's person picks the file: as long as they take. */
+	if (o->interactive)
+		km_link_wait(peer, 0);
+	ctlen = offered(peer, s);
+	km_link_wait(peer, o->timeout);
+	if (ctlen == 0)
 		errx(1, "%s: the length block does not decrypt", peer->name);
 	printf("The size of the encrypted file is %llu bytes\n",
 	    (unsigned long long)ctlen);
-	if (!accepted(o)) {
+	if (!accepted(o) || (path = out_name(o, name, sizeof(name))) == NULL) {
+		printf("Connection with peer aborted\n");
 		km_says(peer, "no");
 		return -1;
 	}
-	km_says(peer, "yes");
-	if (path == NULL)
-		path = cli_prompt(
-		    "Type a name for your file: \n", name, sizeof(name));
-	if (path == NULL || *path == '\0')
-		errx(2, "no file name to save to");
-	if (io_out_open(&dst, path, 0600, 0) == -1)
+	if (io_out_open(&dst, path, 0600, 0) == -1) {
+		saved = errno;
+		km_says(peer, "no");
+		errno = saved;
 		err(2, "%s", path);
+	}
+	km_says(peer, "yes");
 	plain = receive(peer, s, o, ctlen, &dst);
 	if (io_out_commit(&dst) == -1)
 		err(2, "%s", path);
 	printf("Saved successfully\n");
+	printf("Received %llu bytes, %llu encrypted\n",
+	    (unsigned long long)plain, (unsigned long long)ctlen);
 	return (long long)(plain / KM_BLOCK + 1);
 }

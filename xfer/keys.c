@@ -62,8 +62,8 @@ key_load_file(
 		die_key(rv, path, pass);
 }
 
-void
-key_load_me(struct key_rsa *k)
+int
+key_load_me(struct key_rsa *k, int need)
 {
 	uint8_t *der;
 	size_t len;
@@ -71,7 +71,13 @@ key_load_me(struct key_rsa *k)
 
 	if ((der = secret_alloc(KEY_DER_MAX)) == NULL)
 		err(2, NULL);
-	len = me_read_key(der, KEY_DER_MAX);
+	if ((len = me_read_key(der, KEY_DER_MAX)) == 0) {
+		secret_free(der, KEY_DER_MAX);
+		if (need)
+			errx(
+			    2, "me.info: no base64 private key from line 3 on");
+		return 0;
+	}
 	hold(k);
 	rv = key_parse(k, der, len, NULL, 0);
 	secret_free(der, KEY_DER_MAX);
@@ -79,6 +85,7 @@ key_load_me(struct key_rsa *k)
 		rv = key_require_private(k);
 	if (rv != KEY_OK)
 		die_key(rv, "me.info", NULL);
+	return 1;
 }
 
 void

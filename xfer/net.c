@@ -17,6 +17,7 @@
 #include <netdb.h>
 #include <poll.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -130,6 +131,32 @@ read_upto(struct xconn *c, uint8_t *buf, size_t n, uint16_t req)
 	return done;
 }
 
+/*
+ * The original server's 1604 announces a 255-byte payload, sends the
+ * 16-byte client id and closes: 1 when c->reply is such a 1604, taken
+ * with a warning; 0 for any other header.
+ */
+static int
+short_thanks(struct xconn *c, uint16_t req)
+{
+	size_t got;
+
+	if (c->reply.code != VAULT_THANKS || c->reply.size != VAULT_NAME)
+		return 0;
+	got = read_upto(c, c->in + VAULT_RESP_HDR, VAULT_NAME, req);
+	if (c->trace)
+		trace_raw(c->in, VAULT_RESP_HDR + got);
+	if (got != VAULT_ID)
+		errx(2, "%s: malformed reply (code 1604): %s", c->server,
+		    vault_strerror(VAULT_ESIZE));
+	warnx("%s: 1604 announced %d payload bytes but sent the %d-byte "
+	      "client id and closed, as the original server does: taken",
+	    c->server, VAULT_NAME, VAULT_ID);
+	c->reply.size = VAULT_ID;
+	c->reply.payload = c->in + VAULT_RESP_HDR;
+	return 1;
+}
+
 /* Reads one whole reply into c->in and c->reply; dies if malformed. */
 static void
 read_reply(struct xconn *c, uint16_t req)
@@ -145,6 +172,8 @@ read_reply(struct xconn *c, uint16_t req)
 		errx(2, "%s: short reply: %zu of %d header bytes", c->server,
 		    have, VAULT_RESP_HDR);
 	rv = vault_parse_response(c->in, have, &c->reply, &used);
+	if (rv == VAULT_ESIZE && short_thanks(c, req))
+		return;
 	if (rv == VAULT_NEED_MORE) {
 		got = read_upto(c, c->in + have, c->reply.size, req);
 		if (got < c->reply.size)
@@ -163,6 +192,50 @@ read_reply(struct xconn *c, uint16_t req)
 		trace_reply(c->in, c->in + VAULT_RESP_HDR);
 }
 
+/*
+ * Dies with 1 for a 1607 after req.  The wire has no reason field, so
+ * the line after it says what 1607 can mean at that step, and where the
+ * relay writes the reason.
+ */
+static _Noreturn void
+server_error(uint16_t req)
+{
+	static const struct {
+		uint16_t req;
+		const char *why;
+	} hints[] = {
+	    {VAULT_REGISTER,
+		"a request the server could not parse, or could not store"},
+	    {VAULT_SEND_PUBKEY,
+		"an unknown client id, a name that is not the id's, or a "
+		"key that is not RSA-1024 with e = 17"},
+	    {VAULT_RECONNECT, "the name belongs to another client id"},
+	    {VAULT_SEND_FILE,
+		"a ciphertext that does not decrypt with the server's "
+		"current AES key (a stale key: every reconnect makes a new "
+		"one; or bad padding), a file over the relay's --max-file, "
+		"an unsafe file name, packets out of order, or an unknown "
+		"client id"},
+	    {VAULT_CRC_OK,
+		"no file of that name waits for a CRC answer (a wrong "
+		"name, already answered, or dropped after 10 minutes)"},
+	    {VAULT_CRC_RETRY,
+		"no file of that name waits for a CRC answer, or a 4th "
+		"retry"},
+	    {VAULT_CRC_FAIL, "no file of that name waits for a CRC answer"},
+	};
+	size_t i;
+
+	warnx("server error (1607) after %u (%s)", req, label(req));
+	for (i = 0; i < sizeof(hints) / sizeof(hints[0]); i++)
+		if (hints[i].req == req)
+			warnx("1607 after %u can mean: %s; pk-relay logs the "
+			      "reason on its stderr (\"vault PEER protocol "
+			      "error: ...\")",
+			    req, hints[i].why);
+	exit(1);
+}
+
 uint16_t
 net_reply(struct xconn *c, uint16_t req, const uint16_t *want)
 {
@@ -172,14 +245,15 @@ net_reply(struct xconn *c, uint16_t req, const uint16_t *want)
 	read_reply(c, req);
 	code = c->reply.code;
 	if (code == VAULT_SERVER_ERROR)
-		errx(1, "server error (1607) after %u (%s)", req, label(req));
+		server_error(req);
 	for (i = 0; want[i] != 0 && want[i] != code; i++)
 		;
 	if (want[i] == 0)
 		errx(2, "%s: unexpected reply %u (%s) to %u (%s)", c->server,
 		    code, label(code), req, label(req));
-	/* Every reply but 1600 (a new id) and 1601, 1607 (none) echoes ours. */
-	if (code != VAULT_REGISTERED && c->reply.size >= VAULT_ID &&
+	/* All but 1600, 1606 (a new id) and 1601, 1607 (none) echo ours. */
+	if (code != VAULT_REGISTERED && code != VAULT_RECONNECT_DENIED &&
+	    c->reply.size >= VAULT_ID &&
 	    memcmp(c->reply.payload, c->id, VAULT_ID) != 0)
 		errx(2, "%s: reply %u (%s) names another client id", c->server,
 		    code, label(code));

@@ -136,7 +136,11 @@ me_read_key(uint8_t *der, size_t max)
 		err(2, NULL);
 	len = read_text("me.info", buf, XFER_INFO_MAX);
 	me_parse(buf, len, &m, &text);
-	ok = text != NULL && BASE64_DECODE_LENGTH(strlen(text)) <= max;
+	if (text == NULL || strspn(text, "\r\n") == strlen(text)) {
+		secret_free(buf, XFER_INFO_MAX);
+		return 0;
+	}
+	ok = BASE64_DECODE_LENGTH(strlen(text)) <= max;
 	if (ok) {
 		base64_decode_init(&b64);
 		ok =
@@ -171,14 +175,13 @@ write_secret_file(const char *path, char *text, size_t len)
 	struct io_out o;
 	int saved;
 
-	if (io_out_open(&o, path, 0600, 1) == -1 ||
+	if (io_out_open(&o, path, 0600, IO_OUT_FORCE | IO_OUT_SECRET) == -1 ||
 	    io_writeall(o.fd, text, len) == -1 || io_out_commit(&o) == -1) {
 		saved = errno;
 		if (o.fd != -1)
 			io_out_abort(&o);
 		secret_wipe(text, len);
-		errno = saved;
-		err(2, "%s", path);
+		errx(2, "%s: %s", path, io_out_strerror(saved));
 	}
 	secret_wipe(text, len);
 }
@@ -232,7 +235,7 @@ out_write(const char *path, const uint8_t *buf, size_t len)
 			err(2, "stdout");
 		return;
 	}
-	if (io_out_open(&o, path, 0600, 1) == -1 ||
+	if (io_out_open(&o, path, 0600, IO_OUT_FORCE) == -1 ||
 	    io_writeall(o.fd, buf, len) == -1 || io_out_commit(&o) == -1) {
 		if (o.fd != -1)
 			io_out_abort(&o);

@@ -49,7 +49,7 @@ step_pubkey(struct xconn *c, const struct xfer_me *m,
 
 uint16_t
 step_reconnect(
-    struct xconn *c, const struct xfer_me *m, uint8_t wrapped[VAULT_WRAPPED])
+    struct xconn *c, struct xfer_me *m, uint8_t wrapped[VAULT_WRAPPED])
 {
 	static const uint16_t want[] = {
 	    VAULT_RECONNECT_OK, VAULT_RECONNECT_DENIED, 0};
@@ -62,7 +62,29 @@ step_reconnect(
 	code = net_reply(c, VAULT_RECONNECT, want);
 	if (code == VAULT_RECONNECT_OK)
 		memcpy(wrapped, c->reply.payload + VAULT_ID, VAULT_WRAPPED);
+	else
+		memcpy(m->id, c->reply.payload, VAULT_ID);
 	return code;
+}
+
+/*
+ * Follows a 1606 as the original client does: the server has registered
+ * the name again under the id 1606 carries, so that id goes into me.info
+ * and the public key (826) into the same connection.  The key is
+ * me.info's when it holds one (the original makes a new pair every time),
+ * else a new RSA-1024 key with e = 17, saved as the original saves it.
+ */
+void
+step_denied(struct xconn *c, struct xfer_me *m, struct key_rsa *k,
+    uint8_t wrapped[VAULT_WRAPPED])
+{
+	uint8_t spki[VAULT_PUBKEY];
+
+	if (!key_load_me(k, 0))
+		key_generate(k);
+	key_save(k, m);
+	key_vault_spki(k, "me.info", spki);
+	step_pubkey(c, m, spki, wrapped);
 }
 
 void
@@ -126,15 +148,23 @@ int
 vault_reconnect(const struct xfer_opts *o)
 {
 	uint8_t wrapped[VAULT_WRAPPED];
+	char hex[2 * VAULT_ID + 1];
 	struct xfer_info t;
 	struct xfer_me m;
+	struct key_rsa k;
 	struct xconn c;
 
 	info_read(&t);
 	me_read(&m);
 	net_connect(&c, t.server, o->timeout, o->trace);
-	if (step_reconnect(&c, &m, wrapped) == VAULT_RECONNECT_DENIED)
-		errx(1, "reconnect denied: register again");
+	if (step_reconnect(&c, &m, wrapped) == VAULT_RECONNECT_DENIED) {
+		hex_encode(m.id, VAULT_ID, hex);
+		warnx("reconnect denied (1606): the server registered %s again "
+		      "as %s; sending the public key (826)",
+		    m.name, hex);
+		step_denied(&c, &m, &k, wrapped);
+		key_release();
+	}
 	net_close(&c);
 	out_write(o->outfile, wrapped, sizeof(wrapped));
 	return 0;

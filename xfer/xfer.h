@@ -92,7 +92,7 @@ void me_read(struct xfer_me *m);
 void me_write(const struct xfer_me *m, const uint8_t *der, size_t len);
 /* Writes priv.key: the base64 of der in 64-column lines. */
 void privkey_write(const uint8_t *der, size_t len);
-/* The PKCS#8 DER from me.info's key lines into buf (a secret). */
+/* The PKCS#8 DER from me.info's key lines into buf (a secret); 0: none. */
 size_t me_read_key(uint8_t *buf, size_t max);
 /* Writes len bytes to path (0600), or to stdout when path is NULL. */
 void out_write(const char *path, const uint8_t *buf, size_t len);
@@ -102,8 +102,11 @@ const char *base_name(const char *path);
 /* keys.c */
 void key_load_file(
     struct key_rsa *k, const char *path, const struct secret_src *pass);
-/* me.info's own key (unencrypted PKCS#8 DER in base64). */
-void key_load_me(struct key_rsa *k);
+/*
+ * me.info's own key (unencrypted PKCS#8 DER in base64): 1, or 0 when
+ * me.info has no key lines and need is 0 (else death).
+ */
+int key_load_me(struct key_rsa *k, int need);
 void key_generate(struct key_rsa *k);
 /* Clears the key the last load or generate filled (also atexit). */
 void key_release(void);
@@ -148,8 +151,8 @@ void cli_operands(const struct cli_text *t, int want_help, int argc,
  * at EOF.  Dies on a line longer than size - 2 bytes.
  */
 /* A number in [min, max]; else exit 2 naming opt. */
-long long cli_number(const char *opt, const char *s, long long min,
-    long long max);
+long long cli_number(
+    const char *opt, const char *s, long long min, long long max);
 /*
  * --pass-env, --pass-fd or --pass-file (kind 'e', 'd' or 'f') into src;
  * exit 2 when src already names a source.
@@ -174,8 +177,11 @@ uint16_t step_register(struct xconn *c, const char *name, struct xfer_me *m);
 void step_pubkey(struct xconn *c, const struct xfer_me *m,
     const uint8_t spki[VAULT_PUBKEY], uint8_t wrapped[VAULT_WRAPPED]);
 uint16_t step_reconnect(
-    struct xconn *c, const struct xfer_me *m, uint8_t wrapped[VAULT_WRAPPED]);
+    struct xconn *c, struct xfer_me *m, uint8_t wrapped[VAULT_WRAPPED]);
 void step_ack(struct xconn *c, uint16_t code, const char *name);
+/* After a 1606: me.info gets the new id, the server our key (826). */
+void step_denied(struct xconn *c, struct xfer_me *m, struct key_rsa *k,
+    uint8_t wrapped[VAULT_WRAPPED]);
 
 /* send.c: one upload of content_size ciphertext bytes. */
 struct upload {
