@@ -150,8 +150,11 @@ Try 'protokit-vault --help'"
 	command -v script > /dev/null || skip "script(1) is not installed"
 	export TMPDIR="$BATS_TEST_TMPDIR/tmp"
 	mkdir "$TMPDIR"
+	# 20 Enters, then EOF: an endless feed can block script(1) writing
+	# into a pty nobody reads once the script has ended.
+	printf '\n%.0s' {1..20} > enters
 	run -0 timeout 120 script -qec "$PK_ROOT/bin/protokit-vault --step" /dev/null \
-	    < <(yes '')
+	    < enters
 	assert_line --partial '(press Enter for step 1/11: the relay starts its vault service on a free port) '
 	assert_line --partial '(press Enter for step 11/11: the relay stops; '
 	[ "$(grep -c 'press Enter for step' <<< "$output")" -eq 11 ]
