@@ -22,6 +22,20 @@ make_file() {
 	    head -c "$2" > "$1"
 }
 
+# fake_tools TOOL: fake/ holds links to the built tools, a copy of
+# protokit-vault (and the lib it sources) and, for TOOL, a script that
+# says "TOOL: broken on purpose" and exits 1.
+fake_tools() {
+	local t
+	mkdir fake
+	for t in "$PK_ROOT"/bin/pk-*; do
+		[ "${t##*/}" = "$1" ] || ln -s "$t" "fake/${t##*/}"
+	done
+	printf '#!/bin/sh\necho "%s: broken on purpose" >&2\nexit 1\n' "$1" > "fake/$1"
+	chmod +x "fake/$1"
+	cp "$PK_ROOT/bin/protokit-vault" "$PK_ROOT/bin/protokit-lib.sh" fake/
+}
+
 # start_relay ARGS...: starts pk-relay with its state in
 # $BATS_TEST_TMPDIR/state, stdout in relay.out and stderr in relay.log, and
 # waits (up to 5 s) for one `listening SERVICE HOST:PORT` line per

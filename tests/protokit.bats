@@ -65,15 +65,7 @@ relay_pid_of() {
 }
 
 @test "protokit-vault: a failing step stops the run with its status; the relay and the directory go" {
-	# A copy of the script beside the real tools, but a pk-wrap that fails.
-	mkdir fake
-	for t in "$PK_ROOT"/bin/pk-*; do
-		ln -s "$t" "fake/${t##*/}"
-	done
-	rm fake/pk-wrap
-	printf '#!/bin/sh\necho "pk-wrap: broken on purpose" >&2\nexit 1\n' > fake/pk-wrap
-	chmod +x fake/pk-wrap
-	cp "$PK_ROOT/bin/protokit-vault" "$PK_ROOT/bin/protokit-lib.sh" fake/
+	fake_tools pk-wrap
 	export TMPDIR="$BATS_TEST_TMPDIR/tmp"
 	mkdir "$TMPDIR"
 	run -1 --separate-stderr fake/protokit-vault

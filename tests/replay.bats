@@ -7,23 +7,30 @@
 load helpers
 
 # replay NAME [OPTION...]: runs protokit-NAME, keeps its command lines in
-# NAME.cmds and replays them in the empty directory fresh/, one line at a
-# time as a person would type them: a line that fails ends the replay
-# with its status, as it ends the orchestrator.  Background jobs are
-# killed when it ends; $output is the replay's.
+# NAME.cmds and replays them (play).
 replay() {
 	local name=$1
 	shift
 	export TMPDIR="$BATS_TEST_TMPDIR/tmp"
-	mkdir -p "$TMPDIR" fresh
+	mkdir -p "$TMPDIR"
 	run -0 --separate-stderr "protokit-$name" "$@"
 	sed -n 's/^    \$ //p' <<< "$output" > "$name.cmds"
 	[ "$(wc -l < "$name.cmds")" -gt 5 ]
+	play "$name.cmds" 0
+}
+
+# play CMDS STATUS: replays the lines of CMDS in the empty directory
+# fresh/, one at a time as a person would type them: a line that fails
+# ends the replay with its status, as it ends the orchestrator; the
+# replay must end with STATUS.  Background jobs are killed when it ends;
+# $output and $stderr are the replay's.
+play() {
+	mkdir -p fresh
 	cd fresh
-	run -0 --separate-stderr timeout 120 env PATH="$PK_ROOT/bin:$PATH" \
+	run "-$2" --separate-stderr timeout 120 env PATH="$PATH" \
 	    sh -uc 'trap "kill \$(jobs -p) 2> /dev/null || true" EXIT
 		while IFS= read -r line <&9; do eval "$line" || exit; done 9< "$1"' \
-	    sh "../$name.cmds" 3>&-
+	    sh "../$1" 3>&-
 	cd ..
 }
 
@@ -74,4 +81,16 @@ replay() {
 	assert_line 'hello bob, this is alice'
 	assert_line 'message: hi alice, bob here'
 	openssl verify -CAfile fresh/ca.crt fresh/alice.crt
+}
+
+@test "replay vault with a failing step: the replay stops where the run stopped, with its status" {
+	fake_tools pk-wrap
+	export TMPDIR="$BATS_TEST_TMPDIR/tmp"
+	mkdir "$TMPDIR"
+	run -1 --separate-stderr fake/protokit-vault
+	sed -n 's/^    \$ //p' <<< "$output" > vault.cmds
+	assert_equal "$(tail -n 1 vault.cmds)" 'pk-wrap -d --oaep-sha1 -k alice.key < aes.wrapped > aes.key'
+	PATH="$BATS_TEST_TMPDIR/fake:$PATH" play vault.cmds 1
+	assert_equal "$stderr" "pk-wrap: broken on purpose"
+	[ -s fresh/alice/aes.wrapped ] && [ ! -s fresh/alice/aes.key ]
 }
