@@ -66,7 +66,7 @@ note() {
 
 cleanup() {
 	pk_rc=$?
-	trap - EXIT INT TERM
+	trap - EXIT HUP INT TERM
 	for pk_name in $bg_names; do
 		eval "pk_pid=\${${pk_name}_pid:-}"
 		[ -n "$pk_pid" ] || continue
@@ -112,6 +112,7 @@ pk_setup() {
 	check_deps
 	work=$(mktemp -d "${TMPDIR:-/tmp}/$prog.XXXXXX")
 	trap cleanup EXIT
+	trap 'exit 129' HUP
 	trap 'exit 130' INT
 	trap 'exit 143' TERM
 	cd "$work"

@@ -167,3 +167,22 @@ Try 'protokit-vault --help'"
 	run -0 fake/protokit list
 	refute_line --partial 'lib'
 }
+
+@test "protokit-vault: a hangup (the terminal closed) still stops the relay and removes the directory" {
+	command -v setsid > /dev/null || skip "setsid is not installed"
+	fake_tools pk-wrap
+	printf '#!/bin/sh\nexec sleep 60\n' > fake/pk-wrap
+	export TMPDIR="$BATS_TEST_TMPDIR/tmp"
+	mkdir "$TMPDIR"
+	# Its own session, as a terminal's: the hangup goes to the group.
+	setsid fake/protokit-vault > out 2> err 3>&- &
+	local pid=$! rc=0
+	wait_line out '    $ pk-wrap -d --oaep-sha1 -k alice.key < aes.wrapped > aes.key'
+	kill -HUP -- "-$pid"
+	wait "$pid" || rc=$?
+	[ "$rc" -eq 129 ]
+	pid=$(sed -n 's/^    relay pid \([0-9]*\),.*/\1/p' out)
+	[ -n "$pid" ]
+	! kill -0 "$pid" 2> /dev/null
+	[ -z "$(ls -A "$TMPDIR")" ]
+}

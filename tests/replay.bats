@@ -22,13 +22,14 @@ replay() {
 # play CMDS STATUS: replays the lines of CMDS in the empty directory
 # fresh/, one at a time as a person would type them: a line that fails
 # ends the replay with its status, as it ends the orchestrator; the
-# replay must end with STATUS.  Background jobs are killed when it ends;
+# replay must end with STATUS.  The jobs still running when it ends are
+# killed (jobs -p into a file: dash lists none in a command substitution);
 # $output and $stderr are the replay's.
 play() {
 	mkdir -p fresh
 	cd fresh
 	run "-$2" --separate-stderr timeout 120 env PATH="$PATH" \
-	    sh -uc 'trap "kill \$(jobs -p) 2> /dev/null || true" EXIT
+	    sh -uc 'trap "jobs -p > ../jobs; kill \$(cat ../jobs) 2> /dev/null || :" EXIT
 		while IFS= read -r line <&9; do eval "$line" || exit; done 9< "$1"' \
 	    sh "../$1" 3>&-
 	cd ..
