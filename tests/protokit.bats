@@ -52,7 +52,7 @@ relay_pid_of() {
 	[ "$(grep -c "^    the server's CRC [0-9]* is ours: confirm$" <<< "$output")" -eq 2 ]
 	pid=$(relay_pid_of)
 	[ -n "$pid" ]
-	! kill -0 "$pid" 2>/dev/null
+	run -1 kill -0 "$pid"
 	[ -z "$(ls -A "$TMPDIR")" ]
 }
 
@@ -74,7 +74,7 @@ relay_pid_of() {
 	assert_equal "$stderr" "pk-wrap: broken on purpose"
 	pid=$(relay_pid_of)
 	[ -n "$pid" ]
-	! kill -0 "$pid" 2>/dev/null
+	run -1 kill -0 "$pid"
 	[ -z "$(ls -A "$TMPDIR")" ]
 }
 
@@ -183,6 +183,6 @@ Try 'protokit-vault --help'"
 	[ "$rc" -eq 129 ]
 	pid=$(sed -n 's/^    relay pid \([0-9]*\),.*/\1/p' out)
 	[ -n "$pid" ]
-	! kill -0 "$pid" 2> /dev/null
+	run -1 kill -0 "$pid"
 	[ -z "$(ls -A "$TMPDIR")" ]
 }
