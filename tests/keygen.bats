@@ -214,8 +214,8 @@ key_files() {
 	: > empty
 	run -2 rsa1024 --pass-file empty -o k
 	assert_output "pk-keygen: empty passphrase"
-	printf '\n' > nl
-	run -2 rsa1024 --pass-file nl -o k
+	printf '\n' > nl.pass
+	run -2 rsa1024 --pass-file nl.pass -o k
 	assert_output "pk-keygen: empty passphrase"
 	[ ! -e k.key ]
 }

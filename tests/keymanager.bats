@@ -72,6 +72,7 @@ client() {
 		    > "$n.out" 2> "$n.err"
 	) 3>&- &
 	CPID[$n]=$!
+	# shellcheck disable=SC1083,SC2093 # bash: exec {array[i]}> names the fd
 	exec {CFD[$n]}> "$n.in"
 }
 
@@ -91,6 +92,7 @@ finished() {
 	STATUS=0
 	wait "${CPID[$1]}" || STATUS=$?
 	unset "CPID[$1]"
+	# shellcheck disable=SC1083,SC2093 # bash: exec {array[i]}> names the fd
 	exec {CFD[$1]}>&-
 	unset "CFD[$1]"
 }

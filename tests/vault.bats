@@ -450,7 +450,8 @@ fake_server() {
 	wait "${pids[@]}"
 	[ "$(cat c*/rc | grep -cx 0)" -eq 200 ]
 	[ "$(grep -lx 'Correct checksum' c*/out | wc -l)" -eq 200 ]
-	[ "$(ls "$BATS_TEST_TMPDIR"/state/files/*/data.bin | wc -l)" -eq 200 ]
+	local stored=("$BATS_TEST_TMPDIR"/state/files/*/data.bin)
+	[ "${#stored[@]}" -eq 200 ]
 	sum=$(sha256sum < data.bin)
 	[ "$(sha256sum "$BATS_TEST_TMPDIR"/state/files/*/data.bin | cut -d' ' -f1 | sort -u)" = "${sum%% *}" ]
 }

@@ -108,7 +108,7 @@ echo "$n vectors"
 	assert_line --index 0 --partial "usage: pk-wrap -e -k key"
 	for opt in -d -e -k -s --label-file --oaep --oaep-sha1 --pass-env \
 	    --pass-fd --pass-file --pkcs1 --pss --raw --salt-len; do
-		assert_line --regexp "^  (-., )?$opt[ ,]"
+		assert_line --regexp "^  (-., )?${opt}[ ,]"
 	done
 	assert_line --partial "Exit codes: 0 ok; 1 decryption failed"
 	run -2 pk-wrap
@@ -475,7 +475,7 @@ Try 'pk-wrap --help'"
 			if [ $salt = default ]; then
 				opt=()
 			else
-				opt=(-sigopt rsa_pss_saltlen:$salt)
+				opt=(-sigopt "rsa_pss_saltlen:$salt")
 			fi
 			openssl dgst -sha256 -sigopt rsa_padding_mode:pss \
 			    "${opt[@]}" -sign "$key" -out sig msg
