@@ -1,7 +1,7 @@
 /*
  * vault: the declarations shared by the relay's vault service (seed 001,
  * the course file vault): vault.c (the service and the key requests),
- * vault_xfer.c (828 packets and the CRC answers), vault_upload.c (one
+ * vault_session.c (828 packets and the CRC answers), vault_upload.c (one
  * upload decrypted into a temporary file) and vault_db.c (its tables).
  */
 #ifndef PK_RELAY_VAULT_H
@@ -22,15 +22,12 @@ int	vault_reply(struct conn *, uint16_t code, const uint8_t *, size_t);
 #define vault_refuse(c, ...) \
 	(vault_reply((c), VAULT_SERVER_ERROR, NULL, 0), \
 	    conn_protocol_error((c), __VA_ARGS__))
-/* A name field fit for a log line: control characters become '?'. */
-void	vault_printable(const uint8_t *field, char out[VAULT_NAME]);
-struct relay_ctx *vault_relay(void);
 
-/* vault_xfer.c: requests 828, 900, 901 and 902. */
-int	xfer_packet(struct conn *, const struct vault_msg *);
-int	xfer_answer(struct conn *, const struct vault_msg *);
-void	xfer_close(struct conn *);
-void	xfer_fini(void);
+/* vault_session.c: requests 828, 900, 901 and 902. */
+int	vault_session_packet(struct conn *, const struct vault_msg *);
+int	vault_session_answer(struct conn *, const struct vault_msg *);
+void	vault_session_close(struct conn *);
+void	vault_session_fini(void);
 
 /* vault_db.c: every function returns -1 on a database error (logged). */
 struct vdb_client {
