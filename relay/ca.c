@@ -41,7 +41,7 @@ static uint8_t der[X509_DER_MAX], pem[X509_PEM_MAX];
 static int
 say(struct ca_client *k, const void *msg, size_t len)
 {
-	return conn_send_frame(k->c, msg, len);
+	return conn_send_frame(k->c, msg, len, CA_FRAME_MAX);
 }
 
 static int

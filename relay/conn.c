@@ -80,7 +80,7 @@ conn_touch(struct conn *c)
 }
 
 /* Deregisters the client now; it is closed and freed by conn_reap. */
-static void
+void
 conn_kill(struct conn *c, const char *why, int err)
 {
 	if (c->flags & C_DEAD)

@@ -120,7 +120,7 @@ km_fini(struct relay_ctx *r)
 static int
 say(struct km_client *k, const void *msg, size_t len)
 {
-	return conn_send_frame(k->c, msg, len);
+	return conn_send_frame(k->c, msg, len, KM_FRAME_MAX);
 }
 
 static int

@@ -62,6 +62,8 @@ void addr_format(const struct sockaddr *, char *, size_t);
 
 /* conn.c */
 int conn_start(struct relay_ctx *);
+/* Drops the client (why and err are logged when it closes). */
+void conn_kill(struct conn *, const char *why, int err);
 void conn_accept(struct evloop *, int, void *, int);
 void conn_shutdown(struct relay_ctx *);
 void conn_close_all(struct relay_ctx *);

@@ -81,8 +81,12 @@ struct service {
  * service should return from its callback (any return value).
  */
 int conn_send(struct conn *, const void *, size_t);
-/* The same for one frame: the 4-byte length, then the payload. */
-int conn_send_frame(struct conn *, const void *, size_t);
+/*
+ * The same for one frame: the 4-byte length, then the payload of 1 to max
+ * bytes (as frame_write checks it); a payload out of that range drops the
+ * client (logged) and is -1.
+ */
+int conn_send_frame(struct conn *, const void *, size_t, size_t max);
 /* Stops reading; closes once everything queued is written. */
 void conn_close_after_flush(struct conn *);
 /*
