@@ -9,6 +9,7 @@
  * certificate of a name).  A request or certificate the CA refuses gets
  * "error: ..." and the client is closed; the relay goes on.
  */
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -35,9 +36,6 @@ struct ca_client {
 	uint8_t salt[CA_SALT], hash[CA_HASH];
 };
 
-/* Scratch for one request's answer: the relay runs one callback at once. */
-static uint8_t der[X509_DER_MAX], pem[X509_PEM_MAX];
-
 static int
 say(struct ca_client *k, const void *msg, size_t len)
 {
@@ -62,18 +60,18 @@ refuse(struct ca_client *k, const char *what, const char *why)
 }
 
 static int
-ca_init(struct relay_ctx *ctx)
+ca_init(struct relay_ctx *ctx, void *state)
 {
 	if (cadb_init(ctx) == -1)
 		return -1;
-	return casign_init(ctx);
+	return casign_init(ctx, state);
 }
 
 static void
-ca_fini(struct relay_ctx *ctx)
+ca_fini(struct relay_ctx *ctx, void *state)
 {
 	(void)ctx;
-	casign_fini();
+	casign_fini(state);
 	cadb_fini();
 }
 
@@ -189,32 +187,35 @@ on_new_pass(struct ca_client *k, const uint8_t *p, size_t len)
 static int
 do_csr(struct ca_client *k, const struct ca_req *r)
 {
+	struct ca_authority *ca = conn_service_state(k->c);
 	char cn[CA_NAME_MAX + 1];
 	const char *why;
 	size_t derlen, pemlen;
 	int rv;
 
-	rv = casign_issue(r->body, r->bodylen, cn, der, &derlen, pem,
-	    sizeof(pem), &pemlen, &why);
+	rv = casign_issue(ca, r->body, r->bodylen, cn, ca->der, &derlen,
+	    ca->pem, sizeof(ca->pem), &pemlen, &why);
 	if (rv != X509_OK)
 		return refuse(k, why, x509_strerror(rv));
-	if (cadb_put_cert(cn, der, derlen, k->user, "CSR") == -1)
+	if (cadb_put_cert(cn, ca->der, derlen, k->user, "CSR") == -1)
 		return refuse(k, "database", "cannot store the certificate");
 	conn_log(k->c, "%s (as %s): CSR for CN=%s: certificate issued", k->user,
 	    r->name, cn);
-	return say(k, pem, pemlen);
+	return say(k, ca->pem, pemlen);
 }
 
 /* CERTUP: a certificate of this CA, stored for any name, as the original. */
 static int
 do_certup(struct ca_client *k, const struct ca_req *r)
 {
+	struct ca_authority *ca = conn_service_state(k->c);
 	size_t derlen;
 	int rv;
 
-	if ((rv = casign_check(r->body, r->bodylen, der, &derlen)) != X509_OK)
+	if ((rv = casign_check(ca, r->body, r->bodylen, ca->der, &derlen)) !=
+	    X509_OK)
 		return refuse(k, "certificate", x509_strerror(rv));
-	if (cadb_put_cert(r->name, der, derlen, k->user, "CERTUP") == -1)
+	if (cadb_put_cert(r->name, ca->der, derlen, k->user, "CERTUP") == -1)
 		return refuse(k, "database", "cannot store the certificate");
 	conn_log(k->c, "%s: CERTUP for %s: stored", k->user, r->name);
 	return says(k, CA_ACK);
@@ -223,12 +224,13 @@ do_certup(struct ca_client *k, const struct ca_req *r)
 static int
 do_certreq(struct ca_client *k, const struct ca_req *r)
 {
+	struct ca_authority *ca = conn_service_state(k->c);
 	char id[CA_NAME_MAX + 1], msg[CA_NAME_MAX + sizeof(CA_NO_CERT)];
 	size_t derlen, pemlen;
 	int rv;
 
 	(void)ca_name_parse(r->body, r->bodylen, id); /* checked by parse */
-	if ((rv = cadb_cert(id, der, &derlen)) == -1)
+	if ((rv = cadb_cert(id, ca->der, &derlen)) == -1)
 		return refuse(k, "database", "cannot read the certificate");
 	conn_log(k->c, "%s: CERTREQ for %s: %s", k->user, id,
 	    rv == 1 ? "sent" : "none");
@@ -236,10 +238,10 @@ do_certreq(struct ca_client *k, const struct ca_req *r)
 		snprintf(msg, sizeof(msg), "%s" CA_NO_CERT, id);
 		return says(k, msg);
 	}
-	if (x509_pem_write(der, derlen, 0, pem, sizeof(pem), &pemlen) !=
-	    X509_OK)
+	if (x509_pem_write(ca->der, derlen, 0, ca->pem, sizeof(ca->pem),
+		&pemlen) != X509_OK)
 		return refuse(k, "database", "a stored certificate is bad");
-	return say(k, pem, pemlen);
+	return say(k, ca->pem, pemlen);
 }
 
 static int
@@ -298,8 +300,19 @@ ca_close(struct conn *c)
 	conn_set_data(c, NULL);
 }
 
+static const struct service_flag ca_flags[] = {
+    {"pss",
+        "ca: sign certificates with RSASSA-PSS (SHA-256,\n"
+        "                      32-byte salt) instead of "
+        "sha256WithRSAEncryption",
+        offsetof(struct ca_authority, pss)},
+    {NULL, NULL, 0},
+};
+
 const struct service ca_service = {
     .name = CA_SERVICE,
+    .state_size = sizeof(struct ca_authority),
+    .flags = ca_flags,
     .init = ca_init,
     .on_connect = ca_connect,
     .on_bytes = ca_bytes,

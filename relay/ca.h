@@ -40,21 +40,35 @@ void capass_hash(const uint8_t *pass, size_t len, const uint8_t salt[CA_SALT],
 int capass_check(const uint8_t *pass, size_t len, const uint8_t salt[CA_SALT],
     const uint8_t hash[CA_HASH]);
 
+/*
+ * The service's state (service.h's init): its flag, the CA itself
+ * (ca_sign.c) and the scratch for one answer (callbacks run one at once).
+ */
+struct ca_authority {
+	int pss; /* --pss: sign with RSASSA-PSS */
+	int have_key;
+	struct key_rsa key;
+	struct x509_cert root;
+	uint8_t rootder[X509_DER_MAX];
+	uint8_t der[X509_DER_MAX], pem[X509_PEM_MAX];
+};
+
 /* ca_sign.c */
-int casign_init(struct relay_ctx *ctx);
-void casign_fini(void);
+int casign_init(struct relay_ctx *ctx, struct ca_authority *ca);
+void casign_fini(struct ca_authority *ca);
 /*
  * Issues a certificate for the request (PEM or DER): the PEM in out, the
  * DER in der (X509_DER_MAX), the request's CN in cn.  Returns 0 or an
  * X509_E* code; *why says which step failed ("request", "name", ...).
  */
-int casign_issue(const uint8_t *req, size_t reqlen, char cn[CA_NAME_MAX + 1],
+int casign_issue(const struct ca_authority *ca, const uint8_t *req, size_t reqlen, char cn[CA_NAME_MAX + 1],
     uint8_t *der, size_t *derlen, uint8_t *out, size_t max, size_t *outlen,
     const char **why);
 /*
  * Parses a certificate (PEM or DER) strictly and checks it was issued by
  * this CA and is valid now; its DER in der.  0 or an X509_E* code.
  */
-int casign_check(const uint8_t *text, size_t len, uint8_t *der, size_t *derlen);
+int casign_check(const struct ca_authority *ca, const uint8_t *text,
+    size_t len, uint8_t *der, size_t *derlen);
 
 #endif

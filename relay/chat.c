@@ -236,16 +236,18 @@ chat_close(struct conn *c)
 }
 
 static int
-chat_init(struct relay_ctx *ctx)
+chat_init(struct relay_ctx *ctx, void *state)
 {
 	return chat_key_init(ctx, &server);
+	(void)state;
 }
 
 static void
-chat_fini(struct relay_ctx *ctx)
+chat_fini(struct relay_ctx *ctx, void *state)
 {
 	(void)ctx;
 	secret_wipe(server.session_key, sizeof(server.session_key));
+	(void)state;
 }
 
 const struct service chat_service = {

@@ -244,16 +244,18 @@ e2e_close(struct conn *c)
 }
 
 static int
-e2e_init(struct relay_ctx *ctx)
+e2e_init(struct relay_ctx *ctx, void *state)
 {
 	return e2e_keys_init(ctx, "e2e");
+	(void)state;
 }
 
 static void
-e2e_fini(struct relay_ctx *ctx)
+e2e_fini(struct relay_ctx *ctx, void *state)
 {
 	(void)ctx;
 	e2e_keys_fini();
+	(void)state;
 }
 
 const struct service e2e_service = {

@@ -216,10 +216,11 @@ sweep(const char *dir)
 }
 
 static int
-up_init(struct relay_ctx *ctx)
+up_init(struct relay_ctx *ctx, void *state)
 {
 	int n;
 
+	(void)state;
 	if (e2e_keys_init(ctx, UP_SERVICE) == -1)
 		return -1;
 	if ((n = sweep(relay_files_dir(ctx))) > 0)
@@ -228,10 +229,11 @@ up_init(struct relay_ctx *ctx)
 }
 
 static void
-up_fini(struct relay_ctx *ctx)
+up_fini(struct relay_ctx *ctx, void *state)
 {
 	(void)ctx;
 	e2e_keys_fini();
+	(void)state;
 }
 
 const struct service e2e_upload_service = {

@@ -72,13 +72,14 @@ static size_t ncache;
 
 /* K3: STATE_DIR/k3, 16 raw bytes or 32 hex digits (pk-keygen aes -b 128). */
 static int
-km_init(struct relay_ctx *r)
+km_init(struct relay_ctx *r, void *state)
 {
 	char path[PATH_MAX];
 	uint8_t buf[KM_K3_FILE_MAX], key[KM_BLOCK];
 	size_t len;
 	int rv;
 
+	(void)state;
 	if (snprintf(path, sizeof(path), "%s/k3", relay_state_dir(r)) >=
 	    (int)sizeof(path)) {
 		relay_log("keymanager", "state directory path too long");
@@ -109,12 +110,13 @@ km_init(struct relay_ctx *r)
 }
 
 static void
-km_fini(struct relay_ctx *r)
+km_fini(struct relay_ctx *r, void *state)
 {
 	(void)r;
 	secret_free(cache, KM_CACHE_MAX * sizeof(*cache));
 	cache = NULL;
 	secret_wipe(&k3, sizeof(k3));
+	(void)state;
 }
 
 static int

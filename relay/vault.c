@@ -209,10 +209,12 @@ vault_bytes(struct conn *c, const uint8_t *data, size_t len)
 }
 
 static int
-vault_init(struct relay_ctx *ctx)
+vault_init(struct relay_ctx *ctx, void *state)
 {
+	struct vault_state *vs = state;
 	int n;
 
+	TAILQ_INIT(&vs->sessions);
 	if (vdb_init(ctx) == -1)
 		return -1;
 	/* Uploads in progress and files awaiting 900 die with the relay. */
@@ -227,15 +229,16 @@ vault_init(struct relay_ctx *ctx)
 }
 
 static void
-vault_fini(struct relay_ctx *ctx)
+vault_fini(struct relay_ctx *ctx, void *state)
 {
 	(void)ctx;
-	vault_session_fini();
+	vault_session_fini(state);
 	vdb_fini();
 }
 
 const struct service vault_service = {
 	.name = VAULT_SERVICE,
+	.state_size = sizeof(struct vault_state),
 	.init = vault_init,
 	.on_bytes = vault_bytes,
 	.on_close = vault_session_close,

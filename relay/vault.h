@@ -7,6 +7,8 @@
 #ifndef PK_RELAY_VAULT_H
 #define PK_RELAY_VAULT_H
 
+#include <sys/queue.h>
+
 #include <stddef.h>
 #include <stdint.h>
 
@@ -15,6 +17,15 @@
 
 #define VAULT_AES	32	/* AES-256 key bytes */
 #define VAULT_SERVICE	"vault"
+
+/*
+ * The service's state (service.h's init): the files in flight, each
+ * uploading or waiting for its CRC answer (vault_session.c).
+ */
+struct vault_session;
+struct vault_state {
+	TAILQ_HEAD(, vault_session) sessions;
+};
 
 /* vault.c */
 int	vault_reply(struct conn *, uint16_t code, const uint8_t *, size_t);
@@ -27,7 +38,7 @@ int	vault_reply(struct conn *, uint16_t code, const uint8_t *, size_t);
 int	vault_session_packet(struct conn *, const struct vault_msg *);
 int	vault_session_answer(struct conn *, const struct vault_msg *);
 void	vault_session_close(struct conn *);
-void	vault_session_fini(void);
+void	vault_session_fini(struct vault_state *);
 
 /* vault_db.c: every function returns -1 on a database error (logged). */
 struct vdb_client {

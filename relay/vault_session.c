@@ -29,11 +29,12 @@ enum session_state {
 	X_WAITING,	/* decrypted: waiting for 900, 901 or 902 */
 };
 
-struct session {
-	TAILQ_ENTRY(session)	 link;
+struct vault_session {
+	TAILQ_ENTRY(vault_session)	 link;	/* on vs->sessions */
+	struct vault_state	*vs;
 	uint8_t			 id[VAULT_ID];
 	uint8_t			 name[VAULT_NAME];	/* NUL-terminated */
-	enum session_state		 state;
+	enum session_state	 state;
 	int			 tries;		/* 901s so far */
 	struct conn		*owner;		/* X_UPLOADING */
 	struct vault_upload	*up;		/* X_UPLOADING */
@@ -45,8 +46,6 @@ struct session {
 	long long		 since;		/* last change, ms */
 	char			 tmp[PATH_MAX];	/* "" when none */
 };
-
-static TAILQ_HEAD(, session) sessions = TAILQ_HEAD_INITIALIZER(sessions);
 
 static long long
 now_ms(void)
@@ -88,12 +87,13 @@ safe_name(const uint8_t *name)
 	return 1;
 }
 
-static struct session *
-session_find(const uint8_t id[VAULT_ID], const uint8_t *name)
+static struct vault_session *
+session_find(struct vault_state *vs, const uint8_t id[VAULT_ID],
+    const uint8_t *name)
 {
-	struct session *x;
+	struct vault_session *x;
 
-	TAILQ_FOREACH(x, &sessions, link)
+	TAILQ_FOREACH(x, &vs->sessions, link)
 		if (memcmp(x->id, id, VAULT_ID) == 0 &&
 		    strcmp((const char *)x->name, (const char *)name) == 0)
 			return x;
@@ -102,7 +102,7 @@ session_find(const uint8_t id[VAULT_ID], const uint8_t *name)
 
 /* Drops the upload or the decrypted file, keeping the tries. */
 static void
-session_discard(struct session *x)
+session_discard(struct vault_session *x)
 {
 	upload_free(x->up);
 	x->up = NULL;
@@ -117,16 +117,16 @@ session_discard(struct session *x)
 }
 
 static void
-session_free(struct session *x)
+session_free(struct vault_session *x)
 {
 	session_discard(x);
-	TAILQ_REMOVE(&sessions, x, link);
+	TAILQ_REMOVE(&x->vs->sessions, x, link);
 	free(x);
 }
 
 /* An upload failed: forget it unless the client is between tries. */
 static void
-session_end(struct session *x)
+session_end(struct vault_session *x)
 {
 	if (x->tries > 0)
 		session_discard(x);
@@ -136,7 +136,7 @@ session_end(struct session *x)
 
 /* Forgets x and its file, saying why. */
 static void
-session_drop(struct session *x, const char *why)
+session_drop(struct vault_session *x, const char *why)
 {
 	const char *name = (const char *)x->name;
 
@@ -146,12 +146,12 @@ session_drop(struct session *x, const char *why)
 
 /* Drops files nobody answered for SESSION_TTL_MS. */
 static void
-session_expire(void)
+session_expire(struct vault_state *vs)
 {
-	struct session *x, *next;
+	struct vault_session *x, *next;
 	long long now = now_ms();
 
-	for (x = TAILQ_FIRST(&sessions); x != NULL; x = next) {
+	for (x = TAILQ_FIRST(&vs->sessions); x != NULL; x = next) {
 		next = TAILQ_NEXT(x, link);
 		if (x->state != X_UPLOADING && now - x->since >= SESSION_TTL_MS)
 			session_drop(x, "no CRC answer");
@@ -163,18 +163,19 @@ session_expire(void)
  * without its file, or a new one.  A client with SESSION_PER_ID files in
  * flight loses its oldest one that is not uploading.
  */
-static struct session *
-session_claim(const uint8_t id[VAULT_ID], const uint8_t *name)
+static struct vault_session *
+session_claim(struct vault_state *vs, const uint8_t id[VAULT_ID],
+    const uint8_t *name)
 {
-	struct session *x, *oldest = NULL;
+	struct vault_session *x, *oldest = NULL;
 	int n = 0;
 
-	session_expire();
-	if ((x = session_find(id, name)) != NULL) {
+	session_expire(vs);
+	if ((x = session_find(vs, id, name)) != NULL) {
 		session_discard(x);
 		return x;
 	}
-	TAILQ_FOREACH(x, &sessions, link) {
+	TAILQ_FOREACH(x, &vs->sessions, link) {
 		if (memcmp(x->id, id, VAULT_ID) != 0)
 			continue;
 		n++;
@@ -191,12 +192,13 @@ session_claim(const uint8_t id[VAULT_ID], const uint8_t *name)
 		return NULL;
 	memcpy(x->id, id, VAULT_ID);
 	vault_put_name(x->name, (const char *)name);
-	TAILQ_INSERT_TAIL(&sessions, x, link);
+	x->vs = vs;
+	TAILQ_INSERT_TAIL(&vs->sessions, x, link);
 	return x;
 }
 
 static int
-session_done(struct conn *c, struct session *x)
+session_done(struct conn *c, struct vault_session *x)
 {
 	uint8_t out[VAULT_ID + 4 + VAULT_NAME + 4];
 	const char *name = (const char *)x->name;
@@ -217,7 +219,7 @@ session_done(struct conn *c, struct session *x)
 
 /* Decrypts the next packet of x; at the last one, answers 1603. */
 static int
-session_feed(struct conn *c, struct session *x, const struct vault_packet *p)
+session_feed(struct conn *c, struct vault_session *x, const struct vault_packet *p)
 {
 	uint64_t off = (uint64_t)x->next * VAULT_PACKET;
 	size_t n = VAULT_PACKET;
@@ -261,7 +263,7 @@ session_begin(struct conn *c, const struct vault_msg *m,
 	const char *name = (const char *)p->name;
 	uint8_t key[VAULT_AES];
 	char dir[PATH_MAX];
-	struct session *x;
+	struct vault_session *x;
 	int rv;
 
 	if ((rv = vdb_aes_key(m->client_id, key)) != 1)
@@ -279,7 +281,8 @@ session_begin(struct conn *c, const struct vault_msg *m,
 	else if ((x = conn_data(c)) != NULL)
 		session_end(x);	/* this connection's earlier upload */
 	if (rv == -1 || client_dir(c, m->client_id, dir, sizeof(dir)) == -1 ||
-	    (x = session_claim(m->client_id, p->name)) == NULL) {
+	    (x = session_claim(conn_service_state(c), m->client_id,
+	    p->name)) == NULL) {
 		secret_wipe(key, sizeof(key));
 		return rv == -1 ? -1 : vault_refuse(c, "no room for an upload "
 		    "of %s", name);
@@ -309,7 +312,7 @@ int
 vault_session_packet(struct conn *c, const struct vault_msg *m)
 {
 	struct vault_packet p;
-	struct session *x = conn_data(c);
+	struct vault_session *x = conn_data(c);
 	int same;
 
 	vault_get_packet(m->payload, &p);
@@ -345,7 +348,7 @@ session_nothing(struct conn *c, const struct vault_msg *m, const char *what)
 
 /* 900: the file goes into place and into the files table. */
 static int
-session_keep(struct conn *c, struct session *x)
+session_keep(struct conn *c, struct vault_session *x)
 {
 	char dir[PATH_MAX], rel[PATH_MAX], name[VAULT_NAME];
 	const char *files = relay_files_dir(conn_relay(c));
@@ -377,7 +380,8 @@ session_keep(struct conn *c, struct session *x)
 int
 vault_session_answer(struct conn *c, const struct vault_msg *m)
 {
-	struct session *x = session_find(m->client_id, m->payload);
+	struct vault_session *x =
+	    session_find(conn_service_state(c), m->client_id, m->payload);
 	char name[VAULT_NAME];
 	int rv;
 
@@ -412,7 +416,7 @@ vault_session_answer(struct conn *c, const struct vault_msg *m)
 void
 vault_session_close(struct conn *c)
 {
-	struct session *x = conn_data(c);
+	struct vault_session *x = conn_data(c);
 
 	if (x == NULL)
 		return;
@@ -422,10 +426,10 @@ vault_session_close(struct conn *c)
 }
 
 void
-vault_session_fini(void)
+vault_session_fini(struct vault_state *vs)
 {
-	struct session *x;
+	struct vault_session *x;
 
-	while ((x = TAILQ_FIRST(&sessions)) != NULL)
+	while ((x = TAILQ_FIRST(&vs->sessions)) != NULL)
 		session_free(x);
 }
