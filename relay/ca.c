@@ -302,10 +302,10 @@ ca_close(struct conn *c)
 
 static const struct service_flag ca_flags[] = {
     {"pss",
-        "ca: sign certificates with RSASSA-PSS (SHA-256,\n"
-        "                      32-byte salt) instead of "
-        "sha256WithRSAEncryption",
-        offsetof(struct ca_authority, pss)},
+	"ca: sign certificates with RSASSA-PSS (SHA-256,\n"
+	"                      32-byte salt) instead of "
+	"sha256WithRSAEncryption",
+	offsetof(struct ca_authority, pss)},
     {NULL, NULL, 0},
 };
 

@@ -61,14 +61,14 @@ void casign_fini(struct ca_authority *ca);
  * DER in der (X509_DER_MAX), the request's CN in cn.  Returns 0 or an
  * X509_E* code; *why says which step failed ("request", "name", ...).
  */
-int casign_issue(const struct ca_authority *ca, const uint8_t *req, size_t reqlen, char cn[CA_NAME_MAX + 1],
-    uint8_t *der, size_t *derlen, uint8_t *out, size_t max, size_t *outlen,
-    const char **why);
+int casign_issue(const struct ca_authority *ca, const uint8_t *req,
+    size_t reqlen, char cn[CA_NAME_MAX + 1], uint8_t *der, size_t *derlen,
+    uint8_t *out, size_t max, size_t *outlen, const char **why);
 /*
  * Parses a certificate (PEM or DER) strictly and checks it was issued by
  * this CA and is valid now; its DER in der.  0 or an X509_E* code.
  */
-int casign_check(const struct ca_authority *ca, const uint8_t *text,
-    size_t len, uint8_t *der, size_t *derlen);
+int casign_check(const struct ca_authority *ca, const uint8_t *text, size_t len,
+    uint8_t *der, size_t *derlen);
 
 #endif

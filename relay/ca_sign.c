@@ -41,10 +41,11 @@ load_root(struct relay_ctx *ctx, struct ca_authority *ca)
 		    path, strerror(errno), relay_state_dir(ctx), path);
 		return -1;
 	}
-	if ((rv = x509_der_from_text(
-		 text, len, 0, ca->rootder, sizeof(ca->rootder), &derlen)) != X509_OK ||
+	if ((rv = x509_der_from_text(text, len, 0, ca->rootder,
+		 sizeof(ca->rootder), &derlen)) != X509_OK ||
 	    (rv = x509_cert_parse(&ca->root, ca->rootder, derlen)) != X509_OK ||
-	    (rv = x509_cert_verify(&ca->root, &ca->root, time(NULL))) != X509_OK) {
+	    (rv = x509_cert_verify(&ca->root, &ca->root, time(NULL))) !=
+		X509_OK) {
 		relay_log(CA_SERVICE, "%s: %s", path, x509_strerror(rv));
 		return -1;
 	}
@@ -81,9 +82,9 @@ casign_fini(struct ca_authority *ca)
 }
 
 int
-casign_issue(const struct ca_authority *ca, const uint8_t *req, size_t reqlen, char cn[CA_NAME_MAX + 1],
-    uint8_t *der, size_t *derlen, uint8_t *out, size_t max, size_t *outlen,
-    const char **why)
+casign_issue(const struct ca_authority *ca, const uint8_t *req, size_t reqlen,
+    char cn[CA_NAME_MAX + 1], uint8_t *der, size_t *derlen, uint8_t *out,
+    size_t max, size_t *outlen, const char **why)
 {
 	uint8_t reqder[X509_DER_MAX], sn[X509_SERIAL_RANDOM];
 	struct x509_issue is = {0};

@@ -219,7 +219,8 @@ session_done(struct conn *c, struct vault_session *x)
 
 /* Decrypts the next packet of x; at the last one, answers 1603. */
 static int
-session_feed(struct conn *c, struct vault_session *x, const struct vault_packet *p)
+session_feed(struct conn *c, struct vault_session *x,
+    const struct vault_packet *p)
 {
 	uint64_t off = (uint64_t)x->next * VAULT_PACKET;
 	size_t n = VAULT_PACKET;
