@@ -29,6 +29,7 @@ enum ca_state {
 };
 
 struct ca_client {
+	struct ca_authority *ca; /* the service's state */
 	struct conn *c;
 	enum ca_state state;
 	char user[CA_NAME_MAX + 1];
@@ -62,17 +63,22 @@ refuse(struct ca_client *k, const char *what, const char *why)
 static int
 ca_init(struct relay_ctx *ctx, void *state)
 {
-	if (cadb_init(ctx) == -1)
+	struct ca_authority *ca = state;
+
+	if (cadb_init(ctx, &ca->db) == -1)
 		return -1;
-	return casign_init(ctx, state);
+	return casign_init(ctx, ca);
 }
 
 static void
 ca_fini(struct relay_ctx *ctx, void *state)
 {
+	struct ca_authority *ca = state;
+
 	(void)ctx;
-	casign_fini(state);
-	cadb_fini();
+	casign_fini(ca);
+	cadb_fini(ca->db);
+	ca->db = NULL;
 }
 
 static int
@@ -84,6 +90,7 @@ ca_connect(struct conn *c)
 		conn_log(c, "no memory");
 		return -1;
 	}
+	k->ca = conn_service_state(c);
 	k->c = c;
 	conn_set_data(c, k);
 	return says(k, CA_ASK_USER);
@@ -96,7 +103,7 @@ on_user(struct ca_client *k, const uint8_t *p, size_t len)
 
 	/* A name that could not be a user is unknown without a lookup. */
 	if (ca_name_parse(p, len, k->user) == 0 &&
-	    (rv = cadb_user(k->user, k->salt, k->hash)) == -1)
+	    (rv = cadb_user(k->ca->db, k->user, k->salt, k->hash)) == -1)
 		return refuse(k, "database", "cannot look the user up");
 	if (rv == 0) {
 		k->state = ST_CHOICE;
@@ -144,7 +151,7 @@ on_new_user(struct ca_client *k, const uint8_t *p, size_t len)
 
 	if (ca_name_parse(p, len, k->user) == -1)
 		rv = says(k, CA_NAME_BAD);
-	else if ((rv = cadb_user(k->user, k->salt, k->hash)) == -1)
+	else if ((rv = cadb_user(k->ca->db, k->user, k->salt, k->hash)) == -1)
 		return refuse(k, "database", "cannot look the user up");
 	else if (rv == 1)
 		rv = says(k, CA_NAME_TAKEN);
@@ -168,7 +175,7 @@ on_new_pass(struct ca_client *k, const uint8_t *p, size_t len)
 	if (rand_fill(k->salt, CA_SALT) == -1)
 		return refuse(k, "registration", "no random salt");
 	capass_hash(p, len, k->salt, k->hash);
-	rv = cadb_add_user(k->user, k->salt, k->hash);
+	rv = cadb_add_user(k->ca->db, k->user, k->salt, k->hash);
 	secret_wipe(k->hash, sizeof(k->hash));
 	if (rv == -1)
 		return refuse(k, "database", "cannot add the user");
@@ -187,7 +194,7 @@ on_new_pass(struct ca_client *k, const uint8_t *p, size_t len)
 static int
 do_csr(struct ca_client *k, const struct ca_req *r)
 {
-	struct ca_authority *ca = conn_service_state(k->c);
+	struct ca_authority *ca = k->ca;
 	char cn[CA_NAME_MAX + 1];
 	const char *why;
 	size_t derlen, pemlen;
@@ -197,7 +204,7 @@ do_csr(struct ca_client *k, const struct ca_req *r)
 	    ca->pem, sizeof(ca->pem), &pemlen, &why);
 	if (rv != X509_OK)
 		return refuse(k, why, x509_strerror(rv));
-	if (cadb_put_cert(cn, ca->der, derlen, k->user, "CSR") == -1)
+	if (cadb_put_cert(ca->db, cn, ca->der, derlen, k->user, "CSR") == -1)
 		return refuse(k, "database", "cannot store the certificate");
 	conn_log(k->c, "%s (as %s): CSR for CN=%s: certificate issued", k->user,
 	    r->name, cn);
@@ -208,14 +215,15 @@ do_csr(struct ca_client *k, const struct ca_req *r)
 static int
 do_certup(struct ca_client *k, const struct ca_req *r)
 {
-	struct ca_authority *ca = conn_service_state(k->c);
+	struct ca_authority *ca = k->ca;
 	size_t derlen;
 	int rv;
 
 	if ((rv = casign_check(ca, r->body, r->bodylen, ca->der, &derlen)) !=
 	    X509_OK)
 		return refuse(k, "certificate", x509_strerror(rv));
-	if (cadb_put_cert(r->name, ca->der, derlen, k->user, "CERTUP") == -1)
+	if (cadb_put_cert(
+		ca->db, r->name, ca->der, derlen, k->user, "CERTUP") == -1)
 		return refuse(k, "database", "cannot store the certificate");
 	conn_log(k->c, "%s: CERTUP for %s: stored", k->user, r->name);
 	return says(k, CA_ACK);
@@ -224,13 +232,13 @@ do_certup(struct ca_client *k, const struct ca_req *r)
 static int
 do_certreq(struct ca_client *k, const struct ca_req *r)
 {
-	struct ca_authority *ca = conn_service_state(k->c);
+	struct ca_authority *ca = k->ca;
 	char id[CA_NAME_MAX + 1], msg[CA_NAME_MAX + sizeof(CA_NO_CERT)];
 	size_t derlen, pemlen;
 	int rv;
 
 	(void)ca_name_parse(r->body, r->bodylen, id); /* checked by parse */
-	if ((rv = cadb_cert(id, ca->der, &derlen)) == -1)
+	if ((rv = cadb_cert(ca->db, id, ca->der, &derlen)) == -1)
 		return refuse(k, "database", "cannot read the certificate");
 	conn_log(k->c, "%s: CERTREQ for %s: %s", k->user, id,
 	    rv == 1 ? "sent" : "none");
