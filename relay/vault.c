@@ -20,6 +20,14 @@
 #include "secret.h"
 #include "vault.h"
 
+struct vdb *
+vault_db(struct conn *c)
+{
+	struct vault_state *vs = conn_service_state(c);
+
+	return vs->db;
+}
+
 int
 vault_reply(struct conn *c, uint16_t code, const uint8_t *payload,
     size_t len)
@@ -65,7 +73,7 @@ register_name(struct conn *c, const struct vault_msg *m, const uint8_t *old)
 	for (tries = 0; tries < 2 && rv == 2; tries++) {
 		if (new_uuid(id) == -1)
 			return vault_refuse(c, "random: %s", strerror(errno));
-		rv = vdb_register(old, id, m->payload,
+		rv = vdb_register(vault_db(c), old, id, m->payload,
 		    (size_t)vault_get_name(m->payload));
 	}
 	if (rv == -1 || rv == 2)
@@ -117,14 +125,15 @@ issue_key(struct conn *c, const uint8_t id[VAULT_ID],
 	key_init(&k);
 	if (spki_parse(&k, spki) == -1) {
 		key_clear(&k);
-		vdb_touch(id);
+		vdb_touch(vault_db(c), id);
 		return vault_refuse(c, "public key is not a 1024-bit RSA "
 		    "SubjectPublicKeyInfo in DER");
 	}
 	if (rand_fill(aes, sizeof(aes)) == 0 && oaep_encrypt(&k.pub,
 	    &nettle_sha1, NULL, 0, NULL, rand_nettle, sizeof(aes), aes,
 	    out + VAULT_ID) == 0)
-		rv = vdb_set_keys(id, store_spki ? spki : NULL, aes);
+		rv = vdb_set_keys(vault_db(c), id, store_spki ? spki : NULL,
+		    aes);
 	else
 		relay_log(VAULT_SERVICE, "making the AES key: %s",
 		    strerror(errno));
@@ -143,11 +152,11 @@ do_pubkey(struct conn *c, const struct vault_msg *m)
 	const char *name = (const char *)m->payload;
 	int rv;
 
-	if ((rv = vdb_client(m->client_id, &cl)) != 1)
+	if ((rv = vdb_client(vault_db(c), m->client_id, &cl)) != 1)
 		return vault_refuse(c, rv == 0 ? "unknown client id" :
 		    "database error");
 	if (strcmp((const char *)cl.name, (const char *)m->payload) != 0) {
-		vdb_touch(m->client_id);
+		vdb_touch(vault_db(c), m->client_id);
 		return vault_refuse(c, "public key for %s from another "
 		    "client's id", name);
 	}
@@ -165,7 +174,7 @@ do_reconnect(struct conn *c, const struct vault_msg *m)
 	const char *name = (const char *)m->payload;
 	int rv;
 
-	if ((rv = vdb_client(m->client_id, &cl)) == -1)
+	if ((rv = vdb_client(vault_db(c), m->client_id, &cl)) == -1)
 		return vault_refuse(c, "database error");
 	if (rv == 0 || !cl.has_pubkey || strcmp((const char *)cl.name,
 	    (const char *)m->payload) != 0)
@@ -215,7 +224,7 @@ vault_init(struct relay_ctx *ctx, void *state)
 	int n;
 
 	TAILQ_INIT(&vs->sessions);
-	if (vdb_init(ctx) == -1)
+	if (vdb_init(ctx, &vs->db) == -1)
 		return -1;
 	/* Uploads in progress and files awaiting 900 die with the relay. */
 	if ((n = upload_sweep(relay_files_dir(ctx))) == -1) {
@@ -231,9 +240,12 @@ vault_init(struct relay_ctx *ctx, void *state)
 static void
 vault_fini(struct relay_ctx *ctx, void *state)
 {
+	struct vault_state *vs = state;
+
 	(void)ctx;
-	vault_session_fini(state);
-	vdb_fini();
+	vault_session_fini(vs);
+	vdb_fini(vs->db);
+	vs->db = NULL;
 }
 
 const struct service vault_service = {

@@ -23,11 +23,14 @@
  * uploading or waiting for its CRC answer (vault_session.c).
  */
 struct vault_session;
+struct vdb;
 struct vault_state {
 	TAILQ_HEAD(, vault_session) sessions;
+	struct vdb	*db;		/* vault_db.c */
 };
 
 /* vault.c */
+struct vdb *vault_db(struct conn *);	/* the service's statements */
 int	vault_reply(struct conn *, uint16_t code, const uint8_t *, size_t);
 /* Sends 1607, logs "protocol error: why" and is -1, for on_bytes. */
 #define vault_refuse(c, ...) \
@@ -47,27 +50,30 @@ struct vdb_client {
 	int	 has_pubkey;
 };
 
-int	vdb_init(struct relay_ctx *);
-void	vdb_fini(void);
+/* Prepares the statements into *d; vdb_fini finalizes and frees them. */
+int	vdb_init(struct relay_ctx *, struct vdb **d);
+void	vdb_fini(struct vdb *);
 /*
  * Registers name under id: 0, 1 name taken, 2 id taken.  With old not
  * NULL, first forgets old if it is name's record without a public key
  * (a denied reconnect registers again), in the same transaction.
  */
-int	vdb_register(const uint8_t *old, const uint8_t id[VAULT_ID],
-	    const uint8_t *name, size_t len);
+int	vdb_register(struct vdb *, const uint8_t *old,
+	    const uint8_t id[VAULT_ID], const uint8_t *name, size_t len);
 /* 1 found, 0 unknown id (a read: last_seen is not touched). */
-int	vdb_client(const uint8_t id[VAULT_ID], struct vdb_client *);
+int	vdb_client(struct vdb *, const uint8_t id[VAULT_ID],
+	    struct vdb_client *);
 /* Stores a new AES key (and the public key unless NULL); 1, or 0 unknown. */
-int	vdb_set_keys(const uint8_t id[VAULT_ID], const uint8_t *pubkey,
-	    const uint8_t aes[VAULT_AES]);
+int	vdb_set_keys(struct vdb *, const uint8_t id[VAULT_ID],
+	    const uint8_t *pubkey, const uint8_t aes[VAULT_AES]);
 /* last_seen now: 1, or 0 for an unknown id. */
-int	vdb_touch(const uint8_t id[VAULT_ID]);
+int	vdb_touch(struct vdb *, const uint8_t id[VAULT_ID]);
 /* The AES key, last_seen now: 1, 0 unknown id, 2 no key yet. */
-int	vdb_aes_key(const uint8_t id[VAULT_ID], uint8_t aes[VAULT_AES]);
+int	vdb_aes_key(struct vdb *, const uint8_t id[VAULT_ID],
+	    uint8_t aes[VAULT_AES]);
 /* Records a verified file and touches its client in one transaction. */
-int	vdb_file_verified(const uint8_t id[VAULT_ID], const uint8_t *name,
-	    size_t len, const char *path);
+int	vdb_file_verified(struct vdb *, const uint8_t id[VAULT_ID],
+	    const uint8_t *name, size_t len, const char *path);
 
 /* vault_upload.c */
 struct vault_upload;

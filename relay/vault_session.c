@@ -267,7 +267,7 @@ session_begin(struct conn *c, const struct vault_msg *m,
 	struct vault_session *x;
 	int rv;
 
-	if ((rv = vdb_aes_key(m->client_id, key)) != 1)
+	if ((rv = vdb_aes_key(vault_db(c), m->client_id, key)) != 1)
 		return vault_refuse(c, rv == 0 ? "unknown client id" :
 		    rv == 2 ? "file packet before a key exists" :
 		    "database error");
@@ -341,7 +341,7 @@ session_nothing(struct conn *c, const struct vault_msg *m, const char *what)
 	const char *name = (const char *)m->payload;
 	int rv;
 
-	if ((rv = vdb_touch(m->client_id)) != 1)
+	if ((rv = vdb_touch(vault_db(c), m->client_id)) != 1)
 		return vault_refuse(c, rv == 0 ? "unknown client id" :
 		    "database error");
 	return vault_refuse(c, "%s for %s: no file waits for it", what, name);
@@ -366,8 +366,8 @@ session_keep(struct conn *c, struct vault_session *x)
 	/* The path relative to the state directory: files/<id>/<name>. */
 	snprintf(rel, sizeof(rel), "files%s/%s", dir + strlen(files),
 	    (const char *)x->name);
-	rv = vdb_file_verified(x->id, x->name, strlen((const char *)x->name),
-	    rel);
+	rv = vdb_file_verified(vault_db(c), x->id, x->name,
+	    strlen((const char *)x->name), rel);
 	if (rv == -1) {
 		session_free(x);
 		return vault_refuse(c, "database error");
@@ -395,7 +395,7 @@ vault_session_answer(struct conn *c, const struct vault_msg *m)
 	    (m->code == VAULT_CRC_RETRY && x->state != X_WAITING))
 		return session_nothing(c, m, m->code == VAULT_CRC_RETRY ?
 		    "CRC retry" : "CRC fail");
-	if ((rv = vdb_touch(m->client_id)) != 1)
+	if ((rv = vdb_touch(vault_db(c), m->client_id)) != 1)
 		return vault_refuse(c, "database error");
 	memcpy(name, x->name, VAULT_NAME);
 	if (m->code == VAULT_CRC_FAIL) {
