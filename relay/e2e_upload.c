@@ -220,8 +220,7 @@ up_init(struct relay_ctx *ctx, void *state)
 {
 	int n;
 
-	(void)state;
-	if (e2e_keys_init(ctx, UP_SERVICE) == -1)
+	if (e2e_keys_init(ctx, UP_SERVICE, state) == -1)
 		return -1;
 	if ((n = sweep(relay_files_dir(ctx))) > 0)
 		relay_log(UP_SERVICE, "removed %d unfinished uploads", n);
@@ -232,12 +231,12 @@ static void
 up_fini(struct relay_ctx *ctx, void *state)
 {
 	(void)ctx;
-	e2e_keys_fini();
-	(void)state;
+	e2e_keys_fini(state);
 }
 
 const struct service e2e_upload_service = {
     .name = UP_SERVICE,
+    .state_size = sizeof(struct e2e_keys), /* its state: the keys */
     .init = up_init,
     .on_connect = up_connect,
     .on_bytes = up_bytes,
