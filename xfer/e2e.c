@@ -115,7 +115,7 @@ int
 e2e_main(int argc, char *argv[])
 {
 	struct e2e_opts o = {
-	    .pass = SECRET_SRC_INIT, .timeout_ms = XFER_TIMEOUT * 1000};
+	    .pass = CLI_PASS_INIT, .timeout_ms = XFER_TIMEOUT * 1000};
 	int ch, want_help = 0;
 
 	while (

@@ -181,7 +181,7 @@ vault_main(int argc, char *argv[])
 	struct xfer_opts o = {.timeout = XFER_TIMEOUT,
 	    .size = -1,
 	    .flip = -1,
-	    .pass = {.fd = -1}};
+	    .pass = CLI_PASS_INIT};
 	const struct sub *s;
 	const char *dir = NULL;
 	unsigned given = 0;
