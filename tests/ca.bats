@@ -532,7 +532,7 @@ alice.backup|alice|CERTUP"
 	PK_CA_PASS=$long run -2 --separate-stderr pk-relay -d state ca@127.0.0.1:0
 	assert_equal "${stderr_lines[-1]}" "pk-relay: ca: cannot start the service"
 	[[ ${stderr_lines[-2]} == *"Z ca \$PK_CA_PASS: File too large" ]]
-	PK_CA_PASS= run -2 --separate-stderr pk-relay -d state ca@127.0.0.1:0
+	PK_CA_PASS='' run -2 --separate-stderr pk-relay -d state ca@127.0.0.1:0
 	[[ ${stderr_lines[-2]} == *"Z ca empty passphrase" ]]
 	rm state/ca.pass
 	run -2 --separate-stderr pk-relay -d state ca@127.0.0.1:0
