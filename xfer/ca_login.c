@@ -10,7 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "ca_client.h"
+#include "ca.h"
 #include "xfer.h"
 
 static uint8_t pass[CA_PASS_MAX]; /* wiped at exit, also after errx */

@@ -19,7 +19,7 @@
 #include <nettle/cbc.h>
 #include <nettle/sha2.h>
 
-#include "ca_client.h"
+#include "ca.h"
 #include "hex.h"
 #include "io.h"
 #include "key.h"

@@ -21,7 +21,7 @@
 #include <nettle/cfb.h>
 
 #include "io.h"
-#include "keymanager_client.h"
+#include "keymanager.h"
 #include "pkcs7.h"
 #include "secret.h"
 #include "xfer.h"

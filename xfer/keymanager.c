@@ -17,7 +17,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "keymanager_client.h"
+#include "keymanager.h"
 #include "num.h"
 #include "secret.h"
 #include "xfer.h"

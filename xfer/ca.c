@@ -13,7 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "ca_client.h"
+#include "ca.h"
 #include "xfer.h"
 
 enum {
