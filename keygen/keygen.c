@@ -6,8 +6,8 @@
  * main parses the options and hands them to one worker per mode.
  */
 #include <err.h>
+#include <errno.h>
 #include <getopt.h>
-#include <limits.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -17,6 +17,7 @@
 #include "help.h"
 #include "keygen.h"
 #include "num.h"
+#include "pass.h"
 #include "pbe.h"
 #include "secret.h"
 
@@ -259,6 +260,22 @@ number(const char *opt, const char *s, long long min, long long max)
 
 static int take_x509_option(int ch, const char *arg, struct opts *o);
 
+static const struct pass_words pass_words = {
+    "--pass-fd ", "--pass-env ", "use --pass-file, --pass-fd or --pass-env"};
+
+/* One pass-option: the source it names goes into src. */
+static int
+set_pass(struct secret_src *src, enum pass_kind kind, const char *arg)
+{
+	const char *why;
+
+	if (pass_set(src, kind, arg, &why) == -1 && errno == EEXIST)
+		errx(2, "cannot use more than one pass-option");
+	if (why != NULL)
+		errx(2, "--pass-fd %s: %s", arg, why);
+	return O_PASS;
+}
+
 /* Stores one option's value and returns its O_* bit. */
 static int
 take_option(int ch, const char *arg, struct opts *o, const char **bits)
@@ -298,14 +315,11 @@ take_option(int ch, const char *arg, struct opts *o, const char **bits)
 		o->nopass = 1;
 		return O_NOPASS;
 	case L_PASS_ENV:
-		o->pass.env = arg;
-		return O_PASS;
+		return set_pass(&o->pass, PASS_ENV, arg);
 	case L_PASS_FD:
-		o->pass.fd = (int)number("--pass-fd", arg, 0, INT_MAX);
-		return O_PASS;
+		return set_pass(&o->pass, PASS_FD, arg);
 	case L_PASS_FILE:
-		o->pass.file = arg;
-		return O_PASS;
+		return set_pass(&o->pass, PASS_FILE, arg);
 	}
 	return take_x509_option(ch, arg, o);
 }
@@ -345,8 +359,6 @@ static void
 check(const struct mode *m, int seen, const char *bits, struct opts *o)
 {
 	int i, bad = seen & ~m->allowed, missing = m->required & ~seen;
-	int npass =
-	    (o->pass.file != NULL) + (o->pass.env != NULL) + (o->pass.fd != -1);
 
 	for (i = 0; i < O_COUNT; i++)
 		if (bad & 1 << i)
@@ -354,9 +366,7 @@ check(const struct mode *m, int seen, const char *bits, struct opts *o)
 	for (i = 0; i < O_COUNT; i++)
 		if (missing & 1 << i)
 			errx(2, "%s: %s is required", m->name, optnames[i]);
-	if (npass > 1)
-		errx(2, "cannot use more than one pass-option");
-	if (o->nopass && npass > 0)
+	if (o->nopass && pass_kind(&o->pass) != PASS_TTY)
 		errx(2, "cannot use --no-pass with a pass-option");
 	if (o->legacy && (seen & O_ITER))
 		errx(2, "cannot use --iter with --legacy");
@@ -375,7 +385,7 @@ main(int argc, char *argv[])
 	struct opts o = {.exponent = RSA_EXPONENT_DEFAULT,
 	    .iter = ITER_DEFAULT,
 	    .days = DAYS_DEFAULT,
-	    .pass = {.fd = -1}};
+	    .pass = {.fd = -1, .words = &pass_words}};
 	const struct mode *m;
 	const char *bits = NULL;
 	int ch, seen = 0;

@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include "keygen.h"
+#include "pass.h"
 #include "secret.h"
 
 static size_t
@@ -19,13 +20,12 @@ from_tty(uint8_t *buf, int confirm)
 
 	if (secret_passphrase(&tty, "passphrase: ", buf, SECRET_MAX,
 	    &len) == -1)
-		die(2, "%s", secret_passphrase_msg(&tty, "-", msg, sizeof(msg)));
+		die(2, "%s", pass_msg(&tty, "-", msg, sizeof(msg)));
 	if (confirm) {
 		again = xsecret(SECRET_MAX);
 		if (secret_passphrase(&tty, "passphrase again: ", again,
 		    SECRET_MAX, &len2) == -1)
-			die(2, "%s",
-			    secret_passphrase_msg(&tty, "-", msg, sizeof(msg)));
+			die(2, "%s", pass_msg(&tty, "-", msg, sizeof(msg)));
 		if (len2 != len || memcmp(again, buf, len) != 0)
 			die(2, "passphrases do not match");
 	}
@@ -44,6 +44,6 @@ pass_get(const struct secret_src *src, uint8_t *buf, int confirm)
 		return (ssize_t)from_tty(buf, confirm);
 	}
 	if (secret_passphrase(src, NULL, buf, SECRET_MAX, &len) == -1)
-		die(2, "%s", secret_passphrase_msg(src, "-", msg, sizeof(msg)));
+		die(2, "%s", pass_msg(src, "-", msg, sizeof(msg)));
 	return (ssize_t)len;
 }

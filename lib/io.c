@@ -233,6 +233,37 @@ io_out_open(struct io_out *o, const char *path, int mode, int flags)
 }
 
 int
+io_fsync_dir(const char *path, size_t len)
+{
+	char dir[PATH_MAX];
+	int fd, rv;
+
+	if (len >= sizeof(dir)) {
+		errno = ENAMETOOLONG;
+		return -1;
+	}
+	memcpy(dir, path, len);
+	dir[len] = '\0';
+	if ((fd = open(len > 0 ? dir : ".",
+		 O_RDONLY | O_DIRECTORY | O_CLOEXEC)) == -1)
+		return -1;
+	rv = fsync(fd);
+	close(fd);
+	return rv;
+}
+
+/* The directory part of path, for io_fsync_dir: "/" stays "/". */
+static size_t
+dir_len(const char *path)
+{
+	const char *slash = strrchr(path, '/');
+
+	if (slash == NULL)
+		return 0;
+	return slash == path ? 1 : (size_t)(slash - path);
+}
+
+int
 io_out_commit(struct io_out *o)
 {
 	int rv, saved;
@@ -266,7 +297,7 @@ io_out_commit(struct io_out *o)
 		errno = saved;
 		return -1;
 	}
-	return 0;
+	return io_fsync_dir(o->path, dir_len(o->path));
 }
 
 void

@@ -22,13 +22,17 @@ int	io_readfd(int fd, uint8_t *buf, size_t max, size_t *len);
 /* The same for a named file ("-" is stdin); EISDIR for a directory. */
 int	io_readfile(const char *path, uint8_t *buf, size_t max, size_t *len);
 
+/* fsync(2) on the directory path[0..len) (len 0: "."), after a rename. */
+int	io_fsync_dir(const char *path, size_t len);
+
 /* Enlarges a pipe's buffer to IO_PIPE_SIZE; does nothing for other fds. */
 void	io_grow_pipe(int fd);
 
 /*
  * An output file.  A regular file (or a new name) is written to a
  * temporary name in the target directory and renamed into place by
- * io_out_commit after fsync; without IO_OUT_FORCE, commit fails with
+ * io_out_commit after fsync, which then fsyncs the directory so that the
+ * new name is as durable as the data; without IO_OUT_FORCE, commit fails with
  * EEXIST if the target exists (no probe-then-create race).  A character
  * device or a FIFO (/dev/null, mkfifo) is written into, never replaced, as
  * `openssl -out` does, and /dev/stdout, /dev/stderr and /dev/fd/N name the

@@ -10,6 +10,7 @@
 
 #include "io.h"
 #include "key.h"
+#include "pass.h"
 #include "secret.h"
 #include "x509.h"
 
@@ -94,7 +95,7 @@ key_load_msg(int err, const char *path, const struct secret_src *src, char *msg,
 	if (err == KEY_EIO)
 		snprintf(msg, n, "%s: %s", path, strerror(errno));
 	else if (err == KEY_EPASSREAD)
-		return secret_passphrase_msg(src, path, msg, n);
+		return pass_msg(src, path, msg, n);
 	else
 		snprintf(msg, n, "%s: %s", path, key_strerror(err));
 	return msg;

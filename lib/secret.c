@@ -171,27 +171,3 @@ secret_passphrase(const struct secret_src *src, const char *prompt,
 	}
 	return rv;
 }
-
-const char *
-secret_passphrase_msg(const struct secret_src *src, const char *path,
-    char *msg, size_t n)
-{
-	int e = errno;
-
-	if (e == ENODATA)
-		snprintf(msg, n, "empty passphrase");
-	else if (src->file != NULL)
-		snprintf(msg, n, "%s: %s", src->file, strerror(e));
-	else if (src->fd != -1)
-		snprintf(msg, n, "--pass-fd %d: %s", src->fd, strerror(e));
-	else if (src->env != NULL && e == ENOENT)
-		snprintf(msg, n, "--pass-env %s: not set", src->env);
-	else if (src->env != NULL)
-		snprintf(msg, n, "--pass-env %s: %s", src->env, strerror(e));
-	else if (e == ENOTTY)
-		snprintf(msg, n, "%s: key is encrypted: use --pass-file, "
-		    "--pass-fd or --pass-env", path);
-	else
-		snprintf(msg, n, "terminal: %s", strerror(e));
-	return msg;
-}

@@ -34,14 +34,17 @@ int	 secret_from_tty(const char *prompt, uint8_t *buf, size_t max,
 
 /*
  * Where a passphrase comes from: at most one of a file, an fd (>= 0) or an
- * environment variable; none set means the terminal.
+ * environment variable; none set means the terminal.  lib/pass.h sets one
+ * from an option and words the messages with the tool's words.
  */
+struct pass_words;
 struct secret_src {
 	const char	*file;
 	int		 fd;
 	const char	*env;
+	const struct pass_words *words;	/* NULL: plain words */
 };
-#define SECRET_SRC_INIT { NULL, -1, NULL }
+#define SECRET_SRC_INIT { NULL, -1, NULL, NULL }
 
 /*
  * Reads a passphrase from src, or from the terminal with prompt when src
@@ -50,13 +53,6 @@ struct secret_src {
  */
 int	 secret_passphrase(const struct secret_src *src, const char *prompt,
 	    uint8_t *buf, size_t max, size_t *len);
-/*
- * The one-line reason secret_passphrase failed (from errno), naming the
- * source; path names the key the passphrase was for.
- */
-const char *secret_passphrase_msg(const struct secret_src *src,
-	    const char *path, char *msg, size_t n);
-
 /* Drops one trailing "\n" or "\r\n" (a passphrase file's line ending). */
 size_t	 secret_chomp(const uint8_t *buf, size_t len);
 

@@ -9,6 +9,7 @@
  * certificate of a name).  A request or certificate the CA refuses gets
  * "error: ..." and the client is closed; the relay goes on.
  */
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -28,6 +29,7 @@ enum ca_state {
 };
 
 struct ca_client {
+	struct ca_authority *ca; /* the service's state */
 	struct conn *c;
 	enum ca_state state;
 	char user[CA_NAME_MAX + 1];
@@ -35,13 +37,10 @@ struct ca_client {
 	uint8_t salt[CA_SALT], hash[CA_HASH];
 };
 
-/* Scratch for one request's answer: the relay runs one callback at once. */
-static uint8_t der[X509_DER_MAX], pem[X509_PEM_MAX];
-
 static int
 say(struct ca_client *k, const void *msg, size_t len)
 {
-	return conn_send_frame(k->c, msg, len);
+	return conn_send_frame(k->c, msg, len, CA_FRAME_MAX);
 }
 
 static int
@@ -62,19 +61,24 @@ refuse(struct ca_client *k, const char *what, const char *why)
 }
 
 static int
-ca_init(struct relay_ctx *ctx)
+ca_init(struct relay_ctx *ctx, void *state)
 {
-	if (cadb_init(ctx) == -1)
+	struct ca_authority *ca = state;
+
+	if (cadb_init(ctx, &ca->db) == -1)
 		return -1;
-	return casign_init(ctx);
+	return casign_init(ctx, ca);
 }
 
 static void
-ca_fini(struct relay_ctx *ctx)
+ca_fini(struct relay_ctx *ctx, void *state)
 {
+	struct ca_authority *ca = state;
+
 	(void)ctx;
-	casign_fini();
-	cadb_fini();
+	casign_fini(ca);
+	cadb_fini(ca->db);
+	ca->db = NULL;
 }
 
 static int
@@ -86,6 +90,7 @@ ca_connect(struct conn *c)
 		conn_log(c, "no memory");
 		return -1;
 	}
+	k->ca = conn_service_state(c);
 	k->c = c;
 	conn_set_data(c, k);
 	return says(k, CA_ASK_USER);
@@ -98,7 +103,7 @@ on_user(struct ca_client *k, const uint8_t *p, size_t len)
 
 	/* A name that could not be a user is unknown without a lookup. */
 	if (ca_name_parse(p, len, k->user) == 0 &&
-	    (rv = cadb_user(k->user, k->salt, k->hash)) == -1)
+	    (rv = cadb_user(k->ca->db, k->user, k->salt, k->hash)) == -1)
 		return refuse(k, "database", "cannot look the user up");
 	if (rv == 0) {
 		k->state = ST_CHOICE;
@@ -146,7 +151,7 @@ on_new_user(struct ca_client *k, const uint8_t *p, size_t len)
 
 	if (ca_name_parse(p, len, k->user) == -1)
 		rv = says(k, CA_NAME_BAD);
-	else if ((rv = cadb_user(k->user, k->salt, k->hash)) == -1)
+	else if ((rv = cadb_user(k->ca->db, k->user, k->salt, k->hash)) == -1)
 		return refuse(k, "database", "cannot look the user up");
 	else if (rv == 1)
 		rv = says(k, CA_NAME_TAKEN);
@@ -170,7 +175,7 @@ on_new_pass(struct ca_client *k, const uint8_t *p, size_t len)
 	if (rand_fill(k->salt, CA_SALT) == -1)
 		return refuse(k, "registration", "no random salt");
 	capass_hash(p, len, k->salt, k->hash);
-	rv = cadb_add_user(k->user, k->salt, k->hash);
+	rv = cadb_add_user(k->ca->db, k->user, k->salt, k->hash);
 	secret_wipe(k->hash, sizeof(k->hash));
 	if (rv == -1)
 		return refuse(k, "database", "cannot add the user");
@@ -189,32 +194,36 @@ on_new_pass(struct ca_client *k, const uint8_t *p, size_t len)
 static int
 do_csr(struct ca_client *k, const struct ca_req *r)
 {
+	struct ca_authority *ca = k->ca;
 	char cn[CA_NAME_MAX + 1];
 	const char *why;
 	size_t derlen, pemlen;
 	int rv;
 
-	rv = casign_issue(r->body, r->bodylen, cn, der, &derlen, pem,
-	    sizeof(pem), &pemlen, &why);
+	rv = casign_issue(ca, r->body, r->bodylen, cn, ca->der, &derlen,
+	    ca->pem, sizeof(ca->pem), &pemlen, &why);
 	if (rv != X509_OK)
 		return refuse(k, why, x509_strerror(rv));
-	if (cadb_put_cert(cn, der, derlen, k->user, "CSR") == -1)
+	if (cadb_put_cert(ca->db, cn, ca->der, derlen, k->user, "CSR") == -1)
 		return refuse(k, "database", "cannot store the certificate");
 	conn_log(k->c, "%s (as %s): CSR for CN=%s: certificate issued", k->user,
 	    r->name, cn);
-	return say(k, pem, pemlen);
+	return say(k, ca->pem, pemlen);
 }
 
 /* CERTUP: a certificate of this CA, stored for any name, as the original. */
 static int
 do_certup(struct ca_client *k, const struct ca_req *r)
 {
+	struct ca_authority *ca = k->ca;
 	size_t derlen;
 	int rv;
 
-	if ((rv = casign_check(r->body, r->bodylen, der, &derlen)) != X509_OK)
+	if ((rv = casign_check(ca, r->body, r->bodylen, ca->der, &derlen)) !=
+	    X509_OK)
 		return refuse(k, "certificate", x509_strerror(rv));
-	if (cadb_put_cert(r->name, der, derlen, k->user, "CERTUP") == -1)
+	if (cadb_put_cert(
+		ca->db, r->name, ca->der, derlen, k->user, "CERTUP") == -1)
 		return refuse(k, "database", "cannot store the certificate");
 	conn_log(k->c, "%s: CERTUP for %s: stored", k->user, r->name);
 	return says(k, CA_ACK);
@@ -223,12 +232,13 @@ do_certup(struct ca_client *k, const struct ca_req *r)
 static int
 do_certreq(struct ca_client *k, const struct ca_req *r)
 {
+	struct ca_authority *ca = k->ca;
 	char id[CA_NAME_MAX + 1], msg[CA_NAME_MAX + sizeof(CA_NO_CERT)];
 	size_t derlen, pemlen;
 	int rv;
 
 	(void)ca_name_parse(r->body, r->bodylen, id); /* checked by parse */
-	if ((rv = cadb_cert(id, der, &derlen)) == -1)
+	if ((rv = cadb_cert(ca->db, id, ca->der, &derlen)) == -1)
 		return refuse(k, "database", "cannot read the certificate");
 	conn_log(k->c, "%s: CERTREQ for %s: %s", k->user, id,
 	    rv == 1 ? "sent" : "none");
@@ -236,10 +246,10 @@ do_certreq(struct ca_client *k, const struct ca_req *r)
 		snprintf(msg, sizeof(msg), "%s" CA_NO_CERT, id);
 		return says(k, msg);
 	}
-	if (x509_pem_write(der, derlen, 0, pem, sizeof(pem), &pemlen) !=
-	    X509_OK)
+	if (x509_pem_write(ca->der, derlen, 0, ca->pem, sizeof(ca->pem),
+		&pemlen) != X509_OK)
 		return refuse(k, "database", "a stored certificate is bad");
-	return say(k, pem, pemlen);
+	return say(k, ca->pem, pemlen);
 }
 
 static int
@@ -298,8 +308,19 @@ ca_close(struct conn *c)
 	conn_set_data(c, NULL);
 }
 
+static const struct service_flag ca_flags[] = {
+    {"pss",
+	"ca: sign certificates with RSASSA-PSS (SHA-256,\n"
+	"                      32-byte salt) instead of "
+	"sha256WithRSAEncryption",
+	offsetof(struct ca_authority, pss)},
+    {NULL, NULL, 0},
+};
+
 const struct service ca_service = {
     .name = CA_SERVICE,
+    .state_size = sizeof(struct ca_authority),
+    .flags = ca_flags,
     .init = ca_init,
     .on_connect = ca_connect,
     .on_bytes = ca_bytes,

@@ -6,6 +6,7 @@
  * after ca_name_parse.  Every write commits before the service answers.
  */
 #include <sqlite3.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "ca.h"
@@ -41,13 +42,16 @@ static const char *const sql[S_COUNT] = {
     [S_CERT] = "SELECT der FROM certs WHERE name = ?1",
 };
 
-static sqlite3 *db;
-static sqlite3_stmt *st[S_COUNT];
+/* The statements, prepared once; in the service's state. */
+struct cadb {
+	sqlite3 *db;
+	sqlite3_stmt *st[S_COUNT];
+};
 
 static int
-fail(sqlite3_stmt *s)
+fail(struct cadb *d, sqlite3_stmt *s)
 {
-	relay_log(CA_SERVICE, "database: %s", sqlite3_errmsg(db));
+	relay_log(CA_SERVICE, "database: %s", sqlite3_errmsg(d->db));
 	if (s != NULL) {
 		sqlite3_reset(s);
 		sqlite3_clear_bindings(s);
@@ -65,34 +69,41 @@ done(sqlite3_stmt *s, int rv)
 }
 
 int
-cadb_init(struct relay_ctx *ctx)
+cadb_init(struct relay_ctx *ctx, struct cadb **dp)
 {
+	struct cadb *d;
 	int i;
 
 	if (db_migrate(ctx, CA_SERVICE, 1, schema_v1) == -1)
 		return -1;
-	db = relay_db(ctx);
+	if ((d = *dp = calloc(1, sizeof(*d))) == NULL) {
+		relay_log(CA_SERVICE, "no memory");
+		return -1;
+	}
+	d->db = relay_db(ctx);
 	for (i = 0; i < S_COUNT; i++)
-		if (sqlite3_prepare_v3(db, sql[i], -1,
-			SQLITE_PREPARE_PERSISTENT, &st[i], NULL) != SQLITE_OK)
-			return fail(NULL);
+		if (sqlite3_prepare_v3(d->db, sql[i], -1,
+			SQLITE_PREPARE_PERSISTENT, &d->st[i],
+			NULL) != SQLITE_OK)
+			return fail(d, NULL);
 	return 0;
 }
 
 void
-cadb_fini(void)
+cadb_fini(struct cadb *d)
 {
 	int i;
 
-	for (i = 0; i < S_COUNT; i++) {
-		sqlite3_finalize(st[i]);
-		st[i] = NULL;
-	}
+	if (d == NULL)
+		return;
+	for (i = 0; i < S_COUNT; i++)
+		sqlite3_finalize(d->st[i]);
+	free(d);
 }
 
 /* Runs the lookup s for name: 1 a row is ready, 0 none (reset), -1. */
 static int
-lookup(sqlite3_stmt *s, const char *name)
+lookup(struct cadb *d, sqlite3_stmt *s, const char *name)
 {
 	int rc;
 
@@ -101,17 +112,18 @@ lookup(sqlite3_stmt *s, const char *name)
 	if (rc == SQLITE_DONE)
 		return done(s, 0);
 	if (rc != SQLITE_ROW)
-		return fail(s);
+		return fail(d, s);
 	return 1;
 }
 
 int
-cadb_user(const char *name, uint8_t salt[CA_SALT], uint8_t hash[CA_HASH])
+cadb_user(struct cadb *d, const char *name, uint8_t salt[CA_SALT],
+    uint8_t hash[CA_HASH])
 {
-	sqlite3_stmt *s = st[S_USER];
+	sqlite3_stmt *s = d->st[S_USER];
 	int rv;
 
-	if ((rv = lookup(s, name)) != 1)
+	if ((rv = lookup(d, s, name)) != 1)
 		return rv;
 	if (sqlite3_column_bytes(s, 0) != CA_SALT ||
 	    sqlite3_column_bytes(s, 1) != CA_HASH) {
@@ -124,42 +136,42 @@ cadb_user(const char *name, uint8_t salt[CA_SALT], uint8_t hash[CA_HASH])
 }
 
 int
-cadb_add_user(
-    const char *name, const uint8_t salt[CA_SALT], const uint8_t hash[CA_HASH])
+cadb_add_user(struct cadb *d, const char *name, const uint8_t salt[CA_SALT],
+    const uint8_t hash[CA_HASH])
 {
-	sqlite3_stmt *s = st[S_ADD_USER];
+	sqlite3_stmt *s = d->st[S_ADD_USER];
 
 	sqlite3_bind_text(s, 1, name, -1, SQLITE_STATIC);
 	sqlite3_bind_blob(s, 2, salt, CA_SALT, SQLITE_STATIC);
 	sqlite3_bind_blob(s, 3, hash, CA_HASH, SQLITE_STATIC);
 	sqlite3_bind_int(s, 4, CA_ITER);
 	if (sqlite3_step(s) != SQLITE_DONE)
-		return fail(s);
-	return done(s, sqlite3_changes(db) == 1);
+		return fail(d, s);
+	return done(s, sqlite3_changes(d->db) == 1);
 }
 
 int
-cadb_put_cert(const char *name, const uint8_t *der, size_t len, const char *by,
-    const char *how)
+cadb_put_cert(struct cadb *d, const char *name, const uint8_t *der, size_t len,
+    const char *by, const char *how)
 {
-	sqlite3_stmt *s = st[S_PUT_CERT];
+	sqlite3_stmt *s = d->st[S_PUT_CERT];
 
 	sqlite3_bind_text(s, 1, name, -1, SQLITE_STATIC);
 	sqlite3_bind_blob(s, 2, der, (int)len, SQLITE_STATIC);
 	sqlite3_bind_text(s, 3, by, -1, SQLITE_STATIC);
 	sqlite3_bind_text(s, 4, how, -1, SQLITE_STATIC);
 	if (sqlite3_step(s) != SQLITE_DONE)
-		return fail(s);
+		return fail(d, s);
 	return done(s, 0);
 }
 
 int
-cadb_cert(const char *name, uint8_t *out, size_t *len)
+cadb_cert(struct cadb *d, const char *name, uint8_t *out, size_t *len)
 {
-	sqlite3_stmt *s = st[S_CERT];
+	sqlite3_stmt *s = d->st[S_CERT];
 	int rv, n;
 
-	if ((rv = lookup(s, name)) != 1)
+	if ((rv = lookup(d, s, name)) != 1)
 		return rv;
 	n = sqlite3_column_bytes(s, 0);
 	if (n <= 0 || n > X509_DER_MAX) {

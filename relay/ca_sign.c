@@ -5,7 +5,8 @@
  * (pk-keygen selfsign).  A request whose signature checks becomes an
  * X.509 v3 certificate for the request's subject: random serial, issuer
  * the root's subject, CA_DAYS days, CA:FALSE, signed with
- * sha256WithRSAEncryption or, with pk-relay --pss, RSASSA-PSS.  The
+ * sha256WithRSAEncryption or, with pk-relay --pss (the service's flag),
+ * RSASSA-PSS.  The
  * original signed the raw public-key PEM instead and bound no name.
  */
 #include <errno.h>
@@ -19,15 +20,9 @@
 #include "key.h"
 #include "secret.h"
 
-static struct key_rsa cakey;
-static int have_key;
-static uint8_t rootder[X509_DER_MAX];
-static struct x509_cert root;
-static int pss;
-
-/* STATE/ca.crt into root; 0 or -1 after logging why. */
+/* STATE/ca.crt into ca->root; 0 or -1 after logging why. */
 static int
-load_root(struct relay_ctx *ctx)
+load_root(struct relay_ctx *ctx, struct ca_authority *ca)
 {
 	uint8_t text[X509_PEM_MAX];
 	char path[PATH_MAX];
@@ -46,15 +41,16 @@ load_root(struct relay_ctx *ctx)
 		    path, strerror(errno), relay_state_dir(ctx), path);
 		return -1;
 	}
-	if ((rv = x509_der_from_text(
-		 text, len, 0, rootder, sizeof(rootder), &derlen)) != X509_OK ||
-	    (rv = x509_cert_parse(&root, rootder, derlen)) != X509_OK ||
-	    (rv = x509_cert_verify(&root, &root, time(NULL))) != X509_OK) {
+	if ((rv = x509_der_from_text(text, len, 0, ca->rootder,
+		 sizeof(ca->rootder), &derlen)) != X509_OK ||
+	    (rv = x509_cert_parse(&ca->root, ca->rootder, derlen)) != X509_OK ||
+	    (rv = x509_cert_verify(&ca->root, &ca->root, time(NULL))) !=
+		X509_OK) {
 		relay_log(CA_SERVICE, "%s: %s", path, x509_strerror(rv));
 		return -1;
 	}
-	if (mpz_cmp(root.pub.n, cakey.pub.n) != 0 ||
-	    mpz_cmp(root.pub.e, cakey.pub.e) != 0) {
+	if (mpz_cmp(ca->root.pub.n, ca->key.pub.n) != 0 ||
+	    mpz_cmp(ca->root.pub.e, ca->key.pub.e) != 0) {
 		relay_log(CA_SERVICE, "%s: not the certificate of %s/ca.key",
 		    path, relay_state_dir(ctx));
 		return -1;
@@ -63,33 +59,32 @@ load_root(struct relay_ctx *ctx)
 }
 
 int
-casign_init(struct relay_ctx *ctx)
+casign_init(struct relay_ctx *ctx, struct ca_authority *ca)
 {
-	key_init(&cakey);
-	have_key = 1;
-	if (relay_service_key(ctx, CA_SERVICE, &cakey) == -1 ||
-	    load_root(ctx) == -1)
+	key_init(&ca->key);
+	ca->have_key = 1;
+	if (relay_service_key(ctx, CA_SERVICE, &ca->key) == -1 ||
+	    load_root(ctx, ca) == -1)
 		return -1;
-	pss = relay_pss(ctx);
 	relay_log(CA_SERVICE, "CA %s, %zu-bit key, signing with %s",
-	    root.subject.cn, mpz_sizeinbase(cakey.pub.n, 2),
-	    pss ? "RSASSA-PSS" : "sha256WithRSAEncryption");
+	    ca->root.subject.cn, mpz_sizeinbase(ca->key.pub.n, 2),
+	    ca->pss ? "RSASSA-PSS" : "sha256WithRSAEncryption");
 	return 0;
 }
 
 void
-casign_fini(void)
+casign_fini(struct ca_authority *ca)
 {
-	if (have_key)
-		key_clear(&cakey);
-	have_key = 0;
-	x509_cert_clear(&root);
+	if (ca->have_key)
+		key_clear(&ca->key);
+	ca->have_key = 0;
+	x509_cert_clear(&ca->root);
 }
 
 int
-casign_issue(const uint8_t *req, size_t reqlen, char cn[CA_NAME_MAX + 1],
-    uint8_t *der, size_t *derlen, uint8_t *out, size_t max, size_t *outlen,
-    const char **why)
+casign_issue(const struct ca_authority *ca, const uint8_t *req, size_t reqlen,
+    char cn[CA_NAME_MAX + 1], uint8_t *der, size_t *derlen, uint8_t *out,
+    size_t max, size_t *outlen, const char **why)
 {
 	uint8_t reqder[X509_DER_MAX], sn[X509_SERIAL_RANDOM];
 	struct x509_issue is = {0};
@@ -112,14 +107,14 @@ casign_issue(const uint8_t *req, size_t reqlen, char cn[CA_NAME_MAX + 1],
 		x509_csr_clear(&c);
 		return X509_EFORMAT;
 	}
-	x509_issue_request(&is, &root, &c);
+	x509_issue_request(&is, &ca->root, &c);
 	is.serial = sn;
 	is.seriallen = sizeof(sn);
 	is.not_before = time(NULL);
 	is.days = CA_DAYS;
-	is.pss = pss;
+	is.pss = ca->pss;
 	*why = "signing";
-	rv = x509_cert_write(&is, &cakey, der, X509_DER_MAX, derlen);
+	rv = x509_cert_write(&is, &ca->key, der, X509_DER_MAX, derlen);
 	x509_csr_clear(&c);
 	if (rv == X509_OK)
 		rv = x509_pem_write(der, *derlen, 0, out, max, outlen);
@@ -127,7 +122,8 @@ casign_issue(const uint8_t *req, size_t reqlen, char cn[CA_NAME_MAX + 1],
 }
 
 int
-casign_check(const uint8_t *text, size_t len, uint8_t *der, size_t *derlen)
+casign_check(const struct ca_authority *ca, const uint8_t *text, size_t len,
+    uint8_t *der, size_t *derlen)
 {
 	struct x509_cert c;
 	int rv;
@@ -136,7 +132,7 @@ casign_check(const uint8_t *text, size_t len, uint8_t *der, size_t *derlen)
 		 text, len, 0, der, X509_DER_MAX, derlen)) != X509_OK)
 		return rv;
 	if ((rv = x509_cert_parse(&c, der, *derlen)) == X509_OK)
-		rv = x509_cert_verify(&c, &root, time(NULL));
+		rv = x509_cert_verify(&c, &ca->root, time(NULL));
 	x509_cert_clear(&c);
 	return rv;
 }

@@ -33,6 +33,7 @@ enum stage {
 
 struct chat_user {
 	TAILQ_ENTRY(chat_user) link;
+	struct chat_server *srv; /* the service's state */
 	struct conn *conn;
 	enum stage stage;
 	char name[CHAT_NAME_MAX + 1];
@@ -44,10 +45,6 @@ struct chat_user {
  * channels hide joins and parts.
  */
 #define NOTICE_ROOM_MAX 256
-
-static TAILQ_HEAD(, chat_user) room = TAILQ_HEAD_INITIALIZER(room);
-static struct chat_server server;
-static int joined; /* members in ST_JOINED */
 
 /* Queues one frame holding type (if not 0) then len bytes of p. */
 static int
@@ -70,7 +67,7 @@ broadcast(const struct chat_user *from, const uint8_t *frame, size_t len)
 {
 	struct chat_user *u;
 
-	TAILQ_FOREACH(u, &room, link)
+	TAILQ_FOREACH(u, &from->srv->room, link)
 	if (u != from && u->stage == ST_JOINED)
 		(void)conn_send(u->conn, frame, len);
 }
@@ -81,7 +78,7 @@ notice(const struct chat_user *from, const char *what)
 	uint8_t buf[FRAME_HDR + 1 + CHAT_NAME_MAX + 64];
 	int n;
 
-	if (joined > NOTICE_ROOM_MAX)
+	if (from->srv->joined > NOTICE_ROOM_MAX)
 		return;
 	n = snprintf((char *)buf + FRAME_HDR + 1, sizeof(buf) - FRAME_HDR - 1,
 	    "%s %s", from->name, what);
@@ -103,7 +100,7 @@ got_name(struct chat_user *u, const uint8_t *p, size_t len)
 	u->name[len] = '\0';
 	conn_log(u->conn, "new connection: username %s", u->name);
 	u->stage = ST_PUBKEY;
-	return send_frame(u->conn, 0, server.spki_pem, server.spki_len);
+	return send_frame(u->conn, 0, u->srv->spki_pem, u->srv->spki_len);
 }
 
 /* The client's public key, and the session key wrapped under it. */
@@ -126,7 +123,7 @@ got_pubkey(struct chat_user *u, const uint8_t *p, size_t len)
 	}
 	conn_log(u->conn, "client public key received");
 	rv = oaep_encrypt(&k.pub, &nettle_sha1, NULL, 0, NULL, rand_nettle,
-	    CHAT_KEY, server.session_key, wrapped);
+	    CHAT_KEY, u->srv->session_key, wrapped);
 	len = k.pub.size;
 	key_clear(&k);
 	if (rv == -1)
@@ -135,7 +132,7 @@ got_pubkey(struct chat_user *u, const uint8_t *p, size_t len)
 		return -1;
 	conn_log(u->conn, "secret key sent to %s", u->name);
 	u->stage = ST_JOINED;
-	joined++;
+	u->srv->joined++;
 	notice(u, "joined the chat");
 	return 0;
 }
@@ -186,9 +183,10 @@ chat_connect(struct conn *c)
 		conn_log(c, "out of memory");
 		return -1;
 	}
+	u->srv = conn_service_state(c);
 	u->conn = c;
 	u->stage = ST_NAME;
-	TAILQ_INSERT_TAIL(&room, u, link);
+	TAILQ_INSERT_TAIL(&u->srv->room, u, link);
 	conn_set_data(c, u);
 	return 0;
 }
@@ -226,30 +224,36 @@ chat_close(struct conn *c)
 
 	if (u == NULL)
 		return;
-	TAILQ_REMOVE(&room, u, link);
+	TAILQ_REMOVE(&u->srv->room, u, link);
 	if (u->stage == ST_JOINED) {
 		conn_log(c, "%s left the server", u->name);
 		notice(u, "left the chat");
-		joined--;
+		u->srv->joined--;
 	}
 	free(u);
 }
 
 static int
-chat_init(struct relay_ctx *ctx)
+chat_init(struct relay_ctx *ctx, void *state)
 {
-	return chat_key_init(ctx, &server);
+	struct chat_server *srv = state;
+
+	TAILQ_INIT(&srv->room);
+	return chat_key_init(ctx, srv);
 }
 
 static void
-chat_fini(struct relay_ctx *ctx)
+chat_fini(struct relay_ctx *ctx, void *state)
 {
+	struct chat_server *srv = state;
+
 	(void)ctx;
-	secret_wipe(server.session_key, sizeof(server.session_key));
+	secret_wipe(srv->session_key, sizeof(srv->session_key));
 }
 
 const struct service chat_service = {
     .name = "chat",
+    .state_size = sizeof(struct chat_server),
     .init = chat_init,
     .on_connect = chat_connect,
     .on_bytes = chat_bytes,

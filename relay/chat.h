@@ -5,6 +5,8 @@
 #ifndef PK_RELAY_CHAT_H
 #define PK_RELAY_CHAT_H
 
+#include <sys/queue.h>
+
 #include "chatwire.h"
 #include "key.h"
 #include "service.h"
@@ -12,7 +14,11 @@
 #define CHAT_SERVER_BITS 2048
 #define CHAT_KEY_FILE "chat.key" /* in the state directory */
 
+/* The service's state (service.h's init). */
+struct chat_user;
 struct chat_server {
+	TAILQ_HEAD(, chat_user) room; /* every client, joined or not */
+	int joined; /* members in ST_JOINED */
 	uint8_t spki_pem[KEY_PEM_MAX];
 	size_t spki_len;
 	uint8_t session_key[CHAT_KEY];

@@ -42,6 +42,7 @@ struct conn {
 	const struct service *svc;
 	struct relay_ctx *ctx;
 	void *data;
+	void *state; /* the service's */
 	char peer[RELAY_ADDR_MAX];
 	uint8_t *in; /* unconsumed input */
 	size_t inlen;
@@ -80,7 +81,7 @@ conn_touch(struct conn *c)
 }
 
 /* Deregisters the client now; it is closed and freed by conn_reap. */
-static void
+void
 conn_kill(struct conn *c, const char *why, int err)
 {
 	if (c->flags & C_DEAD)
@@ -483,6 +484,7 @@ conn_open(struct listener *l, int fd, const char *peer)
 	setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
 	c->fd = fd;
 	c->svc = l->svc;
+	c->state = l->state;
 	c->ctx = ctx;
 	snprintf(c->peer, sizeof(c->peer), "%s", peer);
 	ctx->conns[fd] = c;
@@ -695,4 +697,10 @@ struct relay_ctx *
 conn_relay(const struct conn *c)
 {
 	return c->ctx;
+}
+
+void *
+conn_service_state(const struct conn *c)
+{
+	return c->state;
 }

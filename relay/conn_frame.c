@@ -3,14 +3,20 @@
  * then the payload) queued for a client, for the services whose messages
  * are frames of text.
  */
+#include <errno.h>
+
 #include "frame.h"
-#include "service.h"
+#include "relay.h"
 
 int
-conn_send_frame(struct conn *c, const void *p, size_t len)
+conn_send_frame(struct conn *c, const void *p, size_t len, size_t max)
 {
 	uint8_t hdr[FRAME_HDR];
 
+	if (len == 0 || len > max || len > UINT32_MAX) {
+		conn_kill(c, "frame size out of range", EMSGSIZE);
+		return -1;
+	}
 	frame_put_header(hdr, (uint32_t)len);
 	if (conn_send(c, hdr, sizeof(hdr)) == -1)
 		return -1;

@@ -32,11 +32,12 @@ struct e2e_client {
 	struct conn *conn;
 };
 
-static LIST_HEAD(, e2e_client) clients = LIST_HEAD_INITIALIZER(clients);
-static int nclients;
-
-static struct key_rsa server_key, client_key;
-static int key_users; /* services that loaded the keys */
+/* The service's state: its keys first (e2e.h), then its clients. */
+struct e2e_state {
+	struct e2e_keys keys;
+	LIST_HEAD(, e2e_client) clients;
+	int nclients;
+};
 
 /* 0 when path exists; else logs how to make it and returns -1. */
 static int
@@ -50,7 +51,7 @@ need_file(const char *service, const char *path, const char *how)
 }
 
 static int
-keys_load(struct relay_ctx *ctx, const char *service)
+keys_load(struct relay_ctx *ctx, const char *service, struct e2e_keys *k)
 {
 	char key[PATH_MAX], pub[PATH_MAX];
 	const char *dir = relay_state_dir(ctx);
@@ -69,19 +70,17 @@ keys_load(struct relay_ctx *ctx, const char *service)
 		"pk-keygen rsa --legacy --pass-file client.pass -o client; "
 		"cp client.pub STATE/e2e-client.pub") == -1)
 		return -1;
-	key_init(&server_key);
-	key_init(&client_key);
-	if (relay_service_key(ctx, "e2e", &server_key) == -1)
+	if (relay_service_key(ctx, "e2e", &k->server) == -1)
 		return -1;
-	if ((rv = key_load(&client_key, pub, NULL, 0)) != KEY_OK) {
+	if ((rv = key_load(&k->client, pub, NULL, 0)) != KEY_OK) {
 		relay_log(service, "%s: %s", pub, key_strerror(rv));
 		return -1;
 	}
-	if (server_key.pub.size != E2E_BLOCK ||
-	    client_key.pub.size != E2E_BLOCK) {
+	if (k->server.pub.size != E2E_BLOCK ||
+	    k->client.pub.size != E2E_BLOCK) {
 		relay_log(service,
 		    "%s: keys must be RSA-%d (blocks of %d bytes)",
-		    server_key.pub.size != E2E_BLOCK ? key : pub, E2E_BITS,
+		    k->server.pub.size != E2E_BLOCK ? key : pub, E2E_BITS,
 		    E2E_BLOCK);
 		return -1;
 	}
@@ -91,34 +90,28 @@ keys_load(struct relay_ctx *ctx, const char *service)
 }
 
 int
-e2e_keys_init(struct relay_ctx *ctx, const char *service)
+e2e_keys_init(struct relay_ctx *ctx, const char *service, struct e2e_keys *k)
 {
-	if (key_users > 0) {
-		key_users++;
+	key_init(&k->server);
+	key_init(&k->client);
+	if (keys_load(ctx, service, k) == 0)
 		return 0;
-	}
-	if (keys_load(ctx, service) == -1) {
-		key_clear(&server_key);
-		key_clear(&client_key);
-		return -1;
-	}
-	key_users = 1;
-	return 0;
+	e2e_keys_fini(k);
+	return -1;
 }
 
 void
-e2e_keys_fini(void)
+e2e_keys_fini(struct e2e_keys *k)
 {
-	if (key_users > 0 && --key_users == 0) {
-		key_clear(&server_key);
-		key_clear(&client_key);
-	}
+	key_clear(&k->server);
+	key_clear(&k->client);
 }
 
 int
 e2e_block(struct conn *c, const uint8_t *data, size_t len, uint8_t *m,
     size_t *mlen, size_t *used)
 {
+	const struct e2e_keys *k = conn_service_state(c);
 	const uint8_t *p;
 	size_t plen;
 	int rv;
@@ -129,8 +122,8 @@ e2e_block(struct conn *c, const uint8_t *data, size_t len, uint8_t *m,
 	if (rv != FRAME_OK || plen != E2E_BLOCK)
 		return conn_protocol_error(
 		    c, "not a frame of one %d-byte RSA block", E2E_BLOCK);
-	if (oaep_decrypt(&server_key.pub, &server_key.priv, &nettle_sha256,
-		NULL, 0, NULL, rand_nettle, plen, p, mlen, m) == -1) {
+	if (oaep_decrypt(&k->server.pub, &k->server.priv, &nettle_sha256, NULL,
+		0, NULL, rand_nettle, plen, p, mlen, m) == -1) {
 		(void)e2e_send(c, E2E_ERR_DECRYPT, sizeof(E2E_ERR_DECRYPT) - 1);
 		return conn_protocol_error(
 		    c, "the block does not decrypt with the server key");
@@ -141,9 +134,10 @@ e2e_block(struct conn *c, const uint8_t *data, size_t len, uint8_t *m,
 int
 e2e_send(struct conn *c, const void *text, size_t len)
 {
+	const struct e2e_keys *k = conn_service_state(c);
 	uint8_t frame[FRAME_HDR + E2E_BLOCK];
 
-	if (oaep_encrypt(&client_key.pub, &nettle_sha256, NULL, 0, NULL,
+	if (oaep_encrypt(&k->client.pub, &nettle_sha256, NULL, 0, NULL,
 		rand_nettle, len, text, frame + FRAME_HDR) == -1) {
 		conn_log(c, "cannot encrypt %zu bytes to the client key", len);
 		return -1;
@@ -153,13 +147,13 @@ e2e_send(struct conn *c, const void *text, size_t len)
 }
 
 static struct e2e_client *
-find(const struct e2e_route *r)
+find(struct e2e_state *st, const struct e2e_route *r)
 {
 	struct e2e_client *u;
 	char addr[E2E_HOST_MAX + 16];
 
 	snprintf(addr, sizeof(addr), "%s:%u", r->host, r->port);
-	LIST_FOREACH(u, &clients, link)
+	LIST_FOREACH(u, &st->clients, link)
 	if (strcmp(conn_peer(u->conn), addr) == 0)
 		return u;
 	return NULL;
@@ -185,7 +179,7 @@ route(struct conn *c, const uint8_t *m, size_t len)
 		conn_log(c, "parse error");
 		return e2e_send(c, E2E_ERR_PARSE, sizeof(E2E_ERR_PARSE) - 1);
 	}
-	if ((to = find(&r)) == NULL) {
+	if ((to = find(conn_service_state(c), &r)) == NULL) {
 		conn_log(c, "no client at %s:%u", r.host, r.port);
 		return e2e_send(c, E2E_ERR_TARGET, sizeof(E2E_ERR_TARGET) - 1);
 	}
@@ -218,6 +212,7 @@ e2e_bytes(struct conn *c, const uint8_t *data, size_t len)
 static int
 e2e_connect(struct conn *c)
 {
+	struct e2e_state *st = conn_service_state(c);
 	struct e2e_client *u;
 
 	if ((u = calloc(1, sizeof(*u))) == NULL) {
@@ -225,39 +220,46 @@ e2e_connect(struct conn *c)
 		return -1;
 	}
 	u->conn = c;
-	LIST_INSERT_HEAD(&clients, u, link);
+	LIST_INSERT_HEAD(&st->clients, u, link);
 	conn_set_data(c, u);
-	conn_log(c, "client connected, %d connected", ++nclients);
+	conn_log(c, "client connected, %d connected", ++st->nclients);
 	return 0;
 }
 
 static void
 e2e_close(struct conn *c)
 {
+	struct e2e_state *st = conn_service_state(c);
 	struct e2e_client *u = conn_data(c);
 
 	if (u == NULL)
 		return;
 	LIST_REMOVE(u, link);
 	free(u);
-	conn_log(c, "client disconnected, %d connected", --nclients);
+	conn_log(c, "client disconnected, %d connected", --st->nclients);
 }
 
 static int
-e2e_init(struct relay_ctx *ctx)
+e2e_init(struct relay_ctx *ctx, void *state)
 {
-	return e2e_keys_init(ctx, "e2e");
+	struct e2e_state *st = state;
+
+	LIST_INIT(&st->clients);
+	return e2e_keys_init(ctx, "e2e", &st->keys);
 }
 
 static void
-e2e_fini(struct relay_ctx *ctx)
+e2e_fini(struct relay_ctx *ctx, void *state)
 {
+	struct e2e_state *st = state;
+
 	(void)ctx;
-	e2e_keys_fini();
+	e2e_keys_fini(&st->keys);
 }
 
 const struct service e2e_service = {
     .name = "e2e",
+    .state_size = sizeof(struct e2e_state),
     .init = e2e_init,
     .on_connect = e2e_connect,
     .on_bytes = e2e_bytes,

@@ -1,8 +1,8 @@
 /*
  * e2e: what the relay's two services of seed 002 share (e2e.c routed
  * messaging, e2e_upload.c file upload): the server's key pair and the
- * shared client public key, loaded once for both, and the block layer
- * (one 256-byte RSA-OAEP-SHA256 block per frame).
+ * shared client public key, which each service loads into its state, and
+ * the block layer (one 256-byte RSA-OAEP-SHA256 block per frame).
  */
 #ifndef PK_RELAY_E2E_H
 #define PK_RELAY_E2E_H
@@ -12,12 +12,21 @@
 #include <sys/types.h>
 
 #include "e2ewire.h"
+#include "key.h"
 #include "service.h"
 
-/* Loads STATE/e2e.key and STATE/e2e-client.pub once; 0 or -1 (logged). */
-int e2e_keys_init(struct relay_ctx *, const char *service);
-/* Clears the keys when the last service using them stops. */
-void e2e_keys_fini(void);
+/*
+ * The keys: the state of each service (service.h's init) begins with
+ * them, so that e2e_block and e2e_send find them from the conn.
+ */
+struct e2e_keys {
+	struct key_rsa server; /* STATE/e2e.key */
+	struct key_rsa client; /* STATE/e2e-client.pub */
+};
+
+/* Loads STATE/e2e.key and STATE/e2e-client.pub; 0 or -1 (logged). */
+int e2e_keys_init(struct relay_ctx *, const char *service, struct e2e_keys *);
+void e2e_keys_fini(struct e2e_keys *);
 
 /*
  * Takes the frame at the front of data and decrypts its block with the

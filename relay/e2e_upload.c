@@ -216,11 +216,11 @@ sweep(const char *dir)
 }
 
 static int
-up_init(struct relay_ctx *ctx)
+up_init(struct relay_ctx *ctx, void *state)
 {
 	int n;
 
-	if (e2e_keys_init(ctx, UP_SERVICE) == -1)
+	if (e2e_keys_init(ctx, UP_SERVICE, state) == -1)
 		return -1;
 	if ((n = sweep(relay_files_dir(ctx))) > 0)
 		relay_log(UP_SERVICE, "removed %d unfinished uploads", n);
@@ -228,14 +228,15 @@ up_init(struct relay_ctx *ctx)
 }
 
 static void
-up_fini(struct relay_ctx *ctx)
+up_fini(struct relay_ctx *ctx, void *state)
 {
 	(void)ctx;
-	e2e_keys_fini();
+	e2e_keys_fini(state);
 }
 
 const struct service e2e_upload_service = {
     .name = UP_SERVICE,
+    .state_size = sizeof(struct e2e_keys), /* its state: the keys */
     .init = up_init,
     .on_connect = up_connect,
     .on_bytes = up_bytes,

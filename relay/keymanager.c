@@ -43,6 +43,7 @@ enum km_state {
 };
 
 struct km_client {
+	struct km_server *srv; /* the service's state */
 	struct conn *c;
 	unsigned id;
 	enum km_state state;
@@ -64,21 +65,26 @@ struct km_cached {
 	uint8_t k[KM_BLOCK], iv[KM_BLOCK];
 };
 
-static TAILQ_HEAD(, km_client) waiters = TAILQ_HEAD_INITIALIZER(waiters);
-static unsigned next_id;
-static struct aes128_ctx k3;
-static struct km_cached *cache;
-static size_t ncache;
+/* The service's state (service.h's init). */
+struct km_server {
+	TAILQ_HEAD(, km_client) waiters;
+	unsigned next_id;
+	struct aes128_ctx k3;
+	struct km_cached *cache; /* KM_CACHE_MAX, wiped when freed */
+	size_t ncache;
+};
 
 /* K3: STATE_DIR/k3, 16 raw bytes or 32 hex digits (pk-keygen aes -b 128). */
 static int
-km_init(struct relay_ctx *r)
+km_init(struct relay_ctx *r, void *state)
 {
+	struct km_server *srv = state;
 	char path[PATH_MAX];
 	uint8_t buf[KM_K3_FILE_MAX], key[KM_BLOCK];
 	size_t len;
 	int rv;
 
+	TAILQ_INIT(&srv->waiters);
 	if (snprintf(path, sizeof(path), "%s/k3", relay_state_dir(r)) >=
 	    (int)sizeof(path)) {
 		relay_log("keymanager", "state directory path too long");
@@ -98,10 +104,10 @@ km_init(struct relay_ctx *r)
 		relay_log("keymanager", "%s: not a 128-bit AES key", path);
 		return -1;
 	}
-	aes128_set_encrypt_key(&k3, key);
+	aes128_set_encrypt_key(&srv->k3, key);
 	secret_wipe(key, sizeof(key));
-	cache = secret_alloc(KM_CACHE_MAX * sizeof(*cache));
-	if (cache == NULL) {
+	srv->cache = secret_alloc(KM_CACHE_MAX * sizeof(*srv->cache));
+	if (srv->cache == NULL) {
 		relay_log("keymanager", "no memory for the key cache");
 		return -1;
 	}
@@ -109,18 +115,20 @@ km_init(struct relay_ctx *r)
 }
 
 static void
-km_fini(struct relay_ctx *r)
+km_fini(struct relay_ctx *r, void *state)
 {
+	struct km_server *srv = state;
+
 	(void)r;
-	secret_free(cache, KM_CACHE_MAX * sizeof(*cache));
-	cache = NULL;
-	secret_wipe(&k3, sizeof(k3));
+	secret_free(srv->cache, KM_CACHE_MAX * sizeof(*srv->cache));
+	srv->cache = NULL;
+	secret_wipe(&srv->k3, sizeof(srv->k3));
 }
 
 static int
 say(struct km_client *k, const void *msg, size_t len)
 {
-	return conn_send_frame(k->c, msg, len);
+	return conn_send_frame(k->c, msg, len, KM_FRAME_MAX);
 }
 
 static int
@@ -139,8 +147,9 @@ km_connect(struct conn *c)
 		conn_log(c, "no memory");
 		return -1;
 	}
+	k->srv = conn_service_state(c);
 	k->c = c;
-	k->id = ++next_id;
+	k->id = ++k->srv->next_id;
 	conn_set_data(c, k);
 	conn_no_idle(c);
 	conn_log(c, "client #%u", k->id);
@@ -152,16 +161,17 @@ km_connect(struct conn *c)
 static int
 session_keys(struct km_client *s, struct km_client *w, enum km_mode mode)
 {
+	struct km_server *srv = s->srv;
 	struct km_cached *e;
 	size_t i;
 
-	for (i = 0; i < ncache; i++) {
-		e = &cache[i];
+	for (i = 0; i < srv->ncache; i++) {
+		e = &srv->cache[i];
 		if (e->sender == s->id && e->waiter == w->id && e->mode == mode)
 			break;
 	}
-	if (i == ncache) {
-		e = &cache[ncache < KM_CACHE_MAX ? ncache++ : 0];
+	if (i == srv->ncache) {
+		e = &srv->cache[srv->ncache < KM_CACHE_MAX ? srv->ncache++ : 0];
 		e->sender = s->id;
 		e->waiter = w->id;
 		e->mode = mode;
@@ -195,7 +205,7 @@ do_wait(struct km_client *k, const struct km_msg *m)
 {
 	k->state = ST_WAITING;
 	k->port = m->port;
-	TAILQ_INSERT_TAIL(&waiters, k, wq);
+	TAILQ_INSERT_TAIL(&k->srv->waiters, k, wq);
 	conn_log(k->c, "#%u waits on port %u", k->id, m->port);
 	return 0;
 }
@@ -208,14 +218,14 @@ do_send(struct km_client *k)
 	size_t n;
 
 	n = (size_t)snprintf(list, sizeof(list), "%s", KM_WAITERS);
-	TAILQ_FOREACH(w, &waiters, wq)
+	TAILQ_FOREACH(w, &k->srv->waiters, wq)
 	{
 		if (n + 12 > sizeof(list))
 			break;
 		n +=
 		    (size_t)snprintf(list + n, sizeof(list) - n, "%u\n", w->id);
 	}
-	if (TAILQ_EMPTY(&waiters))
+	if (TAILQ_EMPTY(&k->srv->waiters))
 		return says(k, KM_NO_WAITERS);
 	return say(k, list, n);
 }
@@ -226,7 +236,7 @@ do_conn(struct km_client *s, const struct km_msg *m)
 	struct km_client *w;
 	char msg[64];
 
-	TAILQ_FOREACH(w, &waiters, wq)
+	TAILQ_FOREACH(w, &s->srv->waiters, wq)
 	if (w->id == m->id)
 		break;
 	if (w == NULL) {
@@ -234,10 +244,10 @@ do_conn(struct km_client *s, const struct km_msg *m)
 		    msg, sizeof(msg), KM_PEER_ERROR ": no waiter #%u", m->id);
 		return says(s, msg);
 	}
-	TAILQ_REMOVE(&waiters, w, wq);
+	TAILQ_REMOVE(&s->srv->waiters, w, wq);
 	if (session_keys(s, w, m->mode) == -1) {
 		conn_log(s->c, "getrandom failed");
-		TAILQ_INSERT_HEAD(&waiters, w, wq);
+		TAILQ_INSERT_HEAD(&s->srv->waiters, w, wq);
 		return says(s, KM_PEER_ERROR ": no key");
 	}
 	s->state = w->state = ST_PAIRED;
@@ -259,7 +269,7 @@ do_get(struct km_client *k, const uint8_t *what)
 {
 	uint8_t block[KM_BLOCK];
 
-	aes128_encrypt(&k3, KM_BLOCK, block, what);
+	aes128_encrypt(&k->srv->k3, KM_BLOCK, block, what);
 	return say(k, block, sizeof(block));
 }
 
@@ -451,7 +461,7 @@ km_close(struct conn *c)
 	if (k == NULL)
 		return;
 	if (k->state == ST_WAITING)
-		TAILQ_REMOVE(&waiters, k, wq);
+		TAILQ_REMOVE(&k->srv->waiters, k, wq);
 	if ((p = k->peer) != NULL && k->confirm == -1 && p->confirm == 0) {
 		/* As the original: p still confirms, then hears k failed. */
 		p->peer = NULL;
@@ -470,6 +480,7 @@ km_close(struct conn *c)
 
 const struct service keymanager_service = {
     .name = "keymanager",
+    .state_size = sizeof(struct km_server),
     .init = km_init,
     .on_connect = km_connect,
     .on_bytes = km_bytes,

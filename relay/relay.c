@@ -31,7 +31,7 @@ enum {
 	OPT_IDLE_TIMEOUT,
 	OPT_MAX_CLIENTS,
 	OPT_MAX_FILE,
-	OPT_PSS,
+	OPT_FLAG, /* + k: the k-th service flag (service_flag) */
 };
 
 static const char synopsis[] =
@@ -47,13 +47,14 @@ static const char options[] =
     "                      ./" DEFAULT_STATE_DIR "): protokit.db and files/\n"
     "  -h, --help          print this help and exit\n"
     "  --idle-timeout sec  close a client silent for sec seconds (default\n"
-    "                      60; 0: never)\n"
+    "                      60; 0: never); keymanager clients, who wait\n"
+    "                      for a person, are spared (TCP keepalive)\n"
     "  --max-clients n     clients served at once; more are refused\n"
     "                      (default 10000)\n"
     "  --max-file bytes    largest file a client may send (default\n"
-    "                      1073741824)\n"
-    "  --pss               ca: sign certificates with RSASSA-PSS (SHA-256,\n"
-    "                      32-byte salt) instead of sha256WithRSAEncryption\n"
+    "                      1073741824)\n";
+
+static const char notes[] =
     "\n"
     "host is an IPv4 address or an IPv6 address in brackets; port 0 picks a\n"
     "free port.  One line \"listening service host:port\" per listener goes\n"
@@ -63,15 +64,15 @@ static const char options[] =
     "Exit codes: 0 stopped by a signal or by TERMINATE; 2 could not start\n"
     "(usage, address, state directory, database, file descriptor limit).\n";
 
-static const struct option longopts[] = {
+static const struct option core_longopts[] = {
     {"console", no_argument, NULL, OPT_CONSOLE},
     {"help", no_argument, NULL, 'h'},
     {"idle-timeout", required_argument, NULL, OPT_IDLE_TIMEOUT},
     {"max-clients", required_argument, NULL, OPT_MAX_CLIENTS},
     {"max-file", required_argument, NULL, OPT_MAX_FILE},
-    {"pss", no_argument, NULL, OPT_PSS},
-    {NULL, 0, NULL, 0},
 };
+
+#define NCORE (sizeof(core_longopts) / sizeof(core_longopts[0]))
 
 /* After the line saying what is wrong: where help is. */
 static _Noreturn void
@@ -86,9 +87,15 @@ help(void)
 {
 	char names[256];
 
+	const struct service_flag *f;
+	size_t k;
+
 	service_names(names, sizeof(names));
 	fputs(synopsis, stdout);
 	fputs(options, stdout);
+	for (k = 0; (f = service_flag(k, NULL)) != NULL; k++)
+		printf("  --%-17s %s\n", f->name, f->help);
+	fputs(notes, stdout);
 	printf("\nServices: %s\n", names);
 	if (fflush(stdout) == EOF || ferror(stdout))
 		err(2, "stdout");
@@ -117,12 +124,6 @@ struct sqlite3 *
 relay_db(const struct relay_ctx *ctx)
 {
 	return ctx->db;
-}
-
-int
-relay_pss(const struct relay_ctx *ctx)
-{
-	return ctx->pss;
 }
 
 const char *
@@ -243,6 +244,39 @@ on_console(struct evloop *ev, int fd, void *arg, int mask)
 	}
 }
 
+/* The core's options, then each service's flags (OPT_FLAG + k). */
+static struct option *
+longopts_make(void)
+{
+	const struct service_flag *f;
+	struct option *o;
+	size_t k, n;
+
+	for (n = 0; service_flag(n, NULL) != NULL; n++)
+		;
+	if ((o = calloc(NCORE + n + 1, sizeof(*o))) == NULL)
+		err(2, NULL);
+	memcpy(o, core_longopts, sizeof(core_longopts));
+	for (k = 0; k < n; k++) {
+		f = service_flag(k, NULL);
+		o[NCORE + k] = (struct option){
+		    f->name, no_argument, NULL, OPT_FLAG + (int)k};
+	}
+	return o;
+}
+
+/* The k-th service flag was given: its int in the state becomes 1. */
+static void
+flag_set(struct relay_ctx *ctx, size_t k)
+{
+	const struct service *svc;
+	const struct service_flag *f = service_flag(k, &svc);
+	int one = 1;
+
+	memcpy((char *)service_state(ctx->states, svc) + f->offset, &one,
+	    sizeof(one));
+}
+
 /* Runs each service's init once, however many listeners it has. */
 static void
 services_init(struct relay_ctx *ctx, int fini)
@@ -257,8 +291,9 @@ services_init(struct relay_ctx *ctx, int fini)
 		if (j < i)
 			continue;
 		if (fini && svc->fini != NULL)
-			svc->fini(ctx);
-		else if (!fini && svc->init != NULL && svc->init(ctx) == -1)
+			svc->fini(ctx, ctx->listeners[i].state);
+		else if (!fini && svc->init != NULL &&
+		    svc->init(ctx, ctx->listeners[i].state) == -1)
 			errx(2, "%s: cannot start the service", svc->name);
 	}
 }
@@ -272,6 +307,8 @@ listeners_open(struct relay_ctx *ctx, char **argv)
 		if (listen_open(&ctx->listeners[i]) == -1)
 			err(2, "%s", argv[i]);
 		ctx->listeners[i].ctx = ctx;
+		ctx->listeners[i].state =
+		    service_state(ctx->states, ctx->listeners[i].svc);
 	}
 }
 
@@ -314,6 +351,7 @@ serve(struct relay_ctx *ctx, char **argv, int console)
 	ev_free(ctx->ev);
 	close(ctx->sigfd);
 	free(ctx->listeners);
+	services_free(ctx->states);
 	relay_log("relay", "stopped");
 	return 0;
 }
@@ -322,6 +360,7 @@ int
 main(int argc, char *argv[])
 {
 	static struct relay_ctx ctx;
+	struct option *longopts;
 	const char *why;
 	int ch, i, console = 0;
 
@@ -329,6 +368,9 @@ main(int argc, char *argv[])
 	ctx.max_clients = DEFAULT_MAX_CLIENTS;
 	ctx.idle_ms = DEFAULT_IDLE_TIMEOUT * 1000LL;
 	ctx.max_file = DEFAULT_MAX_FILE;
+	if ((ctx.states = services_alloc()) == NULL)
+		err(2, NULL);
+	longopts = longopts_make();
 
 	while ((ch = getopt_long(argc, argv, "d:h", longopts, NULL)) != -1) {
 		switch (ch) {
@@ -353,15 +395,15 @@ main(int argc, char *argv[])
 			ctx.max_file = (uint64_t)number(
 			    "--max-file", optarg, 1, 1LL << 62);
 			break;
-		case OPT_PSS:
-			ctx.pss = 1;
-			break;
 		default:
-			usage();
+			if (ch < OPT_FLAG)
+				usage();
+			flag_set(&ctx, (size_t)(ch - OPT_FLAG));
 		}
 	}
 	argc -= optind;
 	argv += optind;
+	free(longopts);
 
 	if (argc == 0) {
 		warnx("missing service@host:port");

@@ -26,6 +26,7 @@ struct listener {
 	socklen_t sslen;
 	char addr[RELAY_ADDR_MAX]; /* as bound */
 	struct relay_ctx *ctx;
+	void *state; /* its service's */
 };
 
 TAILQ_HEAD(conn_list, conn);
@@ -37,13 +38,13 @@ struct relay_ctx {
 	char files_dir[PATH_MAX];
 	uint64_t max_file;
 	int max_clients;
-	int pss; /* --pss: the ca service signs with RSASSA-PSS */
 	int nclients;
 	long long idle_ms; /* 0: no idle timeout */
 	int setsize; /* fds below this fit */
 	struct conn **conns; /* indexed by fd */
 	struct listener *listeners;
 	int nlisteners;
+	void **states; /* each service's, by its place in services.c */
 	struct conn_list idle; /* open, oldest activity first */
 	struct conn_list linger; /* closing, oldest first */
 	struct conn_list pending; /* output queued this pass, to flush */
@@ -62,6 +63,8 @@ void addr_format(const struct sockaddr *, char *, size_t);
 
 /* conn.c */
 int conn_start(struct relay_ctx *);
+/* Drops the client (why and err are logged when it closes). */
+void conn_kill(struct conn *, const char *why, int err);
 void conn_accept(struct evloop *, int, void *, int);
 void conn_shutdown(struct relay_ctx *);
 void conn_close_all(struct relay_ctx *);
@@ -78,5 +81,11 @@ void log_line(const char *, const char *, const char *, ...)
 /* services.c */
 const struct service *service_find(const char *);
 void service_names(char *, size_t);
+/* Every service's state (NULL for those without); NULL on no memory. */
+void **services_alloc(void);
+void services_free(void **);
+void *service_state(void **, const struct service *);
+/* The k-th flag of all the services', and its service; NULL past the end. */
+const struct service_flag *service_flag(size_t k, const struct service **);
 
 #endif

@@ -5,9 +5,13 @@
  * All callbacks run on the relay's one thread and must not block (no
  * waiting on the network; SQLite and local files are fine).
  *
- * init(relay)       Once at start, for each service named on the command
+ * init(relay, state)
+ *                   Once at start, for each service named on the command
  *                   line: create tables with db_migrate.  -1 stops the
  *                   relay (the service has logged why with relay_log).
+ *                   state is the service's own: state_size bytes, zeroed
+ *                   (NULL when 0), with its flags set; every callback
+ *                   reaches it through conn_service_state(conn).
  * on_connect(conn)  A client arrived.  Set per-connection state with
  *                   conn_set_data.  May queue a greeting.  -1 closes the
  *                   client after flushing what was queued.
@@ -36,7 +40,9 @@
  * on_close(conn)    Always called exactly once when the client goes, for
  *                   any reason; free the state set with conn_set_data.  The
  *                   socket can no longer be written.
- * fini(relay)       Optional: at shutdown, before the database closes.
+ * fini(relay, state)
+ *                   Optional: at shutdown, before the database closes;
+ *                   the core frees state after it.
  *
  * Every callback but on_bytes may be NULL.  A conn pointer is valid from
  * on_connect until on_close returns.  conn_send may target any open conn,
@@ -63,14 +69,26 @@ struct conn;
 struct relay_ctx;
 struct sqlite3;
 
+/*
+ * A flag of the service's own on pk-relay's command line, --name (no
+ * argument): it sets the int at offset in the service's state to 1.
+ */
+struct service_flag {
+	const char *name;
+	const char *help; /* its --help text, after "  --name" */
+	size_t offset;
+};
+
 struct service {
 	const char *name;
-	int (*init)(struct relay_ctx *);
+	size_t state_size; /* the service's state: one, zeroed, at start */
+	const struct service_flag *flags; /* ended by a NULL name; or NULL */
+	int (*init)(struct relay_ctx *, void *state);
 	int (*on_connect)(struct conn *);
 	ssize_t (*on_bytes)(struct conn *, const uint8_t *, size_t);
 	void (*on_drain)(struct conn *);
 	void (*on_close)(struct conn *);
-	void (*fini)(struct relay_ctx *);
+	void (*fini)(struct relay_ctx *, void *state);
 };
 
 /*
@@ -81,8 +99,12 @@ struct service {
  * service should return from its callback (any return value).
  */
 int conn_send(struct conn *, const void *, size_t);
-/* The same for one frame: the 4-byte length, then the payload. */
-int conn_send_frame(struct conn *, const void *, size_t);
+/*
+ * The same for one frame: the 4-byte length, then the payload of 1 to max
+ * bytes (as frame_write checks it); a payload out of that range drops the
+ * client (logged) and is -1.
+ */
+int conn_send_frame(struct conn *, const void *, size_t, size_t max);
 /* Stops reading; closes once everything queued is written. */
 void conn_close_after_flush(struct conn *);
 /*
@@ -102,6 +124,7 @@ void *conn_data(const struct conn *);
 void conn_set_data(struct conn *, void *);
 const char *conn_peer(const struct conn *); /* "ip:port" */
 struct relay_ctx *conn_relay(const struct conn *);
+void *conn_service_state(const struct conn *); /* init's state */
 
 /* Logs one line "TIME SERVICE message" on stderr. */
 void relay_log(const char *service, const char *, ...)
@@ -111,7 +134,6 @@ uint64_t relay_max_file(const struct relay_ctx *); /* --max-file */
 struct sqlite3 *relay_db(const struct relay_ctx *);
 const char *relay_state_dir(const struct relay_ctx *); /* -d */
 const char *relay_files_dir(const struct relay_ctx *); /* STATE/files */
-int relay_pss(const struct relay_ctx *); /* --pss: sign with RSASSA-PSS */
 
 /*
  * Loads the service's private key STATE/NAME.key into k (key_init'ed by

@@ -3,6 +3,7 @@
  * service is one file defining a struct service and one line here.
  */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "relay.h"
@@ -53,4 +54,65 @@ service_names(char *buf, size_t size)
 			break;
 		n += (size_t)r;
 	}
+}
+
+static size_t
+service_index(const struct service *svc)
+{
+	size_t i;
+
+	for (i = 0; i < NSERVICES && services[i] != svc; i++)
+		;
+	return i;
+}
+
+void **
+services_alloc(void)
+{
+	void **states;
+	size_t i;
+
+	if ((states = calloc(NSERVICES, sizeof(*states))) == NULL)
+		return NULL;
+	for (i = 0; i < NSERVICES; i++)
+		if (services[i]->state_size > 0 &&
+		    (states[i] = calloc(1, services[i]->state_size)) == NULL) {
+			services_free(states);
+			return NULL;
+		}
+	return states;
+}
+
+void
+services_free(void **states)
+{
+	size_t i;
+
+	if (states == NULL)
+		return;
+	for (i = 0; i < NSERVICES; i++)
+		free(states[i]);
+	free(states);
+}
+
+void *
+service_state(void **states, const struct service *svc)
+{
+	return states[service_index(svc)];
+}
+
+const struct service_flag *
+service_flag(size_t k, const struct service **svc)
+{
+	const struct service_flag *f;
+	size_t i;
+
+	for (i = 0; i < NSERVICES; i++)
+		for (f = services[i]->flags; f != NULL && f->name != NULL; f++)
+			if (k-- == 0) {
+				if (svc != NULL)
+					*svc = services[i];
+				return f;
+			}
+	return NULL;
 }

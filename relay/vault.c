@@ -2,7 +2,7 @@
  * vault: the relay's `vault` service, the Open University 20937 course
  * server (seed 001) byte for byte: requests parsed with lib/vaultwire,
  * register (825), public key (826) and reconnect (827) answered here, file
- * packets and CRC answers (828, 900-902) in vault_xfer.c.  Every piece of
+ * packets and CRC answers (828, 900-902) in vault_session.c.  Every piece of
  * state is keyed by the client id in the request header, never by the
  * connection, because each step of pk-xfer may use a connection of its
  * own.  A malformed request gets 1607 and closes that client only.
@@ -20,12 +20,12 @@
 #include "secret.h"
 #include "vault.h"
 
-static struct relay_ctx *relay;
-
-struct relay_ctx *
-vault_relay(void)
+struct vdb *
+vault_db(struct conn *c)
 {
-	return relay;
+	struct vault_state *vs = conn_service_state(c);
+
+	return vs->db;
 }
 
 int
@@ -40,17 +40,6 @@ vault_reply(struct conn *c, uint16_t code, const uint8_t *payload,
 	if (len > 0)
 		memcpy(msg + VAULT_RESP_HDR, payload, len);
 	return conn_send(c, msg, VAULT_RESP_HDR + len);
-}
-
-void
-vault_printable(const uint8_t *field, char out[VAULT_NAME])
-{
-	size_t i;
-
-	for (i = 0; i < VAULT_NAME - 1 && field[i] != '\0'; i++)
-		out[i] = field[i] < 0x20 || field[i] == 0x7f ? '?' :
-		    (char)field[i];
-	out[i] = '\0';
 }
 
 /* A random UUID4: version 4, variant 10. */
@@ -75,16 +64,16 @@ new_uuid(uint8_t id[VAULT_ID])
 static int
 register_name(struct conn *c, const struct vault_msg *m, const uint8_t *old)
 {
+	const char *name = (const char *)m->payload;
 	uint8_t id[VAULT_ID];
-	char name[VAULT_NAME], hex[2 * VAULT_ID + 1];
+	char hex[2 * VAULT_ID + 1];
 	int rv = 2, tries;
 
-	vault_printable(m->payload, name);
 	/* A second UUID only if the first one was somebody's already. */
 	for (tries = 0; tries < 2 && rv == 2; tries++) {
 		if (new_uuid(id) == -1)
 			return vault_refuse(c, "random: %s", strerror(errno));
-		rv = vdb_register(old, id, m->payload,
+		rv = vdb_register(vault_db(c), old, id, m->payload,
 		    (size_t)vault_get_name(m->payload));
 	}
 	if (rv == -1 || rv == 2)
@@ -136,14 +125,15 @@ issue_key(struct conn *c, const uint8_t id[VAULT_ID],
 	key_init(&k);
 	if (spki_parse(&k, spki) == -1) {
 		key_clear(&k);
-		vdb_touch(id);
+		vdb_touch(vault_db(c), id);
 		return vault_refuse(c, "public key is not a 1024-bit RSA "
 		    "SubjectPublicKeyInfo in DER");
 	}
 	if (rand_fill(aes, sizeof(aes)) == 0 && oaep_encrypt(&k.pub,
 	    &nettle_sha1, NULL, 0, NULL, rand_nettle, sizeof(aes), aes,
 	    out + VAULT_ID) == 0)
-		rv = vdb_set_keys(id, store_spki ? spki : NULL, aes);
+		rv = vdb_set_keys(vault_db(c), id, store_spki ? spki : NULL,
+		    aes);
 	else
 		relay_log(VAULT_SERVICE, "making the AES key: %s",
 		    strerror(errno));
@@ -159,15 +149,14 @@ static int
 do_pubkey(struct conn *c, const struct vault_msg *m)
 {
 	struct vdb_client cl;
-	char name[VAULT_NAME];
+	const char *name = (const char *)m->payload;
 	int rv;
 
-	if ((rv = vdb_client(m->client_id, &cl)) != 1)
+	if ((rv = vdb_client(vault_db(c), m->client_id, &cl)) != 1)
 		return vault_refuse(c, rv == 0 ? "unknown client id" :
 		    "database error");
-	vault_printable(m->payload, name);
 	if (strcmp((const char *)cl.name, (const char *)m->payload) != 0) {
-		vdb_touch(m->client_id);
+		vdb_touch(vault_db(c), m->client_id);
 		return vault_refuse(c, "public key for %s from another "
 		    "client's id", name);
 	}
@@ -182,15 +171,14 @@ static int
 do_reconnect(struct conn *c, const struct vault_msg *m)
 {
 	struct vdb_client cl;
-	char name[VAULT_NAME];
+	const char *name = (const char *)m->payload;
 	int rv;
 
-	if ((rv = vdb_client(m->client_id, &cl)) == -1)
+	if ((rv = vdb_client(vault_db(c), m->client_id, &cl)) == -1)
 		return vault_refuse(c, "database error");
 	if (rv == 0 || !cl.has_pubkey || strcmp((const char *)cl.name,
 	    (const char *)m->payload) != 0)
 		return register_name(c, m, m->client_id);
-	vault_printable(m->payload, name);
 	if (issue_key(c, m->client_id, cl.pubkey, 0, VAULT_RECONNECT_OK) == -1)
 		return -1;
 	conn_log(c, "reconnect %s ok", name);
@@ -220,22 +208,23 @@ vault_bytes(struct conn *c, const uint8_t *data, size_t len)
 		rv = do_reconnect(c, &m);
 		break;
 	case VAULT_SEND_FILE:
-		rv = xfer_packet(c, &m);
+		rv = vault_session_packet(c, &m);
 		break;
 	default:
-		rv = xfer_answer(c, &m);
+		rv = vault_session_answer(c, &m);
 		break;
 	}
 	return rv == -1 ? -1 : (ssize_t)used;
 }
 
 static int
-vault_init(struct relay_ctx *ctx)
+vault_init(struct relay_ctx *ctx, void *state)
 {
+	struct vault_state *vs = state;
 	int n;
 
-	relay = ctx;
-	if (vdb_init(ctx) == -1)
+	TAILQ_INIT(&vs->sessions);
+	if (vdb_init(ctx, &vs->db) == -1)
 		return -1;
 	/* Uploads in progress and files awaiting 900 die with the relay. */
 	if ((n = upload_sweep(relay_files_dir(ctx))) == -1) {
@@ -249,17 +238,21 @@ vault_init(struct relay_ctx *ctx)
 }
 
 static void
-vault_fini(struct relay_ctx *ctx)
+vault_fini(struct relay_ctx *ctx, void *state)
 {
+	struct vault_state *vs = state;
+
 	(void)ctx;
-	xfer_fini();
-	vdb_fini();
+	vault_session_fini(vs);
+	vdb_fini(vs->db);
+	vs->db = NULL;
 }
 
 const struct service vault_service = {
 	.name = VAULT_SERVICE,
+	.state_size = sizeof(struct vault_state),
 	.init = vault_init,
 	.on_bytes = vault_bytes,
-	.on_close = xfer_close,
+	.on_close = vault_session_close,
 	.fini = vault_fini,
 };

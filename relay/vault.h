@@ -1,11 +1,13 @@
 /*
  * vault: the declarations shared by the relay's vault service (seed 001,
  * the course file vault): vault.c (the service and the key requests),
- * vault_xfer.c (828 packets and the CRC answers), vault_upload.c (one
+ * vault_session.c (828 packets and the CRC answers), vault_upload.c (one
  * upload decrypted into a temporary file) and vault_db.c (its tables).
  */
 #ifndef PK_RELAY_VAULT_H
 #define PK_RELAY_VAULT_H
+
+#include <sys/queue.h>
 
 #include <stddef.h>
 #include <stdint.h>
@@ -16,21 +18,30 @@
 #define VAULT_AES	32	/* AES-256 key bytes */
 #define VAULT_SERVICE	"vault"
 
+/*
+ * The service's state (service.h's init): the files in flight, each
+ * uploading or waiting for its CRC answer (vault_session.c).
+ */
+struct vault_session;
+struct vdb;
+struct vault_state {
+	TAILQ_HEAD(, vault_session) sessions;
+	struct vdb	*db;		/* vault_db.c */
+};
+
 /* vault.c */
+struct vdb *vault_db(struct conn *);	/* the service's statements */
 int	vault_reply(struct conn *, uint16_t code, const uint8_t *, size_t);
 /* Sends 1607, logs "protocol error: why" and is -1, for on_bytes. */
 #define vault_refuse(c, ...) \
 	(vault_reply((c), VAULT_SERVER_ERROR, NULL, 0), \
 	    conn_protocol_error((c), __VA_ARGS__))
-/* A name field fit for a log line: control characters become '?'. */
-void	vault_printable(const uint8_t *field, char out[VAULT_NAME]);
-struct relay_ctx *vault_relay(void);
 
-/* vault_xfer.c: requests 828, 900, 901 and 902. */
-int	xfer_packet(struct conn *, const struct vault_msg *);
-int	xfer_answer(struct conn *, const struct vault_msg *);
-void	xfer_close(struct conn *);
-void	xfer_fini(void);
+/* vault_session.c: requests 828, 900, 901 and 902. */
+int	vault_session_packet(struct conn *, const struct vault_msg *);
+int	vault_session_answer(struct conn *, const struct vault_msg *);
+void	vault_session_close(struct conn *);
+void	vault_session_fini(struct vault_state *);
 
 /* vault_db.c: every function returns -1 on a database error (logged). */
 struct vdb_client {
@@ -39,27 +50,30 @@ struct vdb_client {
 	int	 has_pubkey;
 };
 
-int	vdb_init(struct relay_ctx *);
-void	vdb_fini(void);
+/* Prepares the statements into *d; vdb_fini finalizes and frees them. */
+int	vdb_init(struct relay_ctx *, struct vdb **d);
+void	vdb_fini(struct vdb *);
 /*
  * Registers name under id: 0, 1 name taken, 2 id taken.  With old not
  * NULL, first forgets old if it is name's record without a public key
  * (a denied reconnect registers again), in the same transaction.
  */
-int	vdb_register(const uint8_t *old, const uint8_t id[VAULT_ID],
-	    const uint8_t *name, size_t len);
+int	vdb_register(struct vdb *, const uint8_t *old,
+	    const uint8_t id[VAULT_ID], const uint8_t *name, size_t len);
 /* 1 found, 0 unknown id (a read: last_seen is not touched). */
-int	vdb_client(const uint8_t id[VAULT_ID], struct vdb_client *);
+int	vdb_client(struct vdb *, const uint8_t id[VAULT_ID],
+	    struct vdb_client *);
 /* Stores a new AES key (and the public key unless NULL); 1, or 0 unknown. */
-int	vdb_set_keys(const uint8_t id[VAULT_ID], const uint8_t *pubkey,
-	    const uint8_t aes[VAULT_AES]);
+int	vdb_set_keys(struct vdb *, const uint8_t id[VAULT_ID],
+	    const uint8_t *pubkey, const uint8_t aes[VAULT_AES]);
 /* last_seen now: 1, or 0 for an unknown id. */
-int	vdb_touch(const uint8_t id[VAULT_ID]);
+int	vdb_touch(struct vdb *, const uint8_t id[VAULT_ID]);
 /* The AES key, last_seen now: 1, 0 unknown id, 2 no key yet. */
-int	vdb_aes_key(const uint8_t id[VAULT_ID], uint8_t aes[VAULT_AES]);
+int	vdb_aes_key(struct vdb *, const uint8_t id[VAULT_ID],
+	    uint8_t aes[VAULT_AES]);
 /* Records a verified file and touches its client in one transaction. */
-int	vdb_file_verified(const uint8_t id[VAULT_ID], const uint8_t *name,
-	    size_t len, const char *path);
+int	vdb_file_verified(struct vdb *, const uint8_t id[VAULT_ID],
+	    const uint8_t *name, size_t len, const char *path);
 
 /* vault_upload.c */
 struct vault_upload;

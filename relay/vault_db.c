@@ -6,6 +6,7 @@
  * (the core runs WAL with synchronous=FULL).
  */
 #include <sqlite3.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "vault.h"
@@ -59,41 +60,50 @@ static const char *const sql[S_COUNT] = {
 	[S_ROLLBACK] = "ROLLBACK",
 };
 
-static sqlite3 *db;
-static sqlite3_stmt *st[S_COUNT];
+/* The statements, prepared once; in the service's state. */
+struct vdb {
+	sqlite3		*db;
+	sqlite3_stmt	*st[S_COUNT];
+};
 
 /* Logs the database's last error; returns -1. */
 static int
-vdb_fail(void)
+vdb_fail(struct vdb *d)
 {
-	relay_log(VAULT_SERVICE, "database: %s", sqlite3_errmsg(db));
+	relay_log(VAULT_SERVICE, "database: %s", sqlite3_errmsg(d->db));
 	return -1;
 }
 
 int
-vdb_init(struct relay_ctx *ctx)
+vdb_init(struct relay_ctx *ctx, struct vdb **dp)
 {
+	struct vdb *d;
 	int i;
 
 	if (db_migrate(ctx, VAULT_SERVICE, 1, schema_v1) == -1)
 		return -1;
-	db = relay_db(ctx);
+	if ((d = *dp = calloc(1, sizeof(*d))) == NULL) {
+		relay_log(VAULT_SERVICE, "no memory");
+		return -1;
+	}
+	d->db = relay_db(ctx);
 	for (i = 0; i < S_COUNT; i++)
-		if (sqlite3_prepare_v3(db, sql[i], -1,
-		    SQLITE_PREPARE_PERSISTENT, &st[i], NULL) != SQLITE_OK)
-			return vdb_fail();
+		if (sqlite3_prepare_v3(d->db, sql[i], -1,
+		    SQLITE_PREPARE_PERSISTENT, &d->st[i], NULL) != SQLITE_OK)
+			return vdb_fail(d);
 	return 0;
 }
 
 void
-vdb_fini(void)
+vdb_fini(struct vdb *d)
 {
 	int i;
 
-	for (i = 0; i < S_COUNT; i++) {
-		sqlite3_finalize(st[i]);
-		st[i] = NULL;
-	}
+	if (d == NULL)
+		return;
+	for (i = 0; i < S_COUNT; i++)
+		sqlite3_finalize(d->st[i]);
+	free(d);
 }
 
 /*
@@ -124,9 +134,10 @@ vdb_bind_id(sqlite3_stmt *s, const uint8_t id[VAULT_ID])
 
 /* The insert of a new client: 0, 1 name taken, 2 id taken, -1. */
 static int
-vdb_insert(const uint8_t id[VAULT_ID], const uint8_t *name, size_t len)
+vdb_insert(struct vdb *d, const uint8_t id[VAULT_ID], const uint8_t *name,
+    size_t len)
 {
-	sqlite3_stmt *s = st[S_REGISTER];
+	sqlite3_stmt *s = d->st[S_REGISTER];
 	int rc;
 
 	vdb_bind_id(s, id);
@@ -134,46 +145,46 @@ vdb_insert(const uint8_t id[VAULT_ID], const uint8_t *name, size_t len)
 	if ((rc = vdb_run(s)) == SQLITE_DONE)
 		return 0;
 	if (rc == SQLITE_CONSTRAINT) {
-		switch (sqlite3_extended_errcode(db)) {
+		switch (sqlite3_extended_errcode(d->db)) {
 		case SQLITE_CONSTRAINT_UNIQUE:
 			return 1;
 		case SQLITE_CONSTRAINT_PRIMARYKEY:
 			return 2;
 		}
 	}
-	return vdb_fail();
+	return vdb_fail(d);
 }
 
 int
-vdb_register(const uint8_t *old, const uint8_t id[VAULT_ID],
+vdb_register(struct vdb *d, const uint8_t *old, const uint8_t id[VAULT_ID],
     const uint8_t *name, size_t len)
 {
-	sqlite3_stmt *s = st[S_FORGET];
+	sqlite3_stmt *s = d->st[S_FORGET];
 	int rv;
 
 	if (old == NULL)
-		return vdb_insert(id, name, len);
-	if (vdb_run(st[S_BEGIN]) != SQLITE_DONE)
-		return vdb_fail();
+		return vdb_insert(d, id, name, len);
+	if (vdb_run(d->st[S_BEGIN]) != SQLITE_DONE)
+		return vdb_fail(d);
 	vdb_bind_id(s, old);
 	sqlite3_bind_text(s, 2, (const char *)name, (int)len, SQLITE_STATIC);
 	if (vdb_run(s) != SQLITE_DONE) {
-		vdb_fail();
+		vdb_fail(d);
 		rv = -1;
 	} else
-		rv = vdb_insert(id, name, len);
-	if (rv == 0 && vdb_run(st[S_COMMIT]) == SQLITE_DONE)
+		rv = vdb_insert(d, id, name, len);
+	if (rv == 0 && vdb_run(d->st[S_COMMIT]) == SQLITE_DONE)
 		return 0;
 	if (rv == 0)
-		rv = vdb_fail();
-	vdb_run(st[S_ROLLBACK]);
+		rv = vdb_fail(d);
+	vdb_run(d->st[S_ROLLBACK]);
 	return rv;
 }
 
 int
-vdb_client(const uint8_t id[VAULT_ID], struct vdb_client *cl)
+vdb_client(struct vdb *d, const uint8_t id[VAULT_ID], struct vdb_client *cl)
 {
-	sqlite3_stmt *s = st[S_CLIENT];
+	sqlite3_stmt *s = d->st[S_CLIENT];
 	const void *p;
 	int found = 0, rc, n;
 
@@ -192,39 +203,39 @@ vdb_client(const uint8_t id[VAULT_ID], struct vdb_client *cl)
 		}
 	}
 	rc = vdb_end(s, rc);
-	return rc == SQLITE_DONE ? found : vdb_fail();
+	return rc == SQLITE_DONE ? found : vdb_fail(d);
 }
 
 int
-vdb_set_keys(const uint8_t id[VAULT_ID], const uint8_t *pubkey,
+vdb_set_keys(struct vdb *d, const uint8_t id[VAULT_ID], const uint8_t *pubkey,
     const uint8_t aes[VAULT_AES])
 {
-	sqlite3_stmt *s = st[S_KEYS];
+	sqlite3_stmt *s = d->st[S_KEYS];
 
 	vdb_bind_id(s, id);
 	if (pubkey != NULL)
 		sqlite3_bind_blob(s, 2, pubkey, VAULT_PUBKEY, SQLITE_STATIC);
 	sqlite3_bind_blob(s, 3, aes, VAULT_AES, SQLITE_STATIC);
 	if (vdb_run(s) != SQLITE_DONE)
-		return vdb_fail();
-	return sqlite3_changes(db) > 0;
+		return vdb_fail(d);
+	return sqlite3_changes(d->db) > 0;
 }
 
 int
-vdb_touch(const uint8_t id[VAULT_ID])
+vdb_touch(struct vdb *d, const uint8_t id[VAULT_ID])
 {
-	sqlite3_stmt *s = st[S_TOUCH];
+	sqlite3_stmt *s = d->st[S_TOUCH];
 
 	vdb_bind_id(s, id);
 	if (vdb_run(s) != SQLITE_DONE)
-		return vdb_fail();
-	return sqlite3_changes(db) > 0;
+		return vdb_fail(d);
+	return sqlite3_changes(d->db) > 0;
 }
 
 int
-vdb_aes_key(const uint8_t id[VAULT_ID], uint8_t aes[VAULT_AES])
+vdb_aes_key(struct vdb *d, const uint8_t id[VAULT_ID], uint8_t aes[VAULT_AES])
 {
-	sqlite3_stmt *s = st[S_AES];
+	sqlite3_stmt *s = d->st[S_AES];
 	const void *p;
 	int rv = 0, rc;
 
@@ -238,27 +249,28 @@ vdb_aes_key(const uint8_t id[VAULT_ID], uint8_t aes[VAULT_AES])
 		}
 	}
 	rc = vdb_end(s, rc);
-	return rc == SQLITE_DONE ? rv : vdb_fail();
+	return rc == SQLITE_DONE ? rv : vdb_fail(d);
 }
 
 int
-vdb_file_verified(const uint8_t id[VAULT_ID], const uint8_t *name,
-    size_t len, const char *path)
+vdb_file_verified(struct vdb *d, const uint8_t id[VAULT_ID],
+    const uint8_t *name, size_t len, const char *path)
 {
-	sqlite3_stmt *s = st[S_FILE];
+	sqlite3_stmt *s = d->st[S_FILE];
 
-	if (vdb_run(st[S_BEGIN]) != SQLITE_DONE)
-		return vdb_fail();
-	if (vdb_touch(id) == -1)
+	if (vdb_run(d->st[S_BEGIN]) != SQLITE_DONE)
+		return vdb_fail(d);
+	if (vdb_touch(d, id) == -1)
 		goto rollback;
 	vdb_bind_id(s, id);
 	sqlite3_bind_text(s, 2, (const char *)name, (int)len, SQLITE_STATIC);
 	sqlite3_bind_text(s, 3, path, -1, SQLITE_STATIC);
-	if (vdb_run(s) != SQLITE_DONE || vdb_run(st[S_COMMIT]) != SQLITE_DONE)
+	if (vdb_run(s) != SQLITE_DONE ||
+	    vdb_run(d->st[S_COMMIT]) != SQLITE_DONE)
 		goto rollback;
 	return 0;
 rollback:
-	vdb_fail();
-	vdb_run(st[S_ROLLBACK]);
+	vdb_fail(d);
+	vdb_run(d->st[S_ROLLBACK]);
 	return -1;
 }

@@ -125,26 +125,6 @@ upload_free(struct vault_upload *up)
 	free(up);
 }
 
-/* fsync(2) on the directory path[0..len). */
-static int
-fsync_dir(const char *path, size_t len)
-{
-	char dir[PATH_MAX];
-	int fd, rv;
-
-	if (len >= sizeof(dir)) {
-		errno = ENAMETOOLONG;
-		return -1;
-	}
-	memcpy(dir, path, len);
-	dir[len] = '\0';
-	if ((fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) == -1)
-		return -1;
-	rv = fsync(fd);
-	close(fd);
-	return rv;
-}
-
 int
 upload_commit(const char *tmp, const char *dir, const char *name)
 {
@@ -157,11 +137,11 @@ upload_commit(const char *tmp, const char *dir, const char *name)
 		errno = ENAMETOOLONG;
 		return -1;
 	}
-	if (rename(tmp, path) == -1 || fsync_dir(dir, strlen(dir)) == -1)
+	if (rename(tmp, path) == -1 || io_fsync_dir(dir, strlen(dir)) == -1)
 		return -1;
 	/* The client's directory itself may be new since the last fsync. */
 	if ((slash = strrchr(dir, '/')) != NULL &&
-	    fsync_dir(dir, (size_t)(slash - dir)) == -1)
+	    io_fsync_dir(dir, (size_t)(slash - dir)) == -1)
 		return -1;
 	return 0;
 }

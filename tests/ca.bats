@@ -525,3 +525,16 @@ alice.backup|alice|CERTUP"
 	    -i alice.csr -o - "$ADDR"
 	assert_line --index 0 "-----BEGIN CERTIFICATE-----"
 }
+
+@test "ca: an unreadable CA passphrase is logged naming its source, not an option pk-relay lacks" {
+	local long
+	long=$(head -c 5000 /dev/zero | tr '\0' a)
+	PK_CA_PASS=$long run -2 --separate-stderr pk-relay -d state ca@127.0.0.1:0
+	assert_equal "${stderr_lines[-1]}" "pk-relay: ca: cannot start the service"
+	[[ ${stderr_lines[-2]} == *"Z ca \$PK_CA_PASS: File too large" ]]
+	PK_CA_PASS= run -2 --separate-stderr pk-relay -d state ca@127.0.0.1:0
+	[[ ${stderr_lines[-2]} == *"Z ca empty passphrase" ]]
+	rm state/ca.pass
+	run -2 --separate-stderr pk-relay -d state ca@127.0.0.1:0
+	[[ ${stderr_lines[-2]} == *"Z ca state/ca.pass: No such file or directory" ]]
+}

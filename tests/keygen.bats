@@ -519,3 +519,20 @@ teardown() {
 		[ "$(wc -c < aes.key)" -eq 32 ]
 	done
 }
+
+@test "keygen: each file written is renamed into place, then its directory is fsynced" {
+	command -v strace > /dev/null || skip "strace is missing"
+	mkdir out
+	strace -f -o trace -e trace=renameat2,rename,link,openat,fsync \
+	    pk-keygen rsa --no-pass -b 1024 -o out/k ||
+	    skip "strace cannot trace here"
+	# After the rename to NAME: the directory opened as fd N, fsync(N).
+	for f in k.key k.pub; do
+		run awk -v f="\"out/$f\"" '
+		    /^[0-9]+ +(renameat2|rename|link)\(/ && index($0, f) { r = 1; next }
+		    r && /openat\(AT_FDCWD, "out", .*O_DIRECTORY/ { fd = $NF; next }
+		    r && fd != "" && $0 ~ "fsync\\(" fd "\\) += 0" { print "ok"; exit }
+		' trace
+		assert_output ok
+	done
+}

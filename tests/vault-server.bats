@@ -415,3 +415,12 @@ bad() {
 	run sql "SELECT count(*) FROM files WHERE verified = 1"
 	assert_output 10
 }
+
+@test "vault-server: a name's control characters reach the log as '?'" {
+	vregister $'ev\x1b[2Jil\x7f'
+	vkey "$ID" $'ev\x1b[2Jil\x7f'
+	grep -q "register ev?\[2Jil? id=$ID" relay.log
+	grep -q "pubkey ev?\[2Jil?\$" relay.log
+	run grep -c $'\x1b' relay.log
+	assert_output 0
+}

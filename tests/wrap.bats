@@ -596,3 +596,17 @@ Try 'pk-wrap --help'"
 	run --separate-stderr -1 pk-wrap -d -k mp.pem < ct.other
 	assert_equal "$stderr" "pk-wrap: decryption failed"
 }
+
+@test "wrap, keygen: one --pass-fd range for every tool, 0 to INT_MAX" {
+	[ "$(ulimit -n)" -gt 1500 ] || ulimit -n 2048 || skip "fd 1500 is over the limit"
+	make_file in 32
+	pk-wrap -e -k "$P2" < in > ct
+	pk-wrap -d -k "$KE" --pass-fd 1500 1500< "$PASS" < ct | cmp - in
+	pk-keygen pub --pass-fd 1500 -i "$KE" 1500< "$PASS" > /dev/null
+	run -2 pk-wrap -d -k "$KE" --pass-fd 2147483648 < /dev/null
+	assert_output "pk-wrap: --pass-fd 2147483648: too large"
+	run -2 pk-keygen pub --pass-fd 2147483648 -i "$KE" < /dev/null
+	assert_output "pk-keygen: --pass-fd 2147483648: too large"
+	run -2 pk-wrap -d -k "$KE" --pass-fd -1 < /dev/null
+	assert_output "pk-wrap: --pass-fd -1: too small"
+}

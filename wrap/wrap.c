@@ -4,6 +4,7 @@
  * pkeyutl and dgst.  main only parses options and picks one worker.
  */
 #include <err.h>
+#include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -12,6 +13,7 @@
 
 #include "help.h"
 #include "num.h"
+#include "pass.h"
 #include "secret.h"
 #include "wrap.h"
 
@@ -143,11 +145,18 @@ set_pad(struct wrap_opts *o, int *padset, enum wrap_pad pad)
 	*padset = 1;
 }
 
+static const struct pass_words pass_words = {
+    "--pass-fd ", "--pass-env ", "use --pass-file, --pass-fd or --pass-env"};
+
 static void
-set_pass(int *passset)
+set_pass(struct secret_src *src, enum pass_kind kind, const char *arg)
 {
-	if ((*passset)++)
+	const char *why;
+
+	if (pass_set(src, kind, arg, &why) == -1 && errno == EEXIST)
 		errx(2, "choose one of --pass-env, --pass-fd, --pass-file");
+	if (why != NULL)
+		errx(2, "--pass-fd %s: %s", arg, why);
 }
 
 /* One line per incompatible choice, as nc does. */
@@ -182,11 +191,12 @@ check_opts(enum mode mode, const struct wrap_opts *o, int padset, int labelset)
 int
 main(int argc, char *argv[])
 {
-	struct wrap_opts o = {
-	    .pad = PAD_OAEP, .saltlen = -1, .pass = {.fd = -1}};
+	struct wrap_opts o = {.pad = PAD_OAEP,
+	    .saltlen = -1,
+	    .pass = {.fd = -1, .words = &pass_words}};
 	enum mode mode = MODE_NONE;
 	const char *errstr;
-	int ch, padset = 0, passset = 0;
+	int ch, padset = 0;
 
 	secret_gmp_init();
 	if (argc > 1 && strcmp(argv[1], "sign") == 0)
@@ -225,18 +235,13 @@ main(int argc, char *argv[])
 			set_pad(&o, &padset, PAD_OAEP_SHA1);
 			break;
 		case OPT_PASS_ENV:
-			set_pass(&passset);
-			o.pass.env = optarg;
+			set_pass(&o.pass, PASS_ENV, optarg);
 			break;
 		case OPT_PASS_FD:
-			set_pass(&passset);
-			o.pass.fd = (int)num_parse(optarg, 0, 1024, &errstr);
-			if (errstr != NULL)
-				errx(2, "--pass-fd %s: %s", optarg, errstr);
+			set_pass(&o.pass, PASS_FD, optarg);
 			break;
 		case OPT_PASS_FILE:
-			set_pass(&passset);
-			o.pass.file = optarg;
+			set_pass(&o.pass, PASS_FILE, optarg);
 			break;
 		case OPT_PKCS1:
 			set_pad(&o, &padset, PAD_PKCS1);

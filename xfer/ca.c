@@ -6,7 +6,6 @@
  * are the two ends of the peer chat.
  */
 #include <err.h>
-#include <limits.h>
 #include <getopt.h>
 #include <signal.h>
 #include <stdio.h>
@@ -14,6 +13,7 @@
 #include <string.h>
 
 #include "ca.h"
+#include "pass.h"
 #include "xfer.h"
 
 enum {
@@ -105,19 +105,25 @@ static const struct option longopts[] = {
     {NULL, 0, NULL, 0},
 };
 
-/* src: file:path, fd:N or env:var. */
+static const struct pass_words chat_pass_words = {
+    "--chat-pass fd:", "--chat-pass env:", NULL};
+
+/* --chat-pass src: file:path, fd:N or env:var; the last one counts. */
 static void
-src_parse(const char *opt, const char *arg, struct secret_src *src)
+chat_pass(const char *arg, struct secret_src *src)
 {
+	const char *why = "want file:path, fd:N or env:var";
+
 	*src = (struct secret_src)SECRET_SRC_INIT;
+	src->words = &chat_pass_words;
 	if (strncmp(arg, "file:", 5) == 0 && arg[5] != '\0')
-		src->file = arg + 5;
+		pass_set(src, PASS_FILE, arg + 5, &why);
 	else if (strncmp(arg, "fd:", 3) == 0)
-		src->fd = (int)cli_number(opt, arg + 3, 0, INT_MAX);
+		pass_set(src, PASS_FD, arg + 3, &why);
 	else if (strncmp(arg, "env:", 4) == 0 && arg[4] != '\0')
-		src->env = arg + 4;
-	else
-		errx(2, "%s %s: want file:path, fd:N or env:var", opt, arg);
+		pass_set(src, PASS_ENV, arg + 4, &why);
+	if (why != NULL)
+		errx(2, "--chat-pass %s: %s", arg, why);
 }
 
 static void
@@ -208,7 +214,8 @@ ca_main(struct xfer_global *g, int argc, char *argv[])
 	struct ca_opts o = {0};
 	int ch, want_help = 0;
 
-	o.pass = o.chat = (struct secret_src)SECRET_SRC_INIT;
+	o.pass = (struct secret_src)CLI_PASS_INIT;
+	o.chat = (struct secret_src)SECRET_SRC_INIT;
 	while ((ch = getopt_long(argc, argv,
 		    XFER_SHORTOPTS "hi:k:n:o:u:", longopts, NULL)) != -1) {
 		switch (ch) {
@@ -234,7 +241,7 @@ ca_main(struct xfer_global *g, int argc, char *argv[])
 			o.cafile = optarg;
 			break;
 		case OPT_CHAT_PASS:
-			src_parse("--chat-pass", optarg, &o.chat);
+			chat_pass(optarg, &o.chat);
 			break;
 		case OPT_PASS_ENV:
 			cli_pass(&o.pass, 'e', optarg);

@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "ca.h"
+#include "pass.h"
 #include "xfer.h"
 
 static uint8_t pass[CA_PASS_MAX]; /* wiped at exit, also after errx */
@@ -36,7 +37,7 @@ ca_password(const struct secret_src *src, const char *prompt, const char *what,
 		    "no terminal to ask for %s: give it in a file, an fd "
 		    "or the environment (see --help)",
 		    what);
-	errx(2, "%s", secret_passphrase_msg(src, "", msg, sizeof(msg)));
+	errx(2, "%s", pass_msg(src, "", msg, sizeof(msg)));
 }
 
 /* Reads the next frame and dies unless it is want. */

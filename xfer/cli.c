@@ -6,6 +6,7 @@
 #include <err.h>
 #include <limits.h>
 #include <stdarg.h>
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -13,6 +14,7 @@
 
 #include "help.h"
 #include "num.h"
+#include "pass.h"
 #include "xfer.h"
 
 void
@@ -105,17 +107,24 @@ cli_number(const char *opt, const char *s, long long min, long long max)
 	return n;
 }
 
+const struct pass_words cli_pass_words = {
+    "--pass-fd ", "--pass-env ", "use --pass-file, --pass-fd or --pass-env"};
+
 void
 cli_pass(struct secret_src *src, int kind, const char *arg)
 {
-	if (src->env != NULL || src->fd != -1 || src->file != NULL)
-		errx(2, "choose one of --pass-env, --pass-fd, --pass-file");
+	enum pass_kind k = PASS_FILE;
+	const char *why;
+
 	if (kind == 'e')
-		src->env = arg;
+		k = PASS_ENV;
 	else if (kind == 'd')
-		src->fd = (int)cli_number("--pass-fd", arg, 0, INT_MAX);
-	else
-		src->file = arg;
+		k = PASS_FD;
+	if (pass_set(src, k, arg, &why) == -1 && errno == EEXIST)
+		errx(2, "choose one of --pass-env, --pass-fd, --pass-file");
+	if (why != NULL)
+		errx(2, "--pass-fd %s: %s", arg, why);
+	src->words = &cli_pass_words;
 }
 
 char *

@@ -111,7 +111,7 @@ run(int argc, char *argv[], struct e2e_opts *o)
 int
 e2e_main(struct xfer_global *g, int argc, char *argv[])
 {
-	struct e2e_opts o = {.pass = SECRET_SRC_INIT};
+	struct e2e_opts o = {.pass = CLI_PASS_INIT};
 	int ch, want_help = 0;
 
 	while ((ch = getopt_long(argc, argv, XFER_SHORTOPTS "hk:s:", longopts,

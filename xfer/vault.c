@@ -176,7 +176,7 @@ find_sub(int argc, char *argv[], unsigned given, struct vault_opts *o)
 int
 vault_main(struct xfer_global *g, int argc, char *argv[])
 {
-	struct vault_opts o = {.size = -1, .flip = -1, .pass = {.fd = -1}};
+	struct vault_opts o = {.size = -1, .flip = -1, .pass = CLI_PASS_INIT};
 	const struct sub *s;
 	unsigned given = 0;
 	int ch, want_help = 0;

@@ -71,9 +71,15 @@ long long cli_number(
     const char *opt, const char *s, long long min, long long max);
 /*
  * --pass-env, --pass-fd or --pass-file (kind 'e', 'd' or 'f') into src;
- * exit 2 when src already names a source.
+ * exit 2 when src already names a source.  CLI_PASS_INIT: no source yet,
+ * and the messages name these options.
  */
 void cli_pass(struct secret_src *src, int kind, const char *arg);
+extern const struct pass_words cli_pass_words;
+#define CLI_PASS_INIT                                                          \
+	{                                                                      \
+		NULL, -1, NULL, &cli_pass_words                                \
+	}
 /*
  * A line of stdin after prompt (on stdout), without its line ending; NULL
  * at EOF.  Dies on a line longer than size - 2 bytes.

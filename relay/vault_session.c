@@ -1,5 +1,5 @@
 /*
- * vault_xfer: the file half of the vault service.  828 packets feed an
+ * vault_session: the file half of the vault service.  828 packets feed an
  * upload (vault_upload.c) owned by the connection that sends them, in
  * order; the decrypted file then waits, keyed by (client id, file name),
  * for the client's CRC answer on any connection: 900 keeps it, 901 drops
@@ -20,20 +20,21 @@
 #include "secret.h"
 #include "vault.h"
 
-#define XFER_TTL_MS	(10 * 60 * 1000LL)	/* unanswered files go then */
-#define XFER_PER_ID	8	/* files in flight per client id */
+#define SESSION_TTL_MS	(10 * 60 * 1000LL)	/* unanswered files go then */
+#define SESSION_PER_ID	8	/* files in flight per client id */
 
-enum xfer_state {
+enum session_state {
 	X_RESEND,	/* 901 received: waiting for packet 0 again */
 	X_UPLOADING,	/* packets arriving on owner */
 	X_WAITING,	/* decrypted: waiting for 900, 901 or 902 */
 };
 
-struct xfer {
-	TAILQ_ENTRY(xfer)	 link;
+struct vault_session {
+	TAILQ_ENTRY(vault_session)	 link;	/* on vs->sessions */
+	struct vault_state	*vs;
 	uint8_t			 id[VAULT_ID];
 	uint8_t			 name[VAULT_NAME];	/* NUL-terminated */
-	enum xfer_state		 state;
+	enum session_state	 state;
 	int			 tries;		/* 901s so far */
 	struct conn		*owner;		/* X_UPLOADING */
 	struct vault_upload	*up;		/* X_UPLOADING */
@@ -46,8 +47,6 @@ struct xfer {
 	char			 tmp[PATH_MAX];	/* "" when none */
 };
 
-static TAILQ_HEAD(, xfer) xfers = TAILQ_HEAD_INITIALIZER(xfers);
-
 static long long
 now_ms(void)
 {
@@ -59,13 +58,13 @@ now_ms(void)
 
 /* STATE/files/<32 hex digits of id>. */
 static int
-client_dir(const uint8_t id[VAULT_ID], char *dir, size_t size)
+client_dir(struct conn *c, const uint8_t id[VAULT_ID], char *dir, size_t size)
 {
 	char hex[2 * VAULT_ID + 1];
 	int n;
 
 	hex_encode(id, VAULT_ID, hex);
-	n = snprintf(dir, size, "%s/%s", relay_files_dir(vault_relay()), hex);
+	n = snprintf(dir, size, "%s/%s", relay_files_dir(conn_relay(c)), hex);
 	return n < 0 || (size_t)n >= size ? -1 : 0;
 }
 
@@ -88,12 +87,13 @@ safe_name(const uint8_t *name)
 	return 1;
 }
 
-static struct xfer *
-xfer_find(const uint8_t id[VAULT_ID], const uint8_t *name)
+static struct vault_session *
+session_find(struct vault_state *vs, const uint8_t id[VAULT_ID],
+    const uint8_t *name)
 {
-	struct xfer *x;
+	struct vault_session *x;
 
-	TAILQ_FOREACH(x, &xfers, link)
+	TAILQ_FOREACH(x, &vs->sessions, link)
 		if (memcmp(x->id, id, VAULT_ID) == 0 &&
 		    strcmp((const char *)x->name, (const char *)name) == 0)
 			return x;
@@ -102,7 +102,7 @@ xfer_find(const uint8_t id[VAULT_ID], const uint8_t *name)
 
 /* Drops the upload or the decrypted file, keeping the tries. */
 static void
-xfer_discard(struct xfer *x)
+session_discard(struct vault_session *x)
 {
 	upload_free(x->up);
 	x->up = NULL;
@@ -117,65 +117,65 @@ xfer_discard(struct xfer *x)
 }
 
 static void
-xfer_free(struct xfer *x)
+session_free(struct vault_session *x)
 {
-	xfer_discard(x);
-	TAILQ_REMOVE(&xfers, x, link);
+	session_discard(x);
+	TAILQ_REMOVE(&x->vs->sessions, x, link);
 	free(x);
 }
 
 /* An upload failed: forget it unless the client is between tries. */
 static void
-xfer_end(struct xfer *x)
+session_end(struct vault_session *x)
 {
 	if (x->tries > 0)
-		xfer_discard(x);
+		session_discard(x);
 	else
-		xfer_free(x);
+		session_free(x);
 }
 
 /* Forgets x and its file, saying why. */
 static void
-xfer_drop(struct xfer *x, const char *why)
+session_drop(struct vault_session *x, const char *why)
 {
-	char name[VAULT_NAME];
+	const char *name = (const char *)x->name;
 
-	vault_printable(x->name, name);
 	relay_log(VAULT_SERVICE, "dropped %s: %s", name, why);
-	xfer_free(x);
+	session_free(x);
 }
 
-/* Drops files nobody answered for XFER_TTL_MS. */
+/* Drops files nobody answered for SESSION_TTL_MS. */
 static void
-xfer_expire(void)
+session_expire(struct vault_state *vs)
 {
-	struct xfer *x, *next;
+	struct vault_session *x, *next;
 	long long now = now_ms();
 
-	for (x = TAILQ_FIRST(&xfers); x != NULL; x = next) {
+	for (x = TAILQ_FIRST(&vs->sessions); x != NULL; x = next) {
 		next = TAILQ_NEXT(x, link);
-		if (x->state != X_UPLOADING && now - x->since >= XFER_TTL_MS)
-			xfer_drop(x, "no CRC answer");
+		if (x->state != X_UPLOADING && now - x->since >= SESSION_TTL_MS)
+			session_drop(x, "no CRC answer");
 	}
 }
 
 /*
  * The entry for a new upload of (id, name): the old one with its tries and
- * without its file, or a new one.  A client with XFER_PER_ID files in
+ * without its file, or a new one.  A client with SESSION_PER_ID files in
  * flight loses its oldest one that is not uploading.
  */
-static struct xfer *
-xfer_claim(const uint8_t id[VAULT_ID], const uint8_t *name)
+static struct vault_session *
+session_claim(struct vault_state *vs, const uint8_t id[VAULT_ID],
+    const uint8_t *name)
 {
-	struct xfer *x, *oldest = NULL;
+	struct vault_session *x, *oldest = NULL;
 	int n = 0;
 
-	xfer_expire();
-	if ((x = xfer_find(id, name)) != NULL) {
-		xfer_discard(x);
+	session_expire(vs);
+	if ((x = session_find(vs, id, name)) != NULL) {
+		session_discard(x);
 		return x;
 	}
-	TAILQ_FOREACH(x, &xfers, link) {
+	TAILQ_FOREACH(x, &vs->sessions, link) {
 		if (memcmp(x->id, id, VAULT_ID) != 0)
 			continue;
 		n++;
@@ -183,24 +183,25 @@ xfer_claim(const uint8_t id[VAULT_ID], const uint8_t *name)
 		    (oldest == NULL || x->since < oldest->since))
 			oldest = x;
 	}
-	if (n >= XFER_PER_ID) {
+	if (n >= SESSION_PER_ID) {
 		if (oldest == NULL)
 			return NULL;
-		xfer_drop(oldest, "too many files in flight for its client");
+		session_drop(oldest, "too many files in flight for its client");
 	}
 	if ((x = calloc(1, sizeof(*x))) == NULL)
 		return NULL;
 	memcpy(x->id, id, VAULT_ID);
 	vault_put_name(x->name, (const char *)name);
-	TAILQ_INSERT_TAIL(&xfers, x, link);
+	x->vs = vs;
+	TAILQ_INSERT_TAIL(&vs->sessions, x, link);
 	return x;
 }
 
 static int
-xfer_done(struct conn *c, struct xfer *x)
+session_done(struct conn *c, struct vault_session *x)
 {
 	uint8_t out[VAULT_ID + 4 + VAULT_NAME + 4];
-	char name[VAULT_NAME];
+	const char *name = (const char *)x->name;
 
 	upload_free(x->up);
 	x->up = NULL;
@@ -208,7 +209,6 @@ xfer_done(struct conn *c, struct xfer *x)
 	conn_set_data(c, NULL);
 	x->state = X_WAITING;
 	x->since = now_ms();
-	vault_printable(x->name, name);
 	conn_log(c, "upload %s done cksum=%u", name, x->cksum);
 	memcpy(out, x->id, VAULT_ID);
 	vault_put_u32(out + VAULT_ID, x->content_size);
@@ -219,7 +219,8 @@ xfer_done(struct conn *c, struct xfer *x)
 
 /* Decrypts the next packet of x; at the last one, answers 1603. */
 static int
-xfer_feed(struct conn *c, struct xfer *x, const struct vault_packet *p)
+session_feed(struct conn *c, struct vault_session *x,
+    const struct vault_packet *p)
 {
 	uint64_t off = (uint64_t)x->next * VAULT_PACKET;
 	size_t n = VAULT_PACKET;
@@ -233,10 +234,10 @@ xfer_feed(struct conn *c, struct xfer *x, const struct vault_packet *p)
 	rv = upload_packet(x->up, p->content, n, last, &x->cksum);
 	x->next++;
 	if (rv == 0)
-		return last ? xfer_done(c, x) : 0;
+		return last ? session_done(c, x) : 0;
 	saved = errno;
-	vault_printable(x->name, name);
-	xfer_end(x);
+	memcpy(name, x->name, VAULT_NAME);
+	session_end(x);
 	if (rv == UPLOAD_EPAD)
 		return vault_refuse(c, "%s: the ciphertext does not decrypt",
 		    name);
@@ -248,25 +249,25 @@ xfer_feed(struct conn *c, struct xfer *x, const struct vault_packet *p)
  * longer: a file of exactly --max-file bytes is accepted.
  */
 static uint64_t
-max_content(void)
+max_content(struct conn *c)
 {
-	uint64_t max = relay_max_file(vault_relay());
+	uint64_t max = relay_max_file(conn_relay(c));
 
 	return max - max % 16 + 16;
 }
 
 /* Checks a packet 0 and starts its upload. */
 static int
-xfer_begin(struct conn *c, const struct vault_msg *m,
+session_begin(struct conn *c, const struct vault_msg *m,
     const struct vault_packet *p)
 {
+	const char *name = (const char *)p->name;
 	uint8_t key[VAULT_AES];
-	char name[VAULT_NAME], dir[PATH_MAX];
-	struct xfer *x;
+	char dir[PATH_MAX];
+	struct vault_session *x;
 	int rv;
 
-	vault_printable(p->name, name);
-	if ((rv = vdb_aes_key(m->client_id, key)) != 1)
+	if ((rv = vdb_aes_key(vault_db(c), m->client_id, key)) != 1)
 		return vault_refuse(c, rv == 0 ? "unknown client id" :
 		    rv == 2 ? "file packet before a key exists" :
 		    "database error");
@@ -275,13 +276,14 @@ xfer_begin(struct conn *c, const struct vault_msg *m,
 	else if (p->content_size % 16 != 0)
 		rv = vault_refuse(c, "content size %u is not a multiple of 16",
 		    p->content_size);
-	else if (p->content_size > max_content())
+	else if (p->content_size > max_content(c))
 		rv = vault_refuse(c, "content size %u above --max-file",
 		    p->content_size);
 	else if ((x = conn_data(c)) != NULL)
-		xfer_end(x);	/* this connection's earlier upload */
-	if (rv == -1 || client_dir(m->client_id, dir, sizeof(dir)) == -1 ||
-	    (x = xfer_claim(m->client_id, p->name)) == NULL) {
+		session_end(x);	/* this connection's earlier upload */
+	if (rv == -1 || client_dir(c, m->client_id, dir, sizeof(dir)) == -1 ||
+	    (x = session_claim(conn_service_state(c), m->client_id,
+	    p->name)) == NULL) {
 		secret_wipe(key, sizeof(key));
 		return rv == -1 ? -1 : vault_refuse(c, "no room for an upload "
 		    "of %s", name);
@@ -292,7 +294,7 @@ xfer_begin(struct conn *c, const struct vault_msg *m,
 	if (x->up == NULL) {
 		rv = errno;
 		x->tmp[0] = '\0';
-		xfer_end(x);
+		session_end(x);
 		return vault_refuse(c, "temporary file for %s: %s", name,
 		    strerror(rv));
 	}
@@ -304,14 +306,14 @@ xfer_begin(struct conn *c, const struct vault_msg *m,
 	x->total = p->total;
 	x->next = 0;
 	conn_log(c, "upload %s start size=%u", name, p->content_size);
-	return xfer_feed(c, x, p);
+	return session_feed(c, x, p);
 }
 
 int
-xfer_packet(struct conn *c, const struct vault_msg *m)
+vault_session_packet(struct conn *c, const struct vault_msg *m)
 {
 	struct vault_packet p;
-	struct xfer *x = conn_data(c);
+	struct vault_session *x = conn_data(c);
 	int same;
 
 	vault_get_packet(m->payload, &p);
@@ -320,9 +322,9 @@ xfer_packet(struct conn *c, const struct vault_msg *m)
 	    x->content_size == p.content_size &&
 	    x->orig_size == p.orig_size && x->total == p.total;
 	if (same && p.number == (uint16_t)x->next)
-		return xfer_feed(c, x, &p);
+		return session_feed(c, x, &p);
 	if (p.number == 0)
-		return xfer_begin(c, m, &p);
+		return session_begin(c, m, &p);
 	if (same)
 		return vault_refuse(c, "packet %u out of order (expected %u)",
 		    p.number, (uint16_t)x->next);
@@ -334,102 +336,101 @@ xfer_packet(struct conn *c, const struct vault_msg *m)
 
 /* No file waits for this answer: 1607, naming why. */
 static int
-xfer_nothing(struct conn *c, const struct vault_msg *m, const char *what)
+session_nothing(struct conn *c, const struct vault_msg *m, const char *what)
 {
-	char name[VAULT_NAME];
+	const char *name = (const char *)m->payload;
 	int rv;
 
-	if ((rv = vdb_touch(m->client_id)) != 1)
+	if ((rv = vdb_touch(vault_db(c), m->client_id)) != 1)
 		return vault_refuse(c, rv == 0 ? "unknown client id" :
 		    "database error");
-	vault_printable(m->payload, name);
 	return vault_refuse(c, "%s for %s: no file waits for it", what, name);
 }
 
 /* 900: the file goes into place and into the files table. */
 static int
-xfer_keep(struct conn *c, struct xfer *x)
+session_keep(struct conn *c, struct vault_session *x)
 {
 	char dir[PATH_MAX], rel[PATH_MAX], name[VAULT_NAME];
-	const char *files = relay_files_dir(vault_relay());
+	const char *files = relay_files_dir(conn_relay(c));
 	int rv;
 
-	vault_printable(x->name, name);
-	if (client_dir(x->id, dir, sizeof(dir)) == -1 ||
+	memcpy(name, x->name, VAULT_NAME);
+	if (client_dir(c, x->id, dir, sizeof(dir)) == -1 ||
 	    upload_commit(x->tmp, dir, (const char *)x->name) == -1) {
 		rv = errno;
-		xfer_free(x);
+		session_free(x);
 		return vault_refuse(c, "keeping %s: %s", name, strerror(rv));
 	}
 	x->tmp[0] = '\0';
 	/* The path relative to the state directory: files/<id>/<name>. */
 	snprintf(rel, sizeof(rel), "files%s/%s", dir + strlen(files),
 	    (const char *)x->name);
-	rv = vdb_file_verified(x->id, x->name, strlen((const char *)x->name),
-	    rel);
+	rv = vdb_file_verified(vault_db(c), x->id, x->name,
+	    strlen((const char *)x->name), rel);
 	if (rv == -1) {
-		xfer_free(x);
+		session_free(x);
 		return vault_refuse(c, "database error");
 	}
 	conn_log(c, "crc ok %s", name);
 	rv = vault_reply(c, VAULT_THANKS, x->id, VAULT_ID);
-	xfer_free(x);
+	session_free(x);
 	return rv;
 }
 
 int
-xfer_answer(struct conn *c, const struct vault_msg *m)
+vault_session_answer(struct conn *c, const struct vault_msg *m)
 {
-	struct xfer *x = xfer_find(m->client_id, m->payload);
+	struct vault_session *x =
+	    session_find(conn_service_state(c), m->client_id, m->payload);
 	char name[VAULT_NAME];
 	int rv;
 
 	if (m->code == VAULT_CRC_OK) {
 		if (x == NULL || x->state != X_WAITING)
-			return xfer_nothing(c, m, "CRC ok");
-		return xfer_keep(c, x);
+			return session_nothing(c, m, "CRC ok");
+		return session_keep(c, x);
 	}
 	if (x == NULL || x->state == X_UPLOADING ||
 	    (m->code == VAULT_CRC_RETRY && x->state != X_WAITING))
-		return xfer_nothing(c, m, m->code == VAULT_CRC_RETRY ?
+		return session_nothing(c, m, m->code == VAULT_CRC_RETRY ?
 		    "CRC retry" : "CRC fail");
-	if ((rv = vdb_touch(m->client_id)) != 1)
+	if ((rv = vdb_touch(vault_db(c), m->client_id)) != 1)
 		return vault_refuse(c, "database error");
-	vault_printable(x->name, name);
+	memcpy(name, x->name, VAULT_NAME);
 	if (m->code == VAULT_CRC_FAIL) {
 		conn_log(c, "crc fail %s", name);
-		xfer_free(x);
+		session_free(x);
 		return vault_reply(c, VAULT_THANKS, m->client_id, VAULT_ID);
 	}
 	if (x->tries >= VAULT_TRIES) {
-		xfer_free(x);
+		session_free(x);
 		return vault_refuse(c, "CRC retry for %s after %d tries", name,
 		    VAULT_TRIES);
 	}
-	xfer_discard(x);
+	session_discard(x);
 	x->tries++;
 	conn_log(c, "crc retry %s", name);
 	return 0;
 }
 
 void
-xfer_close(struct conn *c)
+vault_session_close(struct conn *c)
 {
-	struct xfer *x = conn_data(c);
-	char name[VAULT_NAME];
+	struct vault_session *x = conn_data(c);
 
 	if (x == NULL)
 		return;
-	vault_printable(x->name, name);
-	conn_log(c, "upload %s abandoned at packet %u", name, x->next);
-	xfer_end(x);
+	conn_log(c, "upload %s abandoned at packet %u", (const char *)x->name,
+	    x->next);
+	session_end(x);
 }
 
 void
-xfer_fini(void)
+vault_session_fini(struct vault_state *vs)
 {
-	struct xfer *x;
+	struct vault_session *x;
 
-	while ((x = TAILQ_FIRST(&xfers)) != NULL)
-		xfer_free(x);
+	while ((x = TAILQ_FIRST(&vs->sessions)) != NULL)
+		session_free(x);
 }
