@@ -428,7 +428,7 @@ alice.backup|alice|CERTUP"
 
 @test "ca: pk-xfer ca --help lists the steps and the exit codes; no password on argv" {
 	run -0 pk-xfer ca --help
-	assert_line --partial "usage: pk-xfer [-t sec] ca [pass-option] host:port"
+	assert_line --partial "usage: pk-xfer [--trace] [-t sec] [-C dir] ca [pass-option] host:port"
 	assert_line --partial "Exit codes: 0 ok"
 	run -2 --separate-stderr pk-xfer ca csr -i x 127.0.0.1:1
 	assert_equal "$stderr" "pk-xfer: ca csr: missing -u name"

@@ -297,7 +297,7 @@ raw_pair() {
 
 @test "keymanager: no waiters, --help and usage" {
 	run -0 pk-xfer keymanager --help
-	assert_line --partial "usage: pk-xfer [-t sec] keymanager -k k3 host:port"
+	assert_line --partial "usage: pk-xfer [--trace] [-t sec] [-C dir] keymanager -k k3 host:port"
 	run -2 pk-xfer keymanager wait -k k3 "$ADDR"
 	assert_output "pk-xfer: keymanager wait: want -o file and host:port"
 	make_file in 1

@@ -64,6 +64,34 @@ step_help() {
 	usage_error 'pk-xfer ca' pk-xfer ca certreq -u a 127.0.0.1:1
 }
 
+@test "usage: pk-xfer's global options -C, -t and --trace: one parser, one cap, every protocol, before or after its name" {
+	local p args
+	for p in ca chat e2e keymanager vault; do
+		run -0 pk-xfer --trace "$p" -h
+		run -0 pk-xfer "$p" --trace -h
+		run -0 pk-xfer -t 86400 "$p" -h
+		run -2 --separate-stderr pk-xfer "$p" -t 86401 -h
+		assert_equal "$stderr" "pk-xfer: -t 86401: too large"
+		case $p in
+		ca) args='login -u a 127.0.0.1:1' ;;
+		chat) args='-u a 127.0.0.1:1' ;;
+		e2e) args='-k k -s s 127.0.0.1:1' ;;
+		keymanager) args='-k k3 127.0.0.1:1' ;;
+		vault) args='register' ;;
+		esac
+		# shellcheck disable=SC2086
+		run -2 --separate-stderr pk-xfer -t 3601 -C nosuch "$p" $args
+		assert_equal "$stderr" "pk-xfer: -C nosuch: No such file or directory"
+		# shellcheck disable=SC2086
+		run -2 --separate-stderr pk-xfer "$p" -C nosuch --trace $args
+		assert_equal "$stderr" "pk-xfer: -C nosuch: No such file or directory"
+	done
+	run -0 pk-xfer --help
+	assert_line --regexp '^  --trace '
+	usage_error pk-xfer pk-xfer --bogus vault
+	assert_equal "$problem" "pk-xfer: unrecognized option '--bogus'"
+}
+
 @test "usage: every pk-xfer step answers -h and --help with its own usage" {
 	local step
 	for step in register pubkey reconnect send ack client; do
@@ -77,14 +105,14 @@ step_help() {
 	refute_line --regexp '^  -k, --key '
 	refute_line --partial 'register'
 	for step in wait send; do
-		step_help "usage: pk-xfer [-t sec] keymanager $step -k k3" \
+		step_help "usage: pk-xfer [--trace] [-t sec] [-C dir] keymanager $step -k k3" \
 		    pk-xfer keymanager "$step" -h
 	done
 	for step in register login csr certup certreq listen connect; do
-		step_help "usage: pk-xfer [-t sec] ca " pk-xfer ca "$step" -h
+		step_help "usage: pk-xfer [--trace] [-t sec] [-C dir] ca " pk-xfer ca "$step" -h
 		assert_line --regexp "^  $step +"
 	done
-	step_help 'usage: pk-xfer [-t sec] ca csr -u name' pk-xfer ca csr -h
+	step_help 'usage: pk-xfer [--trace] [-t sec] [-C dir] ca csr -u name' pk-xfer ca csr -h
 	assert_line 'pass-option: --pass-file file | --pass-fd fd | --pass-env var'
 	assert_line --regexp '^  -i file '
 	refute_line --regexp '^  --chat-pass '

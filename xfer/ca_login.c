@@ -10,7 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "ca_client.h"
+#include "ca.h"
 #include "pass.h"
 #include "xfer.h"
 

@@ -16,7 +16,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "ca_client.h"
+#include "ca.h"
 #include "xfer.h"
 
 void

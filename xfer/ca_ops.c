@@ -13,7 +13,7 @@
 #include <strings.h>
 #include <unistd.h>
 
-#include "ca_client.h"
+#include "ca.h"
 #include "io.h"
 #include "xfer.h"
 

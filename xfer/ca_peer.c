@@ -19,7 +19,7 @@
 #include <nettle/cbc.h>
 #include <nettle/sha2.h>
 
-#include "ca_client.h"
+#include "ca.h"
 #include "hex.h"
 #include "io.h"
 #include "key.h"
@@ -120,17 +120,17 @@ ca_peer_listen(const struct ca_opts *o)
 	int lfd;
 
 	atexit(wipe);
-	key_load_file(&k, o->keyfile, &o->pass);
+	xfer_key_load(&k, o->keyfile, &o->pass);
 	lfd = ca_listen(&port);
 	printf("listening on 127.0.0.1:%u\n", port);
 	if (fflush(stdout) == EOF || ferror(stdout))
 		err(2, "stdout");
-	ca_link_fd(
-	    &l, dial_accept(lfd, o->timeout, "sender"), "sender", o->timeout);
+	ca_link_fd(&l, dial_accept(lfd, o->timeout_ms, "sender"), "sender",
+	    o->timeout_ms / 1000);
 	close(lfd);
 	receive(&l, &k, o->keyfile);
 	ca_link_close(&l);
-	key_release();
+	xfer_key_release();
 	fprintf(stderr, "sender left\n");
 	return 0;
 }
@@ -239,7 +239,7 @@ ca_peer_connect(const struct ca_opts *o, const char *ca_addr, const char *peer)
 	s.passlen = ca_password(&o->chat, "Chat password:", "the chat password",
 	    s.pass, sizeof(s.pass));
 	ca_pass_read(o, 0);
-	ca_link_connect(&l, ca_addr, o->timeout);
+	ca_link_connect(&l, ca_addr, o->timeout_ms / 1000);
 	ca_signin(&l, o, 0);
 	fetch_cert(&l, o, &root, der, &c);
 	ca_link_close(&l);
@@ -248,7 +248,7 @@ ca_peer_connect(const struct ca_opts *o, const char *ca_addr, const char *peer)
 		    oaep_max_len(&nettle_sha256, c.pub.size));
 	derive();
 	aes256_set_encrypt_key(&s.aes, s.key);
-	ca_link_connect(&l, peer, o->timeout);
+	ca_link_connect(&l, peer, o->timeout_ms / 1000);
 	send_lines(&l, &c.pub);
 	ca_link_close(&l);
 	x509_cert_clear(&c);

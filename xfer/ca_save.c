@@ -12,7 +12,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "ca_client.h"
+#include "ca.h"
 #include "xfer.h"
 
 /* <CN>.crt of the PEM certificate in l->msg, else <fallback>.crt. */

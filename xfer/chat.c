@@ -10,13 +10,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include <nettle/sha1.h>
 
 #include "chat.h"
 #include "key.h"
-#include "num.h"
 #include "oaep.h"
 #include "rand.h"
 #include "secret.h"
@@ -26,7 +24,6 @@
 
 enum {
 	OPT_SAVE_KEY = 256,
-	OPT_TRACE,
 };
 
 struct chat_opts {
@@ -55,7 +52,7 @@ static const char options[] =
     "                     --no-pass); default: an RSA-2048 key made at start\n"
     "                     and kept in memory\n"
     "  -t, --timeout sec  give up on a set-up answer or a blocked write after\n"
-    "                     sec seconds (default 30)\n"
+    "                     sec seconds (1 to 86400, default 30)\n"
     "  -u, --user name    the user name: 1 to 64 bytes of UTF-8, no control\n"
     "                     characters\n"
     "  --save-key file    write the wrapped session key as received (mode\n"
@@ -72,9 +69,8 @@ static const struct option longopts[] = {
     {"help", no_argument, NULL, 'h'},
     {"key", required_argument, NULL, 'k'},
     {"save-key", required_argument, NULL, OPT_SAVE_KEY},
-    {"timeout", required_argument, NULL, 't'},
-    {"trace", no_argument, NULL, OPT_TRACE},
     {"user", required_argument, NULL, 'u'},
+    XFER_LONGOPTS,
     {NULL, 0, NULL, 0},
 };
 
@@ -89,7 +85,7 @@ static void
 client_key(struct key_rsa *k, const char *path)
 {
 	if (path != NULL) {
-		key_load_file(k, path, NULL);
+		xfer_key_load(k, path, NULL);
 		return;
 	}
 	mpz_set_ui(k->pub.e, 65537);
@@ -174,31 +170,19 @@ chat_setup(struct chat_client *c, const struct chat_opts *o)
 }
 
 int
-chat_main(int argc, char *argv[])
+chat_main(struct xfer_global *g, int argc, char *argv[])
 {
 	static struct chat_client c;
 	struct chat_opts o = {NULL, NULL};
-	const char *errstr;
 	int ch;
 
-	c.timeout_ms = XFER_TIMEOUT * 1000;
-	while (
-	    (ch = getopt_long(argc, argv, "C:hk:t:u:", longopts, NULL)) != -1) {
+	while ((ch = getopt_long(argc, argv, XFER_SHORTOPTS "hk:u:", longopts,
+		    NULL)) != -1) {
 		switch (ch) {
-		case 'C':
-			if (chdir(optarg) == -1)
-				err(2, "-C %s", optarg);
-			break;
 		case 'h':
 			cli_help(synopsis, options);
 		case 'k':
 			o.keyfile = optarg;
-			break;
-		case 't':
-			c.timeout_ms =
-			    (int)num_parse(optarg, 1, 86400, &errstr) * 1000;
-			if (errstr != NULL)
-				errx(2, "-t %s: %s", optarg, errstr);
 			break;
 		case 'u':
 			c.name = optarg;
@@ -206,11 +190,9 @@ chat_main(int argc, char *argv[])
 		case OPT_SAVE_KEY:
 			o.save_key = optarg;
 			break;
-		case OPT_TRACE:
-			c.trace = 1;
-			break;
 		default:
-			cli_usage("chat", NULL);
+			if (!cli_global(g, ch, optarg))
+				cli_usage("chat", NULL);
 		}
 	}
 	argc -= optind;
@@ -230,6 +212,9 @@ chat_main(int argc, char *argv[])
 		    "characters",
 		    c.name, CHAT_NAME_MAX);
 	c.server = argv[1];
+	c.timeout_ms = g->timeout_ms;
+	c.trace = g->trace;
+	cli_chdir(g);
 	if (signal(SIGPIPE, SIG_IGN) == SIG_ERR)
 		err(2, "signal");
 	chat_setup(&c, &o);

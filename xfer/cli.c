@@ -1,7 +1,7 @@
 /*
  * cli: the usage and --help exits every protocol's command line shares,
- * its numeric and passphrase options, and the prompted line of stdin the
- * interactive clients read.
+ * its global, numeric and passphrase options, and the prompted line of
+ * stdin the interactive clients read.
  */
 #include <err.h>
 #include <limits.h>
@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "help.h"
 #include "num.h"
@@ -67,6 +68,31 @@ cli_operands(const struct cli_text *t, int want_help, int argc, char *argv[],
 		cli_usage(t->proto, "unexpected argument '%s'", argv[0]);
 	if (argc < 2)
 		cli_usage(t->proto, "%s: missing %s", t->proto, missing);
+}
+
+int
+cli_global(struct xfer_global *g, int ch, const char *arg)
+{
+	switch (ch) {
+	case 'C':
+		g->dir = arg;
+		return 1;
+	case 't':
+		g->timeout_ms =
+		    (int)cli_number("-t", arg, 1, XFER_TIMEOUT_MAX) * 1000;
+		return 1;
+	case XFER_OPT_TRACE:
+		g->trace = 1;
+		return 1;
+	}
+	return 0;
+}
+
+void
+cli_chdir(const struct xfer_global *g)
+{
+	if (g->dir != NULL && chdir(g->dir) == -1)
+		err(2, "-C %s", g->dir);
 }
 
 long long

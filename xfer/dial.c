@@ -94,16 +94,16 @@ dial(const char *addr, int timeout_ms)
 }
 
 int
-dial_accept(int lfd, int timeout, const char *who)
+dial_accept(int lfd, int timeout_ms, const char *who)
 {
 	struct pollfd p = {.fd = lfd, .events = POLLIN};
 	int fd, n;
 
-	while ((n = poll(&p, 1, timeout * 1000)) == -1)
+	while ((n = poll(&p, 1, timeout_ms)) == -1)
 		if (errno != EINTR)
 			err(2, "poll");
 	if (n == 0)
-		errx(2, "no %s connected in %d s (-t)", who, timeout);
+		errx(2, "no %s connected in %d s (-t)", who, timeout_ms / 1000);
 	if ((fd = accept4(lfd, NULL, NULL, SOCK_CLOEXEC)) == -1)
 		err(2, "accept");
 	return fd;

@@ -9,7 +9,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "e2e.h"
 #include "xfer.h"
@@ -19,7 +18,6 @@ enum {
 	OPT_PASS_ENV,
 	OPT_PASS_FD,
 	OPT_PASS_FILE,
-	OPT_TRACE,
 };
 
 static const char synopsis[] =
@@ -55,7 +53,7 @@ static const char options[] =
     "                     --legacy), RSA-2048\n"
     "  -s, --server file  the server's public key (SPKI PEM), RSA-2048\n"
     "  -t, --timeout sec  give up on an answer or a blocked write after sec\n"
-    "                     seconds (default 30)\n"
+    "                     seconds (1 to 86400, default 30)\n"
     "  --name name        upload: the name on the server (default: file's\n"
     "                     base name); A-Z a-z 0-9 . _ -, no leading dot\n"
     "  --pass-env var     passphrase of the client key from variable var\n"
@@ -80,8 +78,7 @@ static const struct option longopts[] = {
     {"pass-fd", required_argument, NULL, OPT_PASS_FD},
     {"pass-file", required_argument, NULL, OPT_PASS_FILE},
     {"server", required_argument, NULL, 's'},
-    {"timeout", required_argument, NULL, 't'},
-    {"trace", no_argument, NULL, OPT_TRACE},
+    XFER_LONGOPTS,
     {NULL, 0, NULL, 0},
 };
 
@@ -112,19 +109,14 @@ run(int argc, char *argv[], struct e2e_opts *o)
 }
 
 int
-e2e_main(int argc, char *argv[])
+e2e_main(struct xfer_global *g, int argc, char *argv[])
 {
-	struct e2e_opts o = {
-	    .pass = CLI_PASS_INIT, .timeout_ms = XFER_TIMEOUT * 1000};
+	struct e2e_opts o = {.pass = CLI_PASS_INIT};
 	int ch, want_help = 0;
 
-	while (
-	    (ch = getopt_long(argc, argv, "C:hk:s:t:", longopts, NULL)) != -1) {
+	while ((ch = getopt_long(argc, argv, XFER_SHORTOPTS "hk:s:", longopts,
+		    NULL)) != -1) {
 		switch (ch) {
-		case 'C':
-			if (chdir(optarg) == -1)
-				err(2, "-C %s", optarg);
-			break;
 		case 'h':
 			want_help = 1;
 			break;
@@ -133,10 +125,6 @@ e2e_main(int argc, char *argv[])
 			break;
 		case 's':
 			o.srvfile = optarg;
-			break;
-		case 't':
-			o.timeout_ms =
-			    (int)cli_number("-t", optarg, 1, 86400) * 1000;
 			break;
 		case OPT_NAME:
 			o.name = optarg;
@@ -150,17 +138,18 @@ e2e_main(int argc, char *argv[])
 		case OPT_PASS_FILE:
 			cli_pass(&o.pass, 'f', optarg);
 			break;
-		case OPT_TRACE:
-			o.trace = 1;
-			break;
 		default:
-			cli_usage("e2e", NULL);
+			if (!cli_global(g, ch, optarg))
+				cli_usage("e2e", NULL);
 		}
 	}
 	argc -= optind;
 	argv += optind;
 	cli_operands(&(struct cli_text){"e2e", synopsis, options}, want_help,
 	    argc, argv, "host:port");
+	o.timeout_ms = g->timeout_ms;
+	o.trace = g->trace;
+	cli_chdir(g);
 	if (signal(SIGPIPE, SIG_IGN) == SIG_ERR)
 		err(2, "signal");
 	return run(argc, argv, &o);

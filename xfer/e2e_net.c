@@ -44,14 +44,14 @@ e2e_open(struct e2e_client *c, const struct e2e_opts *o, const char *server)
 	char msg[512];
 	int rv;
 
-	if (atexit(key_release) != 0)
+	if (atexit(xfer_key_release) != 0)
 		errx(2, "atexit failed");
 	key_init(&c->srv);
 	if ((rv = key_load(&c->srv, o->srvfile, NULL, 0)) != KEY_OK)
 		errx(2, "%s",
 		    key_load_msg(rv, o->srvfile, NULL, msg, sizeof(msg)));
 	need_2048(&c->srv, o->srvfile);
-	key_load_file(&me, o->keyfile, &o->pass);
+	xfer_key_load(&me, o->keyfile, &o->pass);
 	need_2048(&me, o->keyfile);
 	c->me = &me;
 	c->srvfile = o->srvfile;

@@ -23,7 +23,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "keymanager_client.h"
+#include "keymanager.h"
 #include "secret.h"
 #include "xfer.h"
 

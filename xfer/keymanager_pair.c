@@ -11,7 +11,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "keymanager_client.h"
+#include "keymanager.h"
 #include "pkcs7.h"
 #include "secret.h"
 #include "xfer.h"

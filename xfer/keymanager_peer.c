@@ -21,7 +21,7 @@
 #include <nettle/cfb.h>
 
 #include "io.h"
-#include "keymanager_client.h"
+#include "keymanager.h"
 #include "pkcs7.h"
 #include "secret.h"
 #include "xfer.h"
@@ -108,7 +108,7 @@ offer(struct km_link *peer, const struct km_session *s, const struct km_opts *o,
 	if (o->interactive)
 		km_link_wait(peer, 0);
 	km_read(peer);
-	km_link_wait(peer, o->timeout);
+	km_link_wait(peer, o->timeout_ms / 1000);
 	printf("Message from peer: %s\n", (const char *)peer->msg);
 	return km_is(peer, "yes") && peer->len == 3;
 }
@@ -276,7 +276,7 @@ km_recv_file(
 	if (o->interactive)
 		km_link_wait(peer, 0);
 	ctlen = offered(peer, s);
-	km_link_wait(peer, o->timeout);
+	km_link_wait(peer, o->timeout_ms / 1000);
 	if (ctlen == 0)
 		errx(1, "%s: the length block does not decrypt", peer->name);
 	printf("The size of the encrypted file is %llu bytes\n",

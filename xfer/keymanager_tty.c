@@ -14,7 +14,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "keymanager_client.h"
+#include "keymanager.h"
 #include "xfer.h"
 
 static const char help_text[] =

@@ -1,9 +1,11 @@
 /*
- * pk-xfer: the client of the relay's protocols.  main finds the protocol
- * named on the command line and hands the whole command line to it; each
- * protocol parses its own options and steps (vault_cli.c, ...).
+ * pk-xfer: the client of the relay's protocols.  main parses the global
+ * options up to the protocol's name, then hands the rest of the command
+ * line to that protocol's main (xfer/<proto>.c), which parses its steps'
+ * options and takes the global ones after its name too (cli_global).
  */
 #include <err.h>
+#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -13,7 +15,7 @@
 
 static const struct protocol {
 	const char *name;
-	int (*main)(int, char *[]);
+	int (*main)(struct xfer_global *, int, char *[]);
 } protocols[] = {
     {"ca", ca_main},
     {"chat", chat_main},
@@ -24,57 +26,94 @@ static const struct protocol {
 
 #define NPROTOCOLS (sizeof(protocols) / sizeof(protocols[0]))
 
+static const struct option longopts[] = {
+    {"help", no_argument, NULL, 'h'},
+    XFER_LONGOPTS,
+    {NULL, 0, NULL, 0},
+};
+
 static _Noreturn void
 usage(FILE *fp, int status)
 {
 	size_t i;
 
 	fputs("usage: pk-xfer [--trace] [-t sec] [-C dir] protocol step "
-	    "[arg ...]\n", fp);
+	      "[arg ...]\n",
+	    fp);
 	fputs("protocols:", fp);
 	for (i = 0; i < NPROTOCOLS; i++)
 		fprintf(fp, " %s", protocols[i].name);
 	fputs("\n'pk-xfer protocol --help' describes a protocol's steps.\n"
-	    "Exit codes: 0 ok; 1 the server or the data refused the step; 2 "
-	    "could not\ndo the job (usage, files, keys, network, timeout).\n",
+	      "\n"
+	      "  -C dir             run the step in dir (paths on the command "
+	      "line too)\n"
+	      "  -h, --help         print this help and exit\n"
+	      "  -t, --timeout sec  give up a network wait after sec seconds, "
+	      "1 to 86400\n"
+	      "                     (default 30)\n"
+	      "  --trace            dump the frames of vault, chat and e2e on "
+	      "stderr (ca\n"
+	      "                     and keymanager take it and dump nothing "
+	      "yet)\n"
+	      "The global options may also follow the protocol's name.\n"
+	      "\n"
+	      "Exit codes: 0 ok; 1 the server or the data refused the step; 2 "
+	      "could not\ndo the job (usage, files, keys, network, timeout).\n",
 	    fp);
 	if (fp == stdout && (fflush(stdout) == EOF || ferror(stdout)))
 		err(2, "stdout");
 	exit(status);
 }
 
+/*
+ * The protocol's command line: the tool's name, -h if it came before the
+ * protocol's name, then the protocol's name and the rest.
+ */
+static int
+run(const struct protocol *p, struct xfer_global *g, int help, int argc,
+    char *argv[])
+{
+	char **av;
+	int ac = 0;
+
+	if ((av = calloc((size_t)argc + 3, sizeof(*av))) == NULL)
+		err(2, NULL);
+	av[ac++] = argv[0];
+	if (help)
+		av[ac++] = "-h";
+	memcpy(av + ac, argv + optind, (size_t)(argc - optind) * sizeof(*av));
+	ac += argc - optind;
+	/* glibc: start again, permuting as the protocol's optstring says. */
+	optind = 0;
+	return p->main(g, ac, av);
+}
+
 int
 main(int argc, char *argv[])
 {
-	const char *first = NULL;
+	struct xfer_global g = {.timeout_ms = XFER_TIMEOUT_MS};
 	size_t i;
-	int j, help = 0;
+	int ch, help = 0;
 
 	secret_gmp_init();
-	/* The first word that names a protocol picks it; skip the global
-	 * options' arguments, which could be a directory named "vault". */
-	for (j = 1; j < argc; j++) {
-		if (strcmp(argv[j], "--") == 0)
-			break;
-		if (strcmp(argv[j], "-h") == 0 || strcmp(argv[j], "--help") == 0)
+	while ((ch = getopt_long(argc, argv, "+" XFER_SHORTOPTS "h", longopts,
+		    NULL)) != -1) {
+		if (ch == 'h')
 			help = 1;
-		if (strcmp(argv[j], "-C") == 0 || strcmp(argv[j], "-t") == 0 ||
-		    strcmp(argv[j], "--timeout") == 0) {
-			j++;
-			continue;
+		else if (!cli_global(&g, ch, optarg)) {
+			fputs("Try 'pk-xfer --help'\n", stderr);
+			return 2;
 		}
-		for (i = 0; i < NPROTOCOLS; i++)
-			if (strcmp(argv[j], protocols[i].name) == 0)
-				return protocols[i].main(argc, argv);
-		if (first == NULL && argv[j][0] != '-')
-			first = argv[j];
 	}
+	for (i = 0; optind < argc && i < NPROTOCOLS; i++)
+		if (strcmp(argv[optind], protocols[i].name) == 0)
+			return run(&protocols[i], &g, help, argc, argv);
 	if (help)
 		usage(stdout, 0);
-	if (first != NULL)
-		warnx("unknown protocol '%s'", first);
-	else
+	if (optind == argc)
 		warnx("missing protocol");
+	else
+		warnx("unknown protocol '%s'", argv[optind]);
 	fputs("Try 'pk-xfer --help'\n", stderr);
 	return 2;
 }

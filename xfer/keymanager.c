@@ -1,5 +1,5 @@
 /*
- * keymanager_cli: `pk-xfer keymanager`, the client of seed 000.  With no
+ * keymanager: `pk-xfer keymanager`, the client of seed 000.  With no
  * step it is the original's interactive client (keymanager_tty.c).  The
  * steps `wait` and `send` each run one whole pairing from the command
  * line, for scripts, and the interactive client runs the same for its
@@ -17,7 +17,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "keymanager_client.h"
+#include "keymanager.h"
 #include "num.h"
 #include "secret.h"
 #include "xfer.h"
@@ -25,11 +25,11 @@
 enum { OPT_FLIP_COUNT = 256, OPT_MODE, OPT_SAVE, OPT_TO, OPT_YES };
 
 static const char synopsis[] =
-    "usage: pk-xfer [-t sec] keymanager -k k3 host:port\n"
-    "       pk-xfer [-t sec] keymanager wait -k k3 -o file [--yes]"
+    "usage: pk-xfer [--trace] [-t sec] [-C dir] keymanager -k k3 host:port\n"
+    "       pk-xfer ... keymanager wait -k k3 -o file [--yes]"
     " [--save dir]\n"
     "           [--flip-count] host:port\n"
-    "       pk-xfer [-t sec] keymanager send -k k3 [--mode cbc|cfb]"
+    "       pk-xfer ... keymanager send -k k3 [--mode cbc|cfb]"
     " [--to id]\n"
     "           [--save dir] [--flip-count] host:port file\n";
 
@@ -44,12 +44,13 @@ static const char options[] =
     "  send   list the waiters, pair with --to (default: the first), get\n"
     "         K and IV, confirm, send file to the waiter, report, end\n"
     "\n"
+    "  -C dir             work in dir (paths on the command line too)\n"
     "  -h, --help         print this help and exit\n"
     "  -k, --k3 file      the pre-shared K3 (pk-keygen aes -b 128)\n"
     "  -o, --output file  wait: where the file goes, a new file (made\n"
     "                     only when complete and its padding checked)\n"
-    "  -t, --timeout sec  give up a network wait after sec seconds\n"
-    "                     (default 30); the interactive client waits\n"
+    "  -t, --timeout sec  give up a network wait after sec seconds (1 to\n"
+    "                     86400, default 30); the interactive client waits\n"
     "                     for a person (a sender, an answer) without limit\n"
     "  --flip-count       report one block more than counted (teaching:\n"
     "                     the key manager answers `sizes don't match`)\n"
@@ -58,6 +59,8 @@ static const char options[] =
     "                     bytes each, as received), ciphertext, count and\n"
     "                     verdict into dir\n"
     "  --to id            send: the waiter's client number\n"
+    "  --trace            taken as by every protocol; no keymanager frame\n"
+    "                     is dumped yet\n"
     "  --yes              wait: accept the file without asking (else the\n"
     "                     answer y or n is read from stdin)\n"
     "\n"
@@ -72,9 +75,9 @@ static const struct option longopts[] = {
     {"mode", required_argument, NULL, OPT_MODE},
     {"output", required_argument, NULL, 'o'},
     {"save", required_argument, NULL, OPT_SAVE},
-    {"timeout", required_argument, NULL, 't'},
     {"to", required_argument, NULL, OPT_TO},
     {"yes", no_argument, NULL, OPT_YES},
+    XFER_LONGOPTS,
     {NULL, 0, NULL, 0},
 };
 
@@ -110,15 +113,16 @@ km_run_wait(
 	if (o->interactive)
 		km_link_wait(km, 0);
 	km_read(km);
-	km_link_wait(km, o->timeout);
+	km_link_wait(km, o->timeout_ms / 1000);
 	rv = km_pair(km, o, k3, &s);
 	if (rv == 0)
 		rv = km_waiter_start(km);
 	if (rv == 0 &&
-	    (fd = km_accept(lfd, km, o->interactive ? 0 : o->timeout)) == -1)
+	    (fd = km_accept(
+		 lfd, km, o->interactive ? 0 : o->timeout_ms / 1000)) == -1)
 		rv = 1;
 	if (rv == 0) {
-		km_link_fd(&peer, fd, "sender", o->timeout);
+		km_link_fd(&peer, fd, "sender", o->timeout_ms / 1000);
 		printf("Peer connected, waiting file\n");
 		count = km_recv_file(&peer, &s, o);
 		km_link_close(&peer);
@@ -192,7 +196,7 @@ km_run_send(const struct km_opts *o, struct km_link *km,
 	if (rv == 0)
 		rv = km_sender_address(km, addr, sizeof(addr));
 	if (rv == 0) {
-		km_link_connect(&peer, addr, o->timeout);
+		km_link_connect(&peer, addr, o->timeout_ms / 1000);
 		printf("Successfully connected to peer\n");
 		fd = file_to_send(fd);
 		count = km_send_file(&peer, &s, o, fd);
@@ -222,7 +226,7 @@ run(struct km_opts *o, enum km_step step, const char *addr, const char *file)
 	if (setvbuf(stdin, NULL, _IONBF, 0) != 0)
 		err(2, "stdin");
 	km_k3_load(o->k3file, &k3);
-	km_link_connect(&km, addr, o->timeout);
+	km_link_connect(&km, addr, o->timeout_ms / 1000);
 	km.relay = 1;
 	greeted(&km);
 	if (step == STEP_CLIENT)
@@ -240,15 +244,15 @@ run(struct km_opts *o, enum km_step step, const char *addr, const char *file)
 }
 
 int
-keymanager_main(int argc, char *argv[])
+keymanager_main(struct xfer_global *g, int argc, char *argv[])
 {
-	struct km_opts o = {.mode = "cbc", .to = -1, .timeout = XFER_TIMEOUT};
+	struct km_opts o = {.mode = "cbc", .to = -1};
 	const char *errstr;
 	struct stat st;
 	int ch, want_help = 0;
 
-	while (
-	    (ch = getopt_long(argc, argv, "hk:o:t:", longopts, NULL)) != -1) {
+	while ((ch = getopt_long(argc, argv, XFER_SHORTOPTS "hk:o:", longopts,
+		    NULL)) != -1) {
 		switch (ch) {
 		case 'h':
 			want_help = 1;
@@ -258,11 +262,6 @@ keymanager_main(int argc, char *argv[])
 			break;
 		case 'o':
 			o.out = optarg;
-			break;
-		case 't':
-			o.timeout = (int)num_parse(optarg, 1, 86400, &errstr);
-			if (errstr != NULL)
-				errx(2, "-t %s: %s", optarg, errstr);
 			break;
 		case OPT_FLIP_COUNT:
 			o.flip_count = 1;
@@ -285,13 +284,16 @@ keymanager_main(int argc, char *argv[])
 			o.yes = 1;
 			break;
 		default:
-			cli_usage("keymanager", NULL);
+			if (!cli_global(g, ch, optarg))
+				cli_usage("keymanager", NULL);
 		}
 	}
 	argc -= optind;
 	argv += optind;
-	cli_operands(&(struct cli_text){"keymanager", synopsis, options}, want_help,
-	    argc, argv, "host:port");
+	cli_operands(&(struct cli_text){"keymanager", synopsis, options},
+	    want_help, argc, argv, "host:port");
+	o.timeout_ms = g->timeout_ms;
+	cli_chdir(g);
 	if (o.k3file == NULL)
 		errx(2, "missing -k k3");
 	if (strcmp(argv[1], "wait") == 0) {

@@ -1,5 +1,5 @@
 /*
- * steps: the subcommands that are one request and one reply each
+ * vault_steps: the subcommands that are one request and one reply each
  * (register 825, pubkey 826, reconnect 827, ack 900/901/902), on a
  * connection of their own, and the exchanges `client` repeats on its one
  * connection.  Identity travels between steps in me.info.
@@ -9,10 +9,11 @@
 #include <string.h>
 
 #include "hex.h"
+#include "vault.h"
 #include "xfer.h"
 
 uint16_t
-step_register(struct xconn *c, const char *name, struct xfer_me *m)
+step_register(struct xconn *c, const char *name, struct vault_me *m)
 {
 	static const uint16_t want[] = {VAULT_REGISTERED, VAULT_NAME_TAKEN, 0};
 	uint8_t payload[VAULT_NAME];
@@ -33,7 +34,7 @@ step_register(struct xconn *c, const char *name, struct xfer_me *m)
 }
 
 void
-step_pubkey(struct xconn *c, const struct xfer_me *m,
+step_pubkey(struct xconn *c, const struct vault_me *m,
     const uint8_t spki[VAULT_PUBKEY], uint8_t wrapped[VAULT_WRAPPED])
 {
 	static const uint16_t want[] = {VAULT_AES_KEY, 0};
@@ -49,7 +50,7 @@ step_pubkey(struct xconn *c, const struct xfer_me *m,
 
 uint16_t
 step_reconnect(
-    struct xconn *c, struct xfer_me *m, uint8_t wrapped[VAULT_WRAPPED])
+    struct xconn *c, struct vault_me *m, uint8_t wrapped[VAULT_WRAPPED])
 {
 	static const uint16_t want[] = {
 	    VAULT_RECONNECT_OK, VAULT_RECONNECT_DENIED, 0};
@@ -75,15 +76,15 @@ step_reconnect(
  * else a new RSA-1024 key with e = 17, saved as the original saves it.
  */
 void
-step_denied(struct xconn *c, struct xfer_me *m, struct key_rsa *k,
+step_denied(struct xconn *c, struct vault_me *m, struct key_rsa *k,
     uint8_t wrapped[VAULT_WRAPPED])
 {
 	uint8_t spki[VAULT_PUBKEY];
 
-	if (!key_load_me(k, 0))
-		key_generate(k);
-	key_save(k, m);
-	key_vault_spki(k, "me.info", spki);
+	if (!vault_key_me(k, 0))
+		vault_key_new(k);
+	vault_key_save(k, m);
+	vault_key_spki(k, "me.info", spki);
 	step_pubkey(c, m, spki, wrapped);
 }
 
@@ -103,15 +104,15 @@ step_ack(struct xconn *c, uint16_t code, const char *name)
 }
 
 int
-vault_register(const struct xfer_opts *o)
+vault_register(const struct vault_opts *o)
 {
-	struct xfer_info t;
-	struct xfer_me m;
+	struct vault_info t;
+	struct vault_me m;
 	struct xconn c;
 	char hex[2 * VAULT_ID + 1];
 
 	info_read(&t);
-	net_connect(&c, t.server, o->timeout, o->trace);
+	net_connect(&c, t.server, o->timeout_ms, o->trace);
 	if (step_register(&c, o->name ? o->name : t.name, &m) ==
 	    VAULT_NAME_TAKEN)
 		errx(1, "name taken: %s", o->name ? o->name : t.name);
@@ -123,47 +124,47 @@ vault_register(const struct xfer_opts *o)
 }
 
 int
-vault_pubkey(const struct xfer_opts *o)
+vault_pubkey(const struct vault_opts *o)
 {
 	uint8_t spki[VAULT_PUBKEY], wrapped[VAULT_WRAPPED];
-	struct xfer_info t;
-	struct xfer_me m;
+	struct vault_info t;
+	struct vault_me m;
 	struct key_rsa k;
 	struct xconn c;
 
 	info_read(&t);
 	me_read(&m);
-	key_load_file(&k, o->keyfile, &o->pass);
-	key_vault_spki(&k, o->keyfile, spki);
-	net_connect(&c, t.server, o->timeout, o->trace);
+	xfer_key_load(&k, o->keyfile, &o->pass);
+	vault_key_spki(&k, o->keyfile, spki);
+	net_connect(&c, t.server, o->timeout_ms, o->trace);
 	step_pubkey(&c, &m, spki, wrapped);
 	net_close(&c);
-	key_save(&k, &m);
-	key_release();
+	vault_key_save(&k, &m);
+	xfer_key_release();
 	out_write(o->outfile, wrapped, sizeof(wrapped));
 	return 0;
 }
 
 int
-vault_reconnect(const struct xfer_opts *o)
+vault_reconnect(const struct vault_opts *o)
 {
 	uint8_t wrapped[VAULT_WRAPPED];
 	char hex[2 * VAULT_ID + 1];
-	struct xfer_info t;
-	struct xfer_me m;
+	struct vault_info t;
+	struct vault_me m;
 	struct key_rsa k;
 	struct xconn c;
 
 	info_read(&t);
 	me_read(&m);
-	net_connect(&c, t.server, o->timeout, o->trace);
+	net_connect(&c, t.server, o->timeout_ms, o->trace);
 	if (step_reconnect(&c, &m, wrapped) == VAULT_RECONNECT_DENIED) {
 		hex_encode(m.id, VAULT_ID, hex);
 		warnx("reconnect denied (1606): the server registered %s again "
 		      "as %s; sending the public key (826)",
 		    m.name, hex);
 		step_denied(&c, &m, &k, wrapped);
-		key_release();
+		xfer_key_release();
 	}
 	net_close(&c);
 	out_write(o->outfile, wrapped, sizeof(wrapped));
@@ -171,7 +172,7 @@ vault_reconnect(const struct xfer_opts *o)
 }
 
 int
-vault_ack(const struct xfer_opts *o)
+vault_ack(const struct vault_opts *o)
 {
 	static const struct {
 		const char *word;
@@ -181,8 +182,8 @@ vault_ack(const struct xfer_opts *o)
 	    {"retry", VAULT_CRC_RETRY},
 	    {"fail", VAULT_CRC_FAIL},
 	};
-	struct xfer_info t;
-	struct xfer_me m;
+	struct vault_info t;
+	struct vault_me m;
 	struct xconn c;
 	size_t i;
 
@@ -190,7 +191,7 @@ vault_ack(const struct xfer_opts *o)
 		;
 	info_read(&t);
 	me_read(&m);
-	net_connect(&c, t.server, o->timeout, o->trace);
+	net_connect(&c, t.server, o->timeout_ms, o->trace);
 	memcpy(c.id, m.id, VAULT_ID);
 	step_ack(&c, acks[i].code, o->name ? o->name : base_name(t.path));
 	if (acks[i].code == VAULT_CRC_RETRY)

@@ -1,5 +1,5 @@
 /*
- * client: `pk-xfer vault client`, the original course client in one
+ * vault_client: `pk-xfer vault client`, the original course client in one
  * process and on one connection.  With me.info it reconnects (after a
  * 1606 it sends its key under the new id), else it registers, makes an
  * RSA-1024 key with e = 17 and sends it; then it encrypts transfer.info's
@@ -18,6 +18,7 @@
 
 #include "hex.h"
 #include "secret.h"
+#include "vault.h"
 #include "xfer.h"
 
 /* The session's AES key: static, so that wipe_key reaches it on any exit. */
@@ -27,7 +28,7 @@ static void
 wipe_key(void)
 {
 	secret_wipe(session_key, sizeof(session_key));
-	upload_wipe();
+	vault_send_wipe();
 }
 
 static void
@@ -39,21 +40,21 @@ progress(const char *line)
 
 /* Registers t's name and sends a new key; the AES key into aes. */
 static void
-register_new(struct xconn *c, const struct xfer_info *t, uint8_t aes[32])
+register_new(struct xconn *c, const struct vault_info *t, uint8_t aes[32])
 {
 	uint8_t spki[VAULT_PUBKEY], wrapped[VAULT_WRAPPED];
-	struct xfer_me m;
+	struct vault_me m;
 	struct key_rsa k;
 
 	if (step_register(c, t->name, &m) == VAULT_NAME_TAKEN)
 		errx(1, "name taken: %s", t->name);
 	progress("REGISTER REQUEST COMPLETED");
-	key_generate(&k);
-	key_save(&k, &m);
-	key_vault_spki(&k, "new key", spki);
+	vault_key_new(&k);
+	vault_key_save(&k, &m);
+	vault_key_spki(&k, "new key", spki);
 	step_pubkey(c, &m, spki, wrapped);
-	key_unwrap(&k, wrapped, aes);
-	key_release();
+	vault_key_unwrap(&k, wrapped, aes);
+	xfer_key_release();
 	progress("SEND PUBLIC KEY COMPLETED");
 }
 
@@ -62,10 +63,10 @@ register_new(struct xconn *c, const struct xfer_info *t, uint8_t aes[32])
  * the AES key into aes.
  */
 static void
-session(struct xconn *c, const struct xfer_info *t, uint8_t aes[32])
+session(struct xconn *c, const struct vault_info *t, uint8_t aes[32])
 {
 	uint8_t wrapped[VAULT_WRAPPED];
-	struct xfer_me m;
+	struct vault_me m;
 	struct key_rsa k;
 
 	char hex[2 * VAULT_ID + 1];
@@ -76,23 +77,23 @@ session(struct xconn *c, const struct xfer_info *t, uint8_t aes[32])
 	}
 	me_read(&m);
 	if (step_reconnect(c, &m, wrapped) == VAULT_RECONNECT_OK) {
-		key_load_me(&k, 1);
-		key_unwrap(&k, wrapped, aes);
-		key_release();
+		vault_key_me(&k, 1);
+		vault_key_unwrap(&k, wrapped, aes);
+		xfer_key_release();
 		progress("RECONNECT REQUEST COMPLETED");
 		return;
 	}
 	hex_encode(m.id, VAULT_ID, hex);
 	printf("RECONNECT DENIED: registered again as %s\n", hex);
 	step_denied(c, &m, &k, wrapped);
-	key_unwrap(&k, wrapped, aes);
-	key_release();
+	vault_key_unwrap(&k, wrapped, aes);
+	xfer_key_release();
 	progress("SEND PUBLIC KEY COMPLETED");
 }
 
 /* Opens transfer.info's file and sets the upload's sizes. */
 static void
-open_file(const struct xfer_info *t, struct upload *u)
+open_file(const struct vault_info *t, struct vault_file *u)
 {
 	struct stat st;
 
@@ -102,7 +103,7 @@ open_file(const struct xfer_info *t, struct upload *u)
 		err(2, "%s", t->path);
 	if (!S_ISREG(st.st_mode))
 		errx(2, "%s: not a regular file", t->path);
-	if ((uint64_t)st.st_size >= XFER_SPOOL_MAX)
+	if ((uint64_t)st.st_size >= VAULT_SPOOL_MAX)
 		errx(2, "%s: too large: the vault carries less than 4 GiB",
 		    t->path);
 	(void)posix_fadvise(u->fd, 0, 0, POSIX_FADV_SEQUENTIAL);
@@ -113,7 +114,7 @@ open_file(const struct xfer_info *t, struct upload *u)
 
 /* Sends until the CRCs agree, at most VAULT_TRIES times; 0 or 1. */
 static int
-send_file(struct xconn *c, struct upload *u)
+send_file(struct xconn *c, struct vault_file *u)
 {
 	uint32_t crc;
 	int try;
@@ -121,7 +122,7 @@ send_file(struct xconn *c, struct upload *u)
 	for (try = 1;; try++) {
 		if (lseek(u->fd, 0, SEEK_SET) == -1)
 			err(2, "%s", u->name);
-		crc = upload_run(c, u);
+		crc = vault_send_file(c, u);
 		progress("SEND FILE REQUEST COMPLETED");
 		printf("RESPONSE CRC %u\n", crc);
 		if (crc == u->crc) {
@@ -143,10 +144,10 @@ send_file(struct xconn *c, struct upload *u)
 }
 
 int
-vault_client(const struct xfer_opts *o)
+vault_client(const struct vault_opts *o)
 {
-	struct upload u = {.flip = o->flip, .aes = session_key};
-	struct xfer_info t;
+	struct vault_file u = {.flip = o->flip, .aes = session_key};
+	struct vault_info t;
 	struct xconn c;
 	int rv;
 
@@ -157,7 +158,7 @@ vault_client(const struct xfer_opts *o)
 	if (o->flip >= 0 && (uint64_t)o->flip >= u.content_size)
 		errx(2, "--flip-byte %lld: beyond the %u bytes of ciphertext",
 		    o->flip, u.content_size);
-	net_connect(&c, t.server, o->timeout, o->trace);
+	net_connect(&c, t.server, o->timeout_ms, o->trace);
 	session(&c, &t, session_key);
 	rv = send_file(&c, &u);
 	net_close(&c);

@@ -1,5 +1,5 @@
 /*
- * ca_cli: `pk-xfer ca`, the client of seed 004.  Without a step it is the
+ * ca: `pk-xfer ca`, the client of seed 004.  Without a step it is the
  * original's interactive client (the server's prompts answered from
  * stdin, then operations).  The steps register, login, csr, certup and
  * certreq each sign in and do one thing, for scripts; listen and connect
@@ -12,7 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "ca_client.h"
+#include "ca.h"
 #include "pass.h"
 #include "xfer.h"
 
@@ -26,18 +26,18 @@ enum {
 };
 
 static const char synopsis[] =
-    "usage: pk-xfer [-t sec] ca [pass-option] host:port\n"
-    "       pk-xfer [-t sec] ca register|login -u name [pass-option]"
+    "usage: pk-xfer [--trace] [-t sec] [-C dir] ca [pass-option] host:port\n"
+    "       pk-xfer ... ca register|login -u name [pass-option]"
     " host:port\n"
-    "       pk-xfer [-t sec] ca csr -u name [pass-option] -i req [-o cert]"
+    "       pk-xfer ... ca csr -u name [pass-option] -i req [-o cert]"
     " host:port\n"
-    "       pk-xfer [-t sec] ca certup -u name [pass-option] -i cert"
+    "       pk-xfer ... ca certup -u name [pass-option] -i cert"
     " [-n for]\n"
     "           host:port\n"
-    "       pk-xfer [-t sec] ca certreq -u name [pass-option] [-o cert]"
+    "       pk-xfer ... ca certreq -u name [pass-option] [-o cert]"
     " host:port id\n"
-    "       pk-xfer [-t sec] ca listen -k key [pass-option]\n"
-    "       pk-xfer [-t sec] ca connect -u name [pass-option] --ca ca.crt"
+    "       pk-xfer ... ca listen -k key [pass-option]\n"
+    "       pk-xfer ... ca connect -u name [pass-option] --ca ca.crt"
     " --to id\n"
     "           [--chat-pass src] host:port peer-host:port\n"
     "pass-option: --pass-file file | --pass-fd fd | --pass-env var\n"
@@ -70,6 +70,7 @@ static const char options[] =
     "\n"
     "  --ca file          connect: the CA's root certificate\n"
     "  --chat-pass src    connect: the chat password (default: terminal)\n"
+    "  -C dir             work in dir (paths on the command line too)\n"
     "  -h, --help         print this help and exit\n"
     "  -i file            csr, certup: the PEM file to send (- is stdin)\n"
     "  -k file            listen: the receiver's RSA private key\n"
@@ -81,8 +82,10 @@ static const char options[] =
     "  --pass-fd fd       ... from file descriptor fd\n"
     "  --pass-file file   ... from file (one trailing newline dropped)\n"
     "  -t, --timeout sec  give up any network wait after sec seconds\n"
-    "                     (default 30)\n"
+    "                     (1 to 86400, default 30)\n"
     "  --to id            connect: the receiver's name\n"
+    "  --trace            taken as by every protocol; no ca frame is dumped\n"
+    "                     yet\n"
     "  -u name            the account: 1 to 64 of A-Z a-z 0-9 . _ -\n"
     "\n"
     "Exit codes: 0 ok; 1 refused: wrong password, unknown or taken name,\n"
@@ -97,8 +100,8 @@ static const struct option longopts[] = {
     {"pass-env", required_argument, NULL, OPT_PASS_ENV},
     {"pass-fd", required_argument, NULL, OPT_PASS_FD},
     {"pass-file", required_argument, NULL, OPT_PASS_FILE},
-    {"timeout", required_argument, NULL, 't'},
     {"to", required_argument, NULL, OPT_TO},
+    XFER_LONGOPTS,
     {NULL, 0, NULL, 0},
 };
 
@@ -153,7 +156,7 @@ run(const struct ca_opts *o, enum step st, const char *addr, const char *id)
 		need("-i file", o->in, step_names[st]);
 	if (st != S_CLIENT)
 		ca_pass_read(o, st == S_REGISTER);
-	ca_link_connect(&l, addr, o->timeout);
+	ca_link_connect(&l, addr, o->timeout_ms / 1000);
 	if (st == S_CLIENT)
 		rv = ca_interactive(&l, o);
 	else
@@ -206,15 +209,15 @@ dispatch(const struct ca_opts *o, int argc, char *argv[])
 }
 
 int
-ca_main(int argc, char *argv[])
+ca_main(struct xfer_global *g, int argc, char *argv[])
 {
-	struct ca_opts o = {.timeout = XFER_TIMEOUT};
+	struct ca_opts o = {0};
 	int ch, want_help = 0;
 
 	o.pass = (struct secret_src)CLI_PASS_INIT;
 	o.chat = (struct secret_src)SECRET_SRC_INIT;
-	while ((ch = getopt_long(
-		    argc, argv, "hi:k:n:o:t:u:", longopts, NULL)) != -1) {
+	while ((ch = getopt_long(argc, argv,
+		    XFER_SHORTOPTS "hi:k:n:o:u:", longopts, NULL)) != -1) {
 		switch (ch) {
 		case 'h':
 			want_help = 1;
@@ -230,9 +233,6 @@ ca_main(int argc, char *argv[])
 			break;
 		case 'o':
 			o.out = optarg;
-			break;
-		case 't':
-			o.timeout = (int)cli_number("-t", optarg, 1, 86400);
 			break;
 		case 'u':
 			o.user = optarg;
@@ -256,7 +256,8 @@ ca_main(int argc, char *argv[])
 			o.to = optarg;
 			break;
 		default:
-			cli_usage("ca", NULL);
+			if (!cli_global(g, ch, optarg))
+				cli_usage("ca", NULL);
 		}
 	}
 	argc -= optind;
@@ -270,6 +271,8 @@ ca_main(int argc, char *argv[])
 		errx(2, "-n %s: not a safe name", o.as);
 	if (o.to != NULL && !x509_cn_safe(o.to))
 		errx(2, "--to %s: not a safe name", o.to);
+	o.timeout_ms = g->timeout_ms;
+	cli_chdir(g);
 	if (signal(SIGPIPE, SIG_IGN) == SIG_ERR)
 		err(2, "signal");
 	return dispatch(&o, argc - 1, argv + 1);

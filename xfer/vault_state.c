@@ -1,5 +1,5 @@
 /*
- * state: the original client's files in the current directory.
+ * vault_state: the original client's files in the current directory.
  * transfer.info is three lines (host:port, user name, path of the file to
  * send); me.info is the name, the id as 32 hex digits and the base64 of
  * the PKCS#8 DER private key; priv.key is the same base64.  The last two
@@ -18,6 +18,7 @@
 #include "hex.h"
 #include "io.h"
 #include "secret.h"
+#include "vault.h"
 #include "xfer.h"
 
 #define B64_LINE 48 /* DER bytes per 64-column base64 line */
@@ -76,9 +77,9 @@ copy_name(char *dst, const char *src, const char *file, int lineno)
 }
 
 void
-info_read(struct xfer_info *t)
+info_read(struct vault_info *t)
 {
-	char buf[XFER_INFO_MAX], *line[3], *rest;
+	char buf[VAULT_INFO_MAX], *line[3], *rest;
 	size_t len, n;
 
 	len = read_text("transfer.info", buf, sizeof(buf));
@@ -95,7 +96,7 @@ info_read(struct xfer_info *t)
 
 /* Parses lines 1 and 2 of me.info; *rest is the key text after them. */
 static void
-me_parse(char *buf, size_t len, struct xfer_me *m, char **rest)
+me_parse(char *buf, size_t len, struct vault_me *m, char **rest)
 {
 	char *line[2];
 	size_t n;
@@ -111,16 +112,16 @@ me_parse(char *buf, size_t len, struct xfer_me *m, char **rest)
 }
 
 void
-me_read(struct xfer_me *m)
+me_read(struct vault_me *m)
 {
 	char *buf, *rest;
 	size_t len;
 
-	if ((buf = secret_alloc(XFER_INFO_MAX)) == NULL)
+	if ((buf = secret_alloc(VAULT_INFO_MAX)) == NULL)
 		err(2, NULL);
-	len = read_text("me.info", buf, XFER_INFO_MAX);
+	len = read_text("me.info", buf, VAULT_INFO_MAX);
 	me_parse(buf, len, m, &rest);
-	secret_free(buf, XFER_INFO_MAX);
+	secret_free(buf, VAULT_INFO_MAX);
 }
 
 size_t
@@ -129,15 +130,15 @@ me_read_key(uint8_t *der, size_t max)
 	struct base64_decode_ctx b64;
 	char *buf, *text;
 	size_t len, out = 0;
-	struct xfer_me m;
+	struct vault_me m;
 	int ok;
 
-	if ((buf = secret_alloc(XFER_INFO_MAX)) == NULL)
+	if ((buf = secret_alloc(VAULT_INFO_MAX)) == NULL)
 		err(2, NULL);
-	len = read_text("me.info", buf, XFER_INFO_MAX);
+	len = read_text("me.info", buf, VAULT_INFO_MAX);
 	me_parse(buf, len, &m, &text);
 	if (text == NULL || strspn(text, "\r\n") == strlen(text)) {
-		secret_free(buf, XFER_INFO_MAX);
+		secret_free(buf, VAULT_INFO_MAX);
 		return 0;
 	}
 	ok = BASE64_DECODE_LENGTH(strlen(text)) <= max;
@@ -147,7 +148,7 @@ me_read_key(uint8_t *der, size_t max)
 		    base64_decode_update(&b64, &out, der, strlen(text), text) &&
 		    base64_decode_final(&b64) && out > 0;
 	}
-	secret_free(buf, XFER_INFO_MAX);
+	secret_free(buf, VAULT_INFO_MAX);
 	if (!ok)
 		errx(2, "me.info: no base64 private key from line 3 on");
 	return out;
@@ -187,7 +188,7 @@ write_secret_file(const char *path, char *text, size_t len)
 }
 
 void
-me_write(const struct xfer_me *m, const uint8_t *der, size_t len)
+me_write(const struct vault_me *m, const uint8_t *der, size_t len)
 {
 	char *text;
 	size_t n, max = VAULT_NAME + 2 * VAULT_ID + 2 + 2 * KEY_DER_MAX;
@@ -218,35 +219,4 @@ privkey_write(const uint8_t *der, size_t len)
 		err(2, NULL);
 	write_secret_file("priv.key", text, b64_lines(der, len, text));
 	secret_free(text, max);
-}
-
-void
-out_write(const char *path, const uint8_t *buf, size_t len)
-{
-	struct io_out o;
-
-	if (path == NULL || strcmp(path, "-") == 0) {
-		if (isatty(STDOUT_FILENO))
-			errx(2,
-			    "not writing %zu binary bytes to a terminal: "
-			    "use -o file or a pipe",
-			    len);
-		if (io_writeall(STDOUT_FILENO, buf, len) == -1)
-			err(2, "stdout");
-		return;
-	}
-	if (io_out_open(&o, path, 0600, IO_OUT_FORCE) == -1 ||
-	    io_writeall(o.fd, buf, len) == -1 || io_out_commit(&o) == -1) {
-		if (o.fd != -1)
-			io_out_abort(&o);
-		err(2, "%s", path);
-	}
-}
-
-const char *
-base_name(const char *path)
-{
-	const char *slash = strrchr(path, '/');
-
-	return slash != NULL ? slash + 1 : path;
 }

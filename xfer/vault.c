@@ -1,5 +1,5 @@
 /*
- * vault_cli: `pk-xfer vault ...`, the command line of the vault protocol
+ * vault: `pk-xfer vault ...`, the command line of the vault protocol
  * (seed 001): one subcommand per protocol step, so that the protocol is a
  * list of commands a student can re-run by hand with the foundation tools
  * between them.  vault_main parses it and calls one worker.
@@ -9,9 +9,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "secret.h"
+#include "vault.h"
 #include "xfer.h"
 
 enum {
@@ -21,7 +21,6 @@ enum {
 	OPT_PASS_FD,
 	OPT_PASS_FILE,
 	OPT_SIZE,
-	OPT_TRACE,
 };
 
 /* Options that only some subcommands take. */
@@ -45,7 +44,7 @@ static const char *const has_name[] = {
 
 static const struct sub {
 	const char *name;
-	int (*run)(const struct xfer_opts *);
+	int (*run)(const struct vault_opts *);
 	unsigned opts;
 	int minargs, maxargs;
 } subs[] = {
@@ -103,7 +102,7 @@ static const char options[] =
     "  -o, --output file  write the wrapped AES key to file (mode 0600; a\n"
     "                     device or FIFO is written into, not replaced)\n"
     "  -t, --timeout sec  give up on any network wait after sec seconds\n"
-    "                     (default 30)\n"
+    "                     (1 to 86400, default 30)\n"
     "  --flip-byte n      flip (xor 0xff) byte n of the ciphertext, from 0,\n"
     "                     before sending it: the CRCs differ (in the last\n"
     "                     32 bytes it may spoil the padding: 1607)\n"
@@ -135,15 +134,14 @@ static const struct option longopts[] = {
     {"pass-fd", required_argument, NULL, OPT_PASS_FD},
     {"pass-file", required_argument, NULL, OPT_PASS_FILE},
     {"size", required_argument, NULL, OPT_SIZE},
-    {"timeout", required_argument, NULL, 't'},
-    {"trace", no_argument, NULL, OPT_TRACE},
+    XFER_LONGOPTS,
     {NULL, 0, NULL, 0},
 };
 
 
 /* The subcommand named by argv, with its operands and options checked. */
 static const struct sub *
-find_sub(int argc, char *argv[], unsigned given, struct xfer_opts *o)
+find_sub(int argc, char *argv[], unsigned given, struct vault_opts *o)
 {
 	const struct sub *s;
 	size_t i;
@@ -176,25 +174,18 @@ find_sub(int argc, char *argv[], unsigned given, struct xfer_opts *o)
 }
 
 int
-vault_main(int argc, char *argv[])
+vault_main(struct xfer_global *g, int argc, char *argv[])
 {
-	struct xfer_opts o = {.timeout = XFER_TIMEOUT,
-	    .size = -1,
-	    .flip = -1,
-	    .pass = CLI_PASS_INIT};
+	struct vault_opts o = {.size = -1, .flip = -1, .pass = CLI_PASS_INIT};
 	const struct sub *s;
-	const char *dir = NULL;
 	unsigned given = 0;
 	int ch, want_help = 0;
 
-	if (atexit(key_release) != 0)
+	if (atexit(xfer_key_release) != 0)
 		errx(2, "atexit failed");
-	while (
-	    (ch = getopt_long(argc, argv, "C:hk:o:t:", longopts, NULL)) != -1) {
+	while ((ch = getopt_long(argc, argv, XFER_SHORTOPTS "hk:o:", longopts,
+		    NULL)) != -1) {
 		switch (ch) {
-		case 'C':
-			dir = optarg;
-			break;
 		case 'h':
 			want_help = 1;
 			break;
@@ -205,9 +196,6 @@ vault_main(int argc, char *argv[])
 		case 'o':
 			o.outfile = optarg;
 			given |= HAS_OUT;
-			break;
-		case 't':
-			o.timeout = (int)cli_number("-t", optarg, 1, 3600);
 			break;
 		case OPT_FLIP_BYTE:
 			o.flip =
@@ -234,11 +222,9 @@ vault_main(int argc, char *argv[])
 			o.size = cli_number("--size", optarg, 0, UINT32_MAX);
 			given |= HAS_SIZE;
 			break;
-		case OPT_TRACE:
-			o.trace = 1;
-			break;
 		default:
-			cli_usage("vault", NULL);
+			if (!cli_global(g, ch, optarg))
+				cli_usage("vault", NULL);
 		}
 	}
 	argc -= optind;
@@ -246,7 +232,8 @@ vault_main(int argc, char *argv[])
 	cli_operands(&(struct cli_text){"vault", synopsis, options}, want_help,
 	    argc, argv, "step");
 	s = find_sub(argc, argv, given, &o);
-	if (dir != NULL && chdir(dir) == -1)
-		err(2, "%s", dir);
+	o.timeout_ms = g->timeout_ms;
+	o.trace = g->trace;
+	cli_chdir(g);
 	return s->run(&o);
 }

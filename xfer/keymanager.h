@@ -1,6 +1,6 @@
 /*
- * keymanager_client: the pieces of `pk-xfer keymanager` (seed 000): the
- * command line (keymanager_cli.c), the framed connections with timeouts
+ * keymanager: the pieces of `pk-xfer keymanager` (seed 000): the
+ * command line (keymanager.c), the framed connections with timeouts
  * (keymanager_net.c), the pairing with the key manager
  * (keymanager_pair.c) and the file on the peer channel
  * (keymanager_peer.c).  Network and file failures die with exit 2.
@@ -25,7 +25,7 @@ struct km_opts {
 	int yes; /* --yes */
 	int flip_count; /* --flip-count */
 	int interactive; /* prompts on stdin */
-	int timeout; /* -t, seconds */
+	int timeout_ms; /* -t; km_link takes seconds (timeout_ms / 1000) */
 };
 
 /* One framed TCP connection (the key manager, or the peer). */
@@ -101,7 +101,7 @@ long long km_send_file(struct km_link *peer, const struct km_session *s,
 long long km_recv_file(
     struct km_link *peer, const struct km_session *s, const struct km_opts *o);
 
-/* keymanager_cli.c: file NULL: asked once the waiter is connected. */
+/* keymanager.c: file NULL: asked once the waiter is connected. */
 int km_run_wait(
     const struct km_opts *o, struct km_link *km, const struct aes128_ctx *k3);
 int km_run_send(const struct km_opts *o, struct km_link *km,

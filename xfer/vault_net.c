@@ -1,5 +1,5 @@
 /*
- * net: the client end of one TCP connection to the vault service.  The
+ * vault_net: the client end of one TCP connection to the vault service.  The
  * socket is non-blocking and every wait goes through poll with the -t
  * timeout, so a silent server costs at most that long.  Replies are read
  * with vault_parse_response, which checks the version, the code and the
@@ -22,6 +22,7 @@
 #include <unistd.h>
 
 #include "io.h"
+#include "vault.h"
 #include "xfer.h"
 
 static const char *
@@ -46,10 +47,10 @@ wait_fd(struct xconn *c, short events)
 }
 
 void
-net_connect(struct xconn *c, const char *server, int timeout, int trace)
+net_connect(struct xconn *c, const char *server, int timeout_ms, int trace)
 {
 	memset(c, 0, sizeof(*c));
-	c->timeout_ms = timeout * 1000;
+	c->timeout_ms = timeout_ms;
 	c->trace = trace;
 	c->server = server;
 	c->fd = dial(server, c->timeout_ms);

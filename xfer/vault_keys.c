@@ -1,9 +1,9 @@
 /*
- * keys: the client's RSA key.  Loaded from a file with lib/key (asking
- * for the passphrase of an encrypted one), from me.info, or made here
+ * vault_keys: the vault client's RSA key, from me.info or made here
  * (RSA-1024, e = 17, so that its SPKI DER is the 160 bytes the protocol
  * carries); saved as base64 PKCS#8 DER in me.info and priv.key; and used to
- * unwrap the AES key the server sends with RSA-OAEP-SHA1.
+ * unwrap the AES key the server sends with RSA-OAEP-SHA1.  A key from a
+ * file (pubkey -k) is loaded by files.c.
  */
 #include <err.h>
 #include <errno.h>
@@ -16,54 +16,14 @@
 #include "oaep.h"
 #include "rand.h"
 #include "secret.h"
+#include "vault.h"
 #include "xfer.h"
 
 #define VAULT_BITS 1024
 #define VAULT_E 17
 
-/* The one key in use, so that key_release wipes it on any exit. */
-static struct key_rsa *held;
-
-void
-key_release(void)
-{
-	if (held != NULL)
-		key_clear(held);
-	held = NULL;
-}
-
-static void
-hold(struct key_rsa *k)
-{
-	key_release();
-	key_init(k);
-	held = k;
-}
-
-/* Dies with the reason for rv, once the key is wiped. */
-static void
-die_key(int rv, const char *path, const struct secret_src *pass)
-{
-	char msg[512];
-
-	key_load_msg(rv, path, pass, msg, sizeof(msg));
-	key_release();
-	errx(key_load_exit(rv), "%s", msg);
-}
-
-void
-key_load_file(
-    struct key_rsa *k, const char *path, const struct secret_src *pass)
-{
-	int rv;
-
-	hold(k);
-	if ((rv = key_load(k, path, pass, 1)) != KEY_OK)
-		die_key(rv, path, pass);
-}
-
 int
-key_load_me(struct key_rsa *k, int need)
+vault_key_me(struct key_rsa *k, int need)
 {
 	uint8_t *der;
 	size_t len;
@@ -78,31 +38,31 @@ key_load_me(struct key_rsa *k, int need)
 			    2, "me.info: no base64 private key from line 3 on");
 		return 0;
 	}
-	hold(k);
+	xfer_key_hold(k);
 	rv = key_parse(k, der, len, NULL, 0);
 	secret_free(der, KEY_DER_MAX);
 	if (rv == KEY_OK)
 		rv = key_require_private(k);
 	if (rv != KEY_OK)
-		die_key(rv, "me.info", NULL);
+		xfer_key_die(rv, "me.info", NULL);
 	return 1;
 }
 
 void
-key_generate(struct key_rsa *k)
+vault_key_new(struct key_rsa *k)
 {
-	hold(k);
+	xfer_key_hold(k);
 	mpz_set_ui(k->pub.e, VAULT_E);
 	if (!rsa_generate_keypair(&k->pub, &k->priv, NULL, rand_nettle, NULL,
 		NULL, VAULT_BITS, 0)) {
-		key_release();
+		xfer_key_release();
 		errx(2, "RSA key generation failed");
 	}
 	k->has_private = 1;
 }
 
 void
-key_vault_spki(
+vault_key_spki(
     const struct key_rsa *k, const char *path, uint8_t spki[VAULT_PUBKEY])
 {
 	uint8_t der[KEY_DER_MAX];
@@ -121,7 +81,7 @@ key_vault_spki(
 }
 
 void
-key_save(const struct key_rsa *k, const struct xfer_me *m)
+vault_key_save(const struct key_rsa *k, const struct vault_me *m)
 {
 	uint8_t *der;
 	size_t len;
@@ -139,7 +99,8 @@ key_save(const struct key_rsa *k, const struct xfer_me *m)
 }
 
 void
-key_unwrap(const struct key_rsa *k, const uint8_t *wrapped, uint8_t aes[32])
+vault_key_unwrap(
+    const struct key_rsa *k, const uint8_t *wrapped, uint8_t aes[32])
 {
 	uint8_t m[VAULT_WRAPPED];
 	size_t len = 0;

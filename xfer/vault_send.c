@@ -1,5 +1,5 @@
 /*
- * send: one upload as 828 packets, then the server's 1603.  The packets
+ * vault_send: one upload as 828 packets, then the server's 1603.  The packets
  * of a batch are built in one buffer and written with one call: headers
  * and the fixed fields are filled once, then each 1024-byte content area
  * is filled straight from the read buffer, by AES-256-CBC (zero IV,
@@ -22,6 +22,7 @@
 #include "io.h"
 #include "pkcs7.h"
 #include "secret.h"
+#include "vault.h"
 #include "xfer.h"
 
 #define PKT_PAYLOAD (12 + VAULT_NAME + VAULT_PACKET)
@@ -44,7 +45,7 @@ struct sender {
 /* Header and fixed fields of every slot; only packet_number varies. */
 static void
 fill_headers(
-    const struct xconn *c, const struct upload *u, const struct sender *s)
+    const struct xconn *c, const struct vault_file *u, const struct sender *s)
 {
 	uint8_t *p, *f;
 	size_t i;
@@ -65,7 +66,7 @@ fill_headers(
 
 /* Reads exactly n bytes of the input, or dies. */
 static void
-read_input(const struct upload *u, struct sender *s, uint8_t *buf, size_t n)
+read_input(const struct vault_file *u, struct sender *s, uint8_t *buf, size_t n)
 {
 	ssize_t r;
 
@@ -83,7 +84,8 @@ read_input(const struct upload *u, struct sender *s, uint8_t *buf, size_t n)
  * block gets its PKCS#7 padding.
  */
 static void
-next_block(const struct upload *u, struct sender *s, size_t n, uint64_t sent)
+next_block(
+    const struct vault_file *u, struct sender *s, size_t n, uint64_t sent)
 {
 	size_t plain = n;
 
@@ -105,7 +107,7 @@ next_block(const struct upload *u, struct sender *s, size_t n, uint64_t sent)
  * end; then flips the --flip-byte byte if it falls here.
  */
 static void
-fill_contents(struct sender *s, const struct upload *u, uint32_t first,
+fill_contents(struct sender *s, const struct vault_file *u, uint32_t first,
     size_t n, size_t npkt, uint64_t sent)
 {
 	uint8_t *p;
@@ -149,7 +151,7 @@ trace_batch(const struct sender *s, uint32_t first, size_t npkt)
 
 /* Checks the 1603 against what was sent and returns its cksum. */
 static uint32_t
-file_crc(struct xconn *c, const struct upload *u)
+file_crc(struct xconn *c, const struct vault_file *u)
 {
 	static const uint16_t want[] = {VAULT_FILE_CRC, 0};
 	const uint8_t *p;
@@ -162,18 +164,18 @@ file_crc(struct xconn *c, const struct upload *u)
 	return vault_get_u32(p + VAULT_ID + 4 + VAULT_NAME);
 }
 
-/* Static, so that upload_wipe reaches the key schedule on any exit. */
+/* Static, so that vault_send_wipe reaches the key schedule on any exit. */
 static struct sender s;
 
 void
-upload_wipe(void)
+vault_send_wipe(void)
 {
 	secret_wipe(&s, sizeof(s));
 	secret_wipe(block, sizeof(block));
 }
 
 uint32_t
-upload_run(struct xconn *c, struct upload *u)
+vault_send_file(struct xconn *c, struct vault_file *u)
 {
 	uint64_t sent = 0;
 	size_t n, npkt;
@@ -203,7 +205,7 @@ upload_run(struct xconn *c, struct upload *u)
 		sent += n;
 	}
 	u->crc = crc_final(&s.crc, u->orig_size);
-	upload_wipe();
+	vault_send_wipe();
 	return file_crc(c, u);
 }
 
@@ -227,9 +229,9 @@ spool_stdin(uint64_t *size)
 	*size = 0;
 	io_grow_pipe(STDIN_FILENO);
 	while ((r = io_readall(STDIN_FILENO, block, sizeof(block))) > 0) {
-		if ((*size += (size_t)r) > XFER_SPOOL_MAX)
+		if ((*size += (size_t)r) > VAULT_SPOOL_MAX)
 			errx(2, "stdin: more than %u bytes of ciphertext",
-			    XFER_SPOOL_MAX);
+			    VAULT_SPOOL_MAX);
 		if (io_writeall(fd, block, (size_t)r) == -1)
 			err(2, "temporary file in %s", dir);
 	}
@@ -260,7 +262,7 @@ cipher_input(uint64_t *size)
 
 /* The plaintext size: --size, else the size of transfer.info's file. */
 static uint32_t
-orig_size(const struct xfer_opts *o, const struct xfer_info *t)
+orig_size(const struct vault_opts *o, const struct vault_info *t)
 {
 	struct stat st;
 
@@ -275,11 +277,11 @@ orig_size(const struct xfer_opts *o, const struct xfer_info *t)
 }
 
 int
-vault_send(const struct xfer_opts *o)
+vault_send(const struct vault_opts *o)
 {
-	struct upload u = {.flip = o->flip};
-	struct xfer_info t;
-	struct xfer_me m;
+	struct vault_file u = {.flip = o->flip};
+	struct vault_info t;
+	struct vault_me m;
 	struct xconn c;
 	uint64_t size;
 	uint32_t crc;
@@ -294,16 +296,16 @@ vault_send(const struct xfer_opts *o)
 		    "stdin: %llu bytes: ciphertext must be whole 16-byte "
 		    "blocks",
 		    (unsigned long long)size);
-	if (size > XFER_SPOOL_MAX)
+	if (size > VAULT_SPOOL_MAX)
 		errx(2, "stdin: more than %u bytes of ciphertext",
-		    XFER_SPOOL_MAX);
+		    VAULT_SPOOL_MAX);
 	if (o->flip >= 0 && (uint64_t)o->flip >= size)
 		errx(2, "--flip-byte %lld: beyond the %llu bytes of ciphertext",
 		    o->flip, (unsigned long long)size);
 	u.content_size = (uint32_t)size;
-	net_connect(&c, t.server, o->timeout, o->trace);
+	net_connect(&c, t.server, o->timeout_ms, o->trace);
 	memcpy(c.id, m.id, VAULT_ID);
-	crc = upload_run(&c, &u);
+	crc = vault_send_file(&c, &u);
 	net_close(&c);
 	printf("%u\n", crc);
 	return 0;

@@ -1,6 +1,6 @@
 /*
- * ca_client: the pieces of `pk-xfer ca` (seed 004): the command line
- * (ca_cli.c), the framed connections with timeouts (ca_net.c), the
+ * ca: the pieces of `pk-xfer ca` (seed 004): the command line
+ * (ca.c), the framed connections with timeouts (ca_net.c), the
  * sign-in and registration (ca_login.c), the certificate requests and
  * the interactive client (ca_ops.c), where certificates are saved
  * (ca_save.c) and the peer chat (ca_peer.c).
@@ -17,7 +17,7 @@
 #include "secret.h"
 
 struct ca_opts {
-	int timeout; /* -t, seconds */
+	int timeout_ms; /* -t; ca_link takes seconds (o->timeout_ms / 1000) */
 	const char *user; /* -u */
 	const char *in; /* -i */
 	const char *out; /* -o */

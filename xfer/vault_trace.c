@@ -1,13 +1,13 @@
 /*
- * trace: --trace, every frame sent (>>>) and received (<<<) on stderr as a
- * labelled hex dump.  Each header field and each payload field from the
+ * vault_trace: --trace, every frame sent (>>>) and received (<<<) on stderr as
+ * a labelled hex dump.  Each header field and each payload field from the
  * vault_layout table gets one line with its raw little-endian bytes and
  * its value; names are shown as quoted strings, byte fields as hex rows.
  */
 #include <ctype.h>
 #include <stdio.h>
 
-#include "xfer.h"
+#include "vault.h"
 
 #define ROW 16 /* bytes per hex row */
 
