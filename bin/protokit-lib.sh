@@ -55,7 +55,7 @@ bg() {
 # for SERVICE's line and sets addr to its address.
 relay_up() {
 	bg relay "$2"
-	wait_until "grep -q '^listening $1 ' relay.out"
+	wait_until "grep -qs '^listening $1 ' relay.out"
 	run "addr=\$(sed -n 's/^listening $1 //p' relay.out); echo \"relay pid \$relay_pid, listening on \$addr\""
 }
 
