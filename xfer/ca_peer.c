@@ -89,7 +89,7 @@ show(const struct ca_chat *m, const struct key_rsa *k, const char *keyfile)
 
 /* Messages until the sender closes; dies with 1 on a bad one. */
 static void
-receive(struct ca_link *l, const struct key_rsa *k, const char *keyfile)
+receive(struct link *l, const struct key_rsa *k, const char *keyfile)
 {
 	struct ca_chat m;
 	size_t used;
@@ -103,7 +103,7 @@ receive(struct ca_link *l, const struct key_rsa *k, const char *keyfile)
 			show(&m, k, keyfile);
 			memmove(l->buf, l->buf + used, l->have - used);
 			l->have -= used;
-		} else if (ca_fill(l) == 0) {
+		} else if (link_fill(l) == 0) {
 			if (l->have != 0)
 				errx(1, "sender: message cut short");
 			return;
@@ -114,22 +114,22 @@ receive(struct ca_link *l, const struct key_rsa *k, const char *keyfile)
 int
 ca_peer_listen(const struct ca_opts *o)
 {
-	static struct ca_link l;
+	static struct link l;
 	struct key_rsa k;
 	uint16_t port;
 	int lfd;
 
 	atexit(wipe);
 	key_load_file(&k, o->keyfile, &o->pass);
-	lfd = ca_listen(&port);
+	lfd = link_listen(NULL, &port);
 	printf("listening on 127.0.0.1:%u\n", port);
 	if (fflush(stdout) == EOF || ferror(stdout))
 		err(2, "stdout");
-	ca_link_fd(
-	    &l, dial_accept(lfd, o->timeout, "sender"), "sender", o->timeout);
+	link_open(&l, link_accept(lfd, NULL, o->timeout * 1000, "sender"),
+	    "sender", CA_FRAME_MAX, o->timeout * 1000);
 	close(lfd);
 	receive(&l, &k, o->keyfile);
-	ca_link_close(&l);
+	link_close(&l);
 	key_release();
 	fprintf(stderr, "sender left\n");
 	return 0;
@@ -156,7 +156,7 @@ load_root(const char *path, uint8_t *der, struct x509_cert *root)
 
 /* CERTREQ for o->to, checked against the root and the name. */
 static void
-fetch_cert(struct ca_link *l, const struct ca_opts *o,
+fetch_cert(struct link *l, const struct ca_opts *o,
     const struct x509_cert *root, uint8_t *der, struct x509_cert *c)
 {
 	size_t derlen;
@@ -186,7 +186,7 @@ fetch_cert(struct ca_link *l, const struct ca_opts *o,
 
 /* One message: [ciphertext, iv, OAEP-SHA256(password)]. */
 static void
-send_one(struct ca_link *p, const struct rsa_public_key *pub, size_t len)
+send_one(struct link *p, const struct rsa_public_key *pub, size_t len)
 {
 	uint8_t iv[CA_CHAT_IV], chain[CA_CHAT_IV], wrapped[CA_CHAT_WRAP_MAX];
 	size_t n;
@@ -200,14 +200,14 @@ send_one(struct ca_link *p, const struct rsa_public_key *pub, size_t len)
 	if (oaep_encrypt(pub, &nettle_sha256, NULL, 0, NULL, rand_nettle,
 		s.passlen, s.pass, wrapped) != 0)
 		err(2, "RSA-OAEP");
-	ca_write(p, s.text, n);
-	ca_write(p, iv, sizeof(iv));
-	ca_write(p, wrapped, pub->size);
+	link_write(p, s.text, n);
+	link_write(p, iv, sizeof(iv));
+	link_write(p, wrapped, pub->size);
 }
 
 /* Each line of stdin is one message. */
 static void
-send_lines(struct ca_link *p, const struct rsa_public_key *pub)
+send_lines(struct link *p, const struct rsa_public_key *pub)
 {
 	int tty = isatty(STDIN_FILENO);
 	size_t len;
@@ -230,7 +230,7 @@ send_lines(struct ca_link *p, const struct rsa_public_key *pub)
 int
 ca_peer_connect(const struct ca_opts *o, const char *ca_addr, const char *peer)
 {
-	static struct ca_link l;
+	static struct link l;
 	static uint8_t rootder[X509_DER_MAX], der[X509_DER_MAX];
 	struct x509_cert root, c;
 
@@ -239,18 +239,18 @@ ca_peer_connect(const struct ca_opts *o, const char *ca_addr, const char *peer)
 	s.passlen = ca_password(&o->chat, "Chat password:", "the chat password",
 	    s.pass, sizeof(s.pass));
 	ca_pass_read(o, 0);
-	ca_link_connect(&l, ca_addr, o->timeout);
+	link_connect(&l, ca_addr, CA_FRAME_MAX, o->timeout * 1000);
 	ca_signin(&l, o, 0);
 	fetch_cert(&l, o, &root, der, &c);
-	ca_link_close(&l);
+	link_close(&l);
 	if ((long)s.passlen > oaep_max_len(&nettle_sha256, c.pub.size))
 		errx(2, "the chat password is longer than %ld bytes",
 		    oaep_max_len(&nettle_sha256, c.pub.size));
 	derive();
 	aes256_set_encrypt_key(&s.aes, s.key);
-	ca_link_connect(&l, peer, o->timeout);
+	link_connect(&l, peer, CA_FRAME_MAX, o->timeout * 1000);
 	send_lines(&l, &c.pub);
-	ca_link_close(&l);
+	link_close(&l);
 	x509_cert_clear(&c);
 	x509_cert_clear(&root);
 	wipe();

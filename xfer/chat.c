@@ -122,16 +122,15 @@ unwrap(struct chat_client *c, const struct key_rsa *k, const uint8_t *w,
 static const uint8_t *
 expect(struct chat_client *c, const char *what, size_t *len)
 {
-	const uint8_t *p;
-
-	if ((p = chat_recv(c, c->timeout_ms, len)) == NULL)
+	if (!link_next(&c->link))
 		errx(1,
 		    "%s: the server closed the connection instead of "
 		    "sending the %s",
 		    c->server, what);
 	if (c->trace)
-		chat_trace("<<<", what, p, *len);
-	return p;
+		link_trace("<<<", what, c->link.msg, c->link.len);
+	*len = c->link.len;
+	return c->link.msg;
 }
 
 static void
@@ -144,7 +143,7 @@ chat_setup(struct chat_client *c, const struct chat_opts *o)
 
 	key_init(&k);
 	client_key(&k, o->keyfile);
-	chat_connect(c);
+	link_connect(&c->link, c->server, CHAT_FRAME_MAX, c->timeout_ms);
 	status("Connected successfully.");
 	status("Exchanging keys.");
 	if (chat_send(c, "user name", c->name, strlen(c->name)) == -1)

@@ -165,8 +165,6 @@ char *cli_prompt(const char *prompt, char *buf, size_t size);
  * "[v6]:port") within timeout_ms; dies with one line naming addr.
  */
 int dial(const char *addr, int timeout_ms);
-/* A peer on the listening lfd within timeout seconds, or death naming who. */
-int dial_accept(int lfd, int timeout, const char *who);
 
 int vault_register(const struct xfer_opts *o);
 int vault_pubkey(const struct xfer_opts *o);
