@@ -11,16 +11,11 @@
 #include <string.h>
 
 #include "ca_client.h"
+#include "secrets.h"
 #include "xfer.h"
 
-static uint8_t pass[CA_PASS_MAX]; /* wiped at exit, also after errx */
+static uint8_t pass[CA_PASS_MAX]; /* held in the registry: wiped at exit */
 static size_t passlen; /* 0: not read yet */
-
-static void
-wipe_pass(void)
-{
-	secret_wipe(pass, sizeof(pass));
-}
 
 size_t
 ca_password(const struct secret_src *src, const char *prompt, const char *what,
@@ -78,7 +73,8 @@ register_user(struct link *l, const char *user)
 void
 ca_pass_read(const struct ca_opts *o, int reg)
 {
-	atexit(wipe_pass);
+	if (secrets_add(pass, sizeof(pass)) == -1)
+		err(2, "password");
 	passlen = ca_password(
 	    &o->pass, "Password:", "the password", pass, sizeof(pass));
 	if (reg && passlen < CA_PASS_MIN)

@@ -15,6 +15,7 @@
 
 #include "ca_client.h"
 #include "io.h"
+#include "secrets.h"
 #include "xfer.h"
 
 static uint8_t req[CA_FRAME_MAX];
@@ -87,11 +88,14 @@ ca_certreq(struct link *l, const struct ca_opts *o, const char *id)
 static int
 answer_password(struct link *l, const struct ca_opts *o)
 {
+	static uint8_t pass[CA_PASS_MAX + 2]; /* held in the registry */
 	struct secret_src none = SECRET_SRC_INIT;
-	uint8_t pass[CA_PASS_MAX + 2];
 	size_t len;
 	int fixed =
 	    o->pass.file != NULL || o->pass.fd != -1 || o->pass.env != NULL;
+
+	if (secrets_add(pass, sizeof(pass)) == -1)
+		err(2, "password");
 
 	if (fixed && link_is(l, CA_BAD_PASS))
 		errx(1, "%s: %s", l->name, CA_BAD_PASS);

@@ -26,11 +26,12 @@
 #include "oaep.h"
 #include "pkcs7.h"
 #include "rand.h"
+#include "secrets.h"
 #include "xfer.h"
 
 #define AES_BLOCK 16
 
-/* Secrets of the message in hand, wiped on every exit. */
+/* Secrets of the message in hand, held in the registry (lib/secrets.h). */
 static struct {
 	uint8_t pass[CA_CHAT_WRAP_MAX];
 	size_t passlen;
@@ -43,6 +44,13 @@ static void
 wipe(void)
 {
 	secret_wipe(&s, sizeof(s));
+}
+
+static void
+hold(void)
+{
+	if (secrets_add(&s, sizeof(s)) == -1)
+		err(2, "secrets");
 }
 
 /* The AES-256 key: SHA-256 of the password, unsalted, as the original. */
@@ -119,7 +127,7 @@ ca_peer_listen(const struct ca_opts *o)
 	uint16_t port;
 	int lfd;
 
-	atexit(wipe);
+	hold();
 	key_load_file(&k, o->keyfile, &o->pass);
 	lfd = link_listen(NULL, &port);
 	printf("listening on 127.0.0.1:%u\n", port);
@@ -130,7 +138,7 @@ ca_peer_listen(const struct ca_opts *o)
 	close(lfd);
 	receive(&l, &k, o->keyfile);
 	link_close(&l);
-	key_release();
+	key_release(&k);
 	fprintf(stderr, "sender left\n");
 	return 0;
 }
@@ -234,7 +242,7 @@ ca_peer_connect(const struct ca_opts *o, const char *ca_addr, const char *peer)
 	static uint8_t rootder[X509_DER_MAX], der[X509_DER_MAX];
 	struct x509_cert root, c;
 
-	atexit(wipe);
+	hold();
 	load_root(o->cafile, rootder, &root);
 	s.passlen = ca_password(&o->chat, "Chat password:", "the chat password",
 	    s.pass, sizeof(s.pass));

@@ -20,6 +20,7 @@
 #include "oaep.h"
 #include "rand.h"
 #include "secret.h"
+#include "secrets.h"
 #include "xfer.h"
 
 #define CHAT_CLIENT_BITS 2048
@@ -85,6 +86,7 @@ status(const char *line)
 	fprintf(stderr, "[+] %s\n", line);
 }
 
+/* k, loaded or made, is held in the registry until key_release. */
 static void
 client_key(struct key_rsa *k, const char *path)
 {
@@ -92,6 +94,8 @@ client_key(struct key_rsa *k, const char *path)
 		key_load_file(k, path, NULL);
 		return;
 	}
+	if (secrets_key(k) == -1)
+		err(2, "key");
 	mpz_set_ui(k->pub.e, 65537);
 	if (!rsa_generate_keypair(&k->pub, &k->priv, NULL, rand_nettle, NULL,
 		NULL, CHAT_CLIENT_BITS, 0))
@@ -141,7 +145,6 @@ chat_setup(struct chat_client *c, const struct chat_opts *o)
 	const uint8_t *p;
 	size_t len;
 
-	key_init(&k);
 	client_key(&k, o->keyfile);
 	link_connect(&c->link, c->server, CHAT_FRAME_MAX, c->timeout_ms);
 	status("Connected successfully.");
@@ -166,7 +169,7 @@ chat_setup(struct chat_client *c, const struct chat_opts *o)
 	if (o->save_key != NULL)
 		out_write(o->save_key, p, len);
 	unwrap(c, &k, p, len);
-	key_clear(&k);
+	key_release(&k);
 	status("Exchange completed!");
 	status("Initial set up had been completed!");
 	status("Now you can start to exchange messages");
@@ -231,6 +234,8 @@ chat_main(int argc, char *argv[])
 	c.server = argv[1];
 	if (signal(SIGPIPE, SIG_IGN) == SIG_ERR)
 		err(2, "signal");
+	if (secrets_add(&c.aes, sizeof(c.aes)) == -1)
+		err(2, "session key");
 	chat_setup(&c, &o);
 	return chat_talk(&c);
 }

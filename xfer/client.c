@@ -18,17 +18,11 @@
 
 #include "hex.h"
 #include "secret.h"
+#include "secrets.h"
 #include "xfer.h"
 
-/* The session's AES key: static, so that wipe_key reaches it on any exit. */
+/* The session's AES key: static, held in the registry (lib/secrets.h). */
 static uint8_t session_key[32];
-
-static void
-wipe_key(void)
-{
-	secret_wipe(session_key, sizeof(session_key));
-	upload_wipe();
-}
 
 static void
 progress(const char *line)
@@ -53,7 +47,7 @@ register_new(struct xconn *c, const struct xfer_info *t, uint8_t aes[32])
 	key_vault_spki(&k, "new key", spki);
 	step_pubkey(c, &m, spki, wrapped);
 	key_unwrap(&k, wrapped, aes);
-	key_release();
+	key_release(&k);
 	progress("SEND PUBLIC KEY COMPLETED");
 }
 
@@ -78,7 +72,7 @@ session(struct xconn *c, const struct xfer_info *t, uint8_t aes[32])
 	if (step_reconnect(c, &m, wrapped) == VAULT_RECONNECT_OK) {
 		key_load_me(&k, 1);
 		key_unwrap(&k, wrapped, aes);
-		key_release();
+		key_release(&k);
 		progress("RECONNECT REQUEST COMPLETED");
 		return;
 	}
@@ -86,7 +80,7 @@ session(struct xconn *c, const struct xfer_info *t, uint8_t aes[32])
 	printf("RECONNECT DENIED: registered again as %s\n", hex);
 	step_denied(c, &m, &k, wrapped);
 	key_unwrap(&k, wrapped, aes);
-	key_release();
+	key_release(&k);
 	progress("SEND PUBLIC KEY COMPLETED");
 }
 
@@ -150,8 +144,8 @@ vault_client(const struct xfer_opts *o)
 	struct xconn c;
 	int rv;
 
-	if (atexit(wipe_key) != 0)
-		errx(2, "atexit failed");
+	if (secrets_add(session_key, sizeof(session_key)) == -1)
+		err(2, "session key");
 	info_read(&t);
 	open_file(&t, &u);
 	if (o->flip >= 0 && (uint64_t)o->flip >= u.content_size)

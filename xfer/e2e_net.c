@@ -44,8 +44,6 @@ e2e_open(struct e2e_client *c, const struct e2e_opts *o, const char *server)
 	char msg[512];
 	int rv;
 
-	if (atexit(key_release) != 0)
-		errx(2, "atexit failed");
 	key_init(&c->srv);
 	if ((rv = key_load(&c->srv, o->srvfile, NULL, 0)) != KEY_OK)
 		errx(2, "%s",

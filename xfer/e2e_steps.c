@@ -41,7 +41,7 @@ e2e_step_send(const struct e2e_opts *o, const char *server, const char *text)
 			status = 1;
 		(void)e2e_dropped(&c, reply, len);
 	}
-	close(c.net.fd);
+	link_close(&c.net);
 	return status;
 }
 
@@ -153,6 +153,6 @@ e2e_step_upload(const struct e2e_opts *o, const char *server, const char *path)
 	puts(text);
 	if (fflush(stdout) == EOF || ferror(stdout))
 		err(2, "stdout");
-	close(c.net.fd);
+	link_close(&c.net);
 	return 0;
 }

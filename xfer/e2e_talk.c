@@ -196,7 +196,8 @@ e2e_talk(const struct e2e_opts *o, const char *server)
 			return disconnected(dropped);
 	}
 	explicit_bzero(&lb, sizeof(lb));
-	if (shutdown(c.net.fd, SHUT_WR) == -1 || close(c.net.fd) == -1)
+	if (shutdown(c.net.fd, SHUT_WR) == -1)
 		err(2, "%s", server);
+	link_close(&c.net);
 	return 0;
 }

@@ -20,6 +20,7 @@
 #include "keymanager_client.h"
 #include "num.h"
 #include "secret.h"
+#include "secrets.h"
 #include "xfer.h"
 
 enum { OPT_FLIP_COUNT = 256, OPT_MODE, OPT_SAVE, OPT_TO, OPT_YES };
@@ -131,7 +132,7 @@ km_run_wait(
 		if (count < 0)
 			rv = 1;
 	}
-	secret_wipe(&s, sizeof(s));
+	secrets_release(&s);
 	close(lfd);
 	return rv;
 }
@@ -206,7 +207,7 @@ km_run_send(const struct km_opts *o, struct link *km,
 		if (count < 0)
 			rv = 1;
 	}
-	secret_wipe(&s, sizeof(s));
+	secrets_release(&s);
 	if (fd != -1)
 		close(fd);
 	return rv;
@@ -237,7 +238,7 @@ run(struct km_opts *o, enum km_step step, const char *addr, const char *file)
 				       : km_run_send(o, &km, &k3, file);
 		link_says(&km, "end");
 	}
-	secret_wipe(&k3, sizeof(k3));
+	secrets_release(&k3);
 	link_close(&km);
 	if (fflush(stdout) == EOF || ferror(stdout))
 		err(2, "stdout");

@@ -42,7 +42,11 @@ struct km_chain {
 	uint8_t iv[KM_BLOCK];
 };
 
-/* keymanager_pair.c: each returns 0 ok, 1 refused (message shown). */
+/*
+ * keymanager_pair.c: each returns 0 ok, 1 refused (message shown).  K3
+ * and the session are held in lib/secrets.h's registry from km_k3_load and
+ * km_pair on: the caller releases them (secrets_release).
+ */
 void km_k3_load(const char *path, struct aes128_ctx *k3);
 int km_pair(struct link *km, const struct km_opts *o,
     const struct aes128_ctx *k3, struct km_session *s);
@@ -55,7 +59,11 @@ void km_show(struct link *km);
 /* Reads one frame and dies unless it is exactly want bytes long. */
 void km_read_block(struct link *l, uint8_t *out, size_t want);
 
-/* keymanager_peer.c: each returns the block count, or -1 if refused. */
+/*
+ * keymanager_peer.c: a chain is held in the registry from km_chain_init
+ * to km_chain_wipe; the file functions return the block count, or -1 if
+ * refused.
+ */
 void km_chain_init(struct km_chain *c, const struct km_session *s);
 void km_chain_run(struct km_chain *c, int encrypt, size_t len, uint8_t *buf);
 void km_chain_wipe(struct km_chain *c);

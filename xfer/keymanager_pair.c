@@ -14,6 +14,7 @@
 #include "keymanager_client.h"
 #include "pkcs7.h"
 #include "secret.h"
+#include "secrets.h"
 #include "xfer.h"
 
 void
@@ -32,6 +33,8 @@ km_k3_load(const char *path, struct aes128_ctx *k3)
 		errx(2, "%s: not a 128-bit AES key (pk-keygen aes -b 128)",
 		    path);
 	}
+	if (secrets_add(k3, sizeof(*k3)) == -1)
+		err(2, "K3");
 	aes128_set_decrypt_key(k3, key);
 	secret_wipe(key, sizeof(key));
 }
@@ -89,6 +92,8 @@ int
 km_pair(struct link *km, const struct km_opts *o, const struct aes128_ctx *k3,
     struct km_session *s)
 {
+	if (secrets_add(s, sizeof(*s)) == -1)
+		err(2, "session key");
 	if (link_starts(km, "cbc") && km->len == 3)
 		s->mode = KM_CBC;
 	else if (link_starts(km, "cfb") && km->len == 3)

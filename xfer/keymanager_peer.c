@@ -24,6 +24,7 @@
 #include "keymanager_client.h"
 #include "pkcs7.h"
 #include "secret.h"
+#include "secrets.h"
 #include "xfer.h"
 
 #define KM_FILE_MAX (1ULL << 62) /* largest ciphertext accepted */
@@ -31,6 +32,8 @@
 void
 km_chain_init(struct km_chain *c, const struct km_session *s)
 {
+	if (secrets_add(c, sizeof(*c)) == -1)
+		err(2, "key schedule");
 	c->mode = s->mode;
 	aes128_set_encrypt_key(&c->enc, s->k);
 	aes128_set_decrypt_key(&c->dec, s->k);
@@ -56,7 +59,7 @@ km_chain_run(struct km_chain *c, int encrypt, size_t len, uint8_t *buf)
 void
 km_chain_wipe(struct km_chain *c)
 {
-	secret_wipe(c, sizeof(*c));
+	secrets_release(c);
 }
 
 static int
@@ -132,6 +135,8 @@ km_send_file(struct link *peer, const struct km_session *s,
 	size = (uint64_t)st.st_size;
 	if (!offer(peer, s, o, (size / KM_BLOCK + 1) * KM_BLOCK))
 		return -1;
+	if (secrets_add(buf, sizeof(buf)) == -1)
+		err(2, "buffer");
 	saving = save_open(o, &out);
 	km_chain_init(&c, s);
 	do {
@@ -234,6 +239,8 @@ receive(struct link *peer, const struct km_session *s, const struct km_opts *o,
 	long pad = 0;
 	int saving = save_open(o, &ct);
 
+	if (secrets_add(buf, sizeof(buf)) == -1)
+		err(2, "buffer");
 	km_chain_init(&c, s);
 	while (left > 0) {
 		n = left < IO_BLOCK ? (size_t)left : IO_BLOCK;

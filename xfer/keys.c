@@ -16,38 +16,34 @@
 #include "oaep.h"
 #include "rand.h"
 #include "secret.h"
+#include "secrets.h"
 #include "xfer.h"
 
 #define VAULT_BITS 1024
 #define VAULT_E 17
 
-/* The one key in use, so that key_release wipes it on any exit. */
-static struct key_rsa *held;
-
 void
-key_release(void)
+key_release(struct key_rsa *k)
 {
-	if (held != NULL)
-		key_clear(held);
-	held = NULL;
+	secrets_release(k);
 }
 
+/* Initialises k, held by the registry until key_release. */
 static void
 hold(struct key_rsa *k)
 {
-	key_release();
-	key_init(k);
-	held = k;
+	if (secrets_key(k) == -1)
+		err(2, "key");
 }
 
-/* Dies with the reason for rv, once the key is wiped. */
+/* Dies with the reason for rv, once the secrets are wiped. */
 static void
 die_key(int rv, const char *path, const struct secret_src *pass)
 {
 	char msg[512];
 
 	key_load_msg(rv, path, pass, msg, sizeof(msg));
-	key_release();
+	secrets_wipe();
 	errx(key_load_exit(rv), "%s", msg);
 }
 
@@ -95,7 +91,7 @@ key_generate(struct key_rsa *k)
 	mpz_set_ui(k->pub.e, VAULT_E);
 	if (!rsa_generate_keypair(&k->pub, &k->priv, NULL, rand_nettle, NULL,
 		NULL, VAULT_BITS, 0)) {
-		key_release();
+		secrets_wipe();
 		errx(2, "RSA key generation failed");
 	}
 	k->has_private = 1;

@@ -3,7 +3,8 @@
  * clients.  The socket is blocking; a read first polls for the time left
  * of its one deadline per reply, so a reply trickling in byte by byte still
  * ends on time, and a write is bounded by SO_SNDTIMEO.  Bytes taken from
- * the buffer are wiped at once; the buffers are wiped when closed.
+ * the buffer are wiped at once; the buffers are held in lib/secrets.h's
+ * registry, wiped when closed or at any exit.
  */
 #include <sys/socket.h>
 #include <sys/time.h>
@@ -22,6 +23,7 @@
 #include "frame.h"
 #include "link.h"
 #include "secret.h"
+#include "secrets.h"
 #include "xfer.h"
 
 void
@@ -40,9 +42,9 @@ link_open(struct link *l, int fd, const char *name, size_t max, int timeout_ms)
 	    setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv)) == -1)
 		err(2, "%s", name);
 	(void)setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
-	if ((l->buf = secret_alloc(FRAME_HDR + max)) == NULL ||
-	    (l->msg = secret_alloc(max + 1)) == NULL)
-		err(2, NULL);
+	if ((l->buf = secrets_alloc(FRAME_HDR + max)) == NULL ||
+	    (l->msg = secrets_alloc(max + 1)) == NULL)
+		err(2, "%s", name);
 }
 
 void
@@ -57,8 +59,8 @@ link_close(struct link *l)
 	if (l->fd != -1 && close(l->fd) == -1)
 		warn("close %s", l->name);
 	l->fd = -1;
-	secret_free(l->buf, l->buf != NULL ? FRAME_HDR + l->max : 0);
-	secret_free(l->msg, l->msg != NULL ? l->max + 1 : 0);
+	secrets_release(l->buf);
+	secrets_release(l->msg);
 	l->buf = l->msg = NULL;
 	l->have = l->len = 0;
 }

@@ -22,6 +22,7 @@
 #include "io.h"
 #include "pkcs7.h"
 #include "secret.h"
+#include "secrets.h"
 #include "xfer.h"
 
 #define PKT_PAYLOAD (12 + VAULT_NAME + VAULT_PACKET)
@@ -162,7 +163,7 @@ file_crc(struct xconn *c, const struct upload *u)
 	return vault_get_u32(p + VAULT_ID + 4 + VAULT_NAME);
 }
 
-/* Static, so that upload_wipe reaches the key schedule on any exit. */
+/* Static, held in the registry (lib/secrets.h) so any exit wipes it. */
 static struct sender s;
 
 void
@@ -179,6 +180,9 @@ upload_run(struct xconn *c, struct upload *u)
 	size_t n, npkt;
 	uint32_t first;
 
+	if (secrets_add(&s, sizeof(s)) == -1 ||
+	    secrets_add(block, sizeof(block)) == -1)
+		err(2, "upload");
 	memset(&s, 0, sizeof(s));
 	s.total = vault_total_packets(u->content_size);
 	if (u->aes != NULL)

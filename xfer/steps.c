@@ -139,7 +139,7 @@ vault_pubkey(const struct xfer_opts *o)
 	step_pubkey(&c, &m, spki, wrapped);
 	net_close(&c);
 	key_save(&k, &m);
-	key_release();
+	key_release(&k);
 	out_write(o->outfile, wrapped, sizeof(wrapped));
 	return 0;
 }
@@ -163,7 +163,7 @@ vault_reconnect(const struct xfer_opts *o)
 		      "as %s; sending the public key (826)",
 		    m.name, hex);
 		step_denied(&c, &m, &k, wrapped);
-		key_release();
+		key_release(&k);
 	}
 	net_close(&c);
 	out_write(o->outfile, wrapped, sizeof(wrapped));

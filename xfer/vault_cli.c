@@ -187,8 +187,6 @@ vault_main(int argc, char *argv[])
 	unsigned given = 0;
 	int ch, want_help = 0;
 
-	if (atexit(key_release) != 0)
-		errx(2, "atexit failed");
 	while (
 	    (ch = getopt_long(argc, argv, "C:hk:o:t:", longopts, NULL)) != -1) {
 		switch (ch) {

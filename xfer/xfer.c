@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "secret.h"
+#include "secrets.h"
 #include "xfer.h"
 
 static const struct protocol {
@@ -51,6 +52,9 @@ main(int argc, char *argv[])
 	int j, help = 0;
 
 	secret_gmp_init();
+	/* Every secret held (lib/secrets.h) is wiped on any exit. */
+	if (atexit(secrets_wipe) != 0)
+		errx(2, "atexit failed");
 	/* The first word that names a protocol picks it; skip the global
 	 * options' arguments, which could be a directory named "vault". */
 	for (j = 1; j < argc; j++) {

@@ -108,8 +108,11 @@ void key_load_file(
  */
 int key_load_me(struct key_rsa *k, int need);
 void key_generate(struct key_rsa *k);
-/* Clears the key the last load or generate filled (also atexit). */
-void key_release(void);
+/*
+ * The loads and key_generate hold k in lib/secrets.h's registry, wiped at
+ * any exit; key_release clears it and lets it go (before k's frame ends).
+ */
+void key_release(struct key_rsa *k);
 /* The 160-byte SPKI; dies naming path if the key is not RSA-1024 e=17. */
 void key_vault_spki(
     const struct key_rsa *k, const char *path, uint8_t spki[VAULT_PUBKEY]);
@@ -194,7 +197,7 @@ struct upload {
 int vault_send(const struct xfer_opts *o);
 /* Streams the 828 packets and returns the cksum from the 1603 reply. */
 uint32_t upload_run(struct xconn *c, struct upload *u);
-/* Wipes the plaintext buffer and the AES key schedule (atexit). */
+/* Wipes the plaintext buffer and the AES key schedule (also at exit). */
 void upload_wipe(void);
 
 /* client.c */
