@@ -543,3 +543,9 @@ alice.backup|alice|CERTUP"
 	    --pass-file alice.pass "127.0.0.1:$port"
 	assert_equal "$stderr" "pk-xfer: 127.0.0.1:$port: no answer in 1 s"
 }
+
+@test "ca: a listener that dies waiting for a sender leaves no trace of its key" {
+	core_at_exit pk-xfer -t 1 ca listen -k alice.key
+	grep -q "^pk-xfer: no sender connected in 1 s" core.log
+	run -1 key_in_core alice.key
+}
