@@ -12,6 +12,7 @@
 
 #include "key.h"
 #include "secret.h"
+#include "secrets.h"
 #include "x509.h"
 
 #define RSA_BITS_DEFAULT 2048
@@ -51,10 +52,9 @@ void mode_selfsign(const struct opts *o);
 void mode_sign(const struct opts *o);
 void mode_verify(const struct opts *o);
 
-/* secrets.c: memory wiped by secrets_wipe() and before every die. */
+/* secrets.c: held in lib/secrets.h's registry, wiped before every die. */
 void *xsecret(size_t n);
 struct key_rsa *xkey(void);
-void secrets_wipe(void);
 /* Wipe, then err(3) with the errno at the call / errx(3). */
 noreturn void die_errno(int eval, const char *fmt, ...);
 noreturn void die(int eval, const char *fmt, ...);

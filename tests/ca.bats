@@ -538,3 +538,27 @@ alice.backup|alice|CERTUP"
 	run -2 --separate-stderr pk-relay -d state ca@127.0.0.1:0
 	[[ ${stderr_lines[-2]} == *"Z ca state/ca.pass: No such file or directory" ]]
 }
+
+@test "ca: a reply trickling in byte by byte still ends at -t (one deadline per reply)" {
+	local i line port
+	# A fake CA: announces a 30-byte frame, then sends a byte every 0.3 s.
+	printf '%s\n' "printf '\\000\\000\\000\\036'" \
+	    'for i in $(seq 30); do printf x; sleep 0.3; done' > trickle.sh
+	socat -d -d TCP-LISTEN:0,bind=127.0.0.1 SYSTEM:"sh trickle.sh" \
+	    2> socat.log 3>&- &
+	LPID=$!
+	for ((i = 0; i < 100; i++)); do
+		line=$(grep -m1 ' listening on ' socat.log) && break
+		sleep 0.05
+	done
+	port=${line##*:}
+	run -2 --separate-stderr pk-xfer -t 1 ca login -u alice \
+	    --pass-file alice.pass "127.0.0.1:$port"
+	assert_equal "$stderr" "pk-xfer: 127.0.0.1:$port: no answer in 1 s"
+}
+
+@test "ca: a listener that dies waiting for a sender leaves no trace of its key" {
+	core_at_exit pk-xfer -t 1 ca listen -k alice.key
+	grep -q "^pk-xfer: no sender connected in 1 s" core.log
+	run -1 key_in_core alice.key
+}

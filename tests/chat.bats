@@ -328,3 +328,11 @@ Try 'pk-xfer chat --help'"
 	run ls -A tmp
 	assert_output ''
 }
+
+@test "chat: a client that dies on its set-up leaves no trace of its private key" {
+	# The key is loaded, then the connect fails.
+	core_at_exit pk-xfer chat -u alice -k "$BATS_FILE_TMPDIR/alice.key" \
+	    127.0.0.1:1
+	grep -q "^pk-xfer: connect 127.0.0.1:1" core.log
+	run -1 key_in_core "$BATS_FILE_TMPDIR/alice.key"
+}

@@ -147,3 +147,36 @@ wait_count() {
 	cat relay.log >&2
 	return 1
 }
+
+# core_at_exit CMD...: runs CMD under gdb (the test is skipped without
+# it, or in a sanitizer build) and dumps its memory into ./core as it exits; what CMD and gdb print
+# goes to core.log.  in_core HEX: succeeds when ./core holds the bytes of
+# HEX.  key_in_core KEY: when it holds the low 16 bytes of KEY's prime1 as
+# GMP's limbs hold them.  Either finding a secret means it was not wiped.
+core_at_exit() {
+	local bin
+	bin=$(command -v "$1")
+	command -v gdb > /dev/null || skip "gdb is not installed"
+	# ASan's shadow memory would make a core of many gigabytes.
+	! grep -qa __asan_init "$bin" || skip "a sanitizer build"
+	(
+		ulimit -f 1048576
+		gdb -batch -ex 'catch syscall exit_group' -ex run \
+		    -ex 'gcore core' -ex kill --args "$bin" "${@:2}"
+	) > core.log 2>&1
+	[ -s core ] || { cat core.log >&2; return 1; }
+}
+
+in_core() {
+	[ -n "$1" ] && LC_ALL=C grep -qaP "$(sed 's/../\\x&/g' <<< "$1")" core
+}
+
+key_in_core() {
+	local hex le='' i
+	hex=$(openssl rsa -in "$1" -noout -text |
+	    sed -n '/^prime1:/,/^prime2:/p' | sed '1d;$d' | tr -d ' :\n')
+	for ((i = ${#hex} - 2; i >= ${#hex} - 32; i -= 2)); do
+		le+=${hex:i:2}
+	done
+	in_core "$le"
+}

@@ -535,3 +535,10 @@ raw_pair() {
 	run -1 grep -q 'key okay' w.out
 	[ ! -e out ]
 }
+
+@test "keymanager: a client that dies on its set-up leaves no trace of K3" {
+	# K3 is loaded, then the connect fails.
+	core_at_exit pk-xfer keymanager -k k3 127.0.0.1:1
+	grep -q "^pk-xfer: connect 127.0.0.1:1" core.log
+	run -1 in_core "$(tr -d '\n' < k3)"
+}

@@ -147,7 +147,7 @@ static const char *const step_names[] = {
 static int
 run(const struct ca_opts *o, enum step st, const char *addr, const char *id)
 {
-	static struct ca_link l;
+	static struct link l;
 	int rv = 0;
 
 	if (st != S_CLIENT)
@@ -156,7 +156,7 @@ run(const struct ca_opts *o, enum step st, const char *addr, const char *id)
 		need("-i file", o->in, step_names[st]);
 	if (st != S_CLIENT)
 		ca_pass_read(o, st == S_REGISTER);
-	ca_link_connect(&l, addr, o->timeout_ms / 1000);
+	link_connect(&l, addr, CA_FRAME_MAX, o->timeout_ms);
 	if (st == S_CLIENT)
 		rv = ca_interactive(&l, o);
 	else
@@ -167,7 +167,7 @@ run(const struct ca_opts *o, enum step st, const char *addr, const char *id)
 		rv = ca_certup(&l, o);
 	else if (st == S_CERTREQ)
 		rv = ca_certreq(&l, o, id);
-	ca_link_close(&l);
+	link_close(&l);
 	return rv;
 }
 

@@ -1,9 +1,9 @@
 /*
  * ca: the pieces of `pk-xfer ca` (seed 004): the command line
- * (ca.c), the framed connections with timeouts (ca_net.c), the
- * sign-in and registration (ca_login.c), the certificate requests and
- * the interactive client (ca_ops.c), where certificates are saved
- * (ca_save.c) and the peer chat (ca_peer.c).
+ * (ca.c), the sign-in and registration (ca_login.c), the
+ * certificate requests and the interactive client (ca_ops.c), where
+ * certificates are saved (ca_save.c) and the peer chat (ca_peer.c), over
+ * link.h's connections.
  * Network and file failures die with exit 2; refusals with exit 1.
  */
 #ifndef PK_XFER_CA_H
@@ -13,11 +13,11 @@
 #include <stdint.h>
 
 #include "cawire.h"
-#include "frame.h"
+#include "link.h"
 #include "secret.h"
 
 struct ca_opts {
-	int timeout_ms; /* -t; ca_link takes seconds (o->timeout_ms / 1000) */
+	int timeout_ms; /* -t: the bound of each network wait */
 	const char *user; /* -u */
 	const char *in; /* -i */
 	const char *out; /* -o */
@@ -29,34 +29,8 @@ struct ca_opts {
 	struct secret_src chat; /* --chat-pass */
 };
 
-/* One framed TCP connection (the CA, or the peer). */
-struct ca_link {
-	int fd;
-	const char *name; /* for messages */
-	size_t have;
-	uint8_t buf[FRAME_HDR + CA_FRAME_MAX];
-	uint8_t msg[CA_FRAME_MAX + 1]; /* the last frame, NUL-terminated */
-	size_t len;
-};
-
-/* ca_net.c */
-void ca_link_connect(struct ca_link *l, const char *addr, int timeout);
-void ca_link_fd(struct ca_link *l, int fd, const char *name, int timeout);
-void ca_link_close(struct ca_link *l);
-/* Reads more bytes into l->buf; 0 at EOF. */
-size_t ca_fill(struct ca_link *l);
-/* Reads one frame into l->msg / l->len (NUL-terminated); 0 at EOF. */
-int ca_next(struct ca_link *l);
-/* The same, dying at EOF. */
-void ca_read(struct ca_link *l);
-void ca_write(struct ca_link *l, const void *buf, size_t len);
-void ca_says(struct ca_link *l, const char *text);
-/* 1 if the last frame is exactly text. */
-int ca_is(const struct ca_link *l, const char *text);
-/* 1 if the last frame starts with "-----BEGIN CERTIFICATE-----". */
-int ca_is_cert(const struct ca_link *l);
-/* A listener on 127.0.0.1, port 0; sets *port. */
-int ca_listen(uint16_t *port);
+/* ca_save.c: 1 if the last frame starts with "-----BEGIN CERTIFICATE-----". */
+int ca_is_cert(const struct link *l);
 
 /* ca_login.c */
 /*
@@ -68,22 +42,22 @@ size_t ca_password(const struct secret_src *src, const char *prompt,
 /* Reads the account password now, before any connection. */
 void ca_pass_read(const struct ca_opts *o, int reg);
 /* Signs in as o->user (or registers it); dies with 1 when refused. */
-void ca_signin(struct ca_link *l, const struct ca_opts *o, int reg);
+void ca_signin(struct link *l, const struct ca_opts *o, int reg);
 
 /* ca_ops.c: each returns the exit status. */
-int ca_csr(struct ca_link *l, const struct ca_opts *o);
-int ca_certup(struct ca_link *l, const struct ca_opts *o);
-int ca_certreq(struct ca_link *l, const struct ca_opts *o, const char *id);
-int ca_interactive(struct ca_link *l, const struct ca_opts *o);
+int ca_csr(struct link *l, const struct ca_opts *o);
+int ca_certup(struct link *l, const struct ca_opts *o);
+int ca_certreq(struct link *l, const struct ca_opts *o, const char *id);
+int ca_interactive(struct link *l, const struct ca_opts *o);
 /* Sends one request and reads the answer; dies with 1 on "error: ". */
-void ca_request(struct ca_link *l, enum ca_op op, const char *name,
+void ca_request(struct link *l, enum ca_op op, const char *name,
     const uint8_t *body, size_t len);
 
 /* ca_save.c: the certificate in l->msg, from CSR or CERTREQ. */
 /* To out (- is stdout), else to <CN>.crt (id.crt) if that is new. */
-int ca_save_cert(const struct ca_link *l, const char *out, const char *id);
+int ca_save_cert(const struct link *l, const char *out, const char *id);
 /* To a name asked at the prompt, <CN>.crt by default; -1 at EOF. */
-int ca_save_ask(const struct ca_link *l, const char *id);
+int ca_save_ask(const struct link *l, const char *id);
 
 /* ca_peer.c */
 int ca_peer_listen(const struct ca_opts *o);

@@ -12,16 +12,11 @@
 
 #include "ca.h"
 #include "pass.h"
+#include "secrets.h"
 #include "xfer.h"
 
-static uint8_t pass[CA_PASS_MAX]; /* wiped at exit, also after errx */
+static uint8_t pass[CA_PASS_MAX]; /* held in the registry: wiped at exit */
 static size_t passlen; /* 0: not read yet */
-
-static void
-wipe_pass(void)
-{
-	secret_wipe(pass, sizeof(pass));
-}
 
 size_t
 ca_password(const struct secret_src *src, const char *prompt, const char *what,
@@ -42,44 +37,45 @@ ca_password(const struct secret_src *src, const char *prompt, const char *what,
 
 /* Reads the next frame and dies unless it is want. */
 static void
-expect(struct ca_link *l, const char *want)
+expect(struct link *l, const char *want)
 {
-	ca_read(l);
-	if (!ca_is(l, want))
+	link_read(l);
+	if (!link_is(l, want))
 		errx(2, "%s: expected \"%s\", got \"%.80s\"", l->name, want,
 		    (const char *)l->msg);
 }
 
 /* After the password: Welcome, or the refusal. */
 static void
-welcomed(struct ca_link *l, const char *user, const char *what)
+welcomed(struct link *l, const char *user, const char *what)
 {
-	ca_read(l);
-	if (ca_is(l, CA_WELCOME))
+	link_read(l);
+	if (link_is(l, CA_WELCOME))
 		return;
-	if (ca_is(l, CA_BAD_PASS))
+	if (link_is(l, CA_BAD_PASS))
 		errx(1, "%s: %s: %s", l->name, user, CA_BAD_PASS);
 	errx(1, "%s: %s: %s refused: \"%.80s\"", l->name, user, what,
 	    (const char *)l->msg);
 }
 
 static void
-register_user(struct ca_link *l, const char *user)
+register_user(struct link *l, const char *user)
 {
-	ca_says(l, "r");
+	link_says(l, "r");
 	expect(l, CA_CHOOSE_USER);
-	ca_says(l, user);
-	ca_read(l);
-	if (!ca_is(l, CA_CHOOSE_PASS))
+	link_says(l, user);
+	link_read(l);
+	if (!link_is(l, CA_CHOOSE_PASS))
 		errx(1, "%s: %s: %s", l->name, user, (const char *)l->msg);
-	ca_write(l, pass, passlen);
+	link_write(l, pass, passlen);
 	welcomed(l, user, "registration");
 }
 
 void
 ca_pass_read(const struct ca_opts *o, int reg)
 {
-	atexit(wipe_pass);
+	if (secrets_add(pass, sizeof(pass)) == -1)
+		err(2, "password");
 	passlen = ca_password(
 	    &o->pass, "Password:", "the password", pass, sizeof(pass));
 	if (reg && passlen < CA_PASS_MIN)
@@ -88,22 +84,22 @@ ca_pass_read(const struct ca_opts *o, int reg)
 }
 
 void
-ca_signin(struct ca_link *l, const struct ca_opts *o, int reg)
+ca_signin(struct link *l, const struct ca_opts *o, int reg)
 {
 	if (passlen == 0)
 		ca_pass_read(o, reg);
 	expect(l, CA_ASK_USER);
-	ca_says(l, o->user);
-	ca_read(l);
-	if (ca_is(l, CA_NOT_FOUND) && reg)
+	link_says(l, o->user);
+	link_read(l);
+	if (link_is(l, CA_NOT_FOUND) && reg)
 		register_user(l, o->user);
-	else if (ca_is(l, CA_NOT_FOUND))
+	else if (link_is(l, CA_NOT_FOUND))
 		errx(1, "%s: %s: user not found (pk-xfer ca register first)",
 		    l->name, o->user);
-	else if (ca_is(l, CA_ASK_PASS) && reg)
+	else if (link_is(l, CA_ASK_PASS) && reg)
 		errx(1, "%s: %s: already registered", l->name, o->user);
-	else if (ca_is(l, CA_ASK_PASS)) {
-		ca_write(l, pass, passlen);
+	else if (link_is(l, CA_ASK_PASS)) {
+		link_write(l, pass, passlen);
 		welcomed(l, o->user, "sign-in");
 	} else
 		errx(2, "%s: unexpected \"%.80s\"", l->name,

@@ -15,21 +15,22 @@
 
 #include "ca.h"
 #include "io.h"
+#include "secrets.h"
 #include "xfer.h"
 
 static uint8_t req[CA_FRAME_MAX];
 static uint8_t file[X509_PEM_MAX];
 
 void
-ca_request(struct ca_link *l, enum ca_op op, const char *name,
-    const uint8_t *body, size_t len)
+ca_request(struct link *l, enum ca_op op, const char *name, const uint8_t *body,
+    size_t len)
 {
 	size_t n;
 
 	if (ca_req_format(op, name, body, len, req, sizeof(req), &n) == -1)
 		errx(2, "%s: request too long", ca_op_name(op));
-	ca_write(l, req, n);
-	ca_read(l);
+	link_write(l, req, n);
+	link_read(l);
 	if (l->len >= strlen(CA_ERROR) &&
 	    memcmp(l->msg, CA_ERROR, strlen(CA_ERROR)) == 0)
 		errx(1, "%s: %s", l->name, (const char *)l->msg);
@@ -48,7 +49,7 @@ read_input(const char *path)
 }
 
 int
-ca_csr(struct ca_link *l, const struct ca_opts *o)
+ca_csr(struct link *l, const struct ca_opts *o)
 {
 	size_t len = read_input(o->in);
 
@@ -59,20 +60,20 @@ ca_csr(struct ca_link *l, const struct ca_opts *o)
 }
 
 int
-ca_certup(struct ca_link *l, const struct ca_opts *o)
+ca_certup(struct link *l, const struct ca_opts *o)
 {
 	size_t len = read_input(o->in);
 	const char *name = o->as != NULL ? o->as : o->user;
 
 	ca_request(l, CA_CERTUP, name, file, len);
-	if (!ca_is(l, CA_ACK))
+	if (!link_is(l, CA_ACK))
 		errx(1, "%s: CERTUP: \"%.80s\"", l->name, (const char *)l->msg);
 	fprintf(stderr, "%s: stored for %s\n", CA_ACK, name);
 	return 0;
 }
 
 int
-ca_certreq(struct ca_link *l, const struct ca_opts *o, const char *id)
+ca_certreq(struct link *l, const struct ca_opts *o, const char *id)
 {
 	ca_request(l, CA_CERTREQ, o->user, (const uint8_t *)id, strlen(id));
 	if (ca_is_cert(l)) {
@@ -85,15 +86,18 @@ ca_certreq(struct ca_link *l, const struct ca_opts *o, const char *id)
 
 /* A password prompt: the --pass-* source, the terminal, or a line. */
 static int
-answer_password(struct ca_link *l, const struct ca_opts *o)
+answer_password(struct link *l, const struct ca_opts *o)
 {
+	static uint8_t pass[CA_PASS_MAX + 2]; /* held in the registry */
 	struct secret_src none = SECRET_SRC_INIT;
-	uint8_t pass[CA_PASS_MAX + 2];
 	size_t len;
 	int fixed =
 	    o->pass.file != NULL || o->pass.fd != -1 || o->pass.env != NULL;
 
-	if (fixed && ca_is(l, CA_BAD_PASS))
+	if (secrets_add(pass, sizeof(pass)) == -1)
+		err(2, "password");
+
+	if (fixed && link_is(l, CA_BAD_PASS))
 		errx(1, "%s: %s", l->name, CA_BAD_PASS);
 	if (fixed || isatty(STDIN_FILENO))
 		len = ca_password(fixed ? &o->pass : &none,
@@ -102,35 +106,35 @@ answer_password(struct ca_link *l, const struct ca_opts *o)
 		return -1;
 	else
 		len = strlen((char *)pass);
-	ca_write(l, pass, len);
+	link_write(l, pass, len);
 	secret_wipe(pass, sizeof(pass));
 	return 0;
 }
 
 /* The sign-in dialog as the server leads it; 0 at Welcome, -1 at EOF. */
 static int
-dialog(struct ca_link *l, const struct ca_opts *o, char *user)
+dialog(struct link *l, const struct ca_opts *o, char *user)
 {
 	char line[CA_NAME_MAX + 2];
 
-	while (ca_next(l)) {
+	while (link_next(l)) {
 		printf("%s\n", (const char *)l->msg);
-		if (ca_is(l, CA_WELCOME))
+		if (link_is(l, CA_WELCOME))
 			return 0;
-		if (ca_is(l, CA_NAME_BAD) || ca_is(l, CA_NAME_TAKEN))
+		if (link_is(l, CA_NAME_BAD) || link_is(l, CA_NAME_TAKEN))
 			continue;
-		if (ca_is(l, CA_ASK_PASS) || ca_is(l, CA_BAD_PASS) ||
-		    ca_is(l, CA_CHOOSE_PASS)) {
+		if (link_is(l, CA_ASK_PASS) || link_is(l, CA_BAD_PASS) ||
+		    link_is(l, CA_CHOOSE_PASS)) {
 			if (answer_password(l, o) == -1)
 				return -1;
 			continue;
 		}
 		if (cli_prompt(NULL, line, sizeof(line)) == NULL)
 			return -1;
-		if ((ca_is(l, CA_ASK_USER) || ca_is(l, CA_CHOOSE_USER)) &&
+		if ((link_is(l, CA_ASK_USER) || link_is(l, CA_CHOOSE_USER)) &&
 		    strlen(line) <= CA_NAME_MAX)
 			memcpy(user, line, strlen(line) + 1);
-		ca_says(l, line);
+		link_says(l, line);
 	}
 	return -1;
 }
@@ -165,7 +169,7 @@ read_try(const char *path)
 
 /* CSR or CERTUP: the file, then the request; 1 when not sent. */
 static int
-upload(struct ca_link *l, enum ca_op op, const char *user)
+upload(struct link *l, enum ca_op op, const char *user)
 {
 	char path[4096], id[CA_NAME_MAX + 2];
 	long len;
@@ -184,7 +188,7 @@ upload(struct ca_link *l, enum ca_op op, const char *user)
 
 /* One operation chosen at the prompt; 0 done, 1 none, -1 at EOF. */
 static int
-operation(struct ca_link *l, const char *user)
+operation(struct link *l, const char *user)
 {
 	char op[64], id[CA_NAME_MAX + 2];
 	int rv;
@@ -220,7 +224,7 @@ operation(struct ca_link *l, const char *user)
 }
 
 int
-ca_interactive(struct ca_link *l, const struct ca_opts *o)
+ca_interactive(struct link *l, const struct ca_opts *o)
 {
 	char user[CA_NAME_MAX + 1] = "", yn[8];
 	int rv;

@@ -26,11 +26,12 @@
 #include "oaep.h"
 #include "pkcs7.h"
 #include "rand.h"
+#include "secrets.h"
 #include "xfer.h"
 
 #define AES_BLOCK 16
 
-/* Secrets of the message in hand, wiped on every exit. */
+/* Secrets of the message in hand, held in the registry (lib/secrets.h). */
 static struct {
 	uint8_t pass[CA_CHAT_WRAP_MAX];
 	size_t passlen;
@@ -43,6 +44,13 @@ static void
 wipe(void)
 {
 	secret_wipe(&s, sizeof(s));
+}
+
+static void
+hold(void)
+{
+	if (secrets_add(&s, sizeof(s)) == -1)
+		err(2, "secrets");
 }
 
 /* The AES-256 key: SHA-256 of the password, unsalted, as the original. */
@@ -89,7 +97,7 @@ show(const struct ca_chat *m, const struct key_rsa *k, const char *keyfile)
 
 /* Messages until the sender closes; dies with 1 on a bad one. */
 static void
-receive(struct ca_link *l, const struct key_rsa *k, const char *keyfile)
+receive(struct link *l, const struct key_rsa *k, const char *keyfile)
 {
 	struct ca_chat m;
 	size_t used;
@@ -103,7 +111,7 @@ receive(struct ca_link *l, const struct key_rsa *k, const char *keyfile)
 			show(&m, k, keyfile);
 			memmove(l->buf, l->buf + used, l->have - used);
 			l->have -= used;
-		} else if (ca_fill(l) == 0) {
+		} else if (link_fill(l) == 0) {
 			if (l->have != 0)
 				errx(1, "sender: message cut short");
 			return;
@@ -114,23 +122,23 @@ receive(struct ca_link *l, const struct key_rsa *k, const char *keyfile)
 int
 ca_peer_listen(const struct ca_opts *o)
 {
-	static struct ca_link l;
+	static struct link l;
 	struct key_rsa k;
 	uint16_t port;
 	int lfd;
 
-	atexit(wipe);
+	hold();
 	xfer_key_load(&k, o->keyfile, &o->pass);
-	lfd = ca_listen(&port);
+	lfd = link_listen(NULL, &port);
 	printf("listening on 127.0.0.1:%u\n", port);
 	if (fflush(stdout) == EOF || ferror(stdout))
 		err(2, "stdout");
-	ca_link_fd(&l, dial_accept(lfd, o->timeout_ms, "sender"), "sender",
-	    o->timeout_ms / 1000);
+	link_open(&l, link_accept(lfd, NULL, o->timeout_ms, "sender"),
+	    "sender", CA_FRAME_MAX, o->timeout_ms);
 	close(lfd);
 	receive(&l, &k, o->keyfile);
-	ca_link_close(&l);
-	xfer_key_release();
+	link_close(&l);
+	secrets_release(&k);
 	fprintf(stderr, "sender left\n");
 	return 0;
 }
@@ -156,7 +164,7 @@ load_root(const char *path, uint8_t *der, struct x509_cert *root)
 
 /* CERTREQ for o->to, checked against the root and the name. */
 static void
-fetch_cert(struct ca_link *l, const struct ca_opts *o,
+fetch_cert(struct link *l, const struct ca_opts *o,
     const struct x509_cert *root, uint8_t *der, struct x509_cert *c)
 {
 	size_t derlen;
@@ -186,7 +194,7 @@ fetch_cert(struct ca_link *l, const struct ca_opts *o,
 
 /* One message: [ciphertext, iv, OAEP-SHA256(password)]. */
 static void
-send_one(struct ca_link *p, const struct rsa_public_key *pub, size_t len)
+send_one(struct link *p, const struct rsa_public_key *pub, size_t len)
 {
 	uint8_t iv[CA_CHAT_IV], chain[CA_CHAT_IV], wrapped[CA_CHAT_WRAP_MAX];
 	size_t n;
@@ -200,14 +208,14 @@ send_one(struct ca_link *p, const struct rsa_public_key *pub, size_t len)
 	if (oaep_encrypt(pub, &nettle_sha256, NULL, 0, NULL, rand_nettle,
 		s.passlen, s.pass, wrapped) != 0)
 		err(2, "RSA-OAEP");
-	ca_write(p, s.text, n);
-	ca_write(p, iv, sizeof(iv));
-	ca_write(p, wrapped, pub->size);
+	link_write(p, s.text, n);
+	link_write(p, iv, sizeof(iv));
+	link_write(p, wrapped, pub->size);
 }
 
 /* Each line of stdin is one message. */
 static void
-send_lines(struct ca_link *p, const struct rsa_public_key *pub)
+send_lines(struct link *p, const struct rsa_public_key *pub)
 {
 	int tty = isatty(STDIN_FILENO);
 	size_t len;
@@ -230,27 +238,27 @@ send_lines(struct ca_link *p, const struct rsa_public_key *pub)
 int
 ca_peer_connect(const struct ca_opts *o, const char *ca_addr, const char *peer)
 {
-	static struct ca_link l;
+	static struct link l;
 	static uint8_t rootder[X509_DER_MAX], der[X509_DER_MAX];
 	struct x509_cert root, c;
 
-	atexit(wipe);
+	hold();
 	load_root(o->cafile, rootder, &root);
 	s.passlen = ca_password(&o->chat, "Chat password:", "the chat password",
 	    s.pass, sizeof(s.pass));
 	ca_pass_read(o, 0);
-	ca_link_connect(&l, ca_addr, o->timeout_ms / 1000);
+	link_connect(&l, ca_addr, CA_FRAME_MAX, o->timeout_ms);
 	ca_signin(&l, o, 0);
 	fetch_cert(&l, o, &root, der, &c);
-	ca_link_close(&l);
+	link_close(&l);
 	if ((long)s.passlen > oaep_max_len(&nettle_sha256, c.pub.size))
 		errx(2, "the chat password is longer than %ld bytes",
 		    oaep_max_len(&nettle_sha256, c.pub.size));
 	derive();
 	aes256_set_encrypt_key(&s.aes, s.key);
-	ca_link_connect(&l, peer, o->timeout_ms / 1000);
+	link_connect(&l, peer, CA_FRAME_MAX, o->timeout_ms);
 	send_lines(&l, &c.pub);
-	ca_link_close(&l);
+	link_close(&l);
 	x509_cert_clear(&c);
 	x509_cert_clear(&root);
 	wipe();

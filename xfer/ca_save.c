@@ -18,7 +18,7 @@
 /* <CN>.crt of the PEM certificate in l->msg, else <fallback>.crt. */
 static void
 default_name(
-    const struct ca_link *l, const char *fallback, char *name, size_t size)
+    const struct link *l, const char *fallback, char *name, size_t size)
 {
 	static uint8_t der[X509_DER_MAX];
 	struct x509_cert c;
@@ -52,7 +52,16 @@ fresh(const char *path)
 }
 
 int
-ca_save_cert(const struct ca_link *l, const char *out, const char *id)
+ca_is_cert(const struct link *l)
+{
+	static const char begin[] = "-----BEGIN CERTIFICATE-----";
+
+	return l->len >= sizeof(begin) - 1 &&
+	    memcmp(l->msg, begin, sizeof(begin) - 1) == 0;
+}
+
+int
+ca_save_cert(const struct link *l, const char *out, const char *id)
 {
 	char name[CA_NAME_MAX + 8];
 
@@ -69,7 +78,7 @@ ca_save_cert(const struct ca_link *l, const char *out, const char *id)
 }
 
 int
-ca_save_ask(const struct ca_link *l, const char *id)
+ca_save_ask(const struct link *l, const char *id)
 {
 	char def[CA_NAME_MAX + 8], prompt[CA_NAME_MAX + 64], name[PATH_MAX];
 

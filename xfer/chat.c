@@ -18,6 +18,7 @@
 #include "oaep.h"
 #include "rand.h"
 #include "secret.h"
+#include "secrets.h"
 #include "xfer.h"
 
 #define CHAT_CLIENT_BITS 2048
@@ -81,6 +82,7 @@ status(const char *line)
 	fprintf(stderr, "[+] %s\n", line);
 }
 
+/* k, loaded or made, is held in the registry until secrets_release. */
 static void
 client_key(struct key_rsa *k, const char *path)
 {
@@ -88,6 +90,7 @@ client_key(struct key_rsa *k, const char *path)
 		xfer_key_load(k, path, NULL);
 		return;
 	}
+	xfer_key_hold(k);
 	mpz_set_ui(k->pub.e, 65537);
 	if (!rsa_generate_keypair(&k->pub, &k->priv, NULL, rand_nettle, NULL,
 		NULL, CHAT_CLIENT_BITS, 0))
@@ -118,16 +121,15 @@ unwrap(struct chat_client *c, const struct key_rsa *k, const uint8_t *w,
 static const uint8_t *
 expect(struct chat_client *c, const char *what, size_t *len)
 {
-	const uint8_t *p;
-
-	if ((p = chat_recv(c, c->timeout_ms, len)) == NULL)
+	if (!link_next(&c->link))
 		errx(1,
 		    "%s: the server closed the connection instead of "
 		    "sending the %s",
 		    c->server, what);
 	if (c->trace)
-		chat_trace("<<<", what, p, *len);
-	return p;
+		link_trace("<<<", what, c->link.msg, c->link.len);
+	*len = c->link.len;
+	return c->link.msg;
 }
 
 static void
@@ -138,9 +140,8 @@ chat_setup(struct chat_client *c, const struct chat_opts *o)
 	const uint8_t *p;
 	size_t len;
 
-	key_init(&k);
 	client_key(&k, o->keyfile);
-	chat_connect(c);
+	link_connect(&c->link, c->server, CHAT_FRAME_MAX, c->timeout_ms);
 	status("Connected successfully.");
 	status("Exchanging keys.");
 	if (chat_send(c, "user name", c->name, strlen(c->name)) == -1)
@@ -163,7 +164,7 @@ chat_setup(struct chat_client *c, const struct chat_opts *o)
 	if (o->save_key != NULL)
 		out_write(o->save_key, p, len);
 	unwrap(c, &k, p, len);
-	key_clear(&k);
+	secrets_release(&k);
 	status("Exchange completed!");
 	status("Initial set up had been completed!");
 	status("Now you can start to exchange messages");
@@ -217,6 +218,8 @@ chat_main(struct xfer_global *g, int argc, char *argv[])
 	cli_chdir(g);
 	if (signal(SIGPIPE, SIG_IGN) == SIG_ERR)
 		err(2, "signal");
+	if (secrets_add(&c.aes, sizeof(c.aes)) == -1)
+		err(2, "session key");
 	chat_setup(&c, &o);
 	return chat_talk(&c);
 }

@@ -67,7 +67,7 @@ received(struct chat_client *c, const uint8_t *p, size_t len)
 	switch (chat_msg_parse(p, len, &m)) {
 	case CHAT_MSG:
 		if (c->trace)
-			chat_trace(
+			link_trace(
 			    "<<<", "message: type, iv, ciphertext", p, len);
 		memcpy(iv, m.iv, CHAT_IV);
 		cfb8_decrypt(&c->aes, (nettle_cipher_func *)aes128_encrypt,
@@ -77,11 +77,19 @@ received(struct chat_client *c, const uint8_t *p, size_t len)
 		return;
 	case CHAT_NOTICE:
 		if (c->trace)
-			chat_trace("<<<", "notice", p, len);
+			link_trace("<<<", "notice", p, len);
 		show("[+] ", m.body, m.len);
 		return;
 	}
 	errx(1, "%s: not a chat frame from the server", c->server);
+}
+
+int
+chat_send(struct chat_client *c, const char *what, const void *p, size_t len)
+{
+	if (c->trace)
+		link_trace(">>>", what, p, len);
+	return link_send(&c->link, p, len);
 }
 
 /* The commands, as the original's README gives them. */
@@ -187,7 +195,7 @@ static int
 gone(struct chat_client *c)
 {
 	warnx("the server closed the chat");
-	close(c->fd);
+	link_close(&c->link);
 	return 0;
 }
 
@@ -195,10 +203,8 @@ int
 chat_talk(struct chat_client *c)
 {
 	static struct line_buf lb;
-	struct pollfd pfd[2] = {{.fd = c->fd, .events = POLLIN},
+	struct pollfd pfd[2] = {{.fd = c->link.fd, .events = POLLIN},
 	    {.fd = STDIN_FILENO, .events = POLLIN}};
-	const uint8_t *p;
-	size_t len;
 	int n, rv;
 	uint8_t ping = CHAT_PING;
 
@@ -210,11 +216,10 @@ chat_talk(struct chat_client *c)
 			return gone(c);
 		if (pfd[0].revents != 0) {
 			do {
-				if ((p = chat_recv(c, c->timeout_ms, &len)) ==
-				    NULL)
+				if (!link_next(&c->link))
 					return gone(c);
-				received(c, p, len);
-			} while (chat_pending(c));
+				received(c, c->link.msg, c->link.len);
+			} while (link_pending(&c->link));
 		}
 		if (pfd[1].revents != 0) {
 			if ((rv = read_stdin(c, &lb)) == -1)
@@ -224,8 +229,9 @@ chat_talk(struct chat_client *c)
 		}
 	}
 	explicit_bzero(&lb, sizeof(lb));
-	if (shutdown(c->fd, SHUT_WR) == -1 || close(c->fd) == -1)
+	if (shutdown(c->link.fd, SHUT_WR) == -1)
 		err(2, "%s", c->server);
+	link_close(&c->link);
 	fputs("[+] left the chat\n", stderr);
 	return 0;
 }

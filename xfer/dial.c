@@ -1,7 +1,7 @@
 /*
  * dial: pk-xfer's one TCP connect, shared by every protocol: "host:port"
  * or "[v6]:port" to a connected socket within a timeout, or death with one
- * line naming the address; and the one accept of a peer within a timeout.
+ * line naming the address.
  */
 #include <sys/socket.h>
 
@@ -90,21 +90,5 @@ dial(const char *addr, int timeout_ms)
 		err(2, "connect %s", addr);
 	}
 	(void)setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
-	return fd;
-}
-
-int
-dial_accept(int lfd, int timeout_ms, const char *who)
-{
-	struct pollfd p = {.fd = lfd, .events = POLLIN};
-	int fd, n;
-
-	while ((n = poll(&p, 1, timeout_ms)) == -1)
-		if (errno != EINTR)
-			err(2, "poll");
-	if (n == 0)
-		errx(2, "no %s connected in %d s (-t)", who, timeout_ms / 1000);
-	if ((fd = accept4(lfd, NULL, NULL, SOCK_CLOEXEC)) == -1)
-		err(2, "accept");
 	return fd;
 }

@@ -1,8 +1,7 @@
 /*
  * e2e: what the files of `pk-xfer e2e` share (e2e.c the command line,
  * e2e_net.c keys and blocks, e2e_talk.c the interactive client,
- * e2e_steps.c the send and upload steps).  The connection and its frames
- * are chat_net.c's.
+ * e2e_steps.c the send and upload steps), over one link (link.h).
  */
 #ifndef PK_XFER_E2E_H
 #define PK_XFER_E2E_H
@@ -10,14 +9,16 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "chat.h"
 #include "e2ewire.h"
 #include "key.h"
+#include "link.h"
 #include "secret.h"
 
 #define E2E_KEEPALIVE_MS 25000 /* below the relay's default idle timeout */
 #define E2E_LINE_MAX 4096 /* longest line of stdin read whole */
 #define E2E_WINDOW 32 /* upload chunks sent ahead of their acks */
+/* Frames read: one block; a longer one up to this is named as not one. */
+#define E2E_FRAME_MAX (1 + 16 + 4096)
 
 struct e2e_opts {
 	const char *keyfile; /* -k: the shared client private key */
@@ -29,7 +30,8 @@ struct e2e_opts {
 };
 
 struct e2e_client {
-	struct chat_client net;
+	struct link net;
+	int trace; /* --trace */
 	struct key_rsa *me; /* the shared client key pair */
 	struct key_rsa srv; /* the server's public key */
 	const char *srvfile; /* its file, -s */
@@ -42,11 +44,11 @@ void e2e_open(
 int e2e_seal(struct e2e_client *c, const void *text, size_t len);
 /*
  * The next block from the server decrypted into text (E2E_BLOCK bytes of
- * room), waiting at most timeout_ms (-1: forever); -1 when the server
- * closed.  Dies with 1 for a frame that is not one block or a block that
- * does not decrypt with the client key.
+ * room), waiting at most -t; -1 when the server closed.  Dies with 1 for
+ * a frame that is not one block or a block that does not decrypt with the
+ * client key.
  */
-int e2e_recv(struct e2e_client *c, int timeout_ms, uint8_t *text, size_t *len);
+int e2e_recv(struct e2e_client *c, uint8_t *text, size_t *len);
 /*
  * 1 when text is the relay's E2E_ERR_DECRYPT, sent as it drops a client
  * whose block did not decrypt: then one line on stderr says so and names

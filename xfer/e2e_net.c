@@ -3,7 +3,7 @@
  * (legacy encrypted PEM, its passphrase from a file, an fd, the
  * environment or the terminal) and the server's public key are loaded
  * and checked to be RSA-2048; every text goes out as one RSA-OAEP-SHA256
- * block in one frame (chat_net.c), and every frame in must be one block
+ * block in one frame (link.h), and every frame in must be one block
  * that decrypts with the client key.
  */
 #include <err.h>
@@ -44,8 +44,6 @@ e2e_open(struct e2e_client *c, const struct e2e_opts *o, const char *server)
 	char msg[512];
 	int rv;
 
-	if (atexit(xfer_key_release) != 0)
-		errx(2, "atexit failed");
 	key_init(&c->srv);
 	if ((rv = key_load(&c->srv, o->srvfile, NULL, 0)) != KEY_OK)
 		errx(2, "%s",
@@ -55,10 +53,8 @@ e2e_open(struct e2e_client *c, const struct e2e_opts *o, const char *server)
 	need_2048(&me, o->keyfile);
 	c->me = &me;
 	c->srvfile = o->srvfile;
-	c->net.server = server;
-	c->net.timeout_ms = o->timeout_ms;
-	c->net.trace = o->trace;
-	chat_connect(&c->net);
+	c->trace = o->trace;
+	link_connect(&c->net, server, E2E_FRAME_MAX, o->timeout_ms);
 }
 
 int
@@ -69,30 +65,33 @@ e2e_seal(struct e2e_client *c, const void *text, size_t len)
 	if (oaep_encrypt(&c->srv.pub, &nettle_sha256, NULL, 0, NULL,
 		rand_nettle, len, text, block) == -1)
 		err(2, "RSA-OAEP encryption of %zu bytes", len);
-	return chat_send(&c->net, "block", block, sizeof(block));
+	if (c->trace)
+		link_trace(">>>", "block", block, sizeof(block));
+	return link_send(&c->net, block, sizeof(block));
 }
 
 int
-e2e_recv(struct e2e_client *c, int timeout_ms, uint8_t *text, size_t *len)
+e2e_recv(struct e2e_client *c, uint8_t *text, size_t *len)
 {
-	const uint8_t *p;
+	const uint8_t *p = c->net.msg;
 	size_t plen;
 	int rv;
 
-	if ((p = chat_recv(&c->net, timeout_ms, &plen)) == NULL)
+	if (!link_next(&c->net))
 		return -1;
-	if (c->net.trace)
-		chat_trace("<<<", "block", p, plen);
+	plen = c->net.len;
+	if (c->trace)
+		link_trace("<<<", "block", p, plen);
 	if (plen != E2E_BLOCK)
 		errx(1, "%s: a frame of %zu bytes, not one %d-byte block",
-		    c->net.server, plen, E2E_BLOCK);
+		    c->net.name, plen, E2E_BLOCK);
 	rv = oaep_decrypt(&c->me->pub, &c->me->priv, &nettle_sha256, NULL, 0,
 	    NULL, rand_nettle, plen, p, len, text);
 	if (rv == -1 && errno == ENOMEM)
 		err(2, NULL);
 	if (rv == -1)
 		errx(1, "%s: a block that does not decrypt with the client key",
-		    c->net.server);
+		    c->net.name);
 	return 0;
 }
 
@@ -107,7 +106,7 @@ e2e_dropped(const struct e2e_client *c, const uint8_t *text, size_t len)
 	warnx("%s: the server dropped the connection: it could not decrypt "
 	      "our message, so %s (-s) is most likely not the server's public "
 	      "key",
-	    c->net.server, c->srvfile);
+	    c->net.name, c->srvfile);
 	return 1;
 }
 

@@ -35,13 +35,13 @@ e2e_step_send(const struct e2e_opts *o, const char *server, const char *text)
 		errx(2, "%s: the server closed the connection", server);
 	if (shutdown(c.net.fd, SHUT_WR) == -1)
 		err(2, "%s", server);
-	while (e2e_recv(&c, c.net.timeout_ms, reply, &len) == 0) {
+	while (e2e_recv(&c, reply, &len) == 0) {
 		e2e_print("", reply, len);
 		if (memchr(reply, '|', len) == NULL)
 			status = 1;
 		(void)e2e_dropped(&c, reply, len);
 	}
-	close(c.net.fd);
+	link_close(&c.net);
 	return status;
 }
 
@@ -68,14 +68,13 @@ expect(struct e2e_client *c, const char *want)
 	uint8_t text[E2E_BLOCK];
 	size_t len;
 
-	if (e2e_recv(c, c->net.timeout_ms, text, &len) == -1)
-		errx(1, "%s: the server closed the connection", c->net.server);
+	if (e2e_recv(c, text, &len) == -1)
+		errx(1, "%s: the server closed the connection", c->net.name);
 	if (len == strlen(want) && memcmp(text, want, len) == 0)
 		return;
 	fflush(stdout);
 	if (!e2e_dropped(c, text, len))
-		errx(
-		    1, "%s: %.*s", c->net.server, (int)len, (const char *)text);
+		errx(1, "%s: %.*s", c->net.name, (int)len, (const char *)text);
 	exit(1);
 }
 
@@ -83,7 +82,7 @@ static void
 sent(struct e2e_client *c, const void *p, size_t len)
 {
 	if (e2e_seal(c, p, len) == -1)
-		errx(1, "%s: the server closed the connection", c->net.server);
+		errx(1, "%s: the server closed the connection", c->net.name);
 }
 
 /*
@@ -154,6 +153,6 @@ e2e_step_upload(const struct e2e_opts *o, const char *server, const char *path)
 	puts(text);
 	if (fflush(stdout) == EOF || ferror(stdout))
 		err(2, "stdout");
-	close(c.net.fd);
+	link_close(&c.net);
 	return 0;
 }

@@ -186,18 +186,18 @@ e2e_talk(const struct e2e_opts *o, const char *server)
 			return disconnected(dropped);
 		if (pfd[0].revents != 0) {
 			do {
-				if (e2e_recv(
-					&c, c.net.timeout_ms, text, &len) == -1)
+				if (e2e_recv(&c, text, &len) == -1)
 					return disconnected(dropped);
 				received(text, len);
 				dropped |= e2e_dropped(&c, text, len);
-			} while (chat_pending(&c.net));
+			} while (link_pending(&c.net));
 		}
 		if (pfd[1].revents != 0 && (rv = read_stdin(&c, &lb)) == -1)
 			return disconnected(dropped);
 	}
 	explicit_bzero(&lb, sizeof(lb));
-	if (shutdown(c.net.fd, SHUT_WR) == -1 || close(c.net.fd) == -1)
+	if (shutdown(c.net.fd, SHUT_WR) == -1)
 		err(2, "%s", server);
+	link_close(&c.net);
 	return 0;
 }

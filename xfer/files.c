@@ -1,7 +1,7 @@
 /*
  * files: what the steps of every protocol read and write.  A key file,
- * loaded with lib/key (asking for the passphrase of an encrypted one) into
- * the one key pk-xfer holds, so that it is wiped on any exit; an output
+ * loaded with lib/key (asking for the passphrase of an encrypted one) and
+ * held in lib/secrets.h's registry, wiped at any exit; an output
  * file written whole and 0600, or stdout.
  */
 #include <err.h>
@@ -10,25 +10,15 @@
 
 #include "io.h"
 #include "key.h"
+#include "secrets.h"
 #include "xfer.h"
 
-/* The one key in use, so that xfer_key_release wipes it on any exit. */
-static struct key_rsa *held;
-
-void
-xfer_key_release(void)
-{
-	if (held != NULL)
-		key_clear(held);
-	held = NULL;
-}
-
+/* Initialises k, held by the registry (lib/secrets.h) until released. */
 void
 xfer_key_hold(struct key_rsa *k)
 {
-	xfer_key_release();
-	key_init(k);
-	held = k;
+	if (secrets_key(k) == -1)
+		err(2, "key");
 }
 
 _Noreturn void
@@ -37,7 +27,7 @@ xfer_key_die(int rv, const char *path, const struct secret_src *pass)
 	char msg[512];
 
 	key_load_msg(rv, path, pass, msg, sizeof(msg));
-	xfer_key_release();
+	secrets_wipe();
 	errx(key_load_exit(rv), "%s", msg);
 }
 

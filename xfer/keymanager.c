@@ -20,6 +20,7 @@
 #include "keymanager.h"
 #include "num.h"
 #include "secret.h"
+#include "secrets.h"
 #include "xfer.h"
 
 enum { OPT_FLIP_COUNT = 256, OPT_MODE, OPT_SAVE, OPT_TO, OPT_YES };
@@ -84,10 +85,10 @@ static const struct option longopts[] = {
 
 /* The greeting: "Hello client #N! ..." */
 static void
-greeted(struct km_link *km)
+greeted(struct link *km)
 {
-	km_read(km);
-	if (!km_is(km, "Hello client #"))
+	link_read(km);
+	if (!link_starts(km, "Hello client #"))
 		errx(2, "%s: not a key manager: \"%.80s\"", km->name,
 		    (const char *)km->msg);
 	km_show(km);
@@ -95,49 +96,53 @@ greeted(struct km_link *km)
 
 int
 km_run_wait(
-    const struct km_opts *o, struct km_link *km, const struct aes128_ctx *k3)
+    const struct km_opts *o, struct link *km, const struct aes128_ctx *k3)
 {
 	struct km_session s;
-	struct km_link peer;
+	struct link peer;
 	char cmd[32];
 	uint16_t port;
 	long long count;
 	int lfd, fd, rv;
 
-	lfd = km_listen(km, &port);
+	lfd = link_listen(km, &port);
 	snprintf(cmd, sizeof(cmd), "wait %u", port);
-	km_says(km, cmd);
+	link_says(km, cmd);
 	printf("Waiting for a sender on port %u\n", port);
 	fflush(stdout);
 	/* A person waits for a sender as long as they like. */
 	if (o->interactive)
-		km_link_wait(km, 0);
-	km_read(km);
-	km_link_wait(km, o->timeout_ms / 1000);
+		link_wait(km, -1);
+	link_read(km);
+	link_wait(km, o->timeout_ms);
 	rv = km_pair(km, o, k3, &s);
 	if (rv == 0)
 		rv = km_waiter_start(km);
+	/* The key manager speaks only if the sender left: say so, give up. */
 	if (rv == 0 &&
-	    (fd = km_accept(
-		 lfd, km, o->interactive ? 0 : o->timeout_ms / 1000)) == -1)
+	    (fd = link_accept(lfd, km, o->interactive ? -1 : o->timeout_ms,
+		 "sender")) == -1) {
+		link_read(km);
+		km_show(km);
 		rv = 1;
+	}
 	if (rv == 0) {
-		km_link_fd(&peer, fd, "sender", o->timeout_ms / 1000);
+		link_open(&peer, fd, "sender", KM_FRAME_MAX, o->timeout_ms);
 		printf("Peer connected, waiting file\n");
 		count = km_recv_file(&peer, &s, o);
-		km_link_close(&peer);
+		link_close(&peer);
 		rv = km_counts(km, o, count < 0 ? 0 : (uint64_t)count);
 		if (count < 0)
 			rv = 1;
 	}
-	secret_wipe(&s, sizeof(s));
+	secrets_release(&s);
 	close(lfd);
 	return rv;
 }
 
 /* The id of the first waiter in the list, 0 if none. */
 static unsigned
-first_waiter(const struct km_link *km)
+first_waiter(const struct link *km)
 {
 	const char *p = strstr((const char *)km->msg, "waiters:\n");
 
@@ -171,11 +176,11 @@ file_to_send(int fd)
 }
 
 int
-km_run_send(const struct km_opts *o, struct km_link *km,
+km_run_send(const struct km_opts *o, struct link *km,
     const struct aes128_ctx *k3, const char *file)
 {
 	struct km_session s;
-	struct km_link peer;
+	struct link peer;
 	char cmd[64], addr[128];
 	long long to = o->to, count;
 	int fd = -1, rv;
@@ -183,29 +188,29 @@ km_run_send(const struct km_opts *o, struct km_link *km,
 	if (file != NULL && (fd = open(file, O_RDONLY | O_CLOEXEC)) == -1)
 		err(2, "%s", file);
 	if (to == -1) {
-		km_says(km, "send");
-		km_read(km);
+		link_says(km, "send");
+		link_read(km);
 		km_show(km);
 		if ((to = first_waiter(km)) == 0)
 			return 1;
 	}
 	snprintf(cmd, sizeof(cmd), "conn %lld %s", to, o->mode);
-	km_says(km, cmd);
-	km_read(km);
+	link_says(km, cmd);
+	link_read(km);
 	rv = km_pair(km, o, k3, &s);
 	if (rv == 0)
 		rv = km_sender_address(km, addr, sizeof(addr));
 	if (rv == 0) {
-		km_link_connect(&peer, addr, o->timeout_ms / 1000);
+		link_connect(&peer, addr, KM_FRAME_MAX, o->timeout_ms);
 		printf("Successfully connected to peer\n");
 		fd = file_to_send(fd);
 		count = km_send_file(&peer, &s, o, fd);
-		km_link_close(&peer);
+		link_close(&peer);
 		rv = km_counts(km, o, count < 0 ? 0 : (uint64_t)count);
 		if (count < 0)
 			rv = 1;
 	}
-	secret_wipe(&s, sizeof(s));
+	secrets_release(&s);
 	if (fd != -1)
 		close(fd);
 	return rv;
@@ -217,7 +222,7 @@ static int
 run(struct km_opts *o, enum km_step step, const char *addr, const char *file)
 {
 	struct aes128_ctx k3;
-	struct km_link km;
+	struct link km;
 	int rv;
 
 	if (o->save != NULL && mkdir(o->save, 0700) == -1 && errno != EEXIST)
@@ -226,18 +231,18 @@ run(struct km_opts *o, enum km_step step, const char *addr, const char *file)
 	if (setvbuf(stdin, NULL, _IONBF, 0) != 0)
 		err(2, "stdin");
 	km_k3_load(o->k3file, &k3);
-	km_link_connect(&km, addr, o->timeout_ms / 1000);
-	km.relay = 1;
+	link_connect(&km, addr, KM_FRAME_MAX, o->timeout_ms);
+	km.gone = "the key manager closed the connection (see the relay's log)";
 	greeted(&km);
 	if (step == STEP_CLIENT)
 		rv = km_interactive(o, &km, &k3);
 	else {
 		rv = step == STEP_WAIT ? km_run_wait(o, &km, &k3)
 				       : km_run_send(o, &km, &k3, file);
-		km_says(&km, "end");
+		link_says(&km, "end");
 	}
-	secret_wipe(&k3, sizeof(k3));
-	km_link_close(&km);
+	secrets_release(&k3);
+	link_close(&km);
 	if (fflush(stdout) == EOF || ferror(stdout))
 		err(2, "stdout");
 	return rv;

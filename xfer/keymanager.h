@@ -1,9 +1,9 @@
 /*
  * keymanager: the pieces of `pk-xfer keymanager` (seed 000): the
- * command line (keymanager.c), the framed connections with timeouts
- * (keymanager_net.c), the pairing with the key manager
+ * command line (keymanager.c), the pairing with the key manager
  * (keymanager_pair.c) and the file on the peer channel
- * (keymanager_peer.c).  Network and file failures die with exit 2.
+ * (keymanager_peer.c), over link.h's connections (framed, raw for the
+ * ciphertext).  Network and file failures die with exit 2.
  */
 #ifndef PK_XFER_KEYMANAGER_H
 #define PK_XFER_KEYMANAGER_H
@@ -14,7 +14,7 @@
 #include <nettle/aes.h>
 
 #include "kmwire.h"
-#include "frame.h"
+#include "link.h"
 
 struct km_opts {
 	const char *k3file; /* -k */
@@ -25,18 +25,7 @@ struct km_opts {
 	int yes; /* --yes */
 	int flip_count; /* --flip-count */
 	int interactive; /* prompts on stdin */
-	int timeout_ms; /* -t; km_link takes seconds (timeout_ms / 1000) */
-};
-
-/* One framed TCP connection (the key manager, or the peer). */
-struct km_link {
-	int fd;
-	const char *name; /* for messages */
-	int relay; /* the key manager, not a peer */
-	size_t have;
-	uint8_t buf[FRAME_HDR + KM_FRAME_MAX];
-	uint8_t msg[KM_FRAME_MAX + 1]; /* the last frame, NUL-terminated */
-	size_t len;
+	int timeout_ms; /* -t: each network wait, not a person's */
 };
 
 /* The session: K, IV and the mode, unwrapped from the key manager. */
@@ -53,58 +42,40 @@ struct km_chain {
 	uint8_t iv[KM_BLOCK];
 };
 
-/* keymanager_net.c */
-void km_link_connect(struct km_link *l, const char *addr, int timeout);
-void km_link_fd(struct km_link *l, int fd, const char *name, int timeout);
-void km_link_close(struct km_link *l);
-/* Bounds reads by timeout seconds from now on; 0: wait for ever. */
-void km_link_wait(struct km_link *l, int timeout);
 /*
- * The sender on the listening lfd within timeout seconds (0: no limit),
- * or -1 after showing what the key manager said meanwhile (the sender
- * left).
+ * keymanager_pair.c: each returns 0 ok, 1 refused (message shown).  K3
+ * and the session are held in lib/secrets.h's registry from km_k3_load and
+ * km_pair on: the caller releases them (secrets_release).
  */
-int km_accept(int lfd, struct km_link *km, int timeout);
-/* Reads one frame into l->msg / l->len (text is NUL-terminated). */
-void km_read(struct km_link *l);
-/* Reads one frame and dies unless it is exactly want bytes long. */
-void km_read_block(struct km_link *l, uint8_t *out, size_t want);
-void km_write(struct km_link *l, const void *buf, size_t len);
-void km_says(struct km_link *l, const char *text);
-void km_raw_read(struct km_link *l, uint8_t *buf, size_t len);
-void km_raw_write(struct km_link *l, const void *buf, size_t len);
-/*
- * A listener on a free port of the address km is connected from (so the
- * address the key manager sees); returns the fd, sets *port.
- */
-int km_listen(const struct km_link *km, uint16_t *port);
-/* 1 if l->msg is text starting with word. */
-int km_is(const struct km_link *l, const char *word);
-
-/* keymanager_pair.c: each returns 0 ok, 1 refused (message shown). */
 void km_k3_load(const char *path, struct aes128_ctx *k3);
-int km_pair(struct km_link *km, const struct km_opts *o,
+int km_pair(struct link *km, const struct km_opts *o,
     const struct aes128_ctx *k3, struct km_session *s);
-int km_waiter_start(struct km_link *km);
-int km_sender_address(struct km_link *km, char *addr, size_t size);
-int km_counts(struct km_link *km, const struct km_opts *o, uint64_t count);
+int km_waiter_start(struct link *km);
+int km_sender_address(struct link *km, char *addr, size_t size);
+int km_counts(struct link *km, const struct km_opts *o, uint64_t count);
 void km_save(
     const struct km_opts *o, const char *name, const void *buf, size_t len);
-void km_show(struct km_link *km);
+void km_show(struct link *km);
+/* Reads one frame and dies unless it is exactly want bytes long. */
+void km_read_block(struct link *l, uint8_t *out, size_t want);
 
-/* keymanager_peer.c: each returns the block count, or -1 if refused. */
+/*
+ * keymanager_peer.c: a chain is held in the registry from km_chain_init
+ * to km_chain_wipe; the file functions return the block count, or -1 if
+ * refused.
+ */
 void km_chain_init(struct km_chain *c, const struct km_session *s);
 void km_chain_run(struct km_chain *c, int encrypt, size_t len, uint8_t *buf);
 void km_chain_wipe(struct km_chain *c);
-long long km_send_file(struct km_link *peer, const struct km_session *s,
+long long km_send_file(struct link *peer, const struct km_session *s,
     const struct km_opts *o, int fd);
 long long km_recv_file(
-    struct km_link *peer, const struct km_session *s, const struct km_opts *o);
+    struct link *peer, const struct km_session *s, const struct km_opts *o);
 
 /* keymanager.c: file NULL: asked once the waiter is connected. */
 int km_run_wait(
-    const struct km_opts *o, struct km_link *km, const struct aes128_ctx *k3);
-int km_run_send(const struct km_opts *o, struct km_link *km,
+    const struct km_opts *o, struct link *km, const struct aes128_ctx *k3);
+int km_run_send(const struct km_opts *o, struct link *km,
     const struct aes128_ctx *k3, const char *file);
 
 /* keymanager_tty.c */
@@ -115,9 +86,9 @@ int km_run_send(const struct km_opts *o, struct km_link *km,
  * the person types is shown, and its closing is reported at once (exit
  * 2).  stdin is unbuffered (km_interactive) so that poll sees every line.
  */
-int km_line(struct km_link *watch, const char *prompt, char *buf, size_t size);
+int km_line(struct link *watch, const char *prompt, char *buf, size_t size);
 /* The original's command loop: commands from stdin until `end` or EOF. */
 int km_interactive(
-    struct km_opts *o, struct km_link *km, const struct aes128_ctx *k3);
+    struct km_opts *o, struct link *km, const struct aes128_ctx *k3);
 
 #endif

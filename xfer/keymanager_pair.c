@@ -14,6 +14,7 @@
 #include "keymanager.h"
 #include "pkcs7.h"
 #include "secret.h"
+#include "secrets.h"
 #include "xfer.h"
 
 void
@@ -32,6 +33,8 @@ km_k3_load(const char *path, struct aes128_ctx *k3)
 		errx(2, "%s: not a 128-bit AES key (pk-keygen aes -b 128)",
 		    path);
 	}
+	if (secrets_add(k3, sizeof(*k3)) == -1)
+		err(2, "K3");
 	aes128_set_decrypt_key(k3, key);
 	secret_wipe(key, sizeof(key));
 }
@@ -50,7 +53,20 @@ km_save(const struct km_opts *o, const char *name, const void *buf, size_t len)
 }
 
 void
-km_show(struct km_link *km)
+km_read_block(struct link *l, uint8_t *out, size_t want)
+{
+	link_read(l);
+	if (l->len != want && link_starts(l, KM_PEER_ERROR))
+		errx(1, "%s: %s", l->name, (const char *)l->msg);
+	if (l->len != want)
+		errx(2, "%s: expected %zu bytes, got \"%.80s\"", l->name, want,
+		    (const char *)l->msg);
+	memcpy(out, l->msg, want);
+	secret_wipe(l->msg, want);
+}
+
+void
+km_show(struct link *km)
 {
 	printf("Message from server: %s\n", (const char *)km->msg);
 	fflush(stdout);
@@ -58,7 +74,7 @@ km_show(struct km_link *km)
 
 /* Encrypts the padded constant under K in the mode and sends it. */
 static void
-confirm(struct km_link *km, const struct km_session *s)
+confirm(struct link *km, const struct km_session *s)
 {
 	static const uint8_t text[] = KM_CONFIRM;
 	uint8_t buf[KM_CONFIRM_PADDED];
@@ -69,16 +85,18 @@ confirm(struct km_link *km, const struct km_session *s)
 	km_chain_init(&c, s);
 	km_chain_run(&c, 1, sizeof(buf), buf);
 	km_chain_wipe(&c);
-	km_write(km, buf, sizeof(buf));
+	link_write(km, buf, sizeof(buf));
 }
 
 int
-km_pair(struct km_link *km, const struct km_opts *o,
-    const struct aes128_ctx *k3, struct km_session *s)
+km_pair(struct link *km, const struct km_opts *o, const struct aes128_ctx *k3,
+    struct km_session *s)
 {
-	if (km_is(km, "cbc") && km->len == 3)
+	if (secrets_add(s, sizeof(*s)) == -1)
+		err(2, "session key");
+	if (link_starts(km, "cbc") && km->len == 3)
 		s->mode = KM_CBC;
-	else if (km_is(km, "cfb") && km->len == 3)
+	else if (link_starts(km, "cfb") && km->len == 3)
 		s->mode = KM_CFB;
 	else {
 		km_show(km);
@@ -86,9 +104,9 @@ km_pair(struct km_link *km, const struct km_opts *o,
 	}
 	printf("Mode: %s\n", km->msg);
 	km_save(o, "mode", km->msg, km->len);
-	km_says(km, "get key");
+	link_says(km, "get key");
 	km_read_block(km, s->kw, KM_BLOCK);
-	km_says(km, "get iv");
+	link_says(km, "get iv");
 	km_read_block(km, s->ivw, KM_BLOCK);
 	km_save(o, "key.wrapped", s->kw, KM_BLOCK);
 	km_save(o, "iv.wrapped", s->ivw, KM_BLOCK);
@@ -106,25 +124,25 @@ km_pair(struct km_link *km, const struct km_opts *o,
  * `peer key error` / `peer error` (the other side's): shown, 1.
  */
 int
-km_waiter_start(struct km_link *km)
+km_waiter_start(struct link *km)
 {
-	km_read(km);
-	if (!km_is(km, "start") || km->len != 5) {
+	link_read(km);
+	if (!link_starts(km, "start") || km->len != 5) {
 		km_show(km);
 		return 1;
 	}
 	printf("Confirmation received, starting communication with peer\n");
-	km_says(km, "start");
-	km_read(km);
+	link_says(km, "start");
+	link_read(km);
 	km_show(km);
 	return 0;
 }
 
 int
-km_sender_address(struct km_link *km, char *addr, size_t size)
+km_sender_address(struct link *km, char *addr, size_t size)
 {
-	km_read(km);
-	if (!km_is(km, KM_SEND_DATA " ") ||
+	link_read(km);
+	if (!link_starts(km, KM_SEND_DATA " ") ||
 	    km->len - sizeof(KM_SEND_DATA) >= size) {
 		km_show(km);
 		return 1;
@@ -136,7 +154,7 @@ km_sender_address(struct km_link *km, char *addr, size_t size)
 }
 
 int
-km_counts(struct km_link *km, const struct km_opts *o, uint64_t count)
+km_counts(struct link *km, const struct km_opts *o, uint64_t count)
 {
 	char msg[40];
 	int n;
@@ -145,9 +163,9 @@ km_counts(struct km_link *km, const struct km_opts *o, uint64_t count)
 		count++;
 	n = snprintf(msg, sizeof(msg), "size %llu", (unsigned long long)count);
 	km_save(o, "count", msg + 5, (size_t)n - 5);
-	km_says(km, msg);
-	km_read(km);
+	link_says(km, msg);
+	link_read(km);
 	km_show(km);
 	km_save(o, "verdict", km->msg, km->len);
-	return km_is(km, KM_SIZES_OK) ? 0 : 1;
+	return link_starts(km, KM_SIZES_OK) ? 0 : 1;
 }

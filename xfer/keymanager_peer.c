@@ -24,6 +24,7 @@
 #include "keymanager.h"
 #include "pkcs7.h"
 #include "secret.h"
+#include "secrets.h"
 #include "xfer.h"
 
 #define KM_FILE_MAX (1ULL << 62) /* largest ciphertext accepted */
@@ -31,6 +32,8 @@
 void
 km_chain_init(struct km_chain *c, const struct km_session *s)
 {
+	if (secrets_add(c, sizeof(*c)) == -1)
+		err(2, "key schedule");
 	c->mode = s->mode;
 	aes128_set_encrypt_key(&c->enc, s->k);
 	aes128_set_decrypt_key(&c->dec, s->k);
@@ -56,7 +59,7 @@ km_chain_run(struct km_chain *c, int encrypt, size_t len, uint8_t *buf)
 void
 km_chain_wipe(struct km_chain *c)
 {
-	secret_wipe(c, sizeof(*c));
+	secrets_release(c);
 }
 
 static int
@@ -90,7 +93,7 @@ save_put(int saving, struct io_out *out, const uint8_t *buf, size_t len)
 
 /* Sends the length block; returns 1 if the waiter said yes. */
 static int
-offer(struct km_link *peer, const struct km_session *s, const struct km_opts *o,
+offer(struct link *peer, const struct km_session *s, const struct km_opts *o,
     uint64_t ctlen)
 {
 	uint8_t blk[KM_BLOCK];
@@ -103,18 +106,18 @@ offer(struct km_link *peer, const struct km_session *s, const struct km_opts *o,
 	km_chain_init(&c, s);
 	km_chain_run(&c, 1, KM_BLOCK, blk);
 	km_chain_wipe(&c);
-	km_write(peer, blk, KM_BLOCK);
+	link_write(peer, blk, KM_BLOCK);
 	/* A person answers y or n: as long as they take, when interactive. */
 	if (o->interactive)
-		km_link_wait(peer, 0);
-	km_read(peer);
-	km_link_wait(peer, o->timeout_ms / 1000);
+		link_wait(peer, -1);
+	link_read(peer);
+	link_wait(peer, o->timeout_ms);
 	printf("Message from peer: %s\n", (const char *)peer->msg);
-	return km_is(peer, "yes") && peer->len == 3;
+	return link_starts(peer, "yes") && peer->len == 3;
 }
 
 long long
-km_send_file(struct km_link *peer, const struct km_session *s,
+km_send_file(struct link *peer, const struct km_session *s,
     const struct km_opts *o, int fd)
 {
 	static uint8_t buf[IO_BLOCK + KM_BLOCK];
@@ -132,6 +135,8 @@ km_send_file(struct km_link *peer, const struct km_session *s,
 	size = (uint64_t)st.st_size;
 	if (!offer(peer, s, o, (size / KM_BLOCK + 1) * KM_BLOCK))
 		return -1;
+	if (secrets_add(buf, sizeof(buf)) == -1)
+		err(2, "buffer");
 	saving = save_open(o, &out);
 	km_chain_init(&c, s);
 	do {
@@ -141,7 +146,7 @@ km_send_file(struct km_link *peer, const struct km_session *s,
 		if ((last = n < IO_BLOCK))
 			n = (ssize_t)pkcs7_pad(buf, (size_t)n, KM_BLOCK);
 		km_chain_run(&c, 1, (size_t)n, buf);
-		km_raw_write(peer, buf, (size_t)n);
+		link_write_raw(peer, buf, (size_t)n);
 		save_put(saving, &out, buf, (size_t)n);
 	} while (!last && total <= size);
 	km_chain_wipe(&c);
@@ -157,7 +162,7 @@ km_send_file(struct km_link *peer, const struct km_session *s,
 
 /* The length block: the ciphertext size, or 0 if it is not one. */
 static uint64_t
-offered(struct km_link *peer, const struct km_session *s)
+offered(struct link *peer, const struct km_session *s)
 {
 	uint8_t blk[KM_BLOCK];
 	struct km_chain c;
@@ -223,8 +228,8 @@ out_name(const struct km_opts *o, char *name, size_t size)
 
 /* Receives, decrypts and writes ctlen bytes; returns the plaintext size. */
 static uint64_t
-receive(struct km_link *peer, const struct km_session *s,
-    const struct km_opts *o, uint64_t ctlen, struct io_out *dst)
+receive(struct link *peer, const struct km_session *s, const struct km_opts *o,
+    uint64_t ctlen, struct io_out *dst)
 {
 	static uint8_t buf[IO_BLOCK];
 	struct km_chain c;
@@ -234,10 +239,12 @@ receive(struct km_link *peer, const struct km_session *s,
 	long pad = 0;
 	int saving = save_open(o, &ct);
 
+	if (secrets_add(buf, sizeof(buf)) == -1)
+		err(2, "buffer");
 	km_chain_init(&c, s);
 	while (left > 0) {
 		n = left < IO_BLOCK ? (size_t)left : IO_BLOCK;
-		km_raw_read(peer, buf, n);
+		link_read_raw(peer, buf, n);
 		save_put(saving, &ct, buf, n);
 		km_chain_run(&c, 0, n, buf);
 		left -= n;
@@ -264,7 +271,7 @@ receive(struct km_link *peer, const struct km_session *s,
 
 long long
 km_recv_file(
-    struct km_link *peer, const struct km_session *s, const struct km_opts *o)
+    struct link *peer, const struct km_session *s, const struct km_opts *o)
 {
 	char name[PATH_MAX];
 	const char *path = o->out;
@@ -274,25 +281,25 @@ km_recv_file(
 
 	/* The sender's person picks the file: as long as they take. */
 	if (o->interactive)
-		km_link_wait(peer, 0);
+		link_wait(peer, -1);
 	ctlen = offered(peer, s);
-	km_link_wait(peer, o->timeout_ms / 1000);
+	link_wait(peer, o->timeout_ms);
 	if (ctlen == 0)
 		errx(1, "%s: the length block does not decrypt", peer->name);
 	printf("The size of the encrypted file is %llu bytes\n",
 	    (unsigned long long)ctlen);
 	if (!accepted(o) || (path = out_name(o, name, sizeof(name))) == NULL) {
 		printf("Connection with peer aborted\n");
-		km_says(peer, "no");
+		link_says(peer, "no");
 		return -1;
 	}
 	if (io_out_open(&dst, path, 0600, 0) == -1) {
 		saved = errno;
-		km_says(peer, "no");
+		link_says(peer, "no");
 		errno = saved;
 		err(2, "%s", path);
 	}
-	km_says(peer, "yes");
+	link_says(peer, "yes");
 	plain = receive(peer, s, o, ctlen, &dst);
 	if (io_out_commit(&dst) == -1)
 		err(2, "%s", path);

@@ -29,7 +29,7 @@ static const char help_text[] =
 
 /* Waits until stdin can be read, showing what watch sends meanwhile. */
 static void
-await_stdin(struct km_link *watch)
+await_stdin(struct link *watch)
 {
 	struct pollfd p[2] = {
 	    {.fd = STDIN_FILENO, .events = POLLIN},
@@ -44,7 +44,7 @@ await_stdin(struct km_link *watch)
 		}
 		if (p[1].revents != 0) {
 			/* Dies, naming the key manager, if it closed. */
-			km_read(watch);
+			link_read(watch);
 			km_show(watch);
 			continue;
 		}
@@ -54,7 +54,7 @@ await_stdin(struct km_link *watch)
 }
 
 int
-km_line(struct km_link *watch, const char *prompt, char *buf, size_t size)
+km_line(struct link *watch, const char *prompt, char *buf, size_t size)
 {
 	size_t n;
 	int c;
@@ -110,16 +110,15 @@ typo(const char *line, char *why, size_t size)
 
 /* Sends one command the client does not follow itself; shows the answer. */
 static void
-plain(struct km_link *km, const char *line)
+plain(struct link *km, const char *line)
 {
-	km_says(km, line);
-	km_read(km);
+	link_says(km, line);
+	link_read(km);
 	km_show(km);
 }
 
 int
-km_interactive(
-    struct km_opts *o, struct km_link *km, const struct aes128_ctx *k3)
+km_interactive(struct km_opts *o, struct link *km, const struct aes128_ctx *k3)
 {
 	char line[KM_CMD_MAX + 2], mode[4], why[80];
 	const char *bad;
@@ -156,6 +155,6 @@ km_interactive(
 		} else
 			plain(km, line);
 	}
-	km_says(km, "end");
+	link_says(km, "end");
 	return 0;
 }

@@ -181,8 +181,6 @@ vault_main(struct xfer_global *g, int argc, char *argv[])
 	unsigned given = 0;
 	int ch, want_help = 0;
 
-	if (atexit(xfer_key_release) != 0)
-		errx(2, "atexit failed");
 	while ((ch = getopt_long(argc, argv, XFER_SHORTOPTS "hk:o:", longopts,
 		    NULL)) != -1) {
 		switch (ch) {

@@ -142,7 +142,7 @@ struct vault_file {
 int vault_send(const struct vault_opts *o);
 /* Streams the 828 packets and returns the cksum from the 1603 reply. */
 uint32_t vault_send_file(struct xconn *c, struct vault_file *u);
-/* Wipes the plaintext buffer and the AES key schedule (atexit). */
+/* Wipes the plaintext buffer and the AES key schedule (also at exit). */
 void vault_send_wipe(void);
 
 /* vault_client.c */

@@ -18,18 +18,12 @@
 
 #include "hex.h"
 #include "secret.h"
+#include "secrets.h"
 #include "vault.h"
 #include "xfer.h"
 
-/* The session's AES key: static, so that wipe_key reaches it on any exit. */
+/* The session's AES key: static, held in the registry (lib/secrets.h). */
 static uint8_t session_key[32];
-
-static void
-wipe_key(void)
-{
-	secret_wipe(session_key, sizeof(session_key));
-	vault_send_wipe();
-}
 
 static void
 progress(const char *line)
@@ -54,7 +48,7 @@ register_new(struct xconn *c, const struct vault_info *t, uint8_t aes[32])
 	vault_key_spki(&k, "new key", spki);
 	step_pubkey(c, &m, spki, wrapped);
 	vault_key_unwrap(&k, wrapped, aes);
-	xfer_key_release();
+	secrets_release(&k);
 	progress("SEND PUBLIC KEY COMPLETED");
 }
 
@@ -79,7 +73,7 @@ session(struct xconn *c, const struct vault_info *t, uint8_t aes[32])
 	if (step_reconnect(c, &m, wrapped) == VAULT_RECONNECT_OK) {
 		vault_key_me(&k, 1);
 		vault_key_unwrap(&k, wrapped, aes);
-		xfer_key_release();
+		secrets_release(&k);
 		progress("RECONNECT REQUEST COMPLETED");
 		return;
 	}
@@ -87,7 +81,7 @@ session(struct xconn *c, const struct vault_info *t, uint8_t aes[32])
 	printf("RECONNECT DENIED: registered again as %s\n", hex);
 	step_denied(c, &m, &k, wrapped);
 	vault_key_unwrap(&k, wrapped, aes);
-	xfer_key_release();
+	secrets_release(&k);
 	progress("SEND PUBLIC KEY COMPLETED");
 }
 
@@ -151,8 +145,8 @@ vault_client(const struct vault_opts *o)
 	struct xconn c;
 	int rv;
 
-	if (atexit(wipe_key) != 0)
-		errx(2, "atexit failed");
+	if (secrets_add(session_key, sizeof(session_key)) == -1)
+		err(2, "session key");
 	info_read(&t);
 	open_file(&t, &u);
 	if (o->flip >= 0 && (uint64_t)o->flip >= u.content_size)

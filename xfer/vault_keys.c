@@ -17,6 +17,7 @@
 #include "rand.h"
 #include "secret.h"
 #include "vault.h"
+#include "secrets.h"
 #include "xfer.h"
 
 #define VAULT_BITS 1024
@@ -55,7 +56,7 @@ vault_key_new(struct key_rsa *k)
 	mpz_set_ui(k->pub.e, VAULT_E);
 	if (!rsa_generate_keypair(&k->pub, &k->priv, NULL, rand_nettle, NULL,
 		NULL, VAULT_BITS, 0)) {
-		xfer_key_release();
+		secrets_wipe();
 		errx(2, "RSA key generation failed");
 	}
 	k->has_private = 1;

@@ -23,6 +23,7 @@
 #include "pkcs7.h"
 #include "secret.h"
 #include "vault.h"
+#include "secrets.h"
 #include "xfer.h"
 
 #define PKT_PAYLOAD (12 + VAULT_NAME + VAULT_PACKET)
@@ -164,7 +165,7 @@ file_crc(struct xconn *c, const struct vault_file *u)
 	return vault_get_u32(p + VAULT_ID + 4 + VAULT_NAME);
 }
 
-/* Static, so that vault_send_wipe reaches the key schedule on any exit. */
+/* Static, held in the registry (lib/secrets.h) so any exit wipes it. */
 static struct sender s;
 
 void
@@ -181,6 +182,9 @@ vault_send_file(struct xconn *c, struct vault_file *u)
 	size_t n, npkt;
 	uint32_t first;
 
+	if (secrets_add(&s, sizeof(s)) == -1 ||
+	    secrets_add(block, sizeof(block)) == -1)
+		err(2, "upload");
 	memset(&s, 0, sizeof(s));
 	s.total = vault_total_packets(u->content_size);
 	if (u->aes != NULL)

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "hex.h"
+#include "secrets.h"
 #include "vault.h"
 #include "xfer.h"
 
@@ -140,7 +141,7 @@ vault_pubkey(const struct vault_opts *o)
 	step_pubkey(&c, &m, spki, wrapped);
 	net_close(&c);
 	vault_key_save(&k, &m);
-	xfer_key_release();
+	secrets_release(&k);
 	out_write(o->outfile, wrapped, sizeof(wrapped));
 	return 0;
 }
@@ -164,7 +165,7 @@ vault_reconnect(const struct vault_opts *o)
 		      "as %s; sending the public key (826)",
 		    m.name, hex);
 		step_denied(&c, &m, &k, wrapped);
-		xfer_key_release();
+		secrets_release(&k);
 	}
 	net_close(&c);
 	out_write(o->outfile, wrapped, sizeof(wrapped));

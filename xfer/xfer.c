@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "secret.h"
+#include "secrets.h"
 #include "xfer.h"
 
 static const struct protocol {
@@ -96,6 +97,9 @@ main(int argc, char *argv[])
 	int ch, help = 0;
 
 	secret_gmp_init();
+	/* Every secret held (lib/secrets.h) is wiped on any exit. */
+	if (atexit(secrets_wipe) != 0)
+		errx(2, "atexit failed");
 	while ((ch = getopt_long(argc, argv, "+" XFER_SHORTOPTS "h", longopts,
 		    NULL)) != -1) {
 		if (ch == 'h')

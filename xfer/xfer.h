@@ -2,7 +2,7 @@
  * pk-xfer: what every protocol's client shares.  main (xfer.c) finds the
  * protocol and calls its main (xfer/<proto>.c, with xfer/<proto>.h for its
  * other files); cli.c words usage errors, help and options, dial.c makes
- * connections, files.c loads keys and writes outputs.
+ * connections (link.h frames them), files.c loads keys and writes outputs.
  */
 #ifndef PK_XFER_H
 #define PK_XFER_H
@@ -91,18 +91,18 @@ char *cli_prompt(const char *prompt, char *buf, size_t size);
  * "[v6]:port") within timeout_ms; dies with one line naming addr.
  */
 int dial(const char *addr, int timeout_ms);
-/* A peer on the listening lfd within timeout_ms, or death naming who. */
-int dial_accept(int lfd, int timeout_ms, const char *who);
 
 /* files.c */
-/* Loads path into k, held; dies (1 wrong passphrase, 2 else) naming it. */
+/*
+ * Loads path into k, held; dies (1 wrong passphrase, 2 else) naming it.
+ * A held key is in lib/secrets.h's registry, wiped at any exit; the caller
+ * lets it go with secrets_release(k) before k's frame ends.
+ */
 void xfer_key_load(
     struct key_rsa *k, const char *path, const struct secret_src *pass);
-/* Initialises k as the held key, releasing the one held before. */
+/* Initialises k and holds it in the registry. */
 void xfer_key_hold(struct key_rsa *k);
-/* Clears the held key (also atexit). */
-void xfer_key_release(void);
-/* Dies with lib/key's reason for rv about path, once the key is wiped. */
+/* Dies with lib/key's reason for rv about path, once every secret is wiped. */
 _Noreturn void xfer_key_die(
     int rv, const char *path, const struct secret_src *pass);
 /* Writes len bytes to path (0600), or to stdout when path is NULL. */

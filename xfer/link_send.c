@@ -1,0 +1,149 @@
+/*
+ * link_send: the writing side of a link (frames, raw bytes, each bounded
+ * by SO_SNDTIMEO), its listener and accept, what the last frame says, and
+ * the --trace dump of a frame.
+ */
+#include <sys/socket.h>
+
+#include <netinet/in.h>
+
+#include <arpa/inet.h>
+
+#include <err.h>
+#include <errno.h>
+#include <poll.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "frame.h"
+#include "hex.h"
+#include "link.h"
+
+#define TRACE_BYTES 512 /* bytes shown per frame */
+
+static _Noreturn void
+stalled(const struct link *l)
+{
+	errx(2, "%s: no progress sending for %d s", l->name,
+	    l->timeout_ms / 1000);
+}
+
+int
+link_send(struct link *l, const void *p, size_t len)
+{
+	if (frame_write(l->fd, p, len, l->max) == 0)
+		return 0;
+	if (errno == EPIPE || errno == ECONNRESET)
+		return -1;
+	if (errno == EAGAIN || errno == EWOULDBLOCK)
+		stalled(l);
+	err(2, "send to %s", l->name);
+}
+
+void
+link_write(struct link *l, const void *p, size_t len)
+{
+	if (link_send(l, p, len) == -1)
+		err(2, "send to %s", l->name);
+}
+
+void
+link_says(struct link *l, const char *text)
+{
+	link_write(l, text, strlen(text));
+}
+
+void
+link_write_raw(struct link *l, const void *p, size_t len)
+{
+	const uint8_t *b = p;
+	ssize_t r;
+
+	while (len > 0) {
+		r = send(l->fd, b, len, MSG_NOSIGNAL);
+		if (r == -1 && errno == EINTR)
+			continue;
+		if (r == -1 && (errno == EAGAIN || errno == EWOULDBLOCK))
+			stalled(l);
+		if (r == -1)
+			err(2, "send to %s", l->name);
+		b += r;
+		len -= (size_t)r;
+	}
+}
+
+int
+link_is(const struct link *l, const char *text)
+{
+	return l->len == strlen(text) && memcmp(l->msg, text, l->len) == 0;
+}
+
+int
+link_starts(const struct link *l, const char *text)
+{
+	size_t n = strlen(text);
+
+	return l->len >= n && memcmp(l->msg, text, n) == 0;
+}
+
+int
+link_listen(const struct link *near, uint16_t *port)
+{
+	struct sockaddr_storage ss = {.ss_family = AF_INET};
+	struct sockaddr_in *sin = (struct sockaddr_in *)&ss;
+	struct sockaddr_in6 *sin6 = (struct sockaddr_in6 *)&ss;
+	socklen_t len = sizeof(ss);
+	int fd;
+
+	if (near == NULL)
+		sin->sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	else if (getsockname(near->fd, (struct sockaddr *)&ss, &len) == -1)
+		err(2, "getsockname");
+	if (ss.ss_family == AF_INET)
+		sin->sin_port = 0;
+	else
+		sin6->sin6_port = 0;
+	len = ss.ss_family == AF_INET ? sizeof(*sin) : sizeof(*sin6);
+	if ((fd = socket(ss.ss_family, SOCK_STREAM | SOCK_CLOEXEC, 0)) == -1)
+		err(2, "socket");
+	if (bind(fd, (struct sockaddr *)&ss, len) == -1 ||
+	    listen(fd, 1) == -1 ||
+	    getsockname(fd, (struct sockaddr *)&ss, &len) == -1)
+		err(2, "listen");
+	*port =
+	    ntohs(ss.ss_family == AF_INET ? sin->sin_port : sin6->sin6_port);
+	return fd;
+}
+
+int
+link_accept(int lfd, const struct link *watch, int timeout_ms, const char *who)
+{
+	struct pollfd p[2] = {
+	    {.fd = lfd, .events = POLLIN},
+	    {.fd = watch != NULL ? watch->fd : -1, .events = POLLIN},
+	};
+	int fd, n;
+
+	while ((n = poll(p, 2, timeout_ms)) == -1)
+		if (errno != EINTR)
+			err(2, "poll");
+	if (n == 0)
+		errx(2, "no %s connected in %d s (-t)", who, timeout_ms / 1000);
+	if (p[0].revents == 0)
+		return -1;
+	if ((fd = accept4(lfd, NULL, NULL, SOCK_CLOEXEC)) == -1)
+		err(2, "accept");
+	return fd;
+}
+
+void
+link_trace(const char *dir, const char *what, const uint8_t *p, size_t len)
+{
+	char hex[2 * TRACE_BYTES + 1];
+	size_t n = len < TRACE_BYTES ? len : TRACE_BYTES;
+
+	hex_encode(p, n, hex);
+	hex[2 * n] = '\0';
+	fprintf(stderr, "%s %s (%zu bytes): %s%s\n", dir, what, len, hex,
+	    n < len ? "..." : "");
+}
