@@ -1,6 +1,6 @@
 # protokit: one non-recursive Makefile for every tool (see docs/style.md).
 # `make` checks the Debian packages first (mk/deps.sh), then builds bin/pk-*.
-# Sanitizers: make test SAN=address,undefined
+# Sanitizers: make test SAN=address,undefined.  `make test` runs `make lint`.
 
 PREFIX ?= /usr/local
 DESTDIR ?=
@@ -39,7 +39,7 @@ TOOLS := bin/pk-keygen bin/pk-wrap bin/pk-aes-cbc bin/pk-aes-cfb bin/pk-cksum \
 ALL_OBJ := $(LIB_OBJ) $(KEYGEN_OBJ) $(WRAP_OBJ) $(AES_OBJ) $(CKSUM_OBJ) \
     $(RELAY_OBJ) $(XFER_OBJ)
 
-.PHONY: all deps tools test bench fuzz clean install demo
+.PHONY: all deps tools lint test bench fuzz clean install demo
 .DEFAULT_GOAL := all
 
 all: deps
@@ -80,8 +80,14 @@ bin/pk-xfer: $(XFER_OBJ) $(LIB)
 demo: all
 	bin/protokit demo
 
+# Every C file against .clang-format, every script through shellcheck.
+lint:
+	@mk/deps.sh shellcheck clang-format
+	mk/lint.sh
+
 test: all
 	@mk/deps.sh socat
+	@$(MAKE) --no-print-directory lint
 	bats tests/
 
 bench: all

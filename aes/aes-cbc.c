@@ -14,7 +14,7 @@ static const char synopsis[] =
     "                  -iv hex | --iv-file file | --zero-iv [--raw-key]\n"
     "                  [--nopad]\n";
 
-static void
+static _Noreturn void
 help(void)
 {
 	fputs(synopsis, stdout);
@@ -23,7 +23,7 @@ help(void)
 	aes_help_common(stdout);
 	fputs("  --nopad              no PKCS#7 padding: the input must be "
 	    "whole 16-byte blocks\n", stdout);
-	aes_help_exit(stdout);
+	aes_help_exit();
 }
 
 int
@@ -43,7 +43,6 @@ main(int argc, char *argv[])
 		switch (ch) {
 		case 'h':
 			help();
-			return 0;
 		case OPT_NOPAD:
 			a.pad = 0;
 			break;

@@ -15,7 +15,7 @@ static const char synopsis[] =
     "                  -iv hex | --iv-file file | --zero-iv [--raw-key]\n"
     "                  [--cfb8] [--pad]\n";
 
-static void
+static _Noreturn void
 help(void)
 {
 	fputs(synopsis, stdout);
@@ -27,7 +27,7 @@ help(void)
 	    "CFB-128\n"
 	    "  --pad                add PKCS#7 padding; strip and check it "
 	    "when decrypting\n", stdout);
-	aes_help_exit(stdout);
+	aes_help_exit();
 }
 
 int
@@ -48,7 +48,6 @@ main(int argc, char *argv[])
 		switch (ch) {
 		case 'h':
 			help();
-			return 0;
 		case OPT_CFB8:
 			a.mode = AES_CFB8;
 			break;

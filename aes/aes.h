@@ -71,9 +71,10 @@ int	aes_option(struct aes_args *a, int ch, int argc, char *argv[]);
 void	aes_args_check(const struct aes_args *a, int argc, char *argv[]);
 /* After the line saying what is wrong: where help is; exit 2. */
 _Noreturn void	aes_usage(void);
-/* The --help lines for the common options, and the exit codes. */
+/* The --help lines for the common options; then the exit codes, and exit 0
+ * (2 when stdout could not take them). */
 void	aes_help_common(FILE *fp);
-void	aes_help_exit(FILE *fp);
+_Noreturn void	aes_help_exit(void);
 
 /* Key and IV material (keyarg.c); each dies with a message on failure. */
 struct aes_key {

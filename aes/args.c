@@ -141,10 +141,13 @@ aes_help_common(FILE *fp)
 	    fp);
 }
 
-void
-aes_help_exit(FILE *fp)
+_Noreturn void
+aes_help_exit(void)
 {
 	fputs("Exit status: 0 ok; 1 bad decrypt (bad padding, or not whole "
 	    "blocks);\n"
-	    "2 usage, I/O or key error.\n", fp);
+	    "2 usage, I/O or key error.\n", stdout);
+	if (fflush(stdout) == EOF || ferror(stdout))
+		err(2, "stdout");
+	exit(0);
 }

@@ -1,9 +1,12 @@
+# shellcheck shell=sh
 # protokit-lib.sh: the helpers every bin/protokit-NAME sources (not a
 # protocol itself, so not executable).  A script sets prog, steps, deps
 # and synopsis, defines help and an optional extra_option, calls
 # pk_setup "$@", then runs its steps.  Every command that changes the
 # working directory is shown as `    $ CMD` before it runs, exactly as it
 # is run, so the lines replay in a fresh shell (tests/replay.bats).
+# prog, steps and deps are the script's (SC2154); trace is for it (SC2034).
+# shellcheck disable=SC2154,SC2034
 
 # usage_error MSG: the problem and where to read more (GNU's convention).
 usage_error() {
@@ -45,6 +48,29 @@ run() {
 bg() {
 	bg_names="$bg_names $1"
 	run "$2 & $1_pid=\$!"
+}
+
+# relay_up SERVICE CMD: starts CMD, a pk-relay that writes its
+# `listening SERVICE host:port` lines to relay.out, as job relay; waits
+# for SERVICE's line and sets addr to its address.
+relay_up() {
+	bg relay "$2"
+	wait_until "grep -q '^listening $1 ' relay.out"
+	run "addr=\$(sed -n 's/^listening $1 //p' relay.out); echo \"relay pid \$relay_pid, listening on \$addr\""
+}
+
+# waited NAME...: the script has waited for these jobs itself; cleanup
+# leaves them alone.
+waited() {
+	for pk_name in "$@"; do
+		eval "${pk_name}_pid="
+	done
+}
+
+# stop_bg NAME: shows and runs the TERM and the wait that end job NAME.
+stop_bg() {
+	run "kill -TERM \$${1}_pid; wait \$${1}_pid"
+	waited "$1"
 }
 
 # wait_until COND: shows the loop a person would type, then polls COND
@@ -93,7 +119,7 @@ check_deps() {
 # pk_setup ARGS: the common options (the script's extra_option, if any,
 # takes the others), the tools on PATH, a working directory to cd into.
 pk_setup() {
-	keep=0 stepping=0 trace=0 work= n=0 bg_names=
+	keep=0 stepping=0 trace=0 work='' n=0 bg_names=''
 	for pk_arg in "$@"; do
 		case "$pk_arg" in
 		-h | --help) help ;;
@@ -101,9 +127,10 @@ pk_setup() {
 		--step) stepping=1 ;;
 		--trace) trace=1 ;;
 		-*)
-			command -v extra_option >/dev/null 2>&1 &&
-			    extra_option "$pk_arg" ||
-			    usage_error "unknown option '$pk_arg'"
+			if ! command -v extra_option >/dev/null 2>&1 ||
+			    ! extra_option "$pk_arg"; then
+				usage_error "unknown option '$pk_arg'"
+			fi
 			;;
 		*) usage_error "unexpected argument '$pk_arg'" ;;
 		esac
@@ -115,6 +142,6 @@ pk_setup() {
 	trap 'exit 129' HUP
 	trap 'exit 130' INT
 	trap 'exit 143' TERM
-	cd "$work"
+	cd "$work" || die "cannot enter $work"
 	echo "$prog: working in $work (every command below runs there)"
 }

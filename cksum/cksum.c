@@ -21,7 +21,7 @@
 #endif
 
 static _Noreturn void usage(void);
-static void help(void);
+static _Noreturn void help(void);
 static int sum_fd(int fd, uint32_t *crc, uint64_t *len);
 static int cksum_file(const char *path, int print_name);
 
@@ -38,7 +38,7 @@ usage(void)
 	exit(2);
 }
 
-static void
+static _Noreturn void
 help(void)
 {
 	fputs(synopsis, stdout);
@@ -48,6 +48,9 @@ help(void)
 	      "Exit status: 0 ok; 1 a file could not be read (the others are\n"
 	      "still summed, as with GNU cksum); 2 usage or output error.\n",
 	    stdout);
+	if (fflush(stdout) == EOF || ferror(stdout))
+		err(2, "stdout");
+	exit(0);
 }
 
 /* Returns 0 with the CRC and byte count of everything left on fd, or -1. */
@@ -112,7 +115,6 @@ main(int argc, char *argv[])
 		switch (ch) {
 		case 'h':
 			help();
-			return 0;
 		default:
 			usage();
 		}

@@ -22,4 +22,5 @@ fi
 echo "protokit: installing$missing" >&2
 export DEBIAN_FRONTEND=noninteractive
 apt-get update -q >&2
+# shellcheck disable=SC2086 # one word per package
 apt-get install -y -q $missing >&2

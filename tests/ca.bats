@@ -241,7 +241,7 @@ to sign up send "r", or send "c" to close connection'
 	# One bit of the subject's name in the signed part: CN=alice -> CN=alicf.
 	openssl x509 -in alice.crt -outform DER -out alice.der
 	sed 's/alice/alicf/' alice.der > tampered.der
-	! cmp -s alice.der tampered.der
+	run -1 cmp -s alice.der tampered.der
 	openssl x509 -inform DER -in tampered.der -out tampered.crt
 	run -2 openssl verify -CAfile ca.crt tampered.crt
 	assert_output --partial "certificate signature failure"
@@ -532,7 +532,7 @@ alice.backup|alice|CERTUP"
 	PK_CA_PASS=$long run -2 --separate-stderr pk-relay -d state ca@127.0.0.1:0
 	assert_equal "${stderr_lines[-1]}" "pk-relay: ca: cannot start the service"
 	[[ ${stderr_lines[-2]} == *"Z ca \$PK_CA_PASS: File too large" ]]
-	PK_CA_PASS= run -2 --separate-stderr pk-relay -d state ca@127.0.0.1:0
+	PK_CA_PASS='' run -2 --separate-stderr pk-relay -d state ca@127.0.0.1:0
 	[[ ${stderr_lines[-2]} == *"Z ca empty passphrase" ]]
 	rm state/ca.pass
 	run -2 --separate-stderr pk-relay -d state ca@127.0.0.1:0

@@ -42,6 +42,7 @@ join() {
 		    "127.0.0.1:$RELAY_PORT" < "$n.in" > "$n.out" 2> "$n.err"
 	) 3>&- &
 	CPID[$n]=$!
+	# shellcheck disable=SC1083,SC2093 # bash: exec {array[i]}> names the fd
 	exec {CFD[$n]}> "$n.in"
 	wait_log "secret key sent to $n\$"
 }
@@ -53,6 +54,7 @@ say() {
 # leave NAME: closes NAME's stdin and waits for the client; its exit
 # status is in STATUS.
 leave() {
+	# shellcheck disable=SC1083,SC2093 # bash: exec {array[i]}> names the fd
 	exec {CFD[$1]}>&-
 	unset "CFD[$1]"
 	STATUS=0
@@ -263,10 +265,10 @@ raw_join() {
 	printf "\\0\\0\\0\\$(printf %03o ${#1})%s" "$1" >&"$g"
 	hdr=$(od -An -v -tx1 -N 4 <&"$g" | tr -d ' \n')
 	pem=$(head -c $((16#$hdr)) <&"$g" | od -An -v -tx1 | tr -d ' \n')
-	[ "$hdr" = 000001c2 ] && [ "${pem: -2}" = 2d ] || {
+	if [ "$hdr" != 000001c2 ] || [ "${pem: -2}" != 2d ]; then
 		echo "server key: $hdr ... ${pem: -10}" >&2
 		return 1
-	}
+	fi
 	len=$(stat -c %s "$2")
 	printf "\\0\\0\\$(printf %03o $((len >> 8)))\\$(printf %03o $((len & 255)))" >&"$g"
 	cat "$2" >&"$g"

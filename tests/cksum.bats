@@ -13,7 +13,7 @@ setup_file() {
 }
 
 use_sized_files() {
-	cd "$BATS_FILE_TMPDIR"
+	cd "$BATS_FILE_TMPDIR" || return
 	out="$BATS_TEST_TMPDIR"
 }
 

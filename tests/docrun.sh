@@ -198,6 +198,7 @@ __dr_where() {
 	    "${__dr_line[__dr_i]}" "${__dr_blk[__dr_i]}" "${__dr_cmd[__dr_i]}"
 }
 
+# shellcheck disable=SC2317 # reached by a trap
 __dr_failed() {
 	local st=$1
 	set +e
@@ -213,6 +214,7 @@ __dr_failed() {
 	exit 1
 }
 
+# shellcheck disable=SC2317 # reached by a trap
 __dr_timeout() {
 	set +e
 	trap - ERR
@@ -257,6 +259,7 @@ __dr_jobs() {
 
 # __dr_cleanup: kills every job the document started (TERM, KILL after
 # 5 s) and removes the runner's own files.
+# shellcheck disable=SC2317 # reached by a trap
 __dr_cleanup() {
 	local st=$? p i
 	set +e

@@ -162,6 +162,7 @@ rundoc() {
 	EOF
 	rundoc unmarked
 	assert_failure 2
+	# shellcheck disable=SC2016 # the backquotes are literal, as in the docs
 	assert_line --regexp '/unmarked\.md:3: a command outside a ```sh or ```console block'
 }
 

@@ -7,7 +7,7 @@
 load helpers
 
 setup_file() {
-	cd "$BATS_FILE_TMPDIR"
+	cd "$BATS_FILE_TMPDIR" || return
 	printf 'server passphrase\n' > server.pass
 	printf 'client passphrase\n' > client.pass
 	pk-keygen rsa --legacy --pass-file server.pass -o server > /dev/null
@@ -43,6 +43,7 @@ join() {
 		    < "$n.in" > "$n.out" 2> "$n.err"
 	) 3>&- &
 	CPID[$n]=$!
+	# shellcheck disable=SC1083,SC2093 # bash: exec {array[i]}> names the fd
 	exec {CFD[$n]}> "$n.in"
 	wait_file "$n.out" '^This client address: '
 	ADDR[$n]=$(sed -n 's/^This client address: //p' "$n.out")
@@ -60,6 +61,7 @@ from() {
 
 # leave NAME: closes NAME's stdin, waits; the exit status is in STATUS.
 leave() {
+	# shellcheck disable=SC1083,SC2093 # bash: exec {array[i]}> names the fd
 	exec {CFD[$1]}>&-
 	unset "CFD[$1]"
 	STATUS=0
@@ -267,7 +269,7 @@ Disconnected from Server. Exiting..."
 		frame <(pk-wrap -e -k "$K/server.pub" < chunk)
 	} >&"$g"
 	wait_log 'upload part.bin: 1000 bytes announced$'
-	[ "$(ls -A state/files | grep -c '^\.pk-')" -eq 1 ]
+	[ "$(find state/files -maxdepth 1 -name '.pk-*' | wc -l)" -eq 1 ]
 	exec {g}>&-
 	wait_log 'upload part.bin: interrupted after 380 of 1000 bytes, temporary file removed$'
 	run ls -A state/files

@@ -92,6 +92,7 @@ stop_relay() {
 stop_clients() {
 	local n
 	for n in "${!CFD[@]}"; do
+		# shellcheck disable=SC1083,SC2093 # bash: exec {array[i]}> names the fd
 		exec {CFD[$n]}>&-
 	done
 	for n in "${!CPID[@]}"; do

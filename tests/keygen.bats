@@ -115,7 +115,7 @@ key_files() {
 	assert_output "pk-keygen: k.key: File exists"
 	cmp k.key old.key
 	rsa1024 -f -o k
-	! cmp -s k.key old.key
+	run -1 cmp -s k.key old.key
 	openssl pkey -in k.key -pubout | cmp - k.pub
 }
 
@@ -214,8 +214,8 @@ key_files() {
 	: > empty
 	run -2 rsa1024 --pass-file empty -o k
 	assert_output "pk-keygen: empty passphrase"
-	printf '\n' > nl
-	run -2 rsa1024 --pass-file nl -o k
+	printf '\n' > nl.pass
+	run -2 rsa1024 --pass-file nl.pass -o k
 	assert_output "pk-keygen: empty passphrase"
 	[ ! -e k.key ]
 }
@@ -354,7 +354,7 @@ key_files() {
 	{ head -c $((size - 1)) "$KEYS/pkcs1.der"
 	    printf "\\$(printf %03o $((last ^ 1)))"; } > bad.der
 	assert_equal "$(cmp bad.der "$KEYS/pkcs1.der" | cut -d' ' -f5)" "$size,"
-	! cmp -s bad.der "$KEYS/pkcs1.der"
+	run -1 cmp -s bad.der "$KEYS/pkcs1.der"
 	run -2 pk-keygen info -i bad.der
 	assert_output "pk-keygen: bad.der: malformed key"
 }

@@ -72,6 +72,7 @@ client() {
 		    > "$n.out" 2> "$n.err"
 	) 3>&- &
 	CPID[$n]=$!
+	# shellcheck disable=SC1083,SC2093 # bash: exec {array[i]}> names the fd
 	exec {CFD[$n]}> "$n.in"
 }
 
@@ -91,6 +92,7 @@ finished() {
 	STATUS=0
 	wait "${CPID[$1]}" || STATUS=$?
 	unset "CPID[$1]"
+	# shellcheck disable=SC1083,SC2093 # bash: exec {array[i]}> names the fd
 	exec {CFD[$1]}>&-
 	unset "CFD[$1]"
 }
@@ -187,7 +189,7 @@ raw_pair() {
 	done
 	# the same (sender, waiter, mode) would get the same K: a new pair
 	# of clients is a new triple, so the two runs differ
-	! cmp -s w.cbc/key.wrapped w.cfb/key.wrapped
+	run -1 cmp -s w.cbc/key.wrapped w.cfb/key.wrapped
 }
 
 @test "keymanager: a wrong K3 fails the confirmation with key error" {
@@ -394,7 +396,7 @@ raw_pair() {
 	type w out
 	both_end
 	cmp in out
-	! grep -q 'idle timeout' relay.log
+	run -1 grep -q 'idle timeout' relay.log
 }
 
 @test "keymanager: the interactive client reports the relay closing when it happens" {
@@ -422,7 +424,7 @@ raw_pair() {
 	assert_line "not sent: a command is at most 64 characters; type help"
 	assert_line "Message from server: No waiters at the moment. Try again later."
 	[ ! -s c.err ]
-	! grep -q 'protocol error' relay.log
+	run -1 grep -q 'protocol error' relay.log
 }
 
 @test "keymanager: a missing file to send is asked again; an existing output file is refused before the transfer" {
@@ -487,7 +489,7 @@ raw_pair() {
 	[ "$FRAME" = "send_data 127.0.0.1:$(sed -n 's/^Waiting for a sender on port //p' w.out)" ]
 	exec 5>&-
 	waiter_status
-	! grep -q 'key okay' w.out relay.log
+	run -1 grep -q 'key okay' w.out relay.log
 	grep -qx "Confirmation received, starting communication with peer" w.out
 	wait_log '#2: key confirmed'
 }
@@ -507,7 +509,7 @@ raw_pair() {
 	[ "$FRAME" = start ]
 	exec 5>&-
 	waiter_status
-	! grep -q 'key okay' s.out
+	run -1 grep -q 'key okay' s.out
 }
 
 @test "keymanager: a failed confirmation: key error to that side, peer error to the sender, peer key error to the waiter" {
@@ -530,6 +532,6 @@ raw_pair() {
 	waiter_status
 	[ "$WSTATUS" = 1 ]
 	grep -qx "Message from server: peer key error" w.out
-	! grep -q 'key okay' w.out
+	run -1 grep -q 'key okay' w.out
 	[ ! -e out ]
 }

@@ -52,7 +52,7 @@ relay_pid_of() {
 	[ "$(grep -c "^    the server's CRC [0-9]* is ours: confirm$" <<< "$output")" -eq 2 ]
 	pid=$(relay_pid_of)
 	[ -n "$pid" ]
-	! kill -0 "$pid" 2>/dev/null
+	run -1 kill -0 "$pid"
 	[ -z "$(ls -A "$TMPDIR")" ]
 }
 
@@ -74,7 +74,7 @@ relay_pid_of() {
 	assert_equal "$stderr" "pk-wrap: broken on purpose"
 	pid=$(relay_pid_of)
 	[ -n "$pid" ]
-	! kill -0 "$pid" 2>/dev/null
+	run -1 kill -0 "$pid"
 	[ -z "$(ls -A "$TMPDIR")" ]
 }
 
@@ -183,6 +183,26 @@ Try 'protokit-vault --help'"
 	[ "$rc" -eq 129 ]
 	pid=$(sed -n 's/^    relay pid \([0-9]*\),.*/\1/p' out)
 	[ -n "$pid" ]
-	! kill -0 "$pid" 2> /dev/null
+	run -1 kill -0 "$pid"
 	[ -z "$(ls -A "$TMPDIR")" ]
+}
+
+@test "make install: the orchestrators with their library in PREFIX/bin; installed, they run from there" {
+	local root=$BATS_TEST_TMPDIR/root
+	# -o all: copy what is built, never rebuild it (with other flags).
+	run -0 make -C "$PK_ROOT" -o all install DESTDIR="$root" PREFIX=/opt/pk
+	local c
+	for c in protokit protokit-vault protokit-ca protokit-chat protokit-e2e \
+	    protokit-keymanager pk-xfer pk-relay; do
+		[ -x "$root/opt/pk/bin/$c" ] || fail "$c not installed"
+	done
+	[ -f "$root/opt/pk/bin/protokit-lib.sh" ]
+	[ ! -x "$root/opt/pk/bin/protokit-lib.sh" ]
+	# Nothing from the tree on PATH: the installed scripts find their
+	# library and the tools beside themselves.
+	export PATH=/usr/bin:/bin
+	run -0 "$root/opt/pk/bin/protokit" list
+	refute_line --partial 'lib'
+	run -0 "$root/opt/pk/bin/protokit" run vault
+	assert_line --regexp '^==> 11/11 '
 }

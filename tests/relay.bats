@@ -155,6 +155,7 @@ Try 'pk-relay --help'"
 	exec {fd}>&-
 	wait_log 'close: peer closed$'
 	roundtrip "$RELAY_PORT" 'in the freed slot'
+	# shellcheck disable=SC1083,SC2093 # bash: exec {array[i]}> names the fd
 	exec {fds[1]}>&- {fds[2]}>&-
 }
 
@@ -205,6 +206,7 @@ Try 'pk-relay --help'"
 	local -a fds
 	start_relay echo@127.0.0.1:0
 	for ((i = 0; i < 500; i++)); do
+		# shellcheck disable=SC1083,SC2093 # bash: exec {array[i]}> names the fd
 		exec {fds[i]}<>"/dev/tcp/127.0.0.1/$RELAY_PORT"
 	done
 	for ((i = 0; i < 500; i++)); do
@@ -216,6 +218,7 @@ Try 'pk-relay --help'"
 		[ "$line" = "client $i" ] || fail "client $i got '$line'"
 	done
 	for ((i = 0; i < 500; i++)); do
+		# shellcheck disable=SC1083,SC2093 # bash: exec {array[i]}> names the fd
 		exec {fds[i]}>&-
 	done
 	[ "$(grep -c ' connect$' relay.log)" -eq 500 ]

@@ -27,7 +27,8 @@ replay() {
 # $output and $stderr are the replay's.
 play() {
 	mkdir -p fresh
-	cd fresh
+	cd fresh || return
+	# shellcheck disable=SC2016 # sh -c's own script: its $ are its own
 	run "-$2" --separate-stderr timeout 120 env PATH="$PATH" \
 	    sh -uc 'trap "jobs -p > ../jobs; kill \$(cat ../jobs) 2> /dev/null || :" EXIT
 		while IFS= read -r line <&9; do eval "$line" || exit; done 9< "$1"' \

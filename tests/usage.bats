@@ -209,3 +209,32 @@ step_help() {
 		assert_line --regexp '^Exit codes: 0 ok; 2 usage; '
 	done
 }
+
+# help_full CMD...: CMD's help written into a full disk is an error:
+# exit 2 and why on stderr, never 0 with the help lost.
+help_full() {
+	run -2 --separate-stderr eval "$(printf '%q ' "$@")" '> /dev/full'
+	[[ "$stderr" == *"No space left on device"* ]] ||
+	    fail "$*: no reason on stderr: $stderr"
+}
+
+@test "usage: --help into a full disk exits 2 in every tool, step and orchestrator" {
+	[ -w /dev/full ] || skip "no /dev/full"
+	local t
+	for t in pk-keygen pk-wrap pk-aes-cbc pk-aes-cfb pk-cksum pk-relay \
+	    pk-xfer; do
+		help_full "$t" --help
+		assert_equal "$stderr" "$t: stdout: No space left on device"
+		help_full "$t" -h
+	done
+	help_full pk-keygen rsa -h
+	help_full pk-wrap sign --help
+	for t in vault keymanager e2e chat ca; do
+		help_full pk-xfer "$t" -h
+		help_full protokit-"$t" --help
+		help_full protokit run "$t" -h
+	done
+	help_full pk-xfer vault send -h
+	help_full protokit --help
+	help_full protokit list -h
+}

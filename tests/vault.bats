@@ -159,7 +159,7 @@ CRC OK REQUEST COMPLETED"
 	run -0 pk-xfer vault reconnect -o aes2.wrapped
 	pk-wrap -d --oaep-sha1 -k k.key < aes2.wrapped > aes2.key
 	[ "$(wc -c < aes2.key)" -eq 32 ]
-	! cmp -s aes.key aes2.key
+	run -1 cmp -s aes.key aes2.key
 	pk-aes-cbc -e --zero-iv --raw-key -k aes2.key < data.bin > data.enc 2>/dev/null
 	run -0 pk-xfer vault send < data.enc
 	assert_output "$(cksum < data.bin | cut -d' ' -f1)"
@@ -450,7 +450,8 @@ fake_server() {
 	wait "${pids[@]}"
 	[ "$(cat c*/rc | grep -cx 0)" -eq 200 ]
 	[ "$(grep -lx 'Correct checksum' c*/out | wc -l)" -eq 200 ]
-	[ "$(ls "$BATS_TEST_TMPDIR"/state/files/*/data.bin | wc -l)" -eq 200 ]
+	local stored=("$BATS_TEST_TMPDIR"/state/files/*/data.bin)
+	[ "${#stored[@]}" -eq 200 ]
 	sum=$(sha256sum < data.bin)
 	[ "$(sha256sum "$BATS_TEST_TMPDIR"/state/files/*/data.bin | cut -d' ' -f1 | sort -u)" = "${sum%% *}" ]
 }
