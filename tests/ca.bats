@@ -542,6 +542,7 @@ alice.backup|alice|CERTUP"
 @test "ca: a reply trickling in byte by byte still ends at -t (one deadline per reply)" {
 	local i line port
 	# A fake CA: announces a 30-byte frame, then sends a byte every 0.3 s.
+	# shellcheck disable=SC2016 # the loop is for the fake's shell
 	printf '%s\n' "printf '\\000\\000\\000\\036'" \
 	    'for i in $(seq 30); do printf x; sleep 0.3; done' > trickle.sh
 	socat -d -d TCP-LISTEN:0,bind=127.0.0.1 SYSTEM:"sh trickle.sh" \

@@ -168,6 +168,8 @@ core_at_exit() {
 }
 
 in_core() {
+	# the hex string as a PCRE of \xHH escapes
+	# shellcheck disable=SC2001
 	[ -n "$1" ] && LC_ALL=C grep -qaP "$(sed 's/../\\x&/g' <<< "$1")" core
 }
 
