@@ -19,10 +19,12 @@ help(void)
 {
 	fputs(synopsis, stdout);
 	fputs("Encrypt or decrypt stdin to stdout with AES in CBC mode, as "
-	    "openssl enc\n-aes-N-cbc -K key -iv iv does.\n", stdout);
+	      "openssl enc\n-aes-N-cbc -K key -iv iv does.\n",
+	    stdout);
 	aes_help_common(stdout);
 	fputs("  --nopad              no PKCS#7 padding: the input must be "
-	    "whole 16-byte blocks\n", stdout);
+	      "whole 16-byte blocks\n",
+	    stdout);
 	aes_help_exit();
 }
 
@@ -30,16 +32,16 @@ int
 main(int argc, char *argv[])
 {
 	static const struct option longopts[] = {
-		AES_LONGOPTS,
-		{ "nopad", no_argument, NULL, OPT_NOPAD },
-		{ NULL, 0, NULL, 0 },
+	    AES_LONGOPTS,
+	    {"nopad", no_argument, NULL, OPT_NOPAD},
+	    {NULL, 0, NULL, 0},
 	};
-	struct aes_args a = { .mode = AES_CBC, .pad = 1, .key_fd = -1 };
+	struct aes_args a = {.mode = AES_CBC, .pad = 1, .key_fd = -1};
 	int ch;
 
 	opterr = 0;
-	while ((ch = getopt_long(argc, argv, AES_OPTSTRING, longopts,
-	    NULL)) != -1) {
+	while ((ch = getopt_long(argc, argv, AES_OPTSTRING, longopts, NULL)) !=
+	    -1) {
 		switch (ch) {
 		case 'h':
 			help();

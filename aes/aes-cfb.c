@@ -20,13 +20,14 @@ help(void)
 {
 	fputs(synopsis, stdout);
 	fputs("Encrypt or decrypt stdin to stdout with AES in CFB mode, as "
-	    "openssl enc\n-aes-N-cfb (or -aes-N-cfb8) -K key -iv iv does.\n",
+	      "openssl enc\n-aes-N-cfb (or -aes-N-cfb8) -K key -iv iv does.\n",
 	    stdout);
 	aes_help_common(stdout);
 	fputs("  --cfb8               CFB-8 (one byte per step) instead of "
-	    "CFB-128\n"
-	    "  --pad                add PKCS#7 padding; strip and check it "
-	    "when decrypting\n", stdout);
+	      "CFB-128\n"
+	      "  --pad                add PKCS#7 padding; strip and check it "
+	      "when decrypting\n",
+	    stdout);
 	aes_help_exit();
 }
 
@@ -34,17 +35,17 @@ int
 main(int argc, char *argv[])
 {
 	static const struct option longopts[] = {
-		{ "cfb8", no_argument, NULL, OPT_CFB8 },
-		AES_LONGOPTS,
-		{ "pad", no_argument, NULL, OPT_PAD },
-		{ NULL, 0, NULL, 0 },
+	    {"cfb8", no_argument, NULL, OPT_CFB8},
+	    AES_LONGOPTS,
+	    {"pad", no_argument, NULL, OPT_PAD},
+	    {NULL, 0, NULL, 0},
 	};
-	struct aes_args a = { .mode = AES_CFB, .pad = 0, .key_fd = -1 };
+	struct aes_args a = {.mode = AES_CFB, .pad = 0, .key_fd = -1};
 	int ch;
 
 	opterr = 0;
-	while ((ch = getopt_long(argc, argv, AES_OPTSTRING, longopts,
-	    NULL)) != -1) {
+	while ((ch = getopt_long(argc, argv, AES_OPTSTRING, longopts, NULL)) !=
+	    -1) {
 		switch (ch) {
 		case 'h':
 			help();

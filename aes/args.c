@@ -121,7 +121,8 @@ aes_args_check(const struct aes_args *a, int argc, char *argv[])
 void
 aes_help_common(FILE *fp)
 {
-	fputs("  -d, --decrypt        decrypt stdin to stdout\n"
+	fputs(
+	    "  -d, --decrypt        decrypt stdin to stdout\n"
 	    "  -e, --encrypt        encrypt stdin to stdout\n"
 	    "  -h, --help           print this help and exit\n"
 	    "  -iv, --iv hex        the IV as 32 hex digits\n"
@@ -145,8 +146,9 @@ _Noreturn void
 aes_help_exit(void)
 {
 	fputs("Exit status: 0 ok; 1 bad decrypt (bad padding, or not whole "
-	    "blocks);\n"
-	    "2 usage, I/O or key error.\n", stdout);
+	      "blocks);\n"
+	      "2 usage, I/O or key error.\n",
+	    stdout);
 	if (fflush(stdout) == EOF || ferror(stdout))
 		err(2, "stdout");
 	exit(0);

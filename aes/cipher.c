@@ -32,31 +32,31 @@ aes_cipher_init(struct aes_cipher *c, enum aes_mode mode, int decrypt,
 			aes128_set_decrypt_key(&c->ctx.a128, k->bytes);
 		else
 			aes128_set_encrypt_key(&c->ctx.a128, k->bytes);
-		c->block = inverse ? (nettle_cipher_func *)aes128_decrypt :
-		    (nettle_cipher_func *)aes128_encrypt;
+		c->block = inverse ? (nettle_cipher_func *)aes128_decrypt
+				   : (nettle_cipher_func *)aes128_encrypt;
 		break;
 	case AES192_KEY_SIZE:
 		if (inverse)
 			aes192_set_decrypt_key(&c->ctx.a192, k->bytes);
 		else
 			aes192_set_encrypt_key(&c->ctx.a192, k->bytes);
-		c->block = inverse ? (nettle_cipher_func *)aes192_decrypt :
-		    (nettle_cipher_func *)aes192_encrypt;
+		c->block = inverse ? (nettle_cipher_func *)aes192_decrypt
+				   : (nettle_cipher_func *)aes192_encrypt;
 		break;
 	default:
 		if (inverse)
 			aes256_set_decrypt_key(&c->ctx.a256, k->bytes);
 		else
 			aes256_set_encrypt_key(&c->ctx.a256, k->bytes);
-		c->block = inverse ? (nettle_cipher_func *)aes256_decrypt :
-		    (nettle_cipher_func *)aes256_encrypt;
+		c->block = inverse ? (nettle_cipher_func *)aes256_decrypt
+				   : (nettle_cipher_func *)aes256_encrypt;
 		break;
 	}
 }
 
 static void
-cbc_encrypt_fast(struct aes_cipher *c, uint8_t *dst, const uint8_t *src,
-    size_t len)
+cbc_encrypt_fast(
+    struct aes_cipher *c, uint8_t *dst, const uint8_t *src, size_t len)
 {
 	switch (c->key_len) {
 	case AES128_KEY_SIZE:
@@ -79,8 +79,8 @@ cbc_encrypt_fast(struct aes_cipher *c, uint8_t *dst, const uint8_t *src,
  * cfb_encrypt.
  */
 static void
-cfb_encrypt_fast(struct aes_cipher *c, uint8_t *dst, const uint8_t *src,
-    size_t len)
+cfb_encrypt_fast(
+    struct aes_cipher *c, uint8_t *dst, const uint8_t *src, size_t len)
 {
 	size_t whole = len - len % AES_BLOCK_SIZE;
 	uint8_t y[AES_BLOCK_SIZE];
@@ -103,8 +103,8 @@ cfb_encrypt_fast(struct aes_cipher *c, uint8_t *dst, const uint8_t *src,
 }
 
 void
-aes_cipher_run(struct aes_cipher *c, uint8_t *dst, const uint8_t *src,
-    size_t len)
+aes_cipher_run(
+    struct aes_cipher *c, uint8_t *dst, const uint8_t *src, size_t len)
 {
 	if (len == 0)
 		return;

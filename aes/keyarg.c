@@ -24,13 +24,13 @@
 
 /* What a key or an IV may be, and what to say when it is not. */
 struct material {
-	size_t		 max;
-	int		 (*size_ok)(size_t);
-	int		 raw_by_size;	/* non-hex of a valid size is raw */
-	const char	*empty;
-	const char	*bad_hex_size;
-	const char	*not_hex;
-	const char	*bad_raw_size;
+	size_t max;
+	int (*size_ok)(size_t);
+	int raw_by_size; /* non-hex of a valid size is raw */
+	const char *empty;
+	const char *bad_hex_size;
+	const char *not_hex;
+	const char *bad_raw_size;
 };
 
 static int
@@ -47,18 +47,24 @@ iv_size_ok(size_t n)
 }
 
 static const struct material key_material = {
-	AES_MAX_KEY_SIZE, key_size_ok, 0, "empty key",
-	"hex key is not 16, 24 or 32 bytes",
-	"key is not hex (16, 24 or 32 bytes as 32, 48 or 64 hex digits; "
-	"a raw key needs --raw-key)",
-	"raw key is not 16, 24 or 32 bytes",
+    AES_MAX_KEY_SIZE,
+    key_size_ok,
+    0,
+    "empty key",
+    "hex key is not 16, 24 or 32 bytes",
+    "key is not hex (16, 24 or 32 bytes as 32, 48 or 64 hex digits; "
+    "a raw key needs --raw-key)",
+    "raw key is not 16, 24 or 32 bytes",
 };
 
 static const struct material iv_material = {
-	AES_BLOCK_SIZE, iv_size_ok, 1, "empty IV",
-	"hex IV is not 16 bytes",
-	"IV is neither hex nor 16 raw bytes",
-	"IV is neither hex nor 16 raw bytes",
+    AES_BLOCK_SIZE,
+    iv_size_ok,
+    1,
+    "empty IV",
+    "hex IV is not 16 bytes",
+    "IV is neither hex nor 16 raw bytes",
+    "IV is neither hex nor 16 raw bytes",
 };
 
 /* Narrows [*p, *p + *len) to what lies between leading and trailing space. */
@@ -126,8 +132,8 @@ decode(const struct material *m, int raw, const uint8_t *text, size_t len,
  * I/O error: *len is set past the limit, and decode calls it bad.
  */
 static int
-read_source(const char *path, int fd, const char *env, uint8_t *buf,
-    size_t *len)
+read_source(
+    const char *path, int fd, const char *env, uint8_t *buf, size_t *len)
 {
 	const char *v;
 	int rv;
@@ -151,8 +157,7 @@ read_source(const char *path, int fd, const char *env, uint8_t *buf,
 
 /* Names a source in messages: the path, "fd N" or "$VAR". */
 static const char *
-source_name(const char *path, int fd, const char *env, char *buf,
-    size_t size)
+source_name(const char *path, int fd, const char *env, char *buf, size_t size)
 {
 	if (path != NULL)
 		return path;
@@ -176,10 +181,11 @@ aes_key_load(const struct aes_args *a, struct aes_key *k)
 		errx(2, "no key: use -k, --key-fd or --key-env");
 	if ((a->key_file != NULL && strcmp(a->key_file, "-") == 0) ||
 	    a->key_fd == STDIN_FILENO)
-		errx(2, "the key cannot come from stdin, which carries the "
+		errx(2,
+		    "the key cannot come from stdin, which carries the "
 		    "data");
-	src = source_name(a->key_file, a->key_fd, a->key_env, name,
-	    sizeof(name));
+	src =
+	    source_name(a->key_file, a->key_fd, a->key_env, name, sizeof(name));
 	if (a->key_env != NULL && getenv(a->key_env) == NULL)
 		errx(2, "%s: not set", src);
 	rv = read_source(a->key_file, a->key_fd, a->key_env, text, &len);
@@ -207,13 +213,13 @@ aes_iv_load(const struct aes_args *a, uint8_t iv[AES_BLOCK_SIZE])
 
 	if (a->zero_iv) {
 		warnx("warning: all-zero IV: the same plaintext will always "
-		    "give the same ciphertext");
+		      "give the same ciphertext");
 		memset(iv, 0, AES_BLOCK_SIZE);
 		return;
 	}
 	if (a->iv_hex != NULL) {
-		n = hex_decode(a->iv_hex, strlen(a->iv_hex), iv,
-		    AES_BLOCK_SIZE);
+		n = hex_decode(
+		    a->iv_hex, strlen(a->iv_hex), iv, AES_BLOCK_SIZE);
 		if (n == -1 && errno == EINVAL)
 			errx(2, "-iv: IV is not hex");
 		if (n != AES_BLOCK_SIZE)
@@ -223,7 +229,8 @@ aes_iv_load(const struct aes_args *a, uint8_t iv[AES_BLOCK_SIZE])
 	if (a->iv_file == NULL)
 		errx(2, "no IV: use -iv, --iv-file or --zero-iv");
 	if (strcmp(a->iv_file, "-") == 0)
-		errx(2, "the IV cannot come from stdin, which carries the "
+		errx(2,
+		    "the IV cannot come from stdin, which carries the "
 		    "data");
 	if (read_source(a->iv_file, -1, NULL, text, &len) == -1)
 		err(2, "%s", a->iv_file);

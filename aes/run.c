@@ -39,7 +39,8 @@ aes_run(const struct aes_args *a)
 	case AES_BAD_INPUT:
 		if (a->decrypt)
 			errx(1, "bad decrypt");
-		errx(1, "bad encrypt: input is not whole 16-byte blocks "
+		errx(1,
+		    "bad encrypt: input is not whole 16-byte blocks "
 		    "(--nopad)");
 	case AES_OK:
 		break;

@@ -12,7 +12,7 @@
 #include "secret.h"
 
 #ifndef AES_BUF
-#define AES_BUF IO_BLOCK	/* a multiple of AES_BLOCK_SIZE */
+#define AES_BUF IO_BLOCK /* a multiple of AES_BLOCK_SIZE */
 #endif
 
 /* Room for one read and the block held back in front of it. */
@@ -39,7 +39,7 @@ pad_length(const uint8_t *last)
 {
 	unsigned int p = last[AES_BLOCK_SIZE - 1], bad, in_pad, i;
 
-	bad = (p - 1) >> 4;	/* p == 0 wraps; p > 16 leaves high bits */
+	bad = (p - 1) >> 4; /* p == 0 wraps; p > 16 leaves high bits */
 	for (i = 0; i < AES_BLOCK_SIZE; i++) {
 		in_pad = ((AES_BLOCK_SIZE - 1 - i) - p) >> 31;
 		bad |= -in_pad & (last[i] ^ p);
@@ -77,7 +77,8 @@ finish_decrypt(struct aes_cipher *c, int pad, size_t have)
 	if (!pad && (!aes_cipher_whole_blocks(c) || have == whole))
 		return emit(c, have);
 	if (have != whole || have == 0) {
-		/* Not whole blocks: openssl writes the whole ones, then fails. */
+		/* Not whole blocks: openssl writes the whole ones, then fails.
+		 */
 		if ((st = emit(c, whole)) != AES_OK)
 			return st;
 		return AES_BAD_INPUT;
@@ -86,7 +87,7 @@ finish_decrypt(struct aes_cipher *c, int pad, size_t have)
 	p = pad_length(outbuf + have - AES_BLOCK_SIZE);
 	/* Bad padding: everything but the last block, as openssl writes. */
 	if (io_writeall(STDOUT_FILENO, outbuf,
-	    have - (p != 0 ? p : AES_BLOCK_SIZE)) == -1)
+		have - (p != 0 ? p : AES_BLOCK_SIZE)) == -1)
 		return AES_WRITE_ERROR;
 	return p != 0 ? AES_OK : AES_BAD_INPUT;
 }

@@ -101,8 +101,8 @@ skip_frame(int fd)
 			errx(2, "set-up: the server closed");
 	len = (size_t)h[0] << 24 | h[1] << 16 | h[2] << 8 | h[3];
 	while (len > 0) {
-		if ((r = read(fd, buf, len < sizeof(buf) ? len : sizeof(buf))) <=
-		    0)
+		if ((r = read(
+			 fd, buf, len < sizeof(buf) ? len : sizeof(buf))) <= 0)
 			errx(2, "set-up: the server closed");
 		len -= (size_t)r;
 	}
@@ -349,7 +349,8 @@ main(int argc, char *argv[])
 	struct rlimit rl;
 
 	if (argc < 6)
-		errx(2, "usage: chatload chat|raw fanout|ping|idle host port "
+		errx(2,
+		    "usage: chatload chat|raw fanout|ping|idle host port "
 		    "...");
 	chat = strcmp(argv[1], "chat") == 0;
 	if (chat)
@@ -371,6 +372,7 @@ main(int argc, char *argv[])
 	else if (strcmp(argv[2], "idle") == 0 && argc == 6)
 		idle(atoi(argv[5]));
 	else
-		errx(2, "usage: chatload chat|raw fanout|ping|idle host port ...");
+		errx(2,
+		    "usage: chatload chat|raw fanout|ping|idle host port ...");
 	return 0;
 }

@@ -16,7 +16,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 	while (off < size) {
 		if (frame_decode(data + off, size - off, max, &p, &plen,
-		    &used) != FRAME_OK)
+			&used) != FRAME_OK)
 			return 0;
 		if (plen == 0 || plen > max || used != FRAME_HDR + plen ||
 		    used > size - off || p != data + off + FRAME_HDR)

@@ -17,9 +17,9 @@ check(const uint8_t *data, size_t size, int request)
 	int rv;
 
 	while (off < size) {
-		rv = request ? vault_parse_request(data + off, size - off, &m,
-		    &used) : vault_parse_response(data + off, size - off, &m,
-		    &used);
+		rv = request
+		    ? vault_parse_request(data + off, size - off, &m, &used)
+		    : vault_parse_response(data + off, size - off, &m, &used);
 		if (rv != VAULT_OK)
 			return;
 		if (used > size - off || used > VAULT_MSG_MAX)

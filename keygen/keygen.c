@@ -213,8 +213,9 @@ help(const struct mode *m)
 {
 	char text[8192];
 
-	if (m != NULL && help_select(text, sizeof(text), synopsis, options,
-			     "pk-keygen", m->name) == 0)
+	if (m != NULL &&
+	    help_select(text, sizeof(text), synopsis, options, "pk-keygen",
+		m->name) == 0)
 		fputs(text, stdout);
 	else {
 		fputs(synopsis, stdout);

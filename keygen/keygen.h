@@ -82,7 +82,8 @@ ssize_t pass_get(const struct secret_src *src, uint8_t *buf, int confirm);
  * write_out writes a whole file (lib/io io_out: flags IO_OUT_FORCE for
  * -f, IO_OUT_SECRET for a key) or dies after wiping the secrets.
  */
-void read_key(const char *path, const struct secret_src *src, struct key_rsa *k);
+void read_key(
+    const char *path, const struct secret_src *src, struct key_rsa *k);
 void write_out(
     const char *path, int mode, int flags, const uint8_t *buf, size_t len);
 
@@ -97,14 +98,13 @@ void read_private(
 void subject_der(const char *subj, uint8_t *out, size_t max, size_t *len);
 void read_x509(const char *path, int csr, uint8_t *der, size_t *len);
 int x509_exit(int err);
-void write_x509(
-    const struct opts *o, const uint8_t *der, size_t len, int csr);
+void write_x509(const struct opts *o, const uint8_t *der, size_t len, int csr);
 
 /*
  * selfsign.c: issue fills in a random serial, now, -days and --pss, signs
  * with signer and writes the certificate as write_x509 does.
  */
-void issue(struct x509_issue *is, const struct key_rsa *signer,
-    const struct opts *o);
+void issue(
+    struct x509_issue *is, const struct key_rsa *signer, const struct opts *o);
 
 #endif

@@ -18,13 +18,13 @@ from_tty(uint8_t *buf, int confirm)
 	uint8_t *again;
 	size_t len, len2;
 
-	if (secret_passphrase(&tty, "passphrase: ", buf, SECRET_MAX,
-	    &len) == -1)
+	if (secret_passphrase(&tty, "passphrase: ", buf, SECRET_MAX, &len) ==
+	    -1)
 		die(2, "%s", pass_msg(&tty, "-", msg, sizeof(msg)));
 	if (confirm) {
 		again = xsecret(SECRET_MAX);
 		if (secret_passphrase(&tty, "passphrase again: ", again,
-		    SECRET_MAX, &len2) == -1)
+			SECRET_MAX, &len2) == -1)
 			die(2, "%s", pass_msg(&tty, "-", msg, sizeof(msg)));
 		if (len2 != len || memcmp(again, buf, len) != 0)
 			die(2, "passphrases do not match");

@@ -55,8 +55,8 @@ frame_write(int fd, const void *payload, size_t len, size_t max)
 		return -1;
 	}
 	frame_put_header(hdr, (uint32_t)len);
-	iov[0] = (struct iovec){ hdr, FRAME_HDR };
-	iov[1] = (struct iovec){ (void *)payload, len };
+	iov[0] = (struct iovec){hdr, FRAME_HDR};
+	iov[1] = (struct iovec){(void *)payload, len};
 	while (cnt > 0) {
 		r = writev(fd, iov + 2 - cnt, cnt);
 		if (r < 0) {
@@ -69,7 +69,8 @@ frame_write(int fd, const void *payload, size_t len, size_t max)
 			cnt--;
 		}
 		if (cnt > 0) {
-			iov[2 - cnt].iov_base = (char *)iov[2 - cnt].iov_base + r;
+			iov[2 - cnt].iov_base =
+			    (char *)iov[2 - cnt].iov_base + r;
 			iov[2 - cnt].iov_len -= (size_t)r;
 		}
 	}

@@ -14,8 +14,8 @@
  * carriage returns are ignored.  Returns the byte count, or -1 with errno
  * EINVAL (a non-hex character or an odd count) or EOVERFLOW (over max).
  */
-ssize_t	hex_decode(const char *s, size_t len, uint8_t *out, size_t max);
+ssize_t hex_decode(const char *s, size_t len, uint8_t *out, size_t max);
 /* Writes 2n lower-case digits and a NUL to out (2n + 1 bytes). */
-void	hex_encode(const uint8_t *in, size_t n, char *out);
+void hex_encode(const uint8_t *in, size_t n, char *out);
 
 #endif

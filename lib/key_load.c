@@ -27,8 +27,8 @@ parse(struct key_rsa *k, const char *path, const struct secret_src *src,
 		if ((pw = secret_alloc(SECRET_MAX)) == NULL)
 			return KEY_ENOMEM;
 		snprintf(prompt, sizeof(prompt), "passphrase for %s: ", path);
-		if (secret_passphrase(src, prompt, pw, SECRET_MAX,
-		    &pwlen) == -1) {
+		if (secret_passphrase(src, prompt, pw, SECRET_MAX, &pwlen) ==
+		    -1) {
 			saved = errno;
 			secret_free(pw, SECRET_MAX);
 			errno = saved;

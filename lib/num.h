@@ -8,7 +8,7 @@
  * Parses a decimal integer in [min, max].  On error returns 0 and points
  * *errstr at "invalid", "too small" or "too large"; else *errstr is NULL.
  */
-long long num_parse(const char *s, long long min, long long max,
-    const char **errstr);
+long long num_parse(
+    const char *s, long long min, long long max, const char **errstr);
 
 #endif

@@ -16,13 +16,13 @@
  * multiple) and returns the padded length.  buf must have room for len +
  * bs bytes.
  */
-size_t	pkcs7_pad(uint8_t *buf, size_t len, size_t bs);
+size_t pkcs7_pad(uint8_t *buf, size_t len, size_t bs);
 
 /*
  * Checks the padding that ends buf[0..len), looking at every byte of the
  * last block whatever it finds, and returns the length without it; -1 when
  * len is not a non-zero multiple of bs (1 .. 255) or the padding is bad.
  */
-long	pkcs7_strip(const uint8_t *buf, size_t len, size_t bs);
+long pkcs7_strip(const uint8_t *buf, size_t len, size_t bs);
 
 #endif

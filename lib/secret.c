@@ -41,7 +41,7 @@ gmp_alloc(size_t n)
 	void *p;
 
 	if ((p = malloc(n)) == NULL)
-		abort();	/* GMP has no way to report failure */
+		abort(); /* GMP has no way to report failure */
 	return p;
 }
 

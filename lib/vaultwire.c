@@ -6,60 +6,65 @@
 
 #include "vaultwire.h"
 
-#define F(n, o, s, t) { n, o, s, t }
+#define F(n, o, s, t)                                                          \
+	{                                                                      \
+		n, o, s, t                                                     \
+	}
 
 static const struct vault_field f_name[] = {
-	F("name", 0, VAULT_NAME, VF_NAME),
+    F("name", 0, VAULT_NAME, VF_NAME),
 };
 static const struct vault_field f_pubkey[] = {
-	F("name", 0, VAULT_NAME, VF_NAME),
-	F("public_key", VAULT_NAME, VAULT_PUBKEY, VF_BYTES),
+    F("name", 0, VAULT_NAME, VF_NAME),
+    F("public_key", VAULT_NAME, VAULT_PUBKEY, VF_BYTES),
 };
 static const struct vault_field f_file[] = {
-	F("content_size", 0, 4, VF_U32),
-	F("orig_file_size", 4, 4, VF_U32),
-	F("packet_number", 8, 2, VF_U16),
-	F("total_packets", 10, 2, VF_U16),
-	F("file_name", 12, VAULT_NAME, VF_NAME),
-	F("content", 12 + VAULT_NAME, VAULT_PACKET, VF_CONTENT),
+    F("content_size", 0, 4, VF_U32),
+    F("orig_file_size", 4, 4, VF_U32),
+    F("packet_number", 8, 2, VF_U16),
+    F("total_packets", 10, 2, VF_U16),
+    F("file_name", 12, VAULT_NAME, VF_NAME),
+    F("content", 12 + VAULT_NAME, VAULT_PACKET, VF_CONTENT),
 };
 static const struct vault_field f_id[] = {
-	F("client_id", 0, VAULT_ID, VF_BYTES),
+    F("client_id", 0, VAULT_ID, VF_BYTES),
 };
 static const struct vault_field f_key[] = {
-	F("client_id", 0, VAULT_ID, VF_BYTES),
-	F("wrapped_aes_key", VAULT_ID, VAULT_WRAPPED, VF_BYTES),
+    F("client_id", 0, VAULT_ID, VF_BYTES),
+    F("wrapped_aes_key", VAULT_ID, VAULT_WRAPPED, VF_BYTES),
 };
 static const struct vault_field f_crc[] = {
-	F("client_id", 0, VAULT_ID, VF_BYTES),
-	F("content_size", VAULT_ID, 4, VF_U32),
-	F("file_name", VAULT_ID + 4, VAULT_NAME, VF_NAME),
-	F("cksum", VAULT_ID + 4 + VAULT_NAME, 4, VF_U32),
+    F("client_id", 0, VAULT_ID, VF_BYTES),
+    F("content_size", VAULT_ID, 4, VF_U32),
+    F("file_name", VAULT_ID + 4, VAULT_NAME, VF_NAME),
+    F("cksum", VAULT_ID + 4 + VAULT_NAME, 4, VF_U32),
 };
 
-#define L(c, label, size, f) { c, label, size, f, sizeof(f) / sizeof(f[0]) }
+#define L(c, label, size, f)                                                   \
+	{                                                                      \
+		c, label, size, f, sizeof(f) / sizeof(f[0])                    \
+	}
 
 static const struct vault_layout layouts[] = {
-	L(VAULT_REGISTER, "register", VAULT_NAME, f_name),
-	L(VAULT_SEND_PUBKEY, "send public key", VAULT_NAME + VAULT_PUBKEY,
-	    f_pubkey),
-	L(VAULT_RECONNECT, "reconnect", VAULT_NAME, f_name),
-	L(VAULT_SEND_FILE, "send file", 12 + VAULT_NAME + VAULT_PACKET,
-	    f_file),
-	L(VAULT_CRC_OK, "CRC ok", VAULT_NAME, f_name),
-	L(VAULT_CRC_RETRY, "CRC wrong, sending again", VAULT_NAME, f_name),
-	L(VAULT_CRC_FAIL, "CRC wrong, giving up", VAULT_NAME, f_name),
-	L(VAULT_REGISTERED, "registered", VAULT_ID, f_id),
-	{ VAULT_NAME_TAKEN, "registration failed", 0, NULL, 0 },
-	L(VAULT_AES_KEY, "public key received, AES key", VAULT_ID +
-	    VAULT_WRAPPED, f_key),
-	L(VAULT_FILE_CRC, "file received, CRC", VAULT_ID + 4 + VAULT_NAME + 4,
-	    f_crc),
-	L(VAULT_THANKS, "message received", VAULT_ID, f_id),
-	L(VAULT_RECONNECT_OK, "reconnect approved, AES key", VAULT_ID +
-	    VAULT_WRAPPED, f_key),
-	L(VAULT_RECONNECT_DENIED, "reconnect denied", VAULT_ID, f_id),
-	{ VAULT_SERVER_ERROR, "general server error", 0, NULL, 0 },
+    L(VAULT_REGISTER, "register", VAULT_NAME, f_name),
+    L(VAULT_SEND_PUBKEY, "send public key", VAULT_NAME + VAULT_PUBKEY,
+	f_pubkey),
+    L(VAULT_RECONNECT, "reconnect", VAULT_NAME, f_name),
+    L(VAULT_SEND_FILE, "send file", 12 + VAULT_NAME + VAULT_PACKET, f_file),
+    L(VAULT_CRC_OK, "CRC ok", VAULT_NAME, f_name),
+    L(VAULT_CRC_RETRY, "CRC wrong, sending again", VAULT_NAME, f_name),
+    L(VAULT_CRC_FAIL, "CRC wrong, giving up", VAULT_NAME, f_name),
+    L(VAULT_REGISTERED, "registered", VAULT_ID, f_id),
+    {VAULT_NAME_TAKEN, "registration failed", 0, NULL, 0},
+    L(VAULT_AES_KEY, "public key received, AES key", VAULT_ID + VAULT_WRAPPED,
+	f_key),
+    L(VAULT_FILE_CRC, "file received, CRC", VAULT_ID + 4 + VAULT_NAME + 4,
+	f_crc),
+    L(VAULT_THANKS, "message received", VAULT_ID, f_id),
+    L(VAULT_RECONNECT_OK, "reconnect approved, AES key",
+	VAULT_ID + VAULT_WRAPPED, f_key),
+    L(VAULT_RECONNECT_DENIED, "reconnect denied", VAULT_ID, f_id),
+    {VAULT_SERVER_ERROR, "general server error", 0, NULL, 0},
 };
 
 const struct vault_layout *
@@ -127,8 +132,8 @@ vault_get_u32(const uint8_t *p)
 }
 
 void
-vault_put_req_hdr(uint8_t *out, const uint8_t id[VAULT_ID], uint16_t code,
-    uint32_t size)
+vault_put_req_hdr(
+    uint8_t *out, const uint8_t id[VAULT_ID], uint16_t code, uint32_t size)
 {
 	memcpy(out, id, VAULT_ID);
 	out[VAULT_ID] = VAULT_VERSION;
@@ -249,15 +254,15 @@ parse(const uint8_t *buf, size_t len, struct vault_msg *m, size_t *used,
 }
 
 int
-vault_parse_request(const uint8_t *buf, size_t len, struct vault_msg *m,
-    size_t *used)
+vault_parse_request(
+    const uint8_t *buf, size_t len, struct vault_msg *m, size_t *used)
 {
 	return parse(buf, len, m, used, VAULT_REQ_HDR, 1);
 }
 
 int
-vault_parse_response(const uint8_t *buf, size_t len, struct vault_msg *m,
-    size_t *used)
+vault_parse_response(
+    const uint8_t *buf, size_t len, struct vault_msg *m, size_t *used)
 {
 	return parse(buf, len, m, used, VAULT_RESP_HDR, 0);
 }

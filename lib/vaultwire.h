@@ -11,16 +11,16 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define VAULT_VERSION	3
-#define VAULT_REQ_HDR	23	/* client_id 16, version 1, code 2, size 4 */
-#define VAULT_RESP_HDR	7	/* version 1, code 2, size 4 */
-#define VAULT_ID	16
-#define VAULT_NAME	255
-#define VAULT_PUBKEY	160	/* SPKI DER of RSA-1024 with e = 17 */
-#define VAULT_WRAPPED	128	/* RSA-1024 OAEP-SHA1 of the AES-256 key */
-#define VAULT_PACKET	1024	/* file content per 828 request */
-#define VAULT_TRIES	3	/* CRC attempts before 902 */
-#define VAULT_MSG_MAX	(VAULT_REQ_HDR + 1291)	/* largest request */
+#define VAULT_VERSION 3
+#define VAULT_REQ_HDR 23 /* client_id 16, version 1, code 2, size 4 */
+#define VAULT_RESP_HDR 7 /* version 1, code 2, size 4 */
+#define VAULT_ID 16
+#define VAULT_NAME 255
+#define VAULT_PUBKEY 160 /* SPKI DER of RSA-1024 with e = 17 */
+#define VAULT_WRAPPED 128 /* RSA-1024 OAEP-SHA1 of the AES-256 key */
+#define VAULT_PACKET 1024 /* file content per 828 request */
+#define VAULT_TRIES 3 /* CRC attempts before 902 */
+#define VAULT_MSG_MAX (VAULT_REQ_HDR + 1291) /* largest request */
 
 enum vault_code {
 	VAULT_REGISTER = 825,
@@ -43,35 +43,35 @@ enum vault_code {
 enum vault_ftype { VF_BYTES, VF_U16, VF_U32, VF_NAME, VF_CONTENT };
 
 struct vault_field {
-	const char	*name;
-	uint16_t	 off;
-	uint16_t	 size;
+	const char *name;
+	uint16_t off;
+	uint16_t size;
 	enum vault_ftype type;
 };
 
 struct vault_layout {
-	uint16_t		 code;
-	const char		*label;
-	uint32_t		 size;	/* the payload size this code must carry */
+	uint16_t code;
+	const char *label;
+	uint32_t size; /* the payload size this code must carry */
 	const struct vault_field *fields;
-	size_t			 nfields;
+	size_t nfields;
 };
 
 /* The layout of a request or response code; NULL for an unknown code. */
 const struct vault_layout *vault_layout(uint16_t code);
 
 struct vault_msg {
-	uint8_t		 client_id[VAULT_ID];	/* requests only */
-	uint8_t		 version;
-	uint16_t	 code;
-	uint32_t	 size;
-	const uint8_t	*payload;		/* points into the caller's buffer */
+	uint8_t client_id[VAULT_ID]; /* requests only */
+	uint8_t version;
+	uint16_t code;
+	uint32_t size;
+	const uint8_t *payload; /* points into the caller's buffer */
 };
 
 /* Why a request was refused; vault_strerror names each. */
 enum vault_err {
 	VAULT_OK = 0,
-	VAULT_NEED_MORE = 1,	/* not an error: read more bytes */
+	VAULT_NEED_MORE = 1, /* not an error: read more bytes */
 	VAULT_EVERSION = -1,
 	VAULT_ECODE = -2,
 	VAULT_ESIZE = -3,
@@ -90,20 +90,20 @@ const char *vault_strerror(int err);
  * than VAULT_MSG_MAX bytes.  Name fields are checked to be NUL-terminated
  * and non-empty; 828's packet numbers and totals are checked for shape.
  */
-int	vault_parse_request(const uint8_t *buf, size_t len,
-	    struct vault_msg *m, size_t *used);
+int vault_parse_request(
+    const uint8_t *buf, size_t len, struct vault_msg *m, size_t *used);
 /* The same for a response (client side). */
-int	vault_parse_response(const uint8_t *buf, size_t len,
-	    struct vault_msg *m, size_t *used);
+int vault_parse_response(
+    const uint8_t *buf, size_t len, struct vault_msg *m, size_t *used);
 
 /* Header encoders: write VAULT_REQ_HDR or VAULT_RESP_HDR bytes. */
-void	vault_put_req_hdr(uint8_t *out, const uint8_t id[VAULT_ID],
-	    uint16_t code, uint32_t size);
-void	vault_put_resp_hdr(uint8_t *out, uint16_t code, uint32_t size);
+void vault_put_req_hdr(
+    uint8_t *out, const uint8_t id[VAULT_ID], uint16_t code, uint32_t size);
+void vault_put_resp_hdr(uint8_t *out, uint16_t code, uint32_t size);
 
 /* Little-endian field access. */
-void	vault_put_u16(uint8_t *p, uint16_t v);
-void	vault_put_u32(uint8_t *p, uint32_t v);
+void vault_put_u16(uint8_t *p, uint16_t v);
+void vault_put_u32(uint8_t *p, uint32_t v);
 uint16_t vault_get_u16(const uint8_t *p);
 uint32_t vault_get_u32(const uint8_t *p);
 
@@ -112,20 +112,20 @@ uint32_t vault_get_u32(const uint8_t *p);
  * does not fit with its NUL); vault_get_name returns the length of a valid
  * field (NUL-terminated, non-empty), else -1.
  */
-int	vault_put_name(uint8_t *field, const char *name);
-int	vault_get_name(const uint8_t *field);
+int vault_put_name(uint8_t *field, const char *name);
+int vault_get_name(const uint8_t *field);
 
 /* 828 fields, read from a parsed request's payload. */
 struct vault_packet {
-	uint32_t	 content_size;	/* total ciphertext bytes */
-	uint32_t	 orig_size;	/* plaintext bytes */
-	uint16_t	 number;	/* 0 .. total - 1 */
-	uint16_t	 total;
-	const uint8_t	*name;		/* VAULT_NAME bytes */
-	const uint8_t	*content;	/* VAULT_PACKET bytes */
+	uint32_t content_size; /* total ciphertext bytes */
+	uint32_t orig_size; /* plaintext bytes */
+	uint16_t number; /* 0 .. total - 1 */
+	uint16_t total;
+	const uint8_t *name; /* VAULT_NAME bytes */
+	const uint8_t *content; /* VAULT_PACKET bytes */
 };
 
-void	vault_get_packet(const uint8_t *payload, struct vault_packet *p);
+void vault_get_packet(const uint8_t *payload, struct vault_packet *p);
 /* ceil(content_size / VAULT_PACKET), the total a packet must carry. */
 uint32_t vault_total_packets(uint32_t content_size);
 

@@ -94,9 +94,10 @@ struct service {
 /*
  * Queues len bytes for the client; the core writes every client's queue
  * once per pass of the event loop, before it waits again (at once when
- * the queue passes 32 KiB), so replies go out in one write.  Returns 0, or -1 if the client is closing or the queue would pass
- * CONN_OUT_MAX: the core then drops the client and logs why, and the
- * service should return from its callback (any return value).
+ * the queue passes 32 KiB), so replies go out in one write.  Returns 0, or -1
+ * if the client is closing or the queue would pass CONN_OUT_MAX: the core then
+ * drops the client and logs why, and the service should return from its
+ * callback (any return value).
  */
 int conn_send(struct conn *, const void *, size_t);
 /*

@@ -28,11 +28,11 @@ relay_service_key(struct relay_ctx *ctx, const char *name, struct key_rsa *k)
 	memcpy(env, "PK_", 3);
 	snprintf(env + 3 + i, sizeof(env) - 3 - i, "_PASS");
 	if (snprintf(path, sizeof(path), "%s/%s.key", ctx->state_dir, name) >=
-	        (int)sizeof(path) ||
+		(int)sizeof(path) ||
 	    snprintf(pass, sizeof(pass), "%s/%s.pass", ctx->state_dir, name) >=
-	        (int)sizeof(pass)) {
-		relay_log(name, "%s: state directory path too long",
-		    ctx->state_dir);
+		(int)sizeof(pass)) {
+		relay_log(
+		    name, "%s: state directory path too long", ctx->state_dir);
 		return -1;
 	}
 	if (getenv(env) != NULL)
@@ -41,8 +41,8 @@ relay_service_key(struct relay_ctx *ctx, const char *name, struct key_rsa *k)
 		src.file = pass;
 	rv = key_load(k, path, &src, 1);
 	if (rv != KEY_OK) {
-		relay_log(name, "%s", key_load_msg(rv, path, &src, msg,
-		    sizeof(msg)));
+		relay_log(
+		    name, "%s", key_load_msg(rv, path, &src, msg, sizeof(msg)));
 		return -1;
 	}
 	return 0;

@@ -29,8 +29,7 @@ vault_db(struct conn *c)
 }
 
 int
-vault_reply(struct conn *c, uint16_t code, const uint8_t *payload,
-    size_t len)
+vault_reply(struct conn *c, uint16_t code, const uint8_t *payload, size_t len)
 {
 	uint8_t msg[VAULT_RESP_HDR + VAULT_ID + 4 + VAULT_NAME + 4];
 
@@ -79,16 +78,18 @@ register_name(struct conn *c, const struct vault_msg *m, const uint8_t *old)
 	if (rv == -1 || rv == 2)
 		return vault_refuse(c, "database error");
 	if (rv == 1 && old != NULL)
-		return vault_refuse(c, "reconnect %s denied: the name belongs "
-		    "to another client id", name);
+		return vault_refuse(c,
+		    "reconnect %s denied: the name belongs "
+		    "to another client id",
+		    name);
 	if (rv == 1) {
 		conn_log(c, "name taken %s", name);
 		return vault_reply(c, VAULT_NAME_TAKEN, NULL, 0);
 	}
 	hex_encode(id, VAULT_ID, hex);
 	if (old != NULL) {
-		conn_log(c, "reconnect %s denied: registered again id=%s",
-		    name, hex);
+		conn_log(c, "reconnect %s denied: registered again id=%s", name,
+		    hex);
 		return vault_reply(c, VAULT_RECONNECT_DENIED, id, VAULT_ID);
 	}
 	conn_log(c, "register %s id=%s", name, hex);
@@ -126,17 +127,18 @@ issue_key(struct conn *c, const uint8_t id[VAULT_ID],
 	if (spki_parse(&k, spki) == -1) {
 		key_clear(&k);
 		vdb_touch(vault_db(c), id);
-		return vault_refuse(c, "public key is not a 1024-bit RSA "
+		return vault_refuse(c,
+		    "public key is not a 1024-bit RSA "
 		    "SubjectPublicKeyInfo in DER");
 	}
-	if (rand_fill(aes, sizeof(aes)) == 0 && oaep_encrypt(&k.pub,
-	    &nettle_sha1, NULL, 0, NULL, rand_nettle, sizeof(aes), aes,
-	    out + VAULT_ID) == 0)
-		rv = vdb_set_keys(vault_db(c), id, store_spki ? spki : NULL,
-		    aes);
+	if (rand_fill(aes, sizeof(aes)) == 0 &&
+	    oaep_encrypt(&k.pub, &nettle_sha1, NULL, 0, NULL, rand_nettle,
+		sizeof(aes), aes, out + VAULT_ID) == 0)
+		rv = vdb_set_keys(
+		    vault_db(c), id, store_spki ? spki : NULL, aes);
 	else
-		relay_log(VAULT_SERVICE, "making the AES key: %s",
-		    strerror(errno));
+		relay_log(
+		    VAULT_SERVICE, "making the AES key: %s", strerror(errno));
 	secret_wipe(aes, sizeof(aes));
 	key_clear(&k);
 	if (rv != 1)
@@ -153,15 +155,17 @@ do_pubkey(struct conn *c, const struct vault_msg *m)
 	int rv;
 
 	if ((rv = vdb_client(vault_db(c), m->client_id, &cl)) != 1)
-		return vault_refuse(c, rv == 0 ? "unknown client id" :
-		    "database error");
+		return vault_refuse(
+		    c, rv == 0 ? "unknown client id" : "database error");
 	if (strcmp((const char *)cl.name, (const char *)m->payload) != 0) {
 		vdb_touch(vault_db(c), m->client_id);
-		return vault_refuse(c, "public key for %s from another "
-		    "client's id", name);
+		return vault_refuse(c,
+		    "public key for %s from another "
+		    "client's id",
+		    name);
 	}
 	if (issue_key(c, m->client_id, m->payload + VAULT_NAME, 1,
-	    VAULT_AES_KEY) == -1)
+		VAULT_AES_KEY) == -1)
 		return -1;
 	conn_log(c, "pubkey %s", name);
 	return 0;
@@ -176,8 +180,8 @@ do_reconnect(struct conn *c, const struct vault_msg *m)
 
 	if ((rv = vdb_client(vault_db(c), m->client_id, &cl)) == -1)
 		return vault_refuse(c, "database error");
-	if (rv == 0 || !cl.has_pubkey || strcmp((const char *)cl.name,
-	    (const char *)m->payload) != 0)
+	if (rv == 0 || !cl.has_pubkey ||
+	    strcmp((const char *)cl.name, (const char *)m->payload) != 0)
 		return register_name(c, m, m->client_id);
 	if (issue_key(c, m->client_id, cl.pubkey, 0, VAULT_RECONNECT_OK) == -1)
 		return -1;
@@ -249,10 +253,10 @@ vault_fini(struct relay_ctx *ctx, void *state)
 }
 
 const struct service vault_service = {
-	.name = VAULT_SERVICE,
-	.state_size = sizeof(struct vault_state),
-	.init = vault_init,
-	.on_bytes = vault_bytes,
-	.on_close = vault_session_close,
-	.fini = vault_fini,
+    .name = VAULT_SERVICE,
+    .state_size = sizeof(struct vault_state),
+    .init = vault_init,
+    .on_bytes = vault_bytes,
+    .on_close = vault_session_close,
+    .fini = vault_fini,
 };

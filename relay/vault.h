@@ -15,8 +15,8 @@
 #include "service.h"
 #include "vaultwire.h"
 
-#define VAULT_AES	32	/* AES-256 key bytes */
-#define VAULT_SERVICE	"vault"
+#define VAULT_AES 32 /* AES-256 key bytes */
+#define VAULT_SERVICE "vault"
 
 /*
  * The service's state (service.h's init): the files in flight, each
@@ -26,54 +26,53 @@ struct vault_session;
 struct vdb;
 struct vault_state {
 	TAILQ_HEAD(, vault_session) sessions;
-	struct vdb	*db;		/* vault_db.c */
+	struct vdb *db; /* vault_db.c */
 };
 
 /* vault.c */
-struct vdb *vault_db(struct conn *);	/* the service's statements */
-int	vault_reply(struct conn *, uint16_t code, const uint8_t *, size_t);
+struct vdb *vault_db(struct conn *); /* the service's statements */
+int vault_reply(struct conn *, uint16_t code, const uint8_t *, size_t);
 /* Sends 1607, logs "protocol error: why" and is -1, for on_bytes. */
-#define vault_refuse(c, ...) \
-	(vault_reply((c), VAULT_SERVER_ERROR, NULL, 0), \
+#define vault_refuse(c, ...)                                                   \
+	(vault_reply((c), VAULT_SERVER_ERROR, NULL, 0),                        \
 	    conn_protocol_error((c), __VA_ARGS__))
 
 /* vault_session.c: requests 828, 900, 901 and 902. */
-int	vault_session_packet(struct conn *, const struct vault_msg *);
-int	vault_session_answer(struct conn *, const struct vault_msg *);
-void	vault_session_close(struct conn *);
-void	vault_session_fini(struct vault_state *);
+int vault_session_packet(struct conn *, const struct vault_msg *);
+int vault_session_answer(struct conn *, const struct vault_msg *);
+void vault_session_close(struct conn *);
+void vault_session_fini(struct vault_state *);
 
 /* vault_db.c: every function returns -1 on a database error (logged). */
 struct vdb_client {
-	uint8_t	 name[VAULT_NAME];	/* NUL-terminated */
-	uint8_t	 pubkey[VAULT_PUBKEY];
-	int	 has_pubkey;
+	uint8_t name[VAULT_NAME]; /* NUL-terminated */
+	uint8_t pubkey[VAULT_PUBKEY];
+	int has_pubkey;
 };
 
 /* Prepares the statements into *d; vdb_fini finalizes and frees them. */
-int	vdb_init(struct relay_ctx *, struct vdb **d);
-void	vdb_fini(struct vdb *);
+int vdb_init(struct relay_ctx *, struct vdb **d);
+void vdb_fini(struct vdb *);
 /*
  * Registers name under id: 0, 1 name taken, 2 id taken.  With old not
  * NULL, first forgets old if it is name's record without a public key
  * (a denied reconnect registers again), in the same transaction.
  */
-int	vdb_register(struct vdb *, const uint8_t *old,
-	    const uint8_t id[VAULT_ID], const uint8_t *name, size_t len);
+int vdb_register(struct vdb *, const uint8_t *old, const uint8_t id[VAULT_ID],
+    const uint8_t *name, size_t len);
 /* 1 found, 0 unknown id (a read: last_seen is not touched). */
-int	vdb_client(struct vdb *, const uint8_t id[VAULT_ID],
-	    struct vdb_client *);
+int vdb_client(struct vdb *, const uint8_t id[VAULT_ID], struct vdb_client *);
 /* Stores a new AES key (and the public key unless NULL); 1, or 0 unknown. */
-int	vdb_set_keys(struct vdb *, const uint8_t id[VAULT_ID],
-	    const uint8_t *pubkey, const uint8_t aes[VAULT_AES]);
+int vdb_set_keys(struct vdb *, const uint8_t id[VAULT_ID],
+    const uint8_t *pubkey, const uint8_t aes[VAULT_AES]);
 /* last_seen now: 1, or 0 for an unknown id. */
-int	vdb_touch(struct vdb *, const uint8_t id[VAULT_ID]);
+int vdb_touch(struct vdb *, const uint8_t id[VAULT_ID]);
 /* The AES key, last_seen now: 1, 0 unknown id, 2 no key yet. */
-int	vdb_aes_key(struct vdb *, const uint8_t id[VAULT_ID],
-	    uint8_t aes[VAULT_AES]);
+int vdb_aes_key(
+    struct vdb *, const uint8_t id[VAULT_ID], uint8_t aes[VAULT_AES]);
 /* Records a verified file and touches its client in one transaction. */
-int	vdb_file_verified(struct vdb *, const uint8_t id[VAULT_ID],
-	    const uint8_t *name, size_t len, const char *path);
+int vdb_file_verified(struct vdb *, const uint8_t id[VAULT_ID],
+    const uint8_t *name, size_t len, const char *path);
 
 /* vault_upload.c */
 struct vault_upload;
@@ -83,21 +82,21 @@ struct vault_upload;
  * path goes to tmp, and keys the decryption.  Returns NULL with errno set.
  */
 struct vault_upload *upload_open(const char *dir, const char *name,
-	    const uint8_t key[VAULT_AES], char *tmp, size_t tmpsize);
+    const uint8_t key[VAULT_AES], char *tmp, size_t tmpsize);
 /*
  * Decrypts n bytes (a multiple of 16) of ciphertext in order.  At the last
  * packet it checks and strips the padding, writes the rest, fsyncs and
  * closes the file, and sets *cksum.  0 ok; -1 with errno on a write error;
  * UPLOAD_EPAD when the padding is bad.
  */
-#define UPLOAD_EPAD	(-2)
-int	upload_packet(struct vault_upload *, const uint8_t *, size_t n,
-	    int last, uint32_t *cksum);
+#define UPLOAD_EPAD (-2)
+int upload_packet(struct vault_upload *, const uint8_t *, size_t n, int last,
+    uint32_t *cksum);
 /* Wipes the key and frees; closes the file if still open. */
-void	upload_free(struct vault_upload *);
+void upload_free(struct vault_upload *);
 /* Renames a finished tmp to dir/name and makes the rename durable. */
-int	upload_commit(const char *tmp, const char *dir, const char *name);
+int upload_commit(const char *tmp, const char *dir, const char *name);
 /* Removes dot-files left in files_dir/<id>/ by an earlier run. */
-int	upload_sweep(const char *files_dir);
+int upload_sweep(const char *files_dir);
 
 #endif

@@ -11,7 +11,7 @@
 
 #include "vault.h"
 
-#define NOW	"strftime('%Y-%m-%dT%H:%M:%SZ', 'now')"
+#define NOW "strftime('%Y-%m-%dT%H:%M:%SZ', 'now')"
 
 static const char schema_v1[] =
     "CREATE TABLE clients ("
@@ -42,28 +42,28 @@ enum {
 };
 
 static const char *const sql[S_COUNT] = {
-	[S_REGISTER] = "INSERT INTO clients (id, name, last_seen) "
-	    "VALUES (?1, ?2, " NOW ")",
-	[S_FORGET] = "DELETE FROM clients WHERE id = ?1 AND name = ?2 "
-	    "AND public_key IS NULL",
-	[S_CLIENT] = "SELECT name, public_key FROM clients WHERE id = ?1",
-	[S_KEYS] = "UPDATE clients SET public_key = coalesce(?2, public_key), "
-	    "aes_key = ?3, last_seen = " NOW " WHERE id = ?1",
-	[S_TOUCH] = "UPDATE clients SET last_seen = " NOW " WHERE id = ?1",
-	[S_AES] = "UPDATE clients SET last_seen = " NOW " WHERE id = ?1 "
-	    "RETURNING aes_key",
-	[S_FILE] = "INSERT INTO files (id, file_name, path_name, verified) "
-	    "VALUES (?1, ?2, ?3, 1) ON CONFLICT (id, file_name) DO UPDATE "
-	    "SET path_name = excluded.path_name, verified = 1",
-	[S_BEGIN] = "BEGIN IMMEDIATE",
-	[S_COMMIT] = "COMMIT",
-	[S_ROLLBACK] = "ROLLBACK",
+    [S_REGISTER] = "INSERT INTO clients (id, name, last_seen) "
+		   "VALUES (?1, ?2, " NOW ")",
+    [S_FORGET] = "DELETE FROM clients WHERE id = ?1 AND name = ?2 "
+		 "AND public_key IS NULL",
+    [S_CLIENT] = "SELECT name, public_key FROM clients WHERE id = ?1",
+    [S_KEYS] = "UPDATE clients SET public_key = coalesce(?2, public_key), "
+	       "aes_key = ?3, last_seen = " NOW " WHERE id = ?1",
+    [S_TOUCH] = "UPDATE clients SET last_seen = " NOW " WHERE id = ?1",
+    [S_AES] = "UPDATE clients SET last_seen = " NOW " WHERE id = ?1 "
+	      "RETURNING aes_key",
+    [S_FILE] = "INSERT INTO files (id, file_name, path_name, verified) "
+	       "VALUES (?1, ?2, ?3, 1) ON CONFLICT (id, file_name) DO UPDATE "
+	       "SET path_name = excluded.path_name, verified = 1",
+    [S_BEGIN] = "BEGIN IMMEDIATE",
+    [S_COMMIT] = "COMMIT",
+    [S_ROLLBACK] = "ROLLBACK",
 };
 
 /* The statements, prepared once; in the service's state. */
 struct vdb {
-	sqlite3		*db;
-	sqlite3_stmt	*st[S_COUNT];
+	sqlite3 *db;
+	sqlite3_stmt *st[S_COUNT];
 };
 
 /* Logs the database's last error; returns -1. */
@@ -89,7 +89,8 @@ vdb_init(struct relay_ctx *ctx, struct vdb **dp)
 	d->db = relay_db(ctx);
 	for (i = 0; i < S_COUNT; i++)
 		if (sqlite3_prepare_v3(d->db, sql[i], -1,
-		    SQLITE_PREPARE_PERSISTENT, &d->st[i], NULL) != SQLITE_OK)
+			SQLITE_PREPARE_PERSISTENT, &d->st[i],
+			NULL) != SQLITE_OK)
 			return vdb_fail(d);
 	return 0;
 }
@@ -134,8 +135,8 @@ vdb_bind_id(sqlite3_stmt *s, const uint8_t id[VAULT_ID])
 
 /* The insert of a new client: 0, 1 name taken, 2 id taken, -1. */
 static int
-vdb_insert(struct vdb *d, const uint8_t id[VAULT_ID], const uint8_t *name,
-    size_t len)
+vdb_insert(
+    struct vdb *d, const uint8_t id[VAULT_ID], const uint8_t *name, size_t len)
 {
 	sqlite3_stmt *s = d->st[S_REGISTER];
 	int rc;

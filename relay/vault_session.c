@@ -20,31 +20,31 @@
 #include "secret.h"
 #include "vault.h"
 
-#define SESSION_TTL_MS	(10 * 60 * 1000LL)	/* unanswered files go then */
-#define SESSION_PER_ID	8	/* files in flight per client id */
+#define SESSION_TTL_MS (10 * 60 * 1000LL) /* unanswered files go then */
+#define SESSION_PER_ID 8 /* files in flight per client id */
 
 enum session_state {
-	X_RESEND,	/* 901 received: waiting for packet 0 again */
-	X_UPLOADING,	/* packets arriving on owner */
-	X_WAITING,	/* decrypted: waiting for 900, 901 or 902 */
+	X_RESEND, /* 901 received: waiting for packet 0 again */
+	X_UPLOADING, /* packets arriving on owner */
+	X_WAITING, /* decrypted: waiting for 900, 901 or 902 */
 };
 
 struct vault_session {
-	TAILQ_ENTRY(vault_session)	 link;	/* on vs->sessions */
-	struct vault_state	*vs;
-	uint8_t			 id[VAULT_ID];
-	uint8_t			 name[VAULT_NAME];	/* NUL-terminated */
-	enum session_state	 state;
-	int			 tries;		/* 901s so far */
-	struct conn		*owner;		/* X_UPLOADING */
-	struct vault_upload	*up;		/* X_UPLOADING */
-	uint32_t		 content_size;
-	uint32_t		 orig_size;
-	uint16_t		 total;
-	uint32_t		 next;		/* index of the next packet */
-	uint32_t		 cksum;
-	long long		 since;		/* last change, ms */
-	char			 tmp[PATH_MAX];	/* "" when none */
+	TAILQ_ENTRY(vault_session) link; /* on vs->sessions */
+	struct vault_state *vs;
+	uint8_t id[VAULT_ID];
+	uint8_t name[VAULT_NAME]; /* NUL-terminated */
+	enum session_state state;
+	int tries; /* 901s so far */
+	struct conn *owner; /* X_UPLOADING */
+	struct vault_upload *up; /* X_UPLOADING */
+	uint32_t content_size;
+	uint32_t orig_size;
+	uint16_t total;
+	uint32_t next; /* index of the next packet */
+	uint32_t cksum;
+	long long since; /* last change, ms */
+	char tmp[PATH_MAX]; /* "" when none */
 };
 
 static long long
@@ -88,15 +88,15 @@ safe_name(const uint8_t *name)
 }
 
 static struct vault_session *
-session_find(struct vault_state *vs, const uint8_t id[VAULT_ID],
-    const uint8_t *name)
+session_find(
+    struct vault_state *vs, const uint8_t id[VAULT_ID], const uint8_t *name)
 {
 	struct vault_session *x;
 
 	TAILQ_FOREACH(x, &vs->sessions, link)
-		if (memcmp(x->id, id, VAULT_ID) == 0 &&
-		    strcmp((const char *)x->name, (const char *)name) == 0)
-			return x;
+	if (memcmp(x->id, id, VAULT_ID) == 0 &&
+	    strcmp((const char *)x->name, (const char *)name) == 0)
+		return x;
 	return NULL;
 }
 
@@ -164,8 +164,8 @@ session_expire(struct vault_state *vs)
  * flight loses its oldest one that is not uploading.
  */
 static struct vault_session *
-session_claim(struct vault_state *vs, const uint8_t id[VAULT_ID],
-    const uint8_t *name)
+session_claim(
+    struct vault_state *vs, const uint8_t id[VAULT_ID], const uint8_t *name)
 {
 	struct vault_session *x, *oldest = NULL;
 	int n = 0;
@@ -175,7 +175,8 @@ session_claim(struct vault_state *vs, const uint8_t id[VAULT_ID],
 		session_discard(x);
 		return x;
 	}
-	TAILQ_FOREACH(x, &vs->sessions, link) {
+	TAILQ_FOREACH(x, &vs->sessions, link)
+	{
 		if (memcmp(x->id, id, VAULT_ID) != 0)
 			continue;
 		n++;
@@ -219,8 +220,8 @@ session_done(struct conn *c, struct vault_session *x)
 
 /* Decrypts the next packet of x; at the last one, answers 1603. */
 static int
-session_feed(struct conn *c, struct vault_session *x,
-    const struct vault_packet *p)
+session_feed(
+    struct conn *c, struct vault_session *x, const struct vault_packet *p)
 {
 	uint64_t off = (uint64_t)x->next * VAULT_PACKET;
 	size_t n = VAULT_PACKET;
@@ -239,8 +240,8 @@ session_feed(struct conn *c, struct vault_session *x,
 	memcpy(name, x->name, VAULT_NAME);
 	session_end(x);
 	if (rv == UPLOAD_EPAD)
-		return vault_refuse(c, "%s: the ciphertext does not decrypt",
-		    name);
+		return vault_refuse(
+		    c, "%s: the ciphertext does not decrypt", name);
 	return vault_refuse(c, "writing %s: %s", name, strerror(saved));
 }
 
@@ -258,8 +259,8 @@ max_content(struct conn *c)
 
 /* Checks a packet 0 and starts its upload. */
 static int
-session_begin(struct conn *c, const struct vault_msg *m,
-    const struct vault_packet *p)
+session_begin(
+    struct conn *c, const struct vault_msg *m, const struct vault_packet *p)
 {
 	const char *name = (const char *)p->name;
 	uint8_t key[VAULT_AES];
@@ -268,35 +269,39 @@ session_begin(struct conn *c, const struct vault_msg *m,
 	int rv;
 
 	if ((rv = vdb_aes_key(vault_db(c), m->client_id, key)) != 1)
-		return vault_refuse(c, rv == 0 ? "unknown client id" :
-		    rv == 2 ? "file packet before a key exists" :
-		    "database error");
+		return vault_refuse(c,
+		    rv == 0	  ? "unknown client id"
+			: rv == 2 ? "file packet before a key exists"
+				  : "database error");
 	if (!safe_name(p->name))
 		rv = vault_refuse(c, "unsafe file name \"%s\"", name);
 	else if (p->content_size % 16 != 0)
 		rv = vault_refuse(c, "content size %u is not a multiple of 16",
 		    p->content_size);
 	else if (p->content_size > max_content(c))
-		rv = vault_refuse(c, "content size %u above --max-file",
-		    p->content_size);
+		rv = vault_refuse(
+		    c, "content size %u above --max-file", p->content_size);
 	else if ((x = conn_data(c)) != NULL)
-		session_end(x);	/* this connection's earlier upload */
+		session_end(x); /* this connection's earlier upload */
 	if (rv == -1 || client_dir(c, m->client_id, dir, sizeof(dir)) == -1 ||
-	    (x = session_claim(conn_service_state(c), m->client_id,
-	    p->name)) == NULL) {
+	    (x = session_claim(conn_service_state(c), m->client_id, p->name)) ==
+		NULL) {
 		secret_wipe(key, sizeof(key));
-		return rv == -1 ? -1 : vault_refuse(c, "no room for an upload "
-		    "of %s", name);
+		return rv == -1 ? -1
+				: vault_refuse(c,
+				      "no room for an upload "
+				      "of %s",
+				      name);
 	}
-	x->up = upload_open(dir, (const char *)x->name, key, x->tmp,
-	    sizeof(x->tmp));
+	x->up = upload_open(
+	    dir, (const char *)x->name, key, x->tmp, sizeof(x->tmp));
 	secret_wipe(key, sizeof(key));
 	if (x->up == NULL) {
 		rv = errno;
 		x->tmp[0] = '\0';
 		session_end(x);
-		return vault_refuse(c, "temporary file for %s: %s", name,
-		    strerror(rv));
+		return vault_refuse(
+		    c, "temporary file for %s: %s", name, strerror(rv));
 	}
 	x->state = X_UPLOADING;
 	x->owner = c;
@@ -319,8 +324,8 @@ vault_session_packet(struct conn *c, const struct vault_msg *m)
 	vault_get_packet(m->payload, &p);
 	same = x != NULL && memcmp(x->id, m->client_id, VAULT_ID) == 0 &&
 	    strcmp((const char *)x->name, (const char *)p.name) == 0 &&
-	    x->content_size == p.content_size &&
-	    x->orig_size == p.orig_size && x->total == p.total;
+	    x->content_size == p.content_size && x->orig_size == p.orig_size &&
+	    x->total == p.total;
 	if (same && p.number == (uint16_t)x->next)
 		return session_feed(c, x, &p);
 	if (p.number == 0)
@@ -329,8 +334,10 @@ vault_session_packet(struct conn *c, const struct vault_msg *m)
 		return vault_refuse(c, "packet %u out of order (expected %u)",
 		    p.number, (uint16_t)x->next);
 	if (x != NULL)
-		return vault_refuse(c, "packet %u does not repeat its upload's "
-		    "name and sizes", p.number);
+		return vault_refuse(c,
+		    "packet %u does not repeat its upload's "
+		    "name and sizes",
+		    p.number);
 	return vault_refuse(c, "packet %u before packet 0", p.number);
 }
 
@@ -342,8 +349,8 @@ session_nothing(struct conn *c, const struct vault_msg *m, const char *what)
 	int rv;
 
 	if ((rv = vdb_touch(vault_db(c), m->client_id)) != 1)
-		return vault_refuse(c, rv == 0 ? "unknown client id" :
-		    "database error");
+		return vault_refuse(
+		    c, rv == 0 ? "unknown client id" : "database error");
 	return vault_refuse(c, "%s for %s: no file waits for it", what, name);
 }
 
@@ -366,8 +373,8 @@ session_keep(struct conn *c, struct vault_session *x)
 	/* The path relative to the state directory: files/<id>/<name>. */
 	snprintf(rel, sizeof(rel), "files%s/%s", dir + strlen(files),
 	    (const char *)x->name);
-	rv = vdb_file_verified(vault_db(c), x->id, x->name,
-	    strlen((const char *)x->name), rel);
+	rv = vdb_file_verified(
+	    vault_db(c), x->id, x->name, strlen((const char *)x->name), rel);
 	if (rv == -1) {
 		session_free(x);
 		return vault_refuse(c, "database error");
@@ -393,8 +400,8 @@ vault_session_answer(struct conn *c, const struct vault_msg *m)
 	}
 	if (x == NULL || x->state == X_UPLOADING ||
 	    (m->code == VAULT_CRC_RETRY && x->state != X_WAITING))
-		return session_nothing(c, m, m->code == VAULT_CRC_RETRY ?
-		    "CRC retry" : "CRC fail");
+		return session_nothing(c, m,
+		    m->code == VAULT_CRC_RETRY ? "CRC retry" : "CRC fail");
 	if ((rv = vdb_touch(vault_db(c), m->client_id)) != 1)
 		return vault_refuse(c, "database error");
 	memcpy(name, x->name, VAULT_NAME);
@@ -405,8 +412,8 @@ vault_session_answer(struct conn *c, const struct vault_msg *m)
 	}
 	if (x->tries >= VAULT_TRIES) {
 		session_free(x);
-		return vault_refuse(c, "CRC retry for %s after %d tries", name,
-		    VAULT_TRIES);
+		return vault_refuse(
+		    c, "CRC retry for %s after %d tries", name, VAULT_TRIES);
 	}
 	session_discard(x);
 	x->tries++;

@@ -25,19 +25,19 @@
 #include "secret.h"
 #include "vault.h"
 
-#define UPLOAD_BUF	IO_BLOCK	/* plaintext bytes per write(2) */
-#define UPLOAD_SYNC	(16 * 1024 * 1024)	/* start writeback this often */
-#define UPLOAD_TMPNAME	200	/* bytes of the name kept in the temp name */
+#define UPLOAD_BUF IO_BLOCK /* plaintext bytes per write(2) */
+#define UPLOAD_SYNC (16 * 1024 * 1024) /* start writeback this often */
+#define UPLOAD_TMPNAME 200 /* bytes of the name kept in the temp name */
 
 struct vault_upload {
-	struct aes256_ctx	 aes;
-	uint8_t			 iv[AES_BLOCK_SIZE];
-	struct crc		 crc;
-	uint64_t		 total;		/* plaintext bytes written */
-	uint64_t		 synced;	/* handed to writeback */
-	int			 fd;
-	size_t			 have;		/* plaintext in buf */
-	uint8_t			 buf[UPLOAD_BUF + VAULT_PACKET];
+	struct aes256_ctx aes;
+	uint8_t iv[AES_BLOCK_SIZE];
+	struct crc crc;
+	uint64_t total; /* plaintext bytes written */
+	uint64_t synced; /* handed to writeback */
+	int fd;
+	size_t have; /* plaintext in buf */
+	uint8_t buf[UPLOAD_BUF + VAULT_PACKET];
 };
 
 struct vault_upload *
@@ -49,8 +49,8 @@ upload_open(const char *dir, const char *name, const uint8_t key[VAULT_AES],
 
 	if (mkdir(dir, 0700) == -1 && errno != EEXIST)
 		return NULL;
-	n = snprintf(tmp, tmpsize, "%s/.%.*s.XXXXXX", dir, UPLOAD_TMPNAME,
-	    name);
+	n = snprintf(
+	    tmp, tmpsize, "%s/.%.*s.XXXXXX", dir, UPLOAD_TMPNAME, name);
 	if (n < 0 || (size_t)n >= tmpsize) {
 		errno = ENAMETOOLONG;
 		return NULL;
@@ -89,8 +89,8 @@ upload_flush(struct vault_upload *up)
 }
 
 int
-upload_packet(struct vault_upload *up, const uint8_t *ct, size_t n,
-    int last, uint32_t *cksum)
+upload_packet(struct vault_upload *up, const uint8_t *ct, size_t n, int last,
+    uint32_t *cksum)
 {
 	long len;
 	int rv;
@@ -154,8 +154,8 @@ sweep_dir(int parent, const char *name)
 	DIR *d;
 	int fd, n = 0;
 
-	fd = openat(parent, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW |
-	    O_CLOEXEC);
+	fd = openat(
+	    parent, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 	if (fd == -1 || (d = fdopendir(fd)) == NULL) {
 		if (fd != -1)
 			close(fd);

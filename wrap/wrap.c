@@ -131,8 +131,8 @@ static void
 set_mode(enum mode *mode, enum mode m)
 {
 	if (*mode != MODE_NONE && *mode != m)
-		errx(2, "cannot use %s with %s", mode_name[m],
-		    mode_name[*mode]);
+		errx(
+		    2, "cannot use %s with %s", mode_name[m], mode_name[*mode]);
 	*mode = m;
 }
 

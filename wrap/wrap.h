@@ -36,8 +36,8 @@ struct wrap_opts {
 };
 
 /* keyload.c: reads and parses keyfile, asking for a passphrase if needed. */
-void load_key(struct key_rsa *k, const char *path, const struct secret_src *pass,
-    int need_private);
+void load_key(struct key_rsa *k, const char *path,
+    const struct secret_src *pass, int need_private);
 
 /* out.c: all of buf to stdout, then close it to see a late error. */
 int write_out(const uint8_t *buf, size_t n);

@@ -189,8 +189,9 @@ dispatch(const struct ca_opts *o, int argc, char *argv[])
 		need("--ca file", o->cafile, "connect");
 		need("--to id", o->to, "connect");
 		if (argc != 3)
-			cli_usage("ca", "ca connect: want host:port and "
-					"peer-host:port");
+			cli_usage("ca",
+			    "ca connect: want host:port and "
+			    "peer-host:port");
 		return ca_peer_connect(o, argv[1], argv[2]);
 	}
 	if (argc == 1)

@@ -133,8 +133,8 @@ ca_peer_listen(const struct ca_opts *o)
 	printf("listening on 127.0.0.1:%u\n", port);
 	if (fflush(stdout) == EOF || ferror(stdout))
 		err(2, "stdout");
-	link_open(&l, link_accept(lfd, NULL, o->timeout_ms, "sender"),
-	    "sender", CA_FRAME_MAX, o->timeout_ms);
+	link_open(&l, link_accept(lfd, NULL, o->timeout_ms, "sender"), "sender",
+	    CA_FRAME_MAX, o->timeout_ms);
 	close(lfd);
 	receive(&l, &k, o->keyfile);
 	link_close(&l);

@@ -75,7 +75,6 @@ static const struct option longopts[] = {
     {NULL, 0, NULL, 0},
 };
 
-
 static void
 status(const char *line)
 {

@@ -92,13 +92,15 @@ run(int argc, char *argv[], struct e2e_opts *o)
 		if (o->name != NULL)
 			cli_usage("e2e", "e2e send: cannot use --name");
 		if (argc != 4)
-			cli_usage("e2e", "e2e send: want host:port and "
-					 "ip:port/message");
+			cli_usage("e2e",
+			    "e2e send: want host:port and "
+			    "ip:port/message");
 		return e2e_step_send(o, argv[2], argv[3]);
 	}
 	if (strcmp(argv[1], "upload") == 0) {
 		if (argc != 4)
-			cli_usage("e2e", "e2e upload: want host:port and a file");
+			cli_usage(
+			    "e2e", "e2e upload: want host:port and a file");
 		return e2e_step_upload(o, argv[2], argv[3]);
 	}
 	if (o->name != NULL)

@@ -82,7 +82,6 @@ static const struct option longopts[] = {
     {NULL, 0, NULL, 0},
 };
 
-
 /* The greeting: "Hello client #N! ..." */
 static void
 greeted(struct link *km)

@@ -92,7 +92,8 @@ static const char options[] =
     "             902 fail (wait for 1604; the server discards the file)\n"
     "  client     the whole sequence in one process, as the course client:\n"
     "             reconnect if me.info exists (if denied, as reconnect),\n"
-    "             else register with a new key; encrypt transfer.info's file (AES-256-CBC,\n"
+    "             else register with a new key; encrypt transfer.info's file "
+    "(AES-256-CBC,\n"
     "             zero IV, PKCS#7), send it, compare the CRCs, at most 3\n"
     "             tries, then 902\n"
     "\n"
@@ -120,7 +121,8 @@ static const char options[] =
     "\n"
     "Exit codes: 0 ok; 1 refused: name taken (1601), server error (1607,\n"
     "followed by what it can mean at that step), 3 wrong CRCs in client,\n"
-    "or a wrong passphrase; 2 could not do the job (usage, files, keys, timeout, the\n"
+    "or a wrong passphrase; 2 could not do the job (usage, files, keys, "
+    "timeout, the\n"
     "server closed the connection or sent a short, malformed or unexpected\n"
     "reply).\n";
 
@@ -137,7 +139,6 @@ static const struct option longopts[] = {
     XFER_LONGOPTS,
     {NULL, 0, NULL, 0},
 };
-
 
 /* The subcommand named by argv, with its operands and options checked. */
 static const struct sub *
