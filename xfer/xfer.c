@@ -75,7 +75,7 @@ run(const struct protocol *p, struct xfer_global *g, int help, int argc,
     char *argv[])
 {
 	char **av;
-	int ac = 0;
+	int ac = 0, rv;
 
 	if ((av = calloc((size_t)argc + 3, sizeof(*av))) == NULL)
 		err(2, NULL);
@@ -86,7 +86,9 @@ run(const struct protocol *p, struct xfer_global *g, int help, int argc,
 	ac += argc - optind;
 	/* glibc: start again, permuting as the protocol's optstring says. */
 	optind = 0;
-	return p->main(g, ac, av);
+	rv = p->main(g, ac, av);
+	free(av);
+	return rv;
 }
 
 int
