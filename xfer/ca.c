@@ -19,9 +19,6 @@
 enum {
 	OPT_CA = 256,
 	OPT_CHAT_PASS,
-	OPT_PASS_ENV,
-	OPT_PASS_FD,
-	OPT_PASS_FILE,
 	OPT_TO,
 };
 
@@ -97,11 +94,9 @@ static const struct option longopts[] = {
     {"ca", required_argument, NULL, OPT_CA},
     {"chat-pass", required_argument, NULL, OPT_CHAT_PASS},
     {"help", no_argument, NULL, 'h'},
-    {"pass-env", required_argument, NULL, OPT_PASS_ENV},
-    {"pass-fd", required_argument, NULL, OPT_PASS_FD},
-    {"pass-file", required_argument, NULL, OPT_PASS_FILE},
     {"to", required_argument, NULL, OPT_TO},
     XFER_LONGOPTS,
+    XFER_PASS_LONGOPTS,
     {NULL, 0, NULL, 0},
 };
 
@@ -244,20 +239,12 @@ ca_main(struct xfer_global *g, int argc, char *argv[])
 		case OPT_CHAT_PASS:
 			chat_pass(optarg, &o.chat);
 			break;
-		case OPT_PASS_ENV:
-			cli_pass(&o.pass, 'e', optarg);
-			break;
-		case OPT_PASS_FD:
-			cli_pass(&o.pass, 'd', optarg);
-			break;
-		case OPT_PASS_FILE:
-			cli_pass(&o.pass, 'f', optarg);
-			break;
 		case OPT_TO:
 			o.to = optarg;
 			break;
 		default:
-			if (!cli_global(g, ch, optarg))
+			if (!cli_pass(&o.pass, ch, optarg) &&
+			    !cli_global(g, ch, optarg))
 				cli_usage("ca", NULL);
 		}
 	}

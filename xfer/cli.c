@@ -110,21 +110,26 @@ cli_number(const char *opt, const char *s, long long min, long long max)
 const struct pass_words cli_pass_words = {
     "--pass-fd ", "--pass-env ", "use --pass-file, --pass-fd or --pass-env"};
 
-void
-cli_pass(struct secret_src *src, int kind, const char *arg)
+int
+cli_pass(struct secret_src *src, int ch, const char *arg)
 {
-	enum pass_kind k = PASS_FILE;
+	enum pass_kind k;
 	const char *why;
 
-	if (kind == 'e')
+	if (ch == XFER_OPT_PASS_ENV)
 		k = PASS_ENV;
-	else if (kind == 'd')
+	else if (ch == XFER_OPT_PASS_FD)
 		k = PASS_FD;
+	else if (ch == XFER_OPT_PASS_FILE)
+		k = PASS_FILE;
+	else
+		return 0;
 	if (pass_set(src, k, arg, &why) == -1 && errno == EEXIST)
 		errx(2, "choose one of --pass-env, --pass-fd, --pass-file");
 	if (why != NULL)
 		errx(2, "--pass-fd %s: %s", arg, why);
 	src->words = &cli_pass_words;
+	return 1;
 }
 
 char *

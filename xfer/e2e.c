@@ -15,9 +15,6 @@
 
 enum {
 	OPT_NAME = 256,
-	OPT_PASS_ENV,
-	OPT_PASS_FD,
-	OPT_PASS_FILE,
 };
 
 static const char synopsis[] =
@@ -74,11 +71,9 @@ static const struct option longopts[] = {
     {"help", no_argument, NULL, 'h'},
     {"key", required_argument, NULL, 'k'},
     {"name", required_argument, NULL, OPT_NAME},
-    {"pass-env", required_argument, NULL, OPT_PASS_ENV},
-    {"pass-fd", required_argument, NULL, OPT_PASS_FD},
-    {"pass-file", required_argument, NULL, OPT_PASS_FILE},
     {"server", required_argument, NULL, 's'},
     XFER_LONGOPTS,
+    XFER_PASS_LONGOPTS,
     {NULL, 0, NULL, 0},
 };
 
@@ -131,17 +126,9 @@ e2e_main(struct xfer_global *g, int argc, char *argv[])
 		case OPT_NAME:
 			o.name = optarg;
 			break;
-		case OPT_PASS_ENV:
-			cli_pass(&o.pass, 'e', optarg);
-			break;
-		case OPT_PASS_FD:
-			cli_pass(&o.pass, 'd', optarg);
-			break;
-		case OPT_PASS_FILE:
-			cli_pass(&o.pass, 'f', optarg);
-			break;
 		default:
-			if (!cli_global(g, ch, optarg))
+			if (!cli_pass(&o.pass, ch, optarg) &&
+			    !cli_global(g, ch, optarg))
 				cli_usage("e2e", NULL);
 		}
 	}

@@ -17,9 +17,6 @@
 enum {
 	OPT_FLIP_BYTE = 256,
 	OPT_NAME,
-	OPT_PASS_ENV,
-	OPT_PASS_FD,
-	OPT_PASS_FILE,
 	OPT_SIZE,
 };
 
@@ -132,11 +129,9 @@ static const struct option longopts[] = {
     {"key", required_argument, NULL, 'k'},
     {"name", required_argument, NULL, OPT_NAME},
     {"output", required_argument, NULL, 'o'},
-    {"pass-env", required_argument, NULL, OPT_PASS_ENV},
-    {"pass-fd", required_argument, NULL, OPT_PASS_FD},
-    {"pass-file", required_argument, NULL, OPT_PASS_FILE},
     {"size", required_argument, NULL, OPT_SIZE},
     XFER_LONGOPTS,
+    XFER_PASS_LONGOPTS,
     {NULL, 0, NULL, 0},
 };
 
@@ -205,24 +200,14 @@ vault_main(struct xfer_global *g, int argc, char *argv[])
 			o.name = optarg;
 			given |= HAS_NAME;
 			break;
-		case OPT_PASS_ENV:
-			cli_pass(&o.pass, 'e', optarg);
-			given |= HAS_PASS;
-			break;
-		case OPT_PASS_FD:
-			cli_pass(&o.pass, 'd', optarg);
-			given |= HAS_PASS;
-			break;
-		case OPT_PASS_FILE:
-			cli_pass(&o.pass, 'f', optarg);
-			given |= HAS_PASS;
-			break;
 		case OPT_SIZE:
 			o.size = cli_number("--size", optarg, 0, UINT32_MAX);
 			given |= HAS_SIZE;
 			break;
 		default:
-			if (!cli_global(g, ch, optarg))
+			if (cli_pass(&o.pass, ch, optarg))
+				given |= HAS_PASS;
+			else if (!cli_global(g, ch, optarg))
 				cli_usage("vault", NULL);
 		}
 	}

@@ -36,6 +36,17 @@ struct xfer_global {
 	{"trace", no_argument, NULL, XFER_OPT_TRACE}
 /* clang-format on */
 
+/* The pass-options, for the protocols that read a key's passphrase. */
+#define XFER_OPT_PASS_ENV 1001
+#define XFER_OPT_PASS_FD 1002
+#define XFER_OPT_PASS_FILE 1003
+/* clang-format off */
+#define XFER_PASS_LONGOPTS \
+	{"pass-env", required_argument, NULL, XFER_OPT_PASS_ENV}, \
+	{"pass-fd", required_argument, NULL, XFER_OPT_PASS_FD}, \
+	{"pass-file", required_argument, NULL, XFER_OPT_PASS_FILE}
+/* clang-format on */
+
 /*
  * Each protocol's command line, argv[0] the tool and the protocol's name
  * among the rest, with the global options given before it in g; returns
@@ -70,11 +81,11 @@ void cli_operands(const struct cli_text *t, int want_help, int argc,
 long long cli_number(
     const char *opt, const char *s, long long min, long long max);
 /*
- * --pass-env, --pass-fd or --pass-file (kind 'e', 'd' or 'f') into src;
- * exit 2 when src already names a source.  CLI_PASS_INIT: no source yet,
- * and the messages name these options.
+ * 1 when ch is a pass-option (XFER_OPT_PASS_*): its source into src, exit 2
+ * when src already names one; 0 for any other option.  CLI_PASS_INIT: no source
+ * yet, and the messages name these options.
  */
-void cli_pass(struct secret_src *src, int kind, const char *arg);
+int cli_pass(struct secret_src *src, int ch, const char *arg);
 extern const struct pass_words cli_pass_words;
 #define CLI_PASS_INIT                                                          \
 	{                                                                      \
