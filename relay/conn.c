@@ -54,6 +54,7 @@ struct conn {
 	struct conn_list *list; /* idle, linger or none */
 	TAILQ_ENTRY(conn) link;
 	TAILQ_ENTRY(conn) plink; /* on ctx->pending */
+	TAILQ_ENTRY(conn) qlink; /* on ctx->queued while outcap > 0 */
 	struct conn *reap_next;
 };
 
@@ -97,6 +98,66 @@ conn_kill(struct conn *c, const char *why, int err)
 	c->ctx->reap = c;
 }
 
+/*
+ * The queue's buffer becomes p of cap bytes (NULL and 0: none); the old
+ * one is freed.  ctx->out_total counts every buffer's size.
+ */
+static void
+conn_out_set(struct conn *c, uint8_t *p, size_t cap)
+{
+	struct relay_ctx *ctx = c->ctx;
+
+	if (c->outcap == 0 && cap > 0)
+		TAILQ_INSERT_TAIL(&ctx->queued, c, qlink);
+	else if (c->outcap > 0 && cap == 0)
+		TAILQ_REMOVE(&ctx->queued, c, qlink);
+	ctx->out_total = ctx->out_total - c->outcap + cap;
+	free(c->out);
+	c->out = p;
+	c->outcap = cap;
+	if (cap == 0)
+		c->outoff = c->outlen = 0;
+}
+
+/* The client with the most bytes queued: the slowest reader. */
+static struct conn *
+conn_slowest(struct relay_ctx *ctx)
+{
+	struct conn *c, *max = NULL;
+
+	TAILQ_FOREACH(c, &ctx->queued, qlink)
+	if (max == NULL || c->outlen > max->outlen)
+		max = c;
+	return max;
+}
+
+/*
+ * Makes room for c's queue to grow by more bytes under --max-queued by
+ * dropping the slowest readers, whose queues go at once (a dead client's
+ * queue is never written).  Returns -1 if c itself was dropped.
+ */
+static int
+conn_budget(struct conn *c, size_t more)
+{
+	struct relay_ctx *ctx = c->ctx;
+	struct conn *v;
+
+	while (ctx->out_total + more > ctx->out_max &&
+	    (v = conn_slowest(ctx)) != NULL) {
+		if (!(v->flags & C_DEAD)) {
+			conn_log(v,
+			    "dropped: slowest reader, %zu bytes queued when "
+			    "all queues reached --max-queued %zu",
+			    v->outlen, ctx->out_max);
+			conn_kill(v, "slow reader", 0);
+		}
+		conn_out_set(v, NULL, 0);
+		if (v == c)
+			return -1;
+	}
+	return 0;
+}
+
 static void
 conn_free(struct conn *c)
 {
@@ -115,7 +176,7 @@ conn_free(struct conn *c)
 	ctx->conns[c->fd] = NULL;
 	ctx->nclients--;
 	free(c->in);
-	free(c->out);
+	conn_out_set(c, NULL, 0);
 	free(c);
 }
 
@@ -183,7 +244,10 @@ conn_no_idle(struct conn *c)
 	    c->fd, IPPROTO_TCP, TCP_KEEPCNT, &count, sizeof(count));
 }
 
-/* Appends to the queue; returns -1 when it would pass CONN_OUT_MAX. */
+/*
+ * Appends to the queue; returns -1 when it would pass CONN_OUT_MAX, on
+ * no memory, or when conn_budget dropped the client (logged, C_DEAD).
+ */
 static int
 conn_queue(struct conn *c, const uint8_t *buf, size_t len)
 {
@@ -199,13 +263,12 @@ conn_queue(struct conn *c, const uint8_t *buf, size_t len)
 			cap = c->outcap ? c->outcap : 4096;
 			while (cap < c->outlen + len)
 				cap *= 2;
-			if ((p = malloc(cap)) == NULL)
+			if (conn_budget(c, cap - c->outcap) == -1 ||
+			    (p = malloc(cap)) == NULL)
 				return -1;
 			if (c->outlen > 0)
 				memcpy(p, c->out + c->outoff, c->outlen);
-			free(c->out);
-			c->out = p;
-			c->outcap = cap;
+			conn_out_set(c, p, cap);
 		}
 		c->outoff = 0;
 	}
@@ -220,11 +283,8 @@ conn_sent(struct conn *c, size_t n)
 {
 	c->outoff += n;
 	c->outlen -= n;
-	if (c->outlen == 0) {
-		free(c->out);
-		c->out = NULL;
-		c->outoff = c->outcap = 0;
-	}
+	if (c->outlen == 0)
+		conn_out_set(c, NULL, 0);
 }
 
 /* Writes what the socket takes; returns the count or -1 (client killed). */
@@ -279,9 +339,11 @@ conn_send(struct conn *c, const void *buf, size_t len)
 			return 0;
 	}
 	if (conn_queue(c, p, len) == -1) {
-		conn_log(c, "dropped: output queue would pass %d bytes",
-		    CONN_OUT_MAX);
-		conn_kill(c, "dropped", 0);
+		if (!(c->flags & C_DEAD)) {
+			conn_log(c, "dropped: output queue would pass %d bytes",
+			    CONN_OUT_MAX);
+			conn_kill(c, "dropped", 0);
+		}
 		errno = ENOBUFS;
 		return -1;
 	}
@@ -581,6 +643,7 @@ conn_start(struct relay_ctx *ctx)
 	TAILQ_INIT(&ctx->idle);
 	TAILQ_INIT(&ctx->linger);
 	TAILQ_INIT(&ctx->pending);
+	TAILQ_INIT(&ctx->queued);
 	ev_before_sleep(ctx->ev, conn_flush, ctx);
 	ctx->conns = calloc((size_t)ctx->setsize, sizeof(*ctx->conns));
 	if (ctx->conns == NULL)

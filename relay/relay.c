@@ -23,6 +23,7 @@
 #define DEFAULT_MAX_CLIENTS 10000
 #define DEFAULT_IDLE_TIMEOUT 60
 #define DEFAULT_MAX_FILE (1024LL * 1024 * 1024)
+#define DEFAULT_MAX_QUEUED (64LL * 1024 * 1024)
 #define SETSIZE_MAX (1 << 20)
 #define CONSOLE_LINE_MAX 256
 
@@ -31,12 +32,14 @@ enum {
 	OPT_IDLE_TIMEOUT,
 	OPT_MAX_CLIENTS,
 	OPT_MAX_FILE,
+	OPT_MAX_QUEUED,
 	OPT_FLAG, /* + k: the k-th service flag (service_flag) */
 };
 
 static const char synopsis[] =
     "usage: pk-relay [--console] [-d state_dir] [--idle-timeout sec]\n"
-    "           [--max-clients n] [--max-file bytes] [--pss]\n"
+    "           [--max-clients n] [--max-file bytes] [--max-queued bytes]\n"
+    "           [--pss]\n"
     "           service@host:port ...\n";
 
 static const char options[] =
@@ -52,7 +55,11 @@ static const char options[] =
     "  --max-clients n     clients served at once; more are refused\n"
     "                      (default 10000)\n"
     "  --max-file bytes    largest file a client may send (default\n"
-    "                      1073741824)\n";
+    "                      1073741824)\n"
+    "  --max-queued bytes  output queued for all clients together; when\n"
+    "                      it is reached the client with the most queued\n"
+    "                      (the slowest reader) is dropped, and logged\n"
+    "                      (default 67108864; at least 4194304)\n";
 
 static const char notes[] =
     "\n"
@@ -70,6 +77,7 @@ static const struct option core_longopts[] = {
     {"idle-timeout", required_argument, NULL, OPT_IDLE_TIMEOUT},
     {"max-clients", required_argument, NULL, OPT_MAX_CLIENTS},
     {"max-file", required_argument, NULL, OPT_MAX_FILE},
+    {"max-queued", required_argument, NULL, OPT_MAX_QUEUED},
 };
 
 #define NCORE (sizeof(core_longopts) / sizeof(core_longopts[0]))
@@ -368,6 +376,7 @@ main(int argc, char *argv[])
 	ctx.max_clients = DEFAULT_MAX_CLIENTS;
 	ctx.idle_ms = DEFAULT_IDLE_TIMEOUT * 1000LL;
 	ctx.max_file = DEFAULT_MAX_FILE;
+	ctx.out_max = DEFAULT_MAX_QUEUED;
 	if ((ctx.states = services_alloc()) == NULL)
 		err(2, NULL);
 	longopts = longopts_make();
@@ -394,6 +403,10 @@ main(int argc, char *argv[])
 		case OPT_MAX_FILE:
 			ctx.max_file = (uint64_t)number(
 			    "--max-file", optarg, 1, 1LL << 62);
+			break;
+		case OPT_MAX_QUEUED:
+			ctx.out_max = (size_t)number(
+			    "--max-queued", optarg, CONN_OUT_MAX, 1LL << 62);
 			break;
 		default:
 			if (ch < OPT_FLAG)

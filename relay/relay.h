@@ -40,6 +40,8 @@ struct relay_ctx {
 	int max_clients;
 	int nclients;
 	long long idle_ms; /* 0: no idle timeout */
+	size_t out_max; /* --max-queued: all output queues together */
+	size_t out_total; /* bytes the output queues hold now */
 	int setsize; /* fds below this fit */
 	struct conn **conns; /* indexed by fd */
 	struct listener *listeners;
@@ -48,6 +50,7 @@ struct relay_ctx {
 	struct conn_list idle; /* open, oldest activity first */
 	struct conn_list linger; /* closing, oldest first */
 	struct conn_list pending; /* output queued this pass, to flush */
+	struct conn_list queued; /* with an output queue allocated */
 	struct conn *reap; /* to close when callbacks end */
 	long long sweep_id;
 	int sigfd;
