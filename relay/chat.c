@@ -61,15 +61,24 @@ send_frame(struct conn *c, int type, const void *p, size_t len)
 	return conn_send(c, buf, FRAME_HDR + n + len);
 }
 
-/* Sends frame (header included) to every joined client but from. */
+/*
+ * Sends frame (header included) to every joined client but from, one
+ * copy shared by their queues.
+ */
 static void
 broadcast(const struct chat_user *from, const uint8_t *frame, size_t len)
 {
 	struct chat_user *u;
+	struct conn_blob *b;
 
+	if ((b = conn_blob_new(conn_relay(from->conn), frame, len)) == NULL) {
+		conn_log(from->conn, "out of memory: message not relayed");
+		return;
+	}
 	TAILQ_FOREACH(u, &from->srv->room, link)
 	if (u != from && u->stage == ST_JOINED)
-		(void)conn_send(u->conn, frame, len);
+		(void)conn_send_blob(u->conn, b);
+	conn_blob_free(b);
 }
 
 static void

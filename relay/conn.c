@@ -8,6 +8,7 @@
  * conn.  A client's error closes that client only.
  */
 #include <sys/socket.h>
+#include <sys/uio.h>
 
 #include <netinet/in.h>
 #include <netinet/tcp.h>
@@ -21,10 +22,13 @@
 #include <unistd.h>
 
 #include "evloop.h"
+#include "outq.h"
 #include "relay.h"
 
 #define ACCEPT_MAX 1000 /* accepts per wakeup, then serve the rest */
 #define CONN_OUT_BATCH (32 * 1024) /* write at once from this many queued */
+#define CONN_OUT_IOV 64 /* runs of the queue per write */
+#define CONN_SHARE_MIN 1024 /* a smaller blob is copied, not referenced */
 
 #define C_PAUSED 0x01 /* output above high water: not reading */
 #define C_CLOSING 0x02 /* close once the queue is written */
@@ -46,15 +50,13 @@ struct conn {
 	char peer[RELAY_ADDR_MAX];
 	uint8_t *in; /* unconsumed input */
 	size_t inlen;
-	uint8_t *out; /* queue: out[outoff..+outlen) */
-	size_t outoff;
+	struct outq out; /* outlen bytes queued */
 	size_t outlen;
-	size_t outcap;
 	long long deadline;
 	struct conn_list *list; /* idle, linger or none */
 	TAILQ_ENTRY(conn) link;
 	TAILQ_ENTRY(conn) plink; /* on ctx->pending */
-	TAILQ_ENTRY(conn) qlink; /* on ctx->queued while outcap > 0 */
+	TAILQ_ENTRY(conn) qlink; /* on ctx->queued while outlen > 0 */
 	struct conn *reap_next;
 };
 
@@ -98,25 +100,23 @@ conn_kill(struct conn *c, const char *why, int err)
 	c->ctx->reap = c;
 }
 
-/*
- * The queue's buffer becomes p of cap bytes (NULL and 0: none); the old
- * one is freed.  ctx->out_total counts every buffer's size.
- */
+/* n bytes more are queued. */
 static void
-conn_out_set(struct conn *c, uint8_t *p, size_t cap)
+conn_out_grew(struct conn *c, size_t n)
 {
-	struct relay_ctx *ctx = c->ctx;
+	if (c->outlen == 0 && n > 0)
+		TAILQ_INSERT_TAIL(&c->ctx->queued, c, qlink);
+	c->outlen += n;
+}
 
-	if (c->outcap == 0 && cap > 0)
-		TAILQ_INSERT_TAIL(&ctx->queued, c, qlink);
-	else if (c->outcap > 0 && cap == 0)
-		TAILQ_REMOVE(&ctx->queued, c, qlink);
-	ctx->out_total = ctx->out_total - c->outcap + cap;
-	free(c->out);
-	c->out = p;
-	c->outcap = cap;
-	if (cap == 0)
-		c->outoff = c->outlen = 0;
+/* Empties the queue, written or not. */
+static void
+conn_out_clear(struct conn *c)
+{
+	if (c->outlen > 0)
+		TAILQ_REMOVE(&c->ctx->queued, c, qlink);
+	outq_clear(&c->out);
+	c->outlen = 0;
 }
 
 /* The client with the most bytes queued: the slowest reader. */
@@ -132,14 +132,13 @@ conn_slowest(struct relay_ctx *ctx)
 }
 
 /*
- * Makes room for c's queue to grow by more bytes under --max-queued by
- * dropping the slowest readers, whose queues go at once (a dead client's
- * queue is never written).  Returns -1 if c itself was dropped.
+ * Makes room for more bytes under --max-queued by dropping the slowest
+ * readers, whose queues go at once (a dead client's queue is never
+ * written).  Returns -1 if self (may be NULL) was dropped.
  */
 static int
-conn_budget(struct conn *c, size_t more)
+conn_budget(struct relay_ctx *ctx, struct conn *self, size_t more)
 {
-	struct relay_ctx *ctx = c->ctx;
 	struct conn *v;
 
 	while (ctx->out_total + more > ctx->out_max &&
@@ -151,8 +150,8 @@ conn_budget(struct conn *c, size_t more)
 			    v->outlen, ctx->out_max);
 			conn_kill(v, "slow reader", 0);
 		}
-		conn_out_set(v, NULL, 0);
-		if (v == c)
+		conn_out_clear(v);
+		if (v == self)
 			return -1;
 	}
 	return 0;
@@ -176,7 +175,7 @@ conn_free(struct conn *c)
 	ctx->conns[c->fd] = NULL;
 	ctx->nclients--;
 	free(c->in);
-	conn_out_set(c, NULL, 0);
+	conn_out_clear(c);
 	free(c);
 }
 
@@ -251,50 +250,47 @@ conn_no_idle(struct conn *c)
 static int
 conn_queue(struct conn *c, const uint8_t *buf, size_t len)
 {
-	size_t cap;
-	uint8_t *p;
-
-	if (c->outlen + len > CONN_OUT_MAX)
+	if (c->outlen + len > CONN_OUT_MAX ||
+	    conn_budget(c->ctx, c, outq_cost(&c->out, len)) == -1 ||
+	    outq_copy(&c->out, buf, len) == -1)
 		return -1;
-	if (c->outoff + c->outlen + len > c->outcap) {
-		if (c->outlen + len <= c->outcap)
-			memmove(c->out, c->out + c->outoff, c->outlen);
-		else {
-			cap = c->outcap ? c->outcap : 4096;
-			while (cap < c->outlen + len)
-				cap *= 2;
-			if (conn_budget(c, cap - c->outcap) == -1 ||
-			    (p = malloc(cap)) == NULL)
-				return -1;
-			if (c->outlen > 0)
-				memcpy(p, c->out + c->outoff, c->outlen);
-			conn_out_set(c, p, cap);
-		}
-		c->outoff = 0;
-	}
-	memcpy(c->out + c->outoff + c->outlen, buf, len);
-	c->outlen += len;
+	conn_out_grew(c, len);
 	return 0;
 }
 
-/* n bytes of the queue were written; an empty queue frees its buffer. */
+/* The same for b->data[off..b->len), uncopied. */
+static int
+conn_queue_ref(struct conn *c, struct conn_blob *b, size_t off)
+{
+	if (c->outlen + b->len - off > CONN_OUT_MAX ||
+	    conn_budget(c->ctx, c, sizeof(struct outq_seg)) == -1 ||
+	    outq_ref(&c->out, b, off) == -1)
+		return -1;
+	conn_out_grew(c, b->len - off);
+	return 0;
+}
+
+/* n bytes of the queue were written. */
 static void
 conn_sent(struct conn *c, size_t n)
 {
-	c->outoff += n;
-	c->outlen -= n;
-	if (c->outlen == 0)
-		conn_out_set(c, NULL, 0);
+	if (n == c->outlen)
+		conn_out_clear(c);
+	else {
+		outq_consume(&c->out, n);
+		c->outlen -= n;
+	}
 }
 
 /* Writes what the socket takes; returns the count or -1 (client killed). */
 static ssize_t
-conn_put(struct conn *c, const uint8_t *buf, size_t len)
+conn_putv(struct conn *c, struct iovec *iov, int iovcnt)
 {
+	struct msghdr msg = {.msg_iov = iov, .msg_iovlen = (size_t)iovcnt};
 	ssize_t n;
 
 	do
-		n = send(c->fd, buf, len, MSG_NOSIGNAL | MSG_DONTWAIT);
+		n = sendmsg(c->fd, &msg, MSG_NOSIGNAL | MSG_DONTWAIT);
 	while (n == -1 && errno == EINTR);
 	if (n == -1) {
 		if (errno == EAGAIN || errno == EWOULDBLOCK)
@@ -307,18 +303,40 @@ conn_put(struct conn *c, const uint8_t *buf, size_t len)
 	return n;
 }
 
+static ssize_t
+conn_put(struct conn *c, const uint8_t *buf, size_t len)
+{
+	struct iovec iov = {.iov_base = (void *)buf, .iov_len = len};
+
+	return conn_putv(c, &iov, 1);
+}
+
+/* Writes what the socket takes of the queue; the count or -1 (killed). */
+static ssize_t
+conn_put_queue(struct conn *c)
+{
+	struct iovec iov[CONN_OUT_IOV];
+	ssize_t n;
+
+	n = conn_putv(c, iov, outq_iov(&c->out, iov, CONN_OUT_IOV));
+	if (n > 0)
+		conn_sent(c, (size_t)n);
+	return n;
+}
+
 /*
  * Output is queued, not written: every client with something new goes on
  * the pending list, and conn_flush writes each one once per pass of the
  * event loop, before it sleeps.  A message fanned out to a room then costs
  * one write per reader per pass (or per CONN_OUT_BATCH bytes), however
  * many senders the pass served, and a reply is still written before the
- * relay waits again.
+ * relay waits again.  b, if not NULL, holds the bytes: what is queued
+ * refers to it instead of copying them.
  */
-int
-conn_send(struct conn *c, const void *buf, size_t len)
+static int
+conn_send_from(
+    struct conn *c, const uint8_t *p, size_t len, struct conn_blob *b)
 {
-	const uint8_t *p = buf;
 	ssize_t n = 0;
 	int full = 0;
 
@@ -338,7 +356,8 @@ conn_send(struct conn *c, const void *buf, size_t len)
 		if (len == 0)
 			return 0;
 	}
-	if (conn_queue(c, p, len) == -1) {
+	if ((b != NULL ? conn_queue_ref(c, b, (size_t)(p - b->data))
+		       : conn_queue(c, p, len)) == -1) {
 		if (!(c->flags & C_DEAD)) {
 			conn_log(c, "dropped: output queue would pass %d bytes",
 			    CONN_OUT_MAX);
@@ -350,9 +369,8 @@ conn_send(struct conn *c, const void *buf, size_t len)
 	/* With EV_WRITE set the socket is full: conn_write runs later. */
 	if (!full && c->outlen >= CONN_OUT_BATCH &&
 	    !(ev_mask(c->ctx->ev, c->fd) & EV_WRITE)) {
-		if ((n = conn_put(c, c->out + c->outoff, c->outlen)) == -1)
+		if (conn_put_queue(c) == -1)
 			return -1;
-		conn_sent(c, (size_t)n);
 	}
 	if (c->outlen > 0 && !(c->flags & C_PENDING) &&
 	    !(ev_mask(c->ctx->ev, c->fd) & EV_WRITE)) {
@@ -365,6 +383,34 @@ conn_send(struct conn *c, const void *buf, size_t len)
 		conn_log(c, "paused: %zu bytes queued", c->outlen);
 	}
 	return 0;
+}
+
+int
+conn_send(struct conn *c, const void *buf, size_t len)
+{
+	return conn_send_from(c, buf, len, NULL);
+}
+
+struct conn_blob *
+conn_blob_new(struct relay_ctx *ctx, const void *p, size_t len)
+{
+	if (conn_budget(ctx, NULL, sizeof(struct conn_blob) + len) == -1)
+		return NULL;
+	return blob_new(&ctx->out_total, p, len, len);
+}
+
+int
+conn_send_blob(struct conn *c, struct conn_blob *b)
+{
+	/* A run costs a struct outq_seg per queue: not worth it for a few. */
+	return conn_send_from(
+	    c, b->data, b->len, b->len >= CONN_SHARE_MIN ? b : NULL);
+}
+
+void
+conn_blob_free(struct conn_blob *b)
+{
+	blob_unref(b);
 }
 
 /* Keeps the unconsumed tail of ctx->rbuf for the next read. */
@@ -495,9 +541,8 @@ conn_write(struct evloop *ev, int fd, void *arg, int mask)
 
 	(void)fd;
 	(void)mask;
-	if (c->outlen > 0 &&
-	    (n = conn_put(c, c->out + c->outoff, c->outlen)) > 0)
-		conn_sent(c, (size_t)n);
+	if (c->outlen > 0)
+		n = conn_put_queue(c);
 	if (n >= 0 && c->outlen > 0 && !(ev_mask(ev, c->fd) & EV_WRITE) &&
 	    ev_add(ev, c->fd, EV_WRITE, conn_write, c) == -1) {
 		conn_kill(c, "event loop", errno);
@@ -548,6 +593,7 @@ conn_open(struct listener *l, int fd, const char *peer)
 	c->svc = l->svc;
 	c->state = l->state;
 	c->ctx = ctx;
+	outq_init(&c->out, &ctx->out_total);
 	snprintf(c->peer, sizeof(c->peer), "%s", peer);
 	ctx->conns[fd] = c;
 	ctx->nclients++;

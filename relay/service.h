@@ -106,6 +106,17 @@ int conn_send(struct conn *, const void *, size_t);
  * client (logged) and is -1.
  */
 int conn_send_frame(struct conn *, const void *, size_t, size_t max);
+/*
+ * One message for many clients, held once however many queue it:
+ * conn_blob_new copies len bytes (NULL on no memory), conn_send_blob
+ * queues them as conn_send does (the same returns) without another copy,
+ * and conn_blob_free drops the caller's hold; the bytes are freed once
+ * every queue has written them.
+ */
+struct conn_blob;
+struct conn_blob *conn_blob_new(struct relay_ctx *, const void *, size_t);
+int conn_send_blob(struct conn *, struct conn_blob *);
+void conn_blob_free(struct conn_blob *);
 /* Stops reading; closes once everything queued is written. */
 void conn_close_after_flush(struct conn *);
 /*
