@@ -397,7 +397,7 @@ conn_blob_new(struct relay_ctx *ctx, const void *p, size_t len)
 {
 	if (conn_budget(ctx, NULL, sizeof(struct conn_blob) + len) == -1)
 		return NULL;
-	return blob_new(&ctx->out_total, p, len, len);
+	return outq_blob_new(&ctx->out_total, p, len, len);
 }
 
 int
@@ -411,7 +411,7 @@ conn_send_blob(struct conn *c, struct conn_blob *b)
 void
 conn_blob_free(struct conn_blob *b)
 {
-	blob_unref(b);
+	outq_blob_unref(b);
 }
 
 /* Keeps the unconsumed tail of ctx->rbuf for the next read. */

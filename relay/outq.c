@@ -11,7 +11,7 @@
 #define OUTQ_BLOB_MIN 4096 /* a queue's own blob: at least this many bytes */
 
 struct conn_blob *
-blob_new(size_t *total, const void *p, size_t len, size_t cap)
+outq_blob_new(size_t *total, const void *p, size_t len, size_t cap)
 {
 	struct conn_blob *b;
 
@@ -28,7 +28,7 @@ blob_new(size_t *total, const void *p, size_t len, size_t cap)
 }
 
 void
-blob_unref(struct conn_blob *b)
+outq_blob_unref(struct conn_blob *b)
 {
 	if (b == NULL || --b->refs > 0)
 		return;
@@ -95,12 +95,12 @@ outq_copy(struct outq *q, const void *p, size_t len)
 		q->tail->end = b->len;
 		return 0;
 	}
-	b = blob_new(
+	b = outq_blob_new(
 	    q->total, p, len, len > OUTQ_BLOB_MIN ? len : OUTQ_BLOB_MIN);
 	if (b == NULL)
 		return -1;
 	if (outq_push(q, b, 0) == -1) {
-		blob_unref(b);
+		outq_blob_unref(b);
 		return -1;
 	}
 	return 0;
@@ -135,7 +135,7 @@ outq_pop(struct outq *q)
 
 	if ((q->head = s->next) == NULL)
 		q->tail = NULL;
-	blob_unref(s->b);
+	outq_blob_unref(s->b);
 	*q->total -= sizeof(*s);
 	free(s);
 }

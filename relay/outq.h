@@ -35,9 +35,9 @@ struct outq {
 };
 
 /* A blob of cap bytes holding the len first from p; NULL on no memory. */
-struct conn_blob *blob_new(
+struct conn_blob *outq_blob_new(
     size_t *total, const void *p, size_t len, size_t cap);
-void blob_unref(struct conn_blob *);
+void outq_blob_unref(struct conn_blob *);
 
 void outq_init(struct outq *, size_t *total);
 /* The bytes outq_copy(len) would allocate. */
