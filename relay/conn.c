@@ -30,6 +30,7 @@
 #define CONN_OUT_BATCH (32 * 1024) /* write at once from this many queued */
 #define CONN_OUT_IOV 64 /* runs of the queue per write */
 #define CONN_SHARE_MIN 1024 /* a smaller blob is copied, not referenced */
+#define CONN_SNDBUF (128 * 1024) /* SO_SNDBUF: the kernel doubles it */
 
 #define C_PAUSED 0x01 /* output above high water: not reading */
 #define C_CLOSING 0x02 /* close once the queue is written */
@@ -574,6 +575,19 @@ conn_flush(struct evloop *ev, void *arg)
 	}
 }
 
+/*
+ * The kernel's share of a client's output: left to autotuning, a peer
+ * who never reads holds 4 MiB of socket buffer (tcp_wmem's maximum) on
+ * top of its queue, out of --max-queued's sight.
+ */
+static void
+conn_sndbuf(int fd)
+{
+	static const int size = CONN_SNDBUF;
+
+	(void)setsockopt(fd, SOL_SOCKET, SO_SNDBUF, &size, sizeof(size));
+}
+
 static void
 conn_open(struct listener *l, int fd, const char *peer)
 {
@@ -590,6 +604,7 @@ conn_open(struct listener *l, int fd, const char *peer)
 	}
 	/* Replies are small and must not wait for Nagle. */
 	setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
+	conn_sndbuf(fd);
 	c->fd = fd;
 	c->svc = l->svc;
 	c->state = l->state;

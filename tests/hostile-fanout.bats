@@ -166,6 +166,22 @@ dropped_are() {
 	((output >= 8))
 }
 
+@test "hostile-fanout: a client that never reads holds 256 KiB of kernel socket buffer, not tcp_wmem's 4 MiB" {
+	local fd tb
+	command -v ss > /dev/null || skip "ss (iproute2) is not installed"
+	start_relay echo@127.0.0.1:0
+	exec {fd}<> "/dev/tcp/127.0.0.1/$RELAY_PORT"
+	MFD+=("$fd")
+	head -c 8M /dev/zero >&"$fd" 2> /dev/null 3>&- &
+	WRITERS+=("$!")
+	# Paused: the queue passed 256 KiB, so the socket buffer is full.
+	wait_log ' paused: [0-9]+ bytes queued$'
+	tb=$(ss -tmnH state established "( sport = :$RELAY_PORT )" |
+	    grep -Eo 'tb[0-9]+')
+	echo "# the relay's send buffer: ${tb#tb} bytes" >&3
+	[ -n "$tb" ] && [ "${tb#tb}" -le 262144 ]
+}
+
 @test "hostile-fanout: --help lists --max-queued; below 4 MiB it is refused, exit 2" {
 	run -0 pk-relay --help
 	assert_line --partial '  --max-queued bytes  output queued for all clients together'
