@@ -3,7 +3,8 @@
  * client in a table indexed by fd, reads into one shared buffer and hands
  * the bytes to the service, queues their output and writes each queue once
  * per pass of the loop (conn_flush, before it sleeps), applies
- * backpressure and the idle timeout, and closes clients outside any
+ * backpressure, the idle timeout and each message's deadline, and closes
+ * clients outside any
  * service callback (the reap list) so that a service never sees a freed
  * conn.  A client's error closes that client only.
  */
@@ -52,6 +53,9 @@ struct conn {
 	size_t outcap;
 	long long deadline;
 	struct conn_list *list; /* idle, linger or none */
+	long long msg_deadline; /* 0: not on ctx->msgs */
+	TAILQ_ENTRY(conn) mlink; /* on ctx->msgs: in mid-message */
+	struct ip_count *ip; /* its address's count (conn_ip.c) */
 	TAILQ_ENTRY(conn) link;
 	TAILQ_ENTRY(conn) plink; /* on ctx->pending */
 	struct conn *reap_next;
@@ -80,6 +84,39 @@ conn_touch(struct conn *c)
 		conn_list_move(c, &c->ctx->idle, c->ctx->idle_ms);
 }
 
+/* The client is off ctx->msgs: nothing unconsumed, or closing. */
+static void
+conn_msg_stop(struct conn *c)
+{
+	if (c->msg_deadline != 0)
+		TAILQ_REMOVE(&c->ctx->msgs, c, mlink);
+	c->msg_deadline = 0;
+}
+
+/*
+ * After the service was offered the input: a message begun (bytes left
+ * unconsumed) must be whole within --message-timeout of its first byte.
+ * Progress (a message consumed) starts the clock again for what is left,
+ * so a large upload, a stream of whole frames, never runs out of time;
+ * a client that trickles one frame a byte at a time does.
+ */
+static void
+conn_msg_track(struct conn *c, int progress)
+{
+	struct relay_ctx *ctx = c->ctx;
+
+	if (ctx->msg_ms == 0 || c->inlen == 0 ||
+	    (c->flags & (C_CLOSING | C_DEAD))) {
+		conn_msg_stop(c);
+		return;
+	}
+	if (c->msg_deadline != 0 && !progress)
+		return;
+	conn_msg_stop(c);
+	c->msg_deadline = ev_now() + ctx->msg_ms;
+	TAILQ_INSERT_TAIL(&ctx->msgs, c, mlink);
+}
+
 /* Deregisters the client now; it is closed and freed by conn_reap. */
 void
 conn_kill(struct conn *c, const char *why, int err)
@@ -93,6 +130,7 @@ conn_kill(struct conn *c, const char *why, int err)
 	}
 	ev_del(c->ctx->ev, c->fd, EV_READ | EV_WRITE);
 	conn_list_move(c, NULL, 0);
+	conn_msg_stop(c);
 	c->reap_next = c->ctx->reap;
 	c->ctx->reap = c;
 }
@@ -114,6 +152,7 @@ conn_free(struct conn *c)
 		conn_log(c, "close: %s", strerror(errno));
 	ctx->conns[c->fd] = NULL;
 	ctx->nclients--;
+	ip_release(ctx, c->ip);
 	free(c->in);
 	free(c->out);
 	free(c);
@@ -362,6 +401,7 @@ conn_feed(struct conn *c, size_t len)
 		return;
 	}
 	conn_keep(c, off, len);
+	conn_msg_track(c, off > 0);
 }
 
 /* A closing client: discard what it still sends until EOF. */
@@ -467,7 +507,7 @@ conn_flush(struct evloop *ev, void *arg)
 }
 
 static void
-conn_open(struct listener *l, int fd, const char *peer)
+conn_open(struct listener *l, int fd, const char *peer, struct ip_count *ip)
 {
 	struct relay_ctx *ctx = l->ctx;
 	struct conn *c;
@@ -476,6 +516,7 @@ conn_open(struct listener *l, int fd, const char *peer)
 	if ((c = calloc(1, sizeof(*c))) == NULL ||
 	    ev_add(ctx->ev, fd, EV_READ, conn_read, c) == -1) {
 		log_line(l->svc->name, peer, "refused: %s", strerror(errno));
+		ip_release(ctx, ip);
 		free(c);
 		close(fd);
 		return;
@@ -486,6 +527,7 @@ conn_open(struct listener *l, int fd, const char *peer)
 	c->svc = l->svc;
 	c->state = l->state;
 	c->ctx = ctx;
+	c->ip = ip;
 	snprintf(c->peer, sizeof(c->peer), "%s", peer);
 	ctx->conns[fd] = c;
 	ctx->nclients++;
@@ -514,6 +556,24 @@ conn_shed(struct listener *l)
 	ctx->spare_fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
 }
 
+/* Counts the client for its address; 1 (logged) if it is over the limit. */
+static int
+conn_ip_refused(struct listener *l, const struct sockaddr *sa, const char *peer,
+    struct ip_count **ip)
+{
+	switch (ip_take(l->ctx, sa, ip)) {
+	case 1:
+		return 0;
+	case 0:
+		log_line(l->svc->name, peer, "refused: max per ip (%d)",
+		    l->ctx->max_per_ip);
+		return 1;
+	default:
+		log_line(l->svc->name, peer, "refused: %s", strerror(errno));
+		return 1;
+	}
+}
+
 void
 conn_accept(struct evloop *ev, int fd, void *arg, int mask)
 {
@@ -521,6 +581,7 @@ conn_accept(struct evloop *ev, int fd, void *arg, int mask)
 	struct relay_ctx *ctx = l->ctx;
 	struct sockaddr_storage ss;
 	socklen_t sslen;
+	struct ip_count *ip;
 	char peer[RELAY_ADDR_MAX];
 	int i, cfd;
 
@@ -546,9 +607,38 @@ conn_accept(struct evloop *ev, int fd, void *arg, int mask)
 			close(cfd);
 			continue;
 		}
-		conn_open(l, cfd, peer);
+		if (conn_ip_refused(l, (struct sockaddr *)&ss, peer, &ip)) {
+			close(cfd);
+			continue;
+		}
+		conn_open(l, cfd, peer, ip);
 	}
 	conn_reap(ctx);
+}
+
+/*
+ * Drops the clients whose message is past its deadline.  One the relay is
+ * not reading (backpressure, or held by its service) is not late: its
+ * clock starts again; one closing just leaves the list.
+ */
+static void
+conn_msg_sweep(struct relay_ctx *ctx, long long now)
+{
+	struct conn *c;
+
+	while (
+	    (c = TAILQ_FIRST(&ctx->msgs)) != NULL && c->msg_deadline <= now) {
+		if ((c->flags & (C_CLOSING | C_DEAD)) || c->inlen == 0 ||
+		    !(ev_mask(ctx->ev, c->fd) & EV_READ)) {
+			conn_msg_track(c, 1);
+			continue;
+		}
+		conn_log(c,
+		    "dropped: a message unfinished after %lld s (%zu "
+		    "bytes of it)",
+		    ctx->msg_ms / 1000, c->inlen);
+		conn_kill(c, "message timeout", 0);
+	}
 }
 
 /* Closes idle clients and ends lingering ones; runs at the next deadline. */
@@ -565,11 +655,14 @@ conn_sweep(struct evloop *ev, long long id, void *arg)
 		conn_kill(c, "idle timeout", 0);
 	while ((c = TAILQ_FIRST(&ctx->linger)) != NULL && c->deadline <= now)
 		conn_kill(c, NULL, 0);
+	conn_msg_sweep(ctx, now);
 	conn_reap(ctx);
 	if ((c = TAILQ_FIRST(&ctx->idle)) != NULL && c->deadline < next)
 		next = c->deadline;
 	if ((c = TAILQ_FIRST(&ctx->linger)) != NULL && c->deadline < next)
 		next = c->deadline;
+	if ((c = TAILQ_FIRST(&ctx->msgs)) != NULL && c->msg_deadline < next)
+		next = c->msg_deadline;
 	return next > now ? next - now : 1;
 }
 
@@ -581,6 +674,9 @@ conn_start(struct relay_ctx *ctx)
 	TAILQ_INIT(&ctx->idle);
 	TAILQ_INIT(&ctx->linger);
 	TAILQ_INIT(&ctx->pending);
+	TAILQ_INIT(&ctx->msgs);
+	if (ip_table_init(ctx) == -1)
+		return -1;
 	ev_before_sleep(ctx->ev, conn_flush, ctx);
 	ctx->conns = calloc((size_t)ctx->setsize, sizeof(*ctx->conns));
 	if (ctx->conns == NULL)
@@ -647,6 +743,7 @@ conn_close_all(struct relay_ctx *ctx)
 	conn_reap(ctx);
 	free(ctx->conns);
 	ctx->conns = NULL;
+	ip_table_free(ctx);
 	if (ctx->spare_fd != -1)
 		close(ctx->spare_fd);
 }

@@ -22,6 +22,8 @@
 #define DEFAULT_STATE_DIR "state"
 #define DEFAULT_MAX_CLIENTS 10000
 #define DEFAULT_IDLE_TIMEOUT 60
+#define DEFAULT_MESSAGE_TIMEOUT 30
+#define DEFAULT_MAX_PER_IP 1000
 #define DEFAULT_MAX_FILE (1024LL * 1024 * 1024)
 #define SETSIZE_MAX (1 << 20)
 #define CONSOLE_LINE_MAX 256
@@ -31,12 +33,15 @@ enum {
 	OPT_IDLE_TIMEOUT,
 	OPT_MAX_CLIENTS,
 	OPT_MAX_FILE,
+	OPT_MAX_PER_IP,
+	OPT_MESSAGE_TIMEOUT,
 	OPT_FLAG, /* + k: the k-th service flag (service_flag) */
 };
 
 static const char synopsis[] =
     "usage: pk-relay [--console] [-d state_dir] [--idle-timeout sec]\n"
-    "           [--max-clients n] [--max-file bytes] [--pss]\n"
+    "           [--max-clients n] [--max-file bytes] [--max-per-ip n]\n"
+    "           [--message-timeout sec] [--pss]\n"
     "           service@host:port ...\n";
 
 static const char options[] =
@@ -52,7 +57,15 @@ static const char options[] =
     "  --max-clients n     clients served at once; more are refused\n"
     "                      (default 10000)\n"
     "  --max-file bytes    largest file a client may send (default\n"
-    "                      1073741824)\n";
+    "                      1073741824)\n"
+    "  --max-per-ip n      clients served at once from one address (IPv4,\n"
+    "                      or the whole IPv6 address); more are refused\n"
+    "                      (default 1000; 0: no limit)\n"
+    "  --message-timeout sec\n"
+    "                      close a client whose message (frame, line) is\n"
+    "                      not whole sec seconds after its first byte\n"
+    "                      (default 30; 0: never); each message received\n"
+    "                      starts the clock again, so long uploads are fine\n";
 
 static const char notes[] =
     "\n"
@@ -70,6 +83,8 @@ static const struct option core_longopts[] = {
     {"idle-timeout", required_argument, NULL, OPT_IDLE_TIMEOUT},
     {"max-clients", required_argument, NULL, OPT_MAX_CLIENTS},
     {"max-file", required_argument, NULL, OPT_MAX_FILE},
+    {"max-per-ip", required_argument, NULL, OPT_MAX_PER_IP},
+    {"message-timeout", required_argument, NULL, OPT_MESSAGE_TIMEOUT},
 };
 
 #define NCORE (sizeof(core_longopts) / sizeof(core_longopts[0]))
@@ -368,6 +383,8 @@ main(int argc, char *argv[])
 	ctx.max_clients = DEFAULT_MAX_CLIENTS;
 	ctx.idle_ms = DEFAULT_IDLE_TIMEOUT * 1000LL;
 	ctx.max_file = DEFAULT_MAX_FILE;
+	ctx.max_per_ip = DEFAULT_MAX_PER_IP;
+	ctx.msg_ms = DEFAULT_MESSAGE_TIMEOUT * 1000LL;
 	if ((ctx.states = services_alloc()) == NULL)
 		err(2, NULL);
 	longopts = longopts_make();
@@ -394,6 +411,15 @@ main(int argc, char *argv[])
 		case OPT_MAX_FILE:
 			ctx.max_file = (uint64_t)number(
 			    "--max-file", optarg, 1, 1LL << 62);
+			break;
+		case OPT_MAX_PER_IP:
+			ctx.max_per_ip =
+			    (int)number("--max-per-ip", optarg, 0, SETSIZE_MAX);
+			break;
+		case OPT_MESSAGE_TIMEOUT:
+			ctx.msg_ms = number("--message-timeout", optarg, 0,
+					 86400 * 365) *
+			    1000;
 			break;
 		default:
 			if (ch < OPT_FLAG)
