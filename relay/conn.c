@@ -3,10 +3,10 @@
  * client in a table indexed by fd, reads into one shared buffer and hands
  * the bytes to the service, queues their output and writes each queue once
  * per pass of the loop (conn_flush, before it sleeps), applies
- * backpressure, the idle timeout and each message's deadline, and closes
- * clients outside any
- * service callback (the reap list) so that a service never sees a freed
- * conn.  A client's error closes that client only.
+ * backpressure, the idle timeout, each message's deadline and the limit
+ * per address, and closes clients outside any service callback (the reap
+ * list) so that a service never sees a freed conn.  A client's error
+ * closes that client only.
  */
 #include <sys/socket.h>
 
