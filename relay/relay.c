@@ -398,6 +398,7 @@ main(int argc, char *argv[])
 			ctx.state_dir = optarg;
 			break;
 		case 'h':
+			free(longopts); /* LeakSanitizer: help() exits */
 			help();
 		case OPT_IDLE_TIMEOUT:
 			ctx.idle_ms =
