@@ -7,21 +7,12 @@
 load helpers
 
 setup_file() {
-	cd "$BATS_FILE_TMPDIR" || return
-	printf 'server passphrase\n' > server.pass
-	printf 'client passphrase\n' > client.pass
-	pk-keygen rsa --legacy --pass-file server.pass -o server > /dev/null
-	pk-keygen rsa --legacy --pass-file client.pass -o client > /dev/null
+	e2e_keys
 }
 
 setup() {
 	declare -gA CPID=() CFD=() ADDR=()
-	K=$BATS_FILE_TMPDIR
-	mkdir -m 700 state
-	cp "$K/server.key" state/e2e.key
-	cp "$K/server.pass" state/e2e.pass
-	cp "$K/client.pub" state/e2e-client.pub
-	KEYS=(-k "$K/client.key" --pass-file "$K/client.pass" -s "$K/server.pub")
+	e2e_state
 }
 
 teardown() {
