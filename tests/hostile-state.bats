@@ -89,3 +89,48 @@ hold() {
 	echo "after closing: VmHWM $(kib VmHWM) KiB (bound $bound)" >&3
 	[ "$(kib VmHWM)" -le "$bound" ]
 }
+
+# refused: pk-relay on ./state must exit 2 at once with the one line $1
+# on stderr (timeout: a relay that starts anyway is killed and fails it).
+refused() {
+	run -2 --separate-stderr timeout 20 pk-relay -d "$BATS_TEST_TMPDIR/state" \
+	    vault@127.0.0.1:0 e2e-upload@127.0.0.1:0
+	assert_output ''
+	assert_equal "$stderr" "$1"
+}
+
+@test "hostile-state: a zero-length protokit.db is refused at start, naming it, and left as it is" {
+	local db=$BATS_TEST_TMPDIR/state/protokit.db
+	: > "$db"
+	refused "pk-relay: $db: an empty file, not a protokit database (restore it, or remove it to start with an empty one)"
+	[ -f "$db" ] && [ ! -s "$db" ]
+	# Removed, it is made anew, as in a new state directory.
+	rm "$db"
+	start_relay vault@127.0.0.1:0
+	grep -q "^[^ ]* relay $db: new database\$" relay.log
+}
+
+@test "hostile-state: a file that is not a protokit database is refused at start, naming it" {
+	local db=$BATS_TEST_TMPDIR/state/protokit.db
+	echo "a text file" > "$db"
+	refused "pk-relay: $db: not a protokit database: file is not a database"
+	[ "$(cat "$db")" = "a text file" ]
+	# Another program's SQLite database is not taken over either.
+	rm "$db"
+	sqlite3 "$db" 'CREATE TABLE notes (body TEXT);'
+	refused "pk-relay: $db: not a protokit database (application_id 0, user_version 0)"
+	run -0 sqlite3 "$db" '.tables'
+	assert_output notes
+}
+
+@test "hostile-state: a read-only protokit.db fails at start, not at the first write" {
+	local db=$BATS_TEST_TMPDIR/state/protokit.db
+	start_relay vault@127.0.0.1:0
+	stop_relay
+	if [ "$(id -u)" -eq 0 ]; then
+		chattr +i "$db" 2> /dev/null || skip "chattr +i does not work here"
+	else
+		chmod 0444 "$db"
+	fi
+	refused "pk-relay: $db: read-only (pk-relay writes to its database)"
+}
