@@ -196,9 +196,11 @@ db_open(struct relay_ctx *ctx)
 	db_mkdir(ctx->state_dir);
 	n = snprintf(
 	    ctx->files_dir, sizeof(ctx->files_dir), "%s/files", ctx->state_dir);
-	if (n < 0 || (size_t)n >= sizeof(ctx->files_dir) - 16)
+	if (n < 0 || (size_t)n >= sizeof(ctx->files_dir))
 		errx(2, "%s: state directory name too long", ctx->state_dir);
 	db_mkdir(ctx->files_dir);
+	if (files_layout(ctx) == -1)
+		errx(2, "%s: cannot lay out its folders", ctx->files_dir);
 	snprintf(path, sizeof(path), "%s/%s", ctx->state_dir, DB_NAME);
 	if (stat(path, &st) == -1) {
 		if (errno != ENOENT)

@@ -5,8 +5,8 @@
  * chunk of the file is at most 190 bytes.  The first block says
  * "upload NAME SIZE"; each later block is a chunk, and an empty block ends
  * the file.  Each block is acknowledged with a text encrypted to the
- * client key.  The chunks go to a temporary file in STATE/files, which is
- * renamed to NAME only when the empty block comes after exactly SIZE
+ * client key.  The chunks go to a temporary file in STATE/files/e2e, which
+ * is renamed to NAME only when the empty block comes after exactly SIZE
  * bytes; an upload that stops short leaves nothing behind.  A connection
  * holds only its small struct e2e_up until its header arrives: the file and
  * its write buffer exist from the header to the end of the upload, and
@@ -28,6 +28,13 @@
 
 #define UP_SERVICE "e2e-upload"
 #define UP_TMP ".pk-" /* io_out's temporary names start so */
+#define UP_FILES "e2e" /* its folder: STATE/files/e2e/<name> */
+
+/* The service's state: its keys first (e2e.h), then its folder. */
+struct up_state {
+	struct e2e_keys keys;
+	char files[PATH_MAX]; /* STATE/files/e2e */
+};
 
 /* The file being received: from the header to the end of the upload. */
 struct e2e_file {
@@ -81,6 +88,7 @@ start(struct conn *c, struct e2e_up *up, const uint8_t *m, size_t len)
 {
 	char path[PATH_MAX];
 	uint64_t max = relay_max_file(conn_relay(c));
+	int n;
 
 	if (e2e_upload_parse(m, len, UINT64_MAX, up->name, &up->size) == -1)
 		return refuse(c,
@@ -88,8 +96,10 @@ start(struct conn *c, struct e2e_up *up, const uint8_t *m, size_t len)
 		    "A-Z a-z 0-9 . _ - not starting with a dot");
 	if (up->size > max)
 		return refuse(c, "file larger than the relay's --max-file");
-	snprintf(path, sizeof(path), "%s/%s", relay_files_dir(conn_relay(c)),
-	    up->name);
+	n = snprintf(path, sizeof(path), "%s/%s",
+	    ((struct up_state *)conn_service_state(c))->files, up->name);
+	if (n < 0 || (size_t)n >= sizeof(path))
+		return refuse(c, "cannot store the file");
 	/* malloc, not calloc: the buffer's pages stay untouched until used. */
 	if ((up->file = malloc(sizeof(*up->file))) == NULL) {
 		conn_log(c, "out of memory");
@@ -253,11 +263,14 @@ sweep(const char *dir)
 static int
 up_init(struct relay_ctx *ctx, void *state)
 {
+	struct up_state *st = state;
 	int n;
 
-	if (e2e_keys_init(ctx, UP_SERVICE, state) == -1)
+	if (relay_service_files(ctx, UP_FILES, st->files, sizeof(st->files)) ==
+		-1 ||
+	    e2e_keys_init(ctx, UP_SERVICE, &st->keys) == -1)
 		return -1;
-	if ((n = sweep(relay_files_dir(ctx))) > 0)
+	if ((n = sweep(st->files)) > 0)
 		relay_log(UP_SERVICE, "removed %d unfinished uploads", n);
 	return 0;
 }
@@ -265,13 +278,15 @@ up_init(struct relay_ctx *ctx, void *state)
 static void
 up_fini(struct relay_ctx *ctx, void *state)
 {
+	struct up_state *st = state;
+
 	(void)ctx;
-	e2e_keys_fini(state);
+	e2e_keys_fini(&st->keys);
 }
 
 const struct service e2e_upload_service = {
     .name = UP_SERVICE,
-    .state_size = sizeof(struct e2e_keys), /* its state: the keys */
+    .state_size = sizeof(struct up_state),
     .init = up_init,
     .on_connect = up_connect,
     .on_bytes = up_bytes,
