@@ -18,8 +18,8 @@
 #include "io.h"
 #include "relay.h"
 
-#define OLD_VAULT "vault" /* its folder, and the services' names */
-#define OLD_E2E "e2e"
+#define FOLDER_VAULT "vault" /* as vault.h VAULT_FILES */
+#define FOLDER_E2E "e2e" /* as e2e_upload.c UP_FILES */
 #define SET_ASIDE ".layout-" /* an old e2e upload named like a folder */
 #define UP_TMP ".pk-" /* e2e-upload's temporary files */
 
@@ -60,11 +60,11 @@ destination(int fd, const char *name, unsigned char type)
 					   : DT_UNKNOWN;
 	}
 	if (type == DT_DIR)
-		return strcmp(name, OLD_VAULT) == 0 ||
-			strcmp(name, OLD_E2E) == 0
+		return strcmp(name, FOLDER_VAULT) == 0 ||
+			strcmp(name, FOLDER_E2E) == 0
 		    ? NULL
-		    : OLD_VAULT;
-	return type == DT_REG ? OLD_E2E : NULL;
+		    : FOLDER_VAULT;
+	return type == DT_REG ? FOLDER_E2E : NULL;
 }
 
 /*
@@ -131,11 +131,11 @@ files_layout(struct relay_ctx *ctx)
 	if ((d = opendir(relay_files_dir(ctx))) == NULL)
 		return -1;
 	fd = dirfd(d);
-	set_aside(fd, OLD_VAULT);
-	set_aside(fd, OLD_E2E);
+	set_aside(fd, FOLDER_VAULT);
+	set_aside(fd, FOLDER_E2E);
 	rewinddir(d); /* so that readdir sees the names set aside */
-	if (relay_service_files(ctx, OLD_VAULT, dir, sizeof(dir)) == -1 ||
-	    relay_service_files(ctx, OLD_E2E, dir, sizeof(dir)) == -1) {
+	if (relay_service_files(ctx, FOLDER_VAULT, dir, sizeof(dir)) == -1 ||
+	    relay_service_files(ctx, FOLDER_E2E, dir, sizeof(dir)) == -1) {
 		closedir(d);
 		return -1;
 	}
@@ -147,11 +147,11 @@ files_layout(struct relay_ctx *ctx)
 	closedir(d);
 	if (n == 0)
 		return 0;
-	if (synced(ctx, OLD_VAULT) == -1 || synced(ctx, OLD_E2E) == -1 ||
+	if (synced(ctx, FOLDER_VAULT) == -1 || synced(ctx, FOLDER_E2E) == -1 ||
 	    synced(ctx, ".") == -1)
 		return -1;
 	relay_log("relay",
 	    "%s: moved %d entries of the old layout into %s/ and %s/",
-	    relay_files_dir(ctx), n, OLD_VAULT, OLD_E2E);
+	    relay_files_dir(ctx), n, FOLDER_VAULT, FOLDER_E2E);
 	return 0;
 }
