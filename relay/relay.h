@@ -62,6 +62,9 @@ struct relay_ctx {
 	uint8_t rbuf[CONN_IN_MAX];
 };
 
+/* files.c: STATE/files in its layout of one folder a service; 0 or -1. */
+int files_layout(struct relay_ctx *);
+
 /* listen.c */
 const char *listen_parse(const char *, struct listener *);
 int listen_open(struct listener *);

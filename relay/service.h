@@ -135,6 +135,13 @@ uint64_t relay_max_file(const struct relay_ctx *); /* --max-file */
 struct sqlite3 *relay_db(const struct relay_ctx *);
 const char *relay_state_dir(const struct relay_ctx *); /* -d */
 const char *relay_files_dir(const struct relay_ctx *); /* STATE/files */
+/*
+ * The service's own folder of files, STATE/files/folder, into dir (size
+ * bytes), made 0700 if missing: no other service's names meet its own.
+ * Returns 0, or -1 after logging why.
+ */
+int relay_service_files(
+    struct relay_ctx *, const char *folder, char *dir, size_t size);
 
 /*
  * Loads the service's private key STATE/NAME.key into k (key_init'ed by
