@@ -34,6 +34,9 @@
 #define C_EOF 0x10 /* the peer shut down its side */
 #define C_ERRLOGGED 0x20 /* the service logged its protocol error */
 #define C_PENDING 0x40 /* on the pending list: flush before sleeping */
+#define C_HELD 0x80 /* conn_hold: not reading for now */
+/* Any of these: bytes stay unread and unoffered. */
+#define C_NOREAD (C_PAUSED | C_HELD | C_CLOSING | C_DEAD)
 
 struct conn {
 	int fd;
@@ -52,6 +55,7 @@ struct conn {
 	size_t outlen;
 	size_t outcap;
 	long long deadline;
+	long long hold_id; /* conn_hold's timer, or -1 */
 	struct conn_list *list; /* idle, linger or none */
 	long long msg_deadline; /* 0: not on ctx->msgs */
 	TAILQ_ENTRY(conn) mlink; /* on ctx->msgs: in mid-message */
@@ -63,6 +67,7 @@ struct conn {
 
 static void conn_read(struct evloop *, int, void *, int);
 static void conn_write(struct evloop *, int, void *, int);
+static void conn_hold_cancel(struct conn *);
 
 static void
 conn_list_move(struct conn *c, struct conn_list *list, long long ms)
@@ -131,6 +136,7 @@ conn_kill(struct conn *c, const char *why, int err)
 	ev_del(c->ctx->ev, c->fd, EV_READ | EV_WRITE);
 	conn_list_move(c, NULL, 0);
 	conn_msg_stop(c);
+	conn_hold_cancel(c);
 	c->reap_next = c->ctx->reap;
 	c->ctx->reap = c;
 }
@@ -373,7 +379,7 @@ conn_feed(struct conn *c, size_t len)
 	size_t off = 0;
 	ssize_t n;
 
-	while (off < len && !(c->flags & (C_PAUSED | C_CLOSING | C_DEAD))) {
+	while (off < len && !(c->flags & C_NOREAD)) {
 		n = c->svc->on_bytes(c, buf + off, len - off);
 		if (c->flags & C_DEAD)
 			return;
@@ -392,8 +398,7 @@ conn_feed(struct conn *c, size_t len)
 		}
 		off += (size_t)n;
 	}
-	if (off == 0 && len == CONN_IN_MAX &&
-	    !(c->flags & (C_PAUSED | C_CLOSING))) {
+	if (off == 0 && len == CONN_IN_MAX && !(c->flags & C_NOREAD)) {
 		conn_protocol_error(
 		    c, "message larger than %d bytes", CONN_IN_MAX);
 		c->why = "protocol error";
@@ -445,23 +450,69 @@ conn_read(struct evloop *ev, int fd, void *arg, int mask)
 	conn_reap(ctx);
 }
 
-/* The queue fell to the low-water mark: read and serve the client again. */
+/* Nothing stops the client any more: serve what it sent, and read on. */
 static void
-conn_resume(struct conn *c)
+conn_unblock(struct conn *c)
 {
 	struct relay_ctx *ctx = c->ctx;
 	size_t have = c->inlen;
 
+	if (have > 0 && !(c->flags & C_NOREAD)) {
+		memcpy(ctx->rbuf, c->in, have);
+		conn_feed(c, have);
+	}
+	if (!(c->flags & C_NOREAD) &&
+	    ev_add(ctx->ev, c->fd, EV_READ, conn_read, c) == -1)
+		conn_kill(c, "event loop", errno);
+}
+
+/* The queue fell to the low-water mark: read and serve the client again. */
+static void
+conn_resume(struct conn *c)
+{
 	c->flags &= ~C_PAUSED;
 	conn_log(c, "resumed: %zu bytes queued", c->outlen);
 	if (c->svc->on_drain != NULL)
 		c->svc->on_drain(c);
-	if (have > 0 && !(c->flags & (C_PAUSED | C_CLOSING | C_DEAD))) {
-		memcpy(ctx->rbuf, c->in, have);
-		conn_feed(c, have);
-	}
-	if (!(c->flags & (C_PAUSED | C_CLOSING | C_DEAD)) &&
-	    ev_add(ctx->ev, c->fd, EV_READ, conn_read, c) == -1)
+	conn_unblock(c);
+}
+
+static long long
+conn_hold_end(struct evloop *ev, long long id, void *arg)
+{
+	struct conn *c = arg;
+
+	(void)ev;
+	(void)id;
+	c->hold_id = -1;
+	c->flags &= ~C_HELD;
+	conn_unblock(c);
+	conn_reap(c->ctx);
+	return EV_NOMORE;
+}
+
+static void
+conn_hold_cancel(struct conn *c)
+{
+	if (c->hold_id != -1)
+		(void)ev_timer_del(c->ctx->ev, c->hold_id);
+	c->hold_id = -1;
+}
+
+/*
+ * The end of a hold always comes from a timer, even at 0 ms, so that a
+ * service holding and releasing inside on_bytes is never re-entered.
+ */
+void
+conn_hold(struct conn *c, long long ms)
+{
+	if (c->flags & (C_CLOSING | C_DEAD))
+		return;
+	conn_hold_cancel(c);
+	c->flags |= C_HELD;
+	ev_del(c->ctx->ev, c->fd, EV_READ);
+	if (ms >= 0 &&
+	    (c->hold_id = ev_timer_add(c->ctx->ev, ms, conn_hold_end, c)) == -1)
 		conn_kill(c, "event loop", errno);
 }
 
@@ -524,6 +575,7 @@ conn_open(struct listener *l, int fd, const char *peer, struct ip_count *ip)
 	/* Replies are small and must not wait for Nagle. */
 	setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
 	c->fd = fd;
+	c->hold_id = -1;
 	c->svc = l->svc;
 	c->state = l->state;
 	c->ctx = ctx;

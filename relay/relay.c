@@ -142,6 +142,12 @@ relay_db(const struct relay_ctx *ctx)
 	return ctx->db;
 }
 
+struct evloop *
+relay_loop(const struct relay_ctx *ctx)
+{
+	return ctx->ev;
+}
+
 const char *
 relay_state_dir(const struct relay_ctx *ctx)
 {
