@@ -109,8 +109,7 @@ receive(struct link *l, const struct key_rsa *k, const char *keyfile)
 			errx(1, "sender: not a chat message");
 		if (rv == 1) {
 			show(&m, k, keyfile);
-			memmove(l->buf, l->buf + used, l->have - used);
-			l->have -= used;
+			link_take(l, used);
 		} else if (link_fill(l) == 0) {
 			if (l->have != 0)
 				errx(1, "sender: message cut short");

@@ -97,12 +97,6 @@ extern const struct pass_words cli_pass_words;
  */
 char *cli_prompt(const char *prompt, char *buf, size_t size);
 
-/*
- * dial.c: a connected, non-blocking TCP socket to "host:port" (or
- * "[v6]:port") within timeout_ms; dies with one line naming addr.
- */
-int dial(const char *addr, int timeout_ms);
-
 /* files.c */
 /*
  * Loads path into k, held; dies (1 wrong passphrase, 2 else) naming it.
