@@ -143,3 +143,12 @@ frame256=(000 000 001 000)
 	[ "$rc" -eq 2 ]
 	assert_equal "$(cat listen.err)" "pk-xfer: sender: no answer in 3 s"
 }
+
+@test "hostile server: e2e send to a server that closes without a word exits 0 and says there is no receipt" {
+	fake 'cat > /dev/null'
+	run -0 --separate-stderr pk-xfer -t 3 e2e send \
+	    -k "$FIXTURES/wrap/2048-enc.pem" --pass-file "$FIXTURES/wrap/pass.txt" \
+	    -s "$FIXTURES/wrap/2048.pub" "127.0.0.1:$PORT" "127.0.0.1:9/hello"
+	assert_output ''
+	assert_equal "$stderr" "pk-xfer: 127.0.0.1:$PORT: the server closed without an error; e2e sends no receipt, so delivery to 127.0.0.1:9 is not confirmed"
+}
