@@ -20,6 +20,7 @@
 #include <nettle/sha2.h>
 
 #include "ca.h"
+#include "files.h"
 #include "hex.h"
 #include "io.h"
 #include "key.h"
@@ -27,7 +28,6 @@
 #include "pkcs7.h"
 #include "rand.h"
 #include "secrets.h"
-#include "xfer.h"
 
 #define AES_BLOCK 16
 

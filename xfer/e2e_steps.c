@@ -19,8 +19,8 @@
 #include <unistd.h>
 
 #include "e2e.h"
+#include "files.h"
 #include "io.h"
-#include "xfer.h"
 
 int
 e2e_step_send(const struct e2e_opts *o, const char *server, const char *text)

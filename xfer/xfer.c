@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cli.h"
 #include "secret.h"
 #include "secrets.h"
 #include "xfer.h"
