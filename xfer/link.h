@@ -16,7 +16,7 @@ struct link {
 	int fd;
 	const char *name; /* the peer, for messages */
 	const char *gone; /* what its closing means; NULL: connection closed */
-	int timeout_ms; /* each reply and each write; -1: reads wait for ever */
+	int timeout_ms; /* each reply and each write; -1: no limit */
 	long long end; /* link_fill's deadline for the reply; 0: none yet */
 	size_t max; /* largest frame payload */
 	uint8_t *buf; /* FRAME_HDR + max bytes: read, not yet taken */
@@ -31,7 +31,7 @@ void link_open(
 void link_connect(struct link *l, const char *addr, size_t max, int timeout_ms);
 /* Closes the socket and wipes the buffers; again is harmless. */
 void link_close(struct link *l);
-/* The deadline of each read from now on; -1: none (a person answers). */
+/* The bound of each reply and write from now on; -1: none (a person). */
 void link_wait(struct link *l, int timeout_ms);
 
 /*
