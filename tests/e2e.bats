@@ -124,9 +124,10 @@ seal() {
 	run -1 pk-xfer e2e send "${KEYS[@]}" "127.0.0.1:${RELAY_PORTS[e2e]}" \
 	    "hello"
 	assert_output '[*] Parse Error: Invalid Input Format'
-	run -0 pk-xfer e2e send "${KEYS[@]}" "127.0.0.1:${RELAY_PORTS[e2e]}" \
-	    "${ADDR[alice]}/from a script"
+	run -0 --separate-stderr pk-xfer e2e send "${KEYS[@]}" \
+	    "127.0.0.1:${RELAY_PORTS[e2e]}" "${ADDR[alice]}/from a script"
 	assert_output ''
+	assert_equal "$stderr" "pk-xfer: 127.0.0.1:${RELAY_PORTS[e2e]}: the server closed without an error; e2e sends no receipt, so delivery to ${ADDR[alice]} is not confirmed"
 	wait_file alice.out "from a script\$"
 }
 
@@ -136,8 +137,8 @@ seal() {
 	join bob
 	say alice "${ADDR[bob]}/meet at 10:30: room 1|2"
 	wait_line bob.out "Recieved a message from $(from alice): meet at 10:30: room 1|2"
-	run -0 pk-xfer e2e send "${KEYS[@]}" "127.0.0.1:${RELAY_PORTS[e2e]}" \
-	    "${ADDR[bob]}/ratio 3:4"
+	run -0 --separate-stderr pk-xfer e2e send "${KEYS[@]}" \
+	    "127.0.0.1:${RELAY_PORTS[e2e]}" "${ADDR[bob]}/ratio 3:4"
 	assert_output ''
 	wait_file bob.out "ratio 3:4\$"
 	say alice "${ADDR[bob]}/either/or"
