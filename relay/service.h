@@ -106,7 +106,7 @@ struct service {
 int conn_send(struct conn *, const void *, size_t);
 /*
  * The same for one frame: the 4-byte length, then the payload of 1 to max
- * bytes (as frame_write checks it); a payload out of that range drops the
+ * bytes (as the clients check it); a payload out of that range drops the
  * client (logged) and is -1.
  */
 int conn_send_frame(struct conn *, const void *, size_t, size_t max);
