@@ -11,7 +11,7 @@
 # 2. ping-pong: two clients, a 64-byte frame there and back; median round
 #    trip over 2000 rounds.
 # 3. CHAT_IDLE (10000) clients join (full key exchange) and stay idle; the
-#    relay's RSS growth per client.
+#    relay's RSS growth per client (all from 127.0.0.1: --max-per-ip 0).
 # Each of 1 and 2 is the median of RUNS runs, alternating pk and ncat.
 # ncat relays bytes, not frames: a read that ends inside one sender's
 # frame, forwarded before another sender's bytes, splits the frame, so
@@ -32,7 +32,7 @@ pk-keygen rsa -b 2048 --no-pass -o "$chat_dir/state/chat" > /dev/null
 pk-keygen rsa -b 2048 --no-pass -o "$chat_dir/client" > /dev/null
 export CHATLOAD_PUB="$chat_dir/client.pub"
 
-pk-relay -d "$chat_dir/state" --idle-timeout 0 \
+pk-relay -d "$chat_dir/state" --idle-timeout 0 --max-per-ip 0 \
     --max-clients $((chat_idle + 100)) chat@127.0.0.1:0 \
     > "$chat_dir/relay.out" 2> "$chat_dir/relay.log" &
 chat_relay=$!

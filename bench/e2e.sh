@@ -39,7 +39,7 @@ printf '%s\nfile\n%s\n' "$RELAY_ADDR" "$e2e_in" \
 bench_pair e2e "$e2e_runs" "$e2e_in" \
     "pk-xfer e2e upload -k $e2e_dir/client.key --pass-file $e2e_dir/client.pass -s $e2e_dir/state/e2e.pub $e2e_addr $e2e_in" \
     "cd $e2e_dir/client && pk-xfer vault client"
-cmp "$e2e_in" "$e2e_dir/state/files/file.bin" ||
+cmp "$e2e_in" "$e2e_dir/state/files/e2e/file.bin" ||
     { echo "bench: e2e: the uploaded file differs" >&2; exit 2; }
 awk -v n="e2e: pk-xfer e2e upload, $e2e_mb MiB (peer: vault's hybrid upload)" \
     -v b=$((e2e_mb * 1048576)) -v p="$PK_US" -v q="$PEER_US" 'BEGIN {

@@ -89,7 +89,7 @@ printf '%s\nbig\n%s\n' "$vault_addr" "$vault_in" > "$vault_dir/big/transfer.info
 bench_row "vault: pk-xfer vault client, $vault_mb MiB" "$RUNS" "$vault_in" \
     "cd $vault_dir/big && pk-xfer vault client" \
     "sh $vault_dir/peer.sh $vault_dir/big.out"
-rm -f "$vault_dir/big.out" "$vault_dir"/state/files/*/big.bin "$vault_in"
+rm -f "$vault_dir/big.out" "$vault_dir"/state/files/vault/*/big.bin "$vault_in"
 
 # Every client keyed by a first run, so that the timed runs reconnect.
 vault_i=0

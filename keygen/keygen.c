@@ -286,7 +286,8 @@ take_option(int ch, const char *arg, struct opts *o, const char **bits)
 		*bits = arg;
 		return O_BITS;
 	case 'e':
-		o->exponent = (unsigned long)number("-e", arg, 3, UINT32_MAX);
+		o->exponent = (unsigned long)number(
+		    "-e", arg, 3, (1LL << KEY_RSA_EXP_BITS) - 1);
 		if (o->exponent % 2 == 0)
 			errx(2, "-e %s: must be odd", arg);
 		return O_EXP;
@@ -372,7 +373,7 @@ check(const struct mode *m, int seen, const char *bits, struct opts *o)
 	if (o->legacy && (seen & O_ITER))
 		errx(2, "cannot use --iter with --legacy");
 	if (strcmp(m->name, "rsa") == 0)
-		o->bits = bits ? (int)number("-b", bits, 1024, 8192)
+		o->bits = bits ? (int)number("-b", bits, 1024, KEY_RSA_BITS_MAX)
 			       : RSA_BITS_DEFAULT;
 	else if (bits == NULL)
 		o->bits = AES_BITS_DEFAULT;

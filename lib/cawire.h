@@ -79,7 +79,7 @@ const char *ca_op_name(enum ca_op op);
 #define CA_CHAT_TEXT_MAX 4096 /* plaintext bytes per message */
 #define CA_CHAT_CT_MAX (CA_CHAT_TEXT_MAX + 16)
 #define CA_CHAT_WRAP_MIN 128 /* RSA-1024 .. RSA-8192 */
-#define CA_CHAT_WRAP_MAX 1024
+#define CA_CHAT_WRAP_MAX (KEY_RSA_BITS_MAX / 8)
 #define CA_CHAT_FRAME_MAX CA_CHAT_CT_MAX /* largest of the three */
 
 struct ca_chat {

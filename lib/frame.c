@@ -3,11 +3,8 @@
  * incremental decoder (the length is checked before the body is awaited,
  * as Nettle's read_bignum checks its size before allocating).
  */
-#include <sys/uio.h>
 
-#include <errno.h>
 #include <stdint.h>
-#include <string.h>
 
 #include "frame.h"
 
@@ -40,41 +37,6 @@ frame_put_header(uint8_t out[FRAME_HDR], uint32_t len)
 	out[1] = (uint8_t)(len >> 16);
 	out[2] = (uint8_t)(len >> 8);
 	out[3] = (uint8_t)len;
-}
-
-int
-frame_write(int fd, const void *payload, size_t len, size_t max)
-{
-	uint8_t hdr[FRAME_HDR];
-	struct iovec iov[2];
-	int cnt = 2;
-	ssize_t r;
-
-	if (len == 0 || len > max || len > UINT32_MAX) {
-		errno = EMSGSIZE;
-		return -1;
-	}
-	frame_put_header(hdr, (uint32_t)len);
-	iov[0] = (struct iovec){hdr, FRAME_HDR};
-	iov[1] = (struct iovec){(void *)payload, len};
-	while (cnt > 0) {
-		r = writev(fd, iov + 2 - cnt, cnt);
-		if (r < 0) {
-			if (errno == EINTR)
-				continue;
-			return -1;
-		}
-		while (cnt > 0 && (size_t)r >= iov[2 - cnt].iov_len) {
-			r -= (ssize_t)iov[2 - cnt].iov_len;
-			cnt--;
-		}
-		if (cnt > 0) {
-			iov[2 - cnt].iov_base =
-			    (char *)iov[2 - cnt].iov_base + r;
-			iov[2 - cnt].iov_len -= (size_t)r;
-		}
-	}
-	return 0;
 }
 
 const char *

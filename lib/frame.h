@@ -33,12 +33,6 @@ int frame_decode(const uint8_t *buf, size_t len, size_t max,
 /* Writes the 4-byte header for a payload of len bytes. */
 void frame_put_header(uint8_t out[FRAME_HDR], uint32_t len);
 
-/*
- * Blocking: header and payload in one writev (retried over short writes
- * and EINTR).  Returns 0, or -1 with errno set (EMSGSIZE over max).
- */
-int frame_write(int fd, const void *payload, size_t len, size_t max);
-
 const char *frame_strerror(int rv);
 
 #endif

@@ -264,6 +264,18 @@ dir_len(const char *path)
 }
 
 int
+io_rename_noreplace(const char *from, const char *to)
+{
+	int rv;
+
+	rv = renameat2(AT_FDCWD, from, AT_FDCWD, to, RENAME_NOREPLACE);
+	/* Filesystems without RENAME_NOREPLACE: link is atomic too. */
+	if (rv == -1 && errno == EINVAL && (rv = link(from, to)) == 0)
+		unlink(from);
+	return rv;
+}
+
+int
 io_out_commit(struct io_out *o)
 {
 	int rv, saved;
@@ -283,14 +295,8 @@ io_out_commit(struct io_out *o)
 	o->fd = -1;
 	if (o->flags & IO_OUT_FORCE)
 		rv = rename(o->tmp, o->path);
-	else {
-		rv = renameat2(
-		    AT_FDCWD, o->tmp, AT_FDCWD, o->path, RENAME_NOREPLACE);
-		/* Filesystems without RENAME_NOREPLACE: link is atomic too. */
-		if (rv == -1 && errno == EINVAL &&
-		    (rv = link(o->tmp, o->path)) == 0)
-			unlink(o->tmp);
-	}
+	else
+		rv = io_rename_noreplace(o->tmp, o->path);
 	if (rv == -1) {
 		saved = errno;
 		io_out_abort(o);

@@ -25,6 +25,9 @@ int io_readfile(const char *path, uint8_t *buf, size_t max, size_t *len);
 /* fsync(2) on the directory path[0..len) (len 0: "."), after a rename. */
 int io_fsync_dir(const char *path, size_t len);
 
+/* rename(2), but EEXIST if to exists (no probe-then-rename race). */
+int io_rename_noreplace(const char *from, const char *to);
+
 /* Enlarges a pipe's buffer to IO_PIPE_SIZE; does nothing for other fds. */
 void io_grow_pipe(int fd);
 

@@ -121,6 +121,9 @@ key_strerror(int err)
 	case KEY_ECERTPUBLIC:
 		return "a certificate holds only a public key; the private "
 		       "key is needed";
+	case KEY_ETOOBIG:
+		return "RSA key too large (modulus over 8192 bits or public "
+		       "exponent over 2^32)";
 	}
 	return "unknown error";
 }
@@ -174,10 +177,26 @@ form_of_der(const uint8_t *der, size_t len)
 	return KEY_EFORMAT;
 }
 
-/* 3 <= e < n, both odd: what every RSA operation on the key assumes. */
+int
+key_size_check(const struct rsa_public_key *pub)
+{
+	if (mpz_sizeinbase(pub->n, 2) > KEY_RSA_BITS_MAX ||
+	    mpz_sizeinbase(pub->e, 2) > KEY_RSA_EXP_BITS)
+		return KEY_ETOOBIG;
+	return 0;
+}
+
+/*
+ * Not too large (key_size_check), and 3 <= e < n, both odd: what every
+ * RSA operation on the key assumes.
+ */
 static int
 check_public(const struct rsa_public_key *pub)
 {
+	int rv;
+
+	if ((rv = key_size_check(pub)) != 0)
+		return rv;
 	if (!mpz_odd_p(pub->n) || !mpz_odd_p(pub->e) ||
 	    mpz_cmp_ui(pub->e, 3) < 0 || mpz_cmp(pub->e, pub->n) >= 0)
 		return KEY_EFORMAT;
@@ -255,7 +274,7 @@ parse_rsa_private(struct key_rsa *k, const uint8_t *der, size_t len)
 	    !rsa_private_key_from_der_iterator(
 		&k->pub, &k->priv, KEY_BITS_MAX, &i))
 		rv = KEY_EFORMAT;
-	else
+	else if ((rv = key_size_check(&k->pub)) == 0)
 		rv = check_private(k);
 	if (rv != 0 || (rv = check_public(&k->pub)) != 0)
 		return rv;

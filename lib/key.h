@@ -13,7 +13,17 @@
 #include <nettle/rsa.h>
 
 #define KEY_FILE_MAX (64 * 1024) /* largest key file accepted */
-#define KEY_BITS_MAX 16384 /* largest modulus (and number) read */
+#define KEY_BITS_MAX 16384 /* largest number read (a key's: below) */
+/*
+ * The largest RSA key accepted from a file or a peer, checked as soon as
+ * its numbers are read and before any arithmetic on them: a modulus of at
+ * most KEY_RSA_BITS_MAX bits (the most pk-keygen makes, and ca's peer
+ * chat wraps with) and a public exponent below 2^KEY_RSA_EXP_BITS (as
+ * pk-keygen -e).  A 16384-bit modulus with a 16384-bit exponent costs
+ * half a second of CPU per signature check: KEY_ETOOBIG.
+ */
+#define KEY_RSA_BITS_MAX 8192
+#define KEY_RSA_EXP_BITS 32
 #define KEY_DER_MAX (16 * 1024) /* room for any key read, as DER */
 #define KEY_PEM_MAX (24 * 1024) /* ... and as (encrypted) PEM */
 
@@ -31,6 +41,7 @@ enum key_err {
 	KEY_EPASSREAD = -10, /* key_load: the passphrase (errno is set) */
 	KEY_ECERT = -11, /* key_parse: a certificate (key_load reads it) */
 	KEY_ECERTPUBLIC = -12, /* a certificate where a private key is needed */
+	KEY_ETOOBIG = -13, /* over KEY_RSA_BITS_MAX or KEY_RSA_EXP_BITS */
 };
 
 #define KEY_PRIMES_MAX 5 /* primes in a multi-prime key (openssl's) */
@@ -84,6 +95,8 @@ int key_parse(struct key_rsa *k, const uint8_t *data, size_t len,
  * k, checks it, and folds it into two factors for Nettle.  0 or KEY_E*.
  */
 int key_multi_parse(struct key_rsa *k, const uint8_t *der, size_t len);
+/* KEY_ETOOBIG when pub is larger than the caps above, else 0. */
+int key_size_check(const struct rsa_public_key *pub);
 /* KEY_ENOTPRIVATE (KEY_ECERTPUBLIC) unless k holds a private key. */
 int key_require_private(const struct key_rsa *k);
 

@@ -150,7 +150,8 @@ key_multi_parse(struct key_rsa *k, const uint8_t *der, size_t len)
 	    !next_number(&i, k->priv.a) || !next_number(&i, m->dq) ||
 	    !next_number(&i, m->qinv))
 		return KEY_EFORMAT;
-	if ((rv = get_others(&i, m)) != 0) {
+	if ((rv = key_size_check(&k->pub)) != 0 ||
+	    (rv = get_others(&i, m)) != 0) {
 		m->extra = 0;
 		return rv;
 	}

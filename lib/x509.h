@@ -34,6 +34,7 @@ enum x509_err {
 	X509_EISSUER = -6, /* issuer is not the CA's subject */
 	X509_ENOTCA = -7, /* the issuer is not a CA certificate */
 	X509_ETIME = -8, /* not yet valid, or expired */
+	X509_ETOOBIG = -9, /* a key over key.h's KEY_RSA_BITS_MAX, ... */
 };
 
 const char *x509_strerror(int err);

@@ -29,6 +29,8 @@ x509_strerror(int err)
 		return "issuer is not a CA certificate";
 	case X509_ETIME:
 		return "certificate not yet valid or expired";
+	case X509_ETOOBIG:
+		return key_strerror(KEY_ETOOBIG);
 	}
 	return "unknown error";
 }

@@ -51,6 +51,8 @@ x509_spki_read(struct x509_rd *r, const uint8_t **spki, size_t *len,
 	key_clear(&k);
 	if (rv == KEY_ENOTRSA || rv == KEY_EUNSUPPORTED)
 		return X509_EUNSUPPORTED;
+	if (rv == KEY_ETOOBIG)
+		return X509_ETOOBIG;
 	return rv == KEY_OK ? X509_OK : X509_EFORMAT;
 }
 

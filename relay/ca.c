@@ -3,12 +3,16 @@
  * protokit frames.  Sign-in first, with the original's prompts: a known
  * name gets `Enter password` (sent in the clear, retried without limit);
  * an unknown one may register (`r`) or leave (`c`), and is asked that
- * again after a password too short.  Then requests:
+ * again after a password too short.  Each password is hashed on the
+ * worker thread (ca_work.c) while the client is held, and each wrong one
+ * holds it longer before its next message is read.  Then requests:
  * CSR (a certificate for the request's CN, whoever is signed in), CERTUP
  * (a certificate of this CA stored for any name) and CERTREQ (the stored
  * certificate of a name).  A request or certificate the CA refuses gets
  * "error: ..." and the client is closed; the relay goes on.
  */
+#include <nettle/memops.h>
+
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -34,6 +38,7 @@ struct ca_client {
 	enum ca_state state;
 	char user[CA_NAME_MAX + 1];
 	unsigned tries; /* wrong passwords so far */
+	struct ca_job *job; /* a password with the worker; the client is held */
 	uint8_t salt[CA_SALT], hash[CA_HASH];
 };
 
@@ -76,6 +81,7 @@ ca_fini(struct relay_ctx *ctx, void *state)
 	struct ca_authority *ca = state;
 
 	(void)ctx;
+	ca_work_fini(ca);
 	casign_fini(ca);
 	cadb_fini(ca->db);
 	ca->db = NULL;
@@ -113,19 +119,92 @@ on_user(struct ca_client *k, const uint8_t *p, size_t len)
 	return says(k, CA_ASK_PASS);
 }
 
+/*
+ * Hands the password to the worker (ca_work.c) and holds the client until
+ * done has answered: one hash at a time per client, none on the loop.
+ */
 static int
-on_pass(struct ca_client *k, const uint8_t *p, size_t len)
+hash_start(struct ca_client *k, const uint8_t *p, size_t len,
+    void (*done)(struct ca_client *, struct ca_job *))
 {
-	if (len <= CA_PASS_MAX && capass_check(p, len, k->salt, k->hash)) {
+	struct ca_job *j;
+
+	if ((j = ca_job_new()) == NULL)
+		return refuse(k, "password", "no memory");
+	j->k = k;
+	j->done = done;
+	j->passlen = len;
+	memcpy(j->pass, p, len);
+	memcpy(j->salt, k->salt, CA_SALT);
+	if (ca_work_submit(k->ca, conn_relay(k->c), j) == -1) {
+		secret_free(j, sizeof(*j));
+		return refuse(k, "password", "cannot hash it now");
+	}
+	k->job = j;
+	conn_hold(k->c, -1);
+	return 0;
+}
+
+/* A done callback's -1 (the reply is queued) closes the client. */
+static void
+hash_end(struct ca_client *k, int rv, long long hold_ms)
+{
+	k->job = NULL;
+	if (rv == -1)
+		conn_close_after_flush(k->c);
+	else
+		conn_hold(k->c, hold_ms);
+}
+
+/* Each wrong password doubles the wait before the next is read. */
+static long long
+pass_delay(unsigned tries)
+{
+	long long ms = CA_DELAY_MS;
+
+	while (--tries > 0 && ms < CA_DELAY_MAX_MS)
+		ms *= 2;
+	return ms < CA_DELAY_MAX_MS ? ms : CA_DELAY_MAX_MS;
+}
+
+static int
+wrong_pass(struct ca_client *k, long long *hold_ms)
+{
+	k->tries++;
+	*hold_ms = pass_delay(k->tries);
+	conn_log(k->c, "%s: wrong password (%u): next read in %lld ms", k->user,
+	    k->tries, *hold_ms);
+	return says(k, CA_BAD_PASS);
+}
+
+static void
+pass_done(struct ca_client *k, struct ca_job *j)
+{
+	long long hold_ms = 0;
+	int rv;
+
+	if (memeql_sec(j->hash, k->hash, CA_HASH)) {
 		secret_wipe(k->hash, sizeof(k->hash));
 		k->state = ST_OPS;
 		conn_log(k->c, "%s signed in after %u wrong passwords", k->user,
 		    k->tries);
-		return says(k, CA_WELCOME);
-	}
-	k->tries++;
-	conn_log(k->c, "%s: wrong password (%u)", k->user, k->tries);
-	return says(k, CA_BAD_PASS);
+		rv = says(k, CA_WELCOME);
+	} else
+		rv = wrong_pass(k, &hold_ms);
+	hash_end(k, rv, hold_ms);
+}
+
+static int
+on_pass(struct ca_client *k, const uint8_t *p, size_t len)
+{
+	long long hold_ms;
+	int rv;
+
+	if (len <= CA_PASS_MAX)
+		return hash_start(k, p, len, pass_done);
+	rv = wrong_pass(k, &hold_ms);
+	conn_hold(k->c, hold_ms);
+	return rv;
 }
 
 static int
@@ -163,20 +242,11 @@ on_new_user(struct ca_client *k, const uint8_t *p, size_t len)
 }
 
 static int
-on_new_pass(struct ca_client *k, const uint8_t *p, size_t len)
+add_user(struct ca_client *k, const uint8_t hash[CA_HASH])
 {
 	int rv;
 
-	/* The original went back to the sign-up question. */
-	if (len < CA_PASS_MIN || len > CA_PASS_MAX) {
-		k->state = ST_CHOICE;
-		return says(k, CA_NOT_FOUND);
-	}
-	if (rand_fill(k->salt, CA_SALT) == -1)
-		return refuse(k, "registration", "no random salt");
-	capass_hash(p, len, k->salt, k->hash);
-	rv = cadb_add_user(k->ca->db, k->user, k->salt, k->hash);
-	secret_wipe(k->hash, sizeof(k->hash));
+	rv = cadb_add_user(k->ca->db, k->user, k->salt, hash);
 	if (rv == -1)
 		return refuse(k, "database", "cannot add the user");
 	if (rv == 0) {
@@ -188,6 +258,25 @@ on_new_pass(struct ca_client *k, const uint8_t *p, size_t len)
 	k->state = ST_OPS;
 	conn_log(k->c, "registered %s", k->user);
 	return says(k, CA_WELCOME);
+}
+
+static void
+new_pass_done(struct ca_client *k, struct ca_job *j)
+{
+	hash_end(k, add_user(k, j->hash), 0);
+}
+
+static int
+on_new_pass(struct ca_client *k, const uint8_t *p, size_t len)
+{
+	/* The original went back to the sign-up question. */
+	if (len < CA_PASS_MIN || len > CA_PASS_MAX) {
+		k->state = ST_CHOICE;
+		return says(k, CA_NOT_FOUND);
+	}
+	if (rand_fill(k->salt, CA_SALT) == -1)
+		return refuse(k, "registration", "no random salt");
+	return hash_start(k, p, len, new_pass_done);
 }
 
 /* CSR: whatever name the request claims, as the original. */
@@ -303,6 +392,8 @@ ca_close(struct conn *c)
 
 	if (k == NULL)
 		return;
+	if (k->job != NULL)
+		ca_work_cancel(k->ca, k->job);
 	secret_wipe(k, sizeof(*k));
 	free(k);
 	conn_set_data(c, NULL);

@@ -1,7 +1,8 @@
 /*
  * ca: what the files of the relay's ca service share: the dialog
  * (ca.c), the users and certificates tables (ca_db.c), the password
- * hashes (ca_pass.c) and the CA's key and certificate (ca_sign.c).
+ * hashes (ca_pass.c) and the thread that computes them (ca_work.c), and
+ * the CA's key and certificate (ca_sign.c).
  */
 #ifndef PK_RELAY_CA_H
 #define PK_RELAY_CA_H
@@ -18,6 +19,12 @@
 #define CA_SALT 32
 #define CA_HASH 64 /* PBKDF2-HMAC-SHA512 output */
 #define CA_ITER 100000
+/*
+ * After a wrong password the client is not read for CA_DELAY_MS, doubled
+ * with each further one up to CA_DELAY_MAX_MS (docs/ca.md).
+ */
+#define CA_DELAY_MS 250
+#define CA_DELAY_MAX_MS 4000
 
 /*
  * ca_db.c: its statements, prepared by cadb_init into *d; each returns 0,
@@ -38,12 +45,35 @@ int cadb_put_cert(struct cadb *d, const char *name, const uint8_t *der,
 /* 1 and the DER in out (X509_DER_MAX) when name has one, 0 when not, -1. */
 int cadb_cert(struct cadb *d, const char *name, uint8_t *out, size_t *len);
 
-/* ca_pass.c: PBKDF2-HMAC-SHA512, CA_ITER rounds. */
+/* ca_pass.c: PBKDF2-HMAC-SHA512, CA_ITER rounds (safe on any thread). */
 void capass_hash(const uint8_t *pass, size_t len, const uint8_t salt[CA_SALT],
     uint8_t hash[CA_HASH]);
-/* 1 when pass hashes to hash with salt, compared in constant time. */
-int capass_check(const uint8_t *pass, size_t len, const uint8_t salt[CA_SALT],
-    const uint8_t hash[CA_HASH]);
+
+/*
+ * ca_work.c: one worker thread hashes every password, off the loop.  A
+ * job is made by ca_job_new, filled and given to ca_work_submit (0, or -1
+ * logged); the worker fills hash, then done(k, job) runs on the loop
+ * thread and the job is wiped and freed after it.  The client's on_close
+ * calls ca_work_cancel for a job still out: done is then never called.
+ */
+struct ca_client;
+struct ca_job {
+	struct ca_client *k;
+	void (*done)(struct ca_client *, struct ca_job *);
+	int cancelled; /* set on the loop thread, under the worker's lock */
+	size_t passlen;
+	uint8_t pass[CA_PASS_MAX]; /* wiped once hashed */
+	uint8_t salt[CA_SALT];
+	uint8_t hash[CA_HASH]; /* the worker's answer */
+	struct ca_job *next;
+};
+struct ca_authority;
+struct ca_job *ca_job_new(void);
+int ca_work_submit(
+    struct ca_authority *ca, struct relay_ctx *ctx, struct ca_job *j);
+void ca_work_cancel(struct ca_authority *ca, struct ca_job *j);
+/* Stops and joins the thread (after every client closed). */
+void ca_work_fini(struct ca_authority *ca);
 
 /*
  * The service's state (service.h's init): its flag, the CA itself
@@ -52,6 +82,7 @@ int capass_check(const uint8_t *pass, size_t len, const uint8_t salt[CA_SALT],
 struct ca_authority {
 	int pss; /* --pss: sign with RSASSA-PSS */
 	struct cadb *db;
+	struct ca_worker *worker; /* ca_work.c, once a password came */
 	int have_key;
 	struct key_rsa key;
 	struct x509_cert root;

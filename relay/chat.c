@@ -122,10 +122,13 @@ got_pubkey(struct chat_user *u, const uint8_t *p, size_t len)
 	int rv;
 
 	key_init(&k);
-	if (len > CHAT_PEM_MAX || (rv = key_parse(&k, p, len, NULL, 0)) != 0 ||
-	    (bits = mpz_sizeinbase(k.pub.n, 2)) < CHAT_BITS_MIN ||
+	rv = len > CHAT_PEM_MAX ? KEY_EFORMAT : key_parse(&k, p, len, NULL, 0);
+	if (rv != 0 || (bits = mpz_sizeinbase(k.pub.n, 2)) < CHAT_BITS_MIN ||
 	    bits > CHAT_BITS_MAX) {
 		key_clear(&k);
+		if (rv == KEY_ETOOBIG)
+			return conn_protocol_error(
+			    u->conn, "client public key: %s", key_strerror(rv));
 		return conn_protocol_error(u->conn,
 		    "client public key: not an RSA key of %d to %d bits",
 		    CHAT_BITS_MIN, CHAT_BITS_MAX);

@@ -3,10 +3,11 @@
  * client in a table indexed by fd, reads into one shared buffer and hands
  * the bytes to the service, queues their output and writes each queue once
  * per pass of the loop (conn_flush, before it sleeps), applies
- * backpressure, the idle timeout and the budget of all queues together
- * (--max-queued: the slowest reader goes first), and closes clients
- * outside any service callback (the reap list) so that a service never
- * sees a freed conn.  A client's error closes that client only.
+ * backpressure, the idle timeout, each message's deadline, the limit per
+ * address and the budget of all queues together (--max-queued: the
+ * slowest reader goes first), and closes clients outside any service
+ * callback (the reap list) so that a service never sees a freed conn.  A
+ * client's error closes that client only.
  */
 #include <sys/socket.h>
 #include <sys/uio.h>
@@ -39,6 +40,9 @@
 #define C_EOF 0x10 /* the peer shut down its side */
 #define C_ERRLOGGED 0x20 /* the service logged its protocol error */
 #define C_PENDING 0x40 /* on the pending list: flush before sleeping */
+#define C_HELD 0x80 /* conn_hold: not reading for now */
+/* Any of these: bytes stay unread and unoffered. */
+#define C_NOREAD (C_PAUSED | C_HELD | C_CLOSING | C_DEAD)
 
 struct conn {
 	int fd;
@@ -55,7 +59,11 @@ struct conn {
 	struct outq out; /* outlen bytes queued */
 	size_t outlen;
 	long long deadline;
+	long long hold_id; /* conn_hold's timer, or -1 */
 	struct conn_list *list; /* idle, linger or none */
+	long long msg_deadline; /* 0: not on ctx->msgs */
+	TAILQ_ENTRY(conn) mlink; /* on ctx->msgs: in mid-message */
+	struct ip_count *ip; /* its address's count (conn_ip.c) */
 	TAILQ_ENTRY(conn) link;
 	TAILQ_ENTRY(conn) plink; /* on ctx->pending */
 	TAILQ_ENTRY(conn) qlink; /* on ctx->queued while outlen > 0 */
@@ -64,6 +72,7 @@ struct conn {
 
 static void conn_read(struct evloop *, int, void *, int);
 static void conn_write(struct evloop *, int, void *, int);
+static void conn_hold_cancel(struct conn *);
 
 static void
 conn_list_move(struct conn *c, struct conn_list *list, long long ms)
@@ -85,6 +94,39 @@ conn_touch(struct conn *c)
 		conn_list_move(c, &c->ctx->idle, c->ctx->idle_ms);
 }
 
+/* The client is off ctx->msgs: nothing unconsumed, or closing. */
+static void
+conn_msg_stop(struct conn *c)
+{
+	if (c->msg_deadline != 0)
+		TAILQ_REMOVE(&c->ctx->msgs, c, mlink);
+	c->msg_deadline = 0;
+}
+
+/*
+ * After the service was offered the input: a message begun (bytes left
+ * unconsumed) must be whole within --message-timeout of its first byte.
+ * Progress (a message consumed) starts the clock again for what is left,
+ * so a large upload, a stream of whole frames, never runs out of time;
+ * a client that trickles one frame a byte at a time does.
+ */
+static void
+conn_msg_track(struct conn *c, int progress)
+{
+	struct relay_ctx *ctx = c->ctx;
+
+	if (ctx->msg_ms == 0 || c->inlen == 0 ||
+	    (c->flags & (C_CLOSING | C_DEAD))) {
+		conn_msg_stop(c);
+		return;
+	}
+	if (c->msg_deadline != 0 && !progress)
+		return;
+	conn_msg_stop(c);
+	c->msg_deadline = ev_now() + ctx->msg_ms;
+	TAILQ_INSERT_TAIL(&ctx->msgs, c, mlink);
+}
+
 /* Deregisters the client now; it is closed and freed by conn_reap. */
 void
 conn_kill(struct conn *c, const char *why, int err)
@@ -98,6 +140,8 @@ conn_kill(struct conn *c, const char *why, int err)
 	}
 	ev_del(c->ctx->ev, c->fd, EV_READ | EV_WRITE);
 	conn_list_move(c, NULL, 0);
+	conn_msg_stop(c);
+	conn_hold_cancel(c);
 	c->reap_next = c->ctx->reap;
 	c->ctx->reap = c;
 }
@@ -176,6 +220,7 @@ conn_free(struct conn *c)
 		conn_log(c, "close: %s", strerror(errno));
 	ctx->conns[c->fd] = NULL;
 	ctx->nclients--;
+	ip_release(ctx, c->ip);
 	free(c->in);
 	conn_out_clear(c);
 	free(c);
@@ -444,7 +489,7 @@ conn_feed(struct conn *c, size_t len)
 	size_t off = 0;
 	ssize_t n;
 
-	while (off < len && !(c->flags & (C_PAUSED | C_CLOSING | C_DEAD))) {
+	while (off < len && !(c->flags & C_NOREAD)) {
 		n = c->svc->on_bytes(c, buf + off, len - off);
 		if (c->flags & C_DEAD)
 			return;
@@ -463,8 +508,7 @@ conn_feed(struct conn *c, size_t len)
 		}
 		off += (size_t)n;
 	}
-	if (off == 0 && len == CONN_IN_MAX &&
-	    !(c->flags & (C_PAUSED | C_CLOSING))) {
+	if (off == 0 && len == CONN_IN_MAX && !(c->flags & C_NOREAD)) {
 		conn_protocol_error(
 		    c, "message larger than %d bytes", CONN_IN_MAX);
 		c->why = "protocol error";
@@ -472,6 +516,7 @@ conn_feed(struct conn *c, size_t len)
 		return;
 	}
 	conn_keep(c, off, len);
+	conn_msg_track(c, off > 0);
 }
 
 /* A closing client: discard what it still sends until EOF. */
@@ -515,23 +560,69 @@ conn_read(struct evloop *ev, int fd, void *arg, int mask)
 	conn_reap(ctx);
 }
 
-/* The queue fell to the low-water mark: read and serve the client again. */
+/* Nothing stops the client any more: serve what it sent, and read on. */
 static void
-conn_resume(struct conn *c)
+conn_unblock(struct conn *c)
 {
 	struct relay_ctx *ctx = c->ctx;
 	size_t have = c->inlen;
 
+	if (have > 0 && !(c->flags & C_NOREAD)) {
+		memcpy(ctx->rbuf, c->in, have);
+		conn_feed(c, have);
+	}
+	if (!(c->flags & C_NOREAD) &&
+	    ev_add(ctx->ev, c->fd, EV_READ, conn_read, c) == -1)
+		conn_kill(c, "event loop", errno);
+}
+
+/* The queue fell to the low-water mark: read and serve the client again. */
+static void
+conn_resume(struct conn *c)
+{
 	c->flags &= ~C_PAUSED;
 	conn_log(c, "resumed: %zu bytes queued", c->outlen);
 	if (c->svc->on_drain != NULL)
 		c->svc->on_drain(c);
-	if (have > 0 && !(c->flags & (C_PAUSED | C_CLOSING | C_DEAD))) {
-		memcpy(ctx->rbuf, c->in, have);
-		conn_feed(c, have);
-	}
-	if (!(c->flags & (C_PAUSED | C_CLOSING | C_DEAD)) &&
-	    ev_add(ctx->ev, c->fd, EV_READ, conn_read, c) == -1)
+	conn_unblock(c);
+}
+
+static long long
+conn_hold_end(struct evloop *ev, long long id, void *arg)
+{
+	struct conn *c = arg;
+
+	(void)ev;
+	(void)id;
+	c->hold_id = -1;
+	c->flags &= ~C_HELD;
+	conn_unblock(c);
+	conn_reap(c->ctx);
+	return EV_NOMORE;
+}
+
+static void
+conn_hold_cancel(struct conn *c)
+{
+	if (c->hold_id != -1)
+		(void)ev_timer_del(c->ctx->ev, c->hold_id);
+	c->hold_id = -1;
+}
+
+/*
+ * The end of a hold always comes from a timer, even at 0 ms, so that a
+ * service holding and releasing inside on_bytes is never re-entered.
+ */
+void
+conn_hold(struct conn *c, long long ms)
+{
+	if (c->flags & (C_CLOSING | C_DEAD))
+		return;
+	conn_hold_cancel(c);
+	c->flags |= C_HELD;
+	ev_del(c->ctx->ev, c->fd, EV_READ);
+	if (ms >= 0 &&
+	    (c->hold_id = ev_timer_add(c->ctx->ev, ms, conn_hold_end, c)) == -1)
 		conn_kill(c, "event loop", errno);
 }
 
@@ -589,7 +680,7 @@ conn_sndbuf(int fd)
 }
 
 static void
-conn_open(struct listener *l, int fd, const char *peer)
+conn_open(struct listener *l, int fd, const char *peer, struct ip_count *ip)
 {
 	struct relay_ctx *ctx = l->ctx;
 	struct conn *c;
@@ -598,6 +689,7 @@ conn_open(struct listener *l, int fd, const char *peer)
 	if ((c = calloc(1, sizeof(*c))) == NULL ||
 	    ev_add(ctx->ev, fd, EV_READ, conn_read, c) == -1) {
 		log_line(l->svc->name, peer, "refused: %s", strerror(errno));
+		ip_release(ctx, ip);
 		free(c);
 		close(fd);
 		return;
@@ -606,10 +698,12 @@ conn_open(struct listener *l, int fd, const char *peer)
 	setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
 	conn_sndbuf(fd);
 	c->fd = fd;
+	c->hold_id = -1;
 	c->svc = l->svc;
 	c->state = l->state;
 	c->ctx = ctx;
 	outq_init(&c->out, &ctx->out_total);
+	c->ip = ip;
 	snprintf(c->peer, sizeof(c->peer), "%s", peer);
 	ctx->conns[fd] = c;
 	ctx->nclients++;
@@ -638,6 +732,24 @@ conn_shed(struct listener *l)
 	ctx->spare_fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
 }
 
+/* Counts the client for its address; 1 (logged) if it is over the limit. */
+static int
+conn_ip_refused(struct listener *l, const struct sockaddr *sa, const char *peer,
+    struct ip_count **ip)
+{
+	switch (ip_take(l->ctx, sa, ip)) {
+	case 1:
+		return 0;
+	case 0:
+		log_line(l->svc->name, peer, "refused: max per ip (%d)",
+		    l->ctx->max_per_ip);
+		return 1;
+	default:
+		log_line(l->svc->name, peer, "refused: %s", strerror(errno));
+		return 1;
+	}
+}
+
 void
 conn_accept(struct evloop *ev, int fd, void *arg, int mask)
 {
@@ -645,6 +757,7 @@ conn_accept(struct evloop *ev, int fd, void *arg, int mask)
 	struct relay_ctx *ctx = l->ctx;
 	struct sockaddr_storage ss;
 	socklen_t sslen;
+	struct ip_count *ip;
 	char peer[RELAY_ADDR_MAX];
 	int i, cfd;
 
@@ -670,9 +783,38 @@ conn_accept(struct evloop *ev, int fd, void *arg, int mask)
 			close(cfd);
 			continue;
 		}
-		conn_open(l, cfd, peer);
+		if (conn_ip_refused(l, (struct sockaddr *)&ss, peer, &ip)) {
+			close(cfd);
+			continue;
+		}
+		conn_open(l, cfd, peer, ip);
 	}
 	conn_reap(ctx);
+}
+
+/*
+ * Drops the clients whose message is past its deadline.  One the relay is
+ * not reading (backpressure, or held by its service) is not late: its
+ * clock starts again; one closing just leaves the list.
+ */
+static void
+conn_msg_sweep(struct relay_ctx *ctx, long long now)
+{
+	struct conn *c;
+
+	while (
+	    (c = TAILQ_FIRST(&ctx->msgs)) != NULL && c->msg_deadline <= now) {
+		if ((c->flags & (C_CLOSING | C_DEAD)) || c->inlen == 0 ||
+		    !(ev_mask(ctx->ev, c->fd) & EV_READ)) {
+			conn_msg_track(c, 1);
+			continue;
+		}
+		conn_log(c,
+		    "dropped: a message unfinished after %lld s (%zu "
+		    "bytes of it)",
+		    ctx->msg_ms / 1000, c->inlen);
+		conn_kill(c, "message timeout", 0);
+	}
 }
 
 /* Closes idle clients and ends lingering ones; runs at the next deadline. */
@@ -689,11 +831,14 @@ conn_sweep(struct evloop *ev, long long id, void *arg)
 		conn_kill(c, "idle timeout", 0);
 	while ((c = TAILQ_FIRST(&ctx->linger)) != NULL && c->deadline <= now)
 		conn_kill(c, NULL, 0);
+	conn_msg_sweep(ctx, now);
 	conn_reap(ctx);
 	if ((c = TAILQ_FIRST(&ctx->idle)) != NULL && c->deadline < next)
 		next = c->deadline;
 	if ((c = TAILQ_FIRST(&ctx->linger)) != NULL && c->deadline < next)
 		next = c->deadline;
+	if ((c = TAILQ_FIRST(&ctx->msgs)) != NULL && c->msg_deadline < next)
+		next = c->msg_deadline;
 	return next > now ? next - now : 1;
 }
 
@@ -706,6 +851,9 @@ conn_start(struct relay_ctx *ctx)
 	TAILQ_INIT(&ctx->linger);
 	TAILQ_INIT(&ctx->pending);
 	TAILQ_INIT(&ctx->queued);
+	TAILQ_INIT(&ctx->msgs);
+	if (ip_table_init(ctx) == -1)
+		return -1;
 	ev_before_sleep(ctx->ev, conn_flush, ctx);
 	ctx->conns = calloc((size_t)ctx->setsize, sizeof(*ctx->conns));
 	if (ctx->conns == NULL)
@@ -772,6 +920,7 @@ conn_close_all(struct relay_ctx *ctx)
 	conn_reap(ctx);
 	free(ctx->conns);
 	ctx->conns = NULL;
+	ip_table_free(ctx);
 	if (ctx->spare_fd != -1)
 		close(ctx->spare_fd);
 }

@@ -1,8 +1,11 @@
 /*
  * db: the relay's SQLite database, STATE_DIR/protokit.db, in WAL mode with
  * synchronous=FULL so that a commit is on disk before the relay answers.
- * PRAGMA user_version is the core schema version; the core table `schema`
- * holds each service's own version, moved on by db_migrate.
+ * PRAGMA application_id marks the file as protokit's, PRAGMA user_version
+ * is the core schema version, and the core table `schema` holds each
+ * service's own version, moved on by db_migrate.  The schema is made only
+ * for a database that does not exist yet: an empty, foreign or read-only
+ * file stops the relay at start, naming it.
  */
 #include <sys/stat.h>
 
@@ -12,16 +15,22 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
+#include "io.h"
 #include "relay.h"
 
 #define DB_NAME "protokit.db"
 #define DB_VERSION 1 /* of the core schema below */
+#define DB_APP_ID 1886086242 /* PRAGMA application_id: 0x706b6462, "pkdb" */
+#define DB_STR_(x) #x
+#define DB_STR(x) DB_STR_(x)
+#define DB_STAMP "PRAGMA application_id = " DB_STR(DB_APP_ID) ";"
 
 static const char db_core_schema[] =
     "CREATE TABLE schema (service TEXT PRIMARY KEY,"
     " version INTEGER NOT NULL);"
-    "PRAGMA user_version = 1;";
+    "PRAGMA user_version = 1;" DB_STAMP;
 
 /* Creates dir (0700) unless it is already a directory; dies on failure. */
 static void
@@ -57,44 +66,131 @@ db_pragma(sqlite3 *db, const char *sql, char *out, size_t size)
 	return rv;
 }
 
-static void
-db_core(struct relay_ctx *ctx, const char *path)
+static int
+db_int(sqlite3 *db, const char *sql, const char *path)
 {
-	sqlite3 *db = ctx->db;
 	char val[32];
-	int version;
 
-	if (db_pragma(db, "PRAGMA journal_mode = WAL", val, sizeof(val)) ||
-	    strcmp(val, "wal") != 0)
-		errx(
-		    2, "%s: cannot use WAL mode: %s", path, sqlite3_errmsg(db));
-	if (sqlite3_exec(db,
-		"PRAGMA synchronous = FULL;"
-		"PRAGMA foreign_keys = ON;",
-		NULL, NULL, NULL) != SQLITE_OK ||
-	    db_pragma(db, "PRAGMA user_version", val, sizeof(val)))
-		errx(2, "%s: %s", path, sqlite3_errmsg(db));
-	version = atoi(val);
+	if (db_pragma(db, sql, val, sizeof(val)) == -1)
+		errx(2, "%s: not a protokit database: %s", path,
+		    sqlite3_errmsg(db));
+	return atoi(val);
+}
+
+static void
+db_exec(sqlite3 *db, const char *sql, const char *path, const char *what)
+{
+	if (sqlite3_exec(db, sql, NULL, NULL, NULL) != SQLITE_OK)
+		errx(2, "%s: %s: %s", path, what, sqlite3_errmsg(db));
+}
+
+static sqlite3 *
+db_open_file(const char *path, int flags)
+{
+	sqlite3 *db = NULL;
+
+	if (sqlite3_open_v2(path, &db, flags | SQLITE_OPEN_NOMUTEX, NULL) !=
+	    SQLITE_OK)
+		errx(2, "%s: %s", path,
+		    db != NULL ? sqlite3_errmsg(db) : "cannot open");
+	sqlite3_busy_timeout(db, 5000);
+	return db;
+}
+
+/*
+ * A new database with the core schema, made under a temporary name (in
+ * rollback mode, so that the file holds everything once closed) and
+ * linked into place: a relay killed meanwhile leaves no half-made
+ * protokit.db that the next start would have to guess about.
+ */
+static void
+db_create(const char *dir, const char *path)
+{
+	char tmp[PATH_MAX + 8], side[PATH_MAX + 16];
+	sqlite3 *db;
+
+	snprintf(tmp, sizeof(tmp), "%s.new", path);
+	snprintf(side, sizeof(side), "%s-journal", tmp);
+	(void)unlink(side); /* left by a start that was killed */
+	if (unlink(tmp) == -1 && errno != ENOENT)
+		err(2, "%s", tmp);
+	db = db_open_file(tmp, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE);
+	db_exec(db,
+	    "PRAGMA synchronous = FULL;"
+	    "BEGIN IMMEDIATE;",
+	    tmp, "cannot create the schema");
+	db_exec(db, db_core_schema, tmp, "cannot create the schema");
+	db_exec(db, "COMMIT", tmp, "cannot create the schema");
+	if (sqlite3_close(db) != SQLITE_OK)
+		errx(2, "%s: %s", tmp, sqlite3_errmsg(db));
+	if (io_rename_noreplace(tmp, path) == -1)
+		err(2, "%s", path);
+	if (io_fsync_dir(dir, strlen(dir)) == -1)
+		err(2, "%s", dir);
+	relay_log("relay", "%s: new database", path);
+}
+
+/*
+ * Dies unless db is a protokit database (its application_id, or before
+ * there was one a user_version and the core `schema` table) that this
+ * pk-relay can read and write.
+ */
+static void
+db_check(sqlite3 *db, const char *path)
+{
+	int app, version;
+
+	app = db_int(db, "PRAGMA application_id", path);
+	version = db_int(db, "PRAGMA user_version", path);
+	if (app != DB_APP_ID &&
+	    (app != 0 || version < 1 ||
+		db_int(db,
+		    "SELECT count(*) FROM sqlite_master WHERE type = 'table' "
+		    "AND name = 'schema'",
+		    path) != 1))
+		errx(2,
+		    "%s: not a protokit database (application_id %d, "
+		    "user_version %d)",
+		    path, app, version);
 	if (version > DB_VERSION)
 		errx(2,
 		    "%s: schema version %d is newer than this pk-relay "
 		    "(%d)",
 		    path, version, DB_VERSION);
-	if (version == 0 &&
-	    (sqlite3_exec(db, "BEGIN IMMEDIATE", NULL, NULL, NULL) !=
-		    SQLITE_OK ||
-		sqlite3_exec(db, db_core_schema, NULL, NULL, NULL) !=
-		    SQLITE_OK ||
-		sqlite3_exec(db, "COMMIT", NULL, NULL, NULL) != SQLITE_OK))
-		errx(2, "%s: cannot create the schema: %s", path,
-		    sqlite3_errmsg(db));
+	if (sqlite3_db_readonly(db, "main") == 1)
+		errx(
+		    2, "%s: read-only (pk-relay writes to its database)", path);
 }
 
-/* Creates STATE_DIR, STATE_DIR/files and the database; dies on failure. */
+static void
+db_core(sqlite3 *db, const char *path)
+{
+	char val[32];
+
+	db_check(db, path);
+	if (db_pragma(db, "PRAGMA journal_mode = WAL", val, sizeof(val)) ||
+	    strcmp(val, "wal") != 0)
+		errx(
+		    2, "%s: cannot use WAL mode: %s", path, sqlite3_errmsg(db));
+	db_exec(db,
+	    "PRAGMA synchronous = FULL;"
+	    "PRAGMA foreign_keys = ON;",
+	    path, "cannot set up");
+	/* Fail now, not at the first client's write; stamp older files. */
+	db_exec(
+	    db, "BEGIN IMMEDIATE;" DB_STAMP "COMMIT;", path, "cannot write");
+}
+
+/*
+ * Creates STATE_DIR and STATE_DIR/files, and the database only if it does
+ * not exist; an existing file must be a protokit database (an empty file
+ * is not: it was never one, or it lost what it held).  Dies on failure.
+ */
 int
 db_open(struct relay_ctx *ctx)
 {
 	char path[PATH_MAX];
+	struct stat st;
 	int n;
 
 	db_mkdir(ctx->state_dir);
@@ -103,15 +199,22 @@ db_open(struct relay_ctx *ctx)
 	if (n < 0 || (size_t)n >= sizeof(ctx->files_dir))
 		errx(2, "%s: state directory name too long", ctx->state_dir);
 	db_mkdir(ctx->files_dir);
+	if (files_layout(ctx) == -1)
+		errx(2, "%s: cannot lay out its folders", ctx->files_dir);
 	snprintf(path, sizeof(path), "%s/%s", ctx->state_dir, DB_NAME);
-	if (sqlite3_open_v2(path, &ctx->db,
-		SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE |
-		    SQLITE_OPEN_NOMUTEX,
-		NULL) != SQLITE_OK)
-		errx(2, "%s: %s", path,
-		    ctx->db != NULL ? sqlite3_errmsg(ctx->db) : "cannot open");
-	sqlite3_busy_timeout(ctx->db, 5000);
-	db_core(ctx, path);
+	if (stat(path, &st) == -1) {
+		if (errno != ENOENT)
+			err(2, "%s", path);
+		db_create(ctx->state_dir, path);
+	} else if (!S_ISREG(st.st_mode))
+		errx(2, "%s: not a regular file", path);
+	else if (st.st_size == 0)
+		errx(2,
+		    "%s: an empty file, not a protokit database (restore it, "
+		    "or remove it to start with an empty one)",
+		    path);
+	ctx->db = db_open_file(path, SQLITE_OPEN_READWRITE);
+	db_core(ctx->db, path);
 	return 0;
 }
 

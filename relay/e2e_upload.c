@@ -5,9 +5,12 @@
  * chunk of the file is at most 190 bytes.  The first block says
  * "upload NAME SIZE"; each later block is a chunk, and an empty block ends
  * the file.  Each block is acknowledged with a text encrypted to the
- * client key.  The chunks go to a temporary file in STATE/files, which is
- * renamed to NAME only when the empty block comes after exactly SIZE
- * bytes; an upload that stops short leaves nothing behind.
+ * client key.  The chunks go to a temporary file in STATE/files/e2e, which
+ * is renamed to NAME only when the empty block comes after exactly SIZE
+ * bytes; an upload that stops short leaves nothing behind.  A connection
+ * holds only its small struct e2e_up until its header arrives: the file and
+ * its write buffer exist from the header to the end of the upload, and
+ * only the bytes that passed through the buffer are wiped.
  */
 #include <dirent.h>
 #include <errno.h>
@@ -25,16 +28,28 @@
 
 #define UP_SERVICE "e2e-upload"
 #define UP_TMP ".pk-" /* io_out's temporary names start so */
+#define UP_FILES "e2e" /* its folder: STATE/files/e2e/<name> */
+
+/* The service's state: its keys first (e2e.h), then its folder. */
+struct up_state {
+	struct e2e_keys keys;
+	char files[PATH_MAX]; /* STATE/files/e2e */
+};
+
+/* The file being received: from the header to the end of the upload. */
+struct e2e_file {
+	struct io_out out;
+	size_t have; /* bytes in buf */
+	uint8_t buf[IO_BLOCK];
+};
 
 struct e2e_up {
-	struct io_out out; /* fd -1 until the header, and after the end */
+	struct e2e_file *file; /* NULL until the header, and after the end */
 	char name[E2E_NAME_MAX + 1];
 	uint64_t size; /* announced */
 	uint64_t got; /* bytes received */
 	unsigned long long chunks;
 	int done;
-	size_t have; /* bytes in buf */
-	uint8_t buf[IO_BLOCK];
 };
 
 /* Sends an "Upload Error" text and makes the caller close the client. */
@@ -73,6 +88,7 @@ start(struct conn *c, struct e2e_up *up, const uint8_t *m, size_t len)
 {
 	char path[PATH_MAX];
 	uint64_t max = relay_max_file(conn_relay(c));
+	int n;
 
 	if (e2e_upload_parse(m, len, UINT64_MAX, up->name, &up->size) == -1)
 		return refuse(c,
@@ -80,11 +96,21 @@ start(struct conn *c, struct e2e_up *up, const uint8_t *m, size_t len)
 		    "A-Z a-z 0-9 . _ - not starting with a dot");
 	if (up->size > max)
 		return refuse(c, "file larger than the relay's --max-file");
-	snprintf(path, sizeof(path), "%s/%s", relay_files_dir(conn_relay(c)),
-	    up->name);
-	if (io_out_open(&up->out, path, 0600, IO_OUT_FORCE | IO_OUT_REGULAR) ==
-	    -1) {
+	n = snprintf(path, sizeof(path), "%s/%s",
+	    ((struct up_state *)conn_service_state(c))->files, up->name);
+	if (n < 0 || (size_t)n >= sizeof(path))
+		return refuse(c, "cannot store the file");
+	/* malloc, not calloc: the buffer's pages stay untouched until used. */
+	if ((up->file = malloc(sizeof(*up->file))) == NULL) {
+		conn_log(c, "out of memory");
+		return -1;
+	}
+	up->file->have = 0;
+	if (io_out_open(&up->file->out, path, 0600,
+		IO_OUT_FORCE | IO_OUT_REGULAR) == -1) {
 		conn_log(c, "%s: %s", path, strerror(errno));
+		free(up->file);
+		up->file = NULL;
 		return refuse(c, "cannot store the file");
 	}
 	conn_log(c, "upload %s: %llu bytes announced", up->name,
@@ -92,24 +118,45 @@ start(struct conn *c, struct e2e_up *up, const uint8_t *m, size_t len)
 	return reply(c, E2E_UP_READY, up->name, (unsigned long long)up->size);
 }
 
+/* Writes the buffer out and wipes what it held. */
 static int
-flush(struct e2e_up *up)
+flush(struct e2e_file *f)
 {
-	if (io_writeall(up->out.fd, up->buf, up->have) != (ssize_t)up->have)
+	ssize_t n = io_writeall(f->out.fd, f->buf, f->have);
+
+	secret_wipe(f->buf, f->have);
+	if (n != (ssize_t)f->have)
 		return -1;
-	up->have = 0;
+	f->have = 0;
 	return 0;
+}
+
+/* Ends the upload: removes the temporary file unless it was committed. */
+static void
+file_free(struct e2e_up *up)
+{
+	struct e2e_file *f = up->file;
+
+	if (f == NULL)
+		return;
+	if (f->out.fd != -1)
+		io_out_abort(&f->out);
+	secret_wipe(f->buf, f->have);
+	free(f);
+	up->file = NULL;
 }
 
 static int
 chunk(struct conn *c, struct e2e_up *up, const uint8_t *m, size_t len)
 {
+	struct e2e_file *f = up->file;
+
 	if (len > up->size - up->got)
 		return refuse(c, "more bytes than announced");
-	memcpy(up->buf + up->have, m, len);
-	up->have += len;
+	memcpy(f->buf + f->have, m, len);
+	f->have += len;
 	up->got += len;
-	if (up->have > sizeof(up->buf) - E2E_TEXT_MAX && flush(up) == -1) {
+	if (f->have > sizeof(f->buf) - E2E_TEXT_MAX && flush(f) == -1) {
 		conn_log(c, "upload %s: %s", up->name, strerror(errno));
 		return refuse(c, "cannot store the file");
 	}
@@ -121,12 +168,12 @@ finish(struct conn *c, struct e2e_up *up)
 {
 	if (up->got != up->size)
 		return refuse(c, "the file ended short of its announced size");
-	if (flush(up) == -1 || io_out_commit(&up->out) == -1) {
+	if (flush(up->file) == -1 || io_out_commit(&up->file->out) == -1) {
 		conn_log(c, "upload %s: %s", up->name, strerror(errno));
-		up->out.fd = -1;
+		file_free(up);
 		return refuse(c, "cannot store the file");
 	}
-	up->out.fd = -1;
+	file_free(up); /* commit closed it: only the buffer goes */
 	up->done = 1;
 	conn_log(c, "upload %s: complete, %llu bytes in %llu chunks", up->name,
 	    (unsigned long long)up->size, up->chunks);
@@ -148,7 +195,7 @@ up_bytes(struct conn *c, const uint8_t *data, size_t len)
 		return conn_protocol_error(c, "a block after the end");
 	if ((rv = e2e_block(c, data, len, m, &mlen, &used)) <= 0)
 		return rv;
-	if (up->out.fd == -1)
+	if (up->file == NULL)
 		rv = start(c, up, m, mlen);
 	else if (mlen == 0)
 		rv = finish(c, up);
@@ -167,9 +214,8 @@ up_connect(struct conn *c)
 		conn_log(c, "out of memory");
 		return -1;
 	}
-	up->out.fd = -1;
+	up->file = NULL;
 	up->got = up->size = up->chunks = 0;
-	up->have = 0;
 	up->done = 0;
 	up->name[0] = '\0';
 	conn_set_data(c, up);
@@ -184,15 +230,14 @@ up_close(struct conn *c)
 
 	if (up == NULL)
 		return;
-	if (up->out.fd != -1) {
-		io_out_abort(&up->out);
+	if (up->file != NULL) {
+		file_free(up);
 		conn_log(c,
 		    "upload %s: interrupted after %llu of %llu bytes, "
 		    "temporary file removed",
 		    up->name, (unsigned long long)up->got,
 		    (unsigned long long)up->size);
 	}
-	secret_wipe(up->buf, sizeof(up->buf));
 	free(up);
 }
 
@@ -218,11 +263,14 @@ sweep(const char *dir)
 static int
 up_init(struct relay_ctx *ctx, void *state)
 {
+	struct up_state *st = state;
 	int n;
 
-	if (e2e_keys_init(ctx, UP_SERVICE, state) == -1)
+	if (relay_service_files(ctx, UP_FILES, st->files, sizeof(st->files)) ==
+		-1 ||
+	    e2e_keys_init(ctx, UP_SERVICE, &st->keys) == -1)
 		return -1;
-	if ((n = sweep(relay_files_dir(ctx))) > 0)
+	if ((n = sweep(st->files)) > 0)
 		relay_log(UP_SERVICE, "removed %d unfinished uploads", n);
 	return 0;
 }
@@ -230,13 +278,15 @@ up_init(struct relay_ctx *ctx, void *state)
 static void
 up_fini(struct relay_ctx *ctx, void *state)
 {
+	struct up_state *st = state;
+
 	(void)ctx;
-	e2e_keys_fini(state);
+	e2e_keys_fini(&st->keys);
 }
 
 const struct service e2e_upload_service = {
     .name = UP_SERVICE,
-    .state_size = sizeof(struct e2e_keys), /* its state: the keys */
+    .state_size = sizeof(struct up_state),
     .init = up_init,
     .on_connect = up_connect,
     .on_bytes = up_bytes,

@@ -22,6 +22,8 @@
 #define DEFAULT_STATE_DIR "state"
 #define DEFAULT_MAX_CLIENTS 10000
 #define DEFAULT_IDLE_TIMEOUT 60
+#define DEFAULT_MESSAGE_TIMEOUT 30
+#define DEFAULT_MAX_PER_IP 1000
 #define DEFAULT_MAX_FILE (1024LL * 1024 * 1024)
 #define DEFAULT_MAX_QUEUED (64LL * 1024 * 1024)
 #define SETSIZE_MAX (1 << 20)
@@ -33,13 +35,15 @@ enum {
 	OPT_MAX_CLIENTS,
 	OPT_MAX_FILE,
 	OPT_MAX_QUEUED,
+	OPT_MAX_PER_IP,
+	OPT_MESSAGE_TIMEOUT,
 	OPT_FLAG, /* + k: the k-th service flag (service_flag) */
 };
 
 static const char synopsis[] =
     "usage: pk-relay [--console] [-d state_dir] [--idle-timeout sec]\n"
-    "           [--max-clients n] [--max-file bytes] [--max-queued bytes]\n"
-    "           [--pss]\n"
+    "           [--max-clients n] [--max-file bytes] [--max-per-ip n]\n"
+    "           [--max-queued bytes] [--message-timeout sec] [--pss]\n"
     "           service@host:port ...\n";
 
 static const char options[] =
@@ -47,7 +51,8 @@ static const char options[] =
     "  --console           read commands from stdin: TERMINATE closes every\n"
     "                      connection and exits 0\n"
     "  -d dir              state directory, made 0700 if missing (default\n"
-    "                      ./" DEFAULT_STATE_DIR "): protokit.db and files/\n"
+    "                      ./" DEFAULT_STATE_DIR "): protokit.db (made only\n"
+    "                      if missing) and files/SERVICE/\n"
     "  -h, --help          print this help and exit\n"
     "  --idle-timeout sec  close a client silent for sec seconds (default\n"
     "                      60; 0: never); keymanager clients, who wait\n"
@@ -56,10 +61,18 @@ static const char options[] =
     "                      (default 10000)\n"
     "  --max-file bytes    largest file a client may send (default\n"
     "                      1073741824)\n"
+    "  --max-per-ip n      clients served at once from one address (IPv4,\n"
+    "                      or the whole IPv6 address); more are refused\n"
+    "                      (default 1000; 0: no limit)\n"
     "  --max-queued bytes  output queued for all clients together; when\n"
     "                      it is reached the client with the most queued\n"
     "                      (the slowest reader) is dropped, and logged\n"
-    "                      (default 67108864; at least 4194304)\n";
+    "                      (default 67108864; at least 4194304)\n"
+    "  --message-timeout sec\n"
+    "                      close a client whose message (frame, line) is\n"
+    "                      not whole sec seconds after its first byte\n"
+    "                      (default 30; 0: never); each message received\n"
+    "                      starts the clock again, so long uploads are fine\n";
 
 static const char notes[] =
     "\n"
@@ -78,6 +91,8 @@ static const struct option core_longopts[] = {
     {"max-clients", required_argument, NULL, OPT_MAX_CLIENTS},
     {"max-file", required_argument, NULL, OPT_MAX_FILE},
     {"max-queued", required_argument, NULL, OPT_MAX_QUEUED},
+    {"max-per-ip", required_argument, NULL, OPT_MAX_PER_IP},
+    {"message-timeout", required_argument, NULL, OPT_MESSAGE_TIMEOUT},
 };
 
 #define NCORE (sizeof(core_longopts) / sizeof(core_longopts[0]))
@@ -132,6 +147,12 @@ struct sqlite3 *
 relay_db(const struct relay_ctx *ctx)
 {
 	return ctx->db;
+}
+
+struct evloop *
+relay_loop(const struct relay_ctx *ctx)
+{
+	return ctx->ev;
 }
 
 const char *
@@ -377,6 +398,8 @@ main(int argc, char *argv[])
 	ctx.idle_ms = DEFAULT_IDLE_TIMEOUT * 1000LL;
 	ctx.max_file = DEFAULT_MAX_FILE;
 	ctx.out_max = DEFAULT_MAX_QUEUED;
+	ctx.max_per_ip = DEFAULT_MAX_PER_IP;
+	ctx.msg_ms = DEFAULT_MESSAGE_TIMEOUT * 1000LL;
 	if ((ctx.states = services_alloc()) == NULL)
 		err(2, NULL);
 	longopts = longopts_make();
@@ -390,6 +413,7 @@ main(int argc, char *argv[])
 			ctx.state_dir = optarg;
 			break;
 		case 'h':
+			free(longopts); /* LeakSanitizer: help() exits */
 			help();
 		case OPT_IDLE_TIMEOUT:
 			ctx.idle_ms =
@@ -407,6 +431,15 @@ main(int argc, char *argv[])
 		case OPT_MAX_QUEUED:
 			ctx.out_max = (size_t)number(
 			    "--max-queued", optarg, CONN_OUT_MAX, 1LL << 62);
+			break;
+		case OPT_MAX_PER_IP:
+			ctx.max_per_ip =
+			    (int)number("--max-per-ip", optarg, 0, SETSIZE_MAX);
+			break;
+		case OPT_MESSAGE_TIMEOUT:
+			ctx.msg_ms = number("--message-timeout", optarg, 0,
+					 86400 * 365) *
+			    1000;
 			break;
 		default:
 			if (ch < OPT_FLAG)

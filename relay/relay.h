@@ -42,6 +42,11 @@ struct relay_ctx {
 	long long idle_ms; /* 0: no idle timeout */
 	size_t out_max; /* --max-queued: all output queues together */
 	size_t out_total; /* bytes the output queues hold now */
+	long long msg_ms; /* a message's deadline; 0: none */
+	int max_per_ip; /* 0: no limit */
+	struct ip_count **ip_bucket; /* conn_ip.c; NULL: no limit */
+	size_t ip_mask;
+	uint64_t ip_seed;
 	int setsize; /* fds below this fit */
 	struct conn **conns; /* indexed by fd */
 	struct listener *listeners;
@@ -49,6 +54,7 @@ struct relay_ctx {
 	void **states; /* each service's, by its place in services.c */
 	struct conn_list idle; /* open, oldest activity first */
 	struct conn_list linger; /* closing, oldest first */
+	struct conn_list msgs; /* in mid-message, oldest deadline first */
 	struct conn_list pending; /* output queued this pass, to flush */
 	struct conn_list queued; /* with an output queue allocated */
 	struct conn *reap; /* to close when callbacks end */
@@ -58,6 +64,9 @@ struct relay_ctx {
 	int stopping;
 	uint8_t rbuf[CONN_IN_MAX];
 };
+
+/* files.c: STATE/files in its layout of one folder a service; 0 or -1. */
+int files_layout(struct relay_ctx *);
 
 /* listen.c */
 const char *listen_parse(const char *, struct listener *);
@@ -71,6 +80,13 @@ void conn_kill(struct conn *, const char *why, int err);
 void conn_accept(struct evloop *, int, void *, int);
 void conn_shutdown(struct relay_ctx *);
 void conn_close_all(struct relay_ctx *);
+
+/* conn_ip.c: clients per source address, for --max-per-ip */
+struct ip_count;
+int ip_table_init(struct relay_ctx *);
+void ip_table_free(struct relay_ctx *);
+int ip_take(struct relay_ctx *, const struct sockaddr *, struct ip_count **);
+void ip_release(struct relay_ctx *, struct ip_count *);
 
 /* db.c */
 int db_open(struct relay_ctx *);

@@ -3,7 +3,10 @@
  *
  * The core owns sockets, buffers and the event loop; a service sees bytes.
  * All callbacks run on the relay's one thread and must not block (no
- * waiting on the network; SQLite and local files are fine).
+ * waiting on the network; SQLite and local files are fine).  Work that
+ * takes milliseconds per message (a password hash) goes to a worker
+ * thread whose results come back through an fd in relay_loop, with the
+ * client held (conn_hold) meanwhile, as ca_work.c does.
  *
  * init(relay, state)
  *                   Once at start, for each service named on the command
@@ -66,6 +69,7 @@
 #define CONN_OUT_MAX (4 * 1024 * 1024) /* drop the client above this */
 
 struct conn;
+struct evloop;
 struct relay_ctx;
 struct sqlite3;
 
@@ -102,7 +106,7 @@ struct service {
 int conn_send(struct conn *, const void *, size_t);
 /*
  * The same for one frame: the 4-byte length, then the payload of 1 to max
- * bytes (as frame_write checks it); a payload out of that range drops the
+ * bytes (as the clients check it); a payload out of that range drops the
  * client (logged) and is -1.
  */
 int conn_send_frame(struct conn *, const void *, size_t, size_t max);
@@ -125,6 +129,14 @@ void conn_close_after_flush(struct conn *);
  * that a peer whose host vanished is still closed (within about 2 min).
  */
 void conn_no_idle(struct conn *);
+/*
+ * Stops reading the client and offering it bytes (what it already sent is
+ * kept) for ms milliseconds, or with ms < 0 until the next conn_hold; a
+ * call replaces the hold before it.  Replies still go out, and a client
+ * that closes while held is closed as always.  For a service whose every
+ * message costs (a password hash), or that waits for a worker thread.
+ */
+void conn_hold(struct conn *, long long ms);
 /* Logs one line "TIME SERVICE PEER message" on stderr. */
 void conn_log(struct conn *, const char *, ...)
     __attribute__((format(printf, 2, 3)));
@@ -144,8 +156,21 @@ void relay_log(const char *service, const char *, ...)
 
 uint64_t relay_max_file(const struct relay_ctx *); /* --max-file */
 struct sqlite3 *relay_db(const struct relay_ctx *);
+/*
+ * The event loop (lib/evloop.h), from the first on_connect on (NULL in
+ * init): for a service's own fd, such as the eventfd of a worker thread
+ * whose results the callback then hands to its clients.
+ */
+struct evloop *relay_loop(const struct relay_ctx *);
 const char *relay_state_dir(const struct relay_ctx *); /* -d */
 const char *relay_files_dir(const struct relay_ctx *); /* STATE/files */
+/*
+ * The service's own folder of files, STATE/files/folder, into dir (size
+ * bytes), made 0700 if missing: no other service's names meet its own.
+ * Returns 0, or -1 after logging why.
+ */
+int relay_service_files(
+    struct relay_ctx *, const char *folder, char *dir, size_t size);
 
 /*
  * Loads the service's private key STATE/NAME.key into k (key_init'ed by

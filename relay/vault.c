@@ -228,12 +228,13 @@ vault_init(struct relay_ctx *ctx, void *state)
 	int n;
 
 	TAILQ_INIT(&vs->sessions);
-	if (vdb_init(ctx, &vs->db) == -1)
+	if (vdb_init(ctx, &vs->db) == -1 ||
+	    relay_service_files(
+		ctx, VAULT_FILES, vs->files, sizeof(vs->files)) == -1)
 		return -1;
 	/* Uploads in progress and files awaiting 900 die with the relay. */
-	if ((n = upload_sweep(relay_files_dir(ctx))) == -1) {
-		relay_log(VAULT_SERVICE, "%s: %s", relay_files_dir(ctx),
-		    strerror(errno));
+	if ((n = upload_sweep(vs->files)) == -1) {
+		relay_log(VAULT_SERVICE, "%s: %s", vs->files, strerror(errno));
 		return -1;
 	}
 	if (n > 0)

@@ -9,6 +9,7 @@
 
 #include <sys/queue.h>
 
+#include <limits.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -17,6 +18,7 @@
 
 #define VAULT_AES 32 /* AES-256 key bytes */
 #define VAULT_SERVICE "vault"
+#define VAULT_FILES "vault" /* its folder: STATE/files/vault/<id>/<name> */
 
 /*
  * The service's state (service.h's init): the files in flight, each
@@ -27,6 +29,7 @@ struct vdb;
 struct vault_state {
 	TAILQ_HEAD(, vault_session) sessions;
 	struct vdb *db; /* vault_db.c */
+	char files[PATH_MAX]; /* STATE/files/vault */
 };
 
 /* vault.c */
@@ -96,7 +99,7 @@ int upload_packet(struct vault_upload *, const uint8_t *, size_t n, int last,
 void upload_free(struct vault_upload *);
 /* Renames a finished tmp to dir/name and makes the rename durable. */
 int upload_commit(const char *tmp, const char *dir, const char *name);
-/* Removes dot-files left in files_dir/<id>/ by an earlier run. */
-int upload_sweep(const char *files_dir);
+/* Removes dot-files left in files/<id>/ by an earlier run. */
+int upload_sweep(const char *files);
 
 #endif

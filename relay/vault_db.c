@@ -27,6 +27,11 @@ static const char schema_v1[] =
     " verified INTEGER NOT NULL DEFAULT 0 CHECK (verified IN (0, 1)),"
     " PRIMARY KEY (id, file_name));";
 
+/* Files moved from STATE/files/<id> into STATE/files/vault/<id> (files.c). */
+static const char schema_v2[] =
+    "UPDATE files SET path_name = 'files/vault/' || substr(path_name, 7)"
+    " WHERE substr(path_name, 1, 12) <> 'files/vault/';";
+
 enum {
 	S_REGISTER,
 	S_FORGET,
@@ -80,7 +85,8 @@ vdb_init(struct relay_ctx *ctx, struct vdb **dp)
 	struct vdb *d;
 	int i;
 
-	if (db_migrate(ctx, VAULT_SERVICE, 1, schema_v1) == -1)
+	if (db_migrate(ctx, VAULT_SERVICE, 1, schema_v1) == -1 ||
+	    db_migrate(ctx, VAULT_SERVICE, 2, schema_v2) == -1)
 		return -1;
 	if ((d = *dp = calloc(1, sizeof(*d))) == NULL) {
 		relay_log(VAULT_SERVICE, "no memory");

@@ -56,15 +56,16 @@ now_ms(void)
 	return ts.tv_sec * 1000LL + ts.tv_nsec / 1000000;
 }
 
-/* STATE/files/<32 hex digits of id>. */
+/* STATE/files/vault/<32 hex digits of id>. */
 static int
 client_dir(struct conn *c, const uint8_t id[VAULT_ID], char *dir, size_t size)
 {
+	const struct vault_state *vs = conn_service_state(c);
 	char hex[2 * VAULT_ID + 1];
 	int n;
 
 	hex_encode(id, VAULT_ID, hex);
-	n = snprintf(dir, size, "%s/%s", relay_files_dir(conn_relay(c)), hex);
+	n = snprintf(dir, size, "%s/%s", vs->files, hex);
 	return n < 0 || (size_t)n >= size ? -1 : 0;
 }
 
@@ -359,7 +360,7 @@ static int
 session_keep(struct conn *c, struct vault_session *x)
 {
 	char dir[PATH_MAX], rel[PATH_MAX], name[VAULT_NAME];
-	const char *files = relay_files_dir(conn_relay(c));
+	const struct vault_state *vs = conn_service_state(c);
 	int rv;
 
 	memcpy(name, x->name, VAULT_NAME);
@@ -370,9 +371,9 @@ session_keep(struct conn *c, struct vault_session *x)
 		return vault_refuse(c, "keeping %s: %s", name, strerror(rv));
 	}
 	x->tmp[0] = '\0';
-	/* The path relative to the state directory: files/<id>/<name>. */
-	snprintf(rel, sizeof(rel), "files%s/%s", dir + strlen(files),
-	    (const char *)x->name);
+	/* The path relative to the state directory: files/vault/<id>/<name>. */
+	snprintf(rel, sizeof(rel), "files/" VAULT_FILES "%s/%s",
+	    dir + strlen(vs->files), (const char *)x->name);
 	rv = vdb_file_verified(
 	    vault_db(c), x->id, x->name, strlen((const char *)x->name), rel);
 	if (rv == -1) {

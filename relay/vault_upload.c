@@ -173,13 +173,13 @@ sweep_dir(int parent, const char *name)
 }
 
 int
-upload_sweep(const char *files_dir)
+upload_sweep(const char *files)
 {
 	struct dirent *e;
 	DIR *d;
 	int n = 0;
 
-	if ((d = opendir(files_dir)) == NULL)
+	if ((d = opendir(files)) == NULL)
 		return -1;
 	while ((e = readdir(d)) != NULL)
 		if (e->d_name[0] != '.')

@@ -7,21 +7,12 @@
 load helpers
 
 setup_file() {
-	cd "$BATS_FILE_TMPDIR" || return
-	printf 'server passphrase\n' > server.pass
-	printf 'client passphrase\n' > client.pass
-	pk-keygen rsa --legacy --pass-file server.pass -o server > /dev/null
-	pk-keygen rsa --legacy --pass-file client.pass -o client > /dev/null
+	e2e_keys
 }
 
 setup() {
 	declare -gA CPID=() CFD=() ADDR=()
-	K=$BATS_FILE_TMPDIR
-	mkdir -m 700 state
-	cp "$K/server.key" state/e2e.key
-	cp "$K/server.pass" state/e2e.pass
-	cp "$K/client.pub" state/e2e-client.pub
-	KEYS=(-k "$K/client.key" --pass-file "$K/client.pass" -s "$K/server.pub")
+	e2e_state
 }
 
 teardown() {
@@ -133,9 +124,10 @@ seal() {
 	run -1 pk-xfer e2e send "${KEYS[@]}" "127.0.0.1:${RELAY_PORTS[e2e]}" \
 	    "hello"
 	assert_output '[*] Parse Error: Invalid Input Format'
-	run -0 pk-xfer e2e send "${KEYS[@]}" "127.0.0.1:${RELAY_PORTS[e2e]}" \
-	    "${ADDR[alice]}/from a script"
+	run -0 --separate-stderr pk-xfer e2e send "${KEYS[@]}" \
+	    "127.0.0.1:${RELAY_PORTS[e2e]}" "${ADDR[alice]}/from a script"
 	assert_output ''
+	assert_equal "$stderr" "pk-xfer: 127.0.0.1:${RELAY_PORTS[e2e]}: the server closed without an error; e2e sends no receipt, so delivery to ${ADDR[alice]} is not confirmed"
 	wait_file alice.out "from a script\$"
 }
 
@@ -145,8 +137,8 @@ seal() {
 	join bob
 	say alice "${ADDR[bob]}/meet at 10:30: room 1|2"
 	wait_line bob.out "Recieved a message from $(from alice): meet at 10:30: room 1|2"
-	run -0 pk-xfer e2e send "${KEYS[@]}" "127.0.0.1:${RELAY_PORTS[e2e]}" \
-	    "${ADDR[bob]}/ratio 3:4"
+	run -0 --separate-stderr pk-xfer e2e send "${KEYS[@]}" \
+	    "127.0.0.1:${RELAY_PORTS[e2e]}" "${ADDR[bob]}/ratio 3:4"
 	assert_output ''
 	wait_file bob.out "ratio 3:4\$"
 	say alice "${ADDR[bob]}/either/or"
@@ -245,22 +237,22 @@ Disconnected from Server. Exiting..."
 	    "127.0.0.1:${RELAY_PORTS[e2e-upload]}" big.bin
 	assert_output "[*] Ready to receive big.bin (1048583 bytes)
 [*] Upload complete: big.bin (1048583 bytes)"
-	cmp big.bin state/files/big.bin
+	cmp big.bin state/files/e2e/big.bin
 	# ceil(1048583 / 190) chunks, each acknowledged.
 	grep -q 'upload big.bin: complete, 1048583 bytes in 5519 chunks$' relay.log
-	run ls -A state/files
+	run ls -A state/files/e2e
 	assert_output big.bin
 	# --name picks the name; an empty file works too.
 	: > empty
 	run -0 pk-xfer e2e upload "${KEYS[@]}" --name copy-0.txt \
 	    "127.0.0.1:${RELAY_PORTS[e2e-upload]}" empty
-	cmp empty state/files/copy-0.txt
+	cmp empty state/files/e2e/copy-0.txt
 }
 
 @test "e2e: an interrupted upload leaves no temporary file and replaces nothing" {
 	local g
 	start_relay e2e-upload@127.0.0.1:0
-	echo "the old contents" > state/files/part.bin
+	echo "the old contents" > state/files/e2e/part.bin
 	head -c 190 /dev/urandom > chunk
 	exec {g}<> "/dev/tcp/127.0.0.1/${RELAY_PORTS[e2e-upload]}"
 	{
@@ -269,12 +261,12 @@ Disconnected from Server. Exiting..."
 		frame <(pk-wrap -e -k "$K/server.pub" < chunk)
 	} >&"$g"
 	wait_log 'upload part.bin: 1000 bytes announced$'
-	[ "$(find state/files -maxdepth 1 -name '.pk-*' | wc -l)" -eq 1 ]
+	[ "$(find state/files/e2e -maxdepth 1 -name '.pk-*' | wc -l)" -eq 1 ]
 	exec {g}>&-
 	wait_log 'upload part.bin: interrupted after 380 of 1000 bytes, temporary file removed$'
-	run ls -A state/files
+	run ls -A state/files/e2e
 	assert_output part.bin
-	[ "$(cat state/files/part.bin)" = "the old contents" ]
+	[ "$(cat state/files/e2e/part.bin)" = "the old contents" ]
 	# Ending early (an empty block before 1000 bytes) is refused alike.
 	exec {g}<> "/dev/tcp/127.0.0.1/${RELAY_PORTS[e2e-upload]}"
 	{
@@ -285,16 +277,16 @@ Disconnected from Server. Exiting..."
 	wait_log 'upload refused: the file ended short of its announced size$'
 	exec {g}>&-
 	wait_count 'temporary file removed$' 2
-	run ls -A state/files
+	run ls -A state/files/e2e
 	assert_output part.bin
-	[ "$(cat state/files/part.bin)" = "the old contents" ]
+	[ "$(cat state/files/e2e/part.bin)" = "the old contents" ]
 	# A relay killed mid-upload leaves a temporary file: the next start
 	# removes it.
-	: > state/files/.pk-AbCdEf
+	: > state/files/e2e/.pk-AbCdEf
 	stop_relay
 	start_relay e2e-upload@127.0.0.1:0
 	grep -q 'e2e-upload removed 1 unfinished uploads$' relay.log
-	run ls -A state/files
+	run ls -A state/files/e2e
 	assert_output part.bin
 }
 
@@ -314,9 +306,9 @@ Disconnected from Server. Exiting..."
 		exec {g}>&-
 	done
 	wait_count 'upload refused: expected "upload NAME SIZE"' 4
-	run ls -A state/files
+	run ls -A state/files/e2e
 	assert_output ''
-	[ ! -e state/escape ]
+	[ ! -e state/files/escape ] && [ ! -e state/escape ]
 	run grep -c ' connect$' relay.log
 	assert_output 4
 }

@@ -136,16 +136,39 @@ wait_grep() {
 	return 1
 }
 
-# wait_count REGEX N: waits up to 10 s for N lines of relay.log matching.
+# wait_count REGEX N [SECONDS]: waits up to SECONDS (default 10) for N
+# lines of relay.log matching.
 wait_count() {
 	local i
-	for ((i = 0; i < 100; i++)); do
+	for ((i = 0; i < ${3:-10} * 10; i++)); do
 		[ "$(grep -Ec -- "$1" relay.log)" -ge "$2" ] && return 0
 		sleep 0.1
 	done
 	echo "relay.log has fewer than $2 lines matching: $1" >&2
 	cat relay.log >&2
 	return 1
+}
+
+# e2e_keys: in $BATS_FILE_TMPDIR (from setup_file), the e2e server key
+# and the shared client key, made with pk-keygen rsa --legacy, their
+# passphrases in server.pass and client.pass.  e2e_state: puts them into
+# ./state (made 0700) as the relay's e2e services read them, and sets K
+# (that directory) and KEYS (pk-xfer e2e's key options).
+e2e_keys() {
+	cd "$BATS_FILE_TMPDIR" || return
+	printf 'server passphrase\n' > server.pass
+	printf 'client passphrase\n' > client.pass
+	pk-keygen rsa --legacy --pass-file server.pass -o server > /dev/null
+	pk-keygen rsa --legacy --pass-file client.pass -o client > /dev/null
+}
+
+e2e_state() {
+	K=$BATS_FILE_TMPDIR
+	mkdir -m 700 state
+	cp "$K/server.key" state/e2e.key
+	cp "$K/server.pass" state/e2e.pass
+	cp "$K/client.pub" state/e2e-client.pub
+	KEYS=(-k "$K/client.key" --pass-file "$K/client.pass" -s "$K/server.pub")
 }
 
 # core_at_exit CMD...: runs CMD under gdb (the test is skipped without

@@ -85,7 +85,7 @@ relay_pid_of() {
 	dir=$(ls -d "$TMPDIR"/protokit-vault.*)
 	grep -qx "protokit-vault: kept $dir" <<< "$stderr"
 	[ -f "$dir/alice/me.info" ] && [ -f "$dir/state/protokit.db" ]
-	cmp "$dir/alice/report.txt" "$dir"/state/files/*/report.txt
+	cmp "$dir/alice/report.txt" "$dir"/state/files/vault/*/report.txt
 }
 
 @test "protokit run NAME --keep: every orchestrator says where it kept its directory" {

@@ -42,7 +42,7 @@ play() {
 	assert_line 'identical'
 	[ "$(grep -c '^[0-9]* 23090 report.txt$' <<< "$output")" -eq 4 ]
 	refute_line --partial 'give up'
-	cmp fresh/alice/report.txt fresh/state/files/*/report.txt
+	cmp fresh/alice/report.txt fresh/state/files/vault/*/report.txt
 }
 
 @test "replay keymanager: the printed commands rebuild the wire ciphertext and the count check" {

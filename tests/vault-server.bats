@@ -18,7 +18,7 @@ setup_file() {
 setup() {
 	start_relay --max-file "$MAX_FILE" vault@127.0.0.1:0
 	DB="$BATS_TEST_TMPDIR/state/protokit.db"
-	FILES="$BATS_TEST_TMPDIR/state/files"
+	FILES="$BATS_TEST_TMPDIR/state/files/vault"
 }
 
 # The relay must stop cleanly (under SAN=address,undefined: no leak).
@@ -175,8 +175,8 @@ mallory|1"
 	assert_output "$(printf '700\n600')"
 	run sql "SELECT file_name, path_name, verified FROM files ORDER BY 1"
 	assert_output "$(printf '%s\n' \
-	    "report-300000.txt|files/$ID/report-300000.txt|1" \
-	    "report-5000.txt|files/$ID/report-5000.txt|1")"
+	    "report-300000.txt|files/vault/$ID/report-300000.txt|1" \
+	    "report-5000.txt|files/vault/$ID/report-5000.txt|1")"
 	grep -q "upload report-5000.txt done cksum=$(cksum < plain5000 |
 	    cut -d' ' -f1)" relay.log
 	grep -q "crc ok report-5000.txt" relay.log

@@ -95,7 +95,7 @@ label() {
 	assert_output "$(cksum < data.bin | cut -d' ' -f1)"
 	run -0 pk-xfer vault ack ok
 	assert_output ''
-	cmp data.bin "$BATS_TEST_TMPDIR/state/files/$(id_of .)/data.bin"
+	cmp data.bin "$BATS_TEST_TMPDIR/state/files/vault/$(id_of .)/data.bin"
 }
 
 @test "vault: send spools a piped ciphertext, takes --name and --size, and refuses partial blocks" {
@@ -106,7 +106,7 @@ label() {
 	run -0 pk-xfer vault send --name other.bin < <(cat data.enc)
 	assert_output "$(cksum < data.bin | cut -d' ' -f1)"
 	pk-xfer vault ack ok --name other.bin
-	cmp data.bin "$BATS_TEST_TMPDIR/state/files/$(id_of .)/other.bin"
+	cmp data.bin "$BATS_TEST_TMPDIR/state/files/vault/$(id_of .)/other.bin"
 	rm data.bin
 	run -2 --separate-stderr pk-xfer vault send < data.enc
 	assert_equal "$stderr" "pk-xfer: data.bin (from transfer.info; or give --size): No such file or directory"
@@ -130,7 +130,7 @@ Correct checksum
 CRC OK REQUEST COMPLETED"
 	[ "$(stat -c %a me.info) $(stat -c %a priv.key)" = "600 600" ]
 	tail -n +3 me.info | cmp - priv.key
-	cmp data.bin "$BATS_TEST_TMPDIR/state/files/$(id_of .)/data.bin"
+	cmp data.bin "$BATS_TEST_TMPDIR/state/files/vault/$(id_of .)/data.bin"
 	id=$(id_of .)
 	run -0 pk-xfer -C "$PWD" vault client
 	assert_line -n 0 'RECONNECT REQUEST COMPLETED'
@@ -210,7 +210,7 @@ peer_of() {
 	assert_line 'Correct checksum'
 	[ "$(tail -n +3 me.info | wc -l)" -gt 5 ]
 	tail -n +3 me.info | cmp - priv.key
-	cmp data.bin "$BATS_TEST_TMPDIR/state/files/$id/data.bin"
+	cmp data.bin "$BATS_TEST_TMPDIR/state/files/vault/$id/data.bin"
 	# A name that belongs to another id: 1607, and what it can mean.
 	printf 'ghost\nfedcba9876543210fedcba9876543210\n' > me.info
 	run -1 --separate-stderr pk-xfer vault reconnect
@@ -249,7 +249,7 @@ peer_of() {
 		[ "$output" != "$good" ]
 		run -0 pk-xfer vault ack "$ack"
 	done
-	dir="$BATS_TEST_TMPDIR/state/files/$(id_of .)"
+	dir="$BATS_TEST_TMPDIR/state/files/vault/$(id_of .)"
 	[ -z "$(ls -A "$dir" 2>/dev/null)" ]
 	grep -q 'crc fail data.bin' "$BATS_TEST_TMPDIR/relay.log"
 	# A flip in the next-to-last block spoils the padding: 1607, and the
@@ -269,7 +269,7 @@ peer_of() {
 	[ "$(grep -c '^SEND FILE REQUEST COMPLETED$' <<< "$output")" -eq 3 ]
 	assert_line "Wrong checksum: ours is $(cksum < data.bin | cut -d' ' -f1) (try 3 of 3)"
 	assert_equal "$stderr" "pk-xfer: data.bin: wrong checksum 3 times: gave up (902)"
-	[ -z "$(ls -A "$BATS_TEST_TMPDIR/state/files/$(id_of .)")" ]
+	[ -z "$(ls -A "$BATS_TEST_TMPDIR/state/files/vault/$(id_of .)")" ]
 	grep -q 'crc fail data.bin' "$BATS_TEST_TMPDIR/relay.log"
 }
 
@@ -450,8 +450,8 @@ fake_server() {
 	wait "${pids[@]}"
 	[ "$(cat c*/rc | grep -cx 0)" -eq 200 ]
 	[ "$(grep -lx 'Correct checksum' c*/out | wc -l)" -eq 200 ]
-	local stored=("$BATS_TEST_TMPDIR"/state/files/*/data.bin)
+	local stored=("$BATS_TEST_TMPDIR"/state/files/vault/*/data.bin)
 	[ "${#stored[@]}" -eq 200 ]
 	sum=$(sha256sum < data.bin)
-	[ "$(sha256sum "$BATS_TEST_TMPDIR"/state/files/*/data.bin | cut -d' ' -f1 | sort -u)" = "${sum%% *}" ]
+	[ "$(sha256sum "$BATS_TEST_TMPDIR"/state/files/vault/*/data.bin | cut -d' ' -f1 | sort -u)" = "${sum%% *}" ]
 }

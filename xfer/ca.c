@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "ca.h"
+#include "cli.h"
 #include "pass.h"
 #include "xfer.h"
 
@@ -96,7 +97,7 @@ static const struct option longopts[] = {
     {"help", no_argument, NULL, 'h'},
     {"to", required_argument, NULL, OPT_TO},
     XFER_LONGOPTS,
-    XFER_PASS_LONGOPTS,
+    CLI_PASS_LONGOPTS,
     {NULL, 0, NULL, 0},
 };
 

@@ -13,7 +13,6 @@
 #include "ca.h"
 #include "pass.h"
 #include "secrets.h"
-#include "xfer.h"
 
 static uint8_t pass[CA_PASS_MAX]; /* held in the registry: wiped at exit */
 static size_t passlen; /* 0: not read yet */

@@ -14,9 +14,10 @@
 #include <unistd.h>
 
 #include "ca.h"
+#include "cli.h"
+#include "files.h"
 #include "io.h"
 #include "secrets.h"
-#include "xfer.h"
 
 static uint8_t req[CA_FRAME_MAX];
 static uint8_t file[X509_PEM_MAX];

@@ -20,6 +20,7 @@
 #include <nettle/sha2.h>
 
 #include "ca.h"
+#include "files.h"
 #include "hex.h"
 #include "io.h"
 #include "key.h"
@@ -27,7 +28,6 @@
 #include "pkcs7.h"
 #include "rand.h"
 #include "secrets.h"
-#include "xfer.h"
 
 #define AES_BLOCK 16
 
@@ -109,8 +109,7 @@ receive(struct link *l, const struct key_rsa *k, const char *keyfile)
 			errx(1, "sender: not a chat message");
 		if (rv == 1) {
 			show(&m, k, keyfile);
-			memmove(l->buf, l->buf + used, l->have - used);
-			l->have -= used;
+			link_take(l, used);
 		} else if (link_fill(l) == 0) {
 			if (l->have != 0)
 				errx(1, "sender: message cut short");

@@ -13,7 +13,8 @@
 #include <string.h>
 
 #include "ca.h"
-#include "xfer.h"
+#include "cli.h"
+#include "files.h"
 
 /* <CN>.crt of the PEM certificate in l->msg, else <fallback>.crt. */
 static void

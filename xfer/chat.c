@@ -14,6 +14,8 @@
 #include <nettle/sha1.h>
 
 #include "chat.h"
+#include "cli.h"
+#include "files.h"
 #include "key.h"
 #include "oaep.h"
 #include "rand.h"

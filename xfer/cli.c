@@ -12,6 +12,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "cli.h"
 #include "help.h"
 #include "num.h"
 #include "pass.h"
@@ -116,11 +117,11 @@ cli_pass(struct secret_src *src, int ch, const char *arg)
 	enum pass_kind k;
 	const char *why;
 
-	if (ch == XFER_OPT_PASS_ENV)
+	if (ch == CLI_OPT_PASS_ENV)
 		k = PASS_ENV;
-	else if (ch == XFER_OPT_PASS_FD)
+	else if (ch == CLI_OPT_PASS_FD)
 		k = PASS_FD;
-	else if (ch == XFER_OPT_PASS_FILE)
+	else if (ch == CLI_OPT_PASS_FILE)
 		k = PASS_FILE;
 	else
 		return 0;

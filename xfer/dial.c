@@ -1,7 +1,7 @@
 /*
  * dial: pk-xfer's one TCP connect, shared by every protocol: "host:port"
- * or "[v6]:port" to a connected socket within a timeout, or death with one
- * line naming the address.
+ * or "[v6]:port" to a connected socket within one deadline for all the
+ * addresses the name has, or death with one line naming the address.
  */
 #include <sys/socket.h>
 
@@ -14,7 +14,8 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "xfer.h"
+#include "deadline.h"
+#include "dial.h"
 
 /* Splits addr into host (brackets dropped) and the port after it. */
 static const char *
@@ -37,9 +38,9 @@ split(const char *addr, char *host, size_t max)
 	return colon + 1;
 }
 
-/* Connects a non-blocking fd within timeout_ms: 0, or -1 with errno. */
+/* Connects a non-blocking fd by the deadline end: 0, or -1 with errno. */
 static int
-connect_one(int fd, const struct addrinfo *ai, int timeout_ms)
+connect_one(int fd, const struct addrinfo *ai, long long end)
 {
 	struct pollfd p = {.fd = fd, .events = POLLOUT};
 	socklen_t len = sizeof(int);
@@ -49,9 +50,7 @@ connect_one(int fd, const struct addrinfo *ai, int timeout_ms)
 		return 0;
 	if (errno != EINPROGRESS)
 		return -1;
-	while ((n = poll(&p, 1, timeout_ms)) == -1 && errno == EINTR)
-		;
-	if (n == 0)
+	if ((n = deadline_poll(&p, 1, end)) == 0)
 		errno = ETIMEDOUT;
 	if (n <= 0)
 		return -1;
@@ -67,6 +66,7 @@ dial(const char *addr, int timeout_ms)
 	struct addrinfo hints = {.ai_socktype = SOCK_STREAM}, *res, *ai;
 	char host[256];
 	const char *port;
+	long long end = deadline_in(timeout_ms);
 	int rv, fd = -1, one = 1, saved = ECONNREFUSED;
 
 	port = split(addr, host, sizeof(host));
@@ -77,7 +77,7 @@ dial(const char *addr, int timeout_ms)
 		fd = socket(ai->ai_family,
 		    ai->ai_socktype | SOCK_NONBLOCK | SOCK_CLOEXEC,
 		    ai->ai_protocol);
-		if (fd != -1 && connect_one(fd, ai, timeout_ms) == 0)
+		if (fd != -1 && connect_one(fd, ai, end) == 0)
 			break;
 		saved = errno;
 		if (fd != -1)

@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cli.h"
 #include "e2e.h"
 #include "xfer.h"
 
@@ -73,7 +74,7 @@ static const struct option longopts[] = {
     {"name", required_argument, NULL, OPT_NAME},
     {"server", required_argument, NULL, 's'},
     XFER_LONGOPTS,
-    XFER_PASS_LONGOPTS,
+    CLI_PASS_LONGOPTS,
     {NULL, 0, NULL, 0},
 };
 

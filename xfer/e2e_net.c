@@ -15,9 +15,9 @@
 #include <nettle/sha2.h>
 
 #include "e2e.h"
+#include "files.h"
 #include "oaep.h"
 #include "rand.h"
-#include "xfer.h"
 
 void
 e2e_check_len(size_t len)

@@ -1,7 +1,8 @@
 /*
  * e2e_steps: the one-shot steps of `pk-xfer e2e` for scripts.  send
  * sends one message to the e2e service and prints every answer until the
- * server closes (the protocol has no success answer, only errors).
+ * server closes (the protocol has no success answer, only errors, so a
+ * close without one is said to be no receipt).
  * upload streams a file to the e2e-upload service: "upload NAME SIZE",
  * then 190-byte chunks with up to E2E_WINDOW of them ahead of their
  * acknowledgements, each acknowledgement decrypted and checked, then an
@@ -18,8 +19,8 @@
 #include <unistd.h>
 
 #include "e2e.h"
+#include "files.h"
 #include "io.h"
-#include "xfer.h"
 
 int
 e2e_step_send(const struct e2e_opts *o, const char *server, const char *text)
@@ -27,7 +28,7 @@ e2e_step_send(const struct e2e_opts *o, const char *server, const char *text)
 	static struct e2e_client c;
 	uint8_t reply[E2E_BLOCK];
 	size_t len;
-	int status = 0;
+	int status = 0, answers = 0;
 
 	e2e_check_len(strlen(text));
 	e2e_open(&c, o, server);
@@ -37,10 +38,16 @@ e2e_step_send(const struct e2e_opts *o, const char *server, const char *text)
 		err(2, "%s", server);
 	while (e2e_recv(&c, reply, &len) == 0) {
 		e2e_print("", reply, len);
+		answers++;
 		if (memchr(reply, '|', len) == NULL)
 			status = 1;
 		(void)e2e_dropped(&c, reply, len);
 	}
+	/* The relay routes a message without a word, then closes. */
+	if (answers == 0)
+		warnx("%s: the server closed without an error; e2e sends no "
+		      "receipt, so delivery to %.*s is not confirmed",
+		    server, (int)strcspn(text, "/"), text);
 	link_close(&c.net);
 	return status;
 }

@@ -8,10 +8,10 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "files.h"
 #include "io.h"
 #include "key.h"
 #include "secrets.h"
-#include "xfer.h"
 
 /* Initialises k, held by the registry (lib/secrets.h) until released. */
 void

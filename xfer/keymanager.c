@@ -17,6 +17,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "cli.h"
 #include "keymanager.h"
 #include "num.h"
 #include "secret.h"

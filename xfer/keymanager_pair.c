@@ -11,11 +11,11 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "files.h"
 #include "keymanager.h"
 #include "pkcs7.h"
 #include "secret.h"
 #include "secrets.h"
-#include "xfer.h"
 
 void
 km_k3_load(const char *path, struct aes128_ctx *k3)

@@ -25,7 +25,6 @@
 #include "pkcs7.h"
 #include "secret.h"
 #include "secrets.h"
-#include "xfer.h"
 
 #define KM_FILE_MAX (1ULL << 62) /* largest ciphertext accepted */
 

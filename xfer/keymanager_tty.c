@@ -15,7 +15,6 @@
 #include <unistd.h>
 
 #include "keymanager.h"
-#include "xfer.h"
 
 static const char help_text[] =
     "Commands (as the original's README describes them):\n"

@@ -1,41 +1,30 @@
 /*
  * link: the framed connection of the ca, keymanager, chat and e2e
- * clients.  The socket is blocking; a read first polls for the time left
- * of its one deadline per reply, so a reply trickling in byte by byte still
- * ends on time, and a write is bounded by SO_SNDTIMEO.  Bytes taken from
- * the buffer are wiped at once; the buffers are held in lib/secrets.h's
- * registry, wiped when closed or at any exit.
+ * clients.  Each read waits (xfer/deadline.h) for the time left of one
+ * deadline per reply, so a reply trickling in byte by byte still ends on
+ * time.  Bytes taken from the buffer are wiped at once; the buffers are
+ * held in lib/secrets.h's registry, wiped when closed or at any exit.
  */
-#include <sys/socket.h>
-#include <sys/time.h>
-
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 
 #include <err.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <poll.h>
 #include <string.h>
-#include <time.h>
 #include <unistd.h>
 
+#include "deadline.h"
+#include "dial.h"
 #include "frame.h"
 #include "link.h"
 #include "secret.h"
 #include "secrets.h"
-#include "xfer.h"
 
 void
 link_open(struct link *l, int fd, const char *name, size_t max, int timeout_ms)
 {
-	struct timeval tv = {0}; /* no limit for -1 */
 	int flags, one = 1;
-
-	if (timeout_ms > 0) {
-		tv.tv_sec = timeout_ms / 1000;
-		tv.tv_usec = timeout_ms % 1000 * 1000;
-	}
 
 	memset(l, 0, sizeof(*l));
 	l->fd = fd;
@@ -43,8 +32,7 @@ link_open(struct link *l, int fd, const char *name, size_t max, int timeout_ms)
 	l->max = max;
 	l->timeout_ms = timeout_ms;
 	if ((flags = fcntl(fd, F_GETFL)) == -1 ||
-	    fcntl(fd, F_SETFL, flags & ~O_NONBLOCK) == -1 ||
-	    setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv)) == -1)
+	    fcntl(fd, F_SETFL, flags & ~O_NONBLOCK) == -1)
 		err(2, "%s", name);
 	(void)setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
 	if ((l->buf = secrets_alloc(FRAME_HDR + max)) == NULL ||
@@ -74,69 +62,29 @@ void
 link_wait(struct link *l, int timeout_ms)
 {
 	l->timeout_ms = timeout_ms;
+	l->end = 0;
 }
 
-/* Milliseconds on the monotonic clock. */
-static long long
-now_ms(void)
-{
-	struct timespec ts;
-
-	if (clock_gettime(CLOCK_MONOTONIC, &ts) == -1)
-		err(2, "clock_gettime");
-	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
-/* When the reply starting now must be in; -1: never. */
-static long long
-deadline(const struct link *l)
-{
-	return l->timeout_ms < 0 ? -1 : now_ms() + l->timeout_ms;
-}
-
-/* Waits for the fd to be readable until the deadline; dies past it. */
-static void
-await(const struct link *l, long long end)
-{
-	struct pollfd p = {.fd = l->fd, .events = POLLIN};
-	long long left;
-	int n;
-
-	for (;;) {
-		left = end < 0 ? -1 : end - now_ms();
-		n = poll(&p, 1, end < 0 ? -1 : left > 0 ? (int)left : 0);
-		if (n > 0)
-			return;
-		if (n == 0)
-			errx(2, "%s: no answer in %d s", l->name,
-			    l->timeout_ms / 1000);
-		if (errno != EINTR)
-			err(2, "poll");
-	}
-}
-
-/* recv once within the deadline; 0 at EOF (a reset is one). */
+/* recv once by the deadline end; 0 at EOF (a reset is one). */
 static size_t
 recv_some(struct link *l, uint8_t *p, size_t n, long long end)
 {
 	ssize_t r;
 
-	do {
-		await(l, end);
-		r = recv(l->fd, p, n, 0);
-	} while (r == -1 && errno == EINTR);
-	if (r == -1 && errno != ECONNRESET)
-		err(2, "recv from %s", l->name);
-	return r > 0 ? (size_t)r : 0;
+	if ((r = deadline_recv(l->fd, p, n, end)) >= 0)
+		return (size_t)r;
+	if (errno == ETIMEDOUT)
+		errx(2, "%s: no answer in %d s", l->name, l->timeout_ms / 1000);
+	err(2, "recv from %s", l->name);
 }
 
-/* Drops n bytes from the front of buf and wipes what they leave. */
-static void
-take(struct link *l, size_t n)
+void
+link_take(struct link *l, size_t n)
 {
 	memmove(l->buf, l->buf + n, l->have - n);
 	l->have -= n;
 	secret_wipe(l->buf + l->have, n);
+	l->end = 0;
 }
 
 size_t
@@ -146,8 +94,11 @@ link_fill(struct link *l)
 
 	if (l->have == FRAME_HDR + l->max)
 		errx(2, "%s: input buffer full", l->name);
+	/* The reply's deadline runs from the first fill after a take. */
+	if (l->end == 0)
+		l->end = deadline_in(l->timeout_ms);
 	n = recv_some(
-	    l, l->buf + l->have, FRAME_HDR + l->max - l->have, deadline(l));
+	    l, l->buf + l->have, FRAME_HDR + l->max - l->have, l->end);
 	l->have += n;
 	return n;
 }
@@ -155,7 +106,7 @@ link_fill(struct link *l)
 int
 link_next(struct link *l)
 {
-	long long end = deadline(l);
+	long long end = deadline_in(l->timeout_ms);
 	const uint8_t *p;
 	size_t used, n;
 	int rv;
@@ -173,7 +124,7 @@ link_next(struct link *l)
 		errx(1, "%s: bad frame: %s", l->name, frame_strerror(rv));
 	memcpy(l->msg, p, l->len);
 	l->msg[l->len] = '\0';
-	take(l, used);
+	link_take(l, used);
 	return 1;
 }
 
@@ -204,13 +155,13 @@ link_pending(const struct link *l)
 void
 link_read_raw(struct link *l, uint8_t *p, size_t len)
 {
-	long long end = deadline(l);
+	long long end = deadline_in(l->timeout_ms);
 	size_t n, r;
 
 	/* Bytes that came with the last frame come first. */
 	n = l->have < len ? l->have : len;
 	memcpy(p, l->buf, n);
-	take(l, n);
+	link_take(l, n);
 	for (; n < len; n += r)
 		if ((r = recv_some(l, p + n, len - n, end)) == 0)
 			gone(l);

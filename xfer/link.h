@@ -1,9 +1,10 @@
 /*
  * link: pk-xfer's one framed TCP connection, shared by the ca, keymanager,
  * chat and e2e clients: connect, listen and accept, lib/frame.h frames of
- * at most max bytes read with one deadline per reply, raw bytes, write,
- * close.  Its buffers are wiped after use and on close.  Failures die with
- * exit 2 naming the peer; a malformed frame dies with exit 1.
+ * at most max bytes read with one deadline per reply (xfer/deadline.h),
+ * raw bytes, writes with one deadline each, close.  Its buffers are wiped
+ * after use and on close.  Failures die with exit 2 naming the peer; a
+ * malformed frame dies with exit 1.
  */
 #ifndef PK_XFER_LINK_H
 #define PK_XFER_LINK_H
@@ -15,7 +16,8 @@ struct link {
 	int fd;
 	const char *name; /* the peer, for messages */
 	const char *gone; /* what its closing means; NULL: connection closed */
-	int timeout_ms; /* each reply and each write; -1: reads wait for ever */
+	int timeout_ms; /* each reply and each write; -1: no limit */
+	long long end; /* link_fill's deadline for the reply; 0: none yet */
 	size_t max; /* largest frame payload */
 	uint8_t *buf; /* FRAME_HDR + max bytes: read, not yet taken */
 	size_t have;
@@ -29,7 +31,7 @@ void link_open(
 void link_connect(struct link *l, const char *addr, size_t max, int timeout_ms);
 /* Closes the socket and wipes the buffers; again is harmless. */
 void link_close(struct link *l);
-/* The deadline of each read from now on; -1: none (a person answers). */
+/* The bound of each reply and write from now on; -1: none (a person). */
 void link_wait(struct link *l, int timeout_ms);
 
 /*
@@ -45,8 +47,13 @@ int link_listen(const struct link *near, uint16_t *port);
 int link_accept(
     int lfd, const struct link *watch, int timeout_ms, const char *who);
 
-/* Reads more bytes into buf within the deadline; 0 at EOF. */
+/*
+ * Reads more bytes into buf, all the fills from one link_take to the next
+ * within one deadline (a reply the caller parses); 0 at EOF.
+ */
 size_t link_fill(struct link *l);
+/* Drops n bytes from the front of buf, wiped; the next fill starts anew. */
+void link_take(struct link *l, size_t n);
 /* Reads one frame into msg / len within the deadline; 0 at EOF. */
 int link_next(struct link *l);
 /* The same, dying at EOF with l->gone. */

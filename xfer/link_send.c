@@ -1,9 +1,10 @@
 /*
- * link_send: the writing side of a link (frames, raw bytes, each bounded
- * by SO_SNDTIMEO), its listener and accept, what the last frame says, and
- * the --trace dump of a frame.
+ * link_send: the writing side of a link (frames, raw bytes, each write
+ * within one deadline, xfer/deadline.h), its listener and accept, what the
+ * last frame says, and the --trace dump of a frame.
  */
 #include <sys/socket.h>
+#include <sys/uio.h>
 
 #include <netinet/in.h>
 
@@ -12,9 +13,11 @@
 #include <err.h>
 #include <errno.h>
 #include <poll.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 
+#include "deadline.h"
 #include "frame.h"
 #include "hex.h"
 #include "link.h"
@@ -28,16 +31,32 @@ stalled(const struct link *l)
 	    l->timeout_ms / 1000);
 }
 
-int
-link_send(struct link *l, const void *p, size_t len)
+/* Sends iov within the link's deadline; -1 if the peer has gone. */
+static int
+sendv(struct link *l, struct iovec *iov, int cnt)
 {
-	if (frame_write(l->fd, p, len, l->max) == 0)
+	if (deadline_sendv(l->fd, iov, cnt, deadline_in(l->timeout_ms)) == 0)
 		return 0;
 	if (errno == EPIPE || errno == ECONNRESET)
 		return -1;
-	if (errno == EAGAIN || errno == EWOULDBLOCK)
+	if (errno == ETIMEDOUT)
 		stalled(l);
 	err(2, "send to %s", l->name);
+}
+
+int
+link_send(struct link *l, const void *p, size_t len)
+{
+	uint8_t hdr[FRAME_HDR];
+	struct iovec iov[2] = {{hdr, FRAME_HDR}, {(void *)p, len}};
+
+	/* No protocol gives an empty frame a meaning (lib/frame.h). */
+	if (len == 0 || len > l->max || len > UINT32_MAX) {
+		errno = EMSGSIZE;
+		err(2, "send to %s", l->name);
+	}
+	frame_put_header(hdr, (uint32_t)len);
+	return sendv(l, iov, 2);
 }
 
 void
@@ -56,20 +75,10 @@ link_says(struct link *l, const char *text)
 void
 link_write_raw(struct link *l, const void *p, size_t len)
 {
-	const uint8_t *b = p;
-	ssize_t r;
+	struct iovec iov = {(void *)p, len};
 
-	while (len > 0) {
-		r = send(l->fd, b, len, MSG_NOSIGNAL);
-		if (r == -1 && errno == EINTR)
-			continue;
-		if (r == -1 && (errno == EAGAIN || errno == EWOULDBLOCK))
-			stalled(l);
-		if (r == -1)
-			err(2, "send to %s", l->name);
-		b += r;
-		len -= (size_t)r;
-	}
+	if (sendv(l, &iov, 1) == -1)
+		err(2, "send to %s", l->name);
 }
 
 int
@@ -124,9 +133,8 @@ link_accept(int lfd, const struct link *watch, int timeout_ms, const char *who)
 	};
 	int fd, n;
 
-	while ((n = poll(p, 2, timeout_ms)) == -1)
-		if (errno != EINTR)
-			err(2, "poll");
+	if ((n = deadline_poll(p, 2, deadline_in(timeout_ms))) == -1)
+		err(2, "poll");
 	if (n == 0)
 		errx(2, "no %s connected in %d s (-t)", who, timeout_ms / 1000);
 	if (p[0].revents == 0)

@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cli.h"
 #include "secret.h"
 #include "vault.h"
 #include "xfer.h"
@@ -131,7 +132,7 @@ static const struct option longopts[] = {
     {"output", required_argument, NULL, 'o'},
     {"size", required_argument, NULL, OPT_SIZE},
     XFER_LONGOPTS,
-    XFER_PASS_LONGOPTS,
+    CLI_PASS_LONGOPTS,
     {NULL, 0, NULL, 0},
 };
 

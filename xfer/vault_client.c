@@ -16,11 +16,11 @@
 
 #include <nettle/aes.h>
 
+#include "files.h"
 #include "hex.h"
 #include "secret.h"
 #include "secrets.h"
 #include "vault.h"
-#include "xfer.h"
 
 /* The session's AES key: static, held in the registry (lib/secrets.h). */
 static uint8_t session_key[32];

@@ -12,13 +12,13 @@
 
 #include <nettle/sha1.h>
 
+#include "files.h"
 #include "io.h"
 #include "oaep.h"
 #include "rand.h"
 #include "secret.h"
-#include "vault.h"
 #include "secrets.h"
-#include "xfer.h"
+#include "vault.h"
 
 #define VAULT_BITS 1024
 #define VAULT_E 17

@@ -1,7 +1,8 @@
 /*
  * vault_net: the client end of one TCP connection to the vault service.  The
- * socket is non-blocking and every wait goes through poll with the -t
- * timeout, so a silent server costs at most that long.  Replies are read
+ * socket is non-blocking and every wait polls for the time left of one -t
+ * deadline per reply and per write (xfer/deadline.h), so a silent or a
+ * dripping server costs at most that long.  Replies are read
  * with vault_parse_response, which checks the version, the code and the
  * payload size of the header before the payload is read.
  */
@@ -21,9 +22,9 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "io.h"
+#include "deadline.h"
+#include "dial.h"
 #include "vault.h"
-#include "xfer.h"
 
 static const char *
 label(uint16_t code)
@@ -31,19 +32,6 @@ label(uint16_t code)
 	const struct vault_layout *l = vault_layout(code);
 
 	return l != NULL ? l->label : "unknown";
-}
-
-/* Waits for events on c->fd; 0 on timeout. */
-static int
-wait_fd(struct xconn *c, short events)
-{
-	struct pollfd p = {.fd = c->fd, .events = events};
-	int n;
-
-	while ((n = poll(&p, 1, c->timeout_ms)) == -1)
-		if (errno != EINTR)
-			err(2, "poll");
-	return n;
 }
 
 void
@@ -67,28 +55,17 @@ net_close(struct xconn *c)
 int
 net_write(struct xconn *c, const void *buf, size_t len)
 {
-	const uint8_t *p = buf;
-	ssize_t n;
+	struct iovec iov = {(void *)buf, len};
 
-	while (len > 0) {
-		n = send(c->fd, p, len, MSG_NOSIGNAL);
-		if (n >= 0) {
-			p += n;
-			len -= (size_t)n;
-			continue;
-		}
-		if (errno == EPIPE || errno == ECONNRESET)
-			return -1;
-		if (errno == EINTR)
-			continue;
-		if (errno != EAGAIN)
-			err(2, "send to %s", c->server);
-		/* The server may have answered early (1607) and stopped. */
-		if (wait_fd(c, POLLOUT) == 0)
-			errx(2, "%s: no progress sending for %d s", c->server,
-			    c->timeout_ms / 1000);
-	}
-	return 0;
+	if (deadline_sendv(c->fd, &iov, 1, deadline_in(c->timeout_ms)) == 0)
+		return 0;
+	if (errno == EPIPE || errno == ECONNRESET)
+		return -1;
+	/* The server may have answered early (1607) and stopped. */
+	if (errno == ETIMEDOUT)
+		errx(2, "%s: no progress sending for %d s", c->server,
+		    c->timeout_ms / 1000);
+	err(2, "send to %s", c->server);
 }
 
 void
@@ -104,30 +81,24 @@ net_request(struct xconn *c, uint16_t code, const uint8_t *payload, size_t len)
 		net_lost(c, code);
 }
 
-/* Reads up to n bytes; fewer only at EOF.  Dies on timeout. */
+/* Reads up to n bytes by end; fewer only at EOF.  Dies past end. */
 static size_t
-read_upto(struct xconn *c, uint8_t *buf, size_t n, uint16_t req)
+read_upto(struct xconn *c, uint8_t *buf, size_t n, uint16_t req, long long end)
 {
 	size_t done = 0;
 	ssize_t r;
 
 	while (done < n) {
-		r = recv(c->fd, buf + done, n - done, 0);
-		if (r == 0)
+		if ((r = deadline_recv(c->fd, buf + done, n - done, end)) == 0)
 			break;
 		if (r > 0) {
 			done += (size_t)r;
 			continue;
 		}
-		if (errno == ECONNRESET)
-			break;
-		if (errno == EINTR)
-			continue;
-		if (errno != EAGAIN)
+		if (errno != ETIMEDOUT)
 			err(2, "recv from %s", c->server);
-		if (wait_fd(c, POLLIN) == 0)
-			errx(2, "%s: no reply to %u (%s) in %d s", c->server,
-			    req, label(req), c->timeout_ms / 1000);
+		errx(2, "%s: no reply to %u (%s) in %d s", c->server, req,
+		    label(req), c->timeout_ms / 1000);
 	}
 	return done;
 }
@@ -138,13 +109,13 @@ read_upto(struct xconn *c, uint8_t *buf, size_t n, uint16_t req)
  * with a warning; 0 for any other header.
  */
 static int
-short_thanks(struct xconn *c, uint16_t req)
+short_thanks(struct xconn *c, uint16_t req, long long end)
 {
 	size_t got;
 
 	if (c->reply.code != VAULT_THANKS || c->reply.size != VAULT_NAME)
 		return 0;
-	got = read_upto(c, c->in + VAULT_RESP_HDR, VAULT_NAME, req);
+	got = read_upto(c, c->in + VAULT_RESP_HDR, VAULT_NAME, req, end);
 	if (c->trace)
 		trace_raw(c->in, VAULT_RESP_HDR + got);
 	if (got != VAULT_ID)
@@ -158,14 +129,18 @@ short_thanks(struct xconn *c, uint16_t req)
 	return 1;
 }
 
-/* Reads one whole reply into c->in and c->reply; dies if malformed. */
+/*
+ * Reads one whole reply into c->in and c->reply within one deadline; dies
+ * if malformed.
+ */
 static void
 read_reply(struct xconn *c, uint16_t req)
 {
+	long long end = deadline_in(c->timeout_ms);
 	size_t got, have, used;
 	int rv;
 
-	have = read_upto(c, c->in, VAULT_RESP_HDR, req);
+	have = read_upto(c, c->in, VAULT_RESP_HDR, req, end);
 	if (have == 0)
 		errx(2, "%s: connection closed before the reply to %u (%s)",
 		    c->server, req, label(req));
@@ -173,10 +148,10 @@ read_reply(struct xconn *c, uint16_t req)
 		errx(2, "%s: short reply: %zu of %d header bytes", c->server,
 		    have, VAULT_RESP_HDR);
 	rv = vault_parse_response(c->in, have, &c->reply, &used);
-	if (rv == VAULT_ESIZE && short_thanks(c, req))
+	if (rv == VAULT_ESIZE && short_thanks(c, req, end))
 		return;
 	if (rv == VAULT_NEED_MORE) {
-		got = read_upto(c, c->in + have, c->reply.size, req);
+		got = read_upto(c, c->in + have, c->reply.size, req, end);
 		if (got < c->reply.size)
 			errx(2, "%s: short reply %u: %zu of %u payload bytes",
 			    c->server, c->reply.code, got, c->reply.size);
@@ -264,13 +239,18 @@ net_reply(struct xconn *c, uint16_t req, const uint16_t *want)
 void
 net_finish(struct xconn *c, uint16_t req)
 {
+	struct pollfd p = {.fd = c->fd, .events = POLLIN};
+	long long end = deadline_in(c->timeout_ms);
 	uint8_t b;
 	ssize_t r;
+	int n;
 
 	if (shutdown(c->fd, SHUT_WR) == -1)
 		err(2, "shutdown %s", c->server);
 	do {
-		if (wait_fd(c, POLLIN) == 0)
+		if ((n = deadline_poll(&p, 1, end)) == -1)
+			err(2, "poll");
+		if (n == 0)
 			errx(2, "%s: connection still open %d s after %u (%s)",
 			    c->server, c->timeout_ms / 1000, req, label(req));
 		r = recv(c->fd, &b, 1, MSG_PEEK);

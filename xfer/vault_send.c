@@ -19,12 +19,12 @@
 #include <nettle/cbc.h>
 
 #include "crc.h"
+#include "files.h"
 #include "io.h"
 #include "pkcs7.h"
 #include "secret.h"
-#include "vault.h"
 #include "secrets.h"
-#include "xfer.h"
+#include "vault.h"
 
 #define PKT_PAYLOAD (12 + VAULT_NAME + VAULT_PACKET)
 #define PKT_SIZE (VAULT_REQ_HDR + PKT_PAYLOAD)

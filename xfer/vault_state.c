@@ -19,7 +19,6 @@
 #include "io.h"
 #include "secret.h"
 #include "vault.h"
-#include "xfer.h"
 
 #define B64_LINE 48 /* DER bytes per 64-column base64 line */
 

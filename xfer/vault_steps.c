@@ -8,10 +8,10 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "files.h"
 #include "hex.h"
 #include "secrets.h"
 #include "vault.h"
-#include "xfer.h"
 
 uint16_t
 step_register(struct xconn *c, const char *name, struct vault_me *m)

@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cli.h"
 #include "secret.h"
 #include "secrets.h"
 #include "xfer.h"
@@ -49,9 +50,9 @@ usage(FILE *fp, int status)
 	      "  -C dir             run the step in dir (paths on the command "
 	      "line too)\n"
 	      "  -h, --help         print this help and exit\n"
-	      "  -t, --timeout sec  give up a network wait after sec seconds, "
-	      "1 to 86400\n"
-	      "                     (default 30)\n"
+	      "  -t, --timeout sec  give up a connect, a reply or a write "
+	      "after sec\n"
+	      "                     seconds in all, 1 to 86400 (default 30)\n"
 	      "  --trace            dump the frames of vault, chat and e2e on "
 	      "stderr (ca\n"
 	      "                     and keymanager take it and dump nothing "
