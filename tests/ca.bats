@@ -10,11 +10,7 @@ load helpers
 # its root certificate, alice's and bob's keys and requests.
 setup_file() {
 	cd "$BATS_FILE_TMPDIR" || return 1
-	echo capass > ca.pass
-	pk-keygen rsa --legacy --pass-file ca.pass -o ca > /dev/null
-	pk-keygen selfsign -k ca.key --pass-file ca.pass -subj /CN=protokit-ca \
-	    -o ca.crt
-	echo alicepw > alice.pass
+	ca_files || return 1
 	echo bobpw > bob.pass
 	pk-keygen rsa --no-pass -o alice > /dev/null
 	pk-keygen rsa --legacy --pass-file bob.pass -o bob > /dev/null
@@ -34,17 +30,7 @@ setup() {
 }
 
 teardown() {
-	if [ -n "$LPID" ]; then
-		kill "$LPID" 2> /dev/null || true
-		wait "$LPID" 2> /dev/null || true
-	fi
-	RELAY_STATUS=0
-	stop_relay
-	# The relay stops cleanly (and, under SAN, without a report).
-	if [ "$RELAY_STATUS" != 0 ]; then
-		cat relay.log >&2
-		return 1
-	fi
+	stop_all "$LPID"
 }
 
 # ca ARGS...: pk-xfer ca against the relay.

@@ -87,6 +87,35 @@ stop_relay() {
 	RELAY_PID=
 }
 
+# ca_files: in the current directory, the CA's key (legacy encrypted PEM,
+# as the original's, passphrase in ca.pass) and its root certificate, and
+# alice's password in alice.pass.
+ca_files() {
+	echo capass > ca.pass
+	pk-keygen rsa --legacy --pass-file ca.pass -o ca > /dev/null
+	pk-keygen selfsign -k ca.key --pass-file ca.pass -subj /CN=protokit-ca \
+	    -o ca.crt
+	echo alicepw > alice.pass
+}
+
+# stop_all [PID...]: kills the given background clients (empty ones
+# skipped), then stops the relay; a relay that did not exit cleanly (or,
+# under SAN, reported) fails the test with its log.
+stop_all() {
+	local p
+	for p in "$@"; do
+		[ -n "$p" ] || continue
+		kill "$p" 2> /dev/null || true
+		wait "$p" 2> /dev/null || true
+	done
+	RELAY_STATUS=0
+	stop_relay
+	if [ "$RELAY_STATUS" != 0 ]; then
+		cat relay.log >&2
+		return 1
+	fi
+}
+
 # stop_clients: closes the FIFO ends in CFD[NAME] and kills the clients
 # in CPID[NAME] (the interactive clients chat.bats and e2e.bats start).
 stop_clients() {

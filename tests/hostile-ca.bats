@@ -8,11 +8,7 @@ load helpers
 
 setup_file() {
 	cd "$BATS_FILE_TMPDIR" || return 1
-	echo capass > ca.pass
-	pk-keygen rsa --legacy --pass-file ca.pass -o ca > /dev/null
-	pk-keygen selfsign -k ca.key --pass-file ca.pass -subj /CN=protokit-ca \
-	    -o ca.crt
-	echo alicepw > alice.pass
+	ca_files || return 1
 }
 
 setup() {
@@ -26,16 +22,7 @@ setup() {
 }
 
 teardown() {
-	if [ -n "$GPID" ]; then
-		kill "$GPID" 2> /dev/null || true
-		wait "$GPID" 2> /dev/null || true
-	fi
-	RELAY_STATUS=0
-	stop_relay
-	if [ "$RELAY_STATUS" != 0 ]; then
-		cat relay.log >&2
-		return 1
-	fi
+	stop_all "$GPID"
 }
 
 # ca_echo_start: the relay with ca and echo; alice is registered.
