@@ -14,7 +14,8 @@
 #          again every 3 s (6)
 # Item 5 is the client's and 7 to 9 are not load: they have no row.
 # A fresh relay (and state directory) for every row: its peak (VmHWM) and
-# final (VmRSS) resident size are the row's.  Median, 99th percentile and
+# final (VmRSS) resident size and its CPU time (user + system, from its
+# start, the attack's set-up included) are the row's.  Median, 99th percentile and
 # worst round trip count from when a round trip was due, across refused
 # connections (retried every 100 ms); one never answered counts with its
 # age and is flagged.
@@ -81,7 +82,7 @@ hs_slots=${HOSTILE_SLOTS:-50}
 hs_drain=${HOSTILE_DRAIN:-30}
 hs_only=${HOSTILE_ONLY:-none chat guess csr drip idle}
 hs_dir="$BENCH_WORK/hostile"
-hs_relay='' hs_attack_pid='' hs_tree=''
+hs_relay='' hs_attack_pid='' hs_normal_pid='' hs_tree=''
 hs_after_bin=$(cd "${HOSTILE_AFTER:-bin}" && pwd)
 hs_before_bin=
 [ -z "${HOSTILE_BEFORE:-}" ] || hs_before_bin=$(cd "$HOSTILE_BEFORE" && pwd)
@@ -101,9 +102,10 @@ hs_stop() {
 }
 
 hs_cleanup() {
+	hs_stop "$hs_normal_pid"
 	hs_stop "$hs_attack_pid"
 	hs_stop "$hs_relay"
-	hs_attack_pid='' hs_relay=''
+	hs_normal_pid='' hs_attack_pid='' hs_relay=''
 	if [ -n "$hs_tree" ]; then
 		git worktree remove --force "$hs_tree" 2> /dev/null ||
 		    rm -rf "$hs_tree"
@@ -234,7 +236,7 @@ hs_attack() {
 }
 
 # hs_row NAME BIN LABEL: one row's figures from BIN's relay in hs_res
-# ("n median p99 worst unanswered closed hwm_kb rss_kb"); the relay's
+# ("n median p99 worst unanswered closed hwm_kb rss_kb cpu_s"); the relay's
 # log is left in $hs_dir/NAME.LABEL.log, the attack's in NAME.LABEL.out.
 hs_row() {
 	local secs=$hs_secs max=10000 out st
@@ -242,12 +244,20 @@ hs_row() {
 	[ "$1" != idle ] || max=$((hs_idle + hs_n + 100))
 	hs_start "$2" "$max"
 	hs_attack "$1"
-	out=$(timeout -k 5 $((secs + hs_drain + 30)) "$hs_dir/hostile" normal \
-	    127.0.0.1 "${hs_port[echo]}" "$hs_n" "$secs" 50 "$hs_drain") ||
-	    hs_die "$1: the normal clients failed"
+	# In the background: wait returns at once when a signal comes.
+	timeout -k 5 $((secs + hs_drain + 30)) "$hs_dir/hostile" normal \
+	    127.0.0.1 "${hs_port[echo]}" "$hs_n" "$secs" 50 "$hs_drain" \
+	    > "$hs_dir/normal.out" &
+	hs_normal_pid=$!
+	wait "$hs_normal_pid" || hs_die "$1: the normal clients failed"
+	hs_normal_pid=''
+	out=$(cat "$hs_dir/normal.out")
 	st=$(awk '/^VmHWM:/ { h = $2 } /^VmRSS:/ { r = $2 }
 	    END { print h + 0, r + 0 }' "/proc/$hs_relay/status" 2> /dev/null ||
 	    echo "0 0")
+	# CPU seconds: utime and stime, fields 14 and 15 after the ")".
+	st="$st $(sed 's/.*) //' "/proc/$hs_relay/stat" 2> /dev/null | awk -v \
+	    t="$(getconf CLK_TCK)" '{ printf "%.1f", ($12 + $13) / t }')"
 	hs_stop "$hs_attack_pid"
 	hs_stop "$hs_relay"
 	hs_attack_pid='' hs_relay=''
@@ -281,10 +291,11 @@ hs_fmt() {
 	{
 		s = ($1 ? t($2) " / " t($3) : "- / -") " / " \
 		    ($5 ? ">= " : "") t($4)
+		s = s ", " $1 " answered"
 		if ($5) s = s ", " $5 " unanswered"
 		if ($6) s = s ", " $6 " refused or closed"
-		printf "%s | %.0f MiB (%.0f MiB at the end)", s, $7 / 1024,
-		    $8 / 1024
+		printf "%s | %.0f MiB (%.0f MiB at the end), %.1f s CPU", s,
+		    $7 / 1024, $8 / 1024, $9
 	}'
 }
 
@@ -313,7 +324,7 @@ load $(cut -d' ' -f1-3 /proc/loadavg)"
 		echo "$hs_n normal echo clients, one 64-byte round trip every" \
 		    "50 ms each, ${hs_secs} s a row (slow drip: ${hs_drip_secs} s)"
 		echo "round trips: median / 99th percentile / worst; relay:" \
-		    "peak RSS (VmHWM), RSS at the end of the row"
+		    "peak RSS (VmHWM), RSS at the end of the row, CPU time"
 		echo "after: $hs_after_bin${hs_before_bin:+; before: $hs_before_bin}"
 		echo
 		if [ -n "$hs_before_bin" ]; then
