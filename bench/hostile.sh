@@ -15,10 +15,10 @@
 # Item 5 is the client's and 7 to 9 are not load: they have no row.
 # A fresh relay (and state directory) for every row: its peak (VmHWM) and
 # final (VmRSS) resident size and its CPU time (user + system, from its
-# start, the attack's set-up included) are the row's.  Median, 99th percentile and
-# worst round trip count from when a round trip was due, across refused
-# connections (retried every 100 ms); one never answered counts with its
-# age and is flagged.
+# start, the attack's set-up included) are the row's.  Median, 99th
+# percentile and worst round trip count from when a round trip was due,
+# across refused connections (retried every 100 ms); one never answered
+# counts with its age and is flagged.
 #
 #   bench/hostile.sh [--before DIR | --before-rev REV] [--after DIR]
 #
@@ -28,7 +28,7 @@
 # trips.  Without a before build only the after columns are printed.
 # bench/run.sh sources this file (HOSTILE_BEFORE or HOSTILE_BEFORE_REV set
 # the before build there) and gets one row per attack in its format.
-# Knobs: HOSTILE_N (20), HOSTILE_SECS (6) per row, HOSTILE_DRAIN (30) to
+# Knobs: HOSTILE_N (20), HOSTILE_SECS (6) per row, HOSTILE_DRAIN (15) to
 # wait for late replies, HOSTILE_CHAT (100), HOSTILE_GUESS (2),
 # HOSTILE_BATCH (100), HOSTILE_CSR (2), HOSTILE_SLOTS (50),
 # HOSTILE_DRIP_SECS (15), HOSTILE_IDLE (2000), HOSTILE_ONLY (attack
@@ -79,7 +79,7 @@ else
 	hs_drip_secs=${HOSTILE_DRIP_SECS:-15}
 fi
 hs_slots=${HOSTILE_SLOTS:-50}
-hs_drain=${HOSTILE_DRAIN:-30}
+hs_drain=${HOSTILE_DRAIN:-15}
 hs_only=${HOSTILE_ONLY:-none chat guess csr drip idle}
 hs_dir="$BENCH_WORK/hostile"
 hs_relay='' hs_attack_pid='' hs_normal_pid='' hs_tree=''
@@ -300,10 +300,12 @@ hs_fmt() {
 }
 
 # hs_ratio BEFORE AFTER: the before build's worst round trip over the
-# after build's.
+# after build's (at least that when the before build left some
+# unanswered; none when the after build did).
 hs_ratio() {
-	awk -v b="$1" -v a="$2" 'BEGIN { split(b, x); split(a, y);
-	    printf "%.1f", (y[4] > 0 ? x[4] / y[4] : 0) }'
+	awk -v b="$1" -v a="$2" 'BEGIN { split(b, x); split(a, y)
+	    if (y[5] > 0 || y[4] <= 0) print "-"
+	    else printf "%s%.1f\n", (x[5] > 0 ? ">= " : ""), x[4] / y[4] }'
 }
 
 hs_run() {
