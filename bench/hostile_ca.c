@@ -66,13 +66,13 @@ ca_client(int i, void *arg)
 	int fd;
 
 	(void)i;
-	for (;;) {
+	while (!hostile_stop) {
 		if ((fd = ca_user(a->user)) == -1)
 			continue;
 		if (a->pass == NULL ||
 		    (send_frame(fd, a->pass, strlen(a->pass)) == 0 &&
 			read_frame_is(fd, WELCOME) == 0))
-			while (volley(fd, a) == 0)
+			while (!hostile_stop && volley(fd, a) == 0)
 				;
 		close(fd);
 		nap_ms(100);
@@ -95,9 +95,11 @@ run_guess(int m, const char *user, int batch)
 		err(2, NULL);
 	for (k = 0, p = a.out; k < batch; k++, p += 16) {
 		put32(p, 12);
-		snprintf((char *)p + 4, 13, "wrong-%06d", k % 1000000);
+		snprintf(
+		    (char *)p + 4, 13, "wrong-%06u", (unsigned)k % 1000000);
 	}
 	spawn_each(m, ca_client, &a);
+	free(a.out);
 }
 
 /* inflight frames "CSR user\n<the PEM of csrfile>" in one buffer. */
@@ -126,4 +128,5 @@ run_csr(int m, const char *user, const char *csrfile, int inflight)
 	for (k = 0; k < (size_t)inflight; k++)
 		memcpy(a.out + k * (4 + hl + n), req, 4 + hl + n);
 	spawn_each(m, ca_client, &a);
+	free(a.out);
 }

@@ -140,4 +140,9 @@ run_chat(int m, const char *pemfile)
 		}
 		feed(&sender, buf, len, &off, (int)((tick - now) / 1000) + 1);
 	}
+	for (i = 0; i < m; i++)
+		if (fd[i] != -1)
+			close(fd[i]);
+	free(fd);
+	free(buf);
 }

@@ -109,7 +109,7 @@ step(struct nclient *c, long long now, long long end, long long period)
 }
 
 static void
-on_event(struct nclient *c, short rev, long long now)
+on_event(struct nclient *c, long long now)
 {
 	uint8_t buf[4096];
 	socklen_t sl = sizeof(int);
@@ -124,7 +124,6 @@ on_event(struct nclient *c, short rev, long long now)
 			c->state = UP;
 		return;
 	}
-	(void)rev;
 	while ((r = read(c->fd, buf, sizeof(buf))) > 0)
 		c->got += (size_t)r;
 	if (r == 0 || (errno != EAGAIN && errno != EINTR)) {
@@ -226,7 +225,13 @@ run_normal(int n, double seconds, long period_ms, double drain_s)
 		now = now_us();
 		for (i = 0, np = 0; i < n; i++)
 			if (cl[i].state != DOWN && pf[np++].revents != 0)
-				on_event(&cl[i], pf[np - 1].revents, now);
+				on_event(&cl[i], now);
 	}
 	report(cl, n, now_us());
+	for (i = 0; i < n; i++)
+		if (cl[i].fd != -1)
+			close(cl[i].fd);
+	free(cl);
+	free(pf);
+	free(rtt);
 }

@@ -118,6 +118,10 @@ run_drip(int m, long gap_ms)
 			? 100
 			: (int)((tick - now) / 1000) + 1);
 	}
+	for (i = 0; i < m; i++)
+		drip_down(&d[i], 0);
+	free(d);
+	free(pf);
 }
 
 /* A non-blocking connection from the hostile address, or -1. */
@@ -165,4 +169,5 @@ run_idle(int m, long hold_ms)
 			if (fd[i] != -1)
 				close(fd[i]);
 	}
+	free(fd);
 }
