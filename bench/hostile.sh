@@ -167,13 +167,17 @@ hs_start() {
 	    e2e-upload@127.0.0.1:0 > "$hs_dir/relay.out" \
 	    2> "$hs_dir/relay.log" < /dev/null &
 	hs_relay=$!
-	for ((i = 0; i < 100; i++)); do
+	# Up to 30 s: the new database's fsyncs wait behind any other disk
+	# load.
+	for ((i = 0; i < 300; i++)); do
 		[ "$(grep -c '^listening ' "$hs_dir/relay.out")" = 4 ] && break
 		kill -0 "$hs_relay" 2> /dev/null || break
 		sleep 0.1
 	done
 	[ "$(grep -c '^listening ' "$hs_dir/relay.out")" = 4 ] || {
 		cat "$hs_dir/relay.log" >&2
+		kill -0 "$hs_relay" 2> /dev/null &&
+		    hs_die "$1/pk-relay did not listen within 30 s"
 		hs_die "$1/pk-relay did not start"
 	}
 	declare -gA hs_port=()
