@@ -31,7 +31,8 @@
 # Knobs: HOSTILE_N (20), HOSTILE_SECS (6) per row, HOSTILE_DRAIN (15) to
 # wait for late replies, HOSTILE_CHAT (100), HOSTILE_GUESS (2),
 # HOSTILE_BATCH (100), HOSTILE_CSR (2), HOSTILE_SLOTS (50),
-# HOSTILE_DRIP_SECS (15), HOSTILE_IDLE (2000), HOSTILE_ONLY (attack
+# HOSTILE_DRIP_SECS (40: longer than the relay's default
+# --message-timeout, 30 s), HOSTILE_IDLE (2000), HOSTILE_ONLY (attack
 # names, e.g. "none chat"), HOSTILE_BIG=1 for the scale (50
 # students, 300 members, 10 x 200 guesses, 10 x 4 requests, 5000 idle,
 # 30 s a row).  If the relay's --help lists --max-per-ip, the row's
@@ -76,7 +77,7 @@ else
 	hs_chat=${HOSTILE_CHAT:-100} hs_guess=${HOSTILE_GUESS:-2}
 	hs_batch=${HOSTILE_BATCH:-100} hs_csr=${HOSTILE_CSR:-2}
 	hs_inflight=2 hs_idle=${HOSTILE_IDLE:-2000}
-	hs_drip_secs=${HOSTILE_DRIP_SECS:-15}
+	hs_drip_secs=${HOSTILE_DRIP_SECS:-40}
 fi
 hs_slots=${HOSTILE_SLOTS:-50}
 hs_drain=${HOSTILE_DRAIN:-15}
