@@ -51,18 +51,29 @@ if [ "${BASH_SOURCE[0]}" = "$0" ]; then
 	HOSTILE_BEFORE=${HOSTILE_BEFORE:-}
 	HOSTILE_BEFORE_REV=${HOSTILE_BEFORE_REV:-}
 	HOSTILE_AFTER=${HOSTILE_AFTER:-}
+	hs_usage="usage: bench/hostile.sh [--before DIR | --before-rev REV]"
+	hs_usage="$hs_usage [--after DIR]"
 	while [ $# -gt 0 ]; do
 		case "$1" in
-		--before) HOSTILE_BEFORE=$2 ;;
-		--before-rev) HOSTILE_BEFORE_REV=$2 ;;
-		--after) HOSTILE_AFTER=$2 ;;
+		-h | --help)
+			echo "$hs_usage"
+			echo "(knobs: the comment at the top of bench/hostile.sh)"
+			exit 0
+			;;
+		--before | --before-rev | --after)
+			[ $# -ge 2 ] || { echo "$hs_usage" >&2; exit 2; }
+			case "$1" in
+			--before) HOSTILE_BEFORE=$2 ;;
+			--before-rev) HOSTILE_BEFORE_REV=$2 ;;
+			--after) HOSTILE_AFTER=$2 ;;
+			esac
+			shift 2
+			;;
 		*)
-			echo "usage: bench/hostile.sh [--before DIR |" \
-			    "--before-rev REV] [--after DIR]" >&2
+			echo "$hs_usage" >&2
 			exit 2
 			;;
 		esac
-		shift 2 || { echo "bench: $1: needs a value" >&2; exit 2; }
 	done
 fi
 
