@@ -1,6 +1,9 @@
 #!/bin/bash
 # make bench: every protokit tool against its peer on the same input, in
 # the same run.  Prints a Markdown table; bench/RESULTS.md keeps the latest.
+# bench/hostile.sh (a hostile class against the relay) prints this build in
+# the protokit column and, with HOSTILE_BEFORE_REV=REV, REV's relay as the
+# peer; run alone, it prints its own wider table.
 set -eu
 cd "$(dirname "$0")/.."
 PATH="$PWD/bin:$PATH"
