@@ -1,0 +1,331 @@
+/*
+ * trace: the frame's field list (trace_begin, trace_add, ...) and its two
+ * printers, text and JSON.  A field's value column is its number (and what
+ * it means), its text, or, for a PEM public key, the SHA-256 fingerprint
+ * of its SubjectPublicKeyInfo, the one `openssl pkey -pubin -outform DER |
+ * sha256sum` gives.
+ */
+#include <ctype.h>
+#include <string.h>
+#include <sys/time.h>
+#include <time.h>
+
+#include <nettle/sha2.h>
+
+#include "key.h"
+#include "trace.h"
+
+#define ROW 16 /* bytes per hex row */
+
+void
+trace_begin(struct trace_frame *fr, const char *proto, enum trace_dir dir,
+    const char *peer, const uint8_t *buf, size_t len)
+{
+	memset(fr, 0, sizeof(*fr));
+	fr->proto = proto;
+	fr->step = "unknown";
+	fr->dir = dir;
+	fr->peer = peer;
+	fr->buf = buf;
+	fr->len = len;
+}
+
+void
+trace_bad(struct trace_frame *fr, const char *why)
+{
+	if (fr->bad == NULL)
+		fr->bad = why;
+}
+
+struct trace_field *
+trace_add(struct trace_frame *fr, const char *name, size_t off, size_t len,
+    enum trace_type type)
+{
+	struct trace_field *f;
+
+	if (type != TRACE_PLAIN && (off > fr->len || len > fr->len - off)) {
+		trace_bad(fr, "shorter than its fields");
+		return NULL;
+	}
+	if (fr->n == TRACE_FIELDS) {
+		trace_bad(fr, "too many fields to show");
+		return NULL;
+	}
+	f = &fr->f[fr->n++];
+	memset(f, 0, sizeof(*f));
+	f->name = name;
+	f->off = off;
+	f->len = len;
+	f->type = type;
+	return f;
+}
+
+struct trace_field *
+trace_uint(
+    struct trace_frame *fr, const char *name, size_t off, size_t len, int le)
+{
+	struct trace_field *f;
+	size_t i;
+
+	if (len == 0 || len > 8)
+		return NULL;
+	if ((f = trace_add(fr, name, off, len, TRACE_UINT)) == NULL)
+		return NULL;
+	for (i = 0; i < len; i++)
+		f->num = f->num << 8 | fr->buf[off + (le ? len - 1 - i : i)];
+	return f;
+}
+
+struct trace_field *
+trace_plain(struct trace_frame *fr, const char *name, const uint8_t *p,
+    size_t len, const char *with)
+{
+	struct trace_field *f;
+	size_t off = fr->n > 0 ? fr->f[fr->n - 1].off : 0;
+
+	if ((f = trace_add(fr, name, off, len, TRACE_PLAIN)) == NULL)
+		return NULL;
+	f->data = p;
+	f->note = with;
+	return f;
+}
+
+static const uint8_t *
+field_bytes(const struct trace_frame *fr, const struct trace_field *f)
+{
+	return f->type == TRACE_PLAIN ? f->data : fr->buf + f->off;
+}
+
+/* "sha256:" and the fingerprint of a PEM public key; 0 if it is none. */
+static int
+fingerprint(const uint8_t *p, size_t len, char out[7 + 64 + 1])
+{
+	struct key_rsa k;
+	uint8_t der[4096], md[SHA256_DIGEST_SIZE];
+	struct sha256_ctx ctx;
+	size_t n, i;
+	int ok;
+
+	key_init(&k);
+	ok = key_parse(&k, p, len, NULL, 0) == KEY_OK &&
+	    key_spki_der(&k, der, sizeof(der), &n) == KEY_OK;
+	key_clear(&k);
+	if (!ok)
+		return 0;
+	sha256_init(&ctx);
+	sha256_update(&ctx, n, der);
+	sha256_digest(&ctx, sizeof(md), md);
+	memcpy(out, "sha256:", 7);
+	for (i = 0; i < sizeof(md); i++)
+		snprintf(out + 7 + 2 * i, 3, "%02x", md[i]);
+	return 1;
+}
+
+static void
+hex(FILE *fp, const uint8_t *p, size_t n, const char *sep)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		fprintf(fp, "%s%02x", i ? sep : "", p[i]);
+}
+
+/* Text, escaped as C would: printable ASCII as is, the rest as \xNN. */
+static void
+text(FILE *fp, const uint8_t *p, size_t n, int json)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		if (p[i] == '"' || p[i] == '\\')
+			fprintf(fp, "\\%c", p[i]);
+		else if (isprint(p[i]))
+			fputc(p[i], fp);
+		else if (json)
+			fprintf(fp, "\\u%04x", p[i]);
+		else if (p[i] == '\n')
+			fputs("\\n", fp);
+		else
+			fprintf(fp, "\\x%02x", p[i]);
+	}
+}
+
+static void
+stamp(char *buf, size_t n, double *secs)
+{
+	struct timeval tv;
+	struct tm tm;
+	size_t k;
+
+	gettimeofday(&tv, NULL);
+	*secs = (double)tv.tv_sec + tv.tv_usec / 1e6;
+	localtime_r(&tv.tv_sec, &tm);
+	k = strftime(buf, n, "%H:%M:%S", &tm);
+	snprintf(buf + k, n - k, ".%06ld", (long)tv.tv_usec);
+}
+
+/* The value column of a field in text (rows below it for long ones). */
+static void
+text_value(FILE *fp, const struct trace_frame *fr, const struct trace_field *f)
+{
+	const uint8_t *p = field_bytes(fr, f);
+	char fp_hex[7 + 64 + 1];
+	size_t i,
+	    row = f->type == TRACE_CIPHER || f->type == TRACE_IV ? 16 : ROW;
+
+	if (f->type == TRACE_UINT)
+		fprintf(fp, "  %llu", (unsigned long long)f->num);
+	else if (f->type == TRACE_TEXT || f->type == TRACE_PLAIN) {
+		fputs("  \"", fp);
+		text(fp, p, f->len, 0);
+		fputc('"', fp);
+	}
+	if (f->note != NULL)
+		fprintf(fp, " (%s)", f->note);
+	if (f->type == TRACE_PEM && fingerprint(p, f->len, fp_hex))
+		fprintf(fp, "  %s", fp_hex);
+	fputc('\n', fp);
+	if (f->type == TRACE_PEM) {
+		for (i = 0; i < f->len; i++) {
+			if (i == 0 || p[i - 1] == '\n')
+				fputs("        | ", fp);
+			if (p[i] != '\n')
+				fputc(isprint(p[i]) ? p[i] : '?', fp);
+			else if (i + 1 < f->len)
+				fputc('\n', fp);
+		}
+		fputc('\n', fp);
+		return;
+	}
+	if (f->len <= ROW || f->type == TRACE_UINT || f->type == TRACE_TEXT)
+		return;
+	for (i = 0; i < f->len; i += row) {
+		fprintf(fp, "        %04zx  ", i);
+		hex(fp, p + i, f->len - i < row ? f->len - i : row, " ");
+		fputc('\n', fp);
+	}
+}
+
+static void
+text_field(FILE *fp, const struct trace_frame *fr, const struct trace_field *f)
+{
+	const uint8_t *p = field_bytes(fr, f);
+
+	if (f->type == TRACE_PLAIN)
+		fprintf(fp, "    %-18s %6s %5zu  ", f->name, "-", f->len);
+	else
+		fprintf(fp, "    %-18s %6zu %5zu  ", f->name, f->off, f->len);
+	if (f->len <= 8 || (f->len <= ROW && f->type != TRACE_TEXT))
+		hex(fp, p, f->len, " ");
+	else
+		fprintf(fp, "%zu bytes", f->len);
+	text_value(fp, fr, f);
+}
+
+static void
+json_field(FILE *fp, const struct trace_frame *fr, const struct trace_field *f)
+{
+	const uint8_t *p = field_bytes(fr, f);
+	char fp_hex[7 + 64 + 1];
+
+	fputs("{\"name\":\"", fp);
+	text(fp, (const uint8_t *)f->name, strlen(f->name), 1);
+	if (f->type == TRACE_PLAIN)
+		fprintf(
+		    fp, "\",\"offset\":null,\"length\":%zu,\"hex\":\"", f->len);
+	else
+		fprintf(fp, "\",\"offset\":%zu,\"length\":%zu,\"hex\":\"",
+		    f->off, f->len);
+	hex(fp, p, f->len, "");
+	fputs("\",\"value\":", fp);
+	if (f->type == TRACE_UINT)
+		fprintf(fp, "%llu", (unsigned long long)f->num);
+	else if (f->type == TRACE_TEXT || f->type == TRACE_PLAIN ||
+	    f->type == TRACE_PEM) {
+		fputc('"', fp);
+		text(fp, p, f->len, 1);
+		fputc('"', fp);
+	} else
+		fputs("null", fp);
+	if (f->note != NULL) {
+		fputs(",\"note\":\"", fp);
+		text(fp, (const uint8_t *)f->note, strlen(f->note), 1);
+		fputc('"', fp);
+	}
+	if (f->type == TRACE_PEM && fingerprint(p, f->len, fp_hex))
+		fprintf(fp, ",\"fingerprint\":\"%s\"", fp_hex);
+	fputc('}', fp);
+}
+
+/* The bytes from *at to end no field covers, as one "unnamed" field. */
+static int
+gap(struct trace_field *u, size_t at, size_t end)
+{
+	if (end <= at)
+		return 0;
+	memset(u, 0, sizeof(*u));
+	u->name = "unnamed";
+	u->off = at;
+	u->len = end - at;
+	u->type = TRACE_BYTES;
+	return 1;
+}
+
+static void
+each_field(const struct trace_frame *fr, FILE *fp,
+    void (*out)(FILE *, const struct trace_frame *, const struct trace_field *),
+    const char *sep)
+{
+	struct trace_field u;
+	size_t i, at = 0;
+	int first = 1;
+
+	for (i = 0; i < fr->n; i++) {
+		const struct trace_field *f = &fr->f[i];
+
+		if (f->type != TRACE_PLAIN && gap(&u, at, f->off)) {
+			fputs(first ? "" : sep, fp);
+			out(fp, fr, &u);
+			first = 0;
+		}
+		fputs(first ? "" : sep, fp);
+		out(fp, fr, f);
+		first = 0;
+		if (f->type != TRACE_PLAIN && f->off + f->len > at)
+			at = f->off + f->len;
+	}
+	if (gap(&u, at, fr->len)) {
+		fputs(first ? "" : sep, fp);
+		out(fp, fr, &u);
+	}
+}
+
+void
+trace_print(const struct trace_sink *s, const struct trace_frame *fr)
+{
+	const char *dir = fr->dir == TRACE_SENT ? ">>>" : "<<<";
+	char when[32];
+	double secs;
+
+	stamp(when, sizeof(when), &secs);
+	if (s->text != NULL) {
+		fprintf(s->text, "%s %s %s %s %s: %zu bytes%s%s\n", when, dir,
+		    fr->peer ? fr->peer : "-", fr->proto, fr->step, fr->len,
+		    fr->bad ? ", malformed: " : "", fr->bad ? fr->bad : "");
+		each_field(fr, s->text, text_field, "");
+		fflush(s->text);
+	}
+	if (s->json != NULL) {
+		fprintf(s->json,
+		    "{\"time\":%.6f,\"direction\":\"%s\",\"peer\":\"%s\","
+		    "\"protocol\":\"%s\",\"step\":\"%s\",\"length\":%zu,",
+		    secs, fr->dir == TRACE_SENT ? "sent" : "received",
+		    fr->peer ? fr->peer : "", fr->proto, fr->step, fr->len);
+		if (fr->bad != NULL)
+			fprintf(s->json, "\"malformed\":\"%s\",", fr->bad);
+		fputs("\"fields\":[", s->json);
+		each_field(fr, s->json, json_field, ",");
+		fputs("]}\n", s->json);
+		fflush(s->json);
+	}
+}
