@@ -961,6 +961,25 @@ conn_set_data(struct conn *c, void *data)
 	c->data = data;
 }
 
+int
+conn_tracing(const struct conn *c)
+{
+	return c->ctx->sink.text != NULL || c->ctx->sink.json != NULL;
+}
+
+void
+conn_trace(struct conn *c, enum trace_dir dir, const uint8_t *p, size_t len)
+{
+	struct trace_frame fr;
+
+	if (!conn_tracing(c))
+		return;
+	trace_begin(&fr, c->svc->name, dir, c->peer, p, len);
+	if (c->svc->trace != NULL)
+		c->svc->trace(c, &fr);
+	trace_print(&c->ctx->sink, &fr);
+}
+
 const char *
 conn_peer(const struct conn *c)
 {

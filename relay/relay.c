@@ -37,6 +37,8 @@ enum {
 	OPT_MAX_QUEUED,
 	OPT_MAX_PER_IP,
 	OPT_MESSAGE_TIMEOUT,
+	OPT_TRACE,
+	OPT_TRACE_JSON,
 	OPT_FLAG, /* + k: the k-th service flag (service_flag) */
 };
 
@@ -44,6 +46,7 @@ static const char synopsis[] =
     "usage: pk-relay [--console] [-d state_dir] [--idle-timeout sec]\n"
     "           [--max-clients n] [--max-file bytes] [--max-per-ip n]\n"
     "           [--max-queued bytes] [--message-timeout sec] [--pss]\n"
+    "           [--trace] [--trace-json file]\n"
     "           service@host:port ...\n";
 
 static const char options[] =
@@ -72,7 +75,11 @@ static const char options[] =
     "                      close a client whose message (frame, line) is\n"
     "                      not whole sec seconds after its first byte\n"
     "                      (default 30; 0: never); each message received\n"
-    "                      starts the clock again, so long uploads are fine\n";
+    "                      starts the clock again, so long uploads are fine\n"
+    "  --trace             show every frame each client sends and is sent,\n"
+    "                      field by field, on stderr (docs/trace.md)\n"
+    "  --trace-json file   append the same, one JSON object per frame, to\n"
+    "                      file\n";
 
 static const char notes[] =
     "\n"
@@ -93,6 +100,8 @@ static const struct option core_longopts[] = {
     {"max-queued", required_argument, NULL, OPT_MAX_QUEUED},
     {"max-per-ip", required_argument, NULL, OPT_MAX_PER_IP},
     {"message-timeout", required_argument, NULL, OPT_MESSAGE_TIMEOUT},
+    {"trace", no_argument, NULL, OPT_TRACE},
+    {"trace-json", required_argument, NULL, OPT_TRACE_JSON},
 };
 
 #define NCORE (sizeof(core_longopts) / sizeof(core_longopts[0]))
@@ -440,6 +449,14 @@ main(int argc, char *argv[])
 			ctx.msg_ms = number("--message-timeout", optarg, 0,
 					 86400 * 365) *
 			    1000;
+			break;
+		case OPT_TRACE:
+			ctx.sink.text = stderr;
+			break;
+		case OPT_TRACE_JSON:
+			if (ctx.sink.json == NULL &&
+			    (ctx.sink.json = fopen(optarg, "a")) == NULL)
+				err(2, "--trace-json %s", optarg);
 			break;
 		default:
 			if (ch < OPT_FLAG)

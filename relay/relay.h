@@ -13,6 +13,7 @@
 #include <stdint.h>
 
 #include "service.h"
+#include "trace.h"
 
 #define RELAY_ADDR_MAX 64 /* "[v6 address]:port" */
 #define RELAY_SLACK_FDS 32 /* std, epoll, signalfd, database, services */
@@ -62,6 +63,7 @@ struct relay_ctx {
 	int sigfd;
 	int spare_fd; /* closed to accept on EMFILE */
 	int stopping;
+	struct trace_sink sink; /* --trace (stderr), --trace-json */
 	uint8_t rbuf[CONN_IN_MAX];
 };
 

@@ -63,6 +63,8 @@
 #include <stdint.h>
 #include <sys/types.h>
 
+#include "trace.h"
+
 #define CONN_IN_MAX (64 * 1024) /* input buffer per client */
 #define CONN_OUT_HIGH (256 * 1024) /* stop reading above this */
 #define CONN_OUT_LOW (64 * 1024) /* resume at or below this */
@@ -93,6 +95,12 @@ struct service {
 	void (*on_drain)(struct conn *);
 	void (*on_close)(struct conn *);
 	void (*fini)(struct relay_ctx *, void *state);
+	/*
+	 * pk-relay --trace: names the fields of a frame the service gave to
+	 * conn_trace (fr->buf, fr->len, fr->dir set; the step "unknown"
+	 * until set); NULL: shown as one unnamed field.
+	 */
+	void (*trace)(const struct conn *, struct trace_frame *fr);
 };
 
 /*
@@ -121,6 +129,14 @@ struct conn_blob;
 struct conn_blob *conn_blob_new(struct relay_ctx *, const void *, size_t);
 int conn_send_blob(struct conn *, struct conn_blob *);
 void conn_blob_free(struct conn_blob *);
+/*
+ * pk-relay --trace: shows one whole frame (or line, or packet) the
+ * service received from the client (TRACE_RECV) or sends it (TRACE_SENT),
+ * named by the service's trace callback.  conn_tracing says whether
+ * tracing is on, so a service can skip the work of showing.
+ */
+void conn_trace(struct conn *, enum trace_dir, const uint8_t *, size_t);
+int conn_tracing(const struct conn *);
 /* Stops reading; closes once everything queued is written. */
 void conn_close_after_flush(struct conn *);
 /*

@@ -84,6 +84,15 @@ cli_global(struct xfer_global *g, int ch, const char *arg)
 		return 1;
 	case XFER_OPT_TRACE:
 		g->trace = 1;
+		g->sink.text = stderr;
+		return 1;
+	case XFER_OPT_TRACE_JSON:
+		/* Appended to: one file collects every step of a run. */
+		if (g->sink.json != NULL)
+			fclose(g->sink.json);
+		if ((g->sink.json = fopen(arg, "a")) == NULL)
+			err(2, "--trace-json %s", arg);
+		g->trace = 1;
 		return 1;
 	}
 	return 0;

@@ -39,7 +39,8 @@ usage(FILE *fp, int status)
 {
 	size_t i;
 
-	fputs("usage: pk-xfer [--trace] [-t sec] [-C dir] protocol step "
+	fputs("usage: pk-xfer [--trace] [--trace-json file] [-t sec] [-C dir] "
+	      "protocol step "
 	      "[arg ...]\n",
 	    fp);
 	fputs("protocols:", fp);
@@ -57,6 +58,8 @@ usage(FILE *fp, int status)
 	      "stderr (ca\n"
 	      "                     and keymanager take it and dump nothing "
 	      "yet)\n"
+	      "  --trace-json file  append the same, one JSON object per "
+	      "frame, to file\n"
 	      "The global options may also follow the protocol's name.\n"
 	      "\n"
 	      "Exit codes: 0 ok; 1 the server or the data refused the step; 2 "

@@ -8,6 +8,8 @@
 #ifndef PK_XFER_H
 #define PK_XFER_H
 
+#include "trace.h"
+
 #define XFER_TIMEOUT_MS (30 * 1000) /* default -t */
 #define XFER_TIMEOUT_MAX 86400 /* the largest -t, seconds */
 
@@ -15,7 +17,8 @@
 struct xfer_global {
 	const char *dir; /* -C: where the step runs */
 	int timeout_ms; /* -t sec: each connect, reply and write */
-	int trace; /* --trace */
+	int trace; /* --trace or --trace-json: sink has somewhere to write */
+	struct trace_sink sink; /* text: stderr (--trace); json: --trace-json */
 };
 
 /*
@@ -24,11 +27,13 @@ struct xfer_global {
  * value --trace returns (cli_global stores them).
  */
 #define XFER_OPT_TRACE 1000
+#define XFER_OPT_TRACE_JSON 1001
 #define XFER_SHORTOPTS "C:t:"
 /* clang-format off */
 #define XFER_LONGOPTS \
 	{"timeout", required_argument, NULL, 't'}, \
-	{"trace", no_argument, NULL, XFER_OPT_TRACE}
+	{"trace", no_argument, NULL, XFER_OPT_TRACE}, \
+	{"trace-json", required_argument, NULL, XFER_OPT_TRACE_JSON}
 /* clang-format on */
 
 /*
