@@ -98,6 +98,38 @@ ca_files() {
 	echo alicepw > alice.pass
 }
 
+# doc_fields DOC: the "step field" pairs of DOC's field table, the one
+# under a heading "### Fields on the wire" whose rows start
+# | `step` | `field` | (offset, length, meaning follow), sorted.
+doc_fields() {
+	awk '/^#+ / { t = ($0 ~ /^### Fields on the wire/); next }
+	    t && /^\| *`/ { split($0, c, "|"); gsub(/[` ]/, "", c[2]);
+	    gsub(/[` ]/, "", c[3]); print c[2], c[3] }' "$1" | sort -u
+}
+
+# trace_check DOC JSON...: the JSON traces (--trace-json) of a full run
+# name every field of DOC's field table, in its step, and nothing else: no
+# field the table lacks, none "unnamed", no frame malformed.  Prints the
+# difference (- only in the doc, + only in the trace) on failure.
+trace_check() {
+	local doc=$1 bad
+	shift
+	bad=$(jq -r 'select(.malformed != null) | .step + ": " + .malformed' \
+	    "$@" | head -3)
+	if [ -n "$bad" ]; then
+		echo "malformed frames: $bad" >&2
+		return 1
+	fi
+	doc_fields "$doc" > doc.fields
+	[ -s doc.fields ] || {
+		echo "$doc: no \"### Fields on the wire\" table" >&2
+		return 1
+	}
+	jq -r '.step + " " + .fields[].name' "$@" | sort -u > trace.fields
+	diff -U0 doc.fields trace.fields | grep '^[-+][^-+]' >&2 && return 1
+	return 0
+}
+
 # stop_all [PID...]: kills the given background clients (empty ones
 # skipped), then stops the relay; a relay that did not exit cleanly (or,
 # under SAN, reported) fails the test with its log.
