@@ -227,7 +227,7 @@ TERMINATE, typed on the server'"'"'s console, ends the chat for all.'
 @test "chat: the session key unwraps with pk-wrap and the ciphertext on the wire decrypts with openssl enc -aes-128-cfb8" {
 	local ka kb frame iv ct
 	start_relay chat@127.0.0.1:0
-	join alice --trace --save-key alice.wrapped
+	join alice --trace-json alice.json --save-key alice.wrapped
 	join bob --save-key bob.wrapped
 	[ "$(wc -c < alice.wrapped)" -eq 256 ]
 	ka=$(pk-wrap -d --oaep-sha1 -k "$BATS_FILE_TMPDIR/alice.key" \
@@ -240,10 +240,11 @@ TERMINATE, typed on the server'"'"'s console, ends the chat for all.'
 	[ "$ka" = "$kb" ]
 	say alice "attack at dawn"
 	wait_file bob.out "^$STAMP alice: attack at dawn\$"
-	frame=$(sed -n 's/^>>> message: type, iv, ciphertext ([0-9]* bytes): //p' alice.err)
-	[ "${frame:0:2}" = 4d ]
-	iv=${frame:2:32}
-	ct=${frame:34}
+	frame=$(jq -r 'select(.direction == "sent" and .step == "message") |
+	    [.fields[] | select(.offset != null) | .hex] | add' alice.json)
+	[ "${frame:8:2}" = 4d ]
+	iv=${frame:10:32}
+	ct=${frame:42}
 	[ "${#ct}" -eq 42 ]
 	printf '%s' "$ct" | xxd -r -p > wire.bin
 	run openssl enc -d -aes-128-cfb8 -K "$ka" -iv "$iv" -in wire.bin
@@ -280,8 +281,9 @@ raw_join() {
 @test "chat: public keys go without the PEM's trailing newline (450 bytes for RSA-2048), as the original; the relay takes either" {
 	start_relay chat@127.0.0.1:0
 	join alice --trace
-	grep -qx '<<< server public key (450 bytes): .*' alice.err
-	grep -qx '>>> client public key (450 bytes): .*' alice.err
+	grep -Eqx '[0-9:.]+ <<< [0-9.:]+ chat server_key: 454 bytes' alice.err
+	grep -Eqx '[0-9:.]+ >>> [0-9.:]+ chat client_key: 454 bytes' alice.err
+	[ "$(grep -Ec '^    length +0 +4  00 00 01 c2  450$' alice.err)" -eq 2 ]
 	pk-keygen pub -i "$BATS_FILE_TMPDIR/bob.key" > bob.pub
 	[ "$(wc -c < bob.pub)" -eq 451 ]
 	raw_join bob bob.pub
