@@ -5,61 +5,21 @@
 # test closes its end.  Keys are made once per file with pk-keygen.
 
 load helpers
+load chat-helpers
 
 STAMP='[0-9]{4}-[0-9]{2}-[0-9]{2} [0-9]{2}:[0-9]{2}:[0-9]{2}'
 
 setup_file() {
-	local n
-	for n in server alice bob carol mallory; do
-		pk-keygen rsa -b 2048 --no-pass -o "$BATS_FILE_TMPDIR/$n" \
-		    > /dev/null
-	done
+	chat_keys server alice bob carol mallory
 }
 
 setup() {
-	declare -gA CPID=() CFD=()
-	mkdir -m 700 state
-	cp "$BATS_FILE_TMPDIR/server.key" state/chat.key
+	chat_state server
 }
 
 teardown() {
 	stop_clients
 	stop_relay
-}
-
-# join NAME [ARGS...]: starts pk-xfer chat for NAME reading NAME.in, and
-# waits until the relay has sent NAME the session key.
-join() {
-	local n=$1
-	shift
-	mkfifo "$n.in"
-	# Without the other clients' FIFO ends, or their EOF never comes.
-	(
-		for fd in "${CFD[@]}"; do
-			exec {fd}>&-
-		done
-		exec pk-xfer chat -u "$n" -k "$BATS_FILE_TMPDIR/$n.key" "$@" \
-		    "127.0.0.1:$RELAY_PORT" < "$n.in" > "$n.out" 2> "$n.err"
-	) 3>&- &
-	CPID[$n]=$!
-	# shellcheck disable=SC1083,SC2093 # bash: exec {array[i]}> names the fd
-	exec {CFD[$n]}> "$n.in"
-	wait_log "secret key sent to $n\$"
-}
-
-say() {
-	echo "$2" >&"${CFD[$1]}"
-}
-
-# leave NAME: closes NAME's stdin and waits for the client; its exit
-# status is in STATUS.
-leave() {
-	# shellcheck disable=SC1083,SC2093 # bash: exec {array[i]}> names the fd
-	exec {CFD[$1]}>&-
-	unset "CFD[$1]"
-	STATUS=0
-	wait "${CPID[$1]}" || STATUS=$?
-	unset "CPID[$1]"
 }
 
 @test "chat: three clients each see the others' messages with names and timestamps, never their own" {
