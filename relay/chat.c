@@ -68,6 +68,8 @@ trace_run(struct chat_user *u, enum trace_dir dir, const uint8_t *p, size_t len)
 	const uint8_t *m;
 	size_t mlen, used;
 
+	if (!conn_tracing(u->conn))
+		return;
 	while (len > 0 &&
 	    frame_decode(p, len, CHAT_FRAME_MAX, &m, &mlen, &used) ==
 		FRAME_OK) {
