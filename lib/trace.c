@@ -150,6 +150,44 @@ text(FILE *fp, const uint8_t *p, size_t n, int json)
 	}
 }
 
+/*
+ * 1 if p reads as text: printable ASCII, tabs and line ends, and valid
+ * UTF-8 sequences (random bytes, a key, almost never do).
+ */
+static int
+texty(const uint8_t *p, size_t n)
+{
+	size_t i, k, more;
+
+	for (i = 0; i < n; i++) {
+		if (p[i] >= 0x20 && p[i] < 0x7f)
+			continue;
+		if (p[i] == '\t' || p[i] == '\n' || p[i] == '\r')
+			continue;
+		if (p[i] >= 0xc2 && p[i] <= 0xdf)
+			more = 1;
+		else if (p[i] >= 0xe0 && p[i] <= 0xef)
+			more = 2;
+		else if (p[i] >= 0xf0 && p[i] <= 0xf4)
+			more = 3;
+		else
+			return 0;
+		for (k = 1; k <= more; k++)
+			if (i + k >= n || (p[i + k] & 0xc0) != 0x80)
+				return 0;
+		i += more;
+	}
+	return 1;
+}
+
+/* Shown as text: text fields, and plaintext that reads as text. */
+static int
+as_text(const struct trace_field *f, const uint8_t *p)
+{
+	return f->type == TRACE_TEXT ||
+	    (f->type == TRACE_PLAIN && texty(p, f->len));
+}
+
 static void
 stamp(char *buf, size_t n, double *secs)
 {
@@ -175,13 +213,15 @@ text_value(FILE *fp, const struct trace_frame *fr, const struct trace_field *f)
 
 	if (f->type == TRACE_UINT)
 		fprintf(fp, "  %llu", (unsigned long long)f->num);
-	else if (f->type == TRACE_TEXT || f->type == TRACE_PLAIN) {
+	else if (as_text(f, p)) {
 		fputs("  \"", fp);
 		text(fp, p, f->len, 0);
 		fputc('"', fp);
 	}
 	if (f->note != NULL)
-		fprintf(fp, " (%s)", f->note);
+		fprintf(fp, "%s(%s)",
+		    f->type == TRACE_UINT || as_text(f, p) ? " " : "  ",
+		    f->note);
 	if (f->type == TRACE_PEM && fingerprint(p, f->len, fp_hex))
 		fprintf(fp, "  %s", fp_hex);
 	fputc('\n', fp);
@@ -197,7 +237,7 @@ text_value(FILE *fp, const struct trace_frame *fr, const struct trace_field *f)
 		fputc('\n', fp);
 		return;
 	}
-	if (f->len <= ROW || f->type == TRACE_UINT || f->type == TRACE_TEXT)
+	if (f->len <= ROW || f->type == TRACE_UINT || as_text(f, p))
 		return;
 	for (i = 0; i < f->len; i += row) {
 		fprintf(fp, "        %04zx  ", i);
@@ -240,8 +280,7 @@ json_field(FILE *fp, const struct trace_frame *fr, const struct trace_field *f)
 	fputs("\",\"value\":", fp);
 	if (f->type == TRACE_UINT)
 		fprintf(fp, "%llu", (unsigned long long)f->num);
-	else if (f->type == TRACE_TEXT || f->type == TRACE_PLAIN ||
-	    f->type == TRACE_PEM) {
+	else if (as_text(f, p) || f->type == TRACE_PEM) {
 		fputc('"', fp);
 		text(fp, p, f->len, 1);
 		fputc('"', fp);
