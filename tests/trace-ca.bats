@@ -34,6 +34,22 @@ x() {
 	pk-xfer --trace --trace-json client.json "$@" 2>> x.trace
 }
 
+# listen_traced KEY [OPTION...]: pk-xfer --trace ca listen -k KEY in the
+# background, output in bob.listen, trace in bob.trace; LPID, LADDR.
+listen_traced() {
+	local key=$1 i
+	shift
+	pk-xfer --trace "$@" -t 10 ca listen -k "$key" > bob.listen \
+	    2> bob.trace 3>&- &
+	LPID=$!
+	for ((i = 0; i < 100; i++)); do
+		grep -qs '^listening on ' bob.listen && break
+		sleep 0.05
+	done
+	LADDR=$(sed -n 's/^listening on //p' bob.listen)
+	[ -n "$LADDR" ]
+}
+
 # full_run: every step and every answer of the protocol, then the peer
 # chat alice -> bob, with pk-relay's and pk-xfer's traces.
 full_run() {
@@ -49,14 +65,7 @@ full_run() {
 	x ca certreq -u bob --pass-file bob.pass -o got.crt "$ADDR" alice
 	run -1 x ca certreq -u bob --pass-file bob.pass -o no.crt "$ADDR" carol
 	echo "tea at five" > chat.pass
-	pk-xfer --trace --trace-json listen.json -t 10 ca listen -k bob.key \
-	    > bob.listen 2> bob.trace 3>&- &
-	LPID=$!
-	for ((i = 0; i < 100; i++)); do
-		grep -q '^listening on ' bob.listen && break
-		sleep 0.05
-	done
-	LADDR=$(sed -n 's/^listening on //p' bob.listen)
+	listen_traced bob.key --trace-json listen.json
 	printf 'hello bob\nsecond line, longer than one AES block\n' |
 	    x ca connect -u alice --pass-file alice.pass --ca ca.crt --to bob \
 	    --chat-pass file:chat.pass "$ADDR" "$LADDR"
@@ -133,6 +142,30 @@ full_run() {
 	iv=$(jq -r 'select(.step == "chat-iv") | .fields[1].hex' listen.json | head -1)
 	run -0 sh -c "echo $ct | xxd -r -p | openssl enc -d -aes-256-cbc -K $key -iv $iv"
 	assert_output "hello bob"
+}
+
+@test "trace ca: a message the listener cannot open is still shown, without plaintext" {
+	start_relay ca@127.0.0.1:0
+	ADDR=127.0.0.1:$RELAY_PORT
+	pk-xfer ca register -u alice --pass-file alice.pass "$ADDR"
+	pk-xfer ca register -u bob --pass-file bob.pass "$ADDR"
+	pk-xfer ca csr -u bob --pass-file bob.pass -i bob.csr -o bob.crt "$ADDR"
+	echo "tea at five" > chat.pass
+	listen_traced other.key
+	echo "hello bob" | pk-xfer ca connect -u alice --pass-file alice.pass \
+	    --ca ca.crt --to bob --chat-pass file:chat.pass "$ADDR" "$LADDR" ||
+	    true
+	local status=0
+	wait "$LPID" || status=$?
+	LPID=
+	[ "$status" = 1 ]
+	run -0 cat bob.trace
+	assert_line --regexp '^[0-9:.]+ <<< sender ca chat-ciphertext: 20 bytes$'
+	assert_line --regexp '^[0-9:.]+ <<< sender ca chat-password: 260 bytes$'
+	refute_line --regexp '^    (plaintext|password) '
+	refute_output --partial 'hello bob'
+	refute_output --partial 'tea at five'
+	assert_equal "${lines[-1]}" "pk-xfer: sender: the password does not unwrap with other.key"
 }
 
 @test "trace ca: pk-xfer --help no longer says ca dumps nothing; --trace-json alone writes JSON only" {

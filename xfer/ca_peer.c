@@ -65,31 +65,53 @@ derive(void)
 	sha256_digest(&h, sizeof(s.key), s.key);
 }
 
-/* Unwraps, decrypts and prints one message; dies with 1 if refused. */
-static void
-show(const struct link *l, const struct ca_chat *m, const struct key_rsa *k,
+/*
+ * Unwraps and decrypts one message into s: its length, -1 when the
+ * password does not unwrap, -2 when the message does not decrypt; the
+ * trace shows what could be opened.
+ */
+static long
+open_msg(const struct link *l, const struct ca_chat *m, const struct key_rsa *k,
     const char *keyfile)
 {
 	uint8_t iv[CA_CHAT_IV];
-	char hex[2 * CA_CHAT_CT_MAX + 1], with[512];
+	char with[512];
 	long n;
 
 	if (m->wrappedlen != k->pub.size ||
 	    oaep_decrypt(&k->pub, &k->priv, &nettle_sha256, NULL, 0, NULL,
 		rand_nettle, m->wrappedlen, m->wrapped, &s.passlen,
-		s.pass) != 0)
-		errx(
-		    1, "sender: the password does not unwrap with %s", keyfile);
+		s.pass) != 0) {
+		ca_show_chat(l, TRACE_RECV, m, NULL, 0, NULL, 0, NULL);
+		return -1;
+	}
 	derive();
 	aes256_set_decrypt_key(&s.aes, s.key);
 	memcpy(iv, m->iv, sizeof(iv));
 	cbc_decrypt(&s.aes, (nettle_cipher_func *)aes256_decrypt, AES_BLOCK, iv,
 	    m->ctlen, s.text, m->ct);
-	if ((n = pkcs7_strip(s.text, m->ctlen, AES_BLOCK)) == -1)
-		errx(1, "sender: the message does not decrypt");
+	n = pkcs7_strip(s.text, m->ctlen, AES_BLOCK);
 	snprintf(with, sizeof(with), "unwrapped with %s", keyfile);
-	ca_show_chat(
-	    l, TRACE_RECV, m, s.text, (size_t)n, s.pass, s.passlen, with);
+	ca_show_chat(l, TRACE_RECV, m, n == -1 ? NULL : s.text,
+	    n == -1 ? 0 : (size_t)n, s.pass, s.passlen, with);
+	return n == -1 ? -2 : n;
+}
+
+/* Unwraps, decrypts and prints one message; dies with 1 if refused. */
+static void
+show(const struct link *l, const struct ca_chat *m, const struct key_rsa *k,
+    const char *keyfile)
+{
+	char hex[2 * CA_CHAT_CT_MAX + 1];
+	long n;
+
+	if ((n = open_msg(l, m, k, keyfile)) < 0) {
+		wipe();
+		if (n == -1)
+			errx(1, "sender: the password does not unwrap with %s",
+			    keyfile);
+		errx(1, "sender: the message does not decrypt");
+	}
 	hex_encode(m->ct, m->ctlen, hex);
 	printf("encrypted message: %s\n", hex);
 	hex_encode(m->iv, CA_CHAT_IV, hex);
