@@ -168,6 +168,26 @@ full_run() {
 	assert_equal "${lines[-1]}" "pk-xfer: sender: the password does not unwrap with other.key"
 }
 
+@test "trace ca: the interactive client's frames are named by the prompt they answer, on both sides" {
+	start_relay --trace-json relay.json ca@127.0.0.1:0
+	ADDR=127.0.0.1:$RELAY_PORT
+	pk-xfer ca register -u alice --pass-file alice.pass "$ADDR"
+	: > relay.json
+	echo zedpw > zed.pass
+	printf 'zed\nr\nbad name\nalice\nzed\nCERTREQ\nalice\ny\n' |
+	    pk-xfer --trace-json client.json ca --pass-file zed.pass "$ADDR" \
+	    > /dev/null
+	local want="prompt user prompt choice prompt new-user prompt prompt new-user prompt prompt new-user prompt new-password prompt CERTREQ answer "
+	run -0 jq -j '.step + " "' client.json
+	assert_output "$want"
+	wait_log 'registered zed'
+	run -0 jq -j '.step + " "' relay.json
+	assert_output "$want"
+	run -0 jq -r 'select(.step == "new-password") | .fields[1].value' client.json relay.json
+	assert_output "zedpw
+zedpw"
+}
+
 @test "trace ca: pk-xfer --help no longer says ca dumps nothing; --trace-json alone writes JSON only" {
 	run -0 pk-xfer ca --help
 	refute_output --partial "no ca frame is dumped"
