@@ -6,6 +6,7 @@
  * sha256sum` gives.
  */
 #include <ctype.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/time.h>
 #include <time.h>
@@ -16,6 +17,26 @@
 #include "trace.h"
 
 #define ROW 16 /* bytes per hex row */
+#define JSON_BUF (1 << 20) /* more than a frame's object (64 KiB as hex) */
+
+FILE *
+trace_json_open(const char *path)
+{
+	FILE *fp;
+	char *buf;
+
+	/* The buffer lives as long as the process: the FILE holds it. */
+	if ((buf = malloc(JSON_BUF)) == NULL)
+		return NULL;
+	if ((fp = fopen(path, "a")) == NULL ||
+	    setvbuf(fp, buf, _IOFBF, JSON_BUF) != 0) {
+		if (fp != NULL)
+			fclose(fp);
+		free(buf);
+		return NULL;
+	}
+	return fp;
+}
 
 void
 trace_begin(struct trace_frame *fr, const char *proto, enum trace_dir dir,
