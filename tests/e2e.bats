@@ -363,11 +363,12 @@ Disconnected from Server. Exiting..."
 @test "e2e: the client's block decrypts with openssl pkeyutl (OAEP-SHA256), and an openssl block reaches its target" {
 	local hex g
 	start_relay e2e@127.0.0.1:0
-	join alice --trace
-	join bob --trace
+	join alice --trace-json alice.json
+	join bob --trace-json bob.json
 	say alice "${ADDR[bob]}/attack at dawn"
 	wait_file bob.out 'attack at dawn$'
-	hex=$(sed -n 's/^>>> block (256 bytes): //p' alice.err)
+	hex=$(jq -r 'select(.direction == "sent") | .fields[] |
+	    select(.name == "block") | .hex' alice.json)
 	[ "${#hex}" -eq 512 ]
 	printf '%s' "$hex" | xxd -r -p > wire.bin
 	run -0 openssl pkeyutl -decrypt -inkey state/e2e.key \
@@ -385,7 +386,8 @@ Disconnected from Server. Exiting..."
 	wait_file bob.out "^Recieved a message from \('127.0.0.1', [0-9]+\): from openssl\$"
 	exec {g}>&-
 	# What bob received opens with openssl and the shared client key.
-	sed -n 's/^<<< block (256 bytes): //p' bob.err | head -n 1 |
+	jq -r 'select(.direction == "received") | .fields[] |
+	    select(.name == "block") | .hex' bob.json | head -n 1 |
 	    xxd -r -p > fwd.bin
 	run -0 openssl pkeyutl -decrypt -inkey "$K/client.key" \
 	    -passin "file:$K/client.pass" -pkeyopt rsa_padding_mode:oaep \
