@@ -20,25 +20,9 @@ teardown() {
 	stop_relay
 }
 
-# join NAME [ARGS...]: starts the interactive pk-xfer e2e for NAME reading
-# NAME.in; sets ADDR[NAME] to the address it prints.
+# join NAME [ARGS...]: the interactive client (helpers.bash e2e_join).
 join() {
-	local n=$1
-	shift
-	mkfifo "$n.in"
-	(
-		for fd in "${CFD[@]}"; do
-			exec {fd}>&-
-		done
-		exec pk-xfer e2e "${KEYS[@]}" "$@" "127.0.0.1:${RELAY_PORTS[e2e]}" \
-		    < "$n.in" > "$n.out" 2> "$n.err"
-	) 3>&- &
-	CPID[$n]=$!
-	# shellcheck disable=SC1083,SC2093 # bash: exec {array[i]}> names the fd
-	exec {CFD[$n]}> "$n.in"
-	wait_file "$n.out" '^This client address: '
-	ADDR[$n]=$(sed -n 's/^This client address: //p' "$n.out")
-	wait_log "e2e ${ADDR[$n]} client connected, [0-9]+ connected\$"
+	e2e_join "$@"
 }
 
 say() {
