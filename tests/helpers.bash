@@ -236,6 +236,7 @@ e2e_state() {
 # KEYS and ARGS) for NAME reading NAME.in, held open on CFD[NAME], its
 # PID in CPID[NAME], output in NAME.out and NAME.err; sets ADDR[NAME] to
 # the address it prints once the relay has logged it.
+# shellcheck disable=SC2004 # CPID and ADDR: associative (setup declares)
 e2e_join() {
 	local n=$1
 	shift
