@@ -172,19 +172,21 @@ text(FILE *fp, const uint8_t *p, size_t n, int json)
 }
 
 /*
- * 1 if p reads as text: printable ASCII, tabs and line ends, and valid
- * UTF-8 sequences (random bytes, a key, almost never do).
+ * 1 if p reads as text: at least three bytes in four printable ASCII,
+ * tabs, line ends or valid UTF-8 (a padded plaintext does, a random key
+ * almost never: its bytes are printable about one time in three).
  */
 static int
 texty(const uint8_t *p, size_t n)
 {
-	size_t i, k, more;
+	size_t i, k, more, good = 0;
 
 	for (i = 0; i < n; i++) {
-		if (p[i] >= 0x20 && p[i] < 0x7f)
+		if ((p[i] >= 0x20 && p[i] < 0x7f) || p[i] == '\t' ||
+		    p[i] == '\n' || p[i] == '\r') {
+			good++;
 			continue;
-		if (p[i] == '\t' || p[i] == '\n' || p[i] == '\r')
-			continue;
+		}
 		if (p[i] >= 0xc2 && p[i] <= 0xdf)
 			more = 1;
 		else if (p[i] >= 0xe0 && p[i] <= 0xef)
@@ -192,13 +194,16 @@ texty(const uint8_t *p, size_t n)
 		else if (p[i] >= 0xf0 && p[i] <= 0xf4)
 			more = 3;
 		else
-			return 0;
+			continue;
 		for (k = 1; k <= more; k++)
 			if (i + k >= n || (p[i + k] & 0xc0) != 0x80)
-				return 0;
-		i += more;
+				break;
+		if (k > more) {
+			good += more + 1;
+			i += more;
+		}
 	}
-	return 1;
+	return good * 4 >= n * 3;
 }
 
 /* Shown as text: text fields, and plaintext that reads as text. */
@@ -240,9 +245,7 @@ text_value(FILE *fp, const struct trace_frame *fr, const struct trace_field *f)
 		fputc('"', fp);
 	}
 	if (f->note != NULL)
-		fprintf(fp, "%s(%s)",
-		    f->type == TRACE_UINT || as_text(f, p) ? " " : "  ",
-		    f->note);
+		fprintf(fp, " (%s)", f->note);
 	if (f->type == TRACE_PEM && fingerprint(p, f->len, fp_hex))
 		fprintf(fp, "  %s", fp_hex);
 	fputc('\n', fp);

@@ -166,8 +166,8 @@ sent $c")"
 	k=$(pk-wrap -d --oaep-sha1 -k "$BATS_FILE_TMPDIR/alice.key" \
 	    < alice.wrapped | od -An -v -tx1 | tr -d ' \n')
 	ks=$(sed 's/../& /g; s/ $//' <<< "$k")
-	grep -Eq "^    session_key +- +16  $ks  .*\\(unwrapped with the client's private key\\)\$" alice.err
-	grep -Eq "^    session_key +- +16  $ks  .*\\(this relay's, wrapped under the client's public key\\)\$" relay.log
+	grep -Eq "^    session_key +- +16  $ks .*\\(unwrapped with the client's private key\\)\$" alice.err
+	grep -Eq "^    session_key +- +16  $ks .*\\(this relay's, wrapped under the client's public key\\)\$" relay.log
 	# alice sent it, the relay received it and sent it on, bob received
 	# it: each shows the plaintext right under the ciphertext.
 	run -0 awk '/^    ciphertext /{ getline; print }' alice.err
