@@ -36,19 +36,31 @@ XFER_OBJ := $(patsubst %.c,%.o,$(wildcard xfer/*.c))
 
 TOOLS := bin/pk-keygen bin/pk-wrap bin/pk-aes-cbc bin/pk-aes-cfb bin/pk-cksum \
     bin/pk-relay bin/pk-xfer
+# Man pages: man/NAME.1 from man/NAME.1.scd, by `make` when scdoc is there
+# (`make test` installs it), so that a box without it still builds the tools.
+MAN := $(patsubst %.scd,%,$(wildcard man/*.scd))
+SCDOC := $(shell command -v scdoc 2>/dev/null)
+COMPLETIONS := protokit pk-keygen pk-wrap pk-aes-cbc pk-aes-cfb pk-cksum \
+    pk-relay pk-xfer
+
 ALL_OBJ := $(LIB_OBJ) $(KEYGEN_OBJ) $(WRAP_OBJ) $(AES_OBJ) $(CKSUM_OBJ) \
     $(RELAY_OBJ) $(XFER_OBJ)
 
-.PHONY: all deps tools lint test bench fuzz clean install demo
+.PHONY: all deps tools man lint test bench fuzz clean install demo
 .DEFAULT_GOAL := all
 
 all: deps
-	@$(MAKE) --no-print-directory tools
+	@$(MAKE) --no-print-directory tools $(if $(SCDOC),man)
 
 deps:
 	@mk/deps.sh
 
 tools: $(TOOLS)
+
+man: $(MAN)
+
+man/%.1: man/%.1.scd
+	scdoc < $< > $@.$$$$ && mv $@.$$$$ $@
 
 .flags: FORCE
 	@printf '%s\n' '$(FLAGS_LINE)' | cmp -s - $@ || \
@@ -86,7 +98,8 @@ lint:
 	mk/lint.sh
 
 test: all
-	@mk/deps.sh socat
+	@mk/deps.sh socat scdoc man-db
+	@$(MAKE) --no-print-directory man
 	@$(MAKE) --no-print-directory lint
 	bats tests/
 
@@ -98,13 +111,24 @@ fuzz: deps
 	@mk/deps.sh clang libclang-rt-14-dev
 	fuzz/run.sh 60
 
-install: all
+install: all $(if $(SCDOC),man)
 	install -d $(DESTDIR)$(PREFIX)/bin
 	install -m 755 $(TOOLS) bin/protokit \
 	    $(filter-out %.sh,$(wildcard bin/protokit-*)) $(DESTDIR)$(PREFIX)/bin
 	install -m 644 bin/protokit-lib.sh $(DESTDIR)$(PREFIX)/bin
+	install -d $(DESTDIR)$(PREFIX)/share/bash-completion/completions
+	install -m 644 completion/protokit.bash \
+	    $(DESTDIR)$(PREFIX)/share/bash-completion/completions/protokit
+	for c in $(filter-out protokit,$(COMPLETIONS)); do \
+	    ln -sf protokit \
+	    $(DESTDIR)$(PREFIX)/share/bash-completion/completions/$$c || exit; \
+	done
+ifneq ($(SCDOC),)
+	install -d $(DESTDIR)$(PREFIX)/share/man/man1
+	install -m 644 $(MAN) $(DESTDIR)$(PREFIX)/share/man/man1
+endif
 
 clean:
-	rm -f $(ALL_OBJ) $(ALL_OBJ:.o=.d) $(LIB) $(TOOLS) .flags
+	rm -f $(ALL_OBJ) $(ALL_OBJ:.o=.d) $(LIB) $(TOOLS) $(MAN) .flags
 
 -include $(ALL_OBJ:.o=.d)

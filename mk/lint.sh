@@ -30,7 +30,8 @@ done
 echo "lint: clang-format: $bad of $n C files differ"
 
 sc=0
-scripts=$(files 'bin/protokit*' 'mk/*.sh' 'tests/*.bash' 'tests/*.sh')
+scripts=$(files 'bin/protokit*' 'mk/*.sh' 'tests/*.bash' 'tests/*.sh' \
+    'completion/*.bash')
 # shellcheck disable=SC2086 # the lists are split on blanks (see files)
 [ -z "$scripts" ] || shellcheck $scripts || sc=1
 bats=$(files 'tests/*.bats')

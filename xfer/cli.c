@@ -16,6 +16,7 @@
 #include "help.h"
 #include "num.h"
 #include "pass.h"
+#include "progress.h"
 #include "xfer.h"
 
 void
@@ -78,6 +79,9 @@ cli_global(struct xfer_global *g, int ch, const char *arg)
 	case 'C':
 		g->dir = arg;
 		return 1;
+	case 'q':
+		progress_quiet();
+		return 1;
 	case 't':
 		g->timeout_ms =
 		    (int)cli_number("-t", arg, 1, XFER_TIMEOUT_MAX) * 1000;
@@ -85,6 +89,7 @@ cli_global(struct xfer_global *g, int ch, const char *arg)
 	case XFER_OPT_TRACE:
 		g->trace = 1;
 		g->sink.text = stderr;
+		progress_quiet(); /* the trace's lines, not a line redrawn */
 		return 1;
 	case XFER_OPT_TRACE_JSON:
 		/* Appended to: one file collects every step of a run. */

@@ -24,7 +24,7 @@ static const char synopsis[] =
     "       pk-xfer ... e2e send -k key -s server.pub [pass-option]\n"
     "           host:port ip:port/message\n"
     "       pk-xfer ... e2e upload -k key -s server.pub [pass-option]\n"
-    "           [--name name] host:port file\n"
+    "           [--name name] [-q] host:port file\n"
     "pass-option: --pass-env var | --pass-fd n | --pass-file file\n";
 
 static const char options[] =
@@ -49,6 +49,8 @@ static const char options[] =
     "  -h, --help         print this help and exit\n"
     "  -k, --key file     the shared client private key (pk-keygen rsa\n"
     "                     --legacy), RSA-2048\n"
+    "  -q, --quiet        no progress line on stderr (shown on a terminal\n"
+    "                     for transfers over 4 MiB: bytes, rate, ETA)\n"
     "  -s, --server file  the server's public key (SPKI PEM), RSA-2048\n"
     "  -t, --timeout sec  give up on an answer or a blocked write after sec\n"
     "                     seconds (1 to 86400, default 30)\n"

@@ -21,6 +21,7 @@
 #include "e2e.h"
 #include "files.h"
 #include "io.h"
+#include "progress.h"
 
 int
 e2e_step_send(const struct e2e_opts *o, const char *server, const char *text)
@@ -115,6 +116,7 @@ chunks(struct e2e_client *c, int fd, off_t size, const char *path)
 			sent(c, buf, (size_t)n);
 			lens[next++ % E2E_WINDOW] = (size_t)n;
 			total += n;
+			progress((uint64_t)total, (uint64_t)size);
 		}
 		if (next == acked)
 			break;

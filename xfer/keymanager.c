@@ -30,10 +30,10 @@ static const char synopsis[] =
     "usage: pk-xfer [--trace] [-t sec] [-C dir] keymanager -k k3 host:port\n"
     "       pk-xfer ... keymanager wait -k k3 -o file [--yes]"
     " [--save dir]\n"
-    "           [--flip-count] host:port\n"
+    "           [--flip-count] [-q] host:port\n"
     "       pk-xfer ... keymanager send -k k3 [--mode cbc|cfb]"
     " [--to id]\n"
-    "           [--save dir] [--flip-count] host:port file\n";
+    "           [--save dir] [--flip-count] [-q] host:port file\n";
 
 static const char options[] =
     "\n"
@@ -51,6 +51,8 @@ static const char options[] =
     "  -k, --k3 file      the pre-shared K3 (pk-keygen aes -b 128)\n"
     "  -o, --output file  wait: where the file goes, a new file (made\n"
     "                     only when complete and its padding checked)\n"
+    "  -q, --quiet        no progress line on stderr (shown on a terminal\n"
+    "                     for transfers over 4 MiB: bytes, rate, ETA)\n"
     "  -t, --timeout sec  give up a network wait after sec seconds (1 to\n"
     "                     86400, default 30); the interactive client waits\n"
     "                     for a person (a sender, an answer) without limit\n"

@@ -23,6 +23,7 @@
 #include "io.h"
 #include "keymanager.h"
 #include "pkcs7.h"
+#include "progress.h"
 #include "secret.h"
 #include "secrets.h"
 
@@ -146,6 +147,7 @@ km_send_file(struct link *peer, const struct km_session *s,
 			n = (ssize_t)pkcs7_pad(buf, (size_t)n, KM_BLOCK);
 		km_chain_run(&c, 1, (size_t)n, buf);
 		link_write_raw(peer, buf, (size_t)n);
+		progress(total, size);
 		save_put(saving, &out, buf, (size_t)n);
 	} while (!last && total <= size);
 	km_chain_wipe(&c);
@@ -256,6 +258,7 @@ receive(struct link *peer, const struct km_session *s, const struct km_opts *o,
 		if (io_writeall(dst->fd, buf, keep) == -1)
 			err(2, "%s", dst->tmp);
 		plain += keep;
+		progress(ctlen - left, ctlen);
 	}
 	km_chain_wipe(&c);
 	secret_wipe(buf, sizeof(buf));

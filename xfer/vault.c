@@ -61,9 +61,9 @@ static const char synopsis[] =
     "           --pass-fd n | --pass-file file]\n"
     "       pk-xfer ... vault reconnect [-o wrapped]\n"
     "       pk-xfer ... vault send [--name name] [--size bytes]"
-    " [--flip-byte n]\n"
+    " [--flip-byte n] [-q]\n"
     "       pk-xfer ... vault ack ok | retry | fail [--name name]\n"
-    "       pk-xfer ... vault client [--flip-byte n]\n";
+    "       pk-xfer ... vault client [--flip-byte n] [-q]\n";
 
 static const char options[] =
     "\n"
@@ -100,6 +100,8 @@ static const char options[] =
     "  -k, --key file     the RSA private key, PEM or DER (may be encrypted)\n"
     "  -o, --output file  write the wrapped AES key to file (mode 0600; a\n"
     "                     device or FIFO is written into, not replaced)\n"
+    "  -q, --quiet        no progress line on stderr (shown on a terminal\n"
+    "                     for transfers over 4 MiB: bytes, rate, ETA)\n"
     "  -t, --timeout sec  give up on any network wait after sec seconds\n"
     "                     (1 to 86400, default 30)\n"
     "  --flip-byte n      flip (xor 0xff) byte n of the ciphertext, from 0,\n"

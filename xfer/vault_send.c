@@ -22,6 +22,7 @@
 #include "files.h"
 #include "io.h"
 #include "pkcs7.h"
+#include "progress.h"
 #include "secret.h"
 #include "secrets.h"
 #include "vault.h"
@@ -207,6 +208,7 @@ vault_send_file(struct xconn *c, struct vault_file *u)
 		if (first + npkt < s.total)
 			net_check(c, VAULT_SEND_FILE);
 		sent += n;
+		progress(sent, u->content_size);
 	}
 	u->crc = crc_final(&s.crc, u->orig_size);
 	vault_send_wipe();

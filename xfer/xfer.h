@@ -28,9 +28,10 @@ struct xfer_global {
  */
 #define XFER_OPT_TRACE 1100 /* apart from cli.h's CLI_OPT_PASS_* (1001..) */
 #define XFER_OPT_TRACE_JSON 1101
-#define XFER_SHORTOPTS "C:t:"
+#define XFER_SHORTOPTS "C:qt:"
 /* clang-format off */
 #define XFER_LONGOPTS \
+	{"quiet", no_argument, NULL, 'q'}, \
 	{"timeout", required_argument, NULL, 't'}, \
 	{"trace", no_argument, NULL, XFER_OPT_TRACE}, \
 	{"trace-json", required_argument, NULL, XFER_OPT_TRACE_JSON}
