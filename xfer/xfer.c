@@ -39,7 +39,8 @@ usage(FILE *fp, int status)
 {
 	size_t i;
 
-	fputs("usage: pk-xfer [--trace] [--trace-json file] [-t sec] [-C dir] "
+	fputs("usage: pk-xfer [--trace] [--trace-json file] [-q] [-t sec] [-C "
+	      "dir] "
 	      "protocol step "
 	      "[arg ...]\n",
 	    fp);
@@ -58,10 +59,9 @@ usage(FILE *fp, int status)
 	      "  -t, --timeout sec  give up a connect, a reply or a write "
 	      "after sec\n"
 	      "                     seconds in all, 1 to 86400 (default 30)\n"
-	      "  --trace            dump the frames of vault, chat and e2e on "
-	      "stderr (ca\n"
-	      "                     and keymanager take it and dump nothing "
-	      "yet)\n"
+	      "  --trace            show every frame sent and received, field "
+	      "by field, on\n"
+	      "                     stderr (docs/trace.md)\n"
 	      "  --trace-json file  append the same, one JSON object per "
 	      "frame, to file\n"
 	      "The global options may also follow the protocol's name.\n"
