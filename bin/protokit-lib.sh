@@ -5,7 +5,8 @@
 # pk_setup "$@", then runs its steps.  Every command that changes the
 # working directory is shown as `    $ CMD` before it runs, exactly as it
 # is run, so the lines replay in a fresh shell (tests/replay.bats).
-# prog, steps and deps are the script's (SC2154); trace is for it (SC2034).
+# prog, steps and deps are the script's (SC2154); trace and trace_json
+# are for it (SC2034).
 # shellcheck disable=SC2154,SC2034
 
 # usage_error MSG: the problem and where to read more (GNU's convention).
@@ -116,25 +117,52 @@ check_deps() {
 	done
 }
 
+# pk_trace_json: --trace-json's FILE made absolute (the script works in
+# its own directory), created if need be so that a file that cannot be
+# written fails now rather than after half the steps; a quote in it is
+# refused (the printed commands quote it with '').
+pk_trace_json() {
+	[ -n "$trace_json" ] || usage_error "--trace-json: missing file"
+	case "$trace_json" in
+	*\'*) usage_error "--trace-json: a quote in '$trace_json'" ;;
+	/*) ;;
+	*) trace_json="$PWD/$trace_json" ;;
+	esac
+	{ true >>"$trace_json"; } 2>/dev/null || die "$trace_json: cannot write"
+}
+
 # pk_setup ARGS: the common options (the script's extra_option, if any,
 # takes the others), the tools on PATH, a working directory to cd into.
+# --trace-json FILE (or --trace-json=FILE) sets trace_json, an absolute
+# path, for the script to pass on as --trace-json '$trace_json'.
 pk_setup() {
-	keep=0 stepping=0 trace=0 work='' n=0 bg_names=''
-	for pk_arg in "$@"; do
-		case "$pk_arg" in
+	keep=0 stepping=0 trace=0 trace_json='' work='' n=0 bg_names=''
+	pk_json=0
+	while [ $# -gt 0 ]; do
+		case "$1" in
 		-h | --help) help ;;
 		--keep) keep=1 ;;
 		--step) stepping=1 ;;
 		--trace) trace=1 ;;
+		--trace-json)
+			[ $# -ge 2 ] || usage_error "--trace-json: missing file"
+			shift
+			trace_json=$1 pk_json=1
+			;;
+		--trace-json=*)
+			trace_json=${1#--trace-json=} pk_json=1
+			;;
 		-*)
 			if ! command -v extra_option >/dev/null 2>&1 ||
-			    ! extra_option "$pk_arg"; then
-				usage_error "unknown option '$pk_arg'"
+			    ! extra_option "$1"; then
+				usage_error "unknown option '$1'"
 			fi
 			;;
-		*) usage_error "unexpected argument '$pk_arg'" ;;
+		*) usage_error "unexpected argument '$1'" ;;
 		esac
+		shift
 	done
+	[ "$pk_json" = 0 ] || pk_trace_json
 	PATH="$(cd "$(dirname "$0")" && pwd):$PATH"
 	check_deps
 	work=$(mktemp -d "${TMPDIR:-/tmp}/$prog.XXXXXX")

@@ -168,6 +168,62 @@ Try 'protokit-vault --help'"
 	refute_line --partial 'lib'
 }
 
+@test "protokit demo --trace-json FILE: every protocol gets it, both spellings; without FILE a usage error" {
+	mkdir fake
+	cp "$PK_ROOT/bin/protokit" fake/
+	printf '#!/bin/sh\n# about: one\necho "one: $*"\n' > fake/protokit-one
+	chmod +x fake/protokit-one
+	run -0 fake/protokit demo --step --trace --trace-json t.json
+	assert_line 'one: --step --trace --trace-json t.json'
+	run -0 fake/protokit demo --trace-json=t.json --keep
+	assert_line 'one: --trace-json=t.json --keep'
+	run -2 --separate-stderr fake/protokit demo --trace-json
+	assert_equal "$stderr" "protokit: --trace-json: missing file
+Try 'protokit --help'"
+	run -2 --separate-stderr fake/protokit demo --trace-json=
+	assert_equal "$stderr" "protokit: --trace-json: missing file
+Try 'protokit --help'"
+	run -0 protokit --help
+	assert_line '       protokit demo [--keep] [--step] [--trace] [--trace-json file]'
+}
+
+@test "protokit run NAME --trace-json FILE: each of the five appends its frames to FILE, one JSON object a line" {
+	export TMPDIR="$BATS_TEST_TMPDIR/tmp"
+	mkdir "$TMPDIR"
+	local name
+	for name in ca chat e2e keymanager; do
+		# A relative FILE is the caller's, not the script's work dir's.
+		run -0 --separate-stderr protokit run "$name" \
+		    "--trace-json=$name.json"
+		[ -s "$name.json" ] || fail "protokit run $name wrote no $name.json"
+		# shellcheck disable=SC2016 # $p is jq's
+		run -0 jq -r --arg p "$name" 'select(.protocol == $p) | .step' \
+		    "$name.json"
+		[ -n "$output" ] || fail "no $name frame in $name.json"
+	done
+	# The spelling with a space, an absolute path: the same.
+	run -0 --separate-stderr protokit run keymanager --trace-json "$PWD/k2.json"
+	[ "$(jq -r .protocol k2.json | sort -u)" = keymanager ]
+	[ -z "$(ls -A "$TMPDIR")" ]
+}
+
+@test "protokit-NAME --trace-json: a missing or unwritable FILE is a usage error before any step, in each of the five" {
+	local name
+	for name in ca chat e2e keymanager; do
+		run -2 --separate-stderr "protokit-$name" --trace-json
+		assert_equal "$stderr" "protokit-$name: --trace-json: missing file
+Try 'protokit-$name --help'"
+		run -2 --separate-stderr "protokit-$name" --trace --trace-json=
+		assert_equal "$stderr" "protokit-$name: --trace-json: missing file
+Try 'protokit-$name --help'"
+		run -2 --separate-stderr "protokit-$name" --trace-json nodir/x.json
+		assert_output ''
+		[ "${stderr##*$'\n'}" = "protokit-$name: $PWD/nodir/x.json: cannot write" ]
+		run -0 "protokit-$name" --trace-json x.json --help
+		assert_line --index 0 --partial "--trace-json file]"
+	done
+}
+
 @test "protokit-vault: a hangup (the terminal closed) still stops the relay and removes the directory" {
 	command -v setsid > /dev/null || skip "setsid is not installed"
 	fake_tools pk-wrap
