@@ -9,24 +9,14 @@ load helpers
 # Keys are made once: the CA's (legacy encrypted PEM, as the original's),
 # its root certificate, alice's and bob's keys and requests.
 setup_file() {
-	cd "$BATS_FILE_TMPDIR" || return 1
-	ca_files || return 1
-	echo bobpw > bob.pass
-	pk-keygen rsa --no-pass -o alice > /dev/null
+	ca_keys || return 1
 	pk-keygen rsa --legacy --pass-file bob.pass -o bob > /dev/null
 	pk-keygen rsa --no-pass -o mallory > /dev/null
-	pk-keygen csr -k alice.key -subj /CN=alice -o alice.csr
 	pk-keygen csr -k bob.key --pass-file bob.pass -subj /CN=bob -o bob.csr
-	# A second CA, for certificates this one must not accept.
-	pk-keygen rsa --no-pass -o other > /dev/null
-	pk-keygen selfsign -k other.key -subj /CN=other-ca -o other.crt
 }
 
 setup() {
-	cp "$BATS_FILE_TMPDIR"/* .
-	mkdir -m 700 state
-	cp ca.key ca.pass ca.crt state/
-	LPID=
+	ca_state
 }
 
 teardown() {

@@ -23,37 +23,13 @@ chat_state() {
 	cp "$BATS_FILE_TMPDIR/$1.key" state/chat.key
 }
 
-# join NAME [ARGS...]: starts pk-xfer chat for NAME reading NAME.in, and
-# waits until the relay has sent NAME the session key.
+# join NAME [ARGS...]: starts pk-xfer chat for NAME reading NAME.in
+# (helpers.bash fifo_client), and waits until the relay has sent NAME the
+# session key.
 join() {
 	local n=$1
 	shift
-	mkfifo "$n.in"
-	# Without the other clients' FIFO ends, or their EOF never comes.
-	(
-		for fd in "${CFD[@]}"; do
-			exec {fd}>&-
-		done
-		exec pk-xfer chat -u "$n" -k "$BATS_FILE_TMPDIR/$n.key" "$@" \
-		    "127.0.0.1:$RELAY_PORT" < "$n.in" > "$n.out" 2> "$n.err"
-	) 3>&- &
-	CPID[$n]=$!
-	# shellcheck disable=SC1083,SC2093 # bash: exec {array[i]}> names the fd
-	exec {CFD[$n]}> "$n.in"
+	fifo_client "$n" pk-xfer chat -u "$n" -k "$BATS_FILE_TMPDIR/$n.key" \
+	    "$@" "127.0.0.1:$RELAY_PORT"
 	wait_log "secret key sent to $n\$"
-}
-
-say() {
-	echo "$2" >&"${CFD[$1]}"
-}
-
-# leave NAME: closes NAME's stdin and waits for the client; its exit
-# status is in STATUS.
-leave() {
-	# shellcheck disable=SC1083,SC2093 # bash: exec {array[i]}> names the fd
-	exec {CFD[$1]}>&-
-	unset "CFD[$1]"
-	STATUS=0
-	wait "${CPID[$1]}" || STATUS=$?
-	unset "CPID[$1]"
 }

@@ -11,7 +11,6 @@ setup_file() {
 }
 
 setup() {
-	declare -gA CPID=() CFD=() ADDR=()
 	e2e_state
 }
 
@@ -25,23 +24,9 @@ join() {
 	e2e_join "$@"
 }
 
-say() {
-	echo "$2" >&"${CFD[$1]}"
-}
-
 # from NAME: the source text the others see for NAME.
 from() {
 	echo "('${ADDR[$1]%:*}', ${ADDR[$1]##*:})"
-}
-
-# leave NAME: closes NAME's stdin, waits; the exit status is in STATUS.
-leave() {
-	# shellcheck disable=SC1083,SC2093 # bash: exec {array[i]}> names the fd
-	exec {CFD[$1]}>&-
-	unset "CFD[$1]"
-	STATUS=0
-	wait "${CPID[$1]}" || STATUS=$?
-	unset "CPID[$1]"
 }
 
 # frame FILE: FILE (256 bytes) behind its 4-byte frame header.

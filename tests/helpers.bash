@@ -98,6 +98,29 @@ ca_files() {
 	echo alicepw > alice.pass
 }
 
+# ca_keys: in $BATS_FILE_TMPDIR (from setup_file, which makes bob's key
+# and CSR its own way), ca_files, bob's password in bob.pass, alice's
+# key and CSR, and a second CA (other.key, other.crt) for certificates
+# the first must not accept.  ca_state: copies them here (for setup),
+# the CA's into ./state (made 0700) as the relay's ca service reads
+# them; no listener yet (LPID).
+ca_keys() {
+	cd "$BATS_FILE_TMPDIR" || return 1
+	ca_files || return 1
+	echo bobpw > bob.pass
+	pk-keygen rsa --no-pass -o alice > /dev/null
+	pk-keygen csr -k alice.key -subj /CN=alice -o alice.csr
+	pk-keygen rsa --no-pass -o other > /dev/null
+	pk-keygen selfsign -k other.key -subj /CN=other-ca -o other.crt
+}
+
+ca_state() {
+	cp "$BATS_FILE_TMPDIR"/* .
+	mkdir -m 700 state
+	cp ca.key ca.pass ca.crt state/
+	LPID=
+}
+
 # doc_fields DOC: the "step field" pairs of DOC's field table, the one
 # under a heading "### Fields on the wire" whose rows start
 # | `step` | `field` | (offset, length, meaning follow), sorted.
@@ -162,6 +185,40 @@ stop_clients() {
 	done
 }
 
+# fifo_client NAME CMD...: CMD (an interactive client of chat or e2e)
+# in the background, its stdin the FIFO NAME.in (made here) held open for
+# writing on CFD[NAME], its PID in CPID[NAME], output in NAME.out and
+# NAME.err.  say NAME TEXT: a line to NAME's client.  leave NAME: closes
+# NAME's stdin and waits for the client; its exit status is in STATUS.
+fifo_client() {
+	local n=$1
+	shift
+	mkfifo "$n.in"
+	# Without the other clients' FIFO ends, or their EOF never comes.
+	(
+		for fd in "${CFD[@]}"; do
+			exec {fd}>&-
+		done
+		exec "$@" < "$n.in" > "$n.out" 2> "$n.err"
+	) 3>&- &
+	CPID[$n]=$!
+	# shellcheck disable=SC1083,SC2093 # bash: exec {array[i]}> names the fd
+	exec {CFD[$n]}> "$n.in"
+}
+
+say() {
+	echo "$2" >&"${CFD[$1]}"
+}
+
+leave() {
+	# shellcheck disable=SC1083,SC2093 # bash: exec {array[i]}> names the fd
+	exec {CFD[$1]}>&-
+	unset "CFD[$1]"
+	STATUS=0
+	wait "${CPID[$1]}" || STATUS=$?
+	unset "CPID[$1]"
+}
+
 # wait_log REGEX: waits up to 10 s for a line of relay.log matching the
 # extended regular expression; on failure prints the log and returns 1.
 wait_log() {
@@ -214,7 +271,8 @@ wait_count() {
 # and the shared client key, made with pk-keygen rsa --legacy, their
 # passphrases in server.pass and client.pass.  e2e_state: puts them into
 # ./state (made 0700) as the relay's e2e services read them, and sets K
-# (that directory) and KEYS (pk-xfer e2e's key options).
+# (that directory) and KEYS (pk-xfer e2e's key options); no clients yet
+# (CPID, CFD, ADDR).
 e2e_keys() {
 	cd "$BATS_FILE_TMPDIR" || return
 	printf 'server passphrase\n' > server.pass
@@ -224,6 +282,7 @@ e2e_keys() {
 }
 
 e2e_state() {
+	declare -gA CPID=() CFD=() ADDR=()
 	K=$BATS_FILE_TMPDIR
 	mkdir -m 700 state
 	cp "$K/server.key" state/e2e.key
@@ -240,17 +299,8 @@ e2e_state() {
 e2e_join() {
 	local n=$1
 	shift
-	mkfifo "$n.in"
-	(
-		for fd in "${CFD[@]}"; do
-			exec {fd}>&-
-		done
-		exec pk-xfer e2e "${KEYS[@]}" "$@" "127.0.0.1:${RELAY_PORTS[e2e]}" \
-		    < "$n.in" > "$n.out" 2> "$n.err"
-	) 3>&- &
-	CPID[$n]=$!
-	# shellcheck disable=SC1083,SC2093 # bash: exec {array[i]}> names the fd
-	exec {CFD[$n]}> "$n.in"
+	fifo_client "$n" pk-xfer e2e "${KEYS[@]}" "$@" \
+	    "127.0.0.1:${RELAY_PORTS[e2e]}"
 	wait_file "$n.out" '^This client address: '
 	ADDR[$n]=$(sed -n 's/^This client address: //p' "$n.out")
 	wait_log "e2e ${ADDR[$n]} client connected, [0-9]+ connected\$"

@@ -7,22 +7,13 @@
 load helpers
 
 setup_file() {
-	cd "$BATS_FILE_TMPDIR" || return 1
-	ca_files || return 1
-	echo bobpw > bob.pass
-	pk-keygen rsa --no-pass -o alice > /dev/null
+	ca_keys || return 1
 	pk-keygen rsa --no-pass -o bob > /dev/null
-	pk-keygen csr -k alice.key -subj /CN=alice -o alice.csr
 	pk-keygen csr -k bob.key -subj /CN=bob -o bob.csr
-	pk-keygen rsa --no-pass -o other > /dev/null
-	pk-keygen selfsign -k other.key -subj /CN=other-ca -o other.crt
 }
 
 setup() {
-	cp "$BATS_FILE_TMPDIR"/* .
-	mkdir -m 700 state
-	cp ca.key ca.pass ca.crt state/
-	LPID=
+	ca_state
 }
 
 teardown() {

@@ -12,7 +12,6 @@ setup_file() {
 }
 
 setup() {
-	declare -gA CPID=() CFD=() ADDR=()
 	e2e_state
 }
 
@@ -26,10 +25,6 @@ teardown() {
 # protocol's name, beside --pass-file).
 join() {
 	e2e_join "$1" --trace --trace-json "$1.json"
-}
-
-say() {
-	echo "$2" >&"${CFD[$1]}"
 }
 
 # field JSON DIR STEP NAME: the hex of field NAME in the frames of STEP
