@@ -5,19 +5,7 @@
 # pk-keygen rsa --legacy, their passphrases in files.
 
 load helpers
-
-setup_file() {
-	e2e_keys
-}
-
-setup() {
-	e2e_state
-}
-
-teardown() {
-	stop_clients
-	stop_relay
-}
+load e2e-helpers
 
 # join NAME [ARGS...]: the interactive client (helpers.bash e2e_join).
 join() {

@@ -6,19 +6,7 @@
 # steps.
 
 load helpers
-
-setup_file() {
-	e2e_keys
-}
-
-setup() {
-	e2e_state
-}
-
-teardown() {
-	stop_clients
-	stop_relay
-}
+load e2e-helpers
 
 # join NAME: the interactive client (helpers.bash e2e_join) with its
 # trace on stderr, NAME.err, and in NAME.json (--trace-json after the
