@@ -218,7 +218,7 @@ vault_main(struct xfer_global *g, int argc, char *argv[])
 	    argc, argv, "step");
 	s = find_sub(argc, argv, given, &o);
 	o.timeout_ms = g->timeout_ms;
-	o.trace = g->trace;
+	o.sink = g->trace ? &g->sink : NULL;
 	cli_chdir(g);
 	return s->run(&o);
 }
