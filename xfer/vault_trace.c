@@ -33,12 +33,6 @@ xtrace_packet(struct xconn *c, const uint8_t *p, uint32_t i, uint32_t total)
 	uint32_t last = total - 1;
 	int text = i == 0 || i == last;
 
-	if (c->sink->json == NULL && !text) {
-		/* Nothing shows it: only the CBC chain moves on. */
-		memcpy(c->vt.iv, p + PKT_SIZE - AES_BLOCK_SIZE, AES_BLOCK_SIZE);
-		return;
-	}
-	xtrace_frame(c, TRACE_SENT, p, PKT_SIZE, text);
 	if (i == 1 && last > 1 && c->sink->text != NULL) {
 		fprintf(c->sink->text,
 		    ">>> vault send_file: packets 1 .. %u of %u sent, not "
@@ -49,4 +43,10 @@ xtrace_packet(struct xconn *c, const uint8_t *p, uint32_t i, uint32_t total)
 					  : "");
 		fflush(c->sink->text);
 	}
+	if (c->sink->json == NULL && !text) {
+		/* Nothing shows it: only the CBC chain moves on. */
+		memcpy(c->vt.iv, p + PKT_SIZE - AES_BLOCK_SIZE, AES_BLOCK_SIZE);
+		return;
+	}
+	xtrace_frame(c, TRACE_SENT, p, PKT_SIZE, text);
 }
