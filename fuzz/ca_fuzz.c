@@ -1,8 +1,9 @@
 /*
  * ca_fuzz: the ca protocol's parsers (lib/cawire.c) on arbitrary bytes,
  * as the relay and the chat listener run them: frames of at most
- * CA_FRAME_MAX, each read as a name and as a request, and the same bytes
- * as peer chat messages.  Checks that what a parse returns lies inside
+ * CA_FRAME_MAX, each read as a name and as a request and traced
+ * (lib/catrace.c) at every step, both ways, and the same bytes as peer
+ * chat messages.  Checks that what a parse returns lies inside
  * its frame, that a parsed request formats back to the same bytes (with
  * the type word in capitals), and that a chat message's parts add up.
  */
@@ -57,6 +58,35 @@ check_chat(const uint8_t *data, size_t size)
 	}
 }
 
+/* The trace of one whole frame: its fields inside it, in wire order. */
+static void
+check_trace(const uint8_t *frame, size_t len)
+{
+	static struct ca_trace t;
+	struct trace_frame fr;
+	size_t i, at, k;
+
+	for (k = 0; k < 2 * (CA_AT_OPS + 2); k++) {
+		memset(&t, 0, sizeof(t));
+		t.server = (int)(k & 1);
+		t.at = (enum ca_at)((k / 2) % (CA_AT_OPS + 1));
+		t.chat = k / 2 > CA_AT_OPS ? 1 + (int)(len % 3) : 0;
+		t.plain = t.pass = frame;
+		t.plainlen = t.passlen = len;
+		trace_begin(&fr, "ca", k & 2 ? TRACE_SENT : TRACE_RECV, NULL,
+		    frame, len);
+		ca_trace(&fr, &t);
+		for (i = 0, at = 0; i < fr.n; i++) {
+			if (fr.f[i].type == TRACE_PLAIN)
+				continue;
+			if (fr.f[i].off < at || fr.f[i].off > len ||
+			    fr.f[i].len > len - fr.f[i].off)
+				abort();
+			at = fr.f[i].off + fr.f[i].len;
+		}
+	}
+}
+
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
@@ -74,6 +104,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		    (strlen(name) != plen || !x509_cn_safe(name)))
 			abort();
 		check_request(p, plen);
+		check_trace(data + off, used);
 		off += used;
 	}
 	check_chat(data, size);

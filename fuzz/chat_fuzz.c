@@ -2,13 +2,16 @@
  * chat_fuzz: the chat service's message parsing on arbitrary bytes, in
  * the order the service applies it: frames cut by frame_decode against
  * CHAT_FRAME_MAX, the first checked as a user name, the second parsed as
- * the client's public key, every later one by chat_msg_parse.  Checks
- * that nothing reads past the input and that what is accepted lies
- * inside it and obeys the documented limits.
+ * the client's public key, every later one by chat_msg_parse; and each
+ * whole frame through chat_trace, the --trace decoder, as the frame of
+ * its step and as a typed one, with a session key.  Checks that nothing
+ * reads past the input and that what is accepted, and every field named,
+ * lies inside it and obeys the documented limits.
  */
 #include <stdlib.h>
 #include <string.h>
 
+#include "chattrace.h"
 #include "chatwire.h"
 #include "frame.h"
 #include "key.h"
@@ -28,6 +31,31 @@ check_msg(const uint8_t *p, size_t len)
 	if (type == CHAT_PING && len != 1)
 		abort();
 	if (type == CHAT_NOTICE && memchr(m.body, '\n', m.len) != NULL)
+		abort();
+}
+
+/* The fields chat_trace names lie in the frame, the plaintext in plain. */
+static void
+check_trace(const uint8_t *frame, size_t len, enum chat_step step)
+{
+	static const uint8_t key[CHAT_KEY] = {1, 2, 3};
+	static uint8_t plain[CHAT_TEXT_MAX];
+	struct trace_frame fr;
+	size_t i;
+
+	trace_begin(&fr, "chat", TRACE_RECV, NULL, frame, len);
+	chat_trace(&fr, step, key, plain);
+	for (i = 0; i < fr.n; i++) {
+		const struct trace_field *f = &fr.f[i];
+
+		if (f->type == TRACE_PLAIN && f->data != key &&
+		    (f->data != plain || f->len > sizeof(plain)))
+			abort();
+		if (f->type != TRACE_PLAIN &&
+		    (f->off > len || f->len > len - f->off))
+			abort();
+	}
+	if (fr.bad == NULL && step == CHAT_STEP_TYPED && fr.n < 2)
 		abort();
 }
 
@@ -56,6 +84,9 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			key_clear(&k);
 		} else
 			check_msg(p, plen);
+		check_trace(data + off, used,
+		    n < CHAT_STEP_TYPED ? (enum chat_step)n : CHAT_STEP_TYPED);
+		check_trace(data + off, used, CHAT_STEP_TYPED);
 		off += used;
 		n++;
 	}

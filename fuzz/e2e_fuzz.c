@@ -6,7 +6,9 @@
  * block holds), goes through every parser.  Checks that nothing reads
  * past the input, that what is accepted lies inside it and obeys the
  * documented limits, and that accepted texts format back to the same
- * bytes.
+ * bytes.  The trace's decoder (e2e_trace) names each frame from every
+ * side, with the payload as its plaintext and without one: its fields lie
+ * inside the frame, or inside the plaintext.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -88,12 +90,56 @@ check_upload(const uint8_t *p, size_t len)
 		abort();
 }
 
+/* Every field of fr within the frame, or within the plaintext text. */
+static void
+check_fields(const struct trace_frame *fr, const uint8_t *text, size_t len)
+{
+	size_t i;
+
+	if (fr->step == NULL || fr->n > TRACE_FIELDS)
+		abort();
+	for (i = 0; i < fr->n; i++) {
+		const struct trace_field *f = &fr->f[i];
+
+		if (f->type != TRACE_PLAIN &&
+		    (f->off > fr->len || f->len > fr->len - f->off))
+			abort();
+		if (f->type == TRACE_PLAIN &&
+		    (text == NULL || f->data < text ||
+			f->len > len - (size_t)(f->data - text)))
+			abort();
+	}
+}
+
+/* The frame at p (len bytes) as each side would trace it. */
+static void
+check_trace(const uint8_t *p, size_t len, const uint8_t *text, size_t tlen)
+{
+	struct trace_frame fr;
+	struct e2e_seen s;
+	unsigned k;
+
+	for (k = 0; k < 32; k++) {
+		s = (struct e2e_seen){.upload = k & 1,
+		    .server = k >> 1 & 1,
+		    .first = k >> 2 & 1,
+		    .text = k >> 4 & 1 ? NULL : text,
+		    .len = tlen};
+		trace_begin(&fr, "e2e", k >> 3 & 1 ? TRACE_SENT : TRACE_RECV,
+		    NULL, p, len);
+		e2e_trace(&fr, &s);
+		check_fields(&fr, s.text, tlen);
+	}
+}
+
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	const uint8_t *p;
 	size_t plen, used, off = 0;
 
+	check_trace(
+	    data, size, data, size < E2E_TEXT_MAX ? size : E2E_TEXT_MAX);
 	while (off < size &&
 	    frame_decode(data + off, size - off, E2E_BLOCK, &p, &plen, &used) ==
 		FRAME_OK) {
@@ -102,6 +148,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			abort();
 		if (plen > E2E_TEXT_MAX)
 			plen = E2E_TEXT_MAX;
+		check_trace(data + off, used, p, plen);
 		check_route(p, plen);
 		check_fwd(p, plen);
 		check_upload(p, plen);

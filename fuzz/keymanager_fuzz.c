@@ -3,13 +3,46 @@
  * (lib/kmwire.c) on arbitrary bytes, as the relay runs them on
  * a client's input: frames of at most KM_FRAME_MAX, each parsed.  Checks
  * that a parsed command lies inside its frame and re-reads the same.
+ * Each frame also goes through the trace decoder (lib/kmtrace.c) as every
+ * side sees it, with K3 and K known, and the rest as a file piece.
  */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "frame.h"
+#include "kmtrace.h"
 #include "kmwire.h"
+
+/* The decoder on one frame (or file piece) from every side's view. */
+static void
+trace_all(const uint8_t *p, size_t len, int raw)
+{
+	static const uint8_t key[KM_BLOCK];
+	static uint8_t scratch[KM_FRAME_MAX + FRAME_HDR];
+	struct aes128_ctx k3;
+	struct km_trace t;
+	struct trace_frame fr;
+	int side, dir;
+
+	aes128_set_decrypt_key(&k3, key);
+	for (side = KM_SIDE_CLIENT; side <= KM_SIDE_WAITER; side++)
+		for (dir = TRACE_SENT; dir <= TRACE_RECV; dir++) {
+			km_trace_init(&t, (enum km_side)side, &k3);
+			km_trace_keys(&t, p[0] & 1 ? KM_CBC : KM_CFB, key, key);
+			t.last = p[0] & 2 ? KM_GET_IV : KM_GET_KEY;
+			t.scratch = scratch;
+			t.scratch_size = sizeof(scratch);
+			trace_begin(&fr, "keymanager", (enum trace_dir)dir,
+			    NULL, p, len);
+			if (raw)
+				km_trace_file(&fr, &t);
+			else
+				km_trace(&fr, &t);
+			if (fr.n > TRACE_FIELDS)
+				abort();
+		}
+}
 
 /* The canonical text of a parsed command, to parse again. */
 static int
@@ -44,6 +77,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			break;
 		if (used > size - off || plen > KM_FRAME_MAX)
 			abort();
+		trace_all(data + off, used, 0);
 		km_parse(p, plen, &m);
 		if (m.type == KM_CONFIRM_MSG && m.blob != p)
 			abort();
@@ -57,5 +91,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		}
 		off += used;
 	}
+	if (off < size && size - off <= KM_FRAME_MAX)
+		trace_all(data + off, size - off, 1);
 	return 0;
 }

@@ -15,6 +15,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "trace.h"
 #include "x509.h"
 
 /* The original's prompts and answers, verbatim. */
@@ -98,5 +99,38 @@ struct ca_chat {
  */
 int ca_chat_parse(
     const uint8_t *buf, size_t len, struct ca_chat *m, size_t *used);
+
+/*
+ * The trace of the ca protocol (lib/catrace.c): one frame, its 4-byte
+ * header included, as named fields (lib/trace.h), for pk-xfer ca (both
+ * links: the CA and the peer chat) and the relay's ca service.  The step
+ * of a frame the client sends the CA depends on the last prompt: the
+ * decoder follows the prompts it sees (or the relay sets at from its own
+ * state).  The side that holds a plaintext (the chat message, the chat
+ * password) gives it before the frame that carries it encrypted.
+ */
+enum ca_at {
+	CA_AT_USER, /* the next client frame: the user name */
+	CA_AT_PASS, /* its password */
+	CA_AT_CHOICE, /* r or c */
+	CA_AT_NEW_USER, /* a new user name */
+	CA_AT_NEW_PASS, /* its password */
+	CA_AT_OPS, /* requests */
+};
+
+struct ca_trace {
+	int server; /* 1: the tracing side is the CA */
+	enum ca_at at;
+	int chat; /* a peer chat link: 1, 2, 3 the frame that comes next */
+	const uint8_t *plain; /* the next ciphertext's message, or NULL */
+	size_t plainlen;
+	const uint8_t *pass; /* the next wrapped chat password, or NULL */
+	size_t passlen;
+	const char *with; /* how the side has them: the plaintexts' note */
+	char note[192]; /* a PEM field's note, until the frame is printed */
+};
+
+/* Names the fields of the frame fr (trace_begin'd) and sets its step. */
+void ca_trace(struct trace_frame *fr, struct ca_trace *t);
 
 #endif

@@ -12,6 +12,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "trace.h"
+
 #define E2E_BITS 2048 /* every key of the protocol: RSA-2048 */
 #define E2E_BLOCK 256 /* one RSA-2048 block: the payload of every frame */
 #define E2E_TEXT_MAX 190 /* OAEP-SHA256 plaintext: 256 - 2 * 32 - 2 */
@@ -90,5 +92,29 @@ int e2e_name_check(const uint8_t *p, size_t len);
  */
 int e2e_upload_parse(const uint8_t *p, size_t len, uint64_t max,
     char name[E2E_NAME_MAX + 1], uint64_t *size);
+
+/*
+ * What the tracing side knows of an e2e frame beyond its bytes
+ * (lib/e2etrace.c): which service, which side, and the plaintext under
+ * the block, which every side holds (the client seals its blocks to the
+ * server key and opens the relay's with the shared client key; the relay
+ * opens the clients' blocks with the server key and seals its own).
+ */
+struct e2e_seen {
+	int upload; /* a frame of the e2e-upload service (else e2e's) */
+	int server; /* the tracing side is the relay (else a client) */
+	int first; /* upload, client to server: the first block, the header */
+	const uint8_t *text; /* the plaintext; NULL: the block did not open */
+	size_t len;
+};
+
+/*
+ * Names the fields of one frame (fr->buf: the 4-byte length, then the
+ * block; fr->dir set) as docs/e2e.md's "Fields on the wire" does, and
+ * sets fr->step.  The plaintext fields point into s->text, which must
+ * outlive the frame.  A frame that is not one 256-byte block is marked
+ * malformed.
+ */
+void e2e_trace(struct trace_frame *fr, const struct e2e_seen *s);
 
 #endif

@@ -6,6 +6,7 @@
  * sha256sum` gives.
  */
 #include <ctype.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/time.h>
 #include <time.h>
@@ -16,6 +17,26 @@
 #include "trace.h"
 
 #define ROW 16 /* bytes per hex row */
+#define JSON_BUF (1 << 20) /* more than a frame's object (64 KiB as hex) */
+
+FILE *
+trace_json_open(const char *path)
+{
+	FILE *fp;
+	char *buf;
+
+	/* The buffer lives as long as the process: the FILE holds it. */
+	if ((buf = malloc(JSON_BUF)) == NULL)
+		return NULL;
+	if ((fp = fopen(path, "a")) == NULL ||
+	    setvbuf(fp, buf, _IOFBF, JSON_BUF) != 0) {
+		if (fp != NULL)
+			fclose(fp);
+		free(buf);
+		return NULL;
+	}
+	return fp;
+}
 
 void
 trace_begin(struct trace_frame *fr, const char *proto, enum trace_dir dir,
@@ -150,6 +171,44 @@ text(FILE *fp, const uint8_t *p, size_t n, int json)
 	}
 }
 
+/*
+ * 1 if p reads as text: printable ASCII, tabs and line ends, and valid
+ * UTF-8 sequences (random bytes, a key, almost never do).
+ */
+static int
+texty(const uint8_t *p, size_t n)
+{
+	size_t i, k, more;
+
+	for (i = 0; i < n; i++) {
+		if (p[i] >= 0x20 && p[i] < 0x7f)
+			continue;
+		if (p[i] == '\t' || p[i] == '\n' || p[i] == '\r')
+			continue;
+		if (p[i] >= 0xc2 && p[i] <= 0xdf)
+			more = 1;
+		else if (p[i] >= 0xe0 && p[i] <= 0xef)
+			more = 2;
+		else if (p[i] >= 0xf0 && p[i] <= 0xf4)
+			more = 3;
+		else
+			return 0;
+		for (k = 1; k <= more; k++)
+			if (i + k >= n || (p[i + k] & 0xc0) != 0x80)
+				return 0;
+		i += more;
+	}
+	return 1;
+}
+
+/* Shown as text: text fields, and plaintext that reads as text. */
+static int
+as_text(const struct trace_field *f, const uint8_t *p)
+{
+	return f->type == TRACE_TEXT ||
+	    (f->type == TRACE_PLAIN && texty(p, f->len));
+}
+
 static void
 stamp(char *buf, size_t n, double *secs)
 {
@@ -175,13 +234,15 @@ text_value(FILE *fp, const struct trace_frame *fr, const struct trace_field *f)
 
 	if (f->type == TRACE_UINT)
 		fprintf(fp, "  %llu", (unsigned long long)f->num);
-	else if (f->type == TRACE_TEXT || f->type == TRACE_PLAIN) {
+	else if (as_text(f, p)) {
 		fputs("  \"", fp);
 		text(fp, p, f->len, 0);
 		fputc('"', fp);
 	}
 	if (f->note != NULL)
-		fprintf(fp, " (%s)", f->note);
+		fprintf(fp, "%s(%s)",
+		    f->type == TRACE_UINT || as_text(f, p) ? " " : "  ",
+		    f->note);
 	if (f->type == TRACE_PEM && fingerprint(p, f->len, fp_hex))
 		fprintf(fp, "  %s", fp_hex);
 	fputc('\n', fp);
@@ -197,7 +258,7 @@ text_value(FILE *fp, const struct trace_frame *fr, const struct trace_field *f)
 		fputc('\n', fp);
 		return;
 	}
-	if (f->len <= ROW || f->type == TRACE_UINT || f->type == TRACE_TEXT)
+	if (f->len <= ROW || f->type == TRACE_UINT || as_text(f, p))
 		return;
 	for (i = 0; i < f->len; i += row) {
 		fprintf(fp, "        %04zx  ", i);
@@ -240,8 +301,7 @@ json_field(FILE *fp, const struct trace_frame *fr, const struct trace_field *f)
 	fputs("\",\"value\":", fp);
 	if (f->type == TRACE_UINT)
 		fprintf(fp, "%llu", (unsigned long long)f->num);
-	else if (f->type == TRACE_TEXT || f->type == TRACE_PLAIN ||
-	    f->type == TRACE_PEM) {
+	else if (as_text(f, p) || f->type == TRACE_PEM) {
 		fputc('"', fp);
 		text(fp, p, f->len, 1);
 		fputc('"', fp);

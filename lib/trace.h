@@ -59,6 +59,13 @@ struct trace_sink {
 	FILE *json;
 };
 
+/*
+ * Opens path for --trace-json, appended to, with a buffer that holds a
+ * whole frame's object: each reaches the file in one write, so processes
+ * appending to one file never interleave their lines.  NULL, errno set.
+ */
+FILE *trace_json_open(const char *path);
+
 /* Starts a frame of len bytes at buf (the step "unknown" until set). */
 void trace_begin(struct trace_frame *, const char *proto, enum trace_dir,
     const char *peer, const uint8_t *buf, size_t len);

@@ -23,13 +23,14 @@
 #include "rand.h"
 #include "secret.h"
 
+/* What the client's next frame answers: lib/cawire.h's, for the trace. */
 enum ca_state {
-	ST_USER, /* CA_ASK_USER sent */
-	ST_PASS, /* CA_ASK_PASS or CA_BAD_PASS sent */
-	ST_CHOICE, /* CA_NOT_FOUND sent: r or c */
-	ST_NEW_USER, /* CA_CHOOSE_USER sent */
-	ST_NEW_PASS, /* CA_CHOOSE_PASS sent */
-	ST_OPS, /* signed in */
+	ST_USER = CA_AT_USER, /* CA_ASK_USER sent */
+	ST_PASS = CA_AT_PASS, /* CA_ASK_PASS or CA_BAD_PASS sent */
+	ST_CHOICE = CA_AT_CHOICE, /* CA_NOT_FOUND sent: r or c */
+	ST_NEW_USER = CA_AT_NEW_USER, /* CA_CHOOSE_USER sent */
+	ST_NEW_PASS = CA_AT_NEW_PASS, /* CA_CHOOSE_PASS sent */
+	ST_OPS = CA_AT_OPS, /* signed in */
 };
 
 struct ca_client {
@@ -45,6 +46,13 @@ struct ca_client {
 static int
 say(struct ca_client *k, const void *msg, size_t len)
 {
+	static uint8_t frame[FRAME_HDR + CA_FRAME_MAX];
+
+	if (conn_tracing(k->c) && len <= CA_FRAME_MAX) {
+		frame_put_header(frame, (uint32_t)len);
+		memcpy(frame + FRAME_HDR, msg, len);
+		conn_trace(k->c, TRACE_SENT, frame, FRAME_HDR + len);
+	}
 	return conn_send_frame(k->c, msg, len, CA_FRAME_MAX);
 }
 
@@ -381,8 +389,22 @@ ca_bytes(struct conn *c, const uint8_t *data, size_t len)
 		return 0;
 	if (rv != FRAME_OK)
 		return refuse(k, "frame", frame_strerror(rv));
+	conn_trace(c, TRACE_RECV, data, used); /* the password in the clear */
 	rv = steps[k->state](k, p, plen);
 	return rv == -1 ? -1 : (ssize_t)used;
+}
+
+/* pk-relay --trace: lib/catrace.c, at the client's state. */
+static void
+ca_trace_frame(const struct conn *c, struct trace_frame *fr)
+{
+	static struct ca_trace t; /* its note lives until the frame is shown */
+	const struct ca_client *k = conn_data(c);
+
+	memset(&t, 0, sizeof(t));
+	t.server = 1;
+	t.at = k != NULL ? (enum ca_at)k->state : CA_AT_USER;
+	ca_trace(fr, &t);
 }
 
 static void
@@ -417,4 +439,5 @@ const struct service ca_service = {
     .on_bytes = ca_bytes,
     .on_close = ca_close,
     .fini = ca_fini,
+    .trace = ca_trace_frame,
 };

@@ -7,7 +7,9 @@
  * (IV and AES-128-CFB8 ciphertext) is relayed unchanged to every other
  * joined client and only "message exchanged" is logged.  Join and leave
  * notices go to the others in plaintext.  The server key is STATE/chat.key,
- * made at the first start if missing (chat_key.c).
+ * made at the first start if missing (chat_key.c).  With --trace every
+ * frame received and every frame sent, a relayed one once per recipient,
+ * is shown by lib/chattrace.c, the plaintext of messages included.
  */
 #include <sys/queue.h>
 
@@ -18,6 +20,7 @@
 #include <nettle/sha1.h>
 
 #include "chat.h"
+#include "chattrace.h"
 #include "chatwire.h"
 #include "frame.h"
 #include "key.h"
@@ -36,6 +39,7 @@ struct chat_user {
 	struct chat_server *srv; /* the service's state */
 	struct conn *conn;
 	enum stage stage;
+	enum chat_step tstep; /* --trace: the step of the frame shown */
 	char name[CHAT_NAME_MAX + 1];
 };
 
@@ -46,19 +50,47 @@ struct chat_user {
  */
 #define NOTICE_ROOM_MAX 256
 
-/* Queues one frame holding type (if not 0) then len bytes of p. */
-static int
-send_frame(struct conn *c, int type, const void *p, size_t len)
+/* --trace: the whole frame p of step, received from or sent to u. */
+static void
+trace(struct chat_user *u, enum trace_dir dir, enum chat_step step,
+    const uint8_t *p, size_t len)
 {
-	uint8_t buf[FRAME_HDR + 1 + CHAT_TEXT_MAX];
-	size_t n = type != 0;
+	if (!conn_tracing(u->conn))
+		return;
+	u->tstep = step;
+	conn_trace(u->conn, dir, p, len);
+}
 
-	if (n + len > CHAT_FRAME_MAX || FRAME_HDR + n + len > sizeof(buf))
+/* The frames of a run of whole frames, one by one. */
+static void
+trace_run(struct chat_user *u, enum trace_dir dir, const uint8_t *p, size_t len)
+{
+	const uint8_t *m;
+	size_t mlen, used;
+
+	if (!conn_tracing(u->conn))
+		return;
+	while (len > 0 &&
+	    frame_decode(p, len, CHAT_FRAME_MAX, &m, &mlen, &used) ==
+		FRAME_OK) {
+		trace(u, dir, CHAT_STEP_TYPED, p, used);
+		p += used;
+		len -= used;
+	}
+}
+
+/* Queues one set-up frame of step holding len bytes of p. */
+static int
+send_frame(struct chat_user *u, enum chat_step step, const void *p, size_t len)
+{
+	uint8_t buf[FRAME_HDR + CHAT_FRAME_MAX];
+
+	if (len > CHAT_FRAME_MAX)
 		return -1;
-	frame_put_header(buf, (uint32_t)(n + len));
-	buf[FRAME_HDR] = (uint8_t)type;
-	memcpy(buf + FRAME_HDR + n, p, len);
-	return conn_send(c, buf, FRAME_HDR + n + len);
+	frame_put_header(buf, (uint32_t)len);
+	memcpy(buf + FRAME_HDR, p, len);
+	trace(u, TRACE_SENT, step, buf, FRAME_HDR + len);
+	return conn_send(u->conn, buf, FRAME_HDR + len);
 }
 
 /*
@@ -76,8 +108,10 @@ broadcast(const struct chat_user *from, const uint8_t *frame, size_t len)
 		return;
 	}
 	TAILQ_FOREACH(u, &from->srv->room, link)
-	if (u != from && u->stage == ST_JOINED)
+	if (u != from && u->stage == ST_JOINED) {
+		trace_run(u, TRACE_SENT, frame, len);
 		(void)conn_send_blob(u->conn, b);
+	}
 	conn_blob_free(b);
 }
 
@@ -109,7 +143,8 @@ got_name(struct chat_user *u, const uint8_t *p, size_t len)
 	u->name[len] = '\0';
 	conn_log(u->conn, "new connection: username %s", u->name);
 	u->stage = ST_PUBKEY;
-	return send_frame(u->conn, 0, u->srv->spki_pem, u->srv->spki_len);
+	return send_frame(
+	    u, CHAT_STEP_SERVER_KEY, u->srv->spki_pem, u->srv->spki_len);
 }
 
 /* The client's public key, and the session key wrapped under it. */
@@ -140,7 +175,7 @@ got_pubkey(struct chat_user *u, const uint8_t *p, size_t len)
 	key_clear(&k);
 	if (rv == -1)
 		return conn_protocol_error(u->conn, "session key: cannot wrap");
-	if (send_frame(u->conn, 0, wrapped, len) == -1)
+	if (send_frame(u, CHAT_STEP_WRAPPED_KEY, wrapped, len) == -1)
 		return -1;
 	conn_log(u->conn, "secret key sent to %s", u->name);
 	u->stage = ST_JOINED;
@@ -170,6 +205,7 @@ got_messages(struct chat_user *u, const uint8_t *data, size_t len)
 		n++;
 	}
 	if (n > 0) {
+		trace_run(u, TRACE_RECV, data, off);
 		if (n == 1)
 			conn_log(u->conn, "message exchanged");
 		else
@@ -181,6 +217,7 @@ got_messages(struct chat_user *u, const uint8_t *data, size_t len)
 		return 0;
 	if (rv != FRAME_OK)
 		return conn_protocol_error(u->conn, "%s", frame_strerror(rv));
+	trace(u, TRACE_RECV, CHAT_STEP_TYPED, data, used);
 	if (type == CHAT_PING)
 		return (ssize_t)used;
 	return conn_protocol_error(u->conn, "not a chat message");
@@ -220,9 +257,11 @@ chat_bytes(struct conn *c, const uint8_t *data, size_t len)
 		return conn_protocol_error(c, "%s", frame_strerror(rv));
 	switch (u->stage) {
 	case ST_NAME:
+		trace(u, TRACE_RECV, CHAT_STEP_NAME, data, used);
 		rv = got_name(u, p, plen);
 		break;
 	default:
+		trace(u, TRACE_RECV, CHAT_STEP_CLIENT_KEY, data, used);
 		rv = got_pubkey(u, p, plen);
 		break;
 	}
@@ -245,6 +284,17 @@ chat_close(struct conn *c)
 	free(u);
 }
 
+/* pk-relay --trace: the relay holds the session key, so shows plaintext. */
+static void
+chat_trace_frame(const struct conn *c, struct trace_frame *fr)
+{
+	struct chat_server *srv = conn_service_state(c);
+	const struct chat_user *u = conn_data(c);
+
+	if (u != NULL)
+		chat_trace(fr, u->tstep, srv->session_key, srv->trace_plain);
+}
+
 static int
 chat_init(struct relay_ctx *ctx, void *state)
 {
@@ -261,6 +311,7 @@ chat_fini(struct relay_ctx *ctx, void *state)
 
 	(void)ctx;
 	secret_wipe(srv->session_key, sizeof(srv->session_key));
+	secret_wipe(srv->trace_plain, sizeof(srv->trace_plain));
 }
 
 const struct service chat_service = {
@@ -271,4 +322,5 @@ const struct service chat_service = {
     .on_bytes = chat_bytes,
     .on_close = chat_close,
     .fini = chat_fini,
+    .trace = chat_trace_frame,
 };

@@ -22,6 +22,7 @@ struct chat_server {
 	uint8_t spki_pem[KEY_PEM_MAX];
 	size_t spki_len;
 	uint8_t session_key[CHAT_KEY];
+	uint8_t trace_plain[CHAT_TEXT_MAX]; /* --trace: a message opened */
 };
 
 /*

@@ -107,6 +107,33 @@ e2e_keys_fini(struct e2e_keys *k)
 	key_clear(&k->client);
 }
 
+/* The plaintext under the frame conn_trace is showing (one thread). */
+static const uint8_t *shown;
+static size_t shown_len;
+
+/* Shows a frame of ours or the client's with its plaintext, or NULL. */
+static void
+show(struct conn *c, enum trace_dir dir, const uint8_t *frame, size_t len,
+    const uint8_t *text, size_t tlen)
+{
+	shown = text;
+	shown_len = tlen;
+	conn_trace(c, dir, frame, len);
+	shown = NULL;
+}
+
+void
+e2e_trace_conn(struct trace_frame *fr, int upload, int first)
+{
+	struct e2e_seen s = {.upload = upload,
+	    .server = 1,
+	    .first = first,
+	    .text = shown,
+	    .len = shown_len};
+
+	e2e_trace(fr, &s);
+}
+
 int
 e2e_block(struct conn *c, const uint8_t *data, size_t len, uint8_t *m,
     size_t *mlen, size_t *used)
@@ -119,15 +146,19 @@ e2e_block(struct conn *c, const uint8_t *data, size_t len, uint8_t *m,
 	rv = frame_decode(data, len, E2E_BLOCK, &p, &plen, used);
 	if (rv == FRAME_NEED_MORE)
 		return 0;
+	if (rv == FRAME_OK && plen != E2E_BLOCK)
+		show(c, TRACE_RECV, data, *used, NULL, 0);
 	if (rv != FRAME_OK || plen != E2E_BLOCK)
 		return conn_protocol_error(
 		    c, "not a frame of one %d-byte RSA block", E2E_BLOCK);
 	if (oaep_decrypt(&k->server.pub, &k->server.priv, &nettle_sha256, NULL,
 		0, NULL, rand_nettle, plen, p, mlen, m) == -1) {
+		show(c, TRACE_RECV, data, *used, NULL, 0);
 		(void)e2e_send(c, E2E_ERR_DECRYPT, sizeof(E2E_ERR_DECRYPT) - 1);
 		return conn_protocol_error(
 		    c, "the block does not decrypt with the server key");
 	}
+	show(c, TRACE_RECV, data, *used, m, *mlen);
 	return 1;
 }
 
@@ -143,6 +174,7 @@ e2e_send(struct conn *c, const void *text, size_t len)
 		return -1;
 	}
 	frame_put_header(frame, E2E_BLOCK);
+	show(c, TRACE_SENT, frame, sizeof(frame), text, len);
 	return conn_send(c, frame, sizeof(frame));
 }
 
@@ -193,6 +225,13 @@ route(struct conn *c, const uint8_t *m, size_t len)
 	(void)e2e_send(to->conn, fwd, (size_t)n);
 	secret_wipe(fwd, sizeof(fwd));
 	return 0;
+}
+
+static void
+msg_trace(const struct conn *c, struct trace_frame *fr)
+{
+	(void)c;
+	e2e_trace_conn(fr, 0, 0);
 }
 
 static ssize_t
@@ -265,4 +304,5 @@ const struct service e2e_service = {
     .on_bytes = e2e_bytes,
     .on_close = e2e_close,
     .fini = e2e_fini,
+    .trace = msg_trace,
 };

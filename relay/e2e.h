@@ -42,4 +42,11 @@ int e2e_block(struct conn *, const uint8_t *data, size_t len, uint8_t *m,
 /* Encrypts text to the client key and queues it in one frame; 0 or -1. */
 int e2e_send(struct conn *, const void *text, size_t len);
 
+/*
+ * pk-relay --trace: names a frame e2e_block or e2e_send shows (with the
+ * plaintext they hold), for each service's trace callback; first: the
+ * client's next block is an upload's header.
+ */
+void e2e_trace_conn(struct trace_frame *, int upload, int first);
+
 #endif

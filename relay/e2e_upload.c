@@ -183,6 +183,14 @@ finish(struct conn *c, struct e2e_up *up)
 	return 0;
 }
 
+static void
+up_trace(const struct conn *c, struct trace_frame *fr)
+{
+	const struct e2e_up *up = conn_data(c);
+
+	e2e_trace_conn(fr, 1, up->file == NULL && !up->done);
+}
+
 static ssize_t
 up_bytes(struct conn *c, const uint8_t *data, size_t len)
 {
@@ -292,4 +300,5 @@ const struct service e2e_upload_service = {
     .on_bytes = up_bytes,
     .on_close = up_close,
     .fini = up_fini,
+    .trace = up_trace,
 };

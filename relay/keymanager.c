@@ -26,6 +26,7 @@
 #include <nettle/memops.h>
 
 #include "frame.h"
+#include "kmtrace.h"
 #include "kmwire.h"
 #include "pkcs7.h"
 #include "rand.h"
@@ -56,6 +57,7 @@ struct km_client {
 	int have_count;
 	uint64_t count;
 	uint8_t k[KM_BLOCK], iv[KM_BLOCK];
+	struct km_trace tr; /* --trace: the conversation so far */
 	TAILQ_ENTRY(km_client) wq;
 };
 
@@ -70,6 +72,7 @@ struct km_server {
 	TAILQ_HEAD(, km_client) waiters;
 	unsigned next_id;
 	struct aes128_ctx k3;
+	struct aes128_ctx k3dec; /* --trace unwraps K and IV with it */
 	struct km_cached *cache; /* KM_CACHE_MAX, wiped when freed */
 	size_t ncache;
 };
@@ -105,6 +108,7 @@ km_init(struct relay_ctx *r, void *state)
 		return -1;
 	}
 	aes128_set_encrypt_key(&srv->k3, key);
+	aes128_invert_key(&srv->k3dec, &srv->k3);
 	secret_wipe(key, sizeof(key));
 	srv->cache = secret_alloc(KM_CACHE_MAX * sizeof(*srv->cache));
 	if (srv->cache == NULL) {
@@ -123,11 +127,27 @@ km_fini(struct relay_ctx *r, void *state)
 	secret_free(srv->cache, KM_CACHE_MAX * sizeof(*srv->cache));
 	srv->cache = NULL;
 	secret_wipe(&srv->k3, sizeof(srv->k3));
+	secret_wipe(&srv->k3dec, sizeof(srv->k3dec));
+}
+
+/* --trace: the frame as it goes, header and payload. */
+static void
+trace_sent(struct km_client *k, const void *msg, size_t len)
+{
+	uint8_t frame[FRAME_HDR + KM_FRAME_MAX];
+
+	if (!conn_tracing(k->c) || len == 0 || len > KM_FRAME_MAX)
+		return;
+	frame_put_header(frame, (uint32_t)len);
+	memcpy(frame + FRAME_HDR, msg, len);
+	conn_trace(k->c, TRACE_SENT, frame, FRAME_HDR + len);
+	secret_wipe(frame, FRAME_HDR + len);
 }
 
 static int
 say(struct km_client *k, const void *msg, size_t len)
 {
+	trace_sent(k, msg, len);
 	return conn_send_frame(k->c, msg, len, KM_FRAME_MAX);
 }
 
@@ -150,6 +170,7 @@ km_connect(struct conn *c)
 	k->srv = conn_service_state(c);
 	k->c = c;
 	k->id = ++k->srv->next_id;
+	km_trace_init(&k->tr, KM_SIDE_RELAY, &k->srv->k3dec);
 	conn_set_data(c, k);
 	conn_no_idle(c);
 	conn_log(c, "client #%u", k->id);
@@ -438,6 +459,7 @@ km_bytes(struct conn *c, const uint8_t *data, size_t len)
 		return 0;
 	if (rv != FRAME_OK)
 		return conn_protocol_error(c, "%s", frame_strerror(rv));
+	conn_trace(c, TRACE_RECV, data, used);
 	if (km_parse(p, plen, &m) == KM_BAD)
 		return conn_protocol_error(
 		    c, "binary frame of %zu bytes", plen);
@@ -450,6 +472,16 @@ km_bytes(struct conn *c, const uint8_t *data, size_t len)
 	if (rv == -2)
 		rv = says(k, KM_UNEXPECTED);
 	return rv == -1 ? -1 : (ssize_t)used;
+}
+
+/* pk-relay --trace: lib/kmtrace.c names the fields, as in pk-xfer. */
+static void
+km_trace_frame(const struct conn *c, struct trace_frame *fr)
+{
+	struct km_client *k = conn_data(c);
+
+	if (k != NULL)
+		km_trace(fr, &k->tr);
 }
 
 static void
@@ -474,6 +506,7 @@ km_close(struct conn *c)
 		unpair(p);
 	}
 	unpair(k);
+	secret_wipe(&k->tr, sizeof(k->tr));
 	free(k);
 	conn_set_data(c, NULL);
 }
@@ -486,4 +519,5 @@ const struct service keymanager_service = {
     .on_bytes = km_bytes,
     .on_close = km_close,
     .fini = km_fini,
+    .trace = km_trace_frame,
 };

@@ -455,7 +455,7 @@ main(int argc, char *argv[])
 			break;
 		case OPT_TRACE_JSON:
 			if (ctx.sink.json == NULL &&
-			    (ctx.sink.json = fopen(optarg, "a")) == NULL)
+			    (ctx.sink.json = trace_json_open(optarg)) == NULL)
 				err(2, "--trace-json %s", optarg);
 			break;
 		default:

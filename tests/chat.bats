@@ -5,61 +5,21 @@
 # test closes its end.  Keys are made once per file with pk-keygen.
 
 load helpers
+load chat-helpers
 
 STAMP='[0-9]{4}-[0-9]{2}-[0-9]{2} [0-9]{2}:[0-9]{2}:[0-9]{2}'
 
 setup_file() {
-	local n
-	for n in server alice bob carol mallory; do
-		pk-keygen rsa -b 2048 --no-pass -o "$BATS_FILE_TMPDIR/$n" \
-		    > /dev/null
-	done
+	chat_keys server alice bob carol mallory
 }
 
 setup() {
-	declare -gA CPID=() CFD=()
-	mkdir -m 700 state
-	cp "$BATS_FILE_TMPDIR/server.key" state/chat.key
+	chat_state server
 }
 
 teardown() {
 	stop_clients
 	stop_relay
-}
-
-# join NAME [ARGS...]: starts pk-xfer chat for NAME reading NAME.in, and
-# waits until the relay has sent NAME the session key.
-join() {
-	local n=$1
-	shift
-	mkfifo "$n.in"
-	# Without the other clients' FIFO ends, or their EOF never comes.
-	(
-		for fd in "${CFD[@]}"; do
-			exec {fd}>&-
-		done
-		exec pk-xfer chat -u "$n" -k "$BATS_FILE_TMPDIR/$n.key" "$@" \
-		    "127.0.0.1:$RELAY_PORT" < "$n.in" > "$n.out" 2> "$n.err"
-	) 3>&- &
-	CPID[$n]=$!
-	# shellcheck disable=SC1083,SC2093 # bash: exec {array[i]}> names the fd
-	exec {CFD[$n]}> "$n.in"
-	wait_log "secret key sent to $n\$"
-}
-
-say() {
-	echo "$2" >&"${CFD[$1]}"
-}
-
-# leave NAME: closes NAME's stdin and waits for the client; its exit
-# status is in STATUS.
-leave() {
-	# shellcheck disable=SC1083,SC2093 # bash: exec {array[i]}> names the fd
-	exec {CFD[$1]}>&-
-	unset "CFD[$1]"
-	STATUS=0
-	wait "${CPID[$1]}" || STATUS=$?
-	unset "CPID[$1]"
 }
 
 @test "chat: three clients each see the others' messages with names and timestamps, never their own" {
@@ -227,7 +187,7 @@ TERMINATE, typed on the server'"'"'s console, ends the chat for all.'
 @test "chat: the session key unwraps with pk-wrap and the ciphertext on the wire decrypts with openssl enc -aes-128-cfb8" {
 	local ka kb frame iv ct
 	start_relay chat@127.0.0.1:0
-	join alice --trace --save-key alice.wrapped
+	join alice --trace-json alice.json --save-key alice.wrapped
 	join bob --save-key bob.wrapped
 	[ "$(wc -c < alice.wrapped)" -eq 256 ]
 	ka=$(pk-wrap -d --oaep-sha1 -k "$BATS_FILE_TMPDIR/alice.key" \
@@ -240,10 +200,11 @@ TERMINATE, typed on the server'"'"'s console, ends the chat for all.'
 	[ "$ka" = "$kb" ]
 	say alice "attack at dawn"
 	wait_file bob.out "^$STAMP alice: attack at dawn\$"
-	frame=$(sed -n 's/^>>> message: type, iv, ciphertext ([0-9]* bytes): //p' alice.err)
-	[ "${frame:0:2}" = 4d ]
-	iv=${frame:2:32}
-	ct=${frame:34}
+	frame=$(jq -r 'select(.direction == "sent" and .step == "message") |
+	    [.fields[] | select(.offset != null) | .hex] | add' alice.json)
+	[ "${frame:8:2}" = 4d ]
+	iv=${frame:10:32}
+	ct=${frame:42}
 	[ "${#ct}" -eq 42 ]
 	printf '%s' "$ct" | xxd -r -p > wire.bin
 	run openssl enc -d -aes-128-cfb8 -K "$ka" -iv "$iv" -in wire.bin
@@ -280,8 +241,9 @@ raw_join() {
 @test "chat: public keys go without the PEM's trailing newline (450 bytes for RSA-2048), as the original; the relay takes either" {
 	start_relay chat@127.0.0.1:0
 	join alice --trace
-	grep -qx '<<< server public key (450 bytes): .*' alice.err
-	grep -qx '>>> client public key (450 bytes): .*' alice.err
+	grep -Eqx '[0-9:.]+ <<< [0-9.:]+ chat server_key: 454 bytes' alice.err
+	grep -Eqx '[0-9:.]+ >>> [0-9.:]+ chat client_key: 454 bytes' alice.err
+	[ "$(grep -Ec '^    length +0 +4  00 00 01 c2  450$' alice.err)" -eq 2 ]
 	pk-keygen pub -i "$BATS_FILE_TMPDIR/bob.key" > bob.pub
 	[ "$(wc -c < bob.pub)" -eq 451 ]
 	raw_join bob bob.pub

@@ -20,25 +20,9 @@ teardown() {
 	stop_relay
 }
 
-# join NAME [ARGS...]: starts the interactive pk-xfer e2e for NAME reading
-# NAME.in; sets ADDR[NAME] to the address it prints.
+# join NAME [ARGS...]: the interactive client (helpers.bash e2e_join).
 join() {
-	local n=$1
-	shift
-	mkfifo "$n.in"
-	(
-		for fd in "${CFD[@]}"; do
-			exec {fd}>&-
-		done
-		exec pk-xfer e2e "${KEYS[@]}" "$@" "127.0.0.1:${RELAY_PORTS[e2e]}" \
-		    < "$n.in" > "$n.out" 2> "$n.err"
-	) 3>&- &
-	CPID[$n]=$!
-	# shellcheck disable=SC1083,SC2093 # bash: exec {array[i]}> names the fd
-	exec {CFD[$n]}> "$n.in"
-	wait_file "$n.out" '^This client address: '
-	ADDR[$n]=$(sed -n 's/^This client address: //p' "$n.out")
-	wait_log "e2e ${ADDR[$n]} client connected, [0-9]+ connected\$"
+	e2e_join "$@"
 }
 
 say() {
@@ -363,11 +347,12 @@ Disconnected from Server. Exiting..."
 @test "e2e: the client's block decrypts with openssl pkeyutl (OAEP-SHA256), and an openssl block reaches its target" {
 	local hex g
 	start_relay e2e@127.0.0.1:0
-	join alice --trace
-	join bob --trace
+	join alice --trace-json alice.json
+	join bob --trace-json bob.json
 	say alice "${ADDR[bob]}/attack at dawn"
 	wait_file bob.out 'attack at dawn$'
-	hex=$(sed -n 's/^>>> block (256 bytes): //p' alice.err)
+	hex=$(jq -r 'select(.direction == "sent") | .fields[] |
+	    select(.name == "block") | .hex' alice.json)
 	[ "${#hex}" -eq 512 ]
 	printf '%s' "$hex" | xxd -r -p > wire.bin
 	run -0 openssl pkeyutl -decrypt -inkey state/e2e.key \
@@ -385,7 +370,8 @@ Disconnected from Server. Exiting..."
 	wait_file bob.out "^Recieved a message from \('127.0.0.1', [0-9]+\): from openssl\$"
 	exec {g}>&-
 	# What bob received opens with openssl and the shared client key.
-	sed -n 's/^<<< block (256 bytes): //p' bob.err | head -n 1 |
+	jq -r 'select(.direction == "received") | .fields[] |
+	    select(.name == "block") | .hex' bob.json | head -n 1 |
 	    xxd -r -p > fwd.bin
 	run -0 openssl pkeyutl -decrypt -inkey "$K/client.key" \
 	    -passin "file:$K/client.pass" -pkeyopt rsa_padding_mode:oaep \

@@ -232,6 +232,30 @@ e2e_state() {
 	KEYS=(-k "$K/client.key" --pass-file "$K/client.pass" -s "$K/server.pub")
 }
 
+# e2e_join NAME [ARGS...]: starts the interactive pk-xfer e2e (with
+# KEYS and ARGS) for NAME reading NAME.in, held open on CFD[NAME], its
+# PID in CPID[NAME], output in NAME.out and NAME.err; sets ADDR[NAME] to
+# the address it prints once the relay has logged it.
+# shellcheck disable=SC2004 # CPID and ADDR: associative (setup declares)
+e2e_join() {
+	local n=$1
+	shift
+	mkfifo "$n.in"
+	(
+		for fd in "${CFD[@]}"; do
+			exec {fd}>&-
+		done
+		exec pk-xfer e2e "${KEYS[@]}" "$@" "127.0.0.1:${RELAY_PORTS[e2e]}" \
+		    < "$n.in" > "$n.out" 2> "$n.err"
+	) 3>&- &
+	CPID[$n]=$!
+	# shellcheck disable=SC1083,SC2093 # bash: exec {array[i]}> names the fd
+	exec {CFD[$n]}> "$n.in"
+	wait_file "$n.out" '^This client address: '
+	ADDR[$n]=$(sed -n 's/^This client address: //p' "$n.out")
+	wait_log "e2e ${ADDR[$n]} client connected, [0-9]+ connected\$"
+}
+
 # core_at_exit CMD...: runs CMD under gdb (the test is skipped without
 # it, or in a sanitizer build) and dumps its memory into ./core as it exits; what CMD and gdb print
 # goes to core.log.  in_core HEX: succeeds when ./core holds the bytes of

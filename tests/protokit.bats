@@ -180,7 +180,7 @@ Try 'protokit-vault --help'"
 	wait_line out '    $ pk-wrap -d --oaep-sha1 -k alice.key < aes.wrapped > aes.key'
 	kill -HUP -- "-$pid"
 	wait "$pid" || rc=$?
-	[ "$rc" -eq 129 ]
+	[ "$rc" -eq 129 ] || fail "protokit-vault exited $rc, not 129: $(cat err)"
 	pid=$(sed -n 's/^    relay pid \([0-9]*\),.*/\1/p' out)
 	[ -n "$pid" ]
 	run -1 kill -0 "$pid"

@@ -82,8 +82,10 @@ static const char options[] =
     "  -t, --timeout sec  give up any network wait after sec seconds\n"
     "                     (1 to 86400, default 30)\n"
     "  --to id            connect: the receiver's name\n"
-    "  --trace            taken as by every protocol; no ca frame is dumped\n"
-    "                     yet\n"
+    "  --trace            show each frame sent and received, the peer chat's\n"
+    "                     too, field by field on stderr: the password in the\n"
+    "                     clear, as it crosses the wire\n"
+    "  --trace-json file  append the same, one JSON object per frame, to file\n"
     "  -u name            the account: 1 to 64 of A-Z a-z 0-9 . _ -\n"
     "\n"
     "Exit codes: 0 ok; 1 refused: wrong password, unknown or taken name,\n"
@@ -261,6 +263,7 @@ ca_main(struct xfer_global *g, int argc, char *argv[])
 	if (o.to != NULL && !x509_cn_safe(o.to))
 		errx(2, "--to %s: not a safe name", o.to);
 	o.timeout_ms = g->timeout_ms;
+	ca_trace_to(g->trace ? &g->sink : NULL);
 	cli_chdir(g);
 	if (signal(SIGPIPE, SIG_IGN) == SIG_ERR)
 		err(2, "signal");

@@ -29,6 +29,23 @@ struct ca_opts {
 	struct secret_src chat; /* --chat-pass */
 };
 
+/*
+ * ca_trace.c: --trace and --trace-json on sink s (NULL: off); ca_read,
+ * ca_next, ca_write and ca_say are link_read, link_next, link_write and
+ * link_says with each frame shown.  ca_show_chat shows one chat message's
+ * three frames, with the plaintexts the side holds (plain, pass: NULL if
+ * not), pass's note saying how.
+ */
+void ca_trace_to(const struct trace_sink *s);
+int ca_tracing(void);
+void ca_read(struct link *l);
+int ca_next(struct link *l);
+void ca_write(struct link *l, const void *p, size_t len);
+void ca_say(struct link *l, const char *text);
+void ca_show_chat(const struct link *l, enum trace_dir dir,
+    const struct ca_chat *m, const uint8_t *plain, size_t plainlen,
+    const uint8_t *pass, size_t passlen, const char *with);
+
 /* ca_save.c: 1 if the last frame starts with "-----BEGIN CERTIFICATE-----". */
 int ca_is_cert(const struct link *l);
 

@@ -38,7 +38,7 @@ ca_password(const struct secret_src *src, const char *prompt, const char *what,
 static void
 expect(struct link *l, const char *want)
 {
-	link_read(l);
+	ca_read(l);
 	if (!link_is(l, want))
 		errx(2, "%s: expected \"%s\", got \"%.80s\"", l->name, want,
 		    (const char *)l->msg);
@@ -48,7 +48,7 @@ expect(struct link *l, const char *want)
 static void
 welcomed(struct link *l, const char *user, const char *what)
 {
-	link_read(l);
+	ca_read(l);
 	if (link_is(l, CA_WELCOME))
 		return;
 	if (link_is(l, CA_BAD_PASS))
@@ -60,13 +60,13 @@ welcomed(struct link *l, const char *user, const char *what)
 static void
 register_user(struct link *l, const char *user)
 {
-	link_says(l, "r");
+	ca_say(l, "r");
 	expect(l, CA_CHOOSE_USER);
-	link_says(l, user);
-	link_read(l);
+	ca_say(l, user);
+	ca_read(l);
 	if (!link_is(l, CA_CHOOSE_PASS))
 		errx(1, "%s: %s: %s", l->name, user, (const char *)l->msg);
-	link_write(l, pass, passlen);
+	ca_write(l, pass, passlen);
 	welcomed(l, user, "registration");
 }
 
@@ -88,8 +88,8 @@ ca_signin(struct link *l, const struct ca_opts *o, int reg)
 	if (passlen == 0)
 		ca_pass_read(o, reg);
 	expect(l, CA_ASK_USER);
-	link_says(l, o->user);
-	link_read(l);
+	ca_say(l, o->user);
+	ca_read(l);
 	if (link_is(l, CA_NOT_FOUND) && reg)
 		register_user(l, o->user);
 	else if (link_is(l, CA_NOT_FOUND))
@@ -98,7 +98,7 @@ ca_signin(struct link *l, const struct ca_opts *o, int reg)
 	else if (link_is(l, CA_ASK_PASS) && reg)
 		errx(1, "%s: %s: already registered", l->name, o->user);
 	else if (link_is(l, CA_ASK_PASS)) {
-		link_write(l, pass, passlen);
+		ca_write(l, pass, passlen);
 		welcomed(l, o->user, "sign-in");
 	} else
 		errx(2, "%s: unexpected \"%.80s\"", l->name,

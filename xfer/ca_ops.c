@@ -30,8 +30,8 @@ ca_request(struct link *l, enum ca_op op, const char *name, const uint8_t *body,
 
 	if (ca_req_format(op, name, body, len, req, sizeof(req), &n) == -1)
 		errx(2, "%s: request too long", ca_op_name(op));
-	link_write(l, req, n);
-	link_read(l);
+	ca_write(l, req, n);
+	ca_read(l);
 	if (l->len >= strlen(CA_ERROR) &&
 	    memcmp(l->msg, CA_ERROR, strlen(CA_ERROR)) == 0)
 		errx(1, "%s: %s", l->name, (const char *)l->msg);
@@ -107,7 +107,7 @@ answer_password(struct link *l, const struct ca_opts *o)
 		return -1;
 	else
 		len = strlen((char *)pass);
-	link_write(l, pass, len);
+	ca_write(l, pass, len);
 	secret_wipe(pass, sizeof(pass));
 	return 0;
 }
@@ -118,7 +118,7 @@ dialog(struct link *l, const struct ca_opts *o, char *user)
 {
 	char line[CA_NAME_MAX + 2];
 
-	while (link_next(l)) {
+	while (ca_next(l)) {
 		printf("%s\n", (const char *)l->msg);
 		if (link_is(l, CA_WELCOME))
 			return 0;
@@ -135,7 +135,7 @@ dialog(struct link *l, const struct ca_opts *o, char *user)
 		if ((link_is(l, CA_ASK_USER) || link_is(l, CA_CHOOSE_USER)) &&
 		    strlen(line) <= CA_NAME_MAX)
 			memcpy(user, line, strlen(line) + 1);
-		link_says(l, line);
+		ca_say(l, line);
 	}
 	return -1;
 }

@@ -38,6 +38,7 @@ static struct {
 	uint8_t key[SHA256_DIGEST_SIZE];
 	struct aes256_ctx aes;
 	uint8_t text[CA_CHAT_CT_MAX + 2];
+	uint8_t line[CA_CHAT_TEXT_MAX]; /* --trace: the message sent */
 } s;
 
 static void
@@ -64,27 +65,53 @@ derive(void)
 	sha256_digest(&h, sizeof(s.key), s.key);
 }
 
-/* Unwraps, decrypts and prints one message; dies with 1 if refused. */
-static void
-show(const struct ca_chat *m, const struct key_rsa *k, const char *keyfile)
+/*
+ * Unwraps and decrypts one message into s: its length, -1 when the
+ * password does not unwrap, -2 when the message does not decrypt; the
+ * trace shows what could be opened.
+ */
+static long
+open_msg(const struct link *l, const struct ca_chat *m, const struct key_rsa *k,
+    const char *keyfile)
 {
 	uint8_t iv[CA_CHAT_IV];
-	char hex[2 * CA_CHAT_CT_MAX + 1];
+	char with[512];
 	long n;
 
 	if (m->wrappedlen != k->pub.size ||
 	    oaep_decrypt(&k->pub, &k->priv, &nettle_sha256, NULL, 0, NULL,
 		rand_nettle, m->wrappedlen, m->wrapped, &s.passlen,
-		s.pass) != 0)
-		errx(
-		    1, "sender: the password does not unwrap with %s", keyfile);
+		s.pass) != 0) {
+		ca_show_chat(l, TRACE_RECV, m, NULL, 0, NULL, 0, NULL);
+		return -1;
+	}
 	derive();
 	aes256_set_decrypt_key(&s.aes, s.key);
 	memcpy(iv, m->iv, sizeof(iv));
 	cbc_decrypt(&s.aes, (nettle_cipher_func *)aes256_decrypt, AES_BLOCK, iv,
 	    m->ctlen, s.text, m->ct);
-	if ((n = pkcs7_strip(s.text, m->ctlen, AES_BLOCK)) == -1)
+	n = pkcs7_strip(s.text, m->ctlen, AES_BLOCK);
+	snprintf(with, sizeof(with), "unwrapped with %s", keyfile);
+	ca_show_chat(l, TRACE_RECV, m, n == -1 ? NULL : s.text,
+	    n == -1 ? 0 : (size_t)n, s.pass, s.passlen, with);
+	return n == -1 ? -2 : n;
+}
+
+/* Unwraps, decrypts and prints one message; dies with 1 if refused. */
+static void
+show(const struct link *l, const struct ca_chat *m, const struct key_rsa *k,
+    const char *keyfile)
+{
+	char hex[2 * CA_CHAT_CT_MAX + 1];
+	long n;
+
+	if ((n = open_msg(l, m, k, keyfile)) < 0) {
+		wipe();
+		if (n == -1)
+			errx(1, "sender: the password does not unwrap with %s",
+			    keyfile);
 		errx(1, "sender: the message does not decrypt");
+	}
 	hex_encode(m->ct, m->ctlen, hex);
 	printf("encrypted message: %s\n", hex);
 	hex_encode(m->iv, CA_CHAT_IV, hex);
@@ -108,7 +135,7 @@ receive(struct link *l, const struct key_rsa *k, const char *keyfile)
 		if (rv == -1)
 			errx(1, "sender: not a chat message");
 		if (rv == 1) {
-			show(&m, k, keyfile);
+			show(l, &m, k, keyfile);
 			link_take(l, used);
 		} else if (link_fill(l) == 0) {
 			if (l->have != 0)
@@ -200,6 +227,7 @@ send_one(struct link *p, const struct rsa_public_key *pub, size_t len)
 
 	if (rand_fill(iv, sizeof(iv)) == -1)
 		err(2, "getrandom");
+	memcpy(s.line, s.text, len);
 	n = pkcs7_pad(s.text, len, AES_BLOCK);
 	memcpy(chain, iv, sizeof(iv));
 	cbc_encrypt(&s.aes, (nettle_cipher_func *)aes256_encrypt, AES_BLOCK,
@@ -210,6 +238,9 @@ send_one(struct link *p, const struct rsa_public_key *pub, size_t len)
 	link_write(p, s.text, n);
 	link_write(p, iv, sizeof(iv));
 	link_write(p, wrapped, pub->size);
+	ca_show_chat(p, TRACE_SENT,
+	    &(struct ca_chat){s.text, n, iv, wrapped, pub->size}, s.line, len,
+	    s.pass, s.passlen, "the chat password, wrapped by this side");
 }
 
 /* Each line of stdin is one message. */

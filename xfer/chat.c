@@ -60,8 +60,10 @@ static const char options[] =
     "                     characters\n"
     "  --save-key file    write the wrapped session key as received (mode\n"
     "                     0600), for pk-wrap -d --oaep-sha1 -k key\n"
-    "  --trace            dump every frame sent (>>>) and received (<<<) on\n"
-    "                     stderr\n"
+    "  --trace            show every frame sent (>>>) and received (<<<)\n"
+    "                     on stderr, field by field, with the plaintext of\n"
+    "                     each message and the unwrapped session key\n"
+    "  --trace-json file  append the same to file, one JSON object a frame\n"
     "\n"
     "Exit codes: 0 left with EXIT or end of input, or the server closed the\n"
     "chat; 1 the server refused or sent a malformed frame, or the session\n"
@@ -99,8 +101,8 @@ client_key(struct key_rsa *k, const char *path)
 	k->has_private = 1;
 }
 
-/* Unwraps the session key into c->aes; dies with 1 if it does not open. */
-static void
+/* Unwraps the session key into c->aes and c->key; -1 if it does not open. */
+static int
 unwrap(struct chat_client *c, const struct key_rsa *k, const uint8_t *w,
     size_t len)
 {
@@ -110,25 +112,30 @@ unwrap(struct chat_client *c, const struct key_rsa *k, const uint8_t *w,
 
 	rv = oaep_decrypt(&k->pub, &k->priv, &nettle_sha1, NULL, 0, NULL,
 	    rand_nettle, len, w, &mlen, m);
-	if (rv == 0 && mlen == CHAT_KEY)
+	if (rv == 0 && mlen == CHAT_KEY) {
 		aes128_set_encrypt_key(&c->aes, m);
+		memcpy(c->key, m, CHAT_KEY);
+		c->keyed = 1;
+	}
 	secret_wipe(m, sizeof(m));
-	if (rv != 0 || mlen != CHAT_KEY)
-		errx(1, "%s: the session key does not unwrap with this key",
-		    c->server);
+	return c->keyed ? 0 : -1;
 }
 
-/* The payload of the next set-up frame; dies if the server is gone. */
+/*
+ * The payload of the next set-up frame of step (shown with --trace but
+ * for the wrapped key, shown once unwrapped); dies if the server is gone.
+ */
 static const uint8_t *
-expect(struct chat_client *c, const char *what, size_t *len)
+expect(
+    struct chat_client *c, enum chat_step step, const char *what, size_t *len)
 {
 	if (!link_next(&c->link))
 		errx(1,
 		    "%s: the server closed the connection instead of "
 		    "sending the %s",
 		    c->server, what);
-	if (c->trace)
-		link_trace("<<<", what, c->link.msg, c->link.len);
+	if (step != CHAT_STEP_WRAPPED_KEY)
+		chat_show(c, TRACE_RECV, step, c->link.msg, c->link.len);
 	*len = c->link.len;
 	return c->link.msg;
 }
@@ -140,15 +147,16 @@ chat_setup(struct chat_client *c, const struct chat_opts *o)
 	uint8_t pem[KEY_PEM_MAX];
 	const uint8_t *p;
 	size_t len;
+	int rv;
 
 	client_key(&k, o->keyfile);
 	link_connect(&c->link, c->server, CHAT_FRAME_MAX, c->timeout_ms);
 	status("Connected successfully.");
 	status("Exchanging keys.");
-	if (chat_send(c, "user name", c->name, strlen(c->name)) == -1)
+	if (chat_send(c, CHAT_STEP_NAME, c->name, strlen(c->name)) == -1)
 		errx(1, "%s: the server closed the connection", c->server);
 	status("Getting public key from the server");
-	p = expect(c, "server public key", &len);
+	p = expect(c, CHAT_STEP_SERVER_KEY, "server public key", &len);
 	key_init(&srv);
 	if (key_parse(&srv, p, len, NULL, 0) != KEY_OK)
 		errx(
@@ -158,14 +166,18 @@ chat_setup(struct chat_client *c, const struct chat_opts *o)
 	if (key_spki_pem(&k, pem, sizeof(pem), &len) != KEY_OK)
 		errx(2, "cannot encode the public key");
 	/* As the original: no newline after the PEM's last line. */
-	if (chat_send(c, "client public key", pem, chat_pem_len(pem, len)) ==
+	if (chat_send(c, CHAT_STEP_CLIENT_KEY, pem, chat_pem_len(pem, len)) ==
 	    -1)
 		errx(1, "%s: the server closed the connection", c->server);
-	p = expect(c, "wrapped session key", &len);
+	p = expect(c, CHAT_STEP_WRAPPED_KEY, "wrapped session key", &len);
 	if (o->save_key != NULL)
 		out_write(o->save_key, p, len);
-	unwrap(c, &k, p, len);
+	rv = unwrap(c, &k, p, len);
 	secrets_release(&k);
+	chat_show(c, TRACE_RECV, CHAT_STEP_WRAPPED_KEY, p, len);
+	if (rv == -1)
+		errx(1, "%s: the session key does not unwrap with this key",
+		    c->server);
 	status("Exchange completed!");
 	status("Initial set up had been completed!");
 	status("Now you can start to exchange messages");
@@ -215,11 +227,12 @@ chat_main(struct xfer_global *g, int argc, char *argv[])
 		    c.name, CHAT_NAME_MAX);
 	c.server = argv[1];
 	c.timeout_ms = g->timeout_ms;
-	c.trace = g->trace;
+	c.sink = g->trace ? &g->sink : NULL;
 	cli_chdir(g);
 	if (signal(SIGPIPE, SIG_IGN) == SIG_ERR)
 		err(2, "signal");
-	if (secrets_add(&c.aes, sizeof(c.aes)) == -1)
+	if (secrets_add(&c.aes, sizeof(c.aes)) == -1 ||
+	    secrets_add(c.key, sizeof(c.key)) == -1)
 		err(2, "session key");
 	chat_setup(&c, &o);
 	return chat_talk(&c);

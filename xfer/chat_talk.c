@@ -22,6 +22,7 @@
 #include <nettle/cfb.h>
 
 #include "chat.h"
+#include "frame.h"
 #include "rand.h"
 
 struct line_buf {
@@ -64,11 +65,9 @@ received(struct chat_client *c, const uint8_t *p, size_t len)
 	uint8_t iv[CHAT_IV], text[CHAT_TEXT_MAX];
 	struct chat_msg m;
 
+	chat_show(c, TRACE_RECV, CHAT_STEP_TYPED, p, len);
 	switch (chat_msg_parse(p, len, &m)) {
 	case CHAT_MSG:
-		if (c->trace)
-			link_trace(
-			    "<<<", "message: type, iv, ciphertext", p, len);
 		memcpy(iv, m.iv, CHAT_IV);
 		cfb8_decrypt(&c->aes, (nettle_cipher_func *)aes128_encrypt,
 		    CHAT_IV, iv, m.len, text, m.body);
@@ -76,19 +75,33 @@ received(struct chat_client *c, const uint8_t *p, size_t len)
 		explicit_bzero(text, m.len);
 		return;
 	case CHAT_NOTICE:
-		if (c->trace)
-			link_trace("<<<", "notice", p, len);
 		show("[+] ", m.body, m.len);
 		return;
 	}
 	errx(1, "%s: not a chat frame from the server", c->server);
 }
 
-int
-chat_send(struct chat_client *c, const char *what, const void *p, size_t len)
+void
+chat_show(struct chat_client *c, enum trace_dir dir, enum chat_step step,
+    const uint8_t *p, size_t len)
 {
-	if (c->trace)
-		link_trace(">>>", what, p, len);
+	static uint8_t frame[FRAME_HDR + CHAT_FRAME_MAX], plain[CHAT_TEXT_MAX];
+	struct trace_frame fr;
+
+	if (c->sink == NULL || len > CHAT_FRAME_MAX)
+		return;
+	frame_put_header(frame, (uint32_t)len);
+	memcpy(frame + FRAME_HDR, p, len);
+	trace_begin(&fr, "chat", dir, c->server, frame, FRAME_HDR + len);
+	chat_trace(&fr, step, c->keyed ? c->key : NULL, plain);
+	trace_print(c->sink, &fr);
+	explicit_bzero(plain, sizeof(plain));
+}
+
+int
+chat_send(struct chat_client *c, enum chat_step step, const void *p, size_t len)
+{
+	chat_show(c, TRACE_SENT, step, p, len);
 	return link_send(&c->link, p, len);
 }
 
@@ -132,8 +145,7 @@ send_line(struct chat_client *c, const char *line, size_t len)
 	cfb8_encrypt(&c->aes, (nettle_cipher_func *)aes128_encrypt, CHAT_IV, iv,
 	    n, frame + 1 + CHAT_IV, text);
 	explicit_bzero(text, n);
-	rv = chat_send(
-	    c, "message: type, iv, ciphertext", frame, 1 + CHAT_IV + n);
+	rv = chat_send(c, CHAT_STEP_TYPED, frame, 1 + CHAT_IV + n);
 	return rv;
 }
 
@@ -212,7 +224,7 @@ chat_talk(struct chat_client *c)
 		while ((n = poll(pfd, 2, CHAT_KEEPALIVE_MS)) == -1)
 			if (errno != EINTR)
 				err(2, "poll");
-		if (n == 0 && chat_send(c, "keepalive", &ping, 1) == -1)
+		if (n == 0 && chat_send(c, CHAT_STEP_TYPED, &ping, 1) == -1)
 			return gone(c);
 		if (pfd[0].revents != 0) {
 			do {

@@ -90,7 +90,7 @@ cli_global(struct xfer_global *g, int ch, const char *arg)
 		/* Appended to: one file collects every step of a run. */
 		if (g->sink.json != NULL)
 			fclose(g->sink.json);
-		if ((g->sink.json = fopen(arg, "a")) == NULL)
+		if ((g->sink.json = trace_json_open(arg)) == NULL)
 			err(2, "--trace-json %s", arg);
 		g->trace = 1;
 		return 1;

@@ -58,8 +58,10 @@ static const char options[] =
     "  --pass-fd n        ... read from file descriptor n\n"
     "  --pass-file file   ... read from file (one trailing newline dropped)\n"
     "                     (none of these: asked on the terminal)\n"
-    "  --trace            dump every block sent (>>>) and received (<<<)\n"
-    "                     on stderr\n"
+    "  --trace            show every frame sent (>>>) and received (<<<)\n"
+    "                     on stderr, field by field, with the plaintext\n"
+    "                     under each block (docs/e2e.md)\n"
+    "  --trace-json file  append the same, one JSON object per frame\n"
     "\n"
     "Exit codes: 0 ok (left with quit or end of input, or the server\n"
     "stopped); 1 the server answered with an error, or dropped the\n"
@@ -138,7 +140,7 @@ e2e_main(struct xfer_global *g, int argc, char *argv[])
 	cli_operands(&(struct cli_text){"e2e", synopsis, options}, want_help,
 	    argc, argv, "host:port");
 	o.timeout_ms = g->timeout_ms;
-	o.trace = g->trace;
+	o.sink = g->trace ? &g->sink : NULL;
 	cli_chdir(g);
 	if (signal(SIGPIPE, SIG_IGN) == SIG_ERR)
 		err(2, "signal");

@@ -26,12 +26,14 @@ struct e2e_opts {
 	const char *name; /* upload --name */
 	struct secret_src pass;
 	int timeout_ms; /* -t */
-	int trace; /* --trace */
+	const struct trace_sink *sink; /* --trace, --trace-json; or NULL */
 };
 
 struct e2e_client {
 	struct link net;
-	int trace; /* --trace */
+	const struct trace_sink *sink; /* --trace, --trace-json; or NULL */
+	int upload; /* talks to the e2e-upload service */
+	unsigned long long sent; /* blocks sent */
 	struct key_rsa *me; /* the shared client key pair */
 	struct key_rsa srv; /* the server's public key */
 	const char *srvfile; /* its file, -s */

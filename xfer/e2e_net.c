@@ -16,6 +16,7 @@
 
 #include "e2e.h"
 #include "files.h"
+#include "frame.h"
 #include "oaep.h"
 #include "rand.h"
 
@@ -53,8 +54,33 @@ e2e_open(struct e2e_client *c, const struct e2e_opts *o, const char *server)
 	need_2048(&me, o->keyfile);
 	c->me = &me;
 	c->srvfile = o->srvfile;
-	c->trace = o->trace;
+	c->sink = o->sink;
 	link_connect(&c->net, server, E2E_FRAME_MAX, o->timeout_ms);
+}
+
+/*
+ * --trace: the frame of the block as on the wire, named with the
+ * plaintext under it (NULL: it did not decrypt).
+ */
+static void
+show(struct e2e_client *c, enum trace_dir dir, const uint8_t *block, size_t len,
+    const uint8_t *text, size_t tlen)
+{
+	uint8_t frame[FRAME_HDR + E2E_FRAME_MAX];
+	struct trace_frame fr;
+	struct e2e_seen s = {.upload = c->upload,
+	    .first = c->sent == 0,
+	    .text = text,
+	    .len = tlen};
+
+	if (c->sink == NULL || len > E2E_FRAME_MAX)
+		return;
+	frame_put_header(frame, (uint32_t)len);
+	memcpy(frame + FRAME_HDR, block, len);
+	trace_begin(&fr, c->upload ? "e2e-upload" : "e2e", dir, c->net.name,
+	    frame, FRAME_HDR + len);
+	e2e_trace(&fr, &s);
+	trace_print(c->sink, &fr);
 }
 
 int
@@ -65,8 +91,8 @@ e2e_seal(struct e2e_client *c, const void *text, size_t len)
 	if (oaep_encrypt(&c->srv.pub, &nettle_sha256, NULL, 0, NULL,
 		rand_nettle, len, text, block) == -1)
 		err(2, "RSA-OAEP encryption of %zu bytes", len);
-	if (c->trace)
-		link_trace(">>>", "block", block, sizeof(block));
+	show(c, TRACE_SENT, block, sizeof(block), text, len);
+	c->sent++;
 	return link_send(&c->net, block, sizeof(block));
 }
 
@@ -80,15 +106,17 @@ e2e_recv(struct e2e_client *c, uint8_t *text, size_t *len)
 	if (!link_next(&c->net))
 		return -1;
 	plen = c->net.len;
-	if (c->trace)
-		link_trace("<<<", "block", p, plen);
-	if (plen != E2E_BLOCK)
+	if (plen != E2E_BLOCK) {
+		show(c, TRACE_RECV, p, plen, NULL, 0);
 		errx(1, "%s: a frame of %zu bytes, not one %d-byte block",
 		    c->net.name, plen, E2E_BLOCK);
+	}
 	rv = oaep_decrypt(&c->me->pub, &c->me->priv, &nettle_sha256, NULL, 0,
 	    NULL, rand_nettle, plen, p, len, text);
 	if (rv == -1 && errno == ENOMEM)
 		err(2, NULL);
+	show(c, TRACE_RECV, p, plen, rv == -1 ? NULL : text,
+	    rv == -1 ? 0 : *len);
 	if (rv == -1)
 		errx(1, "%s: a block that does not decrypt with the client key",
 		    c->net.name);

@@ -143,6 +143,7 @@ e2e_step_upload(const struct e2e_opts *o, const char *server, const char *path)
 		    "A-Z a-z 0-9 . _ -, no leading dot (use --name)",
 		    name, E2E_NAME_MAX);
 	fd = open_file(path, &size);
+	c.upload = 1;
 	e2e_open(&c, o, server);
 	n = snprintf(
 	    text, sizeof(text), E2E_UP_HELLO " %s %lld", name, (long long)size);

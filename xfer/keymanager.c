@@ -61,8 +61,11 @@ static const char options[] =
     "                     bytes each, as received), ciphertext, count and\n"
     "                     verdict into dir\n"
     "  --to id            send: the waiter's client number\n"
-    "  --trace            taken as by every protocol; no keymanager frame\n"
-    "                     is dumped yet\n"
+    "  --trace            show each frame with the key manager and with\n"
+    "                     the peer on stderr, field by field: the words as\n"
+    "                     text, K and IV unwrapped under K3, the plaintext\n"
+    "                     under the ciphertext (docs/keymanager.md)\n"
+    "  --trace-json file  append the same to file, one JSON object a frame\n"
     "  --yes              wait: accept the file without asking (else the\n"
     "                     answer y or n is read from stdin)\n"
     "\n"
@@ -128,9 +131,11 @@ km_run_wait(
 	}
 	if (rv == 0) {
 		link_open(&peer, fd, "sender", KM_FRAME_MAX, o->timeout_ms);
+		km_trace_on(&peer, o, KM_SIDE_WAITER, NULL, &s);
 		printf("Peer connected, waiting file\n");
 		count = km_recv_file(&peer, &s, o);
 		link_close(&peer);
+		km_trace_off(&peer);
 		rv = km_counts(km, o, count < 0 ? 0 : (uint64_t)count);
 		if (count < 0)
 			rv = 1;
@@ -202,10 +207,12 @@ km_run_send(const struct km_opts *o, struct link *km,
 		rv = km_sender_address(km, addr, sizeof(addr));
 	if (rv == 0) {
 		link_connect(&peer, addr, KM_FRAME_MAX, o->timeout_ms);
+		km_trace_on(&peer, o, KM_SIDE_SENDER, NULL, &s);
 		printf("Successfully connected to peer\n");
 		fd = file_to_send(fd);
 		count = km_send_file(&peer, &s, o, fd);
 		link_close(&peer);
+		km_trace_off(&peer);
 		rv = km_counts(km, o, count < 0 ? 0 : (uint64_t)count);
 		if (count < 0)
 			rv = 1;
@@ -232,6 +239,7 @@ run(struct km_opts *o, enum km_step step, const char *addr, const char *file)
 		err(2, "stdin");
 	km_k3_load(o->k3file, &k3);
 	link_connect(&km, addr, KM_FRAME_MAX, o->timeout_ms);
+	km_trace_on(&km, o, KM_SIDE_CLIENT, &k3, NULL);
 	km.gone = "the key manager closed the connection (see the relay's log)";
 	greeted(&km);
 	if (step == STEP_CLIENT)
@@ -243,6 +251,7 @@ run(struct km_opts *o, enum km_step step, const char *addr, const char *file)
 	}
 	secrets_release(&k3);
 	link_close(&km);
+	km_trace_off(&km);
 	if (fflush(stdout) == EOF || ferror(stdout))
 		err(2, "stdout");
 	return rv;
@@ -298,6 +307,7 @@ keymanager_main(struct xfer_global *g, int argc, char *argv[])
 	cli_operands(&(struct cli_text){"keymanager", synopsis, options},
 	    want_help, argc, argv, "host:port");
 	o.timeout_ms = g->timeout_ms;
+	o.sink = g->trace ? &g->sink : NULL;
 	cli_chdir(g);
 	if (o.k3file == NULL)
 		errx(2, "missing -k k3");

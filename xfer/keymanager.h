@@ -13,6 +13,7 @@
 
 #include <nettle/aes.h>
 
+#include "kmtrace.h"
 #include "kmwire.h"
 #include "link.h"
 
@@ -26,6 +27,7 @@ struct km_opts {
 	int flip_count; /* --flip-count */
 	int interactive; /* prompts on stdin */
 	int timeout_ms; /* -t: each network wait, not a person's */
+	const struct trace_sink *sink; /* --trace, --trace-json; NULL: off */
 };
 
 /* The session: K, IV and the mode, unwrapped from the key manager. */
@@ -71,6 +73,15 @@ long long km_send_file(struct link *peer, const struct km_session *s,
     const struct km_opts *o, int fd);
 long long km_recv_file(
     struct link *peer, const struct km_session *s, const struct km_opts *o);
+
+/*
+ * keymanager_trace.c: with o->sink, l's frames are traced from now on, as
+ * side sees them, unwrapping with k3 and opening with s's K (each NULL
+ * when the side lacks it), until km_trace_off.
+ */
+void km_trace_on(struct link *l, const struct km_opts *o, enum km_side side,
+    const struct aes128_ctx *k3, const struct km_session *s);
+void km_trace_off(struct link *l);
 
 /* keymanager.c: file NULL: asked once the waiter is connected. */
 int km_run_wait(

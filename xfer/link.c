@@ -124,6 +124,8 @@ link_next(struct link *l)
 		errx(1, "%s: bad frame: %s", l->name, frame_strerror(rv));
 	memcpy(l->msg, p, l->len);
 	l->msg[l->len] = '\0';
+	if (l->trace != NULL)
+		l->trace(l->trace_arg, l, TRACE_RECV, l->buf, used, 0);
 	link_take(l, used);
 	return 1;
 }
@@ -165,4 +167,6 @@ link_read_raw(struct link *l, uint8_t *p, size_t len)
 	for (; n < len; n += r)
 		if ((r = recv_some(l, p + n, len - n, end)) == 0)
 			gone(l);
+	if (l->trace != NULL)
+		l->trace(l->trace_arg, l, TRACE_RECV, p, len, 1);
 }

@@ -12,6 +12,16 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "trace.h"
+
+struct link;
+/*
+ * --trace: each whole frame (its header too) sent or received, and each
+ * raw piece (raw set), before it is sent or once it is all read.
+ */
+typedef void link_trace_fn(void *arg, const struct link *, enum trace_dir,
+    const uint8_t *p, size_t len, int raw);
+
 struct link {
 	int fd;
 	const char *name; /* the peer, for messages */
@@ -23,6 +33,8 @@ struct link {
 	size_t have;
 	uint8_t *msg; /* the last frame, NUL-terminated (max + 1 bytes) */
 	size_t len;
+	link_trace_fn *trace; /* NULL: not traced (link_open's default) */
+	void *trace_arg;
 };
 
 /* Takes over a connected fd (made blocking, TCP_NODELAY). */

@@ -21,6 +21,7 @@
 #include "frame.h"
 #include "hex.h"
 #include "link.h"
+#include "secrets.h"
 
 #define TRACE_BYTES 512 /* bytes shown per frame */
 
@@ -44,6 +45,20 @@ sendv(struct link *l, struct iovec *iov, int cnt)
 	err(2, "send to %s", l->name);
 }
 
+/* --trace: the frame as it goes, header and payload in one buffer. */
+static void
+trace_sent(const struct link *l, const uint8_t *hdr, const void *p, size_t len)
+{
+	uint8_t *buf;
+
+	if ((buf = secrets_alloc(FRAME_HDR + len)) == NULL)
+		err(2, "trace");
+	memcpy(buf, hdr, FRAME_HDR);
+	memcpy(buf + FRAME_HDR, p, len);
+	l->trace(l->trace_arg, l, TRACE_SENT, buf, FRAME_HDR + len, 0);
+	secrets_release(buf);
+}
+
 int
 link_send(struct link *l, const void *p, size_t len)
 {
@@ -56,6 +71,8 @@ link_send(struct link *l, const void *p, size_t len)
 		err(2, "send to %s", l->name);
 	}
 	frame_put_header(hdr, (uint32_t)len);
+	if (l->trace != NULL)
+		trace_sent(l, hdr, p, len);
 	return sendv(l, iov, 2);
 }
 
@@ -77,6 +94,8 @@ link_write_raw(struct link *l, const void *p, size_t len)
 {
 	struct iovec iov = {(void *)p, len};
 
+	if (l->trace != NULL)
+		l->trace(l->trace_arg, l, TRACE_SENT, p, len, 1);
 	if (sendv(l, &iov, 1) == -1)
 		err(2, "send to %s", l->name);
 }

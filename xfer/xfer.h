@@ -26,8 +26,8 @@ struct xfer_global {
  * the protocol's name too: their letters, their long options, and the
  * value --trace returns (cli_global stores them).
  */
-#define XFER_OPT_TRACE 1000
-#define XFER_OPT_TRACE_JSON 1001
+#define XFER_OPT_TRACE 1100 /* apart from cli.h's CLI_OPT_PASS_* (1001..) */
+#define XFER_OPT_TRACE_JSON 1101
 #define XFER_SHORTOPTS "C:t:"
 /* clang-format off */
 #define XFER_LONGOPTS \
