@@ -4,7 +4,8 @@
  * integers with their value, names as their text and their NUL padding,
  * the public key with the SHA-256 of its SubjectPublicKeyInfo, an 828's
  * content as ciphertext blocks, the zeros after the last packet's
- * ciphertext, and the plaintext when the tracing side holds the key.
+ * ciphertext, and the plaintext (its PKCS#7 padding apart) when the
+ * tracing side holds the key.
  */
 #include <stdio.h>
 #include <string.h>
@@ -87,12 +88,30 @@ spki_note(struct trace_frame *fr, struct trace_field *f, struct vault_trace *t)
 	f->note = t->note;
 }
 
-/* The plaintext of the n bytes of content at off, packet number. */
+/* The PKCS#7 padding at the end of p's n bytes: its length, or 0. */
+static size_t
+padding(const uint8_t *p, size_t n)
+{
+	size_t pad = n > 0 ? p[n - 1] : 0, i;
+
+	if (pad == 0 || pad > AES_BLOCK_SIZE || pad > n)
+		return 0;
+	for (i = n - pad; i < n; i++)
+		if (p[i] != pad)
+			return 0;
+	return pad;
+}
+
+/*
+ * The plaintext of the n bytes of content at off, packet number, and in
+ * the last packet its padding apart.
+ */
 static void
-plain(struct trace_frame *fr, size_t off, size_t n, uint16_t number,
+plain(struct trace_frame *fr, size_t off, size_t n, uint16_t number, int last,
     struct vault_trace *t)
 {
 	struct aes256_ctx aes;
+	size_t pad = 0;
 
 	if (n == 0 || n % AES_BLOCK_SIZE != 0)
 		return;
@@ -110,7 +129,13 @@ plain(struct trace_frame *fr, size_t off, size_t n, uint16_t number,
 	cbc_decrypt(&aes, (nettle_cipher_func *)aes256_decrypt, AES_BLOCK_SIZE,
 	    t->iv, n, t->plain, fr->buf + off);
 	secret_wipe(&aes, sizeof(aes));
-	trace_plain(fr, "plaintext", t->plain, n, t->with);
+	if (last)
+		pad = padding(t->plain, n);
+	if (n > pad)
+		trace_plain(fr, "plaintext", t->plain, n - pad, t->with);
+	if (pad > 0)
+		trace_plain(fr, "pkcs7_padding", t->plain + n - pad, pad,
+		    "PKCS#7: the last byte says how many to strip");
 }
 
 /*
@@ -126,16 +151,17 @@ content(struct trace_frame *fr, size_t hdr, size_t off, struct vault_trace *t)
 	uint32_t total;
 	size_t n = VAULT_PACKET;
 	struct trace_field *f;
+	int last = 0;
 
 	vault_get_packet(fr->buf + hdr, &p);
 	total = vault_total_packets(p.content_size);
 	if (total == 0 || p.total != (uint16_t)total)
 		trace_bad(fr, "total_packets does not match content_size");
-	else if (p.number == (uint16_t)(total - 1))
+	else if ((last = p.number == (uint16_t)(total - 1)))
 		n = p.content_size - (size_t)(total - 1) * VAULT_PACKET;
 	trace_add(fr, "content", off, n, TRACE_CIPHER);
 	if (t->aes != NULL)
-		plain(fr, off, n, p.number, t);
+		plain(fr, off, n, p.number, last, t);
 	if (n < VAULT_PACKET &&
 	    (f = trace_add(fr, "zero_fill", off + n, VAULT_PACKET - n,
 		 TRACE_BYTES)) != NULL)

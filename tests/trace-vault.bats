@@ -31,11 +31,12 @@ xfer() {
 	pk-xfer --trace-json "$BATS_TEST_TMPDIR/client.json" "$@"
 }
 
-# plain_of JSON: the bytes of every plaintext field of JSON's 828 frames,
-# in order, on stdout.
+# plain_of JSON: the bytes of every plaintext and padding field of JSON's
+# 828 frames, in order, on stdout.
 plain_of() {
 	jq -r 'select(.step == "send_file") | .fields[] |
-	    select(.name == "plaintext") | .hex' "$1" | tr -d '\n' | xxd -r -p
+	    select(.name == "plaintext" or .name == "pkcs7_padding") | .hex' \
+	    "$1" | tr -d '\n' | xxd -r -p
 }
 
 # pkcs7 FILE: FILE and its PKCS#7 padding to 16 bytes, on stdout.
@@ -85,8 +86,8 @@ pkcs7() {
 	run -0 --separate-stderr pk-xfer --trace vault pubkey -k k.key -o w
 	fp=$(openssl pkey -pubin -in k.pub -outform DER | sha256sum | cut -d' ' -f1)
 	[ ${#fp} -eq 64 ]
-	grep -qE "^    public_key +278 +160  160 bytes \(sha256:$fp\)\$" <<< "$stderr"
-	grep -qE "^    public_key +278 +160  160 bytes \(sha256:$fp\)\$" \
+	grep -qE "^    public_key +278 +160  160 bytes  \(sha256:$fp\)\$" <<< "$stderr"
+	grep -qE "^    public_key +278 +160  160 bytes  \(sha256:$fp\)\$" \
 	    "$BATS_TEST_TMPDIR/relay.log"
 }
 
@@ -97,12 +98,13 @@ pkcs7() {
 	# pk-xfer vault client holds the key: the JSON's plaintext is the
 	# file and its padding, the text labels the key and the IV.
 	cmp <(plain_of "$BATS_TEST_TMPDIR/client.json") <(pkcs7 data.bin)
-	grep -qE '^    plaintext +- +1024  1024 bytes  ".*" \(AES-256-CBC, the session key, IV zero\)$' <<< "$stderr"
-	grep -qE '^    plaintext +- +960  960 bytes  ".*" \(AES-256-CBC, the session key, IV = the last ciphertext block of packet 1\)$' <<< "$stderr"
-	grep -qE '^    zero_fill +1250 +64  64 bytes \(after the last ciphertext byte\)$' <<< "$stderr"
+	grep -qE '^    plaintext +- +1024  1024 bytes  \(AES-256-CBC, the session key, IV zero\)$' <<< "$stderr"
+	grep -qE '^    plaintext +- +952  952 bytes  \(AES-256-CBC, the session key, IV = the last ciphertext block of packet 1\)$' <<< "$stderr"
+	grep -qE '^    pkcs7_padding +- +8  08 08 08 08 08 08 08 08  \(PKCS#7: the last byte says how many to strip\)$' <<< "$stderr"
+	grep -qE '^    zero_fill +1250 +64  64 bytes  \(after the last ciphertext byte\)$' <<< "$stderr"
 	# So does the relay.
 	cmp <(plain_of "$BATS_TEST_TMPDIR/relay.json") <(pkcs7 data.bin)
-	grep -qE '^    plaintext +- +1024  1024 bytes  ".*" \(AES-256-CBC, the session key, IV zero\)$' \
+	grep -qE '^    plaintext +- +1024  1024 bytes  \(AES-256-CBC, the session key, IV zero\)$' \
 	    "$BATS_TEST_TMPDIR/relay.log"
 	# pk-xfer vault send has only the ciphertext: no plaintext.
 	: > "$BATS_TEST_TMPDIR/client.json"
@@ -112,11 +114,18 @@ pkcs7() {
 	pk-wrap -d --oaep-sha1 -k k.der < w > aes.key
 	pk-aes-cbc -e --zero-iv --raw-key -k aes.key < data.bin > data.enc 2> /dev/null
 	run -0 --separate-stderr xfer --trace vault send < data.enc
-	refute_line --partial plaintext <<< "$stderr"
+	grep -q ' vault send_file: 1314 bytes$' <<< "$stderr"
+	[ "$(grep -c plaintext <<< "$stderr")" -eq 0 ]
 	[ "$(jq -r 'select(.step == "send_file") | .fields[].name' \
 	    "$BATS_TEST_TMPDIR/client.json" | grep -c '^content$')" -eq 3 ]
 	[ -z "$(plain_of "$BATS_TEST_TMPDIR/client.json")" ]
 	cmp <(plain_of "$BATS_TEST_TMPDIR/relay.json") <(pkcs7 data.bin)
+	# A text file's plaintext is shown as text.
+	: > "$BATS_TEST_TMPDIR/client.json"
+	printf 'hello, vault\n' > data.bin
+	run -0 --separate-stderr xfer --trace vault client
+	grep -qxF '    plaintext               -    13  68 65 6c 6c 6f 2c 20 76 61 75 6c 74 0a  "hello, vault\n" (AES-256-CBC, the session key, IV zero)' <<< "$stderr"
+	cmp <(plain_of "$BATS_TEST_TMPDIR/client.json") <(pkcs7 data.bin)
 }
 
 @test "trace-vault: a long upload's text shows its first and last packet and one line for the rest; the JSON has every packet" {
@@ -143,7 +152,7 @@ pkcs7() {
 	    '    code                   17     2  39 03  825 (register)' \
 	    '    payload_size           19     4  ff 00 00 00  255' \
 	    '    name                   23     5  61 6c 69 63 65  "alice"' \
-	    '    name_padding           28   250  250 bytes (NULs to 255 bytes)' \
+	    '    name_padding           28   250  250 bytes  (NULs to 255 bytes)' \
 	    '    version                 0     1  03  3' \
 	    '    code                    1     2  40 06  1600 (registered)' \
 	    '    payload_size            3     4  10 00 00 00  16' \

@@ -296,13 +296,13 @@ traced() {
 	    code                   17     2  39 03  825 (register)
 	    payload_size           19     4  ff 00 00 00  255
 	    name                   23     5  61 6c 69 63 65  "alice"
-	    name_padding           28   250  250 bytes (NULs to 255 bytes)
+	    name_padding           28   250  250 bytes  (NULs to 255 bytes)
 	    code                    1     2  40 06  1600 (registered)
 	    payload_size            3     4  10 00 00 00  16
 	EOF
 	pk-keygen rsa -b 1024 -e 17 --no-pass -o k
 	run -0 --separate-stderr pk-xfer --trace vault pubkey -k k.key -o w
-	grep -qE '^    public_key +278 +160  160 bytes \(sha256:[0-9a-f]{64}\)$' <<< "$stderr"
+	grep -qE '^    public_key +278 +160  160 bytes  \(sha256:[0-9a-f]{64}\)$' <<< "$stderr"
 	traced <<-'EOF'
 	        0000  30 81 9d 30 0d 06 09 2a 86 48 86 f7 0d 01 01 01
 	    wrapped_aes_key        23   128  128 bytes
