@@ -1,11 +1,14 @@
 /*
  * vault_fuzz: the vault request and response parsers on arbitrary bytes.
  * Checks that they never read past the buffer, that a parsed message lies
- * inside it, and that each accepted request re-encodes to the same bytes.
+ * inside it, and that each accepted request re-encodes to the same bytes;
+ * and the trace's decoder (lib/vaulttrace.c) on the same bytes, with and
+ * without a key: every field it names lies inside the frame.
  */
 #include <stdlib.h>
 #include <string.h>
 
+#include "trace.h"
 #include "vaultwire.h"
 
 static void
@@ -33,10 +36,32 @@ check(const uint8_t *data, size_t size, int request)
 	}
 }
 
+static void
+decode(const uint8_t *data, size_t size, int request, const uint8_t *key)
+{
+	static struct vault_trace t;
+	struct trace_frame fr;
+	size_t i;
+
+	memset(&t, 0, sizeof(t));
+	t.aes = key;
+	trace_begin(&fr, "vault", TRACE_SENT, NULL, data, size);
+	vault_trace(&fr, request, &t);
+	for (i = 0; i < fr.n; i++)
+		if (fr.f[i].type != TRACE_PLAIN &&
+		    (fr.f[i].off > size || fr.f[i].len > size - fr.f[i].off))
+			abort();
+}
+
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
+	static const uint8_t key[32];
+
 	check(data, size, 1);
 	check(data, size, 0);
+	decode(data, size, 1, NULL);
+	decode(data, size, 1, key);
+	decode(data, size, 0, NULL);
 	return 0;
 }

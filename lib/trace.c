@@ -245,7 +245,9 @@ text_value(FILE *fp, const struct trace_frame *fr, const struct trace_field *f)
 		fputc('"', fp);
 	}
 	if (f->note != NULL)
-		fprintf(fp, " (%s)", f->note);
+		fprintf(fp, "%s(%s)",
+		    f->type == TRACE_UINT || as_text(f, p) ? " " : "  ",
+		    f->note);
 	if (f->type == TRACE_PEM && fingerprint(p, f->len, fp_hex))
 		fprintf(fp, "  %s", fp_hex);
 	fputc('\n', fp);

@@ -14,6 +14,9 @@
 static const struct vault_field f_name[] = {
     F("name", 0, VAULT_NAME, VF_NAME),
 };
+static const struct vault_field f_file_name[] = {
+    F("file_name", 0, VAULT_NAME, VF_NAME),
+};
 static const struct vault_field f_pubkey[] = {
     F("name", 0, VAULT_NAME, VF_NAME),
     F("public_key", VAULT_NAME, VAULT_PUBKEY, VF_BYTES),
@@ -51,9 +54,9 @@ static const struct vault_layout layouts[] = {
 	f_pubkey),
     L(VAULT_RECONNECT, "reconnect", VAULT_NAME, f_name),
     L(VAULT_SEND_FILE, "send file", 12 + VAULT_NAME + VAULT_PACKET, f_file),
-    L(VAULT_CRC_OK, "CRC ok", VAULT_NAME, f_name),
-    L(VAULT_CRC_RETRY, "CRC wrong, sending again", VAULT_NAME, f_name),
-    L(VAULT_CRC_FAIL, "CRC wrong, giving up", VAULT_NAME, f_name),
+    L(VAULT_CRC_OK, "CRC ok", VAULT_NAME, f_file_name),
+    L(VAULT_CRC_RETRY, "CRC wrong, sending again", VAULT_NAME, f_file_name),
+    L(VAULT_CRC_FAIL, "CRC wrong, giving up", VAULT_NAME, f_file_name),
     L(VAULT_REGISTERED, "registered", VAULT_ID, f_id),
     {VAULT_NAME_TAKEN, "registration failed", 0, NULL, 0},
     L(VAULT_AES_KEY, "public key received, AES key", VAULT_ID + VAULT_WRAPPED,

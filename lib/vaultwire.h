@@ -115,6 +115,27 @@ uint32_t vault_get_u32(const uint8_t *p);
 int vault_put_name(uint8_t *field, const char *name);
 int vault_get_name(const uint8_t *field);
 
+/*
+ * vaulttrace.c: the one decoder of a vault frame, for pk-xfer --trace,
+ * pk-relay --trace and the fuzzer.  It names the header fields and, from
+ * the layout table, each payload field of the frame in fr (a request when
+ * request is set, else a response), as docs/vault.md's "Fields on the
+ * wire" names them; fr->step is the code's step name.  Malformed frames
+ * are marked (trace_bad), never refused.  t is the tracing side's state,
+ * zeroed to start: with t->aes set, an 828's content is decrypted into
+ * t->plain and shown under the ciphertext; t->iv follows the CBC chain
+ * from packet to packet (reset by packet 0).
+ */
+struct trace_frame;
+struct vault_trace {
+	const uint8_t *aes; /* the session's AES-256 key, or NULL */
+	uint8_t iv[16]; /* CBC state before the next 828's content */
+	uint8_t plain[VAULT_PACKET]; /* the plaintext shown */
+	char with[96]; /* what opened it */
+	char note[96]; /* the public key's fingerprint */
+};
+void vault_trace(struct trace_frame *fr, int request, struct vault_trace *t);
+
 /* 828 fields, read from a parsed request's payload. */
 struct vault_packet {
 	uint32_t content_size; /* total ciphertext bytes */

@@ -38,6 +38,7 @@ vault_reply(struct conn *c, uint16_t code, const uint8_t *payload, size_t len)
 	vault_put_resp_hdr(msg, code, (uint32_t)len);
 	if (len > 0)
 		memcpy(msg + VAULT_RESP_HDR, payload, len);
+	vault_trace_frame(c, TRACE_SENT, msg, VAULT_RESP_HDR + len, NULL);
 	return conn_send(c, msg, VAULT_RESP_HDR + len);
 }
 
@@ -189,16 +190,48 @@ do_reconnect(struct conn *c, const struct vault_msg *m)
 	return 0;
 }
 
+void
+vault_trace_frame(struct conn *c, enum trace_dir dir, const uint8_t *p,
+    size_t len, struct vault_trace *t)
+{
+	struct vault_state *vs = conn_service_state(c);
+	struct vault_trace none;
+
+	if (!conn_tracing(c))
+		return;
+	if (t == NULL) {
+		memset(&none, 0, sizeof(none));
+		t = &none;
+	}
+	vs->tracing = t;
+	conn_trace(c, dir, p, len);
+	vs->tracing = NULL;
+}
+
+/* service.h's trace callback: lib's one decoder. */
+static void
+vault_trace_cb(const struct conn *c, struct trace_frame *fr)
+{
+	struct vault_state *vs = conn_service_state(c);
+
+	if (vs->tracing != NULL)
+		vault_trace(fr, fr->dir == TRACE_RECV, vs->tracing);
+}
+
 static ssize_t
 vault_bytes(struct conn *c, const uint8_t *data, size_t len)
 {
 	struct vault_msg m;
-	size_t used;
+	size_t used = 0;
 	int rv;
 
 	rv = vault_parse_request(data, len, &m, &used);
 	if (rv == VAULT_NEED_MORE)
 		return 0;
+	/* An 828 is shown by vault_session.c, which holds its key. */
+	if (rv != VAULT_OK || m.code != VAULT_SEND_FILE)
+		vault_trace_frame(
+		    c, TRACE_RECV, data, used > 0 ? used : VAULT_REQ_HDR, NULL);
 	if (rv != VAULT_OK)
 		return vault_refuse(c, "%s", vault_strerror(rv));
 	switch (m.code) {
@@ -260,4 +293,5 @@ const struct service vault_service = {
     .on_bytes = vault_bytes,
     .on_close = vault_session_close,
     .fini = vault_fini,
+    .trace = vault_trace_cb,
 };

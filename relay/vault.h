@@ -30,11 +30,18 @@ struct vault_state {
 	TAILQ_HEAD(, vault_session) sessions;
 	struct vdb *db; /* vault_db.c */
 	char files[PATH_MAX]; /* STATE/files/vault */
+	struct vault_trace *tracing; /* the decoder's state, in conn_trace */
 };
 
 /* vault.c */
 struct vdb *vault_db(struct conn *); /* the service's statements */
 int vault_reply(struct conn *, uint16_t code, const uint8_t *, size_t);
+/*
+ * pk-relay --trace: shows one request received or reply sent, with t
+ * (an upload's key and CBC state, moved on past an 828) or none.
+ */
+void vault_trace_frame(struct conn *, enum trace_dir, const uint8_t *, size_t,
+    struct vault_trace *t);
 /* Sends 1607, logs "protocol error: why" and is -1, for on_bytes. */
 #define vault_refuse(c, ...)                                                   \
 	(vault_reply((c), VAULT_SERVER_ERROR, NULL, 0),                        \

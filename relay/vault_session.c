@@ -45,6 +45,9 @@ struct vault_session {
 	uint32_t cksum;
 	long long since; /* last change, ms */
 	char tmp[PATH_MAX]; /* "" when none */
+	/* pk-relay --trace: the key and CBC state, to show the plaintext. */
+	uint8_t trace_key[VAULT_AES];
+	uint8_t trace_iv[16];
 };
 
 static long long
@@ -105,6 +108,7 @@ session_find(
 static void
 session_discard(struct vault_session *x)
 {
+	secret_wipe(x->trace_key, sizeof(x->trace_key));
 	upload_free(x->up);
 	x->up = NULL;
 	if (x->tmp[0] != '\0')
@@ -207,6 +211,7 @@ session_done(struct conn *c, struct vault_session *x)
 
 	upload_free(x->up);
 	x->up = NULL;
+	secret_wipe(x->trace_key, sizeof(x->trace_key));
 	x->owner = NULL;
 	conn_set_data(c, NULL);
 	x->state = X_WAITING;
@@ -258,6 +263,27 @@ max_content(struct conn *c)
 	return max - max % 16 + 16;
 }
 
+/*
+ * --trace: shows the 828 in m, its plaintext when key is set (the CBC
+ * chain in iv, moved on past it).
+ */
+static void
+trace_packet(struct conn *c, const struct vault_msg *m, const uint8_t *key,
+    uint8_t iv[16])
+{
+	struct vault_trace t = {.aes = key};
+
+	if (!conn_tracing(c))
+		return;
+	if (iv != NULL)
+		memcpy(t.iv, iv, sizeof(t.iv));
+	vault_trace_frame(c, TRACE_RECV, m->payload - VAULT_REQ_HDR,
+	    VAULT_REQ_HDR + m->size, &t);
+	if (iv != NULL)
+		memcpy(iv, t.iv, sizeof(t.iv));
+	secret_wipe(&t, sizeof(t));
+}
+
 /* Checks a packet 0 and starts its upload. */
 static int
 session_begin(
@@ -266,10 +292,13 @@ session_begin(
 	const char *name = (const char *)p->name;
 	uint8_t key[VAULT_AES];
 	char dir[PATH_MAX];
+	uint8_t iv[16] = {0};
 	struct vault_session *x;
 	int rv;
 
-	if ((rv = vdb_aes_key(vault_db(c), m->client_id, key)) != 1)
+	rv = vdb_aes_key(vault_db(c), m->client_id, key);
+	trace_packet(c, m, rv == 1 ? key : NULL, iv);
+	if (rv != 1)
 		return vault_refuse(c,
 		    rv == 0	  ? "unknown client id"
 			: rv == 2 ? "file packet before a key exists"
@@ -296,6 +325,10 @@ session_begin(
 	}
 	x->up = upload_open(
 	    dir, (const char *)x->name, key, x->tmp, sizeof(x->tmp));
+	if (conn_tracing(c)) {
+		memcpy(x->trace_key, key, sizeof(key));
+		memcpy(x->trace_iv, iv, sizeof(iv));
+	}
 	secret_wipe(key, sizeof(key));
 	if (x->up == NULL) {
 		rv = errno;
@@ -327,10 +360,13 @@ vault_session_packet(struct conn *c, const struct vault_msg *m)
 	    strcmp((const char *)x->name, (const char *)p.name) == 0 &&
 	    x->content_size == p.content_size && x->orig_size == p.orig_size &&
 	    x->total == p.total;
-	if (same && p.number == (uint16_t)x->next)
+	if (same && p.number == (uint16_t)x->next) {
+		trace_packet(c, m, x->trace_key, x->trace_iv);
 		return session_feed(c, x, &p);
+	}
 	if (p.number == 0)
 		return session_begin(c, m, &p);
+	trace_packet(c, m, NULL, NULL);
 	if (same)
 		return vault_refuse(c, "packet %u out of order (expected %u)",
 		    p.number, (uint16_t)x->next);

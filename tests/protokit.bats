@@ -16,7 +16,7 @@ relay_pid_of() {
 	run -2 protokit
 	run -2 protokit frobnicate
 	run -0 protokit-vault --help
-	assert_line 'usage: protokit-vault [--keep] [--step] [--trace]'
+	assert_line 'usage: protokit-vault [--keep] [--step] [--trace] [--trace-json file]'
 	run -2 protokit-vault --bogus
 }
 
@@ -59,9 +59,9 @@ relay_pid_of() {
 @test "protokit run vault --trace: the client's frames on stderr" {
 	run -0 --separate-stderr protokit run vault --trace
 	assert_line '    $ pk-xfer --trace vault register'
-	grep -qx '>>> 825 register: 23-byte header, 255-byte payload' <<< "$stderr"
-	grep -qx '<<< 1605 reconnect approved, AES key: 7-byte header, 144-byte payload' <<< "$stderr"
-	grep -q '^<<< 1603 file received, CRC' <<< "$stderr"
+	grep -qE '^[0-9:.]+ >>> 127\.0\.0\.1:[0-9]+ vault register: 278 bytes$' <<< "$stderr"
+	grep -qE '^[0-9:.]+ <<< 127\.0\.0\.1:[0-9]+ vault reconnect_approved: 151 bytes$' <<< "$stderr"
+	grep -qE '^[0-9:.]+ <<< 127\.0\.0\.1:[0-9]+ vault file_received: 286 bytes$' <<< "$stderr"
 }
 
 @test "protokit-vault: a failing step stops the run with its status; the relay and the directory go" {

@@ -123,7 +123,7 @@ full_run() {
 	grep -A2 '<<< sender ca chat-iv: 20 bytes' bob.trace |
 	    grep -qE '^    iv  *4  *16  ([0-9a-f]{2} ){15}[0-9a-f]{2}$'
 	grep -A20 '<<< sender ca chat-password: 260 bytes' bob.trace |
-	    grep -q '^    wrapped  *4  *256  256 bytes (RSA-OAEP-SHA256 under the receiver.s key)$'
+	    grep -q '^    wrapped  *4  *256  256 bytes  (RSA-OAEP-SHA256 under the receiver.s key)$'
 	grep -q '^    password  *-  *11  .*"tea at five" (unwrapped with bob.key)$' bob.trace
 	grep -q '^    password  *-  *11  .*"tea at five" (the chat password, wrapped by this side)$' x.trace
 	# The ciphertext of the trace decrypts with openssl to the same line.

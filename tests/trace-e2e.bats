@@ -86,7 +86,7 @@ oaep_open() {
 	# alice's text trace: the frame, then the fields under the block.
 	assert_equal "$(grep -Ec '>>> 127\.0\.0\.1:[0-9]+ e2e send: 260 bytes$' alice.err)" 1
 	grep -Eq '^    length +0 +4  00 00 01 00  256$' alice.err
-	grep -Eq '^    block +4 +256  256 bytes \(RSA-OAEP-SHA256 to the server key\)$' alice.err
+	grep -Eq '^    block +4 +256  256 bytes  \(RSA-OAEP-SHA256 to the server key\)$' alice.err
 	grep -Fq "\"${ADDR[bob]}\" (sealed to the server key (-s))" alice.err
 	grep -Eq '^    message +- +13 .* "meet at 10:30"$' alice.err
 	# The relay's: it opened the block with the server key, and sealed

@@ -128,9 +128,9 @@ hexof() {
 	done
 	# In text: the plaintext right under its ciphertext, with what opened it.
 	run -0 grep -A3 '<<< 127.0.0.1:[0-9]* keymanager key: 20 bytes' w.err
-	assert_line --index 3 --regexp '^    k +- +16  ([0-9a-f]{2} ){15}[0-9a-f]{2}(  ".*")? \(K3, AES-128-ECB\)$'
+	assert_line --index 3 --regexp '^    k +- +16  ([0-9a-f]{2} ){15}[0-9a-f]{2}(  ".*")? +\(K3, AES-128-ECB\)$'
 	run -0 awk '/keymanager file: /{ f = 1 } f && /^    plaintext/ { print; f = 0 }' w.err
-	assert_line --index 0 --regexp '^    plaintext +- +65536  65536 bytes(  ".*")? \(K and IV, AES-128-CFB\)$'
+	assert_line --index 0 --regexp '^    plaintext +- +65536  65536 bytes(  ".*")? +\(K and IV, AES-128-CFB\)$'
 	assert_line --index 1 --regexp '\(K, AES-128-CFB, chained from the piece before\)$'
 }
 

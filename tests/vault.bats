@@ -288,40 +288,41 @@ traced() {
 	client alice alice 5000
 	cd alice
 	run -0 --separate-stderr pk-xfer --trace vault register
+	grep -qE '^[0-9:.]+ >>> 127\.0\.0\.1:[0-9]+ vault register: 278 bytes$' <<< "$stderr"
+	grep -qE '^[0-9:.]+ <<< 127\.0\.0\.1:[0-9]+ vault registered: 23 bytes$' <<< "$stderr"
 	traced <<-'EOF'
-	>>> 825 register: 23-byte header, 255-byte payload
-	    client_id       00 00 00 00 00 00 00 00 00 00 00 00 00 00 00 00
-	    version         03           3
-	    code            39 03        825 register
-	    payload_size    ff 00 00 00  255
-	    name            "alice" + 250 NUL bytes (255-byte field)
-	<<< 1600 registered: 7-byte header, 16-byte payload
-	    code            40 06        1600 registered
-	    payload_size    10 00 00 00  16
+	    client_id               0    16  00 00 00 00 00 00 00 00 00 00 00 00 00 00 00 00
+	    version                16     1  03  3
+	    code                   17     2  39 03  825 (register)
+	    payload_size           19     4  ff 00 00 00  255
+	    name                   23     5  61 6c 69 63 65  "alice"
+	    name_padding           28   250  250 bytes  (NULs to 255 bytes)
+	    code                    1     2  40 06  1600 (registered)
+	    payload_size            3     4  10 00 00 00  16
 	EOF
 	pk-keygen rsa -b 1024 -e 17 --no-pass -o k
 	run -0 --separate-stderr pk-xfer --trace vault pubkey -k k.key -o w
+	grep -qE '^    public_key +278 +160  160 bytes  \(sha256:[0-9a-f]{64}\)$' <<< "$stderr"
 	traced <<-'EOF'
-	    public_key      160 bytes
-	      0000  30 81 9d 30 0d 06 09 2a 86 48 86 f7 0d 01 01 01
-	<<< 1602 public key received, AES key: 7-byte header, 144-byte payload
-	    wrapped_aes_key 128 bytes
+	        0000  30 81 9d 30 0d 06 09 2a 86 48 86 f7 0d 01 01 01
+	    wrapped_aes_key        23   128  128 bytes
 	EOF
+	grep -qE '^[0-9:.]+ <<< 127\.0\.0\.1:[0-9]+ vault aes_key: 151 bytes$' <<< "$stderr"
 	pk-wrap -d --oaep-sha1 -k k.key < w > aes.key
 	pk-aes-cbc -e --zero-iv --raw-key -k aes.key < data.bin > data.enc 2>/dev/null
 	run -0 --separate-stderr pk-xfer vault send --trace < data.enc
-	[ "$(grep -c '^>>> 828 send file: 23-byte header' <<< "$stderr")" -eq 2 ]
+	[ "$(grep -cE '^[0-9:.]+ >>> 127\.0\.0\.1:[0-9]+ vault send_file: 1314 bytes$' <<< "$stderr")" -eq 2 ]
 	traced <<-'EOF'
-	    packet_number   00 00        0
-	    packet_number   04 00        4
-	    total_packets   05 00        5
-	    content_size    90 13 00 00  5008
-	    orig_file_size  88 13 00 00  5000
-	>>> 828 send file: packets 1 .. 3 of 5 sent, not shown (the same fields, packet_number counting up)
-	<<< 1603 file received, CRC: 7-byte header, 279-byte payload
-	    file_name       "data.bin" + 247 NUL bytes (255-byte field)
+	    packet_number          31     2  00 00  0
+	    packet_number          31     2  04 00  4
+	    total_packets          33     2  05 00  5
+	    content_size           23     4  90 13 00 00  5008
+	    orig_file_size         27     4  88 13 00 00  5000
+	>>> vault send_file: packets 1 .. 3 of 5 sent, not shown here (the same fields, packet_number counting up)
+	    file_name              27     8  64 61 74 61 2e 62 69 6e  "data.bin"
 	EOF
-	grep -qx "    cksum           .. .. .. ..  $output" <<< "$stderr"
+	grep -qE '^[0-9:.]+ <<< 127\.0\.0\.1:[0-9]+ vault file_received: 286 bytes$' <<< "$stderr"
+	grep -qx "    cksum                 282     4  .. .. .. ..  $output" <<< "$stderr"
 }
 
 # fake_server SCRIPT: a one-connection server (socat) on a free loopback

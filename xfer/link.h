@@ -86,8 +86,4 @@ void link_write_raw(struct link *l, const void *p, size_t len);
 int link_is(const struct link *l, const char *text);
 int link_starts(const struct link *l, const char *text);
 
-/* --trace: one line of hex on stderr for a frame sent or received. */
-void link_trace(
-    const char *dir, const char *what, const uint8_t *p, size_t len);
-
 #endif

@@ -1,7 +1,7 @@
 /*
  * link_send: the writing side of a link (frames, raw bytes, each write
  * within one deadline, xfer/deadline.h), its listener and accept, what the
- * last frame says, and the --trace dump of a frame.
+ * last frame says.  Frames are traced by the link's trace hook (link.h).
  */
 #include <sys/socket.h>
 #include <sys/uio.h>
@@ -19,11 +19,8 @@
 
 #include "deadline.h"
 #include "frame.h"
-#include "hex.h"
 #include "link.h"
 #include "secrets.h"
-
-#define TRACE_BYTES 512 /* bytes shown per frame */
 
 static _Noreturn void
 stalled(const struct link *l)
@@ -161,16 +158,4 @@ link_accept(int lfd, const struct link *watch, int timeout_ms, const char *who)
 	if ((fd = accept4(lfd, NULL, NULL, SOCK_CLOEXEC)) == -1)
 		err(2, "accept");
 	return fd;
-}
-
-void
-link_trace(const char *dir, const char *what, const uint8_t *p, size_t len)
-{
-	char hex[2 * TRACE_BYTES + 1];
-	size_t n = len < TRACE_BYTES ? len : TRACE_BYTES;
-
-	hex_encode(p, n, hex);
-	hex[2 * n] = '\0';
-	fprintf(stderr, "%s %s (%zu bytes): %s%s\n", dir, what, len, hex,
-	    n < len ? "..." : "");
 }

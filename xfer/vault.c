@@ -114,10 +114,13 @@ static const char options[] =
     "  --pass-file file   ... read from file (one trailing newline dropped)\n"
     "  --size bytes       plaintext size sent in 828 (default: the size of\n"
     "                     transfer.info's file)\n"
-    "  --trace            dump every frame sent (>>>) and received (<<<) on\n"
-    "                     stderr, each field by name with its bytes; of an\n"
-    "                     upload's 828 packets only the first and the last\n"
-    "                     are dumped, the ones between summed up in a line\n"
+    "  --trace            show every frame sent (>>>) and received (<<<) on\n"
+    "                     stderr, field by field (docs/trace.md), with the\n"
+    "                     plaintext under the ciphertext in client; of an\n"
+    "                     upload's 828 packets only the first and the last,\n"
+    "                     the ones between summed up in a line\n"
+    "  --trace-json file  append every frame (every packet) to file, one\n"
+    "                     JSON object per line\n"
     "\n"
     "Exit codes: 0 ok; 1 refused: name taken (1601), server error (1607,\n"
     "followed by what it can mean at that step), 3 wrong CRCs in client,\n"
@@ -220,7 +223,7 @@ vault_main(struct xfer_global *g, int argc, char *argv[])
 	    argc, argv, "step");
 	s = find_sub(argc, argv, given, &o);
 	o.timeout_ms = g->timeout_ms;
-	o.trace = g->trace;
+	o.sink = g->trace ? &g->sink : NULL;
 	cli_chdir(g);
 	return s->run(&o);
 }

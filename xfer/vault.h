@@ -3,7 +3,7 @@
  * parses the command line and calls one worker per step: the one-request
  * steps (vault_steps.c), the upload (vault_send.c) and the whole course
  * client (vault_client.c), built from the connection (vault_net.c), the
- * frame dump (vault_trace.c), the client's files (vault_state.c) and its
+ * trace (vault_trace.c), the client's files (vault_state.c) and its
  * keys (vault_keys.c).
  */
 #ifndef PK_XFER_VAULT_H
@@ -14,14 +14,17 @@
 
 #include "key.h"
 #include "secret.h"
+#include "trace.h"
 #include "vaultwire.h"
 
 #define VAULT_LINE_MAX 4096 /* longest line of transfer.info */
 #define VAULT_INFO_MAX (32 * 1024) /* largest me.info / transfer.info */
 #define VAULT_SPOOL_MAX 0xfffffff0u /* largest ciphertext, whole blocks */
+#define PKT_PAYLOAD (12 + VAULT_NAME + VAULT_PACKET) /* of an 828 */
+#define PKT_SIZE (VAULT_REQ_HDR + PKT_PAYLOAD)
 
 struct vault_opts {
-	int trace; /* --trace */
+	const struct trace_sink *sink; /* --trace, --trace-json; or NULL */
 	int timeout_ms; /* -t */
 	const char *keyfile; /* -k */
 	const char *outfile; /* -o: NULL is stdout */
@@ -49,16 +52,17 @@ struct vault_me {
 struct xconn {
 	int fd;
 	int timeout_ms;
-	int trace;
+	const struct trace_sink *sink; /* NULL: not traced */
 	const char *server;
 	uint8_t id[VAULT_ID]; /* sent in every request header */
 	uint8_t in[VAULT_RESP_HDR + VAULT_MSG_MAX];
 	struct vault_msg reply; /* the last reply; payload in `in' */
+	struct vault_trace vt; /* the decoder's state: an upload's key */
 };
 
 /* vault_net.c: every failure dies with exit 2, a 1607 reply with exit 1. */
-void net_connect(
-    struct xconn *c, const char *server, int timeout_ms, int trace);
+void net_connect(struct xconn *c, const char *server, int timeout_ms,
+    const struct trace_sink *sink);
 void net_close(struct xconn *c);
 /* Sends one request: header from c->id, code and the payload. */
 void net_request(
@@ -78,13 +82,13 @@ void net_check(struct xconn *c, uint16_t req);
 /* Dies for a peer that stopped reading: shows its 1607 if one came. */
 _Noreturn void net_lost(struct xconn *c, uint16_t req);
 
-/* vault_trace.c */
-void trace_request(const uint8_t *hdr, const uint8_t *payload);
-void trace_reply(const uint8_t *hdr, const uint8_t *payload);
-/* The bytes of a reply that failed to parse. */
-void trace_raw(const uint8_t *buf, size_t len);
-/* One line for packets first .. last of an upload, not dumped. */
-void trace_elided(uint32_t first, uint32_t last, uint32_t total);
+/* vault_trace.c: only while c->sink is set. */
+/* One frame, malformed or not; to the JSON sink only unless text. */
+void xtrace_frame(struct xconn *c, enum trace_dir dir, const uint8_t *p,
+    size_t len, int text);
+/* Packet i of an upload of total: only the first and last as text. */
+void xtrace_packet(
+    struct xconn *c, const uint8_t *p, uint32_t i, uint32_t total);
 
 /* vault_state.c */
 void info_read(struct vault_info *t);

@@ -152,7 +152,7 @@ vault_client(const struct vault_opts *o)
 	if (o->flip >= 0 && (uint64_t)o->flip >= u.content_size)
 		errx(2, "--flip-byte %lld: beyond the %u bytes of ciphertext",
 		    o->flip, u.content_size);
-	net_connect(&c, t.server, o->timeout_ms, o->trace);
+	net_connect(&c, t.server, o->timeout_ms, o->sink);
 	session(&c, &t, session_key);
 	rv = send_file(&c, &u);
 	net_close(&c);

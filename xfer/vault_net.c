@@ -35,11 +35,12 @@ label(uint16_t code)
 }
 
 void
-net_connect(struct xconn *c, const char *server, int timeout_ms, int trace)
+net_connect(struct xconn *c, const char *server, int timeout_ms,
+    const struct trace_sink *sink)
 {
 	memset(c, 0, sizeof(*c));
 	c->timeout_ms = timeout_ms;
-	c->trace = trace;
+	c->sink = sink;
 	c->server = server;
 	c->fd = dial(server, c->timeout_ms);
 }
@@ -75,8 +76,8 @@ net_request(struct xconn *c, uint16_t code, const uint8_t *payload, size_t len)
 
 	vault_put_req_hdr(msg, c->id, code, (uint32_t)len);
 	memcpy(msg + VAULT_REQ_HDR, payload, len);
-	if (c->trace)
-		trace_request(msg, msg + VAULT_REQ_HDR);
+	if (c->sink != NULL)
+		xtrace_frame(c, TRACE_SENT, msg, VAULT_REQ_HDR + len, 1);
 	if (net_write(c, msg, VAULT_REQ_HDR + len) == -1)
 		net_lost(c, code);
 }
@@ -116,8 +117,8 @@ short_thanks(struct xconn *c, uint16_t req, long long end)
 	if (c->reply.code != VAULT_THANKS || c->reply.size != VAULT_NAME)
 		return 0;
 	got = read_upto(c, c->in + VAULT_RESP_HDR, VAULT_NAME, req, end);
-	if (c->trace)
-		trace_raw(c->in, VAULT_RESP_HDR + got);
+	if (c->sink != NULL)
+		xtrace_frame(c, TRACE_RECV, c->in, VAULT_RESP_HDR + got, 1);
 	if (got != VAULT_ID)
 		errx(2, "%s: malformed reply (code 1604): %s", c->server,
 		    vault_strerror(VAULT_ESIZE));
@@ -159,13 +160,13 @@ read_reply(struct xconn *c, uint16_t req)
 		rv = vault_parse_response(c->in, have, &c->reply, &used);
 	}
 	if (rv != VAULT_OK) {
-		if (c->trace)
-			trace_raw(c->in, have);
+		if (c->sink != NULL)
+			xtrace_frame(c, TRACE_RECV, c->in, have, 1);
 		errx(2, "%s: malformed reply (code %u): %s", c->server,
 		    c->reply.code, vault_strerror(rv));
 	}
-	if (c->trace)
-		trace_reply(c->in, c->in + VAULT_RESP_HDR);
+	if (c->sink != NULL)
+		xtrace_frame(c, TRACE_RECV, c->in, used, 1);
 }
 
 /*

@@ -27,8 +27,6 @@
 #include "secrets.h"
 #include "vault.h"
 
-#define PKT_PAYLOAD (12 + VAULT_NAME + VAULT_PACKET)
-#define PKT_SIZE (VAULT_REQ_HDR + PKT_PAYLOAD)
 #define BATCH 64 /* packets per write: 84 KB */
 #define CONTENT_OFF (VAULT_REQ_HDR + 12 + VAULT_NAME)
 
@@ -138,17 +136,14 @@ fill_contents(struct sender *s, const struct vault_file *u, uint32_t first,
 }
 
 static void
-trace_batch(const struct sender *s, uint32_t first, size_t npkt)
+trace_batch(
+    struct xconn *c, const struct sender *s, uint32_t first, size_t npkt)
 {
-	uint32_t i, last = s->total - 1;
+	size_t i;
 
-	for (i = first; i < first + npkt; i++) {
-		if (i == 0 || i == last)
-			trace_request(batch + (i - first) * PKT_SIZE,
-			    batch + (i - first) * PKT_SIZE + VAULT_REQ_HDR);
-		if (i == 1 && last > 1)
-			trace_elided(1, last - 1, s->total);
-	}
+	for (i = 0; i < npkt; i++)
+		xtrace_packet(
+		    c, batch + i * PKT_SIZE, first + (uint32_t)i, s->total);
 }
 
 /* Checks the 1603 against what was sent and returns its cksum. */
@@ -192,6 +187,8 @@ vault_send_file(struct xconn *c, struct vault_file *u)
 		aes256_set_encrypt_key(&s.aes, u->aes);
 	crc_init(&s.crc);
 	fill_headers(c, u, &s);
+	/* The trace shows the plaintext when we hold the key. */
+	c->vt.aes = u->aes;
 	for (first = 0; first < s.total; first += (uint32_t)npkt) {
 		n = u->content_size - sent < sizeof(block)
 		    ? (size_t)(u->content_size - sent)
@@ -199,8 +196,8 @@ vault_send_file(struct xconn *c, struct vault_file *u)
 		npkt = vault_total_packets((uint32_t)n);
 		next_block(u, &s, n, sent);
 		fill_contents(&s, u, first, n, npkt, sent);
-		if (c->trace)
-			trace_batch(&s, first, npkt);
+		if (c->sink != NULL)
+			trace_batch(c, &s, first, npkt);
 		if (net_write(c, batch, npkt * PKT_SIZE) == -1)
 			net_lost(c, VAULT_SEND_FILE);
 		/* A reply before the last batch can only be a refusal; after
@@ -212,6 +209,7 @@ vault_send_file(struct xconn *c, struct vault_file *u)
 	}
 	u->crc = crc_final(&s.crc, u->orig_size);
 	vault_send_wipe();
+	secret_wipe(&c->vt, sizeof(c->vt));
 	return file_crc(c, u);
 }
 
@@ -309,7 +307,7 @@ vault_send(const struct vault_opts *o)
 		errx(2, "--flip-byte %lld: beyond the %llu bytes of ciphertext",
 		    o->flip, (unsigned long long)size);
 	u.content_size = (uint32_t)size;
-	net_connect(&c, t.server, o->timeout_ms, o->trace);
+	net_connect(&c, t.server, o->timeout_ms, o->sink);
 	memcpy(c.id, m.id, VAULT_ID);
 	crc = vault_send_file(&c, &u);
 	net_close(&c);

@@ -113,7 +113,7 @@ vault_register(const struct vault_opts *o)
 	char hex[2 * VAULT_ID + 1];
 
 	info_read(&t);
-	net_connect(&c, t.server, o->timeout_ms, o->trace);
+	net_connect(&c, t.server, o->timeout_ms, o->sink);
 	if (step_register(&c, o->name ? o->name : t.name, &m) ==
 	    VAULT_NAME_TAKEN)
 		errx(1, "name taken: %s", o->name ? o->name : t.name);
@@ -137,7 +137,7 @@ vault_pubkey(const struct vault_opts *o)
 	me_read(&m);
 	xfer_key_load(&k, o->keyfile, &o->pass);
 	vault_key_spki(&k, o->keyfile, spki);
-	net_connect(&c, t.server, o->timeout_ms, o->trace);
+	net_connect(&c, t.server, o->timeout_ms, o->sink);
 	step_pubkey(&c, &m, spki, wrapped);
 	net_close(&c);
 	vault_key_save(&k, &m);
@@ -158,7 +158,7 @@ vault_reconnect(const struct vault_opts *o)
 
 	info_read(&t);
 	me_read(&m);
-	net_connect(&c, t.server, o->timeout_ms, o->trace);
+	net_connect(&c, t.server, o->timeout_ms, o->sink);
 	if (step_reconnect(&c, &m, wrapped) == VAULT_RECONNECT_DENIED) {
 		hex_encode(m.id, VAULT_ID, hex);
 		warnx("reconnect denied (1606): the server registered %s again "
@@ -192,7 +192,7 @@ vault_ack(const struct vault_opts *o)
 		;
 	info_read(&t);
 	me_read(&m);
-	net_connect(&c, t.server, o->timeout_ms, o->trace);
+	net_connect(&c, t.server, o->timeout_ms, o->sink);
 	memcpy(c.id, m.id, VAULT_ID);
 	step_ack(&c, acks[i].code, o->name ? o->name : base_name(t.path));
 	if (acks[i].code == VAULT_CRC_RETRY)
