@@ -191,7 +191,7 @@ Try 'protokit --help'"
 	export TMPDIR="$BATS_TEST_TMPDIR/tmp"
 	mkdir "$TMPDIR"
 	local name
-	for name in ca chat e2e keymanager; do
+	for name in ca chat e2e keymanager vault; do
 		# A relative FILE is the caller's, not the script's work dir's.
 		run -0 --separate-stderr protokit run "$name" \
 		    "--trace-json=$name.json"
@@ -202,14 +202,14 @@ Try 'protokit --help'"
 		[ -n "$output" ] || fail "no $name frame in $name.json"
 	done
 	# The spelling with a space, an absolute path: the same.
-	run -0 --separate-stderr protokit run keymanager --trace-json "$PWD/k2.json"
-	[ "$(jq -r .protocol k2.json | sort -u)" = keymanager ]
+	run -0 --separate-stderr protokit run vault --trace-json "$PWD/v2.json"
+	[ "$(jq -r .protocol v2.json | sort -u)" = vault ]
 	[ -z "$(ls -A "$TMPDIR")" ]
 }
 
 @test "protokit-NAME --trace-json: a missing or unwritable FILE is a usage error before any step, in each of the five" {
 	local name
-	for name in ca chat e2e keymanager; do
+	for name in ca chat e2e keymanager vault; do
 		run -2 --separate-stderr "protokit-$name" --trace-json
 		assert_equal "$stderr" "protokit-$name: --trace-json: missing file
 Try 'protokit-$name --help'"
