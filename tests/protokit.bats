@@ -230,8 +230,10 @@ Try 'protokit-$name --help'"
 	printf '#!/bin/sh\nexec sleep 60\n' > fake/pk-wrap
 	export TMPDIR="$BATS_TEST_TMPDIR/tmp"
 	mkdir "$TMPDIR"
-	# Its own session, as a terminal's: the hangup goes to the group.
-	setsid fake/protokit-vault > out 2> err 3>&- &
+	# Its own session, as a terminal's: the hangup goes to the group.  A
+	# shell that starts with SIGHUP ignored (under nohup) cannot trap it:
+	# the script starts with its default, as from a terminal.
+	setsid env --default-signal=HUP fake/protokit-vault > out 2> err 3>&- &
 	local pid=$! rc=0
 	wait_line out '    $ pk-wrap -d --oaep-sha1 -k alice.key < aes.wrapped > aes.key'
 	kill -HUP -- "-$pid"
