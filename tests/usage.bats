@@ -92,6 +92,23 @@ step_help() {
 	assert_equal "$problem" "pk-xfer: unrecognized option '--bogus'"
 }
 
+@test "usage: --trace-json into a file that cannot be made is exit 2 naming it; after a protocol's name it is never taken for a pass-option" {
+	local p
+	for p in ca chat e2e keymanager vault; do
+		run -2 --separate-stderr pk-xfer "$p" --trace-json nosuch/t.json -h
+		assert_equal "$stderr" \
+		    "pk-xfer: --trace-json nosuch/t.json: No such file or directory"
+	done
+	run -2 --separate-stderr pk-relay --trace-json nosuch/t.json \
+	    echo@127.0.0.1:0
+	assert_equal "$stderr" \
+	    "pk-relay: --trace-json nosuch/t.json: No such file or directory"
+	# Every shared option value is its own (xfer.h, cli.h): --pass-env
+	# after --trace-json is still the one pass-option given.
+	run -0 pk-xfer vault --trace-json t.json --pass-env NOSUCH -h
+	[ -f t.json ]
+}
+
 @test "usage: every pk-xfer step answers -h and --help with its own usage" {
 	local step
 	for step in register pubkey reconnect send ack client; do

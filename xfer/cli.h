@@ -9,6 +9,7 @@
 #include <stddef.h>
 
 #include "secret.h"
+#include "xfer.h"
 
 struct xfer_global;
 
@@ -35,9 +36,11 @@ long long cli_number(
     const char *opt, const char *s, long long min, long long max);
 
 /* The pass-options, for the protocols that read a key's passphrase. */
-#define CLI_OPT_PASS_ENV 1001
-#define CLI_OPT_PASS_FD 1002
-#define CLI_OPT_PASS_FILE 1003
+enum {
+	CLI_OPT_PASS_ENV = XFER_OPT_END,
+	CLI_OPT_PASS_FD,
+	CLI_OPT_PASS_FILE,
+};
 /* clang-format off */
 #define CLI_PASS_LONGOPTS \
 	{"pass-env", required_argument, NULL, CLI_OPT_PASS_ENV}, \

@@ -26,8 +26,11 @@ struct xfer_global {
  * the protocol's name too: their letters, their long options, and the
  * value --trace returns (cli_global stores them).
  */
-#define XFER_OPT_TRACE 1100 /* apart from cli.h's CLI_OPT_PASS_* (1001..) */
-#define XFER_OPT_TRACE_JSON 1101
+enum {
+	XFER_OPT_TRACE = 1000, /* above the protocols' own (256 ..) */
+	XFER_OPT_TRACE_JSON,
+	XFER_OPT_END /* cli.h's pass-options follow: no value is taken twice */
+};
 #define XFER_SHORTOPTS "C:qt:"
 /* clang-format off */
 #define XFER_LONGOPTS \
