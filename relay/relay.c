@@ -106,6 +106,13 @@ static const struct option core_longopts[] = {
 
 #define NCORE (sizeof(core_longopts) / sizeof(core_longopts[0]))
 
+/*
+ * The core's and the services' long options, made by main; held here so
+ * that an exit while they are parsed (a bad value, --help) leaves them
+ * reachable, not leaked.
+ */
+static struct option *longopts;
+
 /* After the line saying what is wrong: where help is. */
 static _Noreturn void
 usage(void)
@@ -398,7 +405,6 @@ int
 main(int argc, char *argv[])
 {
 	static struct relay_ctx ctx;
-	struct option *longopts;
 	const char *why;
 	int ch, i, console = 0;
 
@@ -422,7 +428,6 @@ main(int argc, char *argv[])
 			ctx.state_dir = optarg;
 			break;
 		case 'h':
-			free(longopts); /* LeakSanitizer: help() exits */
 			help();
 		case OPT_IDLE_TIMEOUT:
 			ctx.idle_ms =
@@ -467,6 +472,7 @@ main(int argc, char *argv[])
 	argc -= optind;
 	argv += optind;
 	free(longopts);
+	longopts = NULL;
 
 	if (argc == 0) {
 		warnx("missing service@host:port");
