@@ -9,6 +9,10 @@
 # are for it (SC2034).
 # shellcheck disable=SC2154,SC2034
 
+# --explain's explain, trace_bytes and explain_bytes.
+# shellcheck source=bin/protokit-explain.sh
+. "$(dirname "$0")/protokit-explain.sh"
+
 # usage_error MSG: the problem and where to read more (GNU's convention).
 usage_error() {
 	echo "$prog: $1" >&2
@@ -104,6 +108,8 @@ cleanup() {
 		:
 	elif [ "$keep" = 1 ]; then
 		echo "$prog: kept $work" >&2
+		[ -z "$explain" ] || echo "$prog: the explain\$ lines run" \
+		    "there again (all in $work/explain.list)" >&2
 	else
 		rm -rf "$work"
 	fi
@@ -135,12 +141,16 @@ pk_trace_json() {
 # takes the others), the tools on PATH, a working directory to cd into.
 # --trace-json FILE (or --trace-json=FILE) sets trace_json, an absolute
 # path, for the script to pass on as --trace-json '$trace_json'.
+# --explain sets explain and keep, and trace_json (run.json in the
+# working directory) if --trace-json did not.
 pk_setup() {
 	keep=0 stepping=0 trace=0 trace_json='' work='' n=0 bg_names=''
+	explain=''
 	pk_json=0
 	while [ $# -gt 0 ]; do
 		case "$1" in
 		-h | --help) help ;;
+		--explain) explain=1 keep=1 ;;
 		--keep) keep=1 ;;
 		--step) stepping=1 ;;
 		--trace) trace=1 ;;
@@ -171,5 +181,7 @@ pk_setup() {
 	trap 'exit 130' INT
 	trap 'exit 143' TERM
 	cd "$work" || die "cannot enter $work"
+	[ -n "$trace_json" ] || { [ "$explain" = "" ] || trace_json=$work/run.json; }
+	[ -z "$explain" ] || explain_start
 	echo "$prog: working in $work (every command below runs there)"
 }

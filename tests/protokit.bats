@@ -16,7 +16,7 @@ relay_pid_of() {
 	run -2 protokit
 	run -2 protokit frobnicate
 	run -0 protokit-vault --help
-	assert_line 'usage: protokit-vault [--keep] [--step] [--trace] [--trace-json file]'
+	assert_line 'usage: protokit-vault [--explain] [--keep] [--step] [--trace] [--trace-json file]'
 	run -2 protokit-vault --bogus
 }
 
@@ -159,7 +159,7 @@ Try 'protokit-vault --help'"
 		printf '#!/bin/sh\n# about: %s\necho "%s: $*"\n' "$n" "$n" > "fake/protokit-$n"
 		chmod +x "fake/protokit-$n"
 	done
-	cp "$PK_ROOT/bin/protokit-lib.sh" fake/
+	cp "$PK_ROOT/bin/protokit-lib.sh" "$PK_ROOT/bin/protokit-explain.sh" fake/
 	run -0 fake/protokit demo --step --trace
 	assert_line 'one: --step --trace'
 	assert_line 'two: --step --trace'
@@ -184,7 +184,7 @@ Try 'protokit --help'"
 	assert_equal "$stderr" "protokit: --trace-json: missing file
 Try 'protokit --help'"
 	run -0 protokit --help
-	assert_line '       protokit demo [--keep] [--step] [--trace] [--trace-json file]'
+	assert_line '       protokit demo [--explain] [--keep] [--step] [--trace] [--trace-json file]'
 }
 
 @test "protokit run NAME --trace-json FILE: each of the five appends its frames to FILE, one JSON object a line" {
@@ -256,6 +256,8 @@ Try 'protokit-$name --help'"
 	done
 	[ -f "$root/opt/pk/bin/protokit-lib.sh" ]
 	[ ! -x "$root/opt/pk/bin/protokit-lib.sh" ]
+	[ -f "$root/opt/pk/bin/protokit-explain.sh" ]
+	[ ! -x "$root/opt/pk/bin/protokit-explain.sh" ]
 	# Nothing from the tree on PATH: the installed scripts find their
 	# library and the tools beside themselves.
 	export PATH=/usr/bin:/bin
