@@ -175,7 +175,7 @@ complete_words() {
 	complete_words pk-relay ch
 	assert_equal "$output" chat@
 	complete_words protokit ''
-	assert_equal "$output" "$(printf '%s\n' demo list run)"
+	assert_equal "$output" "$(printf '%s\n' chart demo list run)"
 	complete_words protokit run k
 	assert_equal "$output" keymanager
 	# A file after an option that takes one, and as pk-cksum's operand.
