@@ -149,7 +149,8 @@ pk_chart_file() {
 	esac
 	case "$chart" in /*) ;; *) chart="$PWD/$chart" ;; esac
 	if [ -e "$chart" ]; then
-		[ -f "$chart" ] && [ -w "$chart" ] || die "$chart: cannot write"
+		{ [ -f "$chart" ] && [ -w "$chart" ]; } ||
+		    die "$chart: cannot write"
 	else
 		{ true >"$chart" && rm -f "$chart"; } 2>/dev/null ||
 		    die "$chart: cannot write"

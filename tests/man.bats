@@ -178,6 +178,10 @@ complete_words() {
 	assert_equal "$output" "$(printf '%s\n' chart demo list run)"
 	complete_words protokit run k
 	assert_equal "$output" keymanager
+	complete_words protokit run vault --ch
+	assert_equal "$output" --chart
+	complete_words protokit chart -
+	grep -qx -- -o <<< "$output"
 	# A file after an option that takes one, and as pk-cksum's operand.
 	mkdir dir && : > dir/alpha.key && : > dir/beta
 	complete_words pk-wrap -d -k dir/a
