@@ -11,23 +11,37 @@ load helpers
 
 PROTOCOLS="vault keymanager chat e2e ca"
 
+# run_one NAME: protokit run NAME --chart, its status in NAME.rc.  vault:
+# no --trace-json (the chart's trace is the run's own, kept); chat: a
+# PNG; the others an SVG and the trace where the tests read it.
+run_one() {
+	local p=$1 t=$BATS_FILE_TMPDIR rc=0
+	case $p in
+	vault) set -- --keep --chart "$t/vault.svg" ;;
+	chat) set -- --trace-json "$t/chat.json" --chart "$t/chat.png" ;;
+	*) set -- --trace-json "$t/$p.json" --chart "$t/$p.svg" ;;
+	esac
+	protokit run "$p" "$@" > "$t/$p.out" 2> "$t/$p.err" || rc=$?
+	echo "$rc" > "$t/$p.rc"
+}
+
+# The five runs at once (each waits on its own relay most of the time),
+# then each run's chart as mscgen's source, from its JSON trace.
 setup_file() {
-	local p t=$BATS_FILE_TMPDIR
-	# vault: no --trace-json (the chart's trace is the run's own, kept);
-	# chat: a PNG; the others an SVG and the trace where the test reads it.
+	local p pids='' t=$BATS_FILE_TMPDIR
 	for p in $PROTOCOLS; do
-		case $p in
-		vault) set -- --keep --chart "$t/vault.svg" ;;
-		chat) set -- --trace-json "$t/chat.json" --chart "$t/chat.png" ;;
-		*) set -- --trace-json "$t/$p.json" --chart "$t/$p.svg" ;;
-		esac
-		echo 0 > "$t/$p.rc"
-		protokit run "$p" "$@" > "$t/$p.out" 2> "$t/$p.err" 3>&- ||
-		    echo $? > "$t/$p.rc"
+		run_one "$p" 3>&- &
+		pids="$pids $!"
+	done
+	for p in $pids; do
+		wait "$p"
 	done
 	sed -n 's/^protokit-vault: kept //p' "$t/vault.err" > "$t/vault.work"
 	[ ! -s "$t/vault.work" ] ||
 	    cp "$(cat "$t/vault.work")/run.json" "$t/vault.json"
+	for p in $PROTOCOLS; do
+		[ ! -s "$t/$p.json" ] || protokit chart -o "$t/$p.msc" "$t/$p.json"
+	done
 }
 
 teardown_file() {
@@ -106,9 +120,6 @@ msc_form() {
 
 @test "chart: each arrow goes from the frame's sender to its receiver: the peer channels go direct" {
 	local t=$BATS_FILE_TMPDIR
-	for p in $PROTOCOLS; do
-		protokit chart -o "$t/$p.msc" "$t/$p.json"
-	done
 	grep -q '^  "alice" => "relay" \[label="register 825 alice 278 B"\];' \
 	    "$t/vault.msc"
 	grep -q '^  "relay" => "alice" \[label="aes_key 1602 151 B"\];' \
@@ -143,7 +154,6 @@ msc_form() {
 		    fail "docs/$p.md does not link charts/$p.msc"
 		run -0 file -b "$PK_ROOT/docs/charts/$p.svg"
 		assert_output --partial SVG
-		[ -f "$t/$p.msc" ] || protokit chart -o "$t/$p.msc" "$t/$p.json"
 		diff -u <(msc_form "$PK_ROOT/docs/charts/$p.msc") \
 		    <(msc_form "$t/$p.msc") ||
 		    fail "docs/charts/$p.msc is not this run's chart: make charts"
