@@ -143,6 +143,12 @@ msc_form() {
 	    "$t/ca.msc"
 	# No frame of a traced socket is left to an address.
 	run -1 grep -l '127\.0\.0\.1' "$t"/*.msc
+	# The party's name and the socket's address are in the JSON.
+	run -0 jq -r 'select(.step == "register") | .who + " " + .local' \
+	    "$t/vault.json"
+	assert_output --regexp '^alice 127\.0\.0\.1:[0-9]+$'
+	run -2 --separate-stderr pk-xfer --trace-as '' vault register
+	assert_equal "$stderr" "pk-xfer: --trace-as: an empty name"
 }
 
 @test "chart: each docs/NAME.md shows its committed chart, and it has the participants and steps of this run" {
