@@ -46,7 +46,7 @@ COMPLETIONS := protokit pk-keygen pk-wrap pk-aes-cbc pk-aes-cfb pk-cksum \
 ALL_OBJ := $(LIB_OBJ) $(KEYGEN_OBJ) $(WRAP_OBJ) $(AES_OBJ) $(CKSUM_OBJ) \
     $(RELAY_OBJ) $(XFER_OBJ)
 
-.PHONY: all deps tools man lint test bench fuzz clean install demo
+.PHONY: all deps tools man lint test bench fuzz clean install demo charts
 .DEFAULT_GOAL := all
 
 all: deps
@@ -92,13 +92,28 @@ bin/pk-xfer: $(XFER_OBJ) $(LIB)
 demo: all
 	bin/protokit demo
 
+# Each docs/NAME.md's sequence chart, from a real run: mscgen's source
+# (tests/chart.bats compares its steps with a current run's) and the SVG.
+CHARTS = vault keymanager chat e2e ca
+charts: all
+	@mkdir -p docs/charts
+	@t=$$(mktemp -d) && trap 'rm -rf "$$t"' EXIT && \
+	for p in $(CHARTS); do \
+	    bin/protokit run $$p --trace-json "$$t/$$p.json" \
+	    --chart "$$t/$$p.svg" >/dev/null 2>&1 && \
+	    bin/protokit chart -o docs/charts/$$p.msc "$$t/$$p.json" && \
+	    mscgen -T svg -o docs/charts/$$p.svg -i docs/charts/$$p.msc \
+	    >/dev/null && echo "docs/charts/$$p.msc docs/charts/$$p.svg" || \
+	    exit; \
+	done
+
 # Every C file against .clang-format, every script through shellcheck.
 lint:
 	@mk/deps.sh shellcheck clang-format
 	mk/lint.sh
 
 test: all
-	@mk/deps.sh socat scdoc man-db
+	@mk/deps.sh socat scdoc man-db mscgen
 	@$(MAKE) --no-print-directory man
 	@$(MAKE) --no-print-directory lint
 	bats tests/
@@ -115,7 +130,7 @@ install: all $(if $(SCDOC),man)
 	install -d $(DESTDIR)$(PREFIX)/bin
 	install -m 755 $(TOOLS) bin/protokit \
 	    $(filter-out %.sh,$(wildcard bin/protokit-*)) $(DESTDIR)$(PREFIX)/bin
-	install -m 644 bin/protokit-lib.sh bin/protokit-explain.sh \
+	install -m 644 bin/protokit-lib.sh bin/protokit-explain.sh bin/protokit-chart.jq \
 	    $(DESTDIR)$(PREFIX)/bin
 	install -d $(DESTDIR)$(PREFIX)/share/bash-completion/completions
 	install -m 644 completion/protokit.bash \

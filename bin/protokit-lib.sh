@@ -104,6 +104,7 @@ cleanup() {
 		kill -TERM "$pk_pid" 2>/dev/null || true
 		wait "$pk_pid" 2>/dev/null || true
 	done
+	[ "$pk_rc" != 0 ] || [ -z "$chart" ] || (pk_chart) || pk_rc=$?
 	if [ -z "$work" ]; then
 		:
 	elif [ "$keep" = 1 ]; then
@@ -137,6 +138,39 @@ pk_trace_json() {
 	{ true >>"$trace_json"; } 2>/dev/null || die "$trace_json: cannot write"
 }
 
+# pk_as NAME: with a JSON trace, pk-xfer's option naming its party NAME
+# there (a participant of the chart), and a space; else nothing.
+pk_as() {
+	[ -z "$trace_json" ] || printf -- '--trace-as %s ' "$1"
+}
+
+# pk_chart_file: --chart's FILE made absolute, an .svg or .png (mscgen
+# draws either) that can be written, checked before the first step.
+pk_chart_file() {
+	case "$chart" in
+	'') usage_error "--chart: missing file" ;;
+	*\'*) usage_error "--chart: a quote in '$chart'" ;;
+	*.svg | *.png) ;;
+	*) usage_error "--chart: $chart: not .svg or .png" ;;
+	esac
+	case "$chart" in /*) ;; *) chart="$PWD/$chart" ;; esac
+	if [ -e "$chart" ]; then
+		{ [ -f "$chart" ] && [ -w "$chart" ]; } ||
+		    die "$chart: cannot write"
+	else
+		{ true >"$chart" && rm -f "$chart"; } 2>/dev/null ||
+		    die "$chart: cannot write"
+	fi
+}
+
+# pk_chart: the run's sequence chart (protokit chart), drawn from its
+# JSON trace into --chart's FILE and printed as text.
+pk_chart() {
+	printf '\n==> the sequence chart of this run, from %s\n' "$trace_json"
+	run "protokit chart -o '$chart' '$trace_json' && echo \"wrote $chart\""
+	run "protokit chart '$trace_json'"
+}
+
 # pk_setup ARGS: the common options (the script's extra_option, if any,
 # takes the others), the tools on PATH, a working directory to cd into.
 # --trace-json FILE (or --trace-json=FILE) sets trace_json, an absolute
@@ -146,7 +180,7 @@ pk_trace_json() {
 pk_setup() {
 	keep=0 stepping=0 trace=0 trace_json='' work='' n=0 bg_names=''
 	explain=''
-	pk_json=0
+	pk_json=0 chart='' pk_chart=0
 	while [ $# -gt 0 ]; do
 		case "$1" in
 		-h | --help) help ;;
@@ -162,6 +196,12 @@ pk_setup() {
 		--trace-json=*)
 			trace_json=${1#--trace-json=} pk_json=1
 			;;
+		--chart)
+			[ $# -ge 2 ] || usage_error "--chart: missing file"
+			shift
+			chart=$1 pk_chart=1
+			;;
+		--chart=*) chart=${1#--chart=} pk_chart=1 ;;
 		-*)
 			if ! command -v extra_option >/dev/null 2>&1 ||
 			    ! extra_option "$1"; then
@@ -173,15 +213,20 @@ pk_setup() {
 		shift
 	done
 	[ "$pk_json" = 0 ] || pk_trace_json
+	[ "$pk_chart" = 0 ] || pk_chart_file
 	PATH="$(cd "$(dirname "$0")" && pwd):$PATH"
 	check_deps
+	for pk_c in ${chart:+jq mscgen}; do
+		command -v "$pk_c" >/dev/null 2>&1 ||
+		    die "--chart needs $pk_c (Debian: apt-get install $pk_c)"
+	done
 	work=$(mktemp -d "${TMPDIR:-/tmp}/$prog.XXXXXX")
 	trap cleanup EXIT
 	trap 'exit 129' HUP
 	trap 'exit 130' INT
 	trap 'exit 143' TERM
 	cd "$work" || die "cannot enter $work"
-	[ -n "$trace_json" ] || { [ "$explain" = "" ] || trace_json=$work/run.json; }
+	[ -n "$trace_json" ] || { [ "$chart$explain" = "" ] || trace_json=$work/run.json; }
 	[ -z "$explain" ] || explain_start
 	echo "$prog: working in $work (every command below runs there)"
 }

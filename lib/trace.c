@@ -5,6 +5,11 @@
  * of its SubjectPublicKeyInfo, the one `openssl pkey -pubin -outform DER |
  * sha256sum` gives.
  */
+#include <sys/socket.h>
+
+#include <netinet/in.h>
+
+#include <arpa/inet.h>
 #include <ctype.h>
 #include <stdlib.h>
 #include <string.h>
@@ -47,6 +52,7 @@ trace_begin(struct trace_frame *fr, const char *proto, enum trace_dir dir,
 	fr->step = "unknown";
 	fr->dir = dir;
 	fr->peer = peer;
+	fr->fd = -1;
 	fr->buf = buf;
 	fr->len = len;
 }
@@ -365,6 +371,62 @@ each_field(const struct trace_frame *fr, FILE *fp,
 	}
 }
 
+/* "ip:port" of the socket's own (peer 0) or other (peer 1) end, or "". */
+static void
+sockname(int fd, int peer, char *buf, size_t n)
+{
+	struct sockaddr_storage ss;
+	socklen_t len = sizeof(ss);
+	char ip[INET6_ADDRSTRLEN];
+	struct sockaddr *sa = (struct sockaddr *)&ss;
+	int ok;
+
+	buf[0] = '\0';
+	if (fd < 0)
+		return;
+	ok =
+	    (peer ? getpeername(fd, sa, &len) : getsockname(fd, sa, &len)) == 0;
+	if (ok && ss.ss_family == AF_INET &&
+	    inet_ntop(AF_INET, &((struct sockaddr_in *)sa)->sin_addr, ip,
+		sizeof(ip)) != NULL)
+		snprintf(buf, n, "%s:%u", ip,
+		    ntohs(((struct sockaddr_in *)sa)->sin_port));
+	else if (ok && ss.ss_family == AF_INET6 &&
+	    inet_ntop(AF_INET6, &((struct sockaddr_in6 *)sa)->sin6_addr, ip,
+		sizeof(ip)) != NULL)
+		snprintf(buf, n, "[%s]:%u", ip,
+		    ntohs(((struct sockaddr_in6 *)sa)->sin6_port));
+}
+
+/*
+ * The JSON frame's head.  Where the socket is known, local is its own
+ * address and peer the other end's, as numbers (a chart pairs the two
+ * views of a frame by them); who is the party, when the sink names it.
+ */
+static void
+json_head(FILE *fp, const struct trace_sink *s, const struct trace_frame *fr,
+    double secs)
+{
+	char local[64], peer[64];
+
+	sockname(fr->fd, 0, local, sizeof(local));
+	sockname(fr->fd, 1, peer, sizeof(peer));
+	fprintf(fp, "{\"time\":%.6f,\"direction\":\"%s\",\"peer\":\"%s\",",
+	    secs, fr->dir == TRACE_SENT ? "sent" : "received",
+	    peer[0]	   ? peer
+		: fr->peer ? fr->peer
+			   : "");
+	if (local[0])
+		fprintf(fp, "\"local\":\"%s\",", local);
+	if (s->who != NULL) {
+		fputs("\"who\":\"", fp);
+		text(fp, (const uint8_t *)s->who, strlen(s->who), 1);
+		fputs("\",", fp);
+	}
+	fprintf(fp, "\"protocol\":\"%s\",\"step\":\"%s\",\"length\":%zu,",
+	    fr->proto, fr->step, fr->len);
+}
+
 void
 trace_print(const struct trace_sink *s, const struct trace_frame *fr)
 {
@@ -381,11 +443,7 @@ trace_print(const struct trace_sink *s, const struct trace_frame *fr)
 		fflush(s->text);
 	}
 	if (s->json != NULL) {
-		fprintf(s->json,
-		    "{\"time\":%.6f,\"direction\":\"%s\",\"peer\":\"%s\","
-		    "\"protocol\":\"%s\",\"step\":\"%s\",\"length\":%zu,",
-		    secs, fr->dir == TRACE_SENT ? "sent" : "received",
-		    fr->peer ? fr->peer : "", fr->proto, fr->step, fr->len);
+		json_head(s->json, s, fr, secs);
 		if (fr->bad != NULL)
 			fprintf(s->json, "\"malformed\":\"%s\",", fr->bad);
 		fputs("\"fields\":[", s->json);

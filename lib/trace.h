@@ -46,6 +46,7 @@ struct trace_frame {
 	const char *step; /* the protocol step, as docs/NAME.md names it */
 	enum trace_dir dir;
 	const char *peer; /* "127.0.0.1:4000", or NULL */
+	int fd; /* the socket, for JSON's local and peer; -1 (trace_begin) */
 	const uint8_t *buf; /* the frame as on the wire */
 	size_t len;
 	struct trace_field f[TRACE_FIELDS];
@@ -57,6 +58,7 @@ struct trace_frame {
 struct trace_sink {
 	FILE *text;
 	FILE *json;
+	const char *who; /* the party, JSON's "who" (charts); NULL: none */
 };
 
 /*

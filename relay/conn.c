@@ -975,6 +975,7 @@ conn_trace(struct conn *c, enum trace_dir dir, const uint8_t *p, size_t len)
 	if (!conn_tracing(c))
 		return;
 	trace_begin(&fr, c->svc->name, dir, c->peer, p, len);
+	fr.fd = c->fd;
 	if (c->svc->trace != NULL)
 		c->svc->trace(c, &fr);
 	trace_print(&c->ctx->sink, &fr);

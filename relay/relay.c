@@ -462,6 +462,7 @@ main(int argc, char *argv[])
 			if (ctx.sink.json == NULL &&
 			    (ctx.sink.json = trace_json_open(optarg)) == NULL)
 				err(2, "--trace-json %s", optarg);
+			ctx.sink.who = "relay"; /* the charts' participant */
 			break;
 		default:
 			if (ch < OPT_FLAG)

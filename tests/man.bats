@@ -175,9 +175,13 @@ complete_words() {
 	complete_words pk-relay ch
 	assert_equal "$output" chat@
 	complete_words protokit ''
-	assert_equal "$output" "$(printf '%s\n' demo list run)"
+	assert_equal "$output" "$(printf '%s\n' chart demo list run)"
 	complete_words protokit run k
 	assert_equal "$output" keymanager
+	complete_words protokit run vault --ch
+	assert_equal "$output" --chart
+	complete_words protokit chart -
+	grep -qx -- -o <<< "$output"
 	# A file after an option that takes one, and as pk-cksum's operand.
 	mkdir dir && : > dir/alpha.key && : > dir/beta
 	complete_words pk-wrap -d -k dir/a

@@ -186,7 +186,7 @@ pkcs7() {
 
 @test "trace-vault: protokit run vault --trace --trace-json FILE: the frames between the steps, every one in FILE" {
 	run -0 --separate-stderr protokit run vault --trace --trace-json "$BATS_TEST_TMPDIR/run.json"
-	assert_line --regexp "^    \\$ pk-xfer --trace --trace-json '.*/run\\.json' vault register\$"
+	assert_line --regexp "^    \\$ pk-xfer --trace --trace-json '.*/run\\.json' --trace-as alice vault register\$"
 	grep -qE '^[0-9:.]+ >>> 127\.0\.0\.1:[0-9]+ vault register: 278 bytes$' <<< "$stderr"
 	grep -qE '^[0-9:.]+ <<< 127\.0\.0\.1:[0-9]+ vault reconnect_approved: 151 bytes$' <<< "$stderr"
 	assert_equal "$(jq -r .step "$BATS_TEST_TMPDIR/run.json" | sort -u | tr '\n' ' ')" \

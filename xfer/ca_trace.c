@@ -40,6 +40,7 @@ show(const struct link *l, struct ca_trace *t, enum trace_dir dir,
 	frame_put_header(frame, (uint32_t)len);
 	memcpy(frame + FRAME_HDR, p, len);
 	trace_begin(&fr, "ca", dir, l->name, frame, FRAME_HDR + len);
+	fr.fd = l->fd;
 	ca_trace(&fr, t);
 	trace_print(sink, &fr);
 	secret_wipe(frame, FRAME_HDR + len); /* passwords, messages */

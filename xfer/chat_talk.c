@@ -93,6 +93,7 @@ chat_show(struct chat_client *c, enum trace_dir dir, enum chat_step step,
 	frame_put_header(frame, (uint32_t)len);
 	memcpy(frame + FRAME_HDR, p, len);
 	trace_begin(&fr, "chat", dir, c->server, frame, FRAME_HDR + len);
+	fr.fd = c->link.fd;
 	chat_trace(&fr, step, c->keyed ? c->key : NULL, plain);
 	trace_print(c->sink, &fr);
 	explicit_bzero(plain, sizeof(plain));

@@ -99,6 +99,11 @@ cli_global(struct xfer_global *g, int ch, const char *arg)
 			err(2, "--trace-json %s", arg);
 		g->trace = 1;
 		return 1;
+	case XFER_OPT_TRACE_AS:
+		if (*arg == '\0')
+			errx(2, "--trace-as: an empty name");
+		g->sink.who = arg;
+		return 1;
 	}
 	return 0;
 }

@@ -79,6 +79,7 @@ show(struct e2e_client *c, enum trace_dir dir, const uint8_t *block, size_t len,
 	memcpy(frame + FRAME_HDR, block, len);
 	trace_begin(&fr, c->upload ? "e2e-upload" : "e2e", dir, c->net.name,
 	    frame, FRAME_HDR + len);
+	fr.fd = c->net.fd;
 	e2e_trace(&fr, &s);
 	trace_print(c->sink, &fr);
 }

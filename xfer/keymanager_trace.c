@@ -25,6 +25,7 @@ show(void *arg, const struct link *l, enum trace_dir dir, const uint8_t *p,
 	struct trace_frame fr;
 
 	trace_begin(&fr, "keymanager", dir, l->name, p, len);
+	fr.fd = l->fd;
 	if (raw)
 		km_trace_file(&fr, &t->st);
 	else

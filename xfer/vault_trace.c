@@ -23,6 +23,7 @@ xtrace_frame(
 	if (!text)
 		s.text = NULL;
 	trace_begin(&fr, "vault", dir, c->server, p, len);
+	fr.fd = c->fd;
 	vault_trace(&fr, dir == TRACE_SENT, &c->vt);
 	trace_print(&s, &fr);
 }

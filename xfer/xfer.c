@@ -39,10 +39,8 @@ usage(FILE *fp, int status)
 {
 	size_t i;
 
-	fputs("usage: pk-xfer [--trace] [--trace-json file] [-q] [-t sec] [-C "
-	      "dir] "
-	      "protocol step "
-	      "[arg ...]\n",
+	fputs("usage: pk-xfer [--trace] [--trace-json file] [--trace-as name]\n"
+	      "               [-q] [-t sec] [-C dir] protocol step [arg ...]\n",
 	    fp);
 	fputs("protocols:", fp);
 	for (i = 0; i < NPROTOCOLS; i++)
@@ -64,6 +62,8 @@ usage(FILE *fp, int status)
 	      "                     stderr (docs/trace.md)\n"
 	      "  --trace-json file  append the same, one JSON object per "
 	      "frame, to file\n"
+	      "  --trace-as name    the party's name in the JSON trace, for "
+	      "charts\n"
 	      "The global options may also follow the protocol's name.\n"
 	      "\n"
 	      "Exit codes: 0 ok; 1 the server or the data refused the step; 2 "

@@ -29,6 +29,7 @@ struct xfer_global {
 enum {
 	XFER_OPT_TRACE = 1000, /* above the protocols' own (256 ..) */
 	XFER_OPT_TRACE_JSON,
+	XFER_OPT_TRACE_AS,
 	XFER_OPT_END /* cli.h's pass-options follow: no value is taken twice */
 };
 #define XFER_SHORTOPTS "C:qt:"
@@ -37,7 +38,8 @@ enum {
 	{"quiet", no_argument, NULL, 'q'}, \
 	{"timeout", required_argument, NULL, 't'}, \
 	{"trace", no_argument, NULL, XFER_OPT_TRACE}, \
-	{"trace-json", required_argument, NULL, XFER_OPT_TRACE_JSON}
+	{"trace-json", required_argument, NULL, XFER_OPT_TRACE_JSON}, \
+	{"trace-as", required_argument, NULL, XFER_OPT_TRACE_AS}
 /* clang-format on */
 
 /*
