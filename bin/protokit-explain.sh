@@ -96,6 +96,12 @@ pk_explain_file() {
 	    "$pk_f" "$2" "$1" "${3:+${4:+s} $3${4:+ to $4}}"
 }
 
+# hex_of FILE: the words that give FILE's bytes in hex on a command line
+# (openssl enc's -K and -iv take no file): "$(od -An -tx1 FILE | tr -d ' \n')".
+hex_of() {
+	printf '"$(od -An -tx1 %s | tr -d %s)"' "$1" "' \\n'"
+}
+
 pk_tab=$(printf '\t')
 
 # oaep_open KEY PASSFILE BLOCK: the openssl command that opens BLOCK, one

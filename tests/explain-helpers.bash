@@ -4,15 +4,16 @@
 # command, separated by tabs) run where it was shown, its stdout compared
 # byte for byte with the file of the run.
 
-# explain_run NAME: runs `protokit run NAME --explain` under
+# explain_run NAME [OPTION...]: runs `protokit run NAME --explain
+# [OPTION...]` under
 # $BATS_FILE_TMPDIR/NAME (its TMPDIR); its stdout in NAME/out, stderr in
 # NAME/err, the directory it kept in NAME/work.  Fails unless it exits 0
 # and kept the directory.
 explain_run() {
 	local d=$BATS_FILE_TMPDIR/$1 rc=0
 	mkdir -p "$d/tmp"
-	TMPDIR="$d/tmp" protokit run "$1" --explain > "$d/out" 2> "$d/err" \
-	    < /dev/null 3>&- || rc=$?
+	TMPDIR="$d/tmp" protokit run "$1" --explain "${@:2}" > "$d/out" \
+	    2> "$d/err" < /dev/null 3>&- || rc=$?
 	if [ "$rc" != 0 ]; then
 		echo "protokit-$1 --explain: status $rc" >&2
 		cat "$d/err" >&2

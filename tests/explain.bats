@@ -1,6 +1,6 @@
 #!/usr/bin/env bats
 # protokit run NAME --explain (issue 13 item 4) for vault, keymanager and
-# chat: one run each, then every openssl or coreutils command it printed
+# chat: one run each (in setup_file), then every openssl or coreutils command it printed
 # beside a crypto step is run in its directory and must write the very
 # bytes of the run (tests/explain-helpers.bash); a protocol that loses
 # one of its explained steps fails the count.
@@ -10,19 +10,50 @@ load explain-helpers
 
 setup_file() {
 	explain_run vault
+	explain_run keymanager
+	# Frames of an earlier run in --trace-json's file, with chat's steps
+	# and other bytes: --explain must read only this run's.
+	printf '%s\n' '{"step":"wrapped_key","fields":[{"name":"wrapped_key","hex":"00"},{"name":"session_key","hex":"01"}]}' \
+	    '{"step":"message","fields":[{"name":"iv","hex":"02"},{"name":"ciphertext","hex":"03"},{"name":"plaintext","hex":"04"}]}' \
+	    > "$BATS_FILE_TMPDIR/earlier.json"
+	explain_run chat --trace-json "$BATS_FILE_TMPDIR/earlier.json"
+}
+
+# explained NAME REGEX: how many explain$ lines of NAME's run match REGEX
+# (after "    explain$ ").
+explained() {
+	grep -c "^    explain\\$ $2" "$BATS_FILE_TMPDIR/$1/out" || true
 }
 
 @test "explain vault: openssl redoes the OAEP unwrap, the AES-256-CBC upload and the relay's decryption; cksum the relay's CRC" {
 	explain_check vault 4
-	local out=$BATS_FILE_TMPDIR/vault/out
-	assert_equal "$(grep -c '^    explain$ openssl pkeyutl -decrypt .*rsa_oaep_md:sha1 ' "$out")" 1
-	assert_equal "$(grep -c '^    explain$ openssl enc -aes-256-cbc ' "$out")" 1
-	assert_equal "$(grep -c '^    explain$ openssl enc -d -aes-256-cbc ' "$out")" 1
-	assert_equal "$(grep -c '^    explain$ cksum ' "$out")" 1
+	assert_equal "$(explained vault 'openssl pkeyutl -decrypt .*rsa_padding_mode:oaep .*rsa_oaep_md:sha1 ')" 1
+	assert_equal "$(explained vault 'openssl enc -aes-256-cbc .* -in report.txt ')" 1
+	assert_equal "$(explained vault 'openssl enc -d -aes-256-cbc .* -in upload.wire ')" 1
+	assert_equal "$(explained vault "cksum < report.txt ")" 1
 }
 
-@test "explain vault: a corrupted file of the run fails the comparison" {
+@test "explain keymanager: openssl redoes the ECB unwrap of K and IV, and the confirmation, the size and the file in CBC, then in CFB" {
+	explain_check keymanager 10
+	assert_equal "$(explained keymanager 'openssl enc -d -aes-128-ecb -nopad ')" 4
+	assert_equal "$(explained keymanager 'openssl enc -aes-128-cbc .* -nopad ')" 2
+	assert_equal "$(explained keymanager 'openssl enc -aes-128-cbc .* -in bob/report.txt ')" 1
+	assert_equal "$(explained keymanager 'openssl enc -aes-128-cfb .* -in ')" 2
+	assert_equal "$(explained keymanager '{ cat bob/report.txt; printf .*; } | openssl enc -aes-128-cfb ')" 1
+}
+
+@test "explain chat: openssl redoes the OAEP-SHA1 unwrap of the session key and one CFB-8 message both ways (--trace-json's file held frames before)" {
+	explain_check chat 3
+	[ ! -e "$(explain_work chat)/run.json" ]
+	assert_equal "$(explained chat 'openssl pkeyutl -decrypt .*rsa_padding_mode:oaep .*rsa_oaep_md:sha1 ')" 1
+	assert_equal "$(explained chat 'openssl enc -aes-128-cfb8 .* -in message.plain ')" 1
+	assert_equal "$(explained chat 'openssl enc -aes-128-cfb8 .* -d -in message.wire ')" 1
+}
+
+@test "explain: a corrupted file of the run fails the comparison, in each protocol" {
 	explain_corrupt vault
+	explain_corrupt keymanager
+	explain_corrupt chat
 }
 
 @test "explain: protokit demo takes --explain and passes it to every protocol; the options of each say it keeps the directory" {
