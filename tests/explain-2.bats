@@ -45,7 +45,7 @@ shown() {
 	assert_equal "$(shown ca 'openssl verify -CAfile ca.crt [a-z]*.wire.crt > /dev/null && ')" 2
 	assert_equal "$(shown ca 'openssl pkeyutl -decrypt -inkey bob.key .*rsa_oaep_md:sha256 ')" 1
 	# shellcheck disable=SC2016 # the command's own $(...), as shown
-	assert_equal "$(shown ca 'openssl enc -d -aes-256-cbc -K $(sha256sum < chat.pw | cut -c1-64) -iv $(xxd -p chat.iv) -in chat.ct ')" 1
+	assert_equal "$(shown ca 'openssl enc -d -aes-256-cbc -K "$(sha256sum < chat.pw | cut -c1-64)" -iv "$(od -An -tx1 chat.iv | tr -d . \\n.)" -in chat.ct ')" 1
 	grep -q "^    explain: .*(the demo's password on openssl's command line: never a real one" \
 	    "$BATS_FILE_TMPDIR/ca/out"
 	local work
