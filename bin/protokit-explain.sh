@@ -49,7 +49,8 @@ explain() {
 # JSON trace (counting from 1; without N the last one), or of frames N
 # to M, one line each.  Dies when a frame or the field is missing.
 pk_trace_field() {
-	tail -c +"$((pk_explain_off + 1))" "$trace_json" |
+	[ -n "$trace_json" ] || die "trace_bytes: no JSON trace (--explain makes one)"
+	tail -c +"$((${pk_explain_off:-0} + 1))" "$trace_json" |
 	    jq -nr --arg k "$1" --arg s "$2" --arg f "$3" \
 	    --argjson n "${4:-0}" --argjson m "${5:-${4:-0}}" '
 		[inputs | select(.step == $s)] |
@@ -57,7 +58,8 @@ pk_trace_field() {
 		if length == 0 or ($n > 0 and length != $m - $n + 1)
 		then error("no such frame") else . end |
 		.[] | [.fields[] | select(.name == $f)] |
-		if length == 0 then error("no such field") else .[0][$k] end' ||
+		if length == 0 then error("no such field") else .[0][$k] end' \
+	    2>/dev/null ||
 	    die "$trace_json: no field $3 in frame ${4:-(last)}${5:+ to $5} of step $2"
 }
 

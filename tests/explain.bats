@@ -80,3 +80,27 @@ explained() {
 protokit-vault: the explain\$ lines run there again (all in $work/explain.list)"
 	[ -s "$work/run.json" ]
 }
+
+@test "explain: trace_bytes gives a field's bytes of the N-th, the last or frames N to M of a step; a missing one is an error" {
+	# shellcheck disable=SC2016 # the script's own $
+	local script='prog=t explain=1 work=$PWD trace_json=$PWD/t.json
+		. "$PK_ROOT/bin/protokit-lib.sh"
+		printf "%s\n" "{\"step\":\"s\",\"fields\":[{\"name\":\"f\",\"hex\":\"41\"}]}" > t.json
+		explain_start
+		printf "%s\n" "{\"step\":\"s\",\"fields\":[{\"name\":\"f\",\"hex\":\"0a62\",\"value\":7}]}" \
+		    "{\"step\":\"u\",\"fields\":[{\"name\":\"f\",\"hex\":\"ff\"}]}" \
+		    "{\"step\":\"s\",\"fields\":[{\"name\":\"g\",\"hex\":\"00\"},{\"name\":\"f\",\"hex\":\"6364\"}]}" >> t.json
+		'
+	run -0 sh -c "$script"' trace_bytes s f 1 | od -An -c' "$PK_ROOT/bin/protokit-t"
+	assert_output '  \n   b'
+	run -0 sh -c "$script"' trace_bytes s f | od -An -c; trace_bytes s f 1 2 | od -An -c; trace_value s f 1' "$PK_ROOT/bin/protokit-t"
+	assert_output '   c   d
+  \n   b   c   d
+7'
+	run -2 --separate-stderr sh -c "$script"' trace_bytes s f 3' "$PK_ROOT/bin/protokit-t"
+	assert_equal "$stderr" "t: $BATS_TEST_TMPDIR/t.json: no field f in frame 3 of step s"
+	run -2 --separate-stderr sh -c "$script"' trace_bytes s g 1' "$PK_ROOT/bin/protokit-t"
+	assert_equal "$stderr" "t: $BATS_TEST_TMPDIR/t.json: no field g in frame 1 of step s"
+	run -2 --separate-stderr sh -c "$script"' trace_bytes v f' "$PK_ROOT/bin/protokit-t"
+	assert_equal "$stderr" "t: $BATS_TEST_TMPDIR/t.json: no field f in frame (last) of step v"
+}
