@@ -116,6 +116,8 @@ install: all $(if $(SCDOC),man)
 	install -m 755 $(TOOLS) bin/protokit \
 	    $(filter-out %.sh,$(wildcard bin/protokit-*)) $(DESTDIR)$(PREFIX)/bin
 	install -m 644 bin/protokit-lib.sh $(DESTDIR)$(PREFIX)/bin
+	install -d $(DESTDIR)$(PREFIX)/share/protokit/wireshark
+	install -m 644 wireshark/*.lua $(DESTDIR)$(PREFIX)/share/protokit/wireshark
 	install -d $(DESTDIR)$(PREFIX)/share/bash-completion/completions
 	install -m 644 completion/protokit.bash \
 	    $(DESTDIR)$(PREFIX)/share/bash-completion/completions/protokit
