@@ -25,8 +25,14 @@
 --     frames, asking TCP to reassemble a frame split across segments.
 --     frame_len(tvb, pinfo, off) returns the bytes of the frame that
 --     starts at off in tvb, or nil when tvb holds too few bytes to tell.
---     dissect_frame(tvb, pinfo, tree) dissects one whole frame: tvb is
---     the frame alone, so field offsets are the trace's offsets.
+--     dissect_frame(tvb, pinfo, tree, where) dissects one whole frame:
+--     tvb is the frame alone, so field offsets are the trace's offsets;
+--     where is pk.where of the frame.
+-- pk.where(tvb, pinfo, off) -> key
+--     A string that names the frame at off in the dissector's tvb, the
+--     same on every pass over the capture: a key for what a protocol
+--     remembers of its first pass (Wireshark dissects a packet again
+--     when it is clicked, in any order).
 -- pk.length_prefixed(max) -> frame_len
 --     A frame_len for frames of a 4-byte big-endian length and that many
 --     bytes (lib/frame.h): 4 + length; a length of 0 or over max makes
@@ -96,6 +102,11 @@ function pk.proto(name, desc, prefs, fields)
 	return p, f
 end
 
+function pk.where(tvb, pinfo, off)
+	return table.concat({ pinfo.number, tvb:offset(), tvb:len(), off },
+	    ":")
+end
+
 function pk.dissector(p, frame_len, dissect_frame)
 	return function(tvb, pinfo, tree)
 		local off, n = 0, tvb:len()
@@ -112,7 +123,8 @@ function pk.dissector(p, frame_len, dissect_frame)
 				pinfo.desegment_len = off + len - n
 				return n
 			end
-			dissect_frame(tvb(off, len):tvb(), pinfo, tree)
+			dissect_frame(tvb(off, len):tvb(), pinfo, tree,
+			    pk.where(tvb, pinfo, off))
 			off = off + len
 		end
 		return off
