@@ -29,10 +29,13 @@ pcap_file() {
 	esac
 	{ true >>"$pcap"; } 2>/dev/null || die "$pcap: cannot write"
 	pk_bin=$(cd "$(dirname "$0")" && pwd)
-	pcap_dissector=$pk_bin/../share/protokit/wireshark/protokit.lua
-	[ -f "$pk_bin/../wireshark/protokit.lua" ] &&
-	    pcap_dissector=$(cd "$pk_bin/../wireshark" && pwd)/protokit.lua
-	return 0
+	pcap_dissector=wireshark/protokit.lua
+	for pk_d in "$pk_bin/../wireshark" "$pk_bin/../share/protokit/wireshark"; do
+		if [ -f "$pk_d/protokit.lua" ]; then
+			pcap_dissector=$(cd "$pk_d" && pwd)/protokit.lua
+			break
+		fi
+	done
 }
 
 # pcap_start: tcpdump on lo in the background (its PID in pcap_pid),
@@ -44,7 +47,7 @@ pcap_start() {
 		return 0
 	fi
 	note "--pcap: tcpdump records the loopback TCP from now on"
-	run "tcpdump -i lo -U --immediate-mode -w - 'tcp and host 127.0.0.1' > raw.pcap 2> tcpdump.log & pcap_pid=\$!"
+	run "tcpdump -i lo -s 65560 -B 32768 -U --immediate-mode -w - 'tcp and host 127.0.0.1' > raw.pcap 2> tcpdump.log & pcap_pid=\$!"
 	wait_until "grep -qs '^tcpdump: listening on' tcpdump.log || ! kill -0 \$pcap_pid 2> /dev/null"
 	grep -qs '^tcpdump: listening on' tcpdump.log && return 0
 	wait "$pcap_pid" 2>/dev/null || true
@@ -97,6 +100,9 @@ pcap_stop() {
 	pcap_sh "s=; until [ \"\$s\" = \"\$(wc -c < raw.pcap)\" ]; do s=\$(wc -c < raw.pcap); sleep 0.3; done"
 	pcap_sh "kill -TERM \$pcap_pid; wait \$pcap_pid" || true
 	pcap_pid=''
+	pk_lost=$(sed -n 's/^\([0-9]*\) packets* dropped by kernel$/\1/p' tcpdump.log)
+	[ "${pk_lost:-0}" = 0 ] ||
+	    echo "$prog: --pcap: tcpdump lost $pk_lost packets (a busy loopback): frames may be missing" >&2
 	pk_prefs=$(pcap_prefs)
 	if [ -z "$pk_prefs" ]; then
 		echo "$prog: --pcap: the relay never said its port: no capture written" >&2
