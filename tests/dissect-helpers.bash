@@ -12,15 +12,26 @@
 #     warning, so that a Lua error in the dissector fails the test.
 # capture_frames NAME PROTO: every PROTO frame tshark decodes, one line
 #     each, sorted: "STEP FIELD@OFFSET+LENGTH=HEX ..." (from -T pdml; the
-#     offsets within the frame, the bytes in hex).
+#     offsets within the frame, the bytes in hex); tshark runs once per
+#     file, its PDML kept in $BATS_FILE_TMPDIR/NAME.PROTO.pdml.
 # trace_frames NAME PROTO: the same lines from NAME.json, one for each
 #     frame on the captured ports: the records whose peer is the relay
 #     (or a peer channel's listener), so each frame once; the fields not
 #     on the wire (offset null) left out.
+# frame_fields: the "STEP FIELD" pairs of capture_frames or trace_frames
+#     lines on stdin, sorted, each once.
+# doc_wire_fields DOC: the "STEP FIELD" pairs of DOC's "### Fields on the
+#     wire" table whose offset is not `-` (on the wire), sorted.
+# capture_values NAME PROTO FIELD...: "FIELD VALUE" for every value
+#     tshark -T fields shows of each PROTO.FIELD (one tshark run), sorted
+#     by FIELD, in capture order within it (bytes as hex, text with \n
+#     for a newline; a value with a comma would be split).
+# trace_values NAME PROTO FIELD...: the same from trace_frames' records
+#     of NAME.json: the value, or the hex when it has none (bytes).
 # capture_clean NAME: fails, naming the frames, if tshark marks any frame
 #     malformed or with an expert error, or if a TCP segment with payload
 #     is decoded by none of the protocols of NAME.pcap.ports (nor part of
-#     a reassembled frame).
+#     a reassembled frame: tshark -2, two passes, knows which).
 
 # capture_run NAME [OPTIONS]
 capture_run() {
@@ -58,7 +69,8 @@ pk_tshark() {
 
 # capture_frames NAME PROTO
 capture_frames() {
-	pk_tshark "$1" -T pdml -Y "$2" > "$BATS_FILE_TMPDIR/$1.pdml" || return
+	local pdml=$BATS_FILE_TMPDIR/$1.$2.pdml
+	[ -s "$pdml" ] || pk_tshark "$1" -T pdml -Y "$2" > "$pdml" || return
 	awk -v p="$2" 'BEGIN { RS = "<" }
 	function attr(a,   s) {
 		if (!match($0, " " a "=\"[^\"]*\"")) return ""
@@ -74,7 +86,7 @@ capture_frames() {
 		if (n == "step") { step = attr("show"); next }
 		line = line " " n "@" attr("pos") - base "+" attr("size") "=" \
 		    attr("value")
-	}' "$BATS_FILE_TMPDIR/$1.pdml" | sort
+	}' "$pdml" | sort
 }
 
 # trace_frames NAME PROTO
@@ -90,21 +102,60 @@ trace_frames() {
 	    "$BATS_FILE_TMPDIR/$1.json" | sort
 }
 
+# frame_fields
+frame_fields() {
+	awk '{ for (i = 2; i <= NF; i++) { f = $i; sub(/@.*/, "", f)
+	    print $1, f } }' | sort -u
+}
+
+# doc_wire_fields DOC
+doc_wire_fields() {
+	awk '/^#+ / { t = ($0 ~ /^### Fields on the wire/); next }
+	    t && /^\| *`/ { split($0, c, "|"); gsub(/[` ]/, "", c[2]);
+	    gsub(/[` ]/, "", c[3]); gsub(/ /, "", c[4])
+	    if (c[4] != "-") print c[2], c[3] }' "$1" | sort -u
+}
+
+# capture_values NAME PROTO FIELD...
+capture_values() {
+	local name=$1 proto=$2 f
+	local -a e=()
+	shift 2
+	for f in "$@"; do
+		e+=(-e "$proto.$f")
+	done
+	pk_tshark "$name" -Y "$proto" -T fields -E occurrence=a \
+	    -E aggregator=, "${e[@]}" | awk -F '\t' -v names="$*" '
+	    BEGIN { n = split(names, f, " ") }
+	    { for (i = 1; i <= n; i++) { k = split($i, v, ",")
+		for (j = 1; j <= k; j++) print f[i], v[j] } }' | sort -s -k1,1
+}
+
+# trace_values NAME PROTO FIELD...
+trace_values() {
+	local ports
+	ports=$(sed 's/^[^:]*://' "$BATS_FILE_TMPDIR/$1.pcap.ports" |
+	    tr ',\n' '  ')
+	jq -r --arg p "$2" --arg names " ${*:3} " --arg ports " $ports " '
+	    select(.protocol == $p) | select((.peer | sub(".*:"; "")) as $pp |
+	    $ports | contains(" " + $pp + " ")) | .fields[] |
+	    select(.offset != null) | select(.name as $n |
+	    $names | contains(" " + $n + " ")) | .name + " " +
+	    if .value == null then .hex else .value | tostring |
+	    gsub("\n"; "\\n") end' "$BATS_FILE_TMPDIR/$1.json" |
+	    sort -s -k1,1
+}
+
 # capture_clean NAME
 capture_clean() {
 	local bad protos
-	bad=$(pk_tshark "$1" -Y '_ws.malformed || _ws.expert.severity >= 0x00800000 || _ws.expert.group == 0x07000000') ||
-	    return
-	if [ -n "$bad" ]; then
-		echo "malformed or in error: $bad" >&2
-		return 1
-	fi
 	protos=$(sed 's/\..*//' "$BATS_FILE_TMPDIR/$1.pcap.ports" | sort -u |
 	    paste -sd '|' - | sed 's/|/ || /g')
-	bad=$(pk_tshark "$1" -Y "tcp.len > 0 && !tcp.reassembled_in && !($protos)") ||
-	    return
+	bad=$(pk_tshark "$1" -2 -Y "_ws.malformed || _ws.expert.severity >= 0x00800000 ||
+	    _ws.expert.group == 0x07000000 ||
+	    (tcp.len > 0 && !tcp.reassembled_in && !($protos))") || return
 	if [ -n "$bad" ]; then
-		echo "not decoded: $bad" >&2
+		echo "malformed, in error or not decoded: $bad" >&2
 		return 1
 	fi
 }
