@@ -110,3 +110,23 @@ Try 'protokit --help'"
 		assert_line '  --pcap file'
 	done
 }
+
+@test "pcap: a step that fails: the run's status as without --pcap, the capture of what ran kept, the relay and the directory gone" {
+	needs_capture
+	fake_tools pk-wrap
+	run -1 --separate-stderr fake/protokit-vault --pcap run.pcap
+	assert_line --regexp '^==> 5/11 '
+	refute_line --regexp '^==> 6/11 '
+	assert_equal "$stderr" "pk-wrap: broken on purpose"
+	assert_line --partial 'protokit-vault: capture in '
+	local pid
+	pid=$(sed -n 's/^    relay pid \([0-9]*\),.*/\1/p' <<< "$output")
+	[ -n "$pid" ]
+	grep -qx 'vault.ports:[0-9]*' run.pcap.ports
+	# register and pubkey: two connections, both to their end
+	tcpdump -nr run.pcap > dump.txt 2> /dev/null
+	[ "$(grep -c 'Flags \[S\]' dump.txt)" = 2 ]
+	[ "$(grep -c 'Flags \[F' dump.txt)" = 4 ]
+	run -1 kill -0 "$pid"
+	[ -z "$(ls -A "$TMPDIR")" ]
+}
