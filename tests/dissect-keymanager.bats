@@ -64,3 +64,26 @@ keymanager.ports:$relay"
 	    "$BATS_FILE_TMPDIR/keymanager.pcap.ports" | tr , '\n' | sort |
 	    paste -sd , -)"
 }
+
+@test "dissect-keymanager: a 16-byte answer to get key is the wrapped K; a binary client frame and a zero length are marked malformed" {
+	local d=$BATS_FILE_TMPDIR
+	# I: client (40000) to the key manager (4000); O: back (text2pcap -D)
+	{
+		printf 'I\n'
+		printf '\0\0\0\7get key' | od -Ax -tx1 -v
+		printf 'O\n'
+		printf '\0\0\0\20%s' 0123456789abcdef | od -Ax -tx1 -v
+		printf 'I\n'
+		printf '\0\0\0\3\1\2\3' | od -Ax -tx1 -v
+		printf 'I\n'
+		printf '\0\0\0\0' | od -Ax -tx1 -v
+	} > frames.txt
+	text2pcap -q -D -T 40000,4000 frames.txt "$d/bad.pcap"
+	echo keymanager.ports:4000 > "$d/bad.pcap.ports"
+	run -0 pk_tshark bad -T fields -e frame.number -e keymanager.step \
+	    -e keymanager.wrapped_k -e keymanager.bytes -e _ws.expert.message
+	assert_equal "$output" "$(printf '%s\n' "1	get_key			" \
+	    "2	key	30313233343536373839616263646566		" \
+	    "3	binary		010203	binary where text was expected" \
+	    "4	binary			the length is not the payload's")"
+}
