@@ -25,7 +25,7 @@
 # capture_values NAME PROTO FIELD...: "FIELD VALUE" for every value
 #     tshark -T fields shows of each PROTO.FIELD (one tshark run), sorted
 #     by FIELD, in capture order within it (bytes as hex, text with \n
-#     for a newline; a value with a comma would be split).
+#     for a newline).
 # trace_values NAME PROTO FIELD...: the same from trace_frames' records
 #     of NAME.json: the value, or the hex when it has none (bytes).
 # capture_clean NAME: fails, naming the frames, if tshark marks any frame
@@ -124,10 +124,11 @@ capture_values() {
 	for f in "$@"; do
 		e+=(-e "$proto.$f")
 	done
+	# values of one field in one packet joined by \037 (no text has it)
 	pk_tshark "$name" -Y "$proto" -T fields -E occurrence=a \
-	    -E aggregator=, "${e[@]}" | awk -F '\t' -v names="$*" '
+	    -E aggregator=$'\037' "${e[@]}" | awk -F '\t' -v names="$*" '
 	    BEGIN { n = split(names, f, " ") }
-	    { for (i = 1; i <= n; i++) { k = split($i, v, ",")
+	    { for (i = 1; i <= n; i++) { k = split($i, v, "\037")
 		for (j = 1; j <= k; j++) print f[i], v[j] } }' | sort -s -k1,1
 }
 
