@@ -96,16 +96,18 @@ pcap_prefs() {
 # prints the tshark command.
 pcap_stop() {
 	printf '\n==> the capture: the run'\''s own connections to %s\n' "$pcap"
-	pcap_sh "cd $work" || return 0
+	pcap_sh "cd '$work'" || return 0
 	pcap_sh "s=; until [ \"\$s\" = \"\$(wc -c < raw.pcap)\" ]; do s=\$(wc -c < raw.pcap); sleep 0.3; done"
 	pcap_sh "kill -TERM \$pcap_pid; wait \$pcap_pid" || true
 	pcap_pid=''
-	pk_lost=$(sed -n 's/^\([0-9]*\) packets* dropped by kernel$/\1/p' tcpdump.log)
+	pk_lost=$(sed -n 's/^\([0-9]*\) packets* dropped by kernel$/\1/p' \
+	    tcpdump.log 2>/dev/null) || true
 	[ "${pk_lost:-0}" = 0 ] ||
 	    echo "$prog: --pcap: tcpdump lost $pk_lost packets (a busy loopback): frames may be missing" >&2
 	pk_prefs=$(pcap_prefs)
 	if [ -z "$pk_prefs" ]; then
 		echo "$prog: --pcap: the relay never said its port: no capture written" >&2
+		pcap_none
 		return 0
 	fi
 	pk_filter=$(echo "$pk_prefs" | sed 's/^[^:]*://' | tr ',\n' '  ' |
