@@ -98,7 +98,7 @@ lint:
 	mk/lint.sh
 
 test: all
-	@mk/deps.sh socat scdoc man-db
+	@mk/deps.sh socat scdoc man-db tcpdump tshark
 	@$(MAKE) --no-print-directory man
 	@$(MAKE) --no-print-directory lint
 	bats tests/
@@ -115,7 +115,8 @@ install: all $(if $(SCDOC),man)
 	install -d $(DESTDIR)$(PREFIX)/bin
 	install -m 755 $(TOOLS) bin/protokit \
 	    $(filter-out %.sh,$(wildcard bin/protokit-*)) $(DESTDIR)$(PREFIX)/bin
-	install -m 644 bin/protokit-lib.sh $(DESTDIR)$(PREFIX)/bin
+	install -m 644 bin/protokit-lib.sh bin/protokit-pcap.sh \
+	    $(DESTDIR)$(PREFIX)/bin
 	install -d $(DESTDIR)$(PREFIX)/share/protokit/wireshark
 	install -m 644 wireshark/*.lua $(DESTDIR)$(PREFIX)/share/protokit/wireshark
 	install -d $(DESTDIR)$(PREFIX)/share/bash-completion/completions

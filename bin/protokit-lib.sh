@@ -9,6 +9,10 @@
 # are for it (SC2034).
 # shellcheck disable=SC2154,SC2034
 
+# --pcap FILE's capture (pcap_file, pcap_start, pcap_port, pcap_stop)
+# shellcheck source=bin/protokit-pcap.sh
+. "$(dirname "$0")/protokit-pcap.sh"
+
 # usage_error MSG: the problem and where to read more (GNU's convention).
 usage_error() {
 	echo "$prog: $1" >&2
@@ -100,6 +104,7 @@ cleanup() {
 		kill -TERM "$pk_pid" 2>/dev/null || true
 		wait "$pk_pid" 2>/dev/null || true
 	done
+	[ -z "$pcap_pid" ] || pcap_stop
 	if [ -z "$work" ]; then
 		:
 	elif [ "$keep" = 1 ]; then
@@ -135,9 +140,10 @@ pk_trace_json() {
 # takes the others), the tools on PATH, a working directory to cd into.
 # --trace-json FILE (or --trace-json=FILE) sets trace_json, an absolute
 # path, for the script to pass on as --trace-json '$trace_json'.
+# --pcap FILE (or --pcap=FILE) records the run (protokit-pcap.sh).
 pk_setup() {
 	keep=0 stepping=0 trace=0 trace_json='' work='' n=0 bg_names=''
-	pk_json=0
+	pk_json=0 pk_pcap=0
 	while [ $# -gt 0 ]; do
 		case "$1" in
 		-h | --help) help ;;
@@ -152,6 +158,12 @@ pk_setup() {
 		--trace-json=*)
 			trace_json=${1#--trace-json=} pk_json=1
 			;;
+		--pcap)
+			[ $# -ge 2 ] || usage_error "--pcap: missing file"
+			shift
+			pcap=$1 pk_pcap=1
+			;;
+		--pcap=*) pcap=${1#--pcap=} pk_pcap=1 ;;
 		-*)
 			if ! command -v extra_option >/dev/null 2>&1 ||
 			    ! extra_option "$1"; then
@@ -163,6 +175,7 @@ pk_setup() {
 		shift
 	done
 	[ "$pk_json" = 0 ] || pk_trace_json
+	[ "$pk_pcap" = 0 ] || pcap_file
 	PATH="$(cd "$(dirname "$0")" && pwd):$PATH"
 	check_deps
 	work=$(mktemp -d "${TMPDIR:-/tmp}/$prog.XXXXXX")
@@ -172,4 +185,5 @@ pk_setup() {
 	trap 'exit 143' TERM
 	cd "$work" || die "cannot enter $work"
 	echo "$prog: working in $work (every command below runs there)"
+	[ -z "$pcap" ] || pcap_start
 }

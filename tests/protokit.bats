@@ -16,7 +16,7 @@ relay_pid_of() {
 	run -2 protokit
 	run -2 protokit frobnicate
 	run -0 protokit-vault --help
-	assert_line 'usage: protokit-vault [--keep] [--step] [--trace] [--trace-json file]'
+	assert_line 'usage: protokit-vault [--keep] [--pcap file] [--step] [--trace] [--trace-json file]'
 	run -2 protokit-vault --bogus
 }
 
