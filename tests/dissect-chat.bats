@@ -1,106 +1,91 @@
 #!/usr/bin/env bats
-# The Wireshark dissector on chat (issue 13): one `protokit run chat`
-# captured on the loopback and read back with tshark and
-# wireshark/protokit.lua; every frame decodes, none is malformed, and the
-# steps, user names, keys and messages are those of the run's JSON
-# trace.  Then a frame split across TCP segments, and one that is not
-# what its step wants, sent to a relay by hand.
+# The chat protocol read back from a capture by tshark with the Lua
+# dissector (wireshark/chat.lua, issue 13 item 2): one protokit-chat run
+# with --pcap and --trace-json; every frame decodes, none is marked
+# malformed, each frame's fields are the JSON trace's of the same run
+# (the clients', which saw every frame once) with docs/chat.md's names;
+# the user names and the keys' fingerprints are the trace's; a frame
+# split across TCP segments is reassembled, a bad one marked.
 
 load helpers
-load dissect-run
+load dissect-helpers
 
 setup_file() {
 	capture_run chat
-	PORT=$(json_ports user_name)
-	export PORT
-	setup
-	dissect chat chat.step chat.name chat.fingerprint chat.der_length \
-	    chat.iv chat.ciphertext chat.length
 }
 
-setup() {
-	PREFS=(-o "chat.ports:$PORT")
-	PCAP=$BATS_FILE_TMPDIR/chat.pcap
+# frames: capture_frames without the values the dissector adds (a key's
+# DER length and fingerprint), which are not fields on the wire.
+frames() {
+	capture_frames chat chat | sed -E 's/ (der_length|fingerprint)@[^ ]*//g'
 }
 
-# wire JQ: of every frame the clients sent or received (their peer the
-# relay: each crossed the wire once), the values jq's JQ makes, one a
-# line, sorted.  The relay's own trace is not the wire's: at TERMINATE
-# it traces the notices it queues for members it then closes.
-wire() {
-	jq -r "select(.peer == \"127.0.0.1:$PORT\") | $1" \
-	    "$BATS_FILE_TMPDIR/chat.json" | sort
+@test "dissect-chat: every frame decodes, none malformed, no TCP payload left undecoded" {
+	capture_clean chat
+	[ "$(pk_tshark chat -Y chat | wc -l)" -ge 20 ]
 }
 
-# field NAME [KEY]: the hex (or KEY) of the wire's fields NAME.
-field() {
-	wire ".fields[] | select(.name == \"$1\") | .${2:-hex}"
+@test "dissect-chat: each frame's steps and fields (name, offset, length, bytes) are the JSON trace's of the same run" {
+	frames > capture.txt
+	trace_frames chat chat > trace.txt
+	[ "$(wc -l < trace.txt)" -ge 25 ]
+	diff -u trace.txt capture.txt
+	run -0 cut -d ' ' -f 1 capture.txt
+	for s in user_name server_key client_key wrapped_key message notice; do
+		assert_line "$s"
+	done
 }
 
-@test "dissect chat: every frame of the run decodes, none is malformed" {
-	values chat 1 > steps
-	[ "$(wc -l < steps)" -eq "$(wire .step | wc -l)" ]
-	[ "$(wc -l < steps)" -ge 20 ]
-	run -1 grep -v -x -e user_name -e server_key -e client_key \
-	    -e wrapped_key -e message -e notice steps
-	run -1 grep -i malformed "$BATS_FILE_TMPDIR/chat.verbose"
+@test "dissect-chat: the dissector's (step, field) pairs are docs/chat.md's fields on the wire" {
+	frames | frame_fields > capture.fields
+	doc_wire_fields "$PK_ROOT/docs/chat.md" > doc.fields
+	[ "$(wc -l < capture.fields)" -ge 15 ]
+	run -0 comm -23 capture.fields doc.fields
+	assert_output ''
 }
 
-@test "dissect chat: the steps and the user names are the trace's" {
-	values chat 1 | sort > steps
-	wire .step > want
-	diff want steps
-	values chat 2 | sort > names
-	wire 'select(.step == "user_name") | .fields[1].value' > want
-	diff want names
-	assert_equal "$(paste -sd' ' names)" "alice bob carol"
+@test "dissect-chat: the user names and the keys' fingerprints in tshark -T fields are the trace's" {
+	capture_values chat chat name > capture.txt
+	trace_values chat chat name > trace.txt
+	diff -u trace.txt capture.txt
+	assert_equal "$(cut -d ' ' -f 2 capture.txt | paste -sd ' ')" \
+	    "alice bob carol"
+	capture_values chat chat fingerprint | cut -d ' ' -f 2 | sort > got
+	jq -r --arg p "127.0.0.1:$(sed -n 's/^chat.ports://p' \
+	    "$BATS_FILE_TMPDIR/chat.pcap.ports")" 'select(.peer == $p) |
+	    .fields[] | select(.name == "public_key") | .fingerprint' \
+	    "$BATS_FILE_TMPDIR/chat.json" | sort > want
+	[ "$(wc -l < want)" = 6 ]
+	diff -u want got
 }
 
-@test "dissect chat: the keys' fingerprints, the IVs, ciphertexts and lengths are the trace's" {
-	values chat 3 | sort > got
-	field public_key fingerprint > want
-	diff want got
-	[ "$(wc -l < got)" -eq 6 ]
-	run -0 sort -u <(values chat 4)
-	assert_output 294
-	values chat 5 | sort > got
-	field iv > want
-	diff want got
-	values chat 6 | sort > got
-	field ciphertext > want
-	diff want got
-	values chat 7 | sort > got
-	field length value > want
-	diff want got
-}
-
-@test "dissect chat: a frame split across TCP segments is reassembled; a key that is not PEM is malformed" {
-	local tp fd
-	mkdir -m 700 state
-	cp "$FIXTURES/keys/pkcs8.pem" state/chat.key
-	start_relay chat@127.0.0.1:0
-	tcpdump -i lo -U --immediate-mode -w split.pcap "tcp port $RELAY_PORT" 2> tcpdump.err \
-	    3>&- &
-	tp=$!
-	wait_file tcpdump.err ': listening on '
-	exec {fd}<> "/dev/tcp/127.0.0.1/$RELAY_PORT"
-	# three writes, apart: the user name's frame in three segments
-	printf '\0\0' >&"$fd"
-	sleep 0.2
-	printf '\0\5al' >&"$fd"
-	sleep 0.2
-	printf 'ice' >&"$fd"
-	wait_log 'username alice$'
-	printf '\0\0\0\3abc' >&"$fd"
-	wait_log 'protocol error'
-	exec {fd}>&-
-	stop_capture split.pcap "$tp"
-	PREFS=(-o "chat.ports:$RELAY_PORT")
-	PCAP=split.pcap
-	run -0 tsh -Y chat -T fields -e chat.step -e chat.name -e tcp.segment \
-	    -e _ws.expert.message
-	assert_line --index 0 --regexp $'^user_name\talice\t[0-9]+,[0-9]+,[0-9]+\t'
-	assert_line --index 1 --regexp $'^server_key\t'
-	assert_line --index 2 --regexp $'^client_key\t.*not a PEM block'
-	stop_relay
+@test "dissect-chat: a frame split across TCP segments is reassembled; a typed frame of no known type and a key that is not PEM are marked malformed" {
+	local d=$BATS_FILE_TMPDIR name key
+	name=$(printf '\0\0\0\5alice' | od -An -tx1 -v | tr -d ' \n')
+	key=$(jq -r 'select(.step == "client_key") | [.fields[].hex] |
+	    join("")' "$d/chat.json" | head -1)
+	[ "${#key}" = 908 ]
+	# I: a client (40000) to the relay (4000); O: back (text2pcap -D).
+	# The user name and the key in three segments, the second holding
+	# the name's end and the key's start; the server's key not PEM; a
+	# typed frame of type X.
+	for part in "I ${name:0:6}" "I ${name:6}${key:0:100}" "I ${key:100}" \
+	    "O 0000000441424344" "O 0000000441424344" "O 000000025850"; do
+		printf '%s\n' "${part%% *}"
+		xxd -r -p <<< "${part#* }" | od -Ax -tx1 -v
+	done > split.txt
+	text2pcap -q -D -T 40000,4000 split.txt "$d/split.pcap"
+	echo chat.ports:4000 > "$d/split.pcap.ports"
+	run -0 pk_tshark split -T fields -e frame.number \
+	    -e tcp.reassembled.length -e chat.step -e chat.name \
+	    -e chat.fingerprint -e _ws.expert.message
+	assert_equal "$output" "$(printf '%s\n' "1					" \
+	    "2	59	user_name	alice		" \
+	    "3	454	client_key		$(jq -r 'select(.step == "client_key") |
+		.fields[1].fingerprint' "$d/chat.json" | head -1)	" \
+	    "4		server_key			not a PEM block" \
+	    "5		wrapped_key			" \
+	    "6		frame			not a message, notice or keepalive")"
+	run -1 capture_clean split
+	assert_output --regexp '^malformed, in error or not decoded: +4 .* 6 '
 }

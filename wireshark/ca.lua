@@ -1,6 +1,6 @@
 -- ca.lua: the ca protocol (seed 005, docs/ca.md), the CA's port in
 -- ca.ports, and its peer chat, the listening peers' ports in
--- ca.chat_ports.  Every frame is a 4-byte big-endian length and its
+-- ca.peer_ports.  Every frame is a 4-byte big-endian length and its
 -- payload.  A frame from the CA is named by its text (a prompt, a
 -- certificate, another answer); a frame to the CA by the last prompt it
 -- answers or, after Welcome, by its request word.  A request or
@@ -64,7 +64,7 @@ return function(pk)
 	local S, B = ftypes.STRING, ftypes.BYTES
 	local p, f = pk.proto("ca", "protokit ca", {
 		{"ports", "ca (the CA's) ports"},
-		{"chat_ports", "ca peer chat (listening peers') ports"},
+		{"peer_ports", "ca peer chat (listening peers') ports"},
 	}, {
 		{"length", ftypes.UINT32, base.DEC}, {"text", S}, {"name", S},
 		{"password", S}, {"choice", S}, {"type", S}, {"space", S},
@@ -76,32 +76,32 @@ return function(pk)
 	local cert = Dissector.get("application/pkix-cert")
 	local tcp_stream = Field.new("tcp.stream")
 	-- per connection (tcp.stream) what the client answers next, or the
-	-- peer chat's frame count; per frame (pk.where) what that was on the
+	-- peer chat's frame count; per frame (pk.frame_key) what that was on the
 	-- first pass
-	local conns, memo = {}, {}
+	local conns, memo, seen = {}, {}, {}
 
 	function p.init()
-		conns, memo = {}, {}
+		conns, memo, seen = {}, {}, {}
 	end
 
-	-- state(where, chat, up, s): on the peer chat, the frame's place in
+	-- state(key, chat, up, s): on the peer chat, the frame's place in
 	-- its message (1..3); else, for a client's frame, what it answers.
-	local function state(where, chat, up, s)
-		if memo[where] == nil then
+	local function state(key, chat, up, s)
+		if memo[key] == nil then
 			local stream = tcp_stream().value
 			local c = conns[stream] or {at = "user", chat = 0}
 			conns[stream] = c
 			if chat then
 				c.chat = c.chat % 3 + 1
-				memo[where] = c.chat
+				memo[key] = c.chat
 			elseif up then
-				memo[where] = c.at
+				memo[key] = c.at
 			else
 				c.at = prompts[s] and prompts[s][2] or c.at
-				memo[where] = ""
+				memo[key] = ""
 			end
 		end
-		return memo[where]
+		return memo[key]
 	end
 
 	-- A PEM request or certificate from off to the end of the frame.
@@ -194,7 +194,7 @@ return function(pk)
 		end
 	end
 
-	local function dissect_frame(tvb, pinfo, tree, where)
+	local function dissect_frame(tvb, pinfo, tree)
 		local len = tvb:len() - 4
 		if tvb(0, 4):uint() ~= len or len == 0 then
 			local t = pk.frame(p, tvb, pinfo, tree, "frame")
@@ -202,11 +202,12 @@ return function(pk)
 			    "the length is not that of the frame")
 			return
 		end
-		local on_chat = pk.in_prefs(p, "chat_ports", pinfo.dst_port) or
-		    pk.in_prefs(p, "chat_ports", pinfo.src_port)
+		local on_chat = pk.in_prefs(p, "peer_ports", pinfo.dst_port) or
+		    pk.in_prefs(p, "peer_ports", pinfo.src_port)
 		local up = pk.in_prefs(p, "ports", pinfo.dst_port)
 		local s = tvb(4, len):raw()
-		local at = state(where, on_chat, up, s)
+		local at = state(pk.frame_key(tvb, pinfo, seen), on_chat, up,
+		    s)
 		if on_chat then
 			chat(tvb, pinfo, tree, len, at)
 		elseif up then

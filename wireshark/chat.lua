@@ -63,25 +63,25 @@ return function(pk)
 	})
 	local tcp_stream = Field.new("tcp.stream")
 	-- per connection (tcp.stream) the frames seen each way; per frame
-	-- (pk.where) its set-up step or "typed", kept from the first pass
-	local conns, memo = {}, {}
+	-- (pk.frame_key) its set-up step or "typed", kept from the first pass
+	local conns, memo, seen = {}, {}, {}
 
 	function p.init()
-		conns, memo = {}, {}
+		conns, memo, seen = {}, {}, {}
 	end
 
-	-- setup(where, up): the frame's set-up step, or "typed".
-	local function setup(where, up)
-		if memo[where] == nil then
+	-- setup(key, up): the frame's set-up step, or "typed".
+	local function setup(key, up)
+		if memo[key] == nil then
 			local stream = tcp_stream().value
 			local c = conns[stream] or {up = 0, down = 0}
 			local way = up and "up" or "down"
 			conns[stream] = c
 			c[way] = c[way] + 1
-			memo[where] = (up and {"user_name", "client_key"} or
+			memo[key] = (up and {"user_name", "client_key"} or
 			    {"server_key", "wrapped_key"})[c[way]] or "typed"
 		end
-		return memo[where]
+		return memo[key]
 	end
 
 	-- typed_step(s): the step of a typed payload s, or nil.
@@ -113,7 +113,7 @@ return function(pk)
 		end
 	end
 
-	local function key(t, pinfo, tvb, len)
+	local function pem_key(t, pinfo, tvb, len)
 		local item = pk.add(t, f.public_key, tvb, 4, len)
 		local der = pem.decode(tvb(4, len):raw())
 		if der == nil then
@@ -125,7 +125,7 @@ return function(pk)
 		    :set_generated()
 	end
 
-	local function dissect_frame(tvb, pinfo, tree, where)
+	local function dissect_frame(tvb, pinfo, tree)
 		local len = tvb:len() - 4
 		if tvb(0, 4):uint() ~= len or len == 0 then
 			local t = pk.frame(p, tvb, pinfo, tree, "frame")
@@ -133,7 +133,8 @@ return function(pk)
 			    "the length is not that of the frame")
 			return
 		end
-		local step = setup(where, pk.in_prefs(p, "ports", pinfo.dst_port))
+		local step = setup(pk.frame_key(tvb, pinfo, seen),
+		    pk.in_prefs(p, "ports", pinfo.dst_port))
 		if step == "typed" then
 			typed(tvb, pinfo, tree, len)
 			return
@@ -150,7 +151,7 @@ return function(pk)
 		elseif step == "wrapped_key" then
 			pk.add(t, f.wrapped_key, tvb, 4, len)
 		else
-			key(t, pinfo, tvb, len)
+			pem_key(t, pinfo, tvb, len)
 		end
 	end
 

@@ -22,25 +22,25 @@ return function(pk)
 	})
 	local tcp_stream = Field.new("tcp.stream")
 	-- per connection (tcp.stream) the blocks seen each way; per frame
-	-- (pk.where) its number, kept from the first pass
-	local conns, memo = {}, {}
+	-- (pk.frame_key) its number, kept from the first pass
+	local conns, memo, seen = {}, {}, {}
 
 	function p.init()
-		conns, memo = {}, {}
+		conns, memo, seen = {}, {}, {}
 	end
 
-	local function index(where, way)
-		if memo[where] == nil then
+	local function index(key, way)
+		if memo[key] == nil then
 			local stream = tcp_stream().value
 			local c = conns[stream] or {server = 0, client = 0}
 			conns[stream] = c
 			c[way] = c[way] + 1
-			memo[where] = c[way]
+			memo[key] = c[way]
 		end
-		return memo[where]
+		return memo[key]
 	end
 
-	local function dissect_frame(tvb, pinfo, tree, where)
+	local function dissect_frame(tvb, pinfo, tree)
 		local len = tvb:len() - 4
 		local upload = pk.in_prefs(p, "upload_ports", pinfo.dst_port) or
 		    pk.in_prefs(p, "upload_ports", pinfo.src_port)
@@ -48,7 +48,7 @@ return function(pk)
 		local to = (pk.in_prefs(p, "ports", pinfo.dst_port) or
 		    pk.in_prefs(p, "upload_ports", pinfo.dst_port)) and
 		    "server" or "client"
-		local n = index(where, to)
+		local n = index(pk.frame_key(tvb, pinfo, seen), to)
 		local t = pk.frame(p, tvb, pinfo, tree, "block")
 		local item = pk.add(t, f.length, tvb, 0, 4)
 		if tvb(0, 4):uint() ~= len then
