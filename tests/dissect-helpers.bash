@@ -31,7 +31,8 @@
 # capture_clean NAME: fails, naming the frames, if tshark marks any frame
 #     malformed or with an expert error, or if a TCP segment with payload
 #     is decoded by none of the protocols of NAME.pcap.ports (nor part of
-#     a reassembled frame: tshark -2, two passes, knows which).
+#     a reassembled frame: tshark -2, two passes, knows which; nor a
+#     retransmission, whose bytes tshark decodes where they came first).
 
 # capture_run NAME [OPTIONS]
 capture_run() {
@@ -154,7 +155,8 @@ capture_clean() {
 	    paste -sd '|' - | sed 's/|/ || /g')
 	bad=$(pk_tshark "$1" -2 -Y "_ws.malformed || _ws.expert.severity >= 0x00800000 ||
 	    _ws.expert.group == 0x07000000 ||
-	    (tcp.len > 0 && !tcp.reassembled_in && !($protos))") || return
+	    (tcp.len > 0 && !tcp.reassembled_in && !($protos) &&
+	    !tcp.analysis.retransmission)") || return
 	if [ -n "$bad" ]; then
 		echo "malformed, in error or not decoded: $bad" >&2
 		return 1
