@@ -65,17 +65,12 @@ frames() {
 	key=$(jq -r 'select(.step == "client_key") | [.fields[].hex] |
 	    join("")' "$d/chat.json" | head -1)
 	[ "${#key}" = 908 ]
-	# I: a client (40000) to the relay (4000); O: back (text2pcap -D).
 	# The user name and the key in three segments, the second holding
 	# the name's end and the key's start; the server's key not PEM; a
 	# typed frame of type X.
-	for part in "I ${name:0:6}" "I ${name:6}${key:0:100}" "I ${key:100}" \
-	    "O 0000000441424344" "O 0000000441424344" "O 000000025850"; do
-		printf '%s\n' "${part%% *}"
-		xxd -r -p <<< "${part#* }" | od -Ax -tx1 -v
-	done > split.txt
-	text2pcap -q -D -T 40000,4000 split.txt "$d/split.pcap"
-	echo chat.ports:4000 > "$d/split.pcap.ports"
+	hex_pcap split chat.ports "I ${name:0:6}" "I ${name:6}${key:0:100}" \
+	    "I ${key:100}" "O 0000000441424344" "O 0000000441424344" \
+	    "O 000000025850"
 	run -0 pk_tshark split -T fields -e frame.number \
 	    -e tcp.reassembled.length -e chat.step -e chat.name \
 	    -e chat.fingerprint -e _ws.expert.message

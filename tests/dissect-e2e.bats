@@ -89,15 +89,9 @@ ports() {
 	    [.fields[] | select(.offset != null) | .hex] | join("")' \
 	    "$d/e2e.json" | head -1)
 	[ "${#block}" = 520 ]
-	# I: a client (40000) to the relay (4000); O: back (text2pcap -D).
 	# One block in two segments; one of 16 bytes; a length of 0.
-	for part in "I ${block:0:300}" "I ${block:300}" \
-	    "O 00000010000102030405060708090a0b0c0d0e0f" "O 00000000"; do
-		printf '%s\n' "${part%% *}"
-		xxd -r -p <<< "${part#* }" | od -Ax -tx1 -v
-	done > split.txt
-	text2pcap -q -D -T 40000,4000 split.txt "$d/split.pcap"
-	echo e2e.ports:4000 > "$d/split.pcap.ports"
+	hex_pcap split e2e.ports "I ${block:0:300}" "I ${block:300}" \
+	    "O 00000010000102030405060708090a0b0c0d0e0f" "O 00000000"
 	run -0 pk_tshark split -T fields -e frame.number \
 	    -e tcp.reassembled.length -e e2e.to -e e2e.index \
 	    -e _ws.expert.message

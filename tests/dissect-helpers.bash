@@ -33,6 +33,10 @@
 #     is decoded by none of the protocols of NAME.pcap.ports (nor part of
 #     a reassembled frame: tshark -2, two passes, knows which; nor a
 #     retransmission, whose bytes tshark decodes where they came first).
+# hex_pcap NAME PREF PART...: $BATS_FILE_TMPDIR/NAME.pcap made of the
+#     PARTs, one TCP segment each: "I HEX" from a client (port 40000) to
+#     port 4000, "O HEX" back (text2pcap -D); NAME.pcap.ports says
+#     PREF:4000 (chat.ports).
 
 # capture_run NAME [OPTIONS]
 capture_run() {
@@ -161,4 +165,16 @@ capture_clean() {
 		echo "malformed, in error or not decoded: $bad" >&2
 		return 1
 	fi
+}
+
+# hex_pcap NAME PREF PART...
+hex_pcap() {
+	local d=$BATS_FILE_TMPDIR name=$1 pref=$2 part
+	shift 2
+	for part in "$@"; do
+		printf '%s\n' "${part%% *}"
+		xxd -r -p <<< "${part#* }" | od -Ax -tx1 -v
+	done > "$d/$name.txt"
+	text2pcap -q -D -T 40000,4000 "$d/$name.txt" "$d/$name.pcap"
+	echo "$pref:4000" > "$d/$name.pcap.ports"
 }
