@@ -31,7 +31,7 @@ frame() {
 
 @test "dissect-ca: every frame decodes, none malformed, no TCP payload left undecoded" {
 	capture_clean ca
-	[ "$(pk_tshark ca -Y ca | wc -l)" -ge 60 ]
+	[ "$(frames | wc -l)" -ge 60 ]
 }
 
 @test "dissect-ca: each frame's steps and fields (name, offset, length, bytes) are the JSON trace's of the same run, the peer chat's too" {
@@ -94,7 +94,7 @@ frame() {
 	# "PEM n bytes, DER d, CN=c, key sha256:h" -> "d	c	sha256:h"
 	note=$(sed -E 's/.*DER ([0-9]+), CN=([^,]*), key (.*)/\1	\2	\3/' \
 	    <<< "$note")
-	run -0 pk_tshark split -T fields -e frame.number -e ca.step \
+	run -0 pk_tshark split -2 -T fields -e frame.number -e ca.step \
 	    -e ca.der_length -e ca.cn -e ca.fingerprint -e _ws.expert.message
 	assert_equal "$output" "$(printf '%s\n' "1	prompt				" \
 	    "2	user				" "3	prompt				" \

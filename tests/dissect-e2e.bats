@@ -29,10 +29,10 @@ ports() {
 
 @test "dissect-e2e: every frame decodes as a block, none malformed, no TCP payload left undecoded" {
 	capture_clean e2e
-	run -0 capture_values e2e e2e step length
-	[ "${#lines[@]}" -ge 200 ]
-	assert_equal "$(printf '%s\n' "${lines[@]}" | sort -u)" \
-	    "$(printf '%s\n' "length 256" "step block")"
+	frames > capture.txt
+	[ "$(wc -l < capture.txt)" -ge 200 ]
+	run -1 grep -v '^block length@0+4=00000100 block@4+256=' capture.txt
+	assert_output ''
 }
 
 @test "dissect-e2e: each frame's fields (name, offset, length, bytes) are the JSON trace's of the same run, its step block" {
@@ -92,13 +92,11 @@ ports() {
 	# One block in two segments; one of 16 bytes; a length of 0.
 	hex_pcap split e2e.ports "I ${block:0:300}" "I ${block:300}" \
 	    "O 00000010000102030405060708090a0b0c0d0e0f" "O 00000000"
-	run -0 pk_tshark split -T fields -e frame.number \
+	run -0 pk_tshark split -2 -T fields -e frame.number \
 	    -e tcp.reassembled.length -e e2e.to -e e2e.index \
 	    -e _ws.expert.message
 	assert_equal "$output" "$(printf '%s\n' "1				" \
 	    "2	260	server	1	" \
 	    "3		client	1	not one 256-byte RSA block" \
 	    "4		client	2	not one 256-byte RSA block")"
-	run -1 capture_clean split
-	assert_output --regexp '^malformed, in error or not decoded: +3 .*4 '
 }
