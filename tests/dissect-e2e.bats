@@ -77,6 +77,7 @@ ports() {
 			}
 		done
 	done
+	# shellcheck disable=SC2016 # awk's fields, not the shell's
 	run -0 awk '{ k = $1 " " $3; if ($4 != ++n[k]) print "out of turn:", $0 }
 	    END { for (k in n) m++; print m }' blocks
 	assert_equal "${#lines[@]}" 1
