@@ -199,7 +199,8 @@ return function(pk)
 		if tvb(0, 4):uint() ~= len or len == 0 then
 			local t = pk.frame(p, tvb, pinfo, tree, "frame")
 			pk.bad(p, pinfo, pk.add(t, f.length, tvb, 0, 4),
-			    "the length is not that of the frame")
+			    len == 0 and "an empty frame" or
+			    "the length is not the frame's")
 			return
 		end
 		local on_chat = pk.in_prefs(p, "peer_ports", pinfo.dst_port) or
