@@ -5,7 +5,8 @@
 # capture_run NAME [OPTIONS]: in setup_file: bin/protokit-NAME --pcap and
 #     --trace-json into $BATS_FILE_TMPDIR (NAME.pcap, NAME.pcap.ports,
 #     NAME.json, NAME.out); skips when tshark or tcpdump is missing or
-#     may not capture here; fails if the run fails.
+#     may not capture here; fails if the run fails or tcpdump lost
+#     packets (a loopback too busy: the run says so).
 # pk_tshark NAME ARGS...: tshark with the dissector and the run's ports
 #     (-o lines of NAME.pcap.ports) on NAME.pcap; fails (with tshark's
 #     stderr) if tshark fails or says anything on stderr but its root
@@ -51,6 +52,10 @@ capture_run() {
 	}
 	if grep -q -- '--pcap: .*running without a capture' "$d/$name.out"; then
 		skip "tcpdump may not capture here: $(grep -- --pcap: "$d/$name.out")"
+	fi
+	# frames missing from the capture would fail the checks obscurely
+	if grep -- '--pcap: tcpdump lost' "$d/$name.out" >&2; then
+		return 1
 	fi
 }
 
