@@ -98,7 +98,7 @@ lint:
 	mk/lint.sh
 
 test: all
-	@mk/deps.sh socat scdoc man-db tcpdump tshark
+	@mk/deps.sh socat scdoc man-db tcpdump tshark xxd
 	@$(MAKE) --no-print-directory man
 	@$(MAKE) --no-print-directory lint
 	bats tests/
