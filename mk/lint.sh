@@ -1,7 +1,8 @@
 #!/bin/sh
 # `make lint`: every tracked C file and header against .clang-format;
 # every script (bin/protokit* but its jq program, mk/, tests/) through
-# the shell checker at all severities, *.bats as bats, so that a bats `! cmd` (SC2314) is caught.
+# the shell checker at all severities, *.bats as bats, so that a bats
+# `! cmd` (SC2314) is caught.
 # Names every file that fails; exit 1 if any does.  Run from the top of
 # the tree.
 set -eu
