@@ -164,8 +164,8 @@ complete_words() {
 	complete_words pk-keygen s
 	assert_equal "$output" "$(printf '%s\n' selfsign sign)"
 	complete_words pk-keygen rsa --
-	assert_equal "$output" "$(printf '%s\n' --help --iter --legacy \
-	    --no-pass --pass-env --pass-fd --pass-file)"
+	assert_equal "$output" "$(printf '%s\n' --help --insecure --iter \
+	    --legacy --no-pass --pass-env --pass-fd --pass-file)"
 	complete_words pk-wrap ''
 	assert_equal "$output" "$(printf '%s\n' sign verify)"
 	complete_words pk-aes-cfb --c
@@ -175,7 +175,7 @@ complete_words() {
 	complete_words pk-relay ch
 	assert_equal "$output" chat@
 	complete_words protokit ''
-	assert_equal "$output" "$(printf '%s\n' chart demo list run)"
+	assert_equal "$output" "$(printf '%s\n' attack chart demo list run)"
 	complete_words protokit run k
 	assert_equal "$output" keymanager
 	complete_words protokit run vault --ch
