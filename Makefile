@@ -42,7 +42,7 @@ TOOLS := bin/pk-keygen bin/pk-wrap bin/pk-aes-cbc bin/pk-aes-cfb bin/pk-cksum \
 MAN := $(patsubst %.scd,%,$(wildcard man/*.scd))
 SCDOC := $(shell command -v scdoc 2>/dev/null)
 COMPLETIONS := protokit pk-keygen pk-wrap pk-aes-cbc pk-aes-cfb pk-cksum \
-    pk-relay pk-xfer
+    pk-relay pk-xfer pk-attack
 
 ALL_OBJ := $(LIB_OBJ) $(KEYGEN_OBJ) $(WRAP_OBJ) $(AES_OBJ) $(CKSUM_OBJ) \
     $(RELAY_OBJ) $(XFER_OBJ) $(ATTACK_OBJ)

@@ -106,7 +106,7 @@ attack_getopt(int argc, char *argv[], const char *optstring,
 			all[n++] = longopts[i];
 	for (i = 0; i < 3; i++)
 		all[n++] = common[i];
-	snprintf(opts, sizeof(opts), "+ho:%s", optstring);
+	snprintf(opts, sizeof(opts), "ho:%s", optstring);
 	while ((ch = getopt_long(argc, argv, opts, all, NULL)) != -1) {
 		switch (ch) {
 		case 'h':

@@ -54,67 +54,65 @@ xcalloc(size_t n, size_t size)
 	return p;
 }
 
+/* The closing quote of the string starting at s, or NULL. */
+static const char *
+string_end(const char *s, const char *end)
+{
+	for (; s < end && *s != '"'; s++)
+		if (*s == '\\' && ++s == end)
+			return NULL;
+	return s < end ? s : NULL;
+}
+
+/* One escape after the backslash at *s; *s left on its last character. */
+static int
+escape(struct json *j, const char **s, unsigned *u)
+{
+	static const char from[] = "bfnrt\"\\/", to[] = "\b\f\n\r\t\"\\/";
+	const char *c;
+
+	if ((c = strchr(from, **s)) != NULL && **s) {
+		*u = (unsigned char)to[c - from];
+		return 0;
+	}
+	if (**s != 'u' || sscanf(*s + 1, "%4x", u) != 1 ||
+	    strspn(*s + 1, "0123456789abcdefABCDEF") < 4)
+		return fail(j, "a bad escape");
+	*s += 4;
+	/* Only what a trace writes: \u00XX, one byte. */
+	if (*u > 0xff)
+		*u = '?';
+	return 0;
+}
+
 /* A JSON string into a new NUL-terminated *out (NULL: skipped). */
 static int
 string(struct json *j, char **out)
 {
-	const char *s;
+	const char *s, *close;
 	char *d = NULL;
 	size_t n = 0;
 	unsigned u;
 
 	if (eat(j, '"') == -1)
 		return fail(j, "a string expected");
+	if ((close = string_end(j->p, j->end)) == NULL)
+		return fail(j, "an unterminated string");
 	if (out != NULL)
-		d = *out = xcalloc(j->end - j->p + 1, 1);
-	for (s = j->p; s < j->end && *s != '"'; s++) {
-		if ((unsigned char)*s < 0x20)
+		d = *out = xcalloc(close - j->p + 1, 1);
+	for (s = j->p; s < close; s++) {
+		u = (unsigned char)*s;
+		if (u < 0x20)
 			return fail(j, "a control character in a string");
-		if (*s != '\\') {
-			if (d)
-				d[n++] = *s;
-			continue;
-		}
-		if (++s == j->end)
-			break;
-		switch (*s) {
-		case 'b':
-			u = '\b';
-			break;
-		case 'f':
-			u = '\f';
-			break;
-		case 'n':
-			u = '\n';
-			break;
-		case 'r':
-			u = '\r';
-			break;
-		case 't':
-			u = '\t';
-			break;
-		case '"':
-		case '\\':
-		case '/':
-			u = *s;
-			break;
-		case 'u':
-			if (j->end - s < 5 || sscanf(s + 1, "%4x", &u) != 1)
-				return fail(j, "a bad \\u escape");
-			s += 4;
-			/* Only what a trace writes: \u00XX, one byte. */
-			if (u > 0xff)
-				u = '?';
-			break;
-		default:
-			return fail(j, "a bad escape");
+		if (u == '\\') {
+			s++;
+			if (escape(j, &s, &u) == -1)
+				return -1;
 		}
 		if (d)
 			d[n++] = (char)u;
 	}
-	if (s == j->end)
-		return fail(j, "an unterminated string");
-	j->p = s + 1;
+	j->p = close + 1;
 	return 0;
 }
 

@@ -64,5 +64,6 @@ attack_slurp(const char *path, size_t max, size_t *len)
 			errx(2, "%s: larger than %zu bytes", path, max);
 		err(2, "%s", path);
 	}
+	buf[*len] = '\0'; /* for the text readers */
 	return buf;
 }

@@ -89,3 +89,9 @@ Try 'protokit attack cube-root --help'"
 	PATH=/usr/bin:/bin run -0 "$root/opt/pk/bin/protokit" attack cube-root
 	assert_line '    recovered byte for byte: the attack succeeded'
 }
+
+@test "pk-attack: man/pk-attack.1.scd has an entry for every attack of --help, and no other" {
+	assert_equal "$(pk-attack --help | awk '/^  [a-z]/ { print $1 }' | sort)" \
+	    "$(sed -n '/^# COMMANDS/,/^# OPTIONS/s/^\*\([a-z0-9-]*\)\*.*/\1/p' \
+	    "$PK_ROOT/man/pk-attack.1.scd" | sort)"
+}
