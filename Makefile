@@ -33,18 +33,19 @@ AES_COMMON := $(filter-out aes/aes-cbc.o aes/aes-cfb.o,$(AES_OBJ))
 CKSUM_OBJ := $(patsubst %.c,%.o,$(wildcard cksum/*.c))
 RELAY_OBJ := $(patsubst %.c,%.o,$(wildcard relay/*.c))
 XFER_OBJ := $(patsubst %.c,%.o,$(wildcard xfer/*.c))
+MITM_OBJ := $(patsubst %.c,%.o,$(wildcard mitm/*.c))
 
 TOOLS := bin/pk-keygen bin/pk-wrap bin/pk-aes-cbc bin/pk-aes-cfb bin/pk-cksum \
-    bin/pk-relay bin/pk-xfer
+    bin/pk-relay bin/pk-xfer bin/pk-mitm
 # Man pages: man/NAME.1 from man/NAME.1.scd, by `make` when scdoc is there
 # (`make test` installs it), so that a box without it still builds the tools.
 MAN := $(patsubst %.scd,%,$(wildcard man/*.scd))
 SCDOC := $(shell command -v scdoc 2>/dev/null)
 COMPLETIONS := protokit pk-keygen pk-wrap pk-aes-cbc pk-aes-cfb pk-cksum \
-    pk-relay pk-xfer
+    pk-relay pk-xfer pk-mitm
 
 ALL_OBJ := $(LIB_OBJ) $(KEYGEN_OBJ) $(WRAP_OBJ) $(AES_OBJ) $(CKSUM_OBJ) \
-    $(RELAY_OBJ) $(XFER_OBJ)
+    $(RELAY_OBJ) $(XFER_OBJ) $(MITM_OBJ)
 
 .PHONY: all deps tools man lint test bench fuzz clean install demo charts
 .DEFAULT_GOAL := all
@@ -88,6 +89,8 @@ bin/pk-relay: $(RELAY_OBJ) $(LIB)
 	$(CC) $(LDFLAGS) -o $@ $(RELAY_OBJ) $(LIB) -lsqlite3 -lisal $(PK_LIBS)
 bin/pk-xfer: $(XFER_OBJ) $(LIB)
 	$(CC) $(LDFLAGS) -o $@ $(XFER_OBJ) $(LIB) -lisal $(PK_LIBS)
+bin/pk-mitm: $(MITM_OBJ) $(LIB)
+	$(CC) $(LDFLAGS) -o $@ $(MITM_OBJ) $(LIB) $(PK_LIBS)
 
 demo: all
 	bin/protokit demo
