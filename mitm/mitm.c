@@ -36,28 +36,35 @@ static _Noreturn void
 help(void)
 {
 	fputs(synopsis, stdout);
-	fputs("Listen on host:port (port 0: any; \"listening HOST:PORT\" on\n"
-	      "stdout), connect each client to --to, forward both ways, and\n"
-	      "drop, replay or rewrite the frames the rules pick.  Rules and\n"
-	      "their grammar: docs/mitm.md.\n"
-	      "  -f, --rules file      rules, one a line, # comments\n"
-	      "  -h, --help            print this help and exit\n"
-	      "  -l, --listen host:port  where to listen (127.0.0.1:0)\n"
-	      "  -n, --conns count     exit after count connections closed\n"
-	      "  -p, --protocol name   the protocol of the frames:\n",
+	fputs(
+	    "Listen on host:port (port 0: any; \"listening HOST:PORT\" on\n"
+	    "stdout), connect each client to --to, forward both ways, and\n"
+	    "drop, replay or rewrite the frames the rules pick.  Rules and\n"
+	    "their grammar: docs/mitm.md.\n"
+	    "  -f, --rules file          rules, one a line, # comments\n"
+	    "  -h, --help                print this help and exit\n"
+	    "  -l, --listen host:port    where to listen (127.0.0.1:0)\n"
+	    "  -n, --conns count         exit after count connections closed\n"
+	    "  -p, --protocol name       the protocol of the frames (below)\n"
+	    "  -r, --rule rule           a rule (repeatable), e.g.\n"
+	    "                            'c2s send_file.content[16]^=01'\n"
+	    "  --record file             every frame as received: CONN FRAME "
+	    "DIR STEP HEX\n"
+	    "  --to host:port            the relay or peer to connect to\n"
+	    "  --trace                   every frame, field by field, on "
+	    "stderr\n"
+	    "  --trace-as name           the JSON trace's \"who\"\n"
+	    "  --trace-json file         every frame as JSON, appended to "
+	    "file\n",
 	    stdout);
 	proto_list(stdout);
 	fputs(
-	    "  -r, --rule rule       a rule (repeatable), e.g.\n"
-	    "                        'c2s send_file.content[16]^=01'\n"
-	    "      --record file     every frame as received: \"CONN FRAME "
-	    "DIR STEP HEX\"\n"
-	    "      --to host:port    the relay or peer to connect to\n"
-	    "      --trace           every frame, field by field, on stderr\n"
-	    "      --trace-as name   the JSON trace's \"who\"\n"
-	    "      --trace-json file every frame as JSON, appended to file\n"
+	    "rule: [PROTO:][c2s|s2c] [step=STEP] [#N] [conn=N] [nth=N] "
+	    "ACTION\n"
+	    "action: drop | replay[=N] | [STEP.]FIELD[[OFF]]=HEX\n"
+	    "        | [STEP.]FIELD[[OFF]]^=HEX\n"
 	    "Exit status: 0 ok (-n's connections done); 2 usage, a bad rule,\n"
-	    "or the relay cannot be reached.\n",
+	    "or a socket that cannot be opened.\n",
 	    stdout);
 	if (fflush(stdout) == EOF || ferror(stdout))
 		err(2, "stdout");

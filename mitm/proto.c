@@ -174,8 +174,12 @@ proto_find(const char *name)
 void
 proto_list(FILE *fp)
 {
-	size_t i;
+	size_t i, n = sizeof(protos) / sizeof(protos[0]);
 
-	for (i = 0; i < sizeof(protos) / sizeof(protos[0]); i++)
+	fputs("protocols:", fp);
+	for (i = 0; i < n; i++)
+		fprintf(fp, " %s", protos[i].name);
+	fputc('\n', fp);
+	for (i = 0; i < n; i++)
 		fprintf(fp, "    %-16s %s\n", protos[i].name, protos[i].about);
 }

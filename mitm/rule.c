@@ -2,7 +2,8 @@
  * rule: the rule grammar of docs/mitm.md, parsed strictly.  A rule is
  * words separated by blanks: matches (c2s, s2c, step=STEP, #N, conn=N,
  * nth=N) and one action (drop, replay[=N], or
- * [STEP.]FIELD[[OFF]]=HEX / ^=HEX), optionally led by "PROTO:".
+ * [STEP.]FIELD[[OFF]]=HEX / ^=HEX); a word may be led by "PROTO:", which
+ * must be -p's.
  */
 #include <ctype.h>
 #include <string.h>
@@ -174,16 +175,19 @@ rule_parse(const char *text, const char *proto, struct rule *r, size_t *col)
 	*col = 1;
 	if (strlen(text) >= sizeof(r->text))
 		return "longer than 255 bytes";
-	n = name_len(p);
-	if ((colon = strchr(p, ':')) != NULL && colon == p + n && n > 0) {
-		if (strlen(proto) != n || memcmp(p, proto, n) != 0)
-			return "a rule for another protocol than -p's";
-		p += n + 1;
-	}
 	for (;;) {
 		p += strspn(p, " \t");
 		if (*p == '\0')
 			break;
+		*col = (size_t)(p - text) + 1;
+		/* PROTO: before a word: the protocol the rule is for. */
+		n = name_len(p);
+		if ((colon = strchr(p, ':')) != NULL && colon == p + n &&
+		    n > 0) {
+			if (strlen(proto) != n || memcmp(p, proto, n) != 0)
+				return "a rule for another protocol than -p's";
+			p += n + 1;
+		}
 		n = strcspn(p, " \t");
 		if ((why = word(p, n, r, &acts, &at)) != NULL) {
 			*col = (size_t)(p - text) + at + 1;
