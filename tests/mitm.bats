@@ -174,6 +174,24 @@ vault_send() {
 	grep -q 'replayed$' m.log
 }
 
+@test "mitm: bytes that cannot be a frame are forwarded untouched and logged as unframed; the client's EOF reaches the relay as a half-close" {
+	start_relay echo@127.0.0.1:0
+	start_mitm m -p chat --to "127.0.0.1:$RELAY_PORT"
+	# A chat frame (a notice), then a length no frame may have.
+	printf '\0\0\0\003Nhi\377\377\377\377not a frame' > junk
+	# socat half-closes at the end of its input, and waits for the echo.
+	socat -t 5 - "TCP:127.0.0.1:$MITM_PORT" < junk > back
+	cmp junk back
+	# The unframed bytes in as many pieces as they came.
+	run -0 bash -c "jq -r '.direction + \" \" + .step + \": \" +
+	    (.malformed // \"ok\")' m.json | uniq"
+	assert_output "$(printf '%s\n' 'sent user_name: ok' \
+	    'sent unframed: pk-mitm cannot frame these bytes: forwarded untouched' \
+	    'received server_key: not a PEM block' \
+	    'received unframed: pk-mitm cannot frame these bytes: forwarded untouched')"
+	grep -q 'conn 1: closed' m.log
+}
+
 @test "mitm: bad rules exit 2 naming the rule and the column" {
 	local bad=(
 	    'c2s|column 4: no action'
