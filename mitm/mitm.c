@@ -84,6 +84,11 @@ add_rule(struct mitm *m, const char *text, const char *where)
 		 text, m->proto->name, &m->rules[m->nrules], &col)) != NULL)
 		errx(2, "%s: bad rule '%s': column %zu: %s", where, text, col,
 		    why);
+	if (m->rules[m->nrules].act == RULE_REPLAY)
+		m->copies += m->rules[m->nrules].count;
+	if (m->copies > 1 + MITM_REPLAY_MAX)
+		errx(2, "%s: bad rule '%s': the replays add up to more than %d",
+		    where, text, MITM_REPLAY_MAX);
 	m->nrules++;
 }
 
@@ -135,7 +140,7 @@ main(int argc, char *argv[])
 	    {"trace-json", required_argument, NULL, O_TRACE_JSON},
 	    {NULL, 0, NULL, 0},
 	};
-	static struct mitm m = {.listen = "127.0.0.1:0"};
+	static struct mitm m = {.listen = "127.0.0.1:0", .copies = 1};
 	const char *proto = NULL, *json = NULL, *record = NULL, *errstr;
 	const char *rules[MITM_RULES + 1], *files[MITM_RULES + 1];
 	size_t nr = 0, nf = 0, i;

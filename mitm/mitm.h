@@ -16,12 +16,14 @@
 #include "chattrace.h"
 #include "kmtrace.h"
 #include "cawire.h"
+#include "frame.h"
 #include "trace.h"
 #include "vaultwire.h"
 
 #define MITM_IN (128 * 1024) /* one direction's input: a frame fits */
-#define MITM_OUT (512 * 1024) /* one direction's output queue */
-#define MITM_REPLAY_MAX 16 /* copies one replay rule may add */
+#define MITM_REPLAY_MAX 16 /* copies the replay rules may add, in all */
+/* One direction's output queue: a largest frame and all its copies. */
+#define MITM_OUT ((MITM_REPLAY_MAX + 1) * (FRAME_MAX + FRAME_HDR))
 #define MITM_RULES 64
 #define MITM_HEX_MAX 64 /* bytes one rewrite rule may set */
 #define MITM_NAME_MAX 32 /* a step's or a field's name */
@@ -94,6 +96,7 @@ struct mitm {
 	struct trace_sink sink;
 	FILE *record; /* --record's file, or NULL */
 	long long max_conns; /* -n: stop after so many connections, 0 never */
+	int copies; /* the most times a frame may be sent: 1 + replays */
 };
 
 /* One frame as the rules see it. */

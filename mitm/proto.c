@@ -49,14 +49,17 @@ cut_vault(
 	return MITM_FRAME;
 }
 
-/* The peer channel: the offer and the answer, then the file raw. */
+/*
+ * The peer channel: the offer and the answer, then the file raw, cut in
+ * whole AES blocks (a last piece short of one is left unframed).
+ */
 static enum mitm_cut
 cut_km_peer(
     struct mitm_dec *d, int c2s, const uint8_t *buf, size_t len, size_t *used)
 {
 	if (c2s && d->answered) {
-		*used = len;
-		return MITM_RAW;
+		*used = len - len % KM_BLOCK;
+		return *used > 0 ? MITM_RAW : MITM_MORE;
 	}
 	return cut_len(d, c2s, buf, len, used);
 }
@@ -82,8 +85,7 @@ init_km_peer(struct mitm_dec *d)
 static void
 dec_km(struct mitm_dec *d, struct trace_frame *fr, int c2s)
 {
-	(void)c2s;
-	if (fr->len > 0 && d->answered && c2s)
+	if (d->answered && c2s)
 		km_trace_file(fr, &d->km);
 	else
 		km_trace(fr, &d->km);

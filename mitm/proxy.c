@@ -142,29 +142,33 @@ unframed(struct conn *c, struct flow *f, size_t len)
 	forward(c, f, f->in, len, 1, &tf);
 }
 
-/* One cut of the input; returns its length, 0 if it must wait. */
+/*
+ * One cut of the input; returns its length, 0 if it must wait.  Only
+ * what fits in the queue with every copy the rules may add is cut.
+ */
 static size_t
 cut_one(struct conn *c, struct flow *f)
 {
-	size_t used = 0, room = MITM_OUT - f->outlen;
+	size_t used = 0, avail = (MITM_OUT - f->outlen) / c->m->copies;
 	enum mitm_cut cut = MITM_BAD;
 	struct trace_frame tf;
 
+	if (avail > f->inlen)
+		avail = f->inlen;
 	if (!f->raw)
-		cut = c->m->proto->cut(&c->dec, f->c2s, f->in, f->inlen, &used);
+		cut = c->m->proto->cut(&c->dec, f->c2s, f->in, avail, &used);
+	if (cut == MITM_MORE && avail < f->inlen)
+		return 0; /* the queue must drain first */
 	if (cut == MITM_MORE && (f->inlen == MITM_IN || f->eof))
 		cut = MITM_BAD; /* it will never be whole */
 	if (cut == MITM_MORE)
 		return 0;
 	if (cut == MITM_BAD) {
 		f->raw = 1;
-		used = f->inlen < room ? f->inlen : room;
-		if (used > 0)
-			unframed(c, f, used);
-		return used;
+		if (avail > 0)
+			unframed(c, f, avail);
+		return avail;
 	}
-	if (used * (1 + MITM_REPLAY_MAX) > room)
-		return 0; /* the queue must drain first */
 	trace_begin(&tf, c->m->proto->name, f->c2s ? TRACE_SENT : TRACE_RECV,
 	    c->m->to, f->in, used);
 	tf.fd = c->sfd;
@@ -175,15 +179,18 @@ cut_one(struct conn *c, struct flow *f)
 	return used;
 }
 
-static void
+/* Cuts what it can; returns the bytes cut. */
+static size_t
 cut_all(struct conn *c, struct flow *f)
 {
-	size_t used;
+	size_t used, total = 0;
 
 	while (f->inlen > 0 && (used = cut_one(c, f)) > 0) {
 		memmove(f->in, f->in + used, f->inlen - used);
 		f->inlen -= used;
+		total += used;
 	}
+	return total;
 }
 
 /* Writes what the queue holds; -1 if the peer is gone. */
@@ -263,6 +270,7 @@ conn_event(struct evloop *ev, int fd, void *arg, int mask)
 	struct conn *c = arg;
 	struct flow *in = fd == c->cfd ? &c->up : &c->down;
 	struct flow *back = in == &c->up ? &c->down : &c->up;
+	size_t moved;
 
 	(void)ev;
 	if ((mask & EV_READ) && fill(in) == -1) {
@@ -271,14 +279,16 @@ conn_event(struct evloop *ev, int fd, void *arg, int mask)
 		conn_close(c);
 		return;
 	}
-	cut_all(c, in);
-	cut_all(c, back);
-	if (flush(in) == -1 || flush(back) == -1) {
-		fprintf(stderr, "pk-mitm: conn %lld: write: %s\n", c->id,
-		    strerror(errno));
-		conn_close(c);
-		return;
-	}
+	/* Until nothing moves: a queue written makes room for more cuts. */
+	do {
+		moved = cut_all(c, in) + cut_all(c, back);
+		if (flush(in) == -1 || flush(back) == -1) {
+			fprintf(stderr, "pk-mitm: conn %lld: write: %s\n",
+			    c->id, strerror(errno));
+			conn_close(c);
+			return;
+		}
+	} while (moved > 0);
 	if (c->up.shut && c->down.shut) {
 		conn_close(c);
 		return;

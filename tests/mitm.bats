@@ -241,7 +241,7 @@ vault_send() {
 	    -r "s2c step=send_data text[20]=$(printf %s "$pport" | xxd -p)"
 	run -0 pk-xfer -t 10 --trace-json s.json keymanager send -k k3 \
 	    --mode cfb "127.0.0.1:$MITM_PORT" file
-	run -0 wait "$WPID"
+	wait "$WPID" || fail "keymanager wait: exit $?: $(cat w.err)"
 	WPID=
 	cmp got file
 	diff <(frames s.json ".peer != \"127.0.0.1:$pport\"" |
@@ -330,7 +330,7 @@ vault_send() {
 	printf 'hello bob\n' | pk-xfer --trace-json chat.json ca connect \
 	    -u alice --pass-file alice.pass --ca ca.crt --to bob \
 	    --chat-pass file:chat.pass "$addr" "127.0.0.1:$MITM_PORT"
-	run -0 wait "$LPID"
+	wait "$LPID" || fail "ca listen: exit $?: $(cat bob.err)"
 	LPID=
 	run -0 jq -r .step chat.json
 	assert_line chat-ciphertext
