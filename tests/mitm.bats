@@ -85,9 +85,9 @@ vault_send() {
 	    < data.enc)
 }
 
-@test "mitm: a whole vault run through pk-mitm succeeds; its JSON trace has every frame as the client traced it; --record has the bytes" {
+@test "mitm: a whole vault run through pk-mitm succeeds; its JSON trace has every frame as the client traced it; --trace is pk-xfer's text; --record has the bytes" {
 	start_relay vault@127.0.0.1:0
-	start_mitm m -p vault --to "127.0.0.1:$RELAY_PORT"
+	start_mitm m -p vault --to "127.0.0.1:$RELAY_PORT" --trace
 	vault_dir "$MITM_PORT"
 	vault_upload
 	run -0 vault_send
@@ -108,6 +108,11 @@ vault_send() {
 	    tr -d '\n')" ]
 	run -0 grep -c 'pk-mitm: conn [0-9]*: closed' m.log
 	assert_output 4
+	# --trace: pk-xfer's text, the client's view, peer the relay.
+	run -0 grep -A3 ">>> 127.0.0.1:$RELAY_PORT vault register: 278 bytes\$" m.log
+	assert_line --index 1 --regexp '^    client_id +0 +16  00 00 00'
+	assert_line --index 3 --regexp '^    code +17 +2  39 03  825 \(register\)$'
+	grep -q "<<< 127.0.0.1:$RELAY_PORT vault thanks: 23 bytes\$" m.log
 }
 
 @test "mitm: a drop rule: the relay never sees the dropped packet and refuses the upload" {
