@@ -133,17 +133,18 @@ vault_send() {
 	assert_output ''
 }
 
-@test "mitm: a rewrite rule (-f FILE): the relay stores the file under the name the rule wrote; a CRC XOR reaches the client" {
+@test "mitm: rewrite rules (-f FILE, hex and @FILE values): the relay stores the file under the name the rule wrote; a CRC XOR reaches the client" {
 	start_relay vault@127.0.0.1:0
 	cat > rules <<-'EOF'
 		# every packet's file name, and the 900: data.bin -> bata.bin
-		c2s send_file.file_name[0]=62
+		c2s send_file.file_name=@newname
 		crc_ok.file_name[0]=62
 
 		# and back in the answer, whose CRC gets its low bit flipped
 		s2c vault:1603.file_name[0]=64
 		  s2c vault:1603.cksum^=01000000
 	EOF
+	printf bata.bin > newname
 	start_mitm m -p vault --to "127.0.0.1:$RELAY_PORT" -f rules
 	vault_dir "$MITM_PORT"
 	vault_upload
@@ -203,6 +204,8 @@ vault_send() {
 	    'drop drop|column 6: a second action'
 	    'x.y[3=01|column 6: expected '"']'"
 	    'send_file.content[16]^=0|column 24: expected hex bytes'
+	    'content=|column 9: expected hex bytes or @FILE'
+	    'content=@nosuch|column 9: nosuch: No such file or directory'
 	    'chat:drop|column 1: a rule for another protocol'
 	    'replay=99|column 8: number out of range'
 	    '#0 drop|column 2: number out of range'
