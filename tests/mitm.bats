@@ -162,7 +162,7 @@ vault_send() {
 	run -1 grep 'data.bin' relay.log
 }
 
-@test "mitm: replay: the relay gets alice's register twice and answers the copy name_taken" {
+@test "mitm: replay: the relay gets alice's register twice and answers the copy name_taken; --record's line replays as it is" {
 	start_relay vault@127.0.0.1:0
 	start_mitm m -p vault --to "127.0.0.1:$RELAY_PORT" -r 'step=register replay'
 	vault_dir "$MITM_PORT"
@@ -178,6 +178,12 @@ vault_send() {
 	    's2c name_taken')"
 	run -0 grep -c 'register' relay.log
 	grep -q 'replayed$' m.log
+	# The record replays as it is: the register once more, straight to
+	# the relay, answered 1601 (name taken).
+	# shellcheck disable=SC2016 # awk's own fields
+	run -0 bash -c 'awk '\''$4 == "register" { print $5 }'\'' m.rec |
+	    xxd -r -p | socat -t 5 - "TCP:127.0.0.1:$RELAY_PORT" | xxd -p'
+	assert_output 03410600000000
 }
 
 @test "mitm: bytes that cannot be a frame are forwarded untouched and logged as unframed; the client's EOF reaches the relay as a half-close" {
