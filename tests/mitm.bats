@@ -222,6 +222,24 @@ vault_send() {
 	grep -q 'conn 1: closed' m.log
 }
 
+@test "mitm: a relay that refuses the connection: the client is closed, pk-mitm says why and serves the next" {
+	start_relay echo@127.0.0.1:0
+	local port=$RELAY_PORT
+	stop_relay
+	start_mitm m -p vault --to "127.0.0.1:$port"
+	for i in 1 2; do
+		run -0 socat -t 5 - "TCP:127.0.0.1:$MITM_PORT" < /dev/null
+		assert_output ''
+	done
+	wait_file m.log "^pk-mitm: 127.0.0.1:$port: Connection refused\$"
+	for ((i = 0; i < 50; i++)); do
+		[ "$(grep -c 'Connection refused$' m.log)" = 2 ] && break
+		sleep 0.1
+	done
+	[ "$(grep -c 'Connection refused$' m.log)" = 2 ]
+	kill -0 "${MITM_PIDS[0]}"
+}
+
 @test "mitm: bad rules exit 2 naming the rule and the column" {
 	local bad=(
 	    'c2s|column 4: no action'
