@@ -163,7 +163,10 @@ vault_send() {
 		  s2c vault:1603.cksum^=01000000
 	EOF
 	printf bata.bin > newname
-	start_mitm m -p vault --to "127.0.0.1:$RELAY_PORT" -f rules
+	# A field alone picks the frames that have it (the three packets); a
+	# step without the field is said once.
+	start_mitm m -p vault --to "127.0.0.1:$RELAY_PORT" -f rules \
+	    -r 'content[0]^=00' -r 'c2s crc_ok.nosuch=00'
 	vault_dir "$MITM_PORT"
 	vault_upload
 	run -0 vault_send
@@ -172,7 +175,11 @@ vault_send() {
 	assert_output "$((crc ^ 1))"
 	run -0 bash -c 'cd alice && pk-xfer vault ack ok'
 	run -0 grep -c ': rewritten$' m.log
-	assert_output 6
+	assert_output 9
+	run -0 grep -c "content\[0\]^=00: rewritten\$" m.log
+	assert_output 3
+	run -0 grep 'nosuch' m.log
+	assert_output "pk-mitm: c2s crc_ok.nosuch=00: a frame of step crc_ok has no field nosuch: rule not applied"
 	# The relay stored bata.bin and no data.bin.
 	run -0 find state/files/vault -type f
 	assert_output --regexp '^state/files/vault/[0-9a-f]{32}/bata\.bin$'
