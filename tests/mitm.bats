@@ -283,7 +283,7 @@ vault_send() {
 	mkdir -m 700 state
 	pk-keygen aes -b 128 -o state/k3
 	cp state/k3 k3
-	make_file file 400000
+	make_file file 100000
 	start_relay keymanager@127.0.0.1:0
 	pk-xfer -t 10 keymanager wait -k k3 -o got --yes \
 	    "127.0.0.1:$RELAY_PORT" > w.out 2> w.err 3>&- &
@@ -292,7 +292,7 @@ vault_send() {
 	wport=$(sed -n 's/^Waiting for a sender on port //p' w.out)
 	# CFB: a ciphertext bit flipped flips the same plaintext bit.
 	start_mitm peer -p keymanager-peer --to "127.0.0.1:$wport" \
-	    -r 'file.ciphertext[300000]^=20'
+	    -r 'file.ciphertext[80000]^=20'
 	pport=$MITM_PORT
 	[ "${#pport}" = "${#wport}" ] || skip "ports of different lengths"
 	# send_data 127.0.0.1:PORT: the port at 20 in the text.
@@ -304,15 +304,15 @@ vault_send() {
 	wait "$WPID" || fail "keymanager wait: exit $?: $(cat w.err)"
 	WPID=
 	grep -q 'alles gut' w.out
-	# Byte 300001 (cmp counts from 1, the ciphertext's offset from 0)
-	# with 0x20 flipped (octal 40), the next block (300017 to 300032)
+	# Byte 80001 (cmp counts from 1, the ciphertext's offset from 0)
+	# with 0x20 flipped (octal 40), the next block (80017 to 80032)
 	# garbled, the rest intact.
 	run -1 cmp -l got file
-	[ "$(head -1 <<< "$output" | awk '{ print $1 }')" = 300001 ]
+	[ "$(head -1 <<< "$output" | awk '{ print $1 }')" = 80001 ]
 	[ $((8#$(head -1 <<< "$output" | awk '{ print $2 }') ^ \
 	    8#$(head -1 <<< "$output" | awk '{ print $3 }'))) = 32 ]
-	[ "$(tail -1 <<< "$output" | awk '{ print $1 }')" -le 300032 ]
-	grep -q 'file: file.ciphertext\[300000\]^=20: rewritten$' peer.log
+	[ "$(tail -1 <<< "$output" | awk '{ print $1 }')" -le 80032 ]
+	grep -q 'file: file.ciphertext\[80000\]^=20: rewritten$' peer.log
 	same_frames s.json ".peer != \"127.0.0.1:$pport\"" ctl.json true 1-4
 	grep -q 'send_data.*rewritten$' ctl.log
 	# The peer channel: offer and answer, then the file, raw, in pieces
