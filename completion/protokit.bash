@@ -2,9 +2,10 @@
 # bash completion for protokit and its tools (pk-keygen, pk-wrap,
 # pk-aes-cbc, pk-aes-cfb, pk-cksum, pk-relay, pk-xfer, pk-attack,
 # pk-mitm).  Everything is read from the tools' own --help at run time,
-# so it never falls behind them: the options are the leading words of the help's option lines, the
-# subcommands those of its synopsis.  Installed once per command name
-# (share/bash-completion/completions/NAME); source it to try it out.
+# so it never falls behind them: the options are the leading words of
+# the help's option lines, the subcommands those of its synopsis.
+# Installed once per command name (share/bash-completion/completions/NAME);
+# source it to try it out.
 
 # _pk_help_opts: the option lines of a --help on stdin, one option a line,
 # as "OPTION ARG" (ARG empty when it takes none).
