@@ -6,6 +6,7 @@
 # transfer; a profile mismatch stops at once either way.
 
 load helpers
+load dissect-helpers
 
 setup() {
 	mkdir -m 700 state
@@ -174,4 +175,55 @@ field() {
 	run -0 grep -E -A3 '^demo:' "$PK_ROOT/Makefile"
 	refute_output --partial -- '--hardened'
 	run -2 protokit demo --hardened
+}
+
+@test "keymanager-hardened: the Lua dissector names the hardened frames on both channels" {
+	local d=$BATS_FILE_TMPDIR
+	command -v tshark > /dev/null || skip "tshark not installed (make deps)"
+	# I: client (40000) to the key manager (4000); O: back (text2pcap -D)
+	{
+		printf 'I\n'
+		{ printf '\0\0\0\13pubkey '; printf '\1\2\3\4'; } | od -Ax -tx1 -v
+		printf 'O\n'
+		printf '\0\0\0\66Hello client #1! Welcome to encrypted files [hardened]' |
+		    od -Ax -tx1 -v
+		printf 'I\n'
+		printf '\0\0\0\7get key' | od -Ax -tx1 -v
+		printf 'O\n'
+		{ printf '\0\0\1\0'; head -c 256 /dev/zero | tr '\0' '\1'; } |
+		    od -Ax -tx1 -v
+		printf 'I\n'
+		{ printf '\0\0\0\50confirm '; head -c 32 /dev/zero; } | od -Ax -tx1 -v
+	} > relay.txt
+	text2pcap -q -D -T 40000,4000 relay.txt "$d/h.pcap"
+	echo keymanager.ports:4000 > "$d/h.pcap.ports"
+	run -0 pk_tshark h -T fields -e keymanager.step -e keymanager.word \
+	    -e keymanager.public_key -e keymanager.oaep_k -e keymanager.mac \
+	    -e _ws.expert.message
+	assert_equal "$(cut -f 1-3,6 <<< "$output")" "$(printf '%s\n' \
+	    "pubkey	pubkey 	01020304	" "hello_hardened			" \
+	    "get_key			" "key_hardened			" \
+	    "confirm_hardened	confirm 		")"
+	[ "$(cut -f 4 <<< "$output" | sed -n 4p)" = "$(head -c 256 /dev/zero |
+	    tr '\0' '\1' | xxd -p | tr -d '\n')" ]
+	[ "$(cut -f 5 <<< "$output" | sed -n 5p)" = "$(printf '0%.0s' {1..64})" ]
+	# The peer channel: sender (40001) to the waiter's listener (5000).
+	{
+		printf 'I\n'
+		{ printf '\0\0\0\44'; head -c 36 /dev/zero | tr '\0' '\7'; } |
+		    od -Ax -tx1 -v
+		printf 'O\n'
+		printf '\0\0\0\3yes' | od -Ax -tx1 -v
+		printf 'I\n'
+		head -c 21 /dev/zero | od -Ax -tx1 -v
+	} > peer.txt
+	text2pcap -q -D -T 40001,5000 peer.txt "$d/p.pcap"
+	echo keymanager.peer_ports:5000 > "$d/p.pcap.ports"
+	run -0 pk_tshark p -T fields -e keymanager.step -e keymanager.nonce \
+	    -e keymanager.size_ct -e keymanager.tag -e keymanager.ciphertext \
+	    -e _ws.expert.message
+	assert_equal "$output" "$(printf '%s\n' \
+	    "offer_hardened	$(printf '07%.0s' {1..12})	$(printf '07%.0s' {1..8})	$(printf '07%.0s' {1..16})		" \
+	    "answer					" \
+	    "file_hardened				$(printf '00%.0s' {1..21})	")"
 }
