@@ -8,10 +8,15 @@
 load helpers
 load dissect-helpers
 
-setup() {
-	mkdir -m 700 state
+setup_file() {
+	cd "$BATS_FILE_TMPDIR" || return
 	pk-keygen rsa --no-pass -o alice > /dev/null
 	pk-keygen rsa --no-pass -o bob > /dev/null
+}
+
+setup() {
+	mkdir -m 700 state
+	cp "$BATS_FILE_TMPDIR"/alice.key "$BATS_FILE_TMPDIR"/bob.key .
 	WPID='' FPID=''
 }
 
