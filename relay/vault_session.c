@@ -433,7 +433,7 @@ session_keep(struct conn *c, struct vault_session *x)
 		session_free(x);
 		return vault_refuse(c, "database error");
 	}
-	conn_log(c, "crc ok %s", name);
+	conn_log(c, "%s ok %s", x->hardened ? "receipt" : "crc", name);
 	rv = vault_reply(c, VAULT_THANKS, x->id, VAULT_ID);
 	session_free(x);
 	return rv;
