@@ -113,7 +113,7 @@ lint:
 	mk/lint.sh
 
 test: all
-	@mk/deps.sh socat scdoc man-db mscgen
+	@mk/deps.sh socat scdoc man-db mscgen tcpdump tshark
 	@$(MAKE) --no-print-directory man
 	@$(MAKE) --no-print-directory lint
 	bats tests/
@@ -130,8 +130,10 @@ install: all $(if $(SCDOC),man)
 	install -d $(DESTDIR)$(PREFIX)/bin
 	install -m 755 $(TOOLS) bin/protokit \
 	    $(filter-out %.sh,$(wildcard bin/protokit-*)) $(DESTDIR)$(PREFIX)/bin
-	install -m 644 bin/protokit-lib.sh bin/protokit-explain.sh bin/protokit-chart.jq \
-	    $(DESTDIR)$(PREFIX)/bin
+	install -m 644 bin/protokit-lib.sh bin/protokit-explain.sh \
+	    bin/protokit-chart.jq bin/protokit-pcap.sh $(DESTDIR)$(PREFIX)/bin
+	install -d $(DESTDIR)$(PREFIX)/share/protokit/wireshark
+	install -m 644 wireshark/*.lua $(DESTDIR)$(PREFIX)/share/protokit/wireshark
 	install -d $(DESTDIR)$(PREFIX)/share/bash-completion/completions
 	install -m 644 completion/protokit.bash \
 	    $(DESTDIR)$(PREFIX)/share/bash-completion/completions/protokit

@@ -105,3 +105,25 @@ hex_of() {
 }
 
 pk_tab=$(printf '\t')
+
+# oaep_open KEY PASSFILE BLOCK: the openssl command that opens BLOCK, one
+# RSAES-OAEP block (SHA-256, MGF1-SHA-256, empty label), with the
+# private KEY, its passphrase in PASSFILE.
+oaep_open() {
+	printf '%s' "openssl pkeyutl -decrypt -inkey $1 -passin file:$2" \
+	    " -pkeyopt rsa_padding_mode:oaep -pkeyopt rsa_oaep_md:sha256" \
+	    " -pkeyopt rsa_mgf1_md:sha256 -in $3"
+}
+
+# explain_pem KEY PASSFILE PUB WHO: with --explain, how WHO opened KEY,
+# a legacy encrypted PEM (pk-keygen rsa --legacy), done by hand: the
+# base64 body decrypted by openssl enc with EVP_BytesToKey's key (MD5,
+# one iteration, salt = the IV's first 8 bytes), then its public half,
+# which must be PUB.
+explain_pem() {
+	[ -n "$explain" ] || return 0
+	pk_iv=$(sed -n 's/^DEK-Info: AES-256-CBC,\([0-9A-F]*\)$/\1/p' "$1")
+	[ "${#pk_iv}" = 32 ] || die "explain: no AES-256-CBC IV in $1"
+	explain "$4 opened $1, legacy encrypted PEM: AES-256-CBC, key = EVP_BytesToKey (one MD5 over passphrase and salt, no iterations), salt = the IV's first 8 bytes; openssl enc warns that this derivation is deprecated, and it is" \
+	    "sed '1,/^\$/d;/^-----END/d' $1 | base64 -d | openssl enc -d -aes-256-cbc -md md5 -S $(printf %.16s "$pk_iv") -iv $pk_iv -pass file:$2 | openssl pkey -inform DER -pubout" "$3"
+}

@@ -12,6 +12,9 @@
 # --explain's explain, trace_bytes and explain_bytes.
 # shellcheck source=bin/protokit-explain.sh
 . "$(dirname "$0")/protokit-explain.sh"
+# --pcap FILE's capture (pcap_file, pcap_start, pcap_port, pcap_stop)
+# shellcheck source=bin/protokit-pcap.sh
+. "$(dirname "$0")/protokit-pcap.sh"
 
 # usage_error MSG: the problem and where to read more (GNU's convention).
 usage_error() {
@@ -104,6 +107,7 @@ cleanup() {
 		kill -TERM "$pk_pid" 2>/dev/null || true
 		wait "$pk_pid" 2>/dev/null || true
 	done
+	[ -z "$pcap_pid" ] || pcap_stop
 	[ "$pk_rc" != 0 ] || [ -z "$chart" ] || (pk_chart) || pk_rc=$?
 	if [ -z "$work" ]; then
 		:
@@ -187,11 +191,12 @@ pk_chart() {
 # working directory) if --trace-json did not.  --hardened sets hardened
 # (the script passes it on with pk_hardened), refused unless the script
 # set has_hardened=1 (its protocol has a hardened profile).
+# --pcap FILE (or --pcap=FILE) records the run (protokit-pcap.sh).
 pk_setup() {
 	keep=0 stepping=0 trace=0 trace_json='' work='' n=0 bg_names=''
 	hardened=0
 	explain=''
-	pk_json=0 chart='' pk_chart=0
+	pk_json=0 chart='' pk_chart=0 pk_pcap=0
 	while [ $# -gt 0 ]; do
 		case "$1" in
 		-h | --help) help ;;
@@ -218,6 +223,12 @@ pk_setup() {
 			chart=$1 pk_chart=1
 			;;
 		--chart=*) chart=${1#--chart=} pk_chart=1 ;;
+		--pcap)
+			[ $# -ge 2 ] || usage_error "--pcap: missing file"
+			shift
+			pcap=$1 pk_pcap=1
+			;;
+		--pcap=*) pcap=${1#--pcap=} pk_pcap=1 ;;
 		-*)
 			if ! command -v extra_option >/dev/null 2>&1 ||
 			    ! extra_option "$1"; then
@@ -230,6 +241,7 @@ pk_setup() {
 	done
 	[ "$pk_json" = 0 ] || pk_trace_json
 	[ "$pk_chart" = 0 ] || pk_chart_file
+	[ "$pk_pcap" = 0 ] || pcap_file
 	PATH="$(cd "$(dirname "$0")" && pwd):$PATH"
 	check_deps
 	for pk_c in ${chart:+jq mscgen}; do
@@ -245,4 +257,5 @@ pk_setup() {
 	[ -n "$trace_json" ] || { [ "$chart$explain" = "" ] || trace_json=$work/run.json; }
 	[ -z "$explain" ] || explain_start
 	echo "$prog: working in $work (every command below runs there)"
+	[ -z "$pcap" ] || pcap_start
 }

@@ -4,7 +4,7 @@
 # there.  Usage: mk/deps.sh [extra-package ...]
 set -eu
 pkgs="make gcc pkg-config nettle-dev libgmp-dev libisal-dev libsqlite3-dev
-openssl coreutils sqlite3 jq socat strace bats bats-support bats-assert $*"
+openssl coreutils sqlite3 jq xxd socat strace bats bats-support bats-assert $*"
 missing=
 for p in $pkgs; do
 	s=$(dpkg-query -W -f='${db:Status-Abbrev}' "$p" 2>/dev/null || true)

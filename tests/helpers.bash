@@ -34,7 +34,7 @@ fake_tools() {
 	printf '#!/bin/sh\necho "%s: broken on purpose" >&2\nexit 1\n' "$1" > "fake/$1"
 	chmod +x "fake/$1"
 	cp "$PK_ROOT/bin/protokit-vault" "$PK_ROOT/bin/protokit-lib.sh" \
-	    "$PK_ROOT/bin/protokit-explain.sh" fake/
+	    "$PK_ROOT/bin/protokit-explain.sh" "$PK_ROOT/bin/protokit-pcap.sh" fake/
 }
 
 # start_relay ARGS...: starts pk-relay with its state in
