@@ -96,8 +96,8 @@ field() {
 	pair 1 cfb file
 	stop_relay
 	[ "$RELAY_STATUS" = 0 ]
-	TRACE_TABLE='Fields on the wire, hardened' \
-	    trace_check "$PK_ROOT/docs/keymanager.md" relay.json w1.json s1.json
+	trace_check --table 'Fields on the wire, hardened profile' \
+	    "$PK_ROOT/docs/keymanager.md" relay.json w1.json s1.json
 	# The keys as the trace opened them: K the same on all three sides.
 	[ "$(field w1.json key_hardened k)" = "$(field s1.json key_hardened k)" ]
 	[ "$(field relay.json key_hardened k | sort -u | wc -l)" = 1 ]

@@ -9,7 +9,7 @@
 -- lib/kmtrace.c names them: a frame's step from its words, a 16-byte
 -- answer's from the client's last command on that connection.  K, IV and
 -- the plaintexts are not on the wire and are not shown.  The hardened
--- profile ("Fields on the wire, hardened") is told from its frames: the
+-- profile ("Fields on the wire, hardened profile") is told from its frames: the
 -- client's `pubkey ` frame, the greeting's ` [hardened]` mark, a binary
 -- answer to get key (K under OAEP), a `confirm ` frame with the MAC, a
 -- 36-byte offer (nonce, sealed length, tag); its file is shown one

@@ -24,7 +24,7 @@ static const struct protocol {
     {"chat", chat_main, 0},
     {"e2e", e2e_main, 0},
     {"keymanager", keymanager_main, 1},
-    {"vault", vault_main, 0},
+    {"vault", vault_main, 1},
 };
 
 #define NPROTOCOLS (sizeof(protocols) / sizeof(protocols[0]))
