@@ -200,18 +200,6 @@ field() {
 		printf 'I\n'
 		{ printf '\0\0\0\50confirm '; head -c 32 /dev/zero; } | od -Ax -tx1 -v
 	} > relay.txt
-	text2pcap -q -D -T 40000,4000 relay.txt "$d/h.pcap"
-	echo keymanager.ports:4000 > "$d/h.pcap.ports"
-	run -0 pk_tshark h -T fields -e keymanager.step -e keymanager.word \
-	    -e keymanager.public_key -e keymanager.oaep_k -e keymanager.mac \
-	    -e _ws.expert.message
-	assert_equal "$(cut -f 1-3,6 <<< "$output")" "$(printf '%s\n' \
-	    "pubkey	pubkey 	01020304	" "hello_hardened			" \
-	    "get_key			" "key_hardened			" \
-	    "confirm_hardened	confirm 		")"
-	[ "$(cut -f 4 <<< "$output" | sed -n 4p)" = "$(head -c 256 /dev/zero |
-	    tr '\0' '\1' | xxd -p | tr -d '\n')" ]
-	[ "$(cut -f 5 <<< "$output" | sed -n 5p)" = "$(printf '0%.0s' {1..64})" ]
 	# The peer channel: sender (40001) to the waiter's listener (5000).
 	{
 		printf 'I\n'
@@ -222,13 +210,22 @@ field() {
 		printf 'I\n'
 		head -c 21 /dev/zero | od -Ax -tx1 -v
 	} > peer.txt
-	text2pcap -q -D -T 40001,5000 peer.txt "$d/p.pcap"
-	echo keymanager.peer_ports:5000 > "$d/p.pcap.ports"
-	run -0 pk_tshark p -T fields -e keymanager.step -e keymanager.nonce \
+	text2pcap -q -D -T 40000,4000 relay.txt relay.pcap
+	text2pcap -q -D -T 40001,5000 peer.txt peer.pcap
+	mergecap -a -w "$d/h.pcap" relay.pcap peer.pcap
+	printf '%s\n' keymanager.ports:4000 keymanager.peer_ports:5000 \
+	    > "$d/h.pcap.ports"
+	run -0 pk_tshark h -T fields -e keymanager.step -e keymanager.word \
+	    -e keymanager.public_key -e keymanager.mac -e keymanager.nonce \
 	    -e keymanager.size_ct -e keymanager.tag -e keymanager.ciphertext \
-	    -e _ws.expert.message
+	    -e keymanager.oaep_k -e _ws.expert.message
 	assert_equal "$output" "$(printf '%s\n' \
-	    "offer_hardened	$(printf '07%.0s' {1..12})	$(printf '07%.0s' {1..8})	$(printf '07%.0s' {1..16})		" \
-	    "answer					" \
-	    "file_hardened				$(printf '00%.0s' {1..21})	")"
+	    "pubkey	pubkey 	01020304							" \
+	    "hello_hardened									" \
+	    "get_key									" \
+	    "key_hardened								$(printf '01%.0s' {1..256})	" \
+	    "confirm_hardened	confirm 		$(printf '00%.0s' {1..32})						" \
+	    "offer_hardened				$(printf '07%.0s' {1..12})	$(printf '07%.0s' {1..8})	$(printf '07%.0s' {1..16})			" \
+	    "answer									" \
+	    "file_hardened							$(printf '00%.0s' {1..21})		")"
 }
