@@ -73,7 +73,10 @@ _pk_complete() {
 	if [[ $prev == -* ]]; then
 		arg=$(awk -v o="$prev" '$1 == o { print $2; exit }' <<< "$opts")
 		if [ -n "$arg" ]; then
-			if [[ $arg == *'|'* && $arg != *file* ]]; then
+			if [ "$cmd:$arg" = pk-relay:service ]; then
+				w=$("$exe" --help 2>/dev/null | sed -n 's/^Services: //p')
+				mapfile -t COMPREPLY < <(compgen -W "$w" -- "$cur")
+			elif [[ $arg == *'|'* && $arg != *file* ]]; then
 				mapfile -t COMPREPLY < <(compgen -W "${arg//|/ }" -- "$cur")
 			else
 				mapfile -t COMPREPLY < <(compgen -f -- "$cur")
