@@ -1,6 +1,6 @@
 # shellcheck shell=bash
 # bash completion for protokit and its tools (pk-keygen, pk-wrap,
-# pk-aes-cbc, pk-aes-cfb, pk-cksum, pk-relay, pk-xfer).  Everything is read
+# pk-aes-cbc, pk-aes-cfb, pk-cksum, pk-relay, pk-xfer, pk-attack).  Everything is read
 # from the tools' own --help at run time, so it never falls behind them:
 # the options are the leading words of the help's option lines, the
 # subcommands those of its synopsis.  Installed once per command name
@@ -54,7 +54,7 @@ _pk_complete() {
 		fi
 	done
 	case $cmd in
-	pk-keygen | pk-wrap | protokit)
+	pk-keygen | pk-wrap | protokit | pk-attack)
 		[ ${#words[@]} -ge 1 ] && help=("${words[0]}" --help) ;;
 	pk-xfer)
 		[ ${#words[@]} -ge 1 ] && help=("${words[@]:0:2}" --help) ;;
@@ -87,7 +87,12 @@ _pk_complete() {
 		w=$("$exe" --help 2>/dev/null | _pk_subcommands protokit) ;;
 	protokit:1)
 		[ "${words[0]}" = run ] &&
-		    w=$("$exe" list 2>/dev/null | awk '{ print $1 }') ;;
+		    w=$("$exe" list 2>/dev/null | awk '{ print $1 }')
+		[ "${words[0]}" = attack ] &&
+		    w=$("$exe" attack --list 2>/dev/null | awk '{ print $1 }') ;;
+	pk-attack:0)
+		# The attacks: the help's lines "  name  what it does".
+		w=$("$exe" --help 2>/dev/null | awk '/^  [a-z]/ { print $1 }') ;;
 	pk-xfer:0)
 		w=$("$exe" --help 2>/dev/null | sed -n 's/^protocols: //p') ;;
 	pk-xfer:1)
@@ -109,4 +114,4 @@ _pk_complete() {
 }
 
 complete -F _pk_complete protokit pk-keygen pk-wrap pk-aes-cbc pk-aes-cfb \
-    pk-cksum pk-relay pk-xfer
+    pk-cksum pk-relay pk-xfer pk-attack

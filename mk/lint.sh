@@ -1,6 +1,6 @@
 #!/bin/sh
 # `make lint`: every tracked C file and header against .clang-format;
-# every script (bin/protokit*, mk/, tests/) through shellcheck at all
+# every script (bin/protokit*, bin/attacks/, mk/, tests/) through shellcheck at all
 # severities, *.bats as bats, so that a bats `! cmd` (SC2314) is caught.
 # Names every file that fails; exit 1 if any does.  Run from the top of
 # the tree.
@@ -30,7 +30,7 @@ done
 echo "lint: clang-format: $bad of $n C files differ"
 
 sc=0
-scripts=$(files 'bin/protokit*' 'mk/*.sh' 'tests/*.bash' 'tests/*.sh' \
+scripts=$(files 'bin/protokit*' 'bin/attacks/*' 'mk/*.sh' 'tests/*.bash' 'tests/*.sh' \
     'completion/*.bash')
 # shellcheck disable=SC2086 # the lists are split on blanks (see files)
 [ -z "$scripts" ] || shellcheck $scripts || sc=1
