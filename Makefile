@@ -34,18 +34,19 @@ CKSUM_OBJ := $(patsubst %.c,%.o,$(wildcard cksum/*.c))
 RELAY_OBJ := $(patsubst %.c,%.o,$(wildcard relay/*.c))
 XFER_OBJ := $(patsubst %.c,%.o,$(wildcard xfer/*.c))
 ATTACK_OBJ := $(patsubst %.c,%.o,$(wildcard attack/*.c))
+MITM_OBJ := $(patsubst %.c,%.o,$(wildcard mitm/*.c))
 
 TOOLS := bin/pk-keygen bin/pk-wrap bin/pk-aes-cbc bin/pk-aes-cfb bin/pk-cksum \
-    bin/pk-relay bin/pk-xfer bin/pk-attack
+    bin/pk-relay bin/pk-xfer bin/pk-attack bin/pk-mitm
 # Man pages: man/NAME.1 from man/NAME.1.scd, by `make` when scdoc is there
 # (`make test` installs it), so that a box without it still builds the tools.
 MAN := $(patsubst %.scd,%,$(wildcard man/*.scd))
 SCDOC := $(shell command -v scdoc 2>/dev/null)
 COMPLETIONS := protokit pk-keygen pk-wrap pk-aes-cbc pk-aes-cfb pk-cksum \
-    pk-relay pk-xfer pk-attack
+    pk-relay pk-xfer pk-attack pk-mitm
 
 ALL_OBJ := $(LIB_OBJ) $(KEYGEN_OBJ) $(WRAP_OBJ) $(AES_OBJ) $(CKSUM_OBJ) \
-    $(RELAY_OBJ) $(XFER_OBJ) $(ATTACK_OBJ)
+    $(RELAY_OBJ) $(XFER_OBJ) $(ATTACK_OBJ) $(MITM_OBJ)
 
 .PHONY: all deps tools man lint test bench fuzz clean install demo charts
 .DEFAULT_GOAL := all
@@ -91,6 +92,8 @@ bin/pk-xfer: $(XFER_OBJ) $(LIB)
 	$(CC) $(LDFLAGS) -o $@ $(XFER_OBJ) $(LIB) -lisal $(PK_LIBS)
 bin/pk-attack: $(ATTACK_OBJ) $(LIB)
 	$(CC) $(LDFLAGS) -o $@ $(ATTACK_OBJ) $(LIB) $(PK_LIBS)
+bin/pk-mitm: $(MITM_OBJ) $(LIB)
+	$(CC) $(LDFLAGS) -o $@ $(MITM_OBJ) $(LIB) $(PK_LIBS)
 
 demo: all
 	bin/protokit demo

@@ -1,6 +1,6 @@
 # shellcheck shell=bash
 # bash completion for protokit and its tools (pk-keygen, pk-wrap,
-# pk-aes-cbc, pk-aes-cfb, pk-cksum, pk-relay, pk-xfer, pk-attack).  Everything is read
+# pk-aes-cbc, pk-aes-cfb, pk-cksum, pk-relay, pk-xfer, pk-attack pk-mitm).  Everything is read
 # from the tools' own --help at run time, so it never falls behind them:
 # the options are the leading words of the help's option lines, the
 # subcommands those of its synopsis.  Installed once per command name
@@ -62,6 +62,12 @@ _pk_complete() {
 	[ ${#help[@]} -gt 1 ] &&
 	    opts=$("$exe" "${help[@]}" 2>/dev/null | _pk_help_opts)
 
+	# pk-mitm -p: the protocols its help lists.
+	if [ "$cmd" = pk-mitm ] && [[ $prev == -p || $prev == --protocol ]]; then
+		w=$("$exe" --help 2>/dev/null | sed -n 's/^protocols: //p')
+		mapfile -t COMPREPLY < <(compgen -W "$w" -- "$cur")
+		return 0
+	fi
 	# The argument of an option: its values (cbc|cfb) or a file name.
 	if [[ $prev == -* ]]; then
 		arg=$(awk -v o="$prev" '$1 == o { print $2; exit }' <<< "$opts")
@@ -114,4 +120,4 @@ _pk_complete() {
 }
 
 complete -F _pk_complete protokit pk-keygen pk-wrap pk-aes-cbc pk-aes-cfb \
-    pk-cksum pk-relay pk-xfer pk-attack
+    pk-cksum pk-relay pk-xfer pk-attack pk-mitm

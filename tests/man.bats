@@ -6,7 +6,7 @@
 load helpers
 
 TOOLS=(pk-keygen pk-wrap pk-aes-cbc pk-aes-cfb pk-cksum pk-relay pk-xfer
-	pk-attack protokit)
+	pk-attack pk-mitm protokit)
 
 teardown() {
 	local p
@@ -86,7 +86,7 @@ same() {
 @test "man: each page defines every option of its tool's --help and no other; pk-keygen, pk-wrap and protokit's subcommands too" {
 	local t
 	for t in pk-keygen pk-wrap pk-aes-cbc pk-aes-cfb pk-cksum pk-relay \
-	    pk-attack protokit; do
+	    pk-attack pk-mitm protokit; do
 		same "$t options" "$("$t" --help | help_opts)" "$(man_opts "$t")"
 	done
 	for t in pk-keygen pk-wrap protokit; do
@@ -174,6 +174,10 @@ complete_words() {
 	assert_equal "$output" --max-file
 	complete_words pk-relay ch
 	assert_equal "$output" chat@
+	complete_words pk-mitm -p k
+	assert_equal "$output" "$(printf '%s\n' keymanager keymanager-peer)"
+	complete_words pk-mitm --tr
+	assert_equal "$output" "$(printf '%s\n' --trace --trace-as --trace-json)"
 	complete_words protokit ''
 	assert_equal "$output" "$(printf '%s\n' attack chart demo list run)"
 	complete_words protokit run k
