@@ -153,6 +153,14 @@ pk_as() {
 	[ -z "$trace_json" ] || printf -- '--trace-as %s ' "$1"
 }
 
+# pk_hardened [SERVICE]: with --hardened, the option that puts pk-xfer
+# (or, given SERVICE, pk-relay's SERVICE) on the hardened profile, and a
+# space; else nothing.
+pk_hardened() {
+	[ "$hardened" = 1 ] || return 0
+	printf -- '--hardened %s' "${1:+$1 }"
+}
+
 # pk_chart_file: --chart's FILE made absolute, an .svg or .png (mscgen
 # draws either) that can be written, checked before the first step.
 pk_chart_file() {
@@ -185,16 +193,24 @@ pk_chart() {
 # --trace-json FILE (or --trace-json=FILE) sets trace_json, an absolute
 # path, for the script to pass on as --trace-json '$trace_json'.
 # --explain sets explain and keep, and trace_json (run.json in the
-# working directory) if --trace-json did not.
+# working directory) if --trace-json did not.  --hardened sets hardened
+# (the script passes it on with pk_hardened), refused unless the script
+# set has_hardened=1 (its protocol has a hardened profile).
 # --pcap FILE (or --pcap=FILE) records the run (protokit-pcap.sh).
 pk_setup() {
 	keep=0 stepping=0 trace=0 trace_json='' work='' n=0 bg_names=''
+	hardened=0
 	explain=''
 	pk_json=0 chart='' pk_chart=0 pk_pcap=0
 	while [ $# -gt 0 ]; do
 		case "$1" in
 		-h | --help) help ;;
 		--explain) explain=1 keep=1 ;;
+		--hardened)
+			[ "${has_hardened:-0}" = 1 ] ||
+			    die "--hardened: ${prog#protokit-} has no hardened profile yet"
+			hardened=1
+			;;
 		--keep) keep=1 ;;
 		--step) stepping=1 ;;
 		--trace) trace=1 ;;

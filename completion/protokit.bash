@@ -1,6 +1,6 @@
 # shellcheck shell=bash
 # bash completion for protokit and its tools (pk-keygen, pk-wrap,
-# pk-aes-cbc, pk-aes-cfb, pk-cksum, pk-relay, pk-xfer, pk-attack pk-mitm).  Everything is read
+# pk-aes-cbc, pk-aes-cfb, pk-cksum, pk-relay, pk-xfer, pk-attack, pk-mitm).  Everything is read
 # from the tools' own --help at run time, so it never falls behind them:
 # the options are the leading words of the help's option lines, the
 # subcommands those of its synopsis.  Installed once per command name
@@ -72,7 +72,10 @@ _pk_complete() {
 	if [[ $prev == -* ]]; then
 		arg=$(awk -v o="$prev" '$1 == o { print $2; exit }' <<< "$opts")
 		if [ -n "$arg" ]; then
-			if [[ $arg == *'|'* && $arg != *file* ]]; then
+			if [ "$cmd:$arg" = pk-relay:service ]; then
+				w=$("$exe" --help 2>/dev/null | sed -n 's/^Services: //p')
+				mapfile -t COMPREPLY < <(compgen -W "$w" -- "$cur")
+			elif [[ $arg == *'|'* && $arg != *file* ]]; then
 				mapfile -t COMPREPLY < <(compgen -W "${arg//|/ }" -- "$cur")
 			else
 				mapfile -t COMPREPLY < <(compgen -f -- "$cur")

@@ -16,6 +16,7 @@
 
 #include "secret.h"
 #include "trace.h"
+#include "vaultseal.h"
 #include "vaultwire.h"
 
 /* Each code's step, as docs/vault.md's "Fields on the wire" names it. */
@@ -40,11 +41,30 @@ static const struct {
     {VAULT_SERVER_ERROR, "server_error"},
 };
 
+/* The hardened profile's frames that differ (docs/vault.md, "Profiles"). */
+static const struct {
+	uint16_t code;
+	const char *step;
+} hardened_steps[] = {
+    {VAULT_SEND_FILE, "send_file_hardened"},
+    {VAULT_RECONNECT_PROOF, "reconnect_proof"},
+    {VAULT_CRC_OK, "receipt_ok"},
+    {VAULT_CRC_RETRY, "receipt_retry"},
+    {VAULT_CRC_FAIL, "receipt_fail"},
+    {VAULT_FILE_CRC, "file_received_hardened"},
+    {VAULT_CHALLENGE, "reconnect_challenge"},
+};
+
 static const char *
-step_of(uint16_t code)
+step_of(uint16_t code, int hardened)
 {
 	size_t i;
 
+	for (i = 0;
+	     hardened && i < sizeof(hardened_steps) / sizeof(hardened_steps[0]);
+	     i++)
+		if (hardened_steps[i].code == code)
+			return hardened_steps[i].step;
 	for (i = 0; i < sizeof(steps) / sizeof(steps[0]); i++)
 		if (steps[i].code == code)
 			return steps[i].step;
@@ -168,10 +188,58 @@ content(struct trace_frame *fr, size_t hdr, size_t off, struct vault_trace *t)
 		f->note = "after the last ciphertext byte";
 }
 
+/*
+ * A hardened 828's content at off (its nonce before it, its tag after
+ * it): the plaintext when the tag verifies under the session's upload
+ * key, with the packet's true number (t->index) in the associated data.
+ */
+static void
+sealed(struct trace_frame *fr, size_t hdr, size_t off, struct vault_trace *t)
+{
+	struct vault_packet p;
+	struct vault_keys k;
+	uint8_t aad[VAULT_AAD];
+	uint32_t total;
+	size_t n = VAULT_PACKET;
+	struct trace_field *f;
+
+	vault_get_packet_hardened(fr->buf + hdr, &p);
+	total = vault_total_packets(p.content_size);
+	if (total == 0 || p.total != (uint16_t)total)
+		trace_bad(fr, "total_packets does not match content_size");
+	else if (p.number == (uint16_t)(total - 1))
+		n = p.content_size - (size_t)(total - 1) * VAULT_PACKET;
+	trace_add(fr, "content", off, n, TRACE_CIPHER);
+	if (p.number == 0)
+		t->index = 0;
+	if (t->aes != NULL) {
+		vault_keys_derive(&k, t->aes);
+		vault_aad(aad, fr->buf, t->index);
+		if (vault_open(k.upload, p.nonce, aad, p.content, n, t->plain,
+			p.tag) == 0) {
+			snprintf(t->with, sizeof(t->with),
+			    "AES-256-GCM, the upload key, packet %u: the tag "
+			    "verifies",
+			    (unsigned)t->index);
+			trace_plain(fr, "plaintext", t->plain, n, t->with);
+		} else
+			snprintf(t->note, sizeof(t->note),
+			    "does not verify: nothing decrypted");
+		secret_wipe(&k, sizeof(k));
+	}
+	t->index++;
+	if (n < VAULT_PACKET &&
+	    (f = trace_add(fr, "zero_fill", off + n, VAULT_PACKET - n,
+		 TRACE_BYTES)) != NULL)
+		f->note = "after the last ciphertext byte";
+}
+
 static void
 payload(struct trace_frame *fr, const struct vault_layout *l, size_t hdr,
     struct vault_trace *t)
 {
+	int hardened = fr->buf[hdr - VAULT_RESP_HDR] == VAULT_VERSION_HARDENED;
+
 	const struct vault_field *d;
 	struct trace_field *f;
 	size_t i;
@@ -189,13 +257,20 @@ payload(struct trace_frame *fr, const struct vault_layout *l, size_t hdr,
 			name_field(fr, d->name, hdr + d->off);
 			break;
 		case VF_CONTENT:
-			content(fr, hdr, hdr + d->off, t);
+			t->note[0] = '\0';
+			if (hardened)
+				sealed(fr, hdr, hdr + d->off, t);
+			else
+				content(fr, hdr, hdr + d->off, t);
 			break;
 		case VF_BYTES:
 			f = trace_add(
 			    fr, d->name, hdr + d->off, d->size, TRACE_BYTES);
 			if (f != NULL && d->size == VAULT_PUBKEY)
 				spki_note(fr, f, t);
+			if (f != NULL && strcmp(d->name, "tag") == 0 &&
+			    t->note[0])
+				f->note = t->note;
 			break;
 		}
 	}
@@ -210,6 +285,7 @@ vault_trace(struct trace_frame *fr, int request, struct vault_trace *t)
 	struct trace_field *f;
 	uint16_t code;
 	uint32_t size;
+	int hardened;
 
 	if (fr->len < hdr) {
 		trace_bad(fr, "shorter than a header");
@@ -217,12 +293,16 @@ vault_trace(struct trace_frame *fr, int request, struct vault_trace *t)
 	}
 	if (request)
 		trace_add(fr, "client_id", 0, VAULT_ID, TRACE_BYTES);
-	if (trace_uint(fr, "version", h, 1, 1)->num != VAULT_VERSION)
-		trace_bad(fr, "version is not 3");
+	f = trace_uint(fr, "version", h, 1, 1);
+	hardened = f->num == VAULT_VERSION_HARDENED;
+	if (hardened)
+		f->note = "hardened profile";
+	else if (f->num != VAULT_VERSION)
+		trace_bad(fr, "version is not 3 (faithful) or 4 (hardened)");
 	f = trace_uint(fr, "code", h + 1, 2, 1);
 	code = (uint16_t)f->num;
-	fr->step = step_of(code);
-	l = vault_layout(code);
+	fr->step = step_of(code, hardened);
+	l = vault_layout_profile(code, hardened);
 	f->note = l != NULL ? l->label : "unknown code";
 	size = (uint32_t)trace_uint(fr, "payload_size", h + 3, 4, 1)->num;
 	if (l == NULL || (request != 0) != (code < 1000))

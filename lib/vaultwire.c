@@ -43,6 +43,32 @@ static const struct vault_field f_crc[] = {
     F("cksum", VAULT_ID + 4 + VAULT_NAME, 4, VF_U32),
 };
 
+/* The hardened profile's own: 828 and 1603 sealed, 829 and 1608 new. */
+static const struct vault_field f_file_h[] = {
+    F("content_size", 0, 4, VF_U32),
+    F("orig_file_size", 4, 4, VF_U32),
+    F("packet_number", 8, 2, VF_U16),
+    F("total_packets", 10, 2, VF_U16),
+    F("file_name", 12, VAULT_NAME, VF_NAME),
+    F("nonce", 12 + VAULT_NAME, VAULT_NONCE, VF_BYTES),
+    F("content", 12 + VAULT_NAME + VAULT_NONCE, VAULT_PACKET, VF_CONTENT),
+    F("tag", 12 + VAULT_NAME + VAULT_NONCE + VAULT_PACKET, VAULT_TAG, VF_BYTES),
+};
+static const struct vault_field f_crc_h[] = {
+    F("client_id", 0, VAULT_ID, VF_BYTES),
+    F("content_size", VAULT_ID, 4, VF_U32),
+    F("file_name", VAULT_ID + 4, VAULT_NAME, VF_NAME),
+    F("receipt", VAULT_ID + 4 + VAULT_NAME, VAULT_RECEIPT, VF_BYTES),
+};
+static const struct vault_field f_proof[] = {
+    F("name", 0, VAULT_NAME, VF_NAME),
+    F("signature", VAULT_NAME, VAULT_SIG, VF_BYTES),
+};
+static const struct vault_field f_challenge[] = {
+    F("client_id", 0, VAULT_ID, VF_BYTES),
+    F("challenge", VAULT_ID, VAULT_CHALLENGE_LEN, VF_BYTES),
+};
+
 #define L(c, label, size, f)                                                   \
 	{                                                                      \
 		c, label, size, f, sizeof(f) / sizeof(f[0])                    \
@@ -69,6 +95,33 @@ static const struct vault_layout layouts[] = {
     L(VAULT_RECONNECT_DENIED, "reconnect denied", VAULT_ID, f_id),
     {VAULT_SERVER_ERROR, "general server error", 0, NULL, 0},
 };
+
+static const struct vault_layout hardened_layouts[] = {
+    L(VAULT_SEND_FILE, "send file, sealed",
+	12 + VAULT_NAME + VAULT_NONCE + VAULT_PACKET + VAULT_TAG, f_file_h),
+    L(VAULT_RECONNECT_PROOF, "reconnect proof", VAULT_NAME + VAULT_SIG,
+	f_proof),
+    L(VAULT_CRC_OK, "receipt ok", VAULT_NAME, f_file_name),
+    L(VAULT_CRC_RETRY, "receipt wrong, sending again", VAULT_NAME, f_file_name),
+    L(VAULT_CRC_FAIL, "receipt wrong, giving up", VAULT_NAME, f_file_name),
+    L(VAULT_FILE_CRC, "file received, receipt",
+	VAULT_ID + 4 + VAULT_NAME + VAULT_RECEIPT, f_crc_h),
+    L(VAULT_CHALLENGE, "reconnect challenge", VAULT_ID + VAULT_CHALLENGE_LEN,
+	f_challenge),
+};
+
+const struct vault_layout *
+vault_layout_profile(uint16_t code, int hardened)
+{
+	size_t i;
+
+	for (i = 0; hardened &&
+	     i < sizeof(hardened_layouts) / sizeof(hardened_layouts[0]);
+	     i++)
+		if (hardened_layouts[i].code == code)
+			return &hardened_layouts[i];
+	return vault_layout(code);
+}
 
 const struct vault_layout *
 vault_layout(uint16_t code)
@@ -101,6 +154,8 @@ vault_strerror(int err)
 		return "packet number not below the total";
 	case VAULT_ETOTAL:
 		return "total packets do not match the content size";
+	case VAULT_EPROFILE:
+		return "the other profile's version";
 	}
 	return "unknown error";
 }
@@ -152,6 +207,13 @@ vault_put_resp_hdr(uint8_t *out, uint16_t code, uint32_t size)
 	vault_put_u32(out + 3, size);
 }
 
+void
+vault_put_profile(uint8_t *hdr, int request, int hardened)
+{
+	hdr[request ? VAULT_ID : 0] =
+	    hardened ? VAULT_VERSION_HARDENED : VAULT_VERSION;
+}
+
 int
 vault_put_name(uint8_t *field, const char *name)
 {
@@ -189,6 +251,16 @@ vault_get_packet(const uint8_t *payload, struct vault_packet *p)
 	p->total = vault_get_u16(payload + 10);
 	p->name = payload + 12;
 	p->content = payload + 12 + VAULT_NAME;
+	p->nonce = p->tag = NULL;
+}
+
+void
+vault_get_packet_hardened(const uint8_t *payload, struct vault_packet *p)
+{
+	vault_get_packet(payload, p);
+	p->nonce = payload + 12 + VAULT_NAME;
+	p->content = p->nonce + VAULT_NONCE;
+	p->tag = p->content + VAULT_PACKET;
 }
 
 /*
@@ -197,12 +269,15 @@ vault_get_packet(const uint8_t *payload, struct vault_packet *p)
  * uint16_t casts do, and the service checks the order.
  */
 static int
-check_packet(const uint8_t *payload)
+check_packet(const uint8_t *payload, int hardened)
 {
 	struct vault_packet p;
 	uint32_t total;
 
 	vault_get_packet(payload, &p);
+	/* GCM adds no padding: the ciphertext is the plaintext's size. */
+	if (hardened && p.content_size != p.orig_size)
+		return VAULT_ETOTAL;
 	total = vault_total_packets(p.content_size);
 	if (total == 0 || p.total != (uint16_t)total)
 		return VAULT_ETOTAL;
@@ -212,7 +287,7 @@ check_packet(const uint8_t *payload)
 }
 
 static int
-check_fields(const struct vault_layout *l, const uint8_t *payload)
+check_fields(const struct vault_layout *l, const uint8_t *payload, int hardened)
 {
 	size_t i;
 
@@ -221,16 +296,19 @@ check_fields(const struct vault_layout *l, const uint8_t *payload)
 		    vault_get_name(payload + l->fields[i].off) < 0)
 			return VAULT_ENAME;
 	if (l->code == VAULT_SEND_FILE)
-		return check_packet(payload);
+		return check_packet(payload, hardened);
 	return VAULT_OK;
 }
 
-static int
-parse(const uint8_t *buf, size_t len, struct vault_msg *m, size_t *used,
-    size_t hdr, int request)
+int
+vault_parse_profile(const uint8_t *buf, size_t len, struct vault_msg *m,
+    size_t *used, int request, int hardened)
 {
 	const struct vault_layout *l;
 	const uint8_t *h = buf;
+	size_t hdr = request ? VAULT_REQ_HDR : VAULT_RESP_HDR;
+	uint8_t mine = hardened ? VAULT_VERSION_HARDENED : VAULT_VERSION;
+	uint8_t other = hardened ? VAULT_VERSION : VAULT_VERSION_HARDENED;
 
 	if (len < hdr)
 		return VAULT_NEED_MORE;
@@ -242,9 +320,11 @@ parse(const uint8_t *buf, size_t len, struct vault_msg *m, size_t *used,
 	m->version = h[0];
 	m->code = vault_get_u16(h + 1);
 	m->size = vault_get_u32(h + 3);
-	if (m->version != VAULT_VERSION)
+	if (m->version == other)
+		return VAULT_EPROFILE;
+	if (m->version != mine)
 		return VAULT_EVERSION;
-	l = vault_layout(m->code);
+	l = vault_layout_profile(m->code, hardened);
 	if (l == NULL || (request != 0) != (m->code < 1000))
 		return VAULT_ECODE;
 	if (m->size != l->size)
@@ -253,19 +333,19 @@ parse(const uint8_t *buf, size_t len, struct vault_msg *m, size_t *used,
 		return VAULT_NEED_MORE;
 	m->payload = buf + hdr;
 	*used = hdr + m->size;
-	return check_fields(l, m->payload);
+	return check_fields(l, m->payload, hardened);
 }
 
 int
 vault_parse_request(
     const uint8_t *buf, size_t len, struct vault_msg *m, size_t *used)
 {
-	return parse(buf, len, m, used, VAULT_REQ_HDR, 1);
+	return vault_parse_profile(buf, len, m, used, 1, 0);
 }
 
 int
 vault_parse_response(
     const uint8_t *buf, size_t len, struct vault_msg *m, size_t *used)
 {
-	return parse(buf, len, m, used, VAULT_RESP_HDR, 0);
+	return vault_parse_profile(buf, len, m, used, 0, 0);
 }

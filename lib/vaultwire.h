@@ -12,6 +12,7 @@
 #include <stdint.h>
 
 #define VAULT_VERSION 3
+#define VAULT_VERSION_HARDENED 4 /* the hardened profile's (vaultseal.h) */
 #define VAULT_REQ_HDR 23 /* client_id 16, version 1, code 2, size 4 */
 #define VAULT_RESP_HDR 7 /* version 1, code 2, size 4 */
 #define VAULT_ID 16
@@ -20,13 +21,22 @@
 #define VAULT_WRAPPED 128 /* RSA-1024 OAEP-SHA1 of the AES-256 key */
 #define VAULT_PACKET 1024 /* file content per 828 request */
 #define VAULT_TRIES 3 /* CRC attempts before 902 */
-#define VAULT_MSG_MAX (VAULT_REQ_HDR + 1291) /* largest request */
+#define VAULT_NONCE 12 /* hardened: AES-256-GCM nonce per packet */
+#define VAULT_TAG 16 /* hardened: its tag */
+#define VAULT_RECEIPT 32 /* hardened: HMAC-SHA256 in 1603 */
+#define VAULT_CHALLENGE_LEN 32 /* hardened: the reconnect's challenge */
+#define VAULT_SIG 128 /* hardened: RSA-1024 PSS signature */
+/* The largest request: a hardened 828. */
+#define VAULT_MSG_MAX                                                          \
+	(VAULT_REQ_HDR + 12 + VAULT_NAME + VAULT_NONCE + VAULT_PACKET +        \
+	    VAULT_TAG)
 
 enum vault_code {
 	VAULT_REGISTER = 825,
 	VAULT_SEND_PUBKEY = 826,
 	VAULT_RECONNECT = 827,
 	VAULT_SEND_FILE = 828,
+	VAULT_RECONNECT_PROOF = 829, /* hardened only */
 	VAULT_CRC_OK = 900,
 	VAULT_CRC_RETRY = 901,
 	VAULT_CRC_FAIL = 902,
@@ -38,6 +48,7 @@ enum vault_code {
 	VAULT_RECONNECT_OK = 1605,
 	VAULT_RECONNECT_DENIED = 1606,
 	VAULT_SERVER_ERROR = 1607,
+	VAULT_CHALLENGE = 1608, /* hardened only */
 };
 
 enum vault_ftype { VF_BYTES, VF_U16, VF_U32, VF_NAME, VF_CONTENT };
@@ -59,6 +70,8 @@ struct vault_layout {
 
 /* The layout of a request or response code; NULL for an unknown code. */
 const struct vault_layout *vault_layout(uint16_t code);
+/* The same in a profile (hardened: 828 and 1603 differ, 829 and 1608). */
+const struct vault_layout *vault_layout_profile(uint16_t code, int hardened);
 
 struct vault_msg {
 	uint8_t client_id[VAULT_ID]; /* requests only */
@@ -78,6 +91,7 @@ enum vault_err {
 	VAULT_ENAME = -4,
 	VAULT_EPACKET = -5,
 	VAULT_ETOTAL = -6,
+	VAULT_EPROFILE = -7, /* the other profile's version: m->version */
 };
 
 const char *vault_strerror(int err);
@@ -95,11 +109,20 @@ int vault_parse_request(
 /* The same for a response (client side). */
 int vault_parse_response(
     const uint8_t *buf, size_t len, struct vault_msg *m, size_t *used);
+/*
+ * Either of them in a profile: the faithful one is version 3, the
+ * hardened one 4; the other profile's version is VAULT_EPROFILE as soon
+ * as the header is there.
+ */
+int vault_parse_profile(const uint8_t *buf, size_t len, struct vault_msg *m,
+    size_t *used, int request, int hardened);
 
 /* Header encoders: write VAULT_REQ_HDR or VAULT_RESP_HDR bytes. */
 void vault_put_req_hdr(
     uint8_t *out, const uint8_t id[VAULT_ID], uint16_t code, uint32_t size);
 void vault_put_resp_hdr(uint8_t *out, uint16_t code, uint32_t size);
+/* Sets the version byte of a header just encoded to hardened's or not. */
+void vault_put_profile(uint8_t *hdr, int request, int hardened);
 
 /* Little-endian field access. */
 void vault_put_u16(uint8_t *p, uint16_t v);
@@ -130,6 +153,7 @@ struct trace_frame;
 struct vault_trace {
 	const uint8_t *aes; /* the session's AES-256 key, or NULL */
 	uint8_t iv[16]; /* CBC state before the next 828's content */
+	uint32_t index; /* hardened: the next 828's true number */
 	uint8_t plain[VAULT_PACKET]; /* the plaintext shown */
 	char with[96]; /* what opened it */
 	char note[96]; /* the public key's fingerprint */
@@ -144,9 +168,12 @@ struct vault_packet {
 	uint16_t total;
 	const uint8_t *name; /* VAULT_NAME bytes */
 	const uint8_t *content; /* VAULT_PACKET bytes */
+	const uint8_t *nonce, *tag; /* hardened; NULL faithful */
 };
 
 void vault_get_packet(const uint8_t *payload, struct vault_packet *p);
+/* The same for a hardened 828: nonce and tag around the content. */
+void vault_get_packet_hardened(const uint8_t *payload, struct vault_packet *p);
 /* ceil(content_size / VAULT_PACKET), the total a packet must carry. */
 uint32_t vault_total_packets(uint32_t content_size);
 

@@ -998,3 +998,20 @@ conn_service_state(const struct conn *c)
 {
 	return c->state;
 }
+
+int
+conn_hardened(const struct conn *c)
+{
+	return c->ctx->hardened >> service_index(c->svc) & 1;
+}
+
+int
+conn_profile_mismatch(struct conn *c)
+{
+	int h = conn_hardened(c);
+
+	conn_log(c, "profile mismatch: the relay is %s, the client is %s",
+	    h ? "hardened" : "faithful", h ? "faithful" : "hardened");
+	c->flags |= C_ERRLOGGED;
+	return -1;
+}

@@ -31,6 +31,7 @@
 
 enum {
 	OPT_CONSOLE = 256,
+	OPT_HARDENED,
 	OPT_IDLE_TIMEOUT,
 	OPT_MAX_CLIENTS,
 	OPT_MAX_FILE,
@@ -43,8 +44,9 @@ enum {
 };
 
 static const char synopsis[] =
-    "usage: pk-relay [--console] [-d state_dir] [--idle-timeout sec]\n"
-    "           [--max-clients n] [--max-file bytes] [--max-per-ip n]\n"
+    "usage: pk-relay [--console] [-d state_dir] [--hardened service]\n"
+    "           [--idle-timeout sec] [--max-clients n] [--max-file bytes]\n"
+    "           [--max-per-ip n]\n"
     "           [--max-queued bytes] [--message-timeout sec] [--pss]\n"
     "           [--trace] [--trace-json file]\n"
     "           service@host:port ...\n";
@@ -57,6 +59,10 @@ static const char options[] =
     "                      ./" DEFAULT_STATE_DIR "): protokit.db (made only\n"
     "                      if missing) and files/SERVICE/\n"
     "  -h, --help          print this help and exit\n"
+    "  --hardened service  serve service on its hardened profile (one\n"
+    "                      option a service; the default is faithful:\n"
+    "                      the original's behaviour, weaknesses and all);\n"
+    "                      a client on the other profile is refused\n"
     "  --idle-timeout sec  close a client silent for sec seconds (default\n"
     "                      60; 0: never); keymanager clients, who wait\n"
     "                      for a person, are spared (TCP keepalive)\n"
@@ -93,6 +99,7 @@ static const char notes[] =
 
 static const struct option core_longopts[] = {
     {"console", no_argument, NULL, OPT_CONSOLE},
+    {"hardened", required_argument, NULL, OPT_HARDENED},
     {"help", no_argument, NULL, 'h'},
     {"idle-timeout", required_argument, NULL, OPT_IDLE_TIMEOUT},
     {"max-clients", required_argument, NULL, OPT_MAX_CLIENTS},
@@ -169,6 +176,28 @@ struct evloop *
 relay_loop(const struct relay_ctx *ctx)
 {
 	return ctx->ev;
+}
+
+int
+relay_hardened(const struct relay_ctx *ctx, const char *name)
+{
+	const struct service *svc = service_find(name);
+
+	return svc != NULL && (ctx->hardened >> service_index(svc) & 1);
+}
+
+/* --hardened NAME: a service that has a hardened profile. */
+static void
+hardened_set(struct relay_ctx *ctx, const char *name)
+{
+	const struct service *svc;
+
+	if ((svc = service_find(name)) == NULL)
+		errx(2, "--hardened %s: no such service", name);
+	if (!svc->hardened)
+		errx(2, "--hardened %s: %s has no hardened profile yet", name,
+		    name);
+	ctx->hardened |= UINT32_C(1) << service_index(svc);
 }
 
 const char *
@@ -429,6 +458,9 @@ main(int argc, char *argv[])
 			break;
 		case 'h':
 			help();
+		case OPT_HARDENED:
+			hardened_set(&ctx, optarg);
+			break;
 		case OPT_IDLE_TIMEOUT:
 			ctx.idle_ms =
 			    number("--idle-timeout", optarg, 0, 86400 * 365) *

@@ -53,6 +53,7 @@ struct relay_ctx {
 	struct listener *listeners;
 	int nlisteners;
 	void **states; /* each service's, by its place in services.c */
+	uint32_t hardened; /* --hardened: bit k for the k-th service */
 	struct conn_list idle; /* open, oldest activity first */
 	struct conn_list linger; /* closing, oldest first */
 	struct conn_list msgs; /* in mid-message, oldest deadline first */
@@ -106,6 +107,8 @@ void service_names(char *, size_t);
 void **services_alloc(void);
 void services_free(void **);
 void *service_state(void **, const struct service *);
+/* Its place in services.c (below 32), for relay_ctx's hardened bits. */
+unsigned service_index(const struct service *);
 /* The k-th flag of all the services', and its service; NULL past the end. */
 const struct service_flag *service_flag(size_t k, const struct service **);
 

@@ -89,6 +89,7 @@ struct service {
 	const char *name;
 	size_t state_size; /* the service's state: one, zeroed, at start */
 	const struct service_flag *flags; /* ended by a NULL name; or NULL */
+	int hardened; /* 1: has a hardened profile (pk-relay --hardened) */
 	int (*init)(struct relay_ctx *, void *state);
 	int (*on_connect)(struct conn *);
 	ssize_t (*on_bytes)(struct conn *, const uint8_t *, size_t);
@@ -165,6 +166,17 @@ void conn_set_data(struct conn *, void *);
 const char *conn_peer(const struct conn *); /* "ip:port" */
 struct relay_ctx *conn_relay(const struct conn *);
 void *conn_service_state(const struct conn *); /* init's state */
+/*
+ * Profiles: 1 when pk-relay runs the client's service hardened
+ * (--hardened NAME), 0 when faithful (the default).
+ */
+int conn_hardened(const struct conn *);
+/*
+ * The client speaks the other profile: logs "profile mismatch: the relay
+ * is P, the client is Q" and returns -1, for on_bytes to return after
+ * queueing the reply that tells the client (the core flushes, closes).
+ */
+int conn_profile_mismatch(struct conn *);
 
 /* Logs one line "TIME SERVICE message" on stderr. */
 void relay_log(const char *service, const char *, ...)
@@ -179,6 +191,8 @@ struct sqlite3 *relay_db(const struct relay_ctx *);
  */
 struct evloop *relay_loop(const struct relay_ctx *);
 const char *relay_state_dir(const struct relay_ctx *); /* -d */
+/* 1 when --hardened named the service, for its init. */
+int relay_hardened(const struct relay_ctx *, const char *service);
 const char *relay_files_dir(const struct relay_ctx *); /* STATE/files */
 /*
  * The service's own folder of files, STATE/files/folder, into dir (size

@@ -56,10 +56,12 @@ service_names(char *buf, size_t size)
 	}
 }
 
-static size_t
+_Static_assert(NSERVICES <= 32, "relay_ctx's hardened: one bit a service");
+
+unsigned
 service_index(const struct service *svc)
 {
-	size_t i;
+	unsigned i;
 
 	for (i = 0; i < NSERVICES && services[i] != svc; i++)
 		;

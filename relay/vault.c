@@ -31,11 +31,12 @@ vault_db(struct conn *c)
 int
 vault_reply(struct conn *c, uint16_t code, const uint8_t *payload, size_t len)
 {
-	uint8_t msg[VAULT_RESP_HDR + VAULT_ID + 4 + VAULT_NAME + 4];
+	uint8_t msg[VAULT_RESP_HDR + VAULT_ID + 4 + VAULT_NAME + VAULT_RECEIPT];
 
 	if (len > sizeof(msg) - VAULT_RESP_HDR)
 		return -1;
 	vault_put_resp_hdr(msg, code, (uint32_t)len);
+	vault_put_profile(msg, 0, conn_hardened(c));
 	if (len > 0)
 		memcpy(msg + VAULT_RESP_HDR, payload, len);
 	vault_trace_frame(c, TRACE_SENT, msg, VAULT_RESP_HDR + len, NULL);
@@ -112,12 +113,8 @@ spki_parse(struct key_rsa *k, const uint8_t spki[VAULT_PUBKEY])
 	return 0;
 }
 
-/*
- * Makes a fresh AES key, stores it (with spki when store_spki) and sends it
- * wrapped with RSA-OAEP-SHA1 for spki in a `code` response.
- */
-static int
-issue_key(struct conn *c, const uint8_t id[VAULT_ID],
+int
+vault_issue_key(struct conn *c, const uint8_t id[VAULT_ID],
     const uint8_t spki[VAULT_PUBKEY], int store_spki, uint16_t code)
 {
 	struct key_rsa k;
@@ -165,7 +162,7 @@ do_pubkey(struct conn *c, const struct vault_msg *m)
 		    "client's id",
 		    name);
 	}
-	if (issue_key(c, m->client_id, m->payload + VAULT_NAME, 1,
+	if (vault_issue_key(c, m->client_id, m->payload + VAULT_NAME, 1,
 		VAULT_AES_KEY) == -1)
 		return -1;
 	conn_log(c, "pubkey %s", name);
@@ -184,7 +181,11 @@ do_reconnect(struct conn *c, const struct vault_msg *m)
 	if (rv == 0 || !cl.has_pubkey ||
 	    strcmp((const char *)cl.name, (const char *)m->payload) != 0)
 		return register_name(c, m, m->client_id);
-	if (issue_key(c, m->client_id, cl.pubkey, 0, VAULT_RECONNECT_OK) == -1)
+	/* Hardened: only once the client proves it holds the key. */
+	if (conn_hardened(c))
+		return vault_hard_challenge(c, m);
+	if (vault_issue_key(
+		c, m->client_id, cl.pubkey, 0, VAULT_RECONNECT_OK) == -1)
 		return -1;
 	conn_log(c, "reconnect %s ok", name);
 	return 0;
@@ -225,9 +226,15 @@ vault_bytes(struct conn *c, const uint8_t *data, size_t len)
 	size_t used = 0;
 	int rv;
 
-	rv = vault_parse_request(data, len, &m, &used);
+	rv = vault_parse_profile(data, len, &m, &used, 1, conn_hardened(c));
 	if (rv == VAULT_NEED_MORE)
 		return 0;
+	if (rv == VAULT_EPROFILE) {
+		/* The reply's version tells the client this relay's profile. */
+		vault_trace_frame(c, TRACE_RECV, data, VAULT_REQ_HDR, NULL);
+		vault_reply(c, VAULT_SERVER_ERROR, NULL, 0);
+		return conn_profile_mismatch(c);
+	}
 	/* An 828 is shown by vault_session.c, which holds its key. */
 	if (rv != VAULT_OK || m.code != VAULT_SEND_FILE)
 		vault_trace_frame(
@@ -247,6 +254,9 @@ vault_bytes(struct conn *c, const uint8_t *data, size_t len)
 	case VAULT_SEND_FILE:
 		rv = vault_session_packet(c, &m);
 		break;
+	case VAULT_RECONNECT_PROOF:
+		rv = vault_hard_proof(c, &m);
+		break;
 	default:
 		rv = vault_session_answer(c, &m);
 		break;
@@ -261,6 +271,7 @@ vault_init(struct relay_ctx *ctx, void *state)
 	int n;
 
 	TAILQ_INIT(&vs->sessions);
+	LIST_INIT(&vs->challenges);
 	if (vdb_init(ctx, &vs->db) == -1 ||
 	    relay_service_files(
 		ctx, VAULT_FILES, vs->files, sizeof(vs->files)) == -1)
@@ -282,16 +293,25 @@ vault_fini(struct relay_ctx *ctx, void *state)
 
 	(void)ctx;
 	vault_session_fini(vs);
+	vault_hard_fini(vs);
 	vdb_fini(vs->db);
 	vs->db = NULL;
+}
+
+static void
+vault_close(struct conn *c)
+{
+	vault_session_close(c);
+	vault_hard_close(c);
 }
 
 const struct service vault_service = {
     .name = VAULT_SERVICE,
     .state_size = sizeof(struct vault_state),
+    .hardened = 1,
     .init = vault_init,
     .on_bytes = vault_bytes,
-    .on_close = vault_session_close,
+    .on_close = vault_close,
     .fini = vault_fini,
     .trace = vault_trace_cb,
 };

@@ -25,9 +25,11 @@
  * uploading or waiting for its CRC answer (vault_session.c).
  */
 struct vault_session;
+struct vault_challenge;
 struct vdb;
 struct vault_state {
 	TAILQ_HEAD(, vault_session) sessions;
+	LIST_HEAD(, vault_challenge) challenges; /* vault_profile.c */
 	struct vdb *db; /* vault_db.c */
 	char files[PATH_MAX]; /* STATE/files/vault */
 	struct vault_trace *tracing; /* the decoder's state, in conn_trace */
@@ -35,7 +37,14 @@ struct vault_state {
 
 /* vault.c */
 struct vdb *vault_db(struct conn *); /* the service's statements */
+/* Sends a reply, its header in the client's profile. */
 int vault_reply(struct conn *, uint16_t code, const uint8_t *, size_t);
+/*
+ * Makes a fresh AES key, stores it (with spki when store_spki) and sends
+ * it wrapped with RSA-OAEP-SHA1 for spki in a `code` response.
+ */
+int vault_issue_key(struct conn *, const uint8_t id[VAULT_ID],
+    const uint8_t spki[VAULT_PUBKEY], int store_spki, uint16_t code);
 /*
  * pk-relay --trace: shows one request received or reply sent, with t
  * (an upload's key and CBC state, moved on past an 828) or none.
@@ -84,15 +93,37 @@ int vdb_aes_key(
 int vdb_file_verified(struct vdb *, const uint8_t id[VAULT_ID],
     const uint8_t *name, size_t len, const char *path);
 
+/*
+ * vault_profile.c: the hardened profile's differences.  An approved 827
+ * gets a challenge (1608); 829 answers it with a signature, and only then
+ * 1605.  An upload's packets open with hard_open (0, or -1 when the tag
+ * does not verify: out wiped), its receipt comes from hard_receipt.
+ */
+int vault_hard_challenge(struct conn *, const struct vault_msg *);
+int vault_hard_proof(struct conn *, const struct vault_msg *);
+void vault_hard_close(struct conn *);
+void vault_hard_fini(struct vault_state *);
+struct vault_hard;
+struct vault_packet;
+struct vault_hard *hard_new(const uint8_t secret[VAULT_AES],
+    const uint8_t id[VAULT_ID], const uint8_t name[VAULT_NAME], uint32_t size);
+int hard_open(struct vault_hard *, const struct vault_packet *, uint32_t index,
+    size_t n, uint8_t *out);
+void hard_receipt(struct vault_hard *, uint8_t mac[VAULT_RECEIPT]);
+void hard_free(struct vault_hard *);
+
 /* vault_upload.c */
 struct vault_upload;
 
 /*
  * Makes dir (0700) and a temporary file dir/.name.XXXXXX (0600), whose
- * path goes to tmp, and keys the decryption.  Returns NULL with errno set.
+ * path goes to tmp, and keys the decryption: with hard NULL, AES-256-CBC
+ * under key; else hard's (the upload owns it from now on).  Returns NULL
+ * with errno set.
  */
 struct vault_upload *upload_open(const char *dir, const char *name,
-    const uint8_t key[VAULT_AES], char *tmp, size_t tmpsize);
+    const uint8_t key[VAULT_AES], struct vault_hard *hard, char *tmp,
+    size_t tmpsize);
 /*
  * Decrypts n bytes (a multiple of 16) of ciphertext in order.  At the last
  * packet it checks and strips the padding, writes the rest, fsyncs and
@@ -102,6 +133,12 @@ struct vault_upload *upload_open(const char *dir, const char *name,
 #define UPLOAD_EPAD (-2)
 int upload_packet(struct vault_upload *, const uint8_t *, size_t n, int last,
     uint32_t *cksum);
+/*
+ * The same for a hardened packet p, index its true number: UPLOAD_EPAD
+ * when it does not verify; at the last one the receipt goes to mac.
+ */
+int upload_sealed(struct vault_upload *, const struct vault_packet *p,
+    uint32_t index, size_t n, int last, uint8_t mac[VAULT_RECEIPT]);
 /* Wipes the key and frees; closes the file if still open. */
 void upload_free(struct vault_upload *);
 /* Renames a finished tmp to dir/name and makes the rename durable. */

@@ -43,6 +43,8 @@ struct vault_session {
 	uint16_t total;
 	uint32_t next; /* index of the next packet */
 	uint32_t cksum;
+	int hardened; /* the upload is sealed (vault_profile.c) */
+	uint8_t receipt[VAULT_RECEIPT]; /* hardened: 1603's, not cksum */
 	long long since; /* last change, ms */
 	char tmp[PATH_MAX]; /* "" when none */
 	/* pk-relay --trace: the key and CBC state, to show the plaintext. */
@@ -206,7 +208,7 @@ session_claim(
 static int
 session_done(struct conn *c, struct vault_session *x)
 {
-	uint8_t out[VAULT_ID + 4 + VAULT_NAME + 4];
+	uint8_t out[VAULT_ID + 4 + VAULT_NAME + VAULT_RECEIPT];
 	const char *name = (const char *)x->name;
 
 	upload_free(x->up);
@@ -216,12 +218,19 @@ session_done(struct conn *c, struct vault_session *x)
 	conn_set_data(c, NULL);
 	x->state = X_WAITING;
 	x->since = now_ms();
-	conn_log(c, "upload %s done cksum=%u", name, x->cksum);
 	memcpy(out, x->id, VAULT_ID);
 	vault_put_u32(out + VAULT_ID, x->content_size);
 	memcpy(out + VAULT_ID + 4, x->name, VAULT_NAME);
+	if (x->hardened) {
+		conn_log(c, "upload %s done, sealed", name);
+		memcpy(
+		    out + VAULT_ID + 4 + VAULT_NAME, x->receipt, VAULT_RECEIPT);
+		return vault_reply(c, VAULT_FILE_CRC, out, sizeof(out));
+	}
+	conn_log(c, "upload %s done cksum=%u", name, x->cksum);
 	vault_put_u32(out + VAULT_ID + 4 + VAULT_NAME, x->cksum);
-	return vault_reply(c, VAULT_FILE_CRC, out, sizeof(out));
+	return vault_reply(
+	    c, VAULT_FILE_CRC, out, VAULT_ID + 4 + VAULT_NAME + 4);
 }
 
 /* Decrypts the next packet of x; at the last one, answers 1603. */
@@ -238,7 +247,10 @@ session_feed(
 		n = (size_t)(x->content_size - off);
 		last = 1;
 	}
-	rv = upload_packet(x->up, p->content, n, last, &x->cksum);
+	if (x->hardened)
+		rv = upload_sealed(x->up, p, x->next, n, last, x->receipt);
+	else
+		rv = upload_packet(x->up, p->content, n, last, &x->cksum);
 	x->next++;
 	if (rv == 0)
 		return last ? session_done(c, x) : 0;
@@ -265,13 +277,13 @@ max_content(struct conn *c)
 
 /*
  * --trace: shows the 828 in m, its plaintext when key is set (the CBC
- * chain in iv, moved on past it).
+ * chain in iv, moved on past it; hardened, index its true number).
  */
 static void
 trace_packet(struct conn *c, const struct vault_msg *m, const uint8_t *key,
-    uint8_t iv[16])
+    uint8_t iv[16], uint32_t index)
 {
-	struct vault_trace t = {.aes = key};
+	struct vault_trace t = {.aes = key, .index = index};
 
 	if (!conn_tracing(c))
 		return;
@@ -297,7 +309,7 @@ session_begin(
 	int rv;
 
 	rv = vdb_aes_key(vault_db(c), m->client_id, key);
-	trace_packet(c, m, rv == 1 ? key : NULL, iv);
+	trace_packet(c, m, rv == 1 ? key : NULL, iv, 0);
 	if (rv != 1)
 		return vault_refuse(c,
 		    rv == 0	  ? "unknown client id"
@@ -305,7 +317,7 @@ session_begin(
 				  : "database error");
 	if (!safe_name(p->name))
 		rv = vault_refuse(c, "unsafe file name \"%s\"", name);
-	else if (p->content_size % 16 != 0)
+	else if (!conn_hardened(c) && p->content_size % 16 != 0)
 		rv = vault_refuse(c, "content size %u is not a multiple of 16",
 		    p->content_size);
 	else if (p->content_size > max_content(c))
@@ -323,8 +335,10 @@ session_begin(
 				      "of %s",
 				      name);
 	}
-	x->up = upload_open(
-	    dir, (const char *)x->name, key, x->tmp, sizeof(x->tmp));
+	x->hardened = conn_hardened(c);
+	x->up = upload_open(dir, (const char *)x->name, key,
+	    x->hardened ? hard_new(key, x->id, x->name, p->content_size) : NULL,
+	    x->tmp, sizeof(x->tmp));
 	if (conn_tracing(c)) {
 		memcpy(x->trace_key, key, sizeof(key));
 		memcpy(x->trace_iv, iv, sizeof(iv));
@@ -355,18 +369,21 @@ vault_session_packet(struct conn *c, const struct vault_msg *m)
 	struct vault_session *x = conn_data(c);
 	int same;
 
-	vault_get_packet(m->payload, &p);
+	if (conn_hardened(c))
+		vault_get_packet_hardened(m->payload, &p);
+	else
+		vault_get_packet(m->payload, &p);
 	same = x != NULL && memcmp(x->id, m->client_id, VAULT_ID) == 0 &&
 	    strcmp((const char *)x->name, (const char *)p.name) == 0 &&
 	    x->content_size == p.content_size && x->orig_size == p.orig_size &&
 	    x->total == p.total;
 	if (same && p.number == (uint16_t)x->next) {
-		trace_packet(c, m, x->trace_key, x->trace_iv);
+		trace_packet(c, m, x->trace_key, x->trace_iv, x->next);
 		return session_feed(c, x, &p);
 	}
 	if (p.number == 0)
 		return session_begin(c, m, &p);
-	trace_packet(c, m, NULL, NULL);
+	trace_packet(c, m, NULL, NULL, 0);
 	if (same)
 		return vault_refuse(c, "packet %u out of order (expected %u)",
 		    p.number, (uint16_t)x->next);
@@ -416,7 +433,7 @@ session_keep(struct conn *c, struct vault_session *x)
 		session_free(x);
 		return vault_refuse(c, "database error");
 	}
-	conn_log(c, "crc ok %s", name);
+	conn_log(c, "%s ok %s", x->hardened ? "receipt" : "crc", name);
 	rv = vault_reply(c, VAULT_THANKS, x->id, VAULT_ID);
 	session_free(x);
 	return rv;

@@ -4,7 +4,9 @@
  * the plaintext buffered into large writes and CRCed (POSIX cksum) on the
  * way; at the last packet the PKCS#7 padding is checked and stripped and
  * the file is made durable.  The file is renamed into place only when the
- * client confirms the CRC (upload_commit).
+ * client confirms the CRC (upload_commit).  On the hardened profile each
+ * packet is opened by vault_profile.c instead (AES-256-GCM, no padding)
+ * and the receipt takes the CRC's place.
  */
 #include <sys/stat.h>
 
@@ -37,29 +39,36 @@ struct vault_upload {
 	uint64_t synced; /* handed to writeback */
 	int fd;
 	size_t have; /* plaintext in buf */
+	struct vault_hard *hard; /* hardened: vault_profile.c's; else NULL */
 	uint8_t buf[UPLOAD_BUF + VAULT_PACKET];
 };
 
 struct vault_upload *
 upload_open(const char *dir, const char *name, const uint8_t key[VAULT_AES],
-    char *tmp, size_t tmpsize)
+    struct vault_hard *hard, char *tmp, size_t tmpsize)
 {
 	struct vault_upload *up;
 	int n;
 
-	if (mkdir(dir, 0700) == -1 && errno != EEXIST)
+	if (mkdir(dir, 0700) == -1 && errno != EEXIST) {
+		hard_free(hard);
 		return NULL;
+	}
 	n = snprintf(
 	    tmp, tmpsize, "%s/.%.*s.XXXXXX", dir, UPLOAD_TMPNAME, name);
 	if (n < 0 || (size_t)n >= tmpsize) {
+		hard_free(hard);
 		errno = ENAMETOOLONG;
 		return NULL;
 	}
-	if ((up = malloc(sizeof(*up))) == NULL)
+	if ((up = malloc(sizeof(*up))) == NULL) {
+		hard_free(hard);
 		return NULL;
+	}
+	up->hard = hard;
 	/* mkostemp opens with O_EXCL, mode 0600: never an existing file. */
 	if ((up->fd = mkostemp(tmp, O_CLOEXEC)) == -1) {
-		free(up);
+		upload_free(up);
 		return NULL;
 	}
 	aes256_set_decrypt_key(&up->aes, key);
@@ -88,12 +97,24 @@ upload_flush(struct vault_upload *up)
 	return 0;
 }
 
+/* The last plaintext is in buf: writes it, makes the file durable. */
+static int
+upload_finish(struct vault_upload *up)
+{
+	int rv;
+
+	if (upload_flush(up) == -1 || fsync(up->fd) == -1)
+		return -1;
+	rv = close(up->fd);
+	up->fd = -1;
+	return rv;
+}
+
 int
 upload_packet(struct vault_upload *up, const uint8_t *ct, size_t n, int last,
     uint32_t *cksum)
 {
 	long len;
-	int rv;
 
 	cbc_decrypt(&up->aes, (nettle_cipher_func *)aes256_decrypt,
 	    AES_BLOCK_SIZE, up->iv, n, up->buf + up->have, ct);
@@ -103,13 +124,24 @@ upload_packet(struct vault_upload *up, const uint8_t *ct, size_t n, int last,
 	if ((len = pkcs7_strip(up->buf, up->have, AES_BLOCK_SIZE)) == -1)
 		return UPLOAD_EPAD;
 	up->have = (size_t)len;
-	if (upload_flush(up) == -1 || fsync(up->fd) == -1)
-		return -1;
-	rv = close(up->fd);
-	up->fd = -1;
-	if (rv == -1)
+	if (upload_finish(up) == -1)
 		return -1;
 	*cksum = crc_final(&up->crc, up->total);
+	return 0;
+}
+
+int
+upload_sealed(struct vault_upload *up, const struct vault_packet *p,
+    uint32_t index, size_t n, int last, uint8_t mac[VAULT_RECEIPT])
+{
+	if (hard_open(up->hard, p, index, n, up->buf + up->have) == -1)
+		return UPLOAD_EPAD;
+	up->have += n;
+	if (!last)
+		return up->have >= UPLOAD_BUF ? upload_flush(up) : 0;
+	if (upload_finish(up) == -1)
+		return -1;
+	hard_receipt(up->hard, mac);
 	return 0;
 }
 
@@ -122,6 +154,7 @@ upload_free(struct vault_upload *up)
 		close(up->fd);
 	secret_wipe(&up->aes, sizeof(up->aes));
 	secret_wipe(up->iv, sizeof(up->iv));
+	hard_free(up->hard);
 	free(up);
 }
 

@@ -122,21 +122,28 @@ ca_state() {
 	LPID=
 }
 
-# doc_fields DOC: the "step field" pairs of DOC's field table, the one
-# under a heading "### Fields on the wire" whose rows start
-# | `step` | `field` | (offset, length, meaning follow), sorted.
+# doc_fields DOC [TABLE]: the "step field" pairs of DOC's field table,
+# the one under the heading "### TABLE" (default: Fields on the wire;
+# a hardened profile's is "Fields on the wire, hardened profile") whose
+# rows start | `step` | `field` | (offset, length, meaning follow), sorted.
 doc_fields() {
-	awk '/^#+ / { t = ($0 ~ /^### Fields on the wire/); next }
+	awk -v h="### ${2:-Fields on the wire}" '/^#+ / { t = ($0 == h); next }
 	    t && /^\| *`/ { split($0, c, "|"); gsub(/[` ]/, "", c[2]);
 	    gsub(/[` ]/, "", c[3]); print c[2], c[3] }' "$1" | sort -u
 }
 
-# trace_check DOC JSON...: the JSON traces (--trace-json) of a full run
-# name every field of DOC's field table, in its step, and nothing else: no
-# field the table lacks, none "unnamed", no frame malformed.  Prints the
-# difference (- only in the doc, + only in the trace) on failure.
+# trace_check [--table TABLE] DOC JSON...: the JSON traces (--trace-json)
+# of a full run name every field of DOC's field table (doc_fields), in
+# its step, and nothing else: no field the table lacks, none "unnamed",
+# no frame malformed.  Prints the difference (- only in the doc, + only
+# in the trace) on failure.
 trace_check() {
-	local doc=$1 bad
+	local doc table='' bad
+	if [ "$1" = --table ]; then
+		table=$2
+		shift 2
+	fi
+	doc=$1
 	shift
 	bad=$(jq -r 'select(.malformed != null) | .step + ": " + .malformed' \
 	    "$@" | head -3)
@@ -144,9 +151,9 @@ trace_check() {
 		echo "malformed frames: $bad" >&2
 		return 1
 	fi
-	doc_fields "$doc" > doc.fields
+	doc_fields "$doc" "$table" > doc.fields
 	[ -s doc.fields ] || {
-		echo "$doc: no \"### Fields on the wire\" table" >&2
+		echo "$doc: no \"### ${table:-Fields on the wire}\" table" >&2
 		return 1
 	}
 	jq -r '.step + " " + .fields[].name' "$@" | sort -u > trace.fields

@@ -16,7 +16,7 @@ relay_pid_of() {
 	run -2 protokit
 	run -2 protokit frobnicate
 	run -0 protokit-vault --help
-	assert_line 'usage: protokit-vault [--explain] [--keep] [--pcap file] [--step] [--trace]'
+	assert_line 'usage: protokit-vault [--explain] [--hardened] [--keep] [--pcap file]'
 	run -2 protokit-vault --bogus
 }
 

@@ -178,10 +178,10 @@ pkcs7() {
 	exec {fd}>&-
 	assert_equal "$(od -An -tx1 reply | tr -d ' \n')" 03470600000000
 	wait_file "$BATS_TEST_TMPDIR/relay.log" 'server_error'
-	grep -qE '^[0-9:.]+ <<< 127\.0\.0\.1:[0-9]+ vault register: 23 bytes, malformed: version is not 3$' \
+	grep -qE '^[0-9:.]+ <<< 127\.0\.0\.1:[0-9]+ vault register: 23 bytes, malformed: version is not 3 \(faithful\) or 4 \(hardened\)$' \
 	    "$BATS_TEST_TMPDIR/relay.log"
 	assert_equal "$(jq -r 'select(.direction == "received") | .malformed' \
-	    "$BATS_TEST_TMPDIR/relay.json")" "version is not 3"
+	    "$BATS_TEST_TMPDIR/relay.json")" "version is not 3 (faithful) or 4 (hardened)"
 }
 
 @test "trace-vault: protokit run vault --trace --trace-json FILE: the frames between the steps, every one in FILE" {

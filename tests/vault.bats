@@ -382,7 +382,7 @@ fake_server() {
 	done <<-'EOF'
 	\003\100\006|2|%s: short reply: 3 of 7 header bytes
 	\003\100\006\020\000\000\000abcd|2|%s: short reply 1600: 4 of 16 payload bytes
-	\004\100\006\020\000\000\000|2|%s: malformed reply (code 1600): wrong version
+	\005\100\006\020\000\000\000|2|%s: malformed reply (code 1600): wrong version
 	\003\100\006\021\000\000\000|2|%s: malformed reply (code 1600): payload size does not match the code
 	\003\104\006\020\000\000\000%016d|2|%s: unexpected reply 1604 (message received) to 825 (register)
 	EOF

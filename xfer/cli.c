@@ -99,6 +99,13 @@ cli_global(struct xfer_global *g, int ch, const char *arg)
 			err(2, "--trace-json %s", arg);
 		g->trace = 1;
 		return 1;
+	case XFER_OPT_HARDENED:
+		/* Before the protocol's name, xfer.c checks it there. */
+		if (g->proto != NULL && !g->can_harden)
+			errx(2, "--hardened: %s has no hardened profile yet",
+			    g->proto);
+		g->hardened = 1;
+		return 1;
 	case XFER_OPT_TRACE_AS:
 		if (*arg == '\0')
 			errx(2, "--trace-as: an empty name");
@@ -106,6 +113,14 @@ cli_global(struct xfer_global *g, int ch, const char *arg)
 		return 1;
 	}
 	return 0;
+}
+
+void
+cli_profile_mismatch(const struct xfer_global *g)
+{
+	errx(2, "%s: profile mismatch: the relay is %s, this client is %s",
+	    g->proto, g->hardened ? "faithful" : "hardened",
+	    g->hardened ? "hardened" : "faithful");
 }
 
 void

@@ -15,6 +15,11 @@ struct xfer_global;
 
 /* 1 when ch is a global option (arg its argument): stored into g. */
 int cli_global(struct xfer_global *g, int ch, const char *arg);
+/*
+ * The relay answered on the other profile than g's: "NAME: profile
+ * mismatch: the relay is P, this client is Q", exit 2.
+ */
+_Noreturn void cli_profile_mismatch(const struct xfer_global *g);
 /* After the protocol's options and operands: into -C's directory. */
 void cli_chdir(const struct xfer_global *g);
 /* A usage error: fmt (if not NULL) says what, then where help is; exit 2. */

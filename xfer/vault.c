@@ -49,18 +49,21 @@ static const struct sub {
     {"register", vault_register, 0, 0, 1},
     {"pubkey", vault_pubkey, HAS_KEY | HAS_OUT | HAS_PASS, 0, 0},
     {"reconnect", vault_reconnect, HAS_OUT, 0, 0},
-    {"send", vault_send, HAS_NAME | HAS_SIZE | HAS_FLIP, 0, 0},
+    {"send", vault_send, HAS_KEY | HAS_NAME | HAS_SIZE | HAS_FLIP, 0, 0},
     {"ack", vault_ack, HAS_NAME, 1, 1},
     {"client", vault_client, HAS_FLIP, 0, 0},
 };
 
 static const char synopsis[] =
-    "usage: pk-xfer [--trace] [-t sec] [-C dir] vault register [name]\n"
+    "usage: pk-xfer [--hardened] [--trace] [-t sec] [-C dir] vault register "
+    "[name]\n"
     "       pk-xfer ... vault pubkey -k key [-o wrapped] [--pass-env var |"
     "\n"
     "           --pass-fd n | --pass-file file]\n"
     "       pk-xfer ... vault reconnect [-o wrapped]\n"
     "       pk-xfer ... vault send [--name name] [--size bytes]"
+    " [--flip-byte n] [-q]\n"
+    "       pk-xfer --hardened ... vault send -k key [--name name]"
     " [--flip-byte n] [-q]\n"
     "       pk-xfer ... vault ack ok | retry | fail [--name name]\n"
     "       pk-xfer ... vault client [--flip-byte n] [-q]\n";
@@ -95,9 +98,21 @@ static const char options[] =
     "             zero IV, PKCS#7), send it, compare the CRCs, at most 3\n"
     "             tries, then 902\n"
     "\n"
+    "\n"
+    "With --hardened (the relay runs pk-relay --hardened vault; "
+    "docs/vault.md,\n"
+    "\"Profiles\"): reconnect answers the relay's challenge with a signature\n"
+    "by me.info's key (829) before the key comes (1605); send reads the\n"
+    "plaintext on stdin and -k the session key (the 32 bytes pk-wrap -d\n"
+    "unwraps), seals each packet with AES-256-GCM itself and prints the\n"
+    "relay's receipt (HMAC-SHA256 of the file), exit 1 unless it is the\n"
+    "file's; client does the same; a tampered packet gets 1607.\n"
+    "\n"
     "  -C dir             work in dir (paths on the command line too)\n"
     "  -h, --help         print this help and exit\n"
-    "  -k, --key file     the RSA private key, PEM or DER (may be encrypted)\n"
+    "  --hardened         the hardened profile (see above)\n"
+    "  -k, --key file     the RSA private key, PEM or DER (may be encrypted);\n"
+    "                     send --hardened: the 32-byte session key\n"
     "  -o, --output file  write the wrapped AES key to file (mode 0600; a\n"
     "                     device or FIFO is written into, not replaced)\n"
     "  -q, --quiet        no progress line on stderr (shown on a terminal\n"
@@ -223,6 +238,7 @@ vault_main(struct xfer_global *g, int argc, char *argv[])
 	    argc, argv, "step");
 	s = find_sub(argc, argv, given, &o);
 	o.timeout_ms = g->timeout_ms;
+	o.hardened = g->hardened;
 	o.sink = g->trace ? &g->sink : NULL;
 	cli_chdir(g);
 	return s->run(&o);

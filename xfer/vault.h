@@ -22,9 +22,15 @@
 #define VAULT_SPOOL_MAX 0xfffffff0u /* largest ciphertext, whole blocks */
 #define PKT_PAYLOAD (12 + VAULT_NAME + VAULT_PACKET) /* of an 828 */
 #define PKT_SIZE (VAULT_REQ_HDR + PKT_PAYLOAD)
+/* A hardened 828: a nonce before the content, a tag after it. */
+#define PKT_PAYLOAD_H (PKT_PAYLOAD + VAULT_NONCE + VAULT_TAG)
+#define PKT_SIZE_H (VAULT_REQ_HDR + PKT_PAYLOAD_H)
+#define PKT_CONTENT (VAULT_REQ_HDR + 12 + VAULT_NAME) /* faithful */
+#define PKT_CONTENT_H (PKT_CONTENT + VAULT_NONCE)
 
 struct vault_opts {
 	const struct trace_sink *sink; /* --trace, --trace-json; or NULL */
+	int hardened; /* --hardened: the hardened profile (vault_profile.c) */
 	int timeout_ms; /* -t */
 	const char *keyfile; /* -k */
 	const char *outfile; /* -o: NULL is stdout */
@@ -58,11 +64,12 @@ struct xconn {
 	uint8_t in[VAULT_RESP_HDR + VAULT_MSG_MAX];
 	struct vault_msg reply; /* the last reply; payload in `in' */
 	struct vault_trace vt; /* the decoder's state: an upload's key */
+	int hardened; /* speaks the hardened profile */
 };
 
 /* vault_net.c: every failure dies with exit 2, a 1607 reply with exit 1. */
-void net_connect(struct xconn *c, const char *server, int timeout_ms,
-    const struct trace_sink *sink);
+void net_connect(
+    struct xconn *c, const char *server, const struct vault_opts *o);
 void net_close(struct xconn *c);
 /* Sends one request: header from c->id, code and the payload. */
 void net_request(
@@ -142,12 +149,30 @@ struct vault_file {
 	long long flip; /* ciphertext byte to flip, or -1 */
 	const uint8_t *aes; /* NULL: fd holds the ciphertext */
 	uint32_t crc; /* of the plaintext, when aes is set */
+	/* Hardened (aes is the session secret): ours and the relay's. */
+	uint8_t receipt[VAULT_RECEIPT], theirs[VAULT_RECEIPT];
 };
 int vault_send(const struct vault_opts *o);
 /* Streams the 828 packets and returns the cksum from the 1603 reply. */
 uint32_t vault_send_file(struct xconn *c, struct vault_file *u);
 /* Wipes the plaintext buffer and the AES key schedule (also at exit). */
 void vault_send_wipe(void);
+
+/*
+ * vault_profile.c: the client's side of the hardened profile.  The
+ * session secret from a raw 32-byte file (send -k); one packet sealed in
+ * its slot (the frame, header first: a fresh nonce, the content, the
+ * tag); a 1603's receipt checked against ours (1 when they agree); the
+ * proof after a reconnect's 1608: me.info's key signs the challenge
+ * (829), the relay answers 1605, whose wrapped key goes to wrapped.
+ */
+void hard_secret_read(const char *path, uint8_t secret[32]);
+struct vault_keys;
+void hard_seal(uint8_t *slot, uint32_t index, const uint8_t *plain, size_t len,
+    const struct vault_keys *k);
+int hard_receipt_ok(const struct vault_file *u);
+void hard_prove(
+    struct xconn *c, const struct vault_me *m, uint8_t wrapped[VAULT_WRAPPED]);
 
 /* vault_client.c */
 int vault_client(const struct vault_opts *o);

@@ -87,7 +87,7 @@ session(struct xconn *c, const struct vault_info *t, uint8_t aes[32])
 
 /* Opens transfer.info's file and sets the upload's sizes. */
 static void
-open_file(const struct vault_info *t, struct vault_file *u)
+open_file(const struct vault_info *t, struct vault_file *u, int hardened)
 {
 	struct stat st;
 
@@ -104,6 +104,27 @@ open_file(const struct vault_info *t, struct vault_file *u)
 	u->name = base_name(t->path);
 	u->orig_size = (uint32_t)st.st_size;
 	u->content_size = (u->orig_size / AES_BLOCK_SIZE + 1) * AES_BLOCK_SIZE;
+	/* Hardened: GCM adds no padding, and an empty file has no packet. */
+	if (hardened)
+		u->content_size = u->orig_size;
+	if (hardened && u->orig_size == 0)
+		errx(2, "%s: empty: the hardened upload carries 1 byte or more",
+		    t->path);
+}
+
+/* The relay's check value is ours: the CRC, hardened the receipt. */
+static int
+check_value(const struct xconn *c, const struct vault_file *u, uint32_t crc)
+{
+	char hex[2 * VAULT_RECEIPT + 1];
+
+	if (!c->hardened) {
+		printf("RESPONSE CRC %u\n", crc);
+		return crc == u->crc;
+	}
+	hex_encode(u->theirs, VAULT_RECEIPT, hex);
+	printf("RESPONSE RECEIPT %s\n", hex);
+	return hard_receipt_ok(u);
 }
 
 /* Sends until the CRCs agree, at most VAULT_TRIES times; 0 or 1. */
@@ -118,15 +139,19 @@ send_file(struct xconn *c, struct vault_file *u)
 			err(2, "%s", u->name);
 		crc = vault_send_file(c, u);
 		progress("SEND FILE REQUEST COMPLETED");
-		printf("RESPONSE CRC %u\n", crc);
-		if (crc == u->crc) {
-			progress("Correct checksum");
+		if (check_value(c, u, crc)) {
+			progress(c->hardened ? "Correct receipt"
+					     : "Correct checksum");
 			step_ack(c, VAULT_CRC_OK, u->name);
 			progress("CRC OK REQUEST COMPLETED");
 			return 0;
 		}
-		printf("Wrong checksum: ours is %u (try %d of %d)\n", u->crc,
-		    try, VAULT_TRIES);
+		if (c->hardened)
+			printf(
+			    "Wrong receipt (try %d of %d)\n", try, VAULT_TRIES);
+		else
+			printf("Wrong checksum: ours is %u (try %d of %d)\n",
+			    u->crc, try, VAULT_TRIES);
 		if (try == VAULT_TRIES)
 			break;
 		step_ack(c, VAULT_CRC_RETRY, u->name);
@@ -148,11 +173,11 @@ vault_client(const struct vault_opts *o)
 	if (secrets_add(session_key, sizeof(session_key)) == -1)
 		err(2, "session key");
 	info_read(&t);
-	open_file(&t, &u);
+	open_file(&t, &u, o->hardened);
 	if (o->flip >= 0 && (uint64_t)o->flip >= u.content_size)
 		errx(2, "--flip-byte %lld: beyond the %u bytes of ciphertext",
 		    o->flip, u.content_size);
-	net_connect(&c, t.server, o->timeout_ms, o->sink);
+	net_connect(&c, t.server, o);
 	session(&c, &t, session_key);
 	rv = send_file(&c, &u);
 	net_close(&c);

@@ -22,25 +22,30 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "cli.h"
 #include "deadline.h"
 #include "dial.h"
 #include "vault.h"
+#include "xfer.h"
 
 static const char *
 label(uint16_t code)
 {
 	const struct vault_layout *l = vault_layout(code);
 
+	if (l == NULL)
+		l = vault_layout_profile(code, 1);
+
 	return l != NULL ? l->label : "unknown";
 }
 
 void
-net_connect(struct xconn *c, const char *server, int timeout_ms,
-    const struct trace_sink *sink)
+net_connect(struct xconn *c, const char *server, const struct vault_opts *o)
 {
 	memset(c, 0, sizeof(*c));
-	c->timeout_ms = timeout_ms;
-	c->sink = sink;
+	c->timeout_ms = o->timeout_ms;
+	c->sink = o->sink;
+	c->hardened = o->hardened;
 	c->server = server;
 	c->fd = dial(server, c->timeout_ms);
 }
@@ -75,6 +80,7 @@ net_request(struct xconn *c, uint16_t code, const uint8_t *payload, size_t len)
 	uint8_t msg[VAULT_MSG_MAX];
 
 	vault_put_req_hdr(msg, c->id, code, (uint32_t)len);
+	vault_put_profile(msg, 1, c->hardened);
 	memcpy(msg + VAULT_REQ_HDR, payload, len);
 	if (c->sink != NULL)
 		xtrace_frame(c, TRACE_SENT, msg, VAULT_REQ_HDR + len, 1);
@@ -130,6 +136,18 @@ short_thanks(struct xconn *c, uint16_t req, long long end)
 	return 1;
 }
 
+/* The relay answered in the other profile's version: the one line. */
+static _Noreturn void
+mismatch(struct xconn *c, size_t have)
+{
+	const struct xfer_global g = {
+	    .proto = "vault", .hardened = c->hardened};
+
+	if (c->sink != NULL)
+		xtrace_frame(c, TRACE_RECV, c->in, have, 1);
+	cli_profile_mismatch(&g);
+}
+
 /*
  * Reads one whole reply into c->in and c->reply within one deadline; dies
  * if malformed.
@@ -148,7 +166,9 @@ read_reply(struct xconn *c, uint16_t req)
 	if (have < VAULT_RESP_HDR)
 		errx(2, "%s: short reply: %zu of %d header bytes", c->server,
 		    have, VAULT_RESP_HDR);
-	rv = vault_parse_response(c->in, have, &c->reply, &used);
+	rv = vault_parse_profile(c->in, have, &c->reply, &used, 0, c->hardened);
+	if (rv == VAULT_EPROFILE)
+		mismatch(c, have);
 	if (rv == VAULT_ESIZE && short_thanks(c, req, end))
 		return;
 	if (rv == VAULT_NEED_MORE) {
@@ -157,7 +177,8 @@ read_reply(struct xconn *c, uint16_t req)
 			errx(2, "%s: short reply %u: %zu of %u payload bytes",
 			    c->server, c->reply.code, got, c->reply.size);
 		have += got;
-		rv = vault_parse_response(c->in, have, &c->reply, &used);
+		rv = vault_parse_profile(
+		    c->in, have, &c->reply, &used, 0, c->hardened);
 	}
 	if (rv != VAULT_OK) {
 		if (c->sink != NULL)
@@ -175,7 +196,7 @@ read_reply(struct xconn *c, uint16_t req)
  * relay writes the reason.
  */
 static _Noreturn void
-server_error(uint16_t req)
+server_error(uint16_t req, int hardened)
 {
 	static const struct {
 		uint16_t req;
@@ -200,7 +221,15 @@ server_error(uint16_t req)
 		"no file of that name waits for a CRC answer, or a 4th "
 		"retry"},
 	    {VAULT_CRC_FAIL, "no file of that name waits for a CRC answer"},
+	    {VAULT_RECONNECT_PROOF,
+		"the proof does not verify: me.info's key is not the one "
+		"the relay holds for this client id"},
 	};
+	static const char sealed[] =
+	    "a packet that does not open with the server's current key "
+	    "(tampered with, or a stale key: every reconnect makes a new "
+	    "one), a file over the relay's --max-file, an unsafe file "
+	    "name, packets out of order, or an unknown client id";
 	size_t i;
 
 	warnx("server error (1607) after %u (%s)", req, label(req));
@@ -209,7 +238,9 @@ server_error(uint16_t req)
 			warnx("1607 after %u can mean: %s; pk-relay logs the "
 			      "reason on its stderr (\"vault PEER protocol "
 			      "error: ...\")",
-			    req, hints[i].why);
+			    req,
+			    hardened && req == VAULT_SEND_FILE ? sealed
+							       : hints[i].why);
 	exit(1);
 }
 
@@ -222,7 +253,7 @@ net_reply(struct xconn *c, uint16_t req, const uint16_t *want)
 	read_reply(c, req);
 	code = c->reply.code;
 	if (code == VAULT_SERVER_ERROR)
-		server_error(req);
+		server_error(req, c->hardened);
 	for (i = 0; want[i] != 0 && want[i] != code; i++)
 		;
 	if (want[i] == 0)

@@ -3,7 +3,9 @@
  * of a batch are built in one buffer and written with one call: headers
  * and the fixed fields are filled once, then each 1024-byte content area
  * is filled straight from the read buffer, by AES-256-CBC (zero IV,
- * PKCS#7) for `client', or by a copy of the ciphertext for `send'.
+ * PKCS#7) for `client', or by a copy of the ciphertext for `send'.  On
+ * the hardened profile both encrypt: each packet is sealed on its own
+ * (vault_profile.c) and a receipt replaces the CRC.
  */
 #include <sys/stat.h>
 
@@ -20,17 +22,18 @@
 
 #include "crc.h"
 #include "files.h"
+#include "hex.h"
 #include "io.h"
 #include "pkcs7.h"
 #include "progress.h"
 #include "secret.h"
 #include "secrets.h"
 #include "vault.h"
+#include "vaultseal.h"
 
 #define BATCH 64 /* packets per write: 84 KB */
-#define CONTENT_OFF (VAULT_REQ_HDR + 12 + VAULT_NAME)
 
-static _Alignas(64) uint8_t batch[BATCH * PKT_SIZE];
+static _Alignas(64) uint8_t batch[BATCH * PKT_SIZE_H];
 static _Alignas(64) uint8_t block[BATCH * VAULT_PACKET];
 
 /* The running state of one upload. */
@@ -40,6 +43,10 @@ struct sender {
 	struct crc crc;
 	uint32_t total; /* packets, not reduced modulo 2^16 */
 	uint64_t read; /* plaintext or ciphertext bytes read */
+	size_t slot; /* bytes of one 828: PKT_SIZE, hardened PKT_SIZE_H */
+	size_t content; /* its content's offset */
+	struct vault_keys keys; /* hardened */
+	struct hmac_sha256_ctx receipt; /* hardened: ours, of the plaintext */
 };
 
 /* Header and fixed fields of every slot; only packet_number varies. */
@@ -54,8 +61,10 @@ fill_headers(
 		errx(2, "%s: file name empty or longer than %d bytes", u->name,
 		    VAULT_NAME - 1);
 	for (i = 0; i < BATCH; i++) {
-		p = batch + i * PKT_SIZE;
-		vault_put_req_hdr(p, c->id, VAULT_SEND_FILE, PKT_PAYLOAD);
+		p = batch + i * s->slot;
+		vault_put_req_hdr(p, c->id, VAULT_SEND_FILE,
+		    (uint32_t)(s->slot - VAULT_REQ_HDR));
+		vault_put_profile(p, 1, c->hardened);
 		f = p + VAULT_REQ_HDR;
 		vault_put_u32(f, u->content_size);
 		vault_put_u32(f + 4, u->orig_size);
@@ -96,6 +105,10 @@ next_block(
 	if (sent + n == u->content_size)
 		plain = n - (u->content_size - u->orig_size);
 	read_input(u, s, block, plain);
+	if (s->slot == PKT_SIZE_H) {
+		vault_receipt_update(&s->receipt, block, plain);
+		return;
+	}
 	crc_update(&s->crc, block, plain);
 	if (plain < n && pkcs7_pad(block, plain, AES_BLOCK_SIZE) != n)
 		errx(2, "internal error: padding");
@@ -115,23 +128,26 @@ fill_contents(struct sender *s, const struct vault_file *u, uint32_t first,
 	uint64_t f;
 
 	for (i = 0; i < npkt; i++) {
-		p = batch + i * PKT_SIZE;
+		p = batch + i * s->slot;
 		vault_put_u16(p + VAULT_REQ_HDR + 8, (uint16_t)(first + i));
 		len = n - i * VAULT_PACKET;
 		if (len > VAULT_PACKET)
 			len = VAULT_PACKET;
-		if (u->aes != NULL)
-			cbc_aes256_encrypt(&s->aes, s->iv, len, p + CONTENT_OFF,
+		memset(p + s->content + len, 0, VAULT_PACKET - len);
+		if (s->slot == PKT_SIZE_H)
+			hard_seal(p, first + (uint32_t)i,
+			    block + i * VAULT_PACKET, len, &s->keys);
+		else if (u->aes != NULL)
+			cbc_aes256_encrypt(&s->aes, s->iv, len, p + s->content,
 			    block + i * VAULT_PACKET);
 		else
-			memcpy(p + CONTENT_OFF, block + i * VAULT_PACKET, len);
-		memset(p + CONTENT_OFF + len, 0, VAULT_PACKET - len);
+			memcpy(p + s->content, block + i * VAULT_PACKET, len);
 	}
 	if (u->flip < 0 || (uint64_t)u->flip < sent ||
 	    (uint64_t)u->flip >= sent + n)
 		return;
 	f = (uint64_t)u->flip - sent;
-	batch[f / VAULT_PACKET * PKT_SIZE + CONTENT_OFF + f % VAULT_PACKET] ^=
+	batch[f / VAULT_PACKET * s->slot + s->content + f % VAULT_PACKET] ^=
 	    0xff;
 }
 
@@ -143,12 +159,12 @@ trace_batch(
 
 	for (i = 0; i < npkt; i++)
 		xtrace_packet(
-		    c, batch + i * PKT_SIZE, first + (uint32_t)i, s->total);
+		    c, batch + i * s->slot, first + (uint32_t)i, s->total);
 }
 
 /* Checks the 1603 against what was sent and returns its cksum. */
 static uint32_t
-file_crc(struct xconn *c, const struct vault_file *u)
+file_crc(struct xconn *c, struct vault_file *u)
 {
 	static const uint16_t want[] = {VAULT_FILE_CRC, 0};
 	const uint8_t *p;
@@ -158,6 +174,10 @@ file_crc(struct xconn *c, const struct vault_file *u)
 	if (vault_get_u32(p + VAULT_ID) != u->content_size ||
 	    strcmp((const char *)p + VAULT_ID + 4, u->name) != 0)
 		errx(2, "%s: 1603 names another file or size", c->server);
+	if (c->hardened) {
+		memcpy(u->theirs, p + VAULT_ID + 4 + VAULT_NAME, VAULT_RECEIPT);
+		return 0;
+	}
 	return vault_get_u32(p + VAULT_ID + 4 + VAULT_NAME);
 }
 
@@ -183,10 +203,16 @@ vault_send_file(struct xconn *c, struct vault_file *u)
 		err(2, "upload");
 	memset(&s, 0, sizeof(s));
 	s.total = vault_total_packets(u->content_size);
-	if (u->aes != NULL)
+	s.slot = c->hardened ? PKT_SIZE_H : PKT_SIZE;
+	s.content = c->hardened ? PKT_CONTENT_H : PKT_CONTENT;
+	fill_headers(c, u, &s);
+	if (c->hardened) {
+		vault_keys_derive(&s.keys, u->aes);
+		vault_receipt_init(&s.receipt, s.keys.receipt, c->id,
+		    batch + PKT_CONTENT - VAULT_NAME, u->content_size);
+	} else if (u->aes != NULL)
 		aes256_set_encrypt_key(&s.aes, u->aes);
 	crc_init(&s.crc);
-	fill_headers(c, u, &s);
 	/* The trace shows the plaintext when we hold the key. */
 	c->vt.aes = u->aes;
 	for (first = 0; first < s.total; first += (uint32_t)npkt) {
@@ -198,7 +224,7 @@ vault_send_file(struct xconn *c, struct vault_file *u)
 		fill_contents(&s, u, first, n, npkt, sent);
 		if (c->sink != NULL)
 			trace_batch(c, &s, first, npkt);
-		if (net_write(c, batch, npkt * PKT_SIZE) == -1)
+		if (net_write(c, batch, npkt * s.slot) == -1)
 			net_lost(c, VAULT_SEND_FILE);
 		/* A reply before the last batch can only be a refusal; after
 		 * it, the server's 1603 may already be there. */
@@ -208,6 +234,8 @@ vault_send_file(struct xconn *c, struct vault_file *u)
 		progress(sent, u->content_size);
 	}
 	u->crc = crc_final(&s.crc, u->orig_size);
+	if (c->hardened)
+		vault_receipt_digest(&s.receipt, u->receipt);
 	vault_send_wipe();
 	secret_wipe(&c->vt, sizeof(c->vt));
 	return file_crc(c, u);
@@ -280,21 +308,10 @@ orig_size(const struct vault_opts *o, const struct vault_info *t)
 	return (uint32_t)st.st_size;
 }
 
-int
-vault_send(const struct vault_opts *o)
+/* The ciphertext on stdin, size bytes: whole blocks, --flip-byte in it. */
+static void
+check_cipher(const struct vault_opts *o, uint64_t size)
 {
-	struct vault_file u = {.flip = o->flip};
-	struct vault_info t;
-	struct vault_me m;
-	struct xconn c;
-	uint64_t size;
-	uint32_t crc;
-
-	info_read(&t);
-	me_read(&m);
-	u.name = o->name ? o->name : base_name(t.path);
-	u.orig_size = orig_size(o, &t);
-	u.fd = cipher_input(&size);
 	if (size == 0 || size % AES_BLOCK_SIZE != 0)
 		errx(2,
 		    "stdin: %llu bytes: ciphertext must be whole 16-byte "
@@ -306,11 +323,76 @@ vault_send(const struct vault_opts *o)
 	if (o->flip >= 0 && (uint64_t)o->flip >= size)
 		errx(2, "--flip-byte %lld: beyond the %llu bytes of ciphertext",
 		    o->flip, (unsigned long long)size);
+}
+
+/*
+ * Hardened: the plaintext on stdin, sealed by pk-xfer under -k's session
+ * secret (GCM binds each packet's header: no filter can make it).
+ */
+static uint8_t secret[32];
+
+static void
+check_plain(const struct vault_opts *o, struct vault_file *u, uint64_t size)
+{
+	if (o->keyfile == NULL)
+		errx(2,
+		    "vault send --hardened: missing -k key (the session "
+		    "key, 32 bytes: pk-wrap -d's output)");
+	if (o->size >= 0)
+		errx(2, "vault send --hardened: --size: the size is stdin's");
+	if (size == 0 || size > VAULT_SPOOL_MAX)
+		errx(2,
+		    "stdin: %llu bytes: the hardened upload carries 1 to "
+		    "%u",
+		    (unsigned long long)size, VAULT_SPOOL_MAX);
+	if (o->flip >= 0 && (uint64_t)o->flip >= size)
+		errx(2, "--flip-byte %lld: beyond the %llu bytes of ciphertext",
+		    o->flip, (unsigned long long)size);
+	if (secrets_add(secret, sizeof(secret)) == -1)
+		err(2, "session key");
+	hard_secret_read(o->keyfile, secret);
+	u->aes = secret;
+	u->orig_size = (uint32_t)size;
+}
+
+int
+vault_send(const struct vault_opts *o)
+{
+	struct vault_file u = {.flip = o->flip};
+	struct vault_info t;
+	struct vault_me m;
+	struct xconn c;
+	uint64_t size;
+	uint32_t crc;
+	char hex[2 * VAULT_RECEIPT + 1];
+
+	if (!o->hardened && o->keyfile != NULL)
+		errx(2, "vault send: -k only with --hardened (which encrypts)");
+	info_read(&t);
+	me_read(&m);
+	u.name = o->name ? o->name : base_name(t.path);
+	u.fd = cipher_input(&size);
+	if (o->hardened)
+		check_plain(o, &u, size);
+	else {
+		u.orig_size = orig_size(o, &t);
+		check_cipher(o, size);
+	}
 	u.content_size = (uint32_t)size;
-	net_connect(&c, t.server, o->timeout_ms, o->sink);
+	net_connect(&c, t.server, o);
 	memcpy(c.id, m.id, VAULT_ID);
 	crc = vault_send_file(&c, &u);
 	net_close(&c);
-	printf("%u\n", crc);
+	if (!o->hardened) {
+		printf("%u\n", crc);
+		return 0;
+	}
+	hex_encode(u.theirs, VAULT_RECEIPT, hex);
+	printf("%s\n", hex);
+	if (!hard_receipt_ok(&u))
+		errx(1,
+		    "%s: the relay's receipt is not the file sent: answer "
+		    "ack fail",
+		    u.name);
 	return 0;
 }

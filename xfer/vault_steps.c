@@ -55,13 +55,20 @@ step_reconnect(
 {
 	static const uint16_t want[] = {
 	    VAULT_RECONNECT_OK, VAULT_RECONNECT_DENIED, 0};
+	static const uint16_t want_h[] = {
+	    VAULT_CHALLENGE, VAULT_RECONNECT_DENIED, 0};
 	uint8_t payload[VAULT_NAME];
 	uint16_t code;
 
 	vault_put_name(payload, m->name);
 	memcpy(c->id, m->id, VAULT_ID);
 	net_request(c, VAULT_RECONNECT, payload, sizeof(payload));
-	code = net_reply(c, VAULT_RECONNECT, want);
+	code = net_reply(c, VAULT_RECONNECT, c->hardened ? want_h : want);
+	/* Hardened: the key comes only for a proof of the private key. */
+	if (code == VAULT_CHALLENGE) {
+		hard_prove(c, m, wrapped);
+		return VAULT_RECONNECT_OK;
+	}
 	if (code == VAULT_RECONNECT_OK)
 		memcpy(wrapped, c->reply.payload + VAULT_ID, VAULT_WRAPPED);
 	else
@@ -113,7 +120,7 @@ vault_register(const struct vault_opts *o)
 	char hex[2 * VAULT_ID + 1];
 
 	info_read(&t);
-	net_connect(&c, t.server, o->timeout_ms, o->sink);
+	net_connect(&c, t.server, o);
 	if (step_register(&c, o->name ? o->name : t.name, &m) ==
 	    VAULT_NAME_TAKEN)
 		errx(1, "name taken: %s", o->name ? o->name : t.name);
@@ -137,7 +144,7 @@ vault_pubkey(const struct vault_opts *o)
 	me_read(&m);
 	xfer_key_load(&k, o->keyfile, &o->pass);
 	vault_key_spki(&k, o->keyfile, spki);
-	net_connect(&c, t.server, o->timeout_ms, o->sink);
+	net_connect(&c, t.server, o);
 	step_pubkey(&c, &m, spki, wrapped);
 	net_close(&c);
 	vault_key_save(&k, &m);
@@ -158,7 +165,7 @@ vault_reconnect(const struct vault_opts *o)
 
 	info_read(&t);
 	me_read(&m);
-	net_connect(&c, t.server, o->timeout_ms, o->sink);
+	net_connect(&c, t.server, o);
 	if (step_reconnect(&c, &m, wrapped) == VAULT_RECONNECT_DENIED) {
 		hex_encode(m.id, VAULT_ID, hex);
 		warnx("reconnect denied (1606): the server registered %s again "
@@ -192,7 +199,7 @@ vault_ack(const struct vault_opts *o)
 		;
 	info_read(&t);
 	me_read(&m);
-	net_connect(&c, t.server, o->timeout_ms, o->sink);
+	net_connect(&c, t.server, o);
 	memcpy(c.id, m.id, VAULT_ID);
 	step_ack(&c, acks[i].code, o->name ? o->name : base_name(t.path));
 	if (acks[i].code == VAULT_CRC_RETRY)

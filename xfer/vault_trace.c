@@ -33,6 +33,7 @@ xtrace_packet(struct xconn *c, const uint8_t *p, uint32_t i, uint32_t total)
 {
 	uint32_t last = total - 1;
 	int text = i == 0 || i == last;
+	size_t size = c->hardened ? PKT_SIZE_H : PKT_SIZE;
 
 	if (i == 1 && last > 1 && c->sink->text != NULL) {
 		fprintf(c->sink->text,
@@ -45,9 +46,10 @@ xtrace_packet(struct xconn *c, const uint8_t *p, uint32_t i, uint32_t total)
 		fflush(c->sink->text);
 	}
 	if (c->sink->json == NULL && !text) {
-		/* Nothing shows it: only the CBC chain moves on. */
+		/* Nothing shows it: only the CBC chain (or the count) moves. */
 		memcpy(c->vt.iv, p + PKT_SIZE - AES_BLOCK_SIZE, AES_BLOCK_SIZE);
+		c->vt.index++;
 		return;
 	}
-	xtrace_frame(c, TRACE_SENT, p, PKT_SIZE, text);
+	xtrace_frame(c, TRACE_SENT, p, size, text);
 }

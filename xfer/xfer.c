@@ -18,12 +18,13 @@
 static const struct protocol {
 	const char *name;
 	int (*main)(struct xfer_global *, int, char *[]);
+	int hardened; /* 1: has a hardened profile (--hardened) */
 } protocols[] = {
-    {"ca", ca_main},
-    {"chat", chat_main},
-    {"e2e", e2e_main},
-    {"keymanager", keymanager_main},
-    {"vault", vault_main},
+    {"ca", ca_main, 0},
+    {"chat", chat_main, 0},
+    {"e2e", e2e_main, 0},
+    {"keymanager", keymanager_main, 0},
+    {"vault", vault_main, 1},
 };
 
 #define NPROTOCOLS (sizeof(protocols) / sizeof(protocols[0]))
@@ -39,8 +40,9 @@ usage(FILE *fp, int status)
 {
 	size_t i;
 
-	fputs("usage: pk-xfer [--trace] [--trace-json file] [--trace-as name]\n"
-	      "               [-q] [-t sec] [-C dir] protocol step [arg ...]\n",
+	fputs("usage: pk-xfer [--hardened] [--trace] [--trace-json file]\n"
+	      "               [--trace-as name] [-q] [-t sec] [-C dir]\n"
+	      "               protocol step [arg ...]\n",
 	    fp);
 	fputs("protocols:", fp);
 	for (i = 0; i < NPROTOCOLS; i++)
@@ -50,6 +52,10 @@ usage(FILE *fp, int status)
 	      "  -C dir             run the step in dir (paths on the command "
 	      "line too)\n"
 	      "  -h, --help         print this help and exit\n"
+	      "  --hardened         speak the protocol's hardened profile "
+	      "(the relay must\n"
+	      "                     run it with --hardened too; default: "
+	      "faithful)\n"
 	      "  -q, --quiet        no progress line on stderr (vault send and "
 	      "client,\n"
 	      "                     keymanager, e2e upload show one on a "
@@ -85,6 +91,10 @@ run(const struct protocol *p, struct xfer_global *g, int help, int argc,
 	char **av;
 	int ac = 0, rv;
 
+	g->proto = p->name;
+	g->can_harden = p->hardened;
+	if (g->hardened && !p->hardened)
+		errx(2, "--hardened: %s has no hardened profile yet", p->name);
 	if ((av = calloc((size_t)argc + 3, sizeof(*av))) == NULL)
 		err(2, NULL);
 	av[ac++] = argv[0];

@@ -19,6 +19,9 @@ struct xfer_global {
 	int timeout_ms; /* -t sec: each connect, reply and write */
 	int trace; /* --trace or --trace-json: sink has somewhere to write */
 	struct trace_sink sink; /* text: stderr (--trace); json: --trace-json */
+	int hardened; /* --hardened: the protocol's hardened profile */
+	const char *proto; /* the protocol's name, once known (xfer.c) */
+	int can_harden; /* 1: proto has a hardened profile */
 };
 
 /*
@@ -30,11 +33,13 @@ enum {
 	XFER_OPT_TRACE = 1000, /* above the protocols' own (256 ..) */
 	XFER_OPT_TRACE_JSON,
 	XFER_OPT_TRACE_AS,
+	XFER_OPT_HARDENED,
 	XFER_OPT_END /* cli.h's pass-options follow: no value is taken twice */
 };
 #define XFER_SHORTOPTS "C:qt:"
 /* clang-format off */
 #define XFER_LONGOPTS \
+	{"hardened", no_argument, NULL, XFER_OPT_HARDENED}, \
 	{"quiet", no_argument, NULL, 'q'}, \
 	{"timeout", required_argument, NULL, 't'}, \
 	{"trace", no_argument, NULL, XFER_OPT_TRACE}, \

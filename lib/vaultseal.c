@@ -1,0 +1,123 @@
+/*
+ * vaultseal: the hardened vault profile's crypto (see vaultseal.h), each
+ * function a thin use of Nettle: hkdf.h, gcm.h, hmac.h, sha2.h, memops.h.
+ */
+#include <string.h>
+
+#include <nettle/gcm.h>
+#include <nettle/hkdf.h>
+#include <nettle/memops.h>
+#include <nettle/sha2.h>
+
+#include "secret.h"
+#include "vaultseal.h"
+
+static const char salt[] = "protokit vault hardened v4";
+
+void
+vault_keys_derive(struct vault_keys *k, const uint8_t secret[VAULT_SECRET])
+{
+	struct hmac_sha256_ctx h;
+	uint8_t prk[SHA256_DIGEST_SIZE];
+
+	hmac_sha256_set_key(&h, sizeof(salt) - 1, (const uint8_t *)salt);
+	hkdf_extract(&h, (nettle_hash_update_func *)hmac_sha256_update,
+	    (nettle_hash_digest_func *)hmac_sha256_digest, SHA256_DIGEST_SIZE,
+	    VAULT_SECRET, secret, prk);
+	hmac_sha256_set_key(&h, sizeof(prk), prk);
+	hkdf_expand(&h, (nettle_hash_update_func *)hmac_sha256_update,
+	    (nettle_hash_digest_func *)hmac_sha256_digest, SHA256_DIGEST_SIZE,
+	    10, (const uint8_t *)"upload key", sizeof(k->upload), k->upload);
+	hkdf_expand(&h, (nettle_hash_update_func *)hmac_sha256_update,
+	    (nettle_hash_digest_func *)hmac_sha256_digest, SHA256_DIGEST_SIZE,
+	    11, (const uint8_t *)"receipt key", sizeof(k->receipt), k->receipt);
+	secret_wipe(prk, sizeof(prk));
+	secret_wipe(&h, sizeof(h));
+}
+
+void
+vault_aad(uint8_t aad[VAULT_AAD], const uint8_t *frame, uint32_t index)
+{
+	memcpy(aad, frame, VAULT_AAD - 4);
+	vault_put_u32(aad + VAULT_AAD - 4, index);
+}
+
+/* The GCM state for one packet: key, nonce, associated data. */
+static void
+gcm_start(struct gcm_aes256_ctx *g, const uint8_t key[32],
+    const uint8_t nonce[VAULT_NONCE], const uint8_t aad[VAULT_AAD])
+{
+	gcm_aes256_set_key(g, key);
+	gcm_aes256_set_iv(g, VAULT_NONCE, nonce);
+	gcm_aes256_update(g, VAULT_AAD, aad);
+}
+
+void
+vault_seal(const uint8_t key[32], const uint8_t nonce[VAULT_NONCE],
+    const uint8_t aad[VAULT_AAD], const uint8_t *in, size_t n, uint8_t *out,
+    uint8_t tag[VAULT_TAG])
+{
+	struct gcm_aes256_ctx g;
+
+	gcm_start(&g, key, nonce, aad);
+	gcm_aes256_encrypt(&g, n, out, in);
+	gcm_aes256_digest(&g, VAULT_TAG, tag);
+	secret_wipe(&g, sizeof(g));
+}
+
+int
+vault_open(const uint8_t key[32], const uint8_t nonce[VAULT_NONCE],
+    const uint8_t aad[VAULT_AAD], const uint8_t *in, size_t n, uint8_t *out,
+    const uint8_t tag[VAULT_TAG])
+{
+	struct gcm_aes256_ctx g;
+	uint8_t want[VAULT_TAG];
+	int ok;
+
+	gcm_start(&g, key, nonce, aad);
+	gcm_aes256_decrypt(&g, n, out, in);
+	gcm_aes256_digest(&g, VAULT_TAG, want);
+	ok = memeql_sec(want, tag, VAULT_TAG);
+	secret_wipe(&g, sizeof(g));
+	return ok ? 0 : -1;
+}
+
+void
+vault_receipt_init(struct hmac_sha256_ctx *h, const uint8_t key[32],
+    const uint8_t id[VAULT_ID], const uint8_t name[VAULT_NAME], uint32_t size)
+{
+	uint8_t le[4];
+
+	vault_put_u32(le, size);
+	hmac_sha256_set_key(h, 32, key);
+	hmac_sha256_update(h, VAULT_ID, id);
+	hmac_sha256_update(h, VAULT_NAME, name);
+	hmac_sha256_update(h, sizeof(le), le);
+}
+
+void
+vault_receipt_update(struct hmac_sha256_ctx *h, const uint8_t *p, size_t n)
+{
+	hmac_sha256_update(h, n, p);
+}
+
+void
+vault_receipt_digest(struct hmac_sha256_ctx *h, uint8_t mac[VAULT_RECEIPT])
+{
+	hmac_sha256_digest(h, VAULT_RECEIPT, mac);
+	secret_wipe(h, sizeof(*h));
+}
+
+void
+vault_proof_digest(uint8_t digest[32], const uint8_t id[VAULT_ID],
+    const uint8_t challenge[VAULT_CHALLENGE_LEN])
+{
+	static const char label[] = "protokit vault reconnect proof v4";
+	struct sha256_ctx s;
+
+	sha256_init(&s);
+	sha256_update(&s, sizeof(label) - 1, (const uint8_t *)label);
+	sha256_update(&s, VAULT_ID, id);
+	sha256_update(&s, VAULT_CHALLENGE_LEN, challenge);
+	sha256_digest(&s, SHA256_DIGEST_SIZE, digest);
+}
