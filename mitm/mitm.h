@@ -25,7 +25,7 @@
 /* One direction's output queue: a largest frame and all its copies. */
 #define MITM_OUT ((MITM_REPLAY_MAX + 1) * (FRAME_MAX + FRAME_HDR))
 #define MITM_RULES 64
-#define MITM_HEX_MAX 64 /* bytes one rewrite rule may set */
+#define MITM_VALUE_MAX 4096 /* bytes one rewrite rule may set */
 #define MITM_NAME_MAX 32 /* a step's or a field's name */
 #define MITM_CLIENTS 64
 
@@ -75,7 +75,7 @@ struct rule {
 	int count; /* replay's copies */
 	char field[MITM_NAME_MAX];
 	size_t off; /* in the field (a raw stream's: in the stream) */
-	uint8_t hex[MITM_HEX_MAX];
+	uint8_t hex[MITM_VALUE_MAX]; /* the value: hex or @FILE's bytes */
 	size_t hexlen;
 };
 

@@ -85,9 +85,9 @@ vault_send() {
 	    < data.enc)
 }
 
-@test "mitm: a whole vault run through pk-mitm succeeds; its JSON trace has every frame as the client traced it; --record has the bytes" {
+@test "mitm: a whole vault run through pk-mitm succeeds; its JSON trace has every frame as the client traced it; --trace is pk-xfer's text; --record has the bytes" {
 	start_relay vault@127.0.0.1:0
-	start_mitm m -p vault --to "127.0.0.1:$RELAY_PORT"
+	start_mitm m -p vault --to "127.0.0.1:$RELAY_PORT" --trace
 	vault_dir "$MITM_PORT"
 	vault_upload
 	run -0 vault_send
@@ -108,6 +108,11 @@ vault_send() {
 	    tr -d '\n')" ]
 	run -0 grep -c 'pk-mitm: conn [0-9]*: closed' m.log
 	assert_output 4
+	# --trace: pk-xfer's text, the client's view, peer the relay.
+	run -0 grep -A3 ">>> 127.0.0.1:$RELAY_PORT vault register: 278 bytes\$" m.log
+	assert_line --index 1 --regexp '^    client_id +0 +16  00 00 00'
+	assert_line --index 3 --regexp '^    code +17 +2  39 03  825 \(register\)$'
+	grep -q "<<< 127.0.0.1:$RELAY_PORT vault thanks: 23 bytes\$" m.log
 }
 
 @test "mitm: a drop rule: the relay never sees the dropped packet and refuses the upload" {
@@ -128,17 +133,18 @@ vault_send() {
 	assert_output ''
 }
 
-@test "mitm: a rewrite rule (-f FILE): the relay stores the file under the name the rule wrote; a CRC XOR reaches the client" {
+@test "mitm: rewrite rules (-f FILE, hex and @FILE values): the relay stores the file under the name the rule wrote; a CRC XOR reaches the client" {
 	start_relay vault@127.0.0.1:0
 	cat > rules <<-'EOF'
 		# every packet's file name, and the 900: data.bin -> bata.bin
-		c2s send_file.file_name[0]=62
+		c2s send_file.file_name=@newname
 		crc_ok.file_name[0]=62
 
 		# and back in the answer, whose CRC gets its low bit flipped
 		s2c vault:1603.file_name[0]=64
 		  s2c vault:1603.cksum^=01000000
 	EOF
+	printf bata.bin > newname
 	start_mitm m -p vault --to "127.0.0.1:$RELAY_PORT" -f rules
 	vault_dir "$MITM_PORT"
 	vault_upload
@@ -156,7 +162,7 @@ vault_send() {
 	run -1 grep 'data.bin' relay.log
 }
 
-@test "mitm: replay: the relay gets alice's register twice and answers the copy name_taken" {
+@test "mitm: replay: the relay gets alice's register twice and answers the copy name_taken; --record's line replays as it is" {
 	start_relay vault@127.0.0.1:0
 	start_mitm m -p vault --to "127.0.0.1:$RELAY_PORT" -r 'step=register replay'
 	vault_dir "$MITM_PORT"
@@ -172,6 +178,12 @@ vault_send() {
 	    's2c name_taken')"
 	run -0 grep -c 'register' relay.log
 	grep -q 'replayed$' m.log
+	# The record replays as it is: the register once more, straight to
+	# the relay, answered 1601 (name taken).
+	# shellcheck disable=SC2016 # awk's own fields
+	run -0 bash -c 'awk '\''$4 == "register" { print $5 }'\'' m.rec |
+	    xxd -r -p | socat -t 5 - "TCP:127.0.0.1:$RELAY_PORT" | xxd -p'
+	assert_output 03410600000000
 }
 
 @test "mitm: bytes that cannot be a frame are forwarded untouched and logged as unframed; the client's EOF reaches the relay as a half-close" {
@@ -198,6 +210,8 @@ vault_send() {
 	    'drop drop|column 6: a second action'
 	    'x.y[3=01|column 6: expected '"']'"
 	    'send_file.content[16]^=0|column 24: expected hex bytes'
+	    'content=|column 9: expected hex bytes or @FILE'
+	    'content=@nosuch|column 9: nosuch: No such file or directory'
 	    'chat:drop|column 1: a rule for another protocol'
 	    'replay=99|column 8: number out of range'
 	    '#0 drop|column 2: number out of range'
@@ -221,19 +235,21 @@ vault_send() {
 	assert_output 'pk-mitm: -p and --to are required'
 }
 
-@test "mitm: keymanager: the control channel and the peer channel (its port rewritten to a second pk-mitm) framed as the sender traced them" {
+@test "mitm: keymanager: the control channel and the peer channel (its port rewritten to a second pk-mitm) framed as the sender traced them; a bit of the file flipped at its stream offset" {
 	local wport pport
 	mkdir -m 700 state
 	pk-keygen aes -b 128 -o state/k3
 	cp state/k3 k3
-	seq 3000 > file
+	make_file file 400000
 	start_relay keymanager@127.0.0.1:0
 	pk-xfer -t 10 keymanager wait -k k3 -o got --yes \
 	    "127.0.0.1:$RELAY_PORT" > w.out 2> w.err 3>&- &
 	WPID=$!
 	wait_file w.out '^Waiting for a sender on port '
 	wport=$(sed -n 's/^Waiting for a sender on port //p' w.out)
-	start_mitm peer -p keymanager-peer --to "127.0.0.1:$wport"
+	# CFB: a ciphertext bit flipped flips the same plaintext bit.
+	start_mitm peer -p keymanager-peer --to "127.0.0.1:$wport" \
+	    -r 'file.ciphertext[300000]^=20'
 	pport=$MITM_PORT
 	[ "${#pport}" = "${#wport}" ] || skip "ports of different lengths"
 	# send_data 127.0.0.1:PORT: the port at 20 in the text.
@@ -241,9 +257,19 @@ vault_send() {
 	    -r "s2c step=send_data text[20]=$(printf %s "$pport" | xxd -p)"
 	run -0 pk-xfer -t 10 --trace-json s.json keymanager send -k k3 \
 	    --mode cfb "127.0.0.1:$MITM_PORT" file
+	assert_output --partial 'alles gut'
 	wait "$WPID" || fail "keymanager wait: exit $?: $(cat w.err)"
 	WPID=
-	cmp got file
+	grep -q 'alles gut' w.out
+	# Byte 300001 (cmp counts from 1, the ciphertext's offset from 0)
+	# with 0x20 flipped (octal 40), the next block (300017 to 300032)
+	# garbled, the rest intact.
+	run -1 cmp -l got file
+	[ "$(head -1 <<< "$output" | awk '{ print $1 }')" = 300001 ]
+	[ $((8#$(head -1 <<< "$output" | awk '{ print $2 }') ^ \
+	    8#$(head -1 <<< "$output" | awk '{ print $3 }'))) = 32 ]
+	[ "$(tail -1 <<< "$output" | awk '{ print $1 }')" -le 300032 ]
+	grep -q 'file: file.ciphertext\[300000\]^=20: rewritten$' peer.log
 	diff <(frames s.json ".peer != \"127.0.0.1:$pport\"" |
 	    cut -d' ' -f1-4) <(frames ctl.json | cut -d' ' -f1-4)
 	grep -q 'send_data.*rewritten$' ctl.log
