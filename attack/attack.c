@@ -16,6 +16,7 @@ static const struct attack *const attacks[] = {
     &attack_cube_root,
     &attack_frames,
     &attack_hastad,
+    &attack_vault_crc,
     &attack_vault_padding_oracle,
 };
 

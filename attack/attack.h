@@ -28,6 +28,7 @@ struct attack {
 extern const struct attack attack_cube_root;
 extern const struct attack attack_frames;
 extern const struct attack attack_hastad;
+extern const struct attack attack_vault_crc;
 extern const struct attack attack_vault_padding_oracle;
 
 /* The attack running (set by pk-attack's main before calling it). */
