@@ -52,7 +52,7 @@ help(void)
 	       "recovered on stdout.\n"
 	       "\n");
 	for (i = 0; i < NATTACKS; i++)
-		printf("  %-12s %s\n", attacks[i]->name, attacks[i]->about);
+		printf("  %-20s %s\n", attacks[i]->name, attacks[i]->about);
 	printf("\n"
 	       "  -h, --help   print this help (name --help: that attack's)"
 	       " and exit\n"
