@@ -16,7 +16,7 @@ oracle_relay=$RELAY_PID
 trap 'kill "$oracle_relay" 2>/dev/null' EXIT
 printf '%s\nalice\nfile.bin\n' "$RELAY_ADDR" > "$oracle_dir/alice/transfer.info"
 (
-	cd "$oracle_dir/alice"
+	cd "$oracle_dir/alice" || exit 2
 	pk-xfer vault register > /dev/null
 	pk-keygen rsa -b 1024 -e 17 --no-pass -o k > /dev/null
 	pk-xfer vault pubkey -k k.key -o aes.wrapped

@@ -115,9 +115,9 @@ crc_attack() {
 	mkdir alice && cp order.txt alice/
 	printf '%s\nalice\norder.txt\n' "$(sed -n 's/^listening //p' mitm.out)" \
 	    > alice/transfer.info
-	cd alice
+	cd alice || return 1
 	run pk-xfer "$@" vault client
-	cd ..
+	cd .. || return 1
 }
 
 @test "vault-crc: through pk-mitm alice's client reports success and the relay keeps the order eve changed" {
