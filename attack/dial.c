@@ -1,7 +1,7 @@
 /*
  * dial: an attack's blocking TCP connection to a live target ("host:port"
  * or "[v6]:port"), with a receive timeout so that a target that never
- * answers ends the attack rather than hanging it.
+ * answers ends the attack rather than hanging it, and SIGPIPE ignored.
  */
 #include <sys/socket.h>
 #include <sys/time.h>
@@ -11,6 +11,7 @@
 
 #include <err.h>
 #include <netdb.h>
+#include <signal.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
@@ -39,6 +40,8 @@ attack_dial(const char *addr)
 	host[hl] = '\0';
 	memset(&hints, 0, sizeof(hints));
 	hints.ai_socktype = SOCK_STREAM;
+	/* A target that closes first is an error on write, not a signal. */
+	signal(SIGPIPE, SIG_IGN);
 	if ((rv = getaddrinfo(host, colon + 1, &hints, &res)) != 0)
 		errx(2, "%s: %s", addr, gai_strerror(rv));
 	for (ai = res; ai != NULL; ai = ai->ai_next) {
