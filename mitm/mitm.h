@@ -71,6 +71,7 @@ struct rule {
 	long long conn; /* conn=N, 0 any */
 	long long nth; /* nth=N: the N-th frame the rest matches, 0 all */
 	long long seen; /* frames the rest matched so far */
+	int warned; /* said that a frame lacks the field */
 	enum rule_act act;
 	int count; /* replay's copies */
 	char field[MITM_NAME_MAX];
