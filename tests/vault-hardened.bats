@@ -6,8 +6,9 @@
 load helpers
 load dissect-helpers
 
+# A relay that did not exit cleanly (or, under SAN, reported) fails.
 teardown() {
-	stop_relay
+	stop_all
 }
 
 # The protocols without a hardened profile yet (chat, e2e and ca get one
