@@ -91,7 +91,7 @@ bin/pk-relay: $(RELAY_OBJ) $(LIB)
 bin/pk-xfer: $(XFER_OBJ) $(LIB)
 	$(CC) $(LDFLAGS) -o $@ $(XFER_OBJ) $(LIB) -lisal $(PK_LIBS)
 bin/pk-attack: $(ATTACK_OBJ) $(LIB)
-	$(CC) $(LDFLAGS) -o $@ $(ATTACK_OBJ) $(LIB) $(PK_LIBS)
+	$(CC) $(LDFLAGS) -o $@ $(ATTACK_OBJ) $(LIB) -lisal $(PK_LIBS)
 bin/pk-mitm: $(MITM_OBJ) $(LIB)
 	$(CC) $(LDFLAGS) -o $@ $(MITM_OBJ) $(LIB) $(PK_LIBS)
 

@@ -16,6 +16,8 @@ static const struct attack *const attacks[] = {
     &attack_cube_root,
     &attack_frames,
     &attack_hastad,
+    &attack_vault_crc,
+    &attack_vault_padding_oracle,
 };
 
 #define NATTACKS (sizeof(attacks) / sizeof(attacks[0]))
@@ -50,7 +52,7 @@ help(void)
 	       "recovered on stdout.\n"
 	       "\n");
 	for (i = 0; i < NATTACKS; i++)
-		printf("  %-12s %s\n", attacks[i]->name, attacks[i]->about);
+		printf("  %-20s %s\n", attacks[i]->name, attacks[i]->about);
 	printf("\n"
 	       "  -h, --help   print this help (name --help: that attack's)"
 	       " and exit\n"

@@ -28,6 +28,8 @@ struct attack {
 extern const struct attack attack_cube_root;
 extern const struct attack attack_frames;
 extern const struct attack attack_hastad;
+extern const struct attack attack_vault_crc;
+extern const struct attack attack_vault_padding_oracle;
 
 /* The attack running (set by pk-attack's main before calling it). */
 extern const struct attack *attack_self;
@@ -60,6 +62,11 @@ void attack_stats(unsigned long long queries, size_t recovered);
  * an I/O error.
  */
 void attack_output(const uint8_t *p, size_t len);
+/*
+ * A blocking TCP connection to addr ("host:port"), TCP_NODELAY, reads
+ * timing out after 10 s; dies (2) naming addr.
+ */
+int attack_dial(const char *addr);
 /* Reads a whole file ("-": stdin) of at most max bytes; dies (2). */
 uint8_t *attack_slurp(const char *path, size_t max, size_t *len);
 

@@ -296,6 +296,17 @@ trace_packet(struct conn *c, const struct vault_msg *m, const uint8_t *key,
 	secret_wipe(&t, sizeof(t));
 }
 
+/* x's temporary file and its decryption: CBC, or hardened, sealed. */
+static struct vault_upload *
+session_upload(struct conn *c, struct vault_session *x, const char *dir,
+    const uint8_t key[VAULT_AES], uint32_t size)
+{
+	x->hardened = conn_hardened(c);
+	return upload_open(dir, (const char *)x->name, key,
+	    x->hardened ? hard_new(key, x->id, x->name, size) : NULL, x->tmp,
+	    sizeof(x->tmp));
+}
+
 /* Checks a packet 0 and starts its upload. */
 static int
 session_begin(
@@ -335,10 +346,7 @@ session_begin(
 				      "of %s",
 				      name);
 	}
-	x->hardened = conn_hardened(c);
-	x->up = upload_open(dir, (const char *)x->name, key,
-	    x->hardened ? hard_new(key, x->id, x->name, p->content_size) : NULL,
-	    x->tmp, sizeof(x->tmp));
+	x->up = session_upload(c, x, dir, key, p->content_size);
 	if (conn_tracing(c)) {
 		memcpy(x->trace_key, key, sizeof(key));
 		memcpy(x->trace_iv, iv, sizeof(iv));

@@ -106,7 +106,8 @@ Try 'protokit --help'"
 	local n
 	for n in ca chat e2e keymanager vault; do
 		run -0 "protokit-$n" --help
-		assert_line --regexp "^usage: protokit-$n \\[--explain\\] \\[--keep\\] \\[--pcap file\\] "
+		# --hardened in between for a protocol that has the profile
+		assert_line --regexp "^usage: protokit-$n \\[--explain\\] (\\[--hardened\\] )?\\[--keep\\] \\[--pcap file\\]( |$)"
 		assert_line '  --pcap file'
 	done
 }
