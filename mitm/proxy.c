@@ -34,7 +34,7 @@ struct flow {
 	uint8_t out[MITM_OUT];
 	size_t outlen;
 	int raw; /* could not be framed: forwarded untouched from here on */
-	uint64_t pos; /* bytes of the stream cut so far */
+	uint64_t rawpos; /* raw bytes (a file, unframed) cut so far */
 	int eof, shut; /* EOF read; passed on */
 };
 
@@ -112,7 +112,7 @@ forward(struct conn *c, struct flow *f, uint8_t *p, size_t len, int raw,
 	    .number = ++c->frames,
 	    .c2s = f->c2s,
 	    .raw = raw,
-	    .base = f->pos,
+	    .base = f->rawpos,
 	    .tf = tf,
 	    .buf = p};
 	int copies;
@@ -124,7 +124,8 @@ forward(struct conn *c, struct flow *f, uint8_t *p, size_t len, int raw,
 		memcpy(f->out + f->outlen, p, len);
 		f->outlen += len;
 	}
-	f->pos += len;
+	if (raw)
+		f->rawpos += len;
 }
 
 /* Bytes the protocol cannot frame: one field, the frame marked. */

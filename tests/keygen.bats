@@ -237,15 +237,15 @@ key_files() {
 
 @test "keygen: --help prints the synopsis, every option and the exit codes" {
 	run -0 --separate-stderr pk-keygen --help
-	assert_line --index 0 "usage: pk-keygen rsa [-f] [-b bits] [-e exponent] [--iter n] [--legacy]"
-	for opt in -b -e -f -i -o --der --iter --legacy --no-pass --pass-file \
-	    --pass-fd --pass-env --help; do
+	assert_line --index 0 "usage: pk-keygen rsa [-f] [-b bits] [-e exponent] [--insecure]"
+	for opt in -b -e -f -i -o --der --insecure --iter --legacy --no-pass \
+	    --pass-file --pass-fd --pass-env --text --help; do
 		assert_line --regexp "^  (-h, )?$opt "
 	done
 	assert_line "Exit status: 0 done; 1 wrong passphrase; 2 usage, I/O error, or a"
 	assert_equal "$stderr" ""
 	run -0 pk-keygen info -h
-	assert_line --index 0 "usage: pk-keygen info [pass-option] -i key"
+	assert_line --index 0 "usage: pk-keygen info [--text] [pass-option] -i key"
 }
 
 @test "keygen pub, info: every form openssl writes gives openssl's public key" {

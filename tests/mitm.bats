@@ -221,19 +221,21 @@ vault_send() {
 	assert_output 'pk-mitm: -p and --to are required'
 }
 
-@test "mitm: keymanager: the control channel and the peer channel (its port rewritten to a second pk-mitm) framed as the sender traced them" {
+@test "mitm: keymanager: the control channel and the peer channel (its port rewritten to a second pk-mitm) framed as the sender traced them; a bit of the file flipped at its stream offset" {
 	local wport pport
 	mkdir -m 700 state
 	pk-keygen aes -b 128 -o state/k3
 	cp state/k3 k3
-	seq 3000 > file
+	make_file file 400000
 	start_relay keymanager@127.0.0.1:0
 	pk-xfer -t 10 keymanager wait -k k3 -o got --yes \
 	    "127.0.0.1:$RELAY_PORT" > w.out 2> w.err 3>&- &
 	WPID=$!
 	wait_file w.out '^Waiting for a sender on port '
 	wport=$(sed -n 's/^Waiting for a sender on port //p' w.out)
-	start_mitm peer -p keymanager-peer --to "127.0.0.1:$wport"
+	# CFB: a ciphertext bit flipped flips the same plaintext bit.
+	start_mitm peer -p keymanager-peer --to "127.0.0.1:$wport" \
+	    -r 'file.ciphertext[300000]^=20'
 	pport=$MITM_PORT
 	[ "${#pport}" = "${#wport}" ] || skip "ports of different lengths"
 	# send_data 127.0.0.1:PORT: the port at 20 in the text.
@@ -241,9 +243,19 @@ vault_send() {
 	    -r "s2c step=send_data text[20]=$(printf %s "$pport" | xxd -p)"
 	run -0 pk-xfer -t 10 --trace-json s.json keymanager send -k k3 \
 	    --mode cfb "127.0.0.1:$MITM_PORT" file
+	assert_output --partial 'alles gut'
 	wait "$WPID" || fail "keymanager wait: exit $?: $(cat w.err)"
 	WPID=
-	cmp got file
+	grep -q 'alles gut' w.out
+	# Byte 300001 (cmp counts from 1, the ciphertext's offset from 0)
+	# with 0x20 flipped (octal 40), the next block (300017 to 300032)
+	# garbled, the rest intact.
+	run -1 cmp -l got file
+	[ "$(head -1 <<< "$output" | awk '{ print $1 }')" = 300001 ]
+	[ $((8#$(head -1 <<< "$output" | awk '{ print $2 }') ^ \
+	    8#$(head -1 <<< "$output" | awk '{ print $3 }'))) = 32 ]
+	[ "$(tail -1 <<< "$output" | awk '{ print $1 }')" -le 300032 ]
+	grep -q 'file: file.ciphertext\[300000\]^=20: rewritten$' peer.log
 	diff <(frames s.json ".peer != \"127.0.0.1:$pport\"" |
 	    cut -d' ' -f1-4) <(frames ctl.json | cut -d' ' -f1-4)
 	grep -q 'send_data.*rewritten$' ctl.log
