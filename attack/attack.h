@@ -28,6 +28,8 @@ struct attack {
 extern const struct attack attack_cube_root;
 extern const struct attack attack_frames;
 extern const struct attack attack_hastad;
+extern const struct attack attack_km_k3;
+extern const struct attack attack_km_reuse;
 
 /* The attack running (set by pk-attack's main before calling it). */
 extern const struct attack *attack_self;
