@@ -21,7 +21,7 @@ extra_option() {
 # attack_setup ARGS: the options (--hardened, --keep, --step, ...), then
 # pk_setup's working directory.  The profile is named in the first line.
 attack_setup() {
-	hardened=0 attack_rc=''
+	hardened=0 attack_rc='' has_hardened=1
 	pk_try="protokit attack ${prog#protokit-attack-}"
 	pk_setup "$@"
 	if [ "$hardened" = 1 ]; then
