@@ -44,9 +44,9 @@ km_eve() {
 }
 
 # km_send FILE: bob sends FILE in CFB through eve's pk-mitm; then alice
-# ends.  Their statuses are shown, not fatal.
+# ends.  Their statuses are shown and kept (bob_rc, alice_rc), not fatal.
 km_send() {
-	run "status=0; (cd bob && pk-xfer $(pk_hardened)keymanager send -k $km_key --mode cfb \$maddr $1 > send.log 2>&1) || status=\$?; echo \"bob's status: \$status\"; sed 's/^/bob: /' bob/send.log"
-	run 'status=0; wait $alice_pid || status=$?; echo "alice'"'"'s status: $status"; sed "s/^/alice: /" alice/wait.log'
+	run "bob_rc=0; (cd bob && pk-xfer $(pk_hardened)keymanager send -k $km_key --mode cfb \$maddr $1 > send.log 2>&1) || bob_rc=\$?; echo \"bob's status: \$bob_rc\"; sed 's/^/bob: /' bob/send.log"
+	run 'alice_rc=0; wait $alice_pid || alice_rc=$?; echo "alice'"'"'s status: $alice_rc"; sed "s/^/alice: /" alice/wait.log'
 	waited alice
 }
