@@ -5,7 +5,7 @@
 # on the way with two pk-mitm: one in front of the key manager, which
 # rewrites the port in bob's send_data to the other, in front of alice's
 # listener.  Both record what they forward (eve/ctl.json, eve/peer.json).
-# hardened is protokit-attack.sh's (SC2154).
+# hardened is protokit-attack.sh's, pport a step's (SC2154).
 # shellcheck disable=SC2154
 
 # km_start: K3 (every client holds it, eve too), on the hardened profile
@@ -31,11 +31,17 @@ km_wait() {
 	run "wport=\$(sed -n 's/^Waiting for a sender on port //p' alice/wait.log); echo \"alice listens on port \$wport\""
 }
 
-# km_eve [RULE]: eve's two pk-mitm, the peer channel's with RULE (-r).
-km_eve() {
-	bg peer "pk-mitm -p keymanager-peer --to 127.0.0.1:\$wport${1:+ -r '$1'} --trace-json eve/peer.json > eve/peer.out 2> eve/peer.log"
+# km_peer [RULE]: eve's pk-mitm in front of alice's listener (wport),
+# with RULE (-r), for one connection; on the port it had before, if any.
+km_peer() {
+	bg peer "pk-mitm -p keymanager-peer ${pport:+-l 127.0.0.1:\$pport }--to 127.0.0.1:\$wport -n 1${1:+ -r '$1'} --trace-json eve/peer.json > eve/peer.out 2>> eve/peer.log"
 	wait_until "grep -qs '^listening' eve/peer.out"
 	run "pport=\$(sed -n 's/^listening 127.0.0.1://p' eve/peer.out); echo \"eve's peer pk-mitm on port \$pport\""
+}
+
+# km_eve [RULE]: eve's two pk-mitm, the peer channel's with RULE.
+km_eve() {
+	km_peer "${1:-}"
 	note "send_data 127.0.0.1:PORT: the port is at byte 20 of the text"
 	run '[ ${#pport} = ${#wport} ] || { echo "ports of different lengths"; exit 2; }'
 	bg ctl "pk-mitm -p keymanager --to \$addr -r \"s2c step=send_data text[20]=\$(printf %s \$pport | xxd -p)\" --trace-json eve/ctl.json > eve/ctl.out 2> eve/ctl.log"
