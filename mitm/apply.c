@@ -29,17 +29,6 @@ step_matches(const struct rule *r, const struct trace_frame *tf)
 	return 0;
 }
 
-static int
-matches(struct rule *r, const struct mitm_frame *f)
-{
-	if ((r->dir == 1 && !f->c2s) || (r->dir == 2 && f->c2s) ||
-	    (r->frame != 0 && r->frame != f->number) ||
-	    (r->conn != 0 && r->conn != f->conn) || !step_matches(r, f->tf))
-		return 0;
-	r->seen++;
-	return r->nth == 0 || r->nth == r->seen;
-}
-
 static const struct trace_field *
 field_of(const struct trace_frame *tf, const char *name)
 {
@@ -50,6 +39,30 @@ field_of(const struct trace_frame *tf, const char *name)
 		    strcmp(tf->f[i].name, name) == 0)
 			return &tf->f[i];
 	return NULL;
+}
+
+/*
+ * A rewrite picks only frames that have its field; when a frame of the
+ * step it names has none, that is said once (a misspelt field).
+ */
+static int
+matches(struct rule *r, const struct mitm_frame *f)
+{
+	if ((r->dir == 1 && !f->c2s) || (r->dir == 2 && f->c2s) ||
+	    (r->frame != 0 && r->frame != f->number) ||
+	    (r->conn != 0 && r->conn != f->conn) || !step_matches(r, f->tf))
+		return 0;
+	if ((r->act == RULE_SET || r->act == RULE_XOR) &&
+	    field_of(f->tf, r->field) == NULL) {
+		if (r->step[0] != '\0' && !r->warned++)
+			fprintf(stderr,
+			    "pk-mitm: %s: a frame of step %s has no field "
+			    "%s: rule not applied\n",
+			    r->text, f->tf->step, r->field);
+		return 0;
+	}
+	r->seen++;
+	return r->nth == 0 || r->nth == r->seen;
 }
 
 /*
@@ -64,8 +77,6 @@ rewrite(const struct rule *r, struct mitm_frame *f)
 	size_t i, changed = 0;
 	uint64_t at;
 
-	if (fd == NULL)
-		return "the frame has no such field";
 	if (!f->raw && (r->off > fd->len || r->hexlen > fd->len - r->off))
 		return "past the end of the field";
 	for (i = 0; i < r->hexlen; i++) {

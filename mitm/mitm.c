@@ -61,8 +61,8 @@ help(void)
 	fputs(
 	    "rule: [PROTO:][c2s|s2c] [step=STEP] [#N] [conn=N] [nth=N] "
 	    "ACTION\n"
-	    "action: drop | replay[=N] | [STEP.]FIELD[[OFF]]=HEX\n"
-	    "        | [STEP.]FIELD[[OFF]]^=HEX\n"
+	    "action: drop | replay[=N] | [STEP.]FIELD[[OFF]]=VALUE\n"
+	    "        | [STEP.]FIELD[[OFF]]^=VALUE   (VALUE: hex, or @FILE)\n"
 	    "Exit status: 0 ok (-n's connections done); 2 usage, a bad rule,\n"
 	    "or a socket that cannot be opened.\n",
 	    stdout);

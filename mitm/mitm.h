@@ -25,7 +25,7 @@
 /* One direction's output queue: a largest frame and all its copies. */
 #define MITM_OUT ((MITM_REPLAY_MAX + 1) * (FRAME_MAX + FRAME_HDR))
 #define MITM_RULES 64
-#define MITM_HEX_MAX 64 /* bytes one rewrite rule may set */
+#define MITM_VALUE_MAX 4096 /* bytes one rewrite rule may set */
 #define MITM_NAME_MAX 32 /* a step's or a field's name */
 #define MITM_CLIENTS 64
 
@@ -71,11 +71,12 @@ struct rule {
 	long long conn; /* conn=N, 0 any */
 	long long nth; /* nth=N: the N-th frame the rest matches, 0 all */
 	long long seen; /* frames the rest matched so far */
+	int warned; /* said that a frame lacks the field */
 	enum rule_act act;
 	int count; /* replay's copies */
 	char field[MITM_NAME_MAX];
 	size_t off; /* in the field (a raw stream's: in the stream) */
-	uint8_t hex[MITM_HEX_MAX];
+	uint8_t hex[MITM_VALUE_MAX]; /* the value: hex or @FILE's bytes */
 	size_t hexlen;
 };
 

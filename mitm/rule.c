@@ -2,13 +2,16 @@
  * rule: the rule grammar of docs/mitm.md, parsed strictly.  A rule is
  * words separated by blanks: matches (c2s, s2c, step=STEP, #N, conn=N,
  * nth=N) and one action (drop, replay[=N], or
- * [STEP.]FIELD[[OFF]]=HEX / ^=HEX); a word may be led by "PROTO:", which
- * must be -p's.
+ * [STEP.]FIELD[[OFF]]=VALUE / ^=VALUE, VALUE hex or @FILE); a word may be
+ * led by "PROTO:", which must be -p's.
  */
 #include <ctype.h>
+#include <errno.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "hex.h"
+#include "io.h"
 #include "mitm.h"
 #include "num.h"
 
@@ -57,6 +60,27 @@ take_num(const char *s, size_t n, long long min, long long max, long long *out)
 	return errstr != NULL ? "number out of range or not a number" : NULL;
 }
 
+/* @FILE: the value is the file's bytes (1 to MITM_VALUE_MAX). */
+static const char *
+value_file(const char *name, size_t n, struct rule *r)
+{
+	static char why[4096 + 64];
+	char path[4096];
+	int e;
+
+	if (n == 0 || n >= sizeof(path))
+		return "expected a file name after @";
+	memcpy(path, name, n);
+	path[n] = '\0';
+	if (io_readfile(path, r->hex, sizeof(r->hex), &r->hexlen) == -1) {
+		e = errno;
+		snprintf(why, sizeof(why), "%s: %s", path,
+		    e == EFBIG ? "more than 4096 bytes" : strerror(e));
+		return why;
+	}
+	return r->hexlen == 0 ? "the value file is empty" : NULL;
+}
+
 /* The rewrite [STEP.]FIELD[[OFF]]=HEX or ^=HEX in the n bytes at w. */
 static const char *
 rewrite(const char *w, size_t n, struct rule *r, size_t *at)
@@ -98,12 +122,12 @@ rewrite(const char *w, size_t n, struct rule *r, size_t *at)
 	} else
 		return "expected '=' or '^=' after the field";
 	*at = (size_t)(p - w);
+	if (*p == '@')
+		return value_file(p + 1, (size_t)(end - p - 1), r);
 	len = hex_decode(p, (size_t)(end - p), r->hex, sizeof(r->hex));
 	if (len <= 0)
-		return len == 0
-		    ? "expected hex bytes"
-		    : "expected hex bytes (pairs of 0-9a-f, at most "
-		      "64 bytes)";
+		return len == 0 ? "expected hex bytes or @FILE"
+				: "expected hex bytes (pairs of 0-9a-f)";
 	r->hexlen = (size_t)len;
 	return NULL;
 }

@@ -49,11 +49,29 @@ start_mitm() {
 
 # frames JSON [FILTER]: each frame of a JSON trace (those FILTER, a jq
 # condition, selects) on one line: direction, step, length, whether it
-# is malformed, then each field on the wire as name=hex.
+# is malformed, then each field on the wire as name=hex.  The frames
+# received, then those sent, each in order: a frame sent and one received
+# at once may be traced in either order by either end.
 frames() {
 	jq -r "select(${2:-true}) | [.direction, .step, (.length | tostring),
 	    (.malformed // \"ok\")] + [.fields[] | select(.offset != null) |
-	    .name + \"=\" + .hex] | join(\" \")" "$1"
+	    .name + \"=\" + .hex] | join(\" \")" "$1" | sort -s -k1,1
+}
+
+# same_frames CLIENT CFILTER MITM MFILTER [FIELDS]: the frames of the
+# client's trace that CFILTER selects are those of pk-mitm's that MFILTER
+# selects (their FIELDS, cut(1)'s list, all by default), once pk-mitm has
+# traced as many: it may trace a client's last frame after the client
+# has gone.
+same_frames() {
+	local n i f=${5:-1-}
+	n=$(frames "$1" "$2" | wc -l)
+	for ((i = 0; i < 50; i++)); do
+		[ "$(frames "$3" "$4" | wc -l)" -ge "$n" ] && break
+		sleep 0.1
+	done
+	diff <(frames "$1" "$2" | cut -d' ' -f"$f") \
+	    <(frames "$3" "$4" | cut -d' ' -f"$f")
 }
 
 # vault_dir PORT: ./alice, with a 3000-byte data.bin, alice's key, and a
@@ -85,9 +103,9 @@ vault_send() {
 	    < data.enc)
 }
 
-@test "mitm: a whole vault run through pk-mitm succeeds; its JSON trace has every frame as the client traced it; --record has the bytes" {
+@test "mitm: a whole vault run through pk-mitm succeeds; its JSON trace has every frame as the client traced it; --trace is pk-xfer's text; --record has the bytes" {
 	start_relay vault@127.0.0.1:0
-	start_mitm m -p vault --to "127.0.0.1:$RELAY_PORT"
+	start_mitm m -p vault --to "127.0.0.1:$RELAY_PORT" --trace
 	vault_dir "$MITM_PORT"
 	vault_upload
 	run -0 vault_send
@@ -97,7 +115,7 @@ vault_send() {
 	assert_output --partial "RESPONSE CRC $(pk-cksum < alice/data.bin | cut -d' ' -f1)"
 	# Every frame, in order, the same bytes in the same fields.
 	[ "$(jq -c . client.json | wc -l)" -ge 16 ]
-	diff <(frames client.json) <(frames m.json)
+	same_frames client.json true m.json true
 	run -0 jq -r 'select(.malformed or .protocol != "vault") | .step' m.json
 	assert_output ''
 	# The record: one line a frame, its bytes those the JSON shows.
@@ -108,6 +126,11 @@ vault_send() {
 	    tr -d '\n')" ]
 	run -0 grep -c 'pk-mitm: conn [0-9]*: closed' m.log
 	assert_output 4
+	# --trace: pk-xfer's text, the client's view, peer the relay.
+	run -0 grep -A3 ">>> 127.0.0.1:$RELAY_PORT vault register: 278 bytes\$" m.log
+	assert_line --index 1 --regexp '^    client_id +0 +16  00 00 00'
+	assert_line --index 3 --regexp '^    code +17 +2  39 03  825 \(register\)$'
+	grep -q "<<< 127.0.0.1:$RELAY_PORT vault thanks: 23 bytes\$" m.log
 }
 
 @test "mitm: a drop rule: the relay never sees the dropped packet and refuses the upload" {
@@ -128,18 +151,22 @@ vault_send() {
 	assert_output ''
 }
 
-@test "mitm: a rewrite rule (-f FILE): the relay stores the file under the name the rule wrote; a CRC XOR reaches the client" {
+@test "mitm: rewrite rules (-f FILE, hex and @FILE values): the relay stores the file under the name the rule wrote; a CRC XOR reaches the client" {
 	start_relay vault@127.0.0.1:0
 	cat > rules <<-'EOF'
 		# every packet's file name, and the 900: data.bin -> bata.bin
-		c2s send_file.file_name[0]=62
+		c2s send_file.file_name=@newname
 		crc_ok.file_name[0]=62
 
 		# and back in the answer, whose CRC gets its low bit flipped
 		s2c vault:1603.file_name[0]=64
 		  s2c vault:1603.cksum^=01000000
 	EOF
-	start_mitm m -p vault --to "127.0.0.1:$RELAY_PORT" -f rules
+	printf bata.bin > newname
+	# A field alone picks the frames that have it (the three packets); a
+	# step without the field is said once.
+	start_mitm m -p vault --to "127.0.0.1:$RELAY_PORT" -f rules \
+	    -r 'content[0]^=00' -r 'c2s crc_ok.nosuch=00'
 	vault_dir "$MITM_PORT"
 	vault_upload
 	run -0 vault_send
@@ -148,7 +175,11 @@ vault_send() {
 	assert_output "$((crc ^ 1))"
 	run -0 bash -c 'cd alice && pk-xfer vault ack ok'
 	run -0 grep -c ': rewritten$' m.log
-	assert_output 6
+	assert_output 9
+	run -0 grep -c "content\[0\]^=00: rewritten\$" m.log
+	assert_output 3
+	run -0 grep 'nosuch' m.log
+	assert_output "pk-mitm: c2s crc_ok.nosuch=00: a frame of step crc_ok has no field nosuch: rule not applied"
 	# The relay stored bata.bin and no data.bin.
 	run -0 find state/files/vault -type f
 	assert_output --regexp '^state/files/vault/[0-9a-f]{32}/bata\.bin$'
@@ -156,7 +187,7 @@ vault_send() {
 	run -1 grep 'data.bin' relay.log
 }
 
-@test "mitm: replay: the relay gets alice's register twice and answers the copy name_taken" {
+@test "mitm: replay: the relay gets alice's register twice and answers the copy name_taken; --record's line replays as it is" {
 	start_relay vault@127.0.0.1:0
 	start_mitm m -p vault --to "127.0.0.1:$RELAY_PORT" -r 'step=register replay'
 	vault_dir "$MITM_PORT"
@@ -172,6 +203,12 @@ vault_send() {
 	    's2c name_taken')"
 	run -0 grep -c 'register' relay.log
 	grep -q 'replayed$' m.log
+	# The record replays as it is: the register once more, straight to
+	# the relay, answered 1601 (name taken).
+	# shellcheck disable=SC2016 # awk's own fields
+	run -0 bash -c 'awk '\''$4 == "register" { print $5 }'\'' m.rec |
+	    xxd -r -p | socat -t 5 - "TCP:127.0.0.1:$RELAY_PORT" | xxd -p'
+	assert_output 03410600000000
 }
 
 @test "mitm: bytes that cannot be a frame are forwarded untouched and logged as unframed; the client's EOF reaches the relay as a half-close" {
@@ -192,12 +229,32 @@ vault_send() {
 	grep -q 'conn 1: closed' m.log
 }
 
+@test "mitm: a relay that refuses the connection: the client is closed, pk-mitm says why and serves the next" {
+	start_relay echo@127.0.0.1:0
+	local port=$RELAY_PORT
+	stop_relay
+	start_mitm m -p vault --to "127.0.0.1:$port"
+	for i in 1 2; do
+		run -0 socat -t 5 - "TCP:127.0.0.1:$MITM_PORT" < /dev/null
+		assert_output ''
+	done
+	wait_file m.log "^pk-mitm: 127.0.0.1:$port: Connection refused\$"
+	for ((i = 0; i < 50; i++)); do
+		[ "$(grep -c 'Connection refused$' m.log)" = 2 ] && break
+		sleep 0.1
+	done
+	[ "$(grep -c 'Connection refused$' m.log)" = 2 ]
+	kill -0 "${MITM_PIDS[0]}"
+}
+
 @test "mitm: bad rules exit 2 naming the rule and the column" {
 	local bad=(
 	    'c2s|column 4: no action'
 	    'drop drop|column 6: a second action'
 	    'x.y[3=01|column 6: expected '"']'"
 	    'send_file.content[16]^=0|column 24: expected hex bytes'
+	    'content=|column 9: expected hex bytes or @FILE'
+	    'content=@nosuch|column 9: nosuch: No such file or directory'
 	    'chat:drop|column 1: a rule for another protocol'
 	    'replay=99|column 8: number out of range'
 	    '#0 drop|column 2: number out of range'
@@ -256,16 +313,15 @@ vault_send() {
 	    8#$(head -1 <<< "$output" | awk '{ print $3 }'))) = 32 ]
 	[ "$(tail -1 <<< "$output" | awk '{ print $1 }')" -le 300032 ]
 	grep -q 'file: file.ciphertext\[300000\]^=20: rewritten$' peer.log
-	diff <(frames s.json ".peer != \"127.0.0.1:$pport\"" |
-	    cut -d' ' -f1-4) <(frames ctl.json | cut -d' ' -f1-4)
+	same_frames s.json ".peer != \"127.0.0.1:$pport\"" ctl.json true 1-4
 	grep -q 'send_data.*rewritten$' ctl.log
 	# The peer channel: offer and answer, then the file, raw, in pieces
 	# that may differ: the same bytes.
 	run -0 jq -r '.step' peer.json
 	assert_line --index 0 offer
 	assert_line --index 1 answer
-	diff <(frames s.json ".step != \"file\" and .peer == \"127.0.0.1:$pport\"") \
-	    <(frames peer.json '.step != "file"')
+	same_frames s.json ".step != \"file\" and .peer == \"127.0.0.1:$pport\"" \
+	    peer.json '.step != "file"'
 	[ "$(jq -r 'select(.step == "file") | .fields[0].hex' s.json | tr -d '\n')" = \
 	    "$(jq -r 'select(.step == "file") | .fields[0].hex' peer.json | tr -d '\n')" ]
 }
@@ -288,7 +344,7 @@ vault_send() {
 	assert_line --index 0 user_name
 	assert_line --index 3 wrapped_key
 	assert_line message
-	diff <(frames alice.json) <(frames m.json)
+	same_frames alice.json true m.json true
 }
 
 @test "mitm: e2e: a send and an upload framed as the client traced them (the sealed blocks unnamed without the keys)" {
@@ -300,8 +356,7 @@ vault_send() {
 	    "127.0.0.1:$MITM_PORT" ''
 	# Without the keys, pk-mitm cannot tell a keepalive's block from a
 	# message's: the same frame, named "block".
-	diff <(frames send.json | cut -d' ' -f1,3-) \
-	    <(frames m.json | cut -d' ' -f1,3-)
+	same_frames send.json true m.json true 1,3-
 	run -0 jq -r .step m.json
 	assert_output block
 	start_mitm up -p e2e-upload --to "127.0.0.1:${RELAY_PORTS[e2e-upload]}"
@@ -312,8 +367,7 @@ vault_send() {
 	assert_line upload
 	assert_line chunk
 	assert_line ack
-	diff <(frames upload.json | cut -d' ' -f1,3-) \
-	    <(frames up.json | cut -d' ' -f1,3-)
+	same_frames upload.json true up.json true 1,3-
 }
 
 @test "mitm: ca: the CA's prompts and answers, and the peer chat, framed as the client traced them" {
@@ -331,9 +385,9 @@ vault_send() {
 	pk-xfer --trace-json ca.json ca register -u alice --pass-file alice.pass "$addr"
 	pk-xfer --trace-json ca.json ca csr -u alice --pass-file alice.pass \
 	    -i alice.csr -o alice.crt "$addr"
+	same_frames ca.json true m.json true
 	pk-xfer ca register -u bob --pass-file bob.pass "$addr"
 	pk-xfer ca csr -u bob --pass-file bob.pass -i bob.csr -o bob.crt "$addr"
-	diff <(frames ca.json) <(frames m.json '.peer == "127.0.0.1:'"$RELAY_PORT"'"' | head -n "$(jq -c . ca.json | wc -l)")
 	pk-xfer -t 10 ca listen -k bob.key > bob.listen 2> bob.err 3>&- &
 	LPID=$!
 	wait_file bob.listen '^listening on '
@@ -346,6 +400,5 @@ vault_send() {
 	LPID=
 	run -0 jq -r .step chat.json
 	assert_line chat-ciphertext
-	diff <(frames chat.json '.peer == "127.0.0.1:'"$MITM_PORT"'"') \
-	    <(frames pc.json)
+	same_frames chat.json ".peer == \"127.0.0.1:$MITM_PORT\"" pc.json true
 }
