@@ -28,7 +28,10 @@ struct km_xfer {
 /*
  * The faithful transfers of the captures (read in order, as one), at
  * most KM_XFER_MAX; *hardened counts the hardened profile's frames
- * seen.  Dies (2) on a capture it cannot read.
+ * seen.  A transfer takes the mode, K and IV last seen before its offer:
+ * with the control channel's capture given before the peer channel's,
+ * that is the last pairing's for every transfer (one pairing, or K and
+ * IV reused, as the attacks need).  Dies (2) on a capture it cannot read.
  */
 size_t km_xfers(
     char *paths[], size_t npaths, struct km_xfer *x, size_t *hardened);
