@@ -197,7 +197,7 @@ server_step(const uint8_t *p, size_t len)
 	};
 	size_t i, n, mark = sizeof(KM_H_HELLO_MARK) - 1;
 
-	if (len > mark && memcmp(p, "Hello client #", 14) == 0 &&
+	if (len > 14 + mark && memcmp(p, "Hello client #", 14) == 0 &&
 	    memcmp(p + len - mark, KM_H_HELLO_MARK, mark) == 0)
 		return "hello_hardened";
 	for (i = 0; i < sizeof(said) / sizeof(said[0]); i++) {

@@ -38,7 +38,7 @@ void vault_keys_derive(struct vault_keys *, const uint8_t secret[VAULT_SECRET]);
 #define VAULT_AAD (VAULT_REQ_HDR + 12 + VAULT_NAME + 4)
 void vault_aad(uint8_t aad[VAULT_AAD], const uint8_t *frame, uint32_t index);
 
-/* Seals n bytes in place-free: out gets the ciphertext, tag the tag. */
+/* Seals the n bytes of in: out gets the ciphertext, tag the tag. */
 void vault_seal(const uint8_t key[32], const uint8_t nonce[VAULT_NONCE],
     const uint8_t aad[VAULT_AAD], const uint8_t *in, size_t n, uint8_t *out,
     uint8_t tag[VAULT_TAG]);

@@ -92,7 +92,8 @@ void kmp_fini(struct km_server *srv);
 int kmp_connect(struct km_client *k);
 /*
  * Before the steps: 1 to dispatch m, 0 if it was the hardened key frame
- * (taken), -1 on a profile mismatch (logged) or a bad key.
+ * (taken), -1 on a profile mismatch (logged), a bad key, or (faithful)
+ * a hardened MAC frame, binary to the original.
  */
 int kmp_gate(struct km_client *k, const struct km_msg *m);
 /* A hardened client's `wait P` or `conn ID MODE`, for the transcript. */

@@ -155,6 +155,9 @@ take_key(struct km_client *k, const struct km_msg *m)
 int
 kmp_gate(struct km_client *k, const struct km_msg *m)
 {
+	if (k->h == NULL && m->type == KM_CONFIRM_MAC)
+		return conn_protocol_error(k->c, "binary frame of %zu bytes",
+		    sizeof(KM_H_CONFIRM) - 1 + m->blob_len);
 	if (k->h == NULL)
 		return m->type == KM_PUBKEY ? conn_profile_mismatch(k->c) : 1;
 	if (k->h->have_pub)

@@ -5,7 +5,8 @@
 # capture_run NAME [OPTIONS]: in setup_file: bin/protokit-NAME --pcap and
 #     --trace-json into $BATS_FILE_TMPDIR (NAME.pcap, NAME.pcap.ports,
 #     NAME.json, NAME.out); skips when tshark or tcpdump is missing or
-#     may not capture here; fails if the run fails.
+#     may not capture here; fails if the run fails or tcpdump lost
+#     packets (a loopback too busy: the run says so).
 # pk_tshark NAME ARGS...: tshark with the dissector and the run's ports
 #     (-o lines of NAME.pcap.ports) on NAME.pcap; fails (with tshark's
 #     stderr) if tshark fails or says anything on stderr but its root
@@ -20,8 +21,9 @@
 #     on the wire (offset null) left out.
 # frame_fields: the "STEP FIELD" pairs of capture_frames or trace_frames
 #     lines on stdin, sorted, each once.
-# doc_wire_fields DOC: the "STEP FIELD" pairs of DOC's "### Fields on the
-#     wire" table whose offset is not `-` (on the wire), sorted.
+# doc_wire_fields DOC [TABLE]: the "STEP FIELD" pairs of DOC's "### Fields
+#     on the wire" table (or "### TABLE") whose offset is not `-` (on the
+#     wire), sorted.
 # capture_values NAME PROTO FIELD...: "FIELD VALUE" for every value
 #     tshark -T fields shows of each PROTO.FIELD (one tshark run), sorted
 #     by FIELD, in capture order within it (bytes as hex, text with \n
@@ -31,7 +33,12 @@
 # capture_clean NAME: fails, naming the frames, if tshark marks any frame
 #     malformed or with an expert error, or if a TCP segment with payload
 #     is decoded by none of the protocols of NAME.pcap.ports (nor part of
-#     a reassembled frame: tshark -2, two passes, knows which).
+#     a reassembled frame: tshark -2, two passes, knows which; nor a
+#     retransmission, whose bytes tshark decodes where they came first).
+# hex_pcap NAME PREF PART...: $BATS_FILE_TMPDIR/NAME.pcap made of the
+#     PARTs, one TCP segment each: "I HEX" from a client (port 40000) to
+#     port 4000, "O HEX" back (text2pcap -D); NAME.pcap.ports says
+#     PREF:4000 (chat.ports).
 
 # capture_run NAME [OPTIONS]
 capture_run() {
@@ -46,6 +53,10 @@ capture_run() {
 	}
 	if grep -q -- '--pcap: .*running without a capture' "$d/$name.out"; then
 		skip "tcpdump may not capture here: $(grep -- --pcap: "$d/$name.out")"
+	fi
+	# frames missing from the capture would fail the checks obscurely
+	if grep -- '--pcap: tcpdump lost' "$d/$name.out" >&2; then
+		return 1
 	fi
 }
 
@@ -110,7 +121,7 @@ frame_fields() {
 
 # doc_wire_fields DOC
 doc_wire_fields() {
-	awk '/^#+ / { t = ($0 ~ /^### Fields on the wire/); next }
+	awk -v h="### ${2:-Fields on the wire}" '/^#+ / { t = ($0 == h); next }
 	    t && /^\| *`/ { split($0, c, "|"); gsub(/[` ]/, "", c[2]);
 	    gsub(/[` ]/, "", c[3]); gsub(/ /, "", c[4])
 	    if (c[4] != "-") print c[2], c[3] }' "$1" | sort -u
@@ -154,9 +165,22 @@ capture_clean() {
 	    paste -sd '|' - | sed 's/|/ || /g')
 	bad=$(pk_tshark "$1" -2 -Y "_ws.malformed || _ws.expert.severity >= 0x00800000 ||
 	    _ws.expert.group == 0x07000000 ||
-	    (tcp.len > 0 && !tcp.reassembled_in && !($protos))") || return
+	    (tcp.len > 0 && !tcp.reassembled_in && !($protos) &&
+	    !tcp.analysis.retransmission)") || return
 	if [ -n "$bad" ]; then
 		echo "malformed, in error or not decoded: $bad" >&2
 		return 1
 	fi
+}
+
+# hex_pcap NAME PREF PART...
+hex_pcap() {
+	local d=$BATS_FILE_TMPDIR name=$1 pref=$2 part
+	shift 2
+	for part in "$@"; do
+		printf '%s\n' "${part%% *}"
+		xxd -r -p <<< "${part#* }" | od -Ax -tx1 -v
+	done > "$d/$name.txt"
+	text2pcap -q -D -T 40000,4000 "$d/$name.txt" "$d/$name.pcap"
+	echo "$pref:4000" > "$d/$name.pcap.ports"
 }

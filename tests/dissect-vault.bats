@@ -50,8 +50,8 @@ setup_file() {
 	local frame d=$BATS_FILE_TMPDIR
 	frame=$(jq -r 'select(.step == "register") | [.fields[].hex] | join("")' "$d/vault.json")
 	[ "${#frame}" = 556 ]
-	# the first 50 bytes, the other 228, then the frame with version 4
-	for part in "${frame:0:100}" "${frame:100}" "${frame:0:32}04${frame:34}"; do
+	# the first 50 bytes, the other 228, then the frame with version 5
+	for part in "${frame:0:100}" "${frame:100}" "${frame:0:32}05${frame:34}"; do
 		xxd -r -p <<< "$part" | od -Ax -tx1 -v
 	done > split.txt
 	text2pcap -q -T 40000,4000 split.txt "$d/split.pcap"
@@ -61,7 +61,7 @@ setup_file() {
 	    -e _ws.expert.message
 	assert_equal "$output" "$(printf '%s\n' "1				" \
 	    "2	278	register	alice	" \
-	    "3		register	alice	version is not 3")"
+	    "3		register	alice	version is not 3 (faithful) or 4 (hardened)")"
 	# two-pass: frame 1 is known to be part of frame 2's reassembled frame
 	run -1 capture_clean split
 	assert_output --regexp '^malformed, in error or not decoded: +3 .* vault 332 register \[malformed\]$'

@@ -4,9 +4,11 @@
 # decryption error, and a reconnect that proves the private key.
 
 load helpers
+load dissect-helpers
 
+# A relay that did not exit cleanly (or, under SAN, reported) fails.
 teardown() {
-	stop_relay
+	stop_all
 }
 
 # The protocols without a hardened profile yet (chat, e2e and ca get one
@@ -67,12 +69,16 @@ steal() {
 	sed '1d;$d' "$2/m.key" >> "$2/me.info"
 }
 
-@test "vault-hardened: protokit run vault --hardened runs the whole protocol, each step shown" {
-	run -0 protokit run vault --hardened
+@test "vault-hardened: protokit run vault --hardened runs the whole protocol, each step shown; the dissector reads its capture as the trace names it" {
+	local d=$BATS_FILE_TMPDIR pcap=()
+	if command -v tshark > /dev/null && command -v tcpdump > /dev/null; then
+		pcap=(--pcap "$d/vault.pcap")
+	fi
+	run -0 protokit run vault --hardened "${pcap[@]}" --trace-json "$d/vault.json"
 	assert_line --regexp '^    \$ pk-relay --hardened vault -d state vault@127\.0\.0\.1:0 > relay\.out 2> relay\.log & relay_pid=\$!$'
-	assert_line '    $ pk-xfer --hardened vault send -k aes.key < report.txt > receipt.server'
+	assert_line --regexp '^    \$ pk-xfer .*--hardened vault send -k aes\.key < report\.txt > receipt\.server$'
 	assert_line --regexp '^    [0-9a-f]{64}$'
-	assert_line '    $ pk-xfer --hardened vault reconnect -o aes2.wrapped'
+	assert_line --regexp '^    \$ pk-xfer .*--hardened vault reconnect -o aes2\.wrapped$'
 	assert_line '    a new AES key'
 	assert_line --regexp '^    vault 127\.0\.0\.1:[0-9]+ reconnect alice ok: proved its key$'
 	assert_line --regexp '^    vault 127\.0\.0\.1:[0-9]+ protocol error: reconnect alice: the proof does not verify$'
@@ -80,6 +86,20 @@ steal() {
 	assert_line '    refused: exit 1, the same reply'
 	assert_line '    identical'
 	refute_output --partial 'pk-aes-cbc'
+	[ ${#pcap[@]} -gt 0 ] || skip "tshark or tcpdump not installed (make deps)"
+	if grep -q -- '--pcap: .*running without a capture' <<< "$output"; then
+		skip "tcpdump may not capture here"
+	fi
+	capture_clean vault
+	capture_frames vault vault > capture.txt
+	trace_frames vault vault > trace.txt
+	grep -q '^send_file_hardened .* nonce@290+12=.* tag@1326+16=' capture.txt
+	grep -q '^reconnect_proof .* signature@278+128=' capture.txt
+	diff -u trace.txt capture.txt
+	frame_fields < capture.txt > capture.fields
+	doc_fields "$PK_ROOT/docs/vault.md" 'Fields on the wire, hardened profile' > doc.fields
+	run -0 comm -23 capture.fields doc.fields
+	assert_output ''
 }
 
 @test "vault-hardened: pk-xfer's steps by hand; both JSON traces name every field of the hardened table, the plaintext under each sealed packet" {

@@ -33,6 +33,14 @@
 --     same on every pass over the capture: a key for what a protocol
 --     remembers of its first pass (Wireshark dissects a packet again
 --     when it is clicked, in any order).
+-- pk.frame_key(tvb, pinfo, seen) -> key
+--     For dissect_frame's tvb (the frame alone): a key made of the
+--     packet's number and the frame's length and bytes, the same on every
+--     pass even where pk.where is not: when one segment ends a frame and
+--     starts the next, the second pass (tshark -2, Wireshark's clicks)
+--     hands the first over in a shorter reassembled tvb.  seen is the
+--     caller's table, emptied in its p.init: on the first pass a frame
+--     the same as one before it in the packet gets a key of its own.
 -- pk.length_prefixed(max) -> frame_len
 --     A frame_len for frames of a 4-byte big-endian length and that many
 --     bytes (lib/frame.h): 4 + length; a length of 0 or over max makes
@@ -105,6 +113,18 @@ end
 function pk.where(tvb, pinfo, off)
 	return table.concat({ pinfo.number, tvb:offset(), tvb:len(), off },
 	    ":")
+end
+
+function pk.frame_key(tvb, pinfo, seen)
+	local n = tvb:len()
+	local k = math.min(n, 32)
+	local key = table.concat({ pinfo.number, n, tostring(tvb(0, k):bytes()),
+	    tostring(tvb(n - k, k):bytes()) }, ":")
+	if pinfo.visited then
+		return key .. "#1"
+	end
+	seen[key] = (seen[key] or 0) + 1
+	return key .. "#" .. seen[key]
 end
 
 function pk.dissector(p, frame_len, dissect_frame)

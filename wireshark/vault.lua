@@ -3,7 +3,9 @@
 -- every integer little-endian.  A frame to a port of vault.ports is a
 -- request, from one a response.  The fields and steps are those of
 -- docs/vault.md's "Fields on the wire" (lib/vaulttrace.c names them so in
--- the trace); the plaintext is not on the wire and is not shown.
+-- the trace); the plaintext is not on the wire and is not shown.  A frame
+-- of version 4 is the hardened profile's: its 828, 829, 900-902, 1603 and
+-- 1608 as docs/vault.md's "Fields on the wire, hardened profile" has them.
 -- Returns the function protokit.lua calls with the helpers.
 
 return function(pk)
@@ -15,6 +17,13 @@ return function(pk)
 		[1603] = "file_received", [1604] = "thanks",
 		[1605] = "reconnect_approved", [1606] = "reconnect_denied",
 		[1607] = "server_error",
+	}
+	-- the hardened profile's own steps (version 4)
+	local hcodes = {
+		[828] = "send_file_hardened", [829] = "reconnect_proof",
+		[900] = "receipt_ok", [901] = "receipt_retry",
+		[902] = "receipt_fail", [1603] = "file_received_hardened",
+		[1608] = "reconnect_challenge",
 	}
 	-- each code's payload: {field, offset, size, kind}, in wire order;
 	-- kind u16/u32 (little-endian), name (text and NUL padding),
@@ -43,6 +52,25 @@ return function(pk)
 		},
 		[1605] = key, [1606] = id, [1607] = {},
 	}
+	local hlayout = {
+		[828] = {
+			{ "content_size", 0, 4, "u32" },
+			{ "orig_file_size", 4, 4, "u32" },
+			{ "packet_number", 8, 2, "u16" },
+			{ "total_packets", 10, 2, "u16" },
+			{ "file_name", 12, 255, "name" },
+			{ "nonce", 267, 12, "bytes" },
+			{ "content", 279, 1024, "content" },
+			{ "tag", 1303, 16, "bytes" },
+		},
+		[829] = { name[1], { "signature", 255, 128, "bytes" } },
+		[1603] = {
+			id[1], { "content_size", 16, 4, "u32" },
+			{ "file_name", 20, 255, "name" },
+			{ "receipt", 275, 32, "bytes" },
+		},
+		[1608] = { id[1], { "challenge", 16, 32, "bytes" } },
+	}
 	local B, U = ftypes.BYTES, ftypes.UINT32
 	local p, f = pk.proto("vault", "protokit vault", {
 		{ "ports", "vault relay ports" },
@@ -58,6 +86,8 @@ return function(pk)
 		{ "file_name", ftypes.STRING }, { "file_name_padding", B },
 		{ "content", B }, { "zero_fill", B },
 		{ "wrapped_aes_key", B }, { "cksum", U, base.DEC },
+		{ "nonce", B }, { "tag", B }, { "receipt", B },
+		{ "challenge", B }, { "signature", B },
 	})
 
 	-- header(pinfo): the header's length and where the payload size is.
@@ -74,8 +104,9 @@ return function(pk)
 			return nil
 		end
 		local size = tvb(off + at, 4):le_uint()
-		-- a size no code has (the relay drops the client): the rest
-		if size > 1291 then
+		-- a size no code has (the relay drops the client): the rest;
+		-- the largest is a hardened 828's
+		if size > 1319 then
 			return tvb:len() - off
 		end
 		return hdr + size
@@ -132,14 +163,20 @@ return function(pk)
 		local hdr, at = header(pinfo)
 		local request = hdr == 23
 		local code = tvb(hdr - 6, 2):le_uint()
-		local fields = layout[code]
-		local t = pk.frame(p, tvb, pinfo, tree, codes[code] or "unknown")
+		local version = tvb(hdr - 7, 1):uint()
+		local fields, step = layout[code], codes[code]
+		if version == 4 then
+			fields = hlayout[code] or fields
+			step = hcodes[code] or step
+		end
+		local t = pk.frame(p, tvb, pinfo, tree, step or "unknown")
 		if request then
 			pk.add(t, f.client_id, tvb, 0, 16)
 		end
 		local v = pk.add(t, f.version, tvb, hdr - 7, 1)
-		if tvb(hdr - 7, 1):uint() ~= 3 then
-			pk.bad(p, pinfo, v, "version is not 3")
+		if version ~= 3 and version ~= 4 then
+			pk.bad(p, pinfo, v,
+			    "version is not 3 (faithful) or 4 (hardened)")
 		end
 		pk.add(t, f.code, tvb, hdr - 6, 2, true)
 		local s = pk.add(t, f.payload_size, tvb, at, 4, true)

@@ -48,7 +48,11 @@ static const char options[] =
     "\n"
     "  -C dir             work in dir (paths on the command line too)\n"
     "  -h, --help         print this help and exit\n"
-    "  -k, --k3 file      the pre-shared K3 (pk-keygen aes -b 128)\n"
+    "  -k, --k3 file      the pre-shared K3 (pk-keygen aes -b 128); with\n"
+    "                     --hardened, this client's own RSA private key\n"
+    "                     (pk-keygen rsa --no-pass): no K3 (the profile,\n"
+    "                     docs/keymanager.md: K under this key with OAEP,\n"
+    "                     the file under AES-256-GCM)\n"
     "  -o, --output file  wait: where the file goes, a new file (made\n"
     "                     only when complete and its padding checked)\n"
     "  -q, --quiet        no progress line on stderr (shown on a terminal\n"
@@ -73,7 +77,8 @@ static const char options[] =
     "\n"
     "Exit codes: 0 ok (`alles gut`); 1 refused: `key error`, `sizes don't\n"
     "match`, the waiter said no, no such waiter, the peer left, bad\n"
-    "padding; 2 could not do the job (usage, files, network, timeout).\n";
+    "padding or tag; 2 could not do the job (usage, files, network,\n"
+    "timeout, a profile mismatch).\n";
 
 static const struct option longopts[] = {
     {"flip-count", no_argument, NULL, OPT_FLIP_COUNT},

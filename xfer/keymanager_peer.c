@@ -187,7 +187,7 @@ receive(struct link *peer, struct km_chain *c, const struct km_opts *o,
 	uint64_t left = ctlen, plain = 0;
 	size_t n;
 	long keep = 0;
-	int saving = save_open(o, &ct);
+	int saving = save_open(o, &ct), tagged = c->hardened;
 
 	if (secrets_add(buf, sizeof(buf)) == -1)
 		err(2, "buffer");
@@ -209,7 +209,7 @@ receive(struct link *peer, struct km_chain *c, const struct km_opts *o,
 		save_done(&ct);
 	if (keep == -1) {
 		io_out_abort(dst);
-		if (c->hardened)
+		if (tagged)
 			errx(1,
 			    "bad decrypt: a piece of the file fails its "
 			    "tag (changed on the way): nothing saved");

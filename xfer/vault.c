@@ -55,15 +55,12 @@ static const struct sub {
 };
 
 static const char synopsis[] =
-    "usage: pk-xfer [--hardened] [--trace] [-t sec] [-C dir] vault register "
-    "[name]\n"
+    "usage: pk-xfer [--trace] [-t sec] [-C dir] vault register [name]\n"
     "       pk-xfer ... vault pubkey -k key [-o wrapped] [--pass-env var |"
     "\n"
     "           --pass-fd n | --pass-file file]\n"
     "       pk-xfer ... vault reconnect [-o wrapped]\n"
     "       pk-xfer ... vault send [--name name] [--size bytes]"
-    " [--flip-byte n] [-q]\n"
-    "       pk-xfer --hardened ... vault send -k key [--name name]"
     " [--flip-byte n] [-q]\n"
     "       pk-xfer ... vault ack ok | retry | fail [--name name]\n"
     "       pk-xfer ... vault client [--flip-byte n] [-q]\n";
