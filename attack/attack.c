@@ -16,6 +16,8 @@ static const struct attack *const attacks[] = {
     &attack_cube_root,
     &attack_frames,
     &attack_hastad,
+    &attack_km_k3,
+    &attack_km_reuse,
     &attack_vault_crc,
     &attack_vault_padding_oracle,
 };

@@ -28,6 +28,8 @@ struct attack {
 extern const struct attack attack_cube_root;
 extern const struct attack attack_frames;
 extern const struct attack attack_hastad;
+extern const struct attack attack_km_k3;
+extern const struct attack attack_km_reuse;
 extern const struct attack attack_vault_crc;
 extern const struct attack attack_vault_padding_oracle;
 
