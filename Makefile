@@ -33,18 +33,20 @@ AES_COMMON := $(filter-out aes/aes-cbc.o aes/aes-cfb.o,$(AES_OBJ))
 CKSUM_OBJ := $(patsubst %.c,%.o,$(wildcard cksum/*.c))
 RELAY_OBJ := $(patsubst %.c,%.o,$(wildcard relay/*.c))
 XFER_OBJ := $(patsubst %.c,%.o,$(wildcard xfer/*.c))
+ATTACK_OBJ := $(patsubst %.c,%.o,$(wildcard attack/*.c))
+MITM_OBJ := $(patsubst %.c,%.o,$(wildcard mitm/*.c))
 
 TOOLS := bin/pk-keygen bin/pk-wrap bin/pk-aes-cbc bin/pk-aes-cfb bin/pk-cksum \
-    bin/pk-relay bin/pk-xfer
+    bin/pk-relay bin/pk-xfer bin/pk-attack bin/pk-mitm
 # Man pages: man/NAME.1 from man/NAME.1.scd, by `make` when scdoc is there
 # (`make test` installs it), so that a box without it still builds the tools.
 MAN := $(patsubst %.scd,%,$(wildcard man/*.scd))
 SCDOC := $(shell command -v scdoc 2>/dev/null)
 COMPLETIONS := protokit pk-keygen pk-wrap pk-aes-cbc pk-aes-cfb pk-cksum \
-    pk-relay pk-xfer
+    pk-relay pk-xfer pk-attack pk-mitm
 
 ALL_OBJ := $(LIB_OBJ) $(KEYGEN_OBJ) $(WRAP_OBJ) $(AES_OBJ) $(CKSUM_OBJ) \
-    $(RELAY_OBJ) $(XFER_OBJ)
+    $(RELAY_OBJ) $(XFER_OBJ) $(ATTACK_OBJ) $(MITM_OBJ)
 
 .PHONY: all deps tools man lint test bench fuzz clean install demo charts
 .DEFAULT_GOAL := all
@@ -88,6 +90,10 @@ bin/pk-relay: $(RELAY_OBJ) $(LIB)
 	$(CC) $(LDFLAGS) -o $@ $(RELAY_OBJ) $(LIB) -lsqlite3 -lisal $(PK_LIBS)
 bin/pk-xfer: $(XFER_OBJ) $(LIB)
 	$(CC) $(LDFLAGS) -o $@ $(XFER_OBJ) $(LIB) -lisal $(PK_LIBS)
+bin/pk-attack: $(ATTACK_OBJ) $(LIB)
+	$(CC) $(LDFLAGS) -o $@ $(ATTACK_OBJ) $(LIB) $(PK_LIBS)
+bin/pk-mitm: $(MITM_OBJ) $(LIB)
+	$(CC) $(LDFLAGS) -o $@ $(MITM_OBJ) $(LIB) $(PK_LIBS)
 
 demo: all
 	bin/protokit demo
@@ -129,11 +135,14 @@ fuzz: deps
 install: all $(if $(SCDOC),man)
 	install -d $(DESTDIR)$(PREFIX)/bin
 	install -m 755 $(TOOLS) bin/protokit \
-	    $(filter-out %.sh,$(wildcard bin/protokit-*)) $(DESTDIR)$(PREFIX)/bin
+	    $(filter-out %.sh %.jq,$(wildcard bin/protokit-*)) $(DESTDIR)$(PREFIX)/bin
 	install -m 644 bin/protokit-lib.sh bin/protokit-explain.sh \
-	    bin/protokit-chart.jq bin/protokit-pcap.sh $(DESTDIR)$(PREFIX)/bin
+	    bin/protokit-chart.jq bin/protokit-pcap.sh bin/protokit-attack.sh \
+	    $(DESTDIR)$(PREFIX)/bin
 	install -d $(DESTDIR)$(PREFIX)/share/protokit/wireshark
 	install -m 644 wireshark/*.lua $(DESTDIR)$(PREFIX)/share/protokit/wireshark
+	install -d $(DESTDIR)$(PREFIX)/bin/attacks
+	install -m 755 bin/attacks/* $(DESTDIR)$(PREFIX)/bin/attacks
 	install -d $(DESTDIR)$(PREFIX)/share/bash-completion/completions
 	install -m 644 completion/protokit.bash \
 	    $(DESTDIR)$(PREFIX)/share/bash-completion/completions/protokit

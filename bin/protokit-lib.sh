@@ -9,17 +9,22 @@
 # are for it (SC2034).
 # shellcheck disable=SC2154,SC2034
 
+# pk_bin: where the protokit tools are: the script's directory, or its
+# parent for an attack (bin/attacks/NAME).
+pk_bin=$(cd "$(dirname "$0")" && pwd)
+case "$pk_bin" in */attacks) pk_bin=${pk_bin%/attacks} ;; esac
+
 # --explain's explain, trace_bytes and explain_bytes.
 # shellcheck source=bin/protokit-explain.sh
-. "$(dirname "$0")/protokit-explain.sh"
+. "$pk_bin/protokit-explain.sh"
 # --pcap FILE's capture (pcap_file, pcap_start, pcap_port, pcap_stop)
 # shellcheck source=bin/protokit-pcap.sh
-. "$(dirname "$0")/protokit-pcap.sh"
+. "$pk_bin/protokit-pcap.sh"
 
 # usage_error MSG: the problem and where to read more (GNU's convention).
 usage_error() {
 	echo "$prog: $1" >&2
-	echo "Try '$prog --help'" >&2
+	echo "Try '${pk_try:-$prog} --help'" >&2
 	exit 2
 }
 
@@ -242,7 +247,7 @@ pk_setup() {
 	[ "$pk_json" = 0 ] || pk_trace_json
 	[ "$pk_chart" = 0 ] || pk_chart_file
 	[ "$pk_pcap" = 0 ] || pcap_file
-	PATH="$(cd "$(dirname "$0")" && pwd):$PATH"
+	PATH="$pk_bin:$PATH"
 	check_deps
 	for pk_c in ${chart:+jq mscgen}; do
 		command -v "$pk_c" >/dev/null 2>&1 ||

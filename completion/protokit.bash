@@ -1,10 +1,11 @@
 # shellcheck shell=bash
 # bash completion for protokit and its tools (pk-keygen, pk-wrap,
-# pk-aes-cbc, pk-aes-cfb, pk-cksum, pk-relay, pk-xfer).  Everything is read
-# from the tools' own --help at run time, so it never falls behind them:
-# the options are the leading words of the help's option lines, the
-# subcommands those of its synopsis.  Installed once per command name
-# (share/bash-completion/completions/NAME); source it to try it out.
+# pk-aes-cbc, pk-aes-cfb, pk-cksum, pk-relay, pk-xfer, pk-attack,
+# pk-mitm).  Everything is read from the tools' own --help at run time,
+# so it never falls behind them: the options are the leading words of
+# the help's option lines, the subcommands those of its synopsis.
+# Installed once per command name (share/bash-completion/completions/NAME);
+# source it to try it out.
 
 # _pk_help_opts: the option lines of a --help on stdin, one option a line,
 # as "OPTION ARG" (ARG empty when it takes none).
@@ -54,7 +55,7 @@ _pk_complete() {
 		fi
 	done
 	case $cmd in
-	pk-keygen | pk-wrap | protokit)
+	pk-keygen | pk-wrap | protokit | pk-attack)
 		[ ${#words[@]} -ge 1 ] && help=("${words[0]}" --help) ;;
 	pk-xfer)
 		[ ${#words[@]} -ge 1 ] && help=("${words[@]:0:2}" --help) ;;
@@ -62,6 +63,12 @@ _pk_complete() {
 	[ ${#help[@]} -gt 1 ] &&
 	    opts=$("$exe" "${help[@]}" 2>/dev/null | _pk_help_opts)
 
+	# pk-mitm -p: the protocols its help lists.
+	if [ "$cmd" = pk-mitm ] && [[ $prev == -p || $prev == --protocol ]]; then
+		w=$("$exe" --help 2>/dev/null | sed -n 's/^protocols: //p')
+		mapfile -t COMPREPLY < <(compgen -W "$w" -- "$cur")
+		return 0
+	fi
 	# The argument of an option: its values (cbc|cfb) or a file name.
 	if [[ $prev == -* ]]; then
 		arg=$(awk -v o="$prev" '$1 == o { print $2; exit }' <<< "$opts")
@@ -90,7 +97,12 @@ _pk_complete() {
 		w=$("$exe" --help 2>/dev/null | _pk_subcommands protokit) ;;
 	protokit:1)
 		[ "${words[0]}" = run ] &&
-		    w=$("$exe" list 2>/dev/null | awk '{ print $1 }') ;;
+		    w=$("$exe" list 2>/dev/null | awk '{ print $1 }')
+		[ "${words[0]}" = attack ] &&
+		    w=$("$exe" attack --list 2>/dev/null | awk '{ print $1 }') ;;
+	pk-attack:0)
+		# The attacks: the help's lines "  name  what it does".
+		w=$("$exe" --help 2>/dev/null | awk '/^  [a-z]/ { print $1 }') ;;
 	pk-xfer:0)
 		w=$("$exe" --help 2>/dev/null | sed -n 's/^protocols: //p') ;;
 	pk-xfer:1)
@@ -112,4 +124,4 @@ _pk_complete() {
 }
 
 complete -F _pk_complete protokit pk-keygen pk-wrap pk-aes-cbc pk-aes-cfb \
-    pk-cksum pk-relay pk-xfer
+    pk-cksum pk-relay pk-xfer pk-attack pk-mitm

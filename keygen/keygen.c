@@ -41,8 +41,10 @@ enum {
 	O_CAKEY = 1 << 15,
 	O_CAFILE = 1 << 16,
 	O_INFILE = 1 << 17,
+	O_INSECURE = 1 << 18,
+	O_TEXT = 1 << 19,
 };
-#define O_COUNT 18
+#define O_COUNT 20
 
 static const char *const optnames[O_COUNT] = {
     "-b",
@@ -63,6 +65,8 @@ static const char *const optnames[O_COUNT] = {
     "-CAkey",
     "-CAfile",
     "-in",
+    "--insecure",
+    "--text",
 };
 
 enum {
@@ -80,6 +84,8 @@ enum {
 	L_CAKEY,
 	L_CAFILE,
 	L_INFILE,
+	L_INSECURE,
+	L_TEXT,
 };
 
 static const struct option longopts[] = {
@@ -90,6 +96,7 @@ static const struct option longopts[] = {
     {"der", no_argument, NULL, L_DER},
     {"help", no_argument, NULL, 'h'},
     {"in", required_argument, NULL, L_INFILE},
+    {"insecure", no_argument, NULL, L_INSECURE},
     {"iter", required_argument, NULL, L_ITER},
     {"legacy", no_argument, NULL, L_LEGACY},
     {"no-pass", no_argument, NULL, L_NOPASS},
@@ -98,6 +105,7 @@ static const struct option longopts[] = {
     {"pass-file", required_argument, NULL, L_PASS_FILE},
     {"pss", no_argument, NULL, L_PSS},
     {"subj", required_argument, NULL, L_SUBJ},
+    {"text", no_argument, NULL, L_TEXT},
     {NULL, 0, NULL, 0},
 };
 
@@ -110,10 +118,10 @@ static const struct mode {
 } modes[] = {
     {"rsa", mode_rsa,
 	O_BITS | O_EXP | O_FORCE | O_OUT | O_ITER | O_LEGACY | O_NOPASS |
-	    O_PASS,
+	    O_PASS | O_INSECURE,
 	O_OUT, 0},
     {"pub", mode_pub, O_IN | O_DER | O_PASS, O_IN, 0},
-    {"info", mode_info, O_IN | O_PASS, O_IN, 0},
+    {"info", mode_info, O_IN | O_PASS | O_TEXT, O_IN, 0},
     {"aes", mode_aes, O_BITS | O_FORCE | O_OUT, 0, 0},
     {"iv", mode_iv, 0, 0, 0},
     {"csr", mode_csr, O_KEY | O_SUBJ | O_PSS | O_OUT | O_FORCE | O_PASS,
@@ -128,10 +136,10 @@ static const struct mode {
 };
 
 static const char synopsis[] =
-    "usage: pk-keygen rsa [-f] [-b bits] [-e exponent] [--iter n] [--legacy]\n"
-    "           [--no-pass | pass-option] -o prefix\n"
+    "usage: pk-keygen rsa [-f] [-b bits] [-e exponent] [--insecure]\n"
+    "           [--iter n] [--legacy] [--no-pass | pass-option] -o prefix\n"
     "       pk-keygen pub [--der] [pass-option] -i key\n"
-    "       pk-keygen info [pass-option] -i key\n"
+    "       pk-keygen info [--text] [pass-option] -i key\n"
     "       pk-keygen aes [-f] [-b 128 | 192 | 256] [-o file]\n"
     "       pk-keygen iv\n"
     "       pk-keygen csr [-f] [--pss] [pass-option] -k key -subj name\n"
@@ -148,7 +156,9 @@ static const char options[] =
     "  rsa              write prefix.key (PKCS#8 PEM, mode 0600) and\n"
     "                   prefix.pub (SPKI PEM), as openssl writes them\n"
     "  pub              print the public key (SPKI PEM) of any key\n"
-    "  info             print bits, exponent and SHA-256 of the SPKI DER\n"
+    "  info             print bits, exponent and SHA-256 of the SPKI DER;\n"
+    "                   with --text, n, e, d, p, q, dP, dQ, qInv as\n"
+    "                   openssl rsa -text -noout prints them\n"
     "  aes              print (or write, 0600) a random AES key as hex\n"
     "  iv               print a random 16-byte IV as hex\n"
     "  csr              print (or write) a PKCS#10 request (PEM) for key\n"
@@ -158,7 +168,8 @@ static const char options[] =
     "                   certificate (CA:FALSE), as openssl x509 -req -CA\n"
     "  verify           check a certificate against the CA certificate\n"
     "                   (and that one against itself if self-signed)\n"
-    "  -b bits          rsa: 1024 to 8192 (default 2048);\n"
+    "  -b bits          rsa: 1024 to 8192 (default 2048), from 128 with\n"
+    "                   --insecure;\n"
     "                   aes: 128, 192 or 256 (default 256)\n"
     "  -e exponent      rsa: the public exponent, odd (default 65537)\n"
     "  -CA cert         sign: the CA certificate (PEM or DER)\n"
@@ -177,6 +188,8 @@ static const char options[] =
     "                   FIFO (/dev/stdout) is written into, never\n"
     "                   replaced; a key is never written through a symlink\n"
     "  --der            pub: print DER instead of PEM\n"
+    "  --insecure       rsa: allow -b below 1024, for the attack lab\n"
+    "                   (docs/labs/), with a warning\n"
     "  --iter n         rsa: PBKDF2 rounds of an encrypted key\n"
     "                   (default 600000, at least 1000)\n"
     "  --legacy         rsa: write PKCS#1 \"RSA PRIVATE KEY\", encrypted\n"
@@ -193,6 +206,8 @@ static const char options[] =
     "                   32-octet salt), not sha256WithRSAEncryption\n"
     "  -subj name       /CN=name[/O=org][/OU=unit][/C=cc][/ST=st][/L=city]\n"
     "                   (\\/ is a slash in a value)\n"
+    "  --text           info: print the key's numbers as openssl rsa -text\n"
+    "                   -noout does (a public key: n and e)\n"
     "Exit status: 0 done; 1 wrong passphrase; 2 usage, I/O error, or a\n"
     "malformed, unsupported or unreadable key, request or certificate;\n"
     "sign, verify: 1 also for a signature, issuer or validity period that\n"
@@ -316,6 +331,12 @@ take_option(int ch, const char *arg, struct opts *o, const char **bits)
 	case L_NOPASS:
 		o->nopass = 1;
 		return O_NOPASS;
+	case L_INSECURE:
+		o->insecure = 1;
+		return O_INSECURE;
+	case L_TEXT:
+		o->text = 1;
+		return O_TEXT;
 	case L_PASS_ENV:
 		return set_pass(&o->pass, PASS_ENV, arg);
 	case L_PASS_FD:
@@ -356,6 +377,27 @@ take_x509_option(int ch, const char *arg, struct opts *o)
 	return 0;
 }
 
+/*
+ * rsa's -b: 1024 bits at least, or with --insecure (for the attack lab)
+ * down to RSA_BITS_INSECURE_MIN, with a warning.
+ */
+static int
+rsa_bits(const char *bits, int insecure)
+{
+	int n =
+	    (int)number("-b", bits, RSA_BITS_INSECURE_MIN, KEY_RSA_BITS_MAX);
+
+	if (n >= RSA_BITS_MIN)
+		return n;
+	if (!insecure)
+		errx(2, "-b %s: too small (below %d bits needs --insecure)",
+		    bits, RSA_BITS_MIN);
+	warnx("warning: a %d-bit RSA key is insecure (factored in hours or"
+	      " less): for the attack lab only",
+	    n);
+	return n;
+}
+
 /* Option values that depend on the mode, and the pairs that clash. */
 static void
 check(const struct mode *m, int seen, const char *bits, struct opts *o)
@@ -373,8 +415,7 @@ check(const struct mode *m, int seen, const char *bits, struct opts *o)
 	if (o->legacy && (seen & O_ITER))
 		errx(2, "cannot use --iter with --legacy");
 	if (strcmp(m->name, "rsa") == 0)
-		o->bits = bits ? (int)number("-b", bits, 1024, KEY_RSA_BITS_MAX)
-			       : RSA_BITS_DEFAULT;
+		o->bits = bits ? rsa_bits(bits, o->insecure) : RSA_BITS_DEFAULT;
 	else if (bits == NULL)
 		o->bits = AES_BITS_DEFAULT;
 	else if ((o->bits = (int)number("-b", bits, 128, 256)) % 64 != 0)

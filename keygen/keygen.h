@@ -16,6 +16,8 @@
 #include "x509.h"
 
 #define RSA_BITS_DEFAULT 2048
+#define RSA_BITS_MIN 1024 /* below: --insecure only */
+#define RSA_BITS_INSECURE_MIN 128 /* two primes of 64 bits (prime.c) */
 #define RSA_EXPONENT_DEFAULT 65537
 #define AES_BITS_DEFAULT 256
 #define ITER_DEFAULT 600000 /* OWASP 2023, PBKDF2-HMAC-SHA256 */
@@ -34,6 +36,8 @@ struct opts {
 	int force;
 	int legacy;
 	int nopass;
+	int insecure; /* rsa: -b below RSA_BITS_MIN */
+	int text; /* info: as openssl rsa -text */
 	const char *subj; /* csr, selfsign */
 	unsigned days; /* selfsign, sign */
 	int pss;
@@ -51,6 +55,9 @@ void mode_csr(const struct opts *o);
 void mode_selfsign(const struct opts *o);
 void mode_sign(const struct opts *o);
 void mode_verify(const struct opts *o);
+
+/* text.c: the key as `openssl rsa -text -noout` prints it, on stdout. */
+void print_text(const struct key_rsa *k, const char *path);
 
 /* secrets.c: held in lib/secrets.h's registry, wiped before every die. */
 void *xsecret(size_t n);

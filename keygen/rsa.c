@@ -58,12 +58,14 @@ derive(struct key_rsa *k, int bits)
 /*
  * FIPS 186-5 A.1.3 with a given e: two primes of half the size each (p
  * takes the odd bit), q again until |p - q| > 2^(bits/2 - 100), both again
- * until d is large enough.
+ * until d is large enough.  An --insecure key of 200 bits or less (primes
+ * of 100 bits or less) wants |p - q| > 2^(bits/4) instead.
  */
 static void
 generate(struct key_rsa *k, int bits, unsigned long exponent)
 {
 	unsigned half = (unsigned)bits / 2;
+	unsigned gap = half > 100 ? half - 100 : half / 2;
 	mpz_t t;
 
 	mpz_init(t);
@@ -74,7 +76,7 @@ generate(struct key_rsa *k, int bits, unsigned long exponent)
 		for (;;) {
 			mpz_sub(t, k->priv.p, k->priv.q);
 			mpz_abs(t, t);
-			if (above_pow2(t, half - 100))
+			if (above_pow2(t, gap))
 				break;
 			prime_random(k->priv.q, half, exponent);
 		}

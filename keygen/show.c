@@ -44,6 +44,11 @@ mode_info(const struct opts *o)
 	int rv;
 
 	read_key(o->in, &o->pass, k);
+	if (o->text) {
+		print_text(k, o->in);
+		secrets_wipe();
+		return;
+	}
 	if ((rv = key_spki_der(k, der, sizeof(der), &n)) != 0)
 		die(2, "%s: %s", o->in, key_strerror(rv));
 	sha256_init(&ctx);

@@ -5,16 +5,22 @@
  * wrapped key (`wrapped_k`, `wrapped_iv`) or a ciphertext
  * (`confirmation`, `size_block`); the file follows raw (`ciphertext`).
  * A frame's step comes from its words, a 16-byte answer's from the
- * client's last command.
+ * client's last command.  The hardened profile's frames (steps ending in
+ * `_hardened`, and `pubkey`) are told from the greeting's mark, the
+ * client's key frame, or the side's profile (km_trace_hard_k).
  */
 #include <stdio.h>
 #include <string.h>
 
 #include <nettle/cbc.h>
 #include <nettle/cfb.h>
+#include <nettle/sha2.h>
 
 #include "frame.h"
+#include "key.h"
 #include "kmtrace.h"
+#include "oaep.h"
+#include "rand.h"
 #include "secret.h"
 
 void
@@ -34,6 +40,22 @@ km_trace_keys(struct km_trace *t, enum km_mode mode, const uint8_t k[KM_BLOCK],
 	memcpy(t->k, k, KM_BLOCK);
 	memcpy(t->iv, iv, KM_BLOCK);
 	t->have_k = t->have_iv = 1;
+}
+
+void
+km_trace_hard_k(struct km_trace *t, const uint8_t k[KM_H_K])
+{
+	t->hardened = 1;
+	memcpy(t->hk, k, KM_H_K);
+	km_h_derive(k, &t->keys);
+	t->have_hk = 1;
+}
+
+void
+km_trace_hard_rsa(struct km_trace *t, const struct key_rsa *rsa)
+{
+	t->hardened = 1;
+	t->rsa = rsa;
 }
 
 /* 1 if the frame comes from the client (or, on the peer channel, sender). */
@@ -124,10 +146,20 @@ client_frame(
 	    [KM_SIZE] = "size",
 	    [KM_END] = "end",
 	    [KM_CONFIRM_MSG] = "confirm",
+	    [KM_PUBKEY] = "pubkey",
+	    [KM_CONFIRM_MAC] = "confirm_hardened",
 	};
 	struct km_msg m;
 
 	t->last = km_parse(p, len, &m);
+	if (m.type == KM_PUBKEY || m.type == KM_CONFIRM_MAC) {
+		fr->step = step[m.type];
+		t->hardened |= m.type == KM_PUBKEY;
+		trace_add(fr, "word", FRAME_HDR, len - m.blob_len, TRACE_TEXT);
+		trace_add(fr, m.type == KM_PUBKEY ? "public_key" : "mac",
+		    FRAME_HDR + len - m.blob_len, m.blob_len, TRACE_BYTES);
+		return;
+	}
 	if (m.type == KM_CONFIRM_MSG) {
 		fr->step = step[m.type];
 		message(fr, t, "confirmation", "constant", len);
@@ -163,8 +195,11 @@ server_step(const uint8_t *p, size_t len)
 	    {KM_PEER_KEY_ERROR, 0, "error"},
 	    {KM_UNEXPECTED, 0, "error"},
 	};
-	size_t i, n;
+	size_t i, n, mark = sizeof(KM_H_HELLO_MARK) - 1;
 
+	if (len > 14 + mark && memcmp(p, "Hello client #", 14) == 0 &&
+	    memcmp(p + len - mark, KM_H_HELLO_MARK, mark) == 0)
+		return "hello_hardened";
 	for (i = 0; i < sizeof(said) / sizeof(said[0]); i++) {
 		n = strlen(said[i].text);
 		if ((said[i].prefix ? len >= n : len == n) &&
@@ -190,10 +225,42 @@ wrapped(struct trace_frame *fr, struct km_trace *t, const uint8_t *p, int iv)
 	trace_plain(fr, iv ? "iv" : "k", out, KM_BLOCK, "K3, AES-128-ECB");
 }
 
+/* K under the client's RSA key, opened with it (or known: the relay). */
+static void
+oaep_wrapped(
+    struct trace_frame *fr, struct km_trace *t, const uint8_t *p, size_t len)
+{
+	const struct key_rsa *r = t->rsa;
+	const char *with = "the key manager's own K";
+	uint8_t k[KEY_RSA_BITS_MAX / 8];
+	size_t klen = 0;
+
+	fr->step = "key_hardened";
+	if (trace_add(fr, "oaep_k", FRAME_HDR, len, TRACE_CIPHER) == NULL)
+		return;
+	if (r != NULL && len == r->pub.size &&
+	    oaep_decrypt(&r->pub, &r->priv, &nettle_sha256,
+		(const uint8_t *)KM_H_OAEP_LABEL, sizeof(KM_H_OAEP_LABEL) - 1,
+		NULL, rand_nettle, len, p, &klen, k) == 0 &&
+	    klen == KM_H_K) {
+		km_trace_hard_k(t, k);
+		with = "the client's RSA key, RSA-OAEP-SHA256";
+	}
+	secret_wipe(k, sizeof(k));
+	if (t->have_hk)
+		trace_plain(fr, "k", t->hk, KM_H_K, with);
+}
+
 static void
 server_frame(
     struct trace_frame *fr, struct km_trace *t, const uint8_t *p, size_t len)
 {
+	if (t->last == KM_GET_KEY && (t->hardened || t->rsa != NULL) &&
+	    len != KM_BLOCK) {
+		oaep_wrapped(fr, t, p, len);
+		t->last = KM_UNKNOWN;
+		return;
+	}
 	if (len == KM_BLOCK &&
 	    (t->last == KM_GET_KEY || t->last == KM_GET_IV)) {
 		wrapped(fr, t, p, t->last == KM_GET_IV);
@@ -201,9 +268,38 @@ server_frame(
 		return;
 	}
 	fr->step = server_step(p, len);
+	t->hardened |= strcmp(fr->step, "hello_hardened") == 0;
 	if (strcmp(fr->step, "mode") == 0)
 		t->mode = p[1] == 'b' ? KM_CBC : KM_CFB;
 	words(fr, p, len);
+}
+
+/* The hardened offer: the nonce, the sealed length and its tag. */
+static void
+sealed_offer(struct trace_frame *fr, struct km_trace *t, size_t len)
+{
+	const uint8_t *p = fr->buf + FRAME_HDR;
+
+	fr->step = "offer_hardened";
+	if (len != KM_H_OFFER) {
+		trace_add(fr, "bytes", FRAME_HDR, len, TRACE_BYTES);
+		trace_bad(fr, "the offer is not nonce, length and tag");
+		return;
+	}
+	trace_add(fr, "nonce", FRAME_HDR, KM_H_NONCE, TRACE_IV);
+	memcpy(t->nonce, p, KM_H_NONCE);
+	t->have_nonce = 1;
+	trace_add(fr, "size_ct", FRAME_HDR + KM_H_NONCE, 8, TRACE_CIPHER);
+	if (t->have_hk) {
+		memcpy(t->plain, p + KM_H_NONCE, 8);
+		if (km_h_open(&t->keys, t->nonce, 0, KM_H_KIND_OFFER, 8,
+			t->plain, p + KM_H_NONCE + 8) == 0)
+			trace_plain(fr, "size", t->plain, 8,
+			    "the data key from K, AES-256-GCM");
+		else
+			trace_bad(fr, "the tag does not verify");
+	}
+	trace_add(fr, "tag", FRAME_HDR + KM_H_NONCE + 8, KM_H_TAG, TRACE_BYTES);
 }
 
 /* The sender's length block, or the waiter's yes or no. */
@@ -213,6 +309,10 @@ peer_frame(struct trace_frame *fr, struct km_trace *t, size_t len)
 	if (!from_client(t, fr->dir)) {
 		fr->step = "answer";
 		words(fr, fr->buf + FRAME_HDR, len);
+		return;
+	}
+	if (t->hardened) {
+		sealed_offer(fr, t, len);
 		return;
 	}
 	fr->step = "offer";
@@ -246,10 +346,45 @@ km_trace(struct trace_frame *fr, struct km_trace *t)
 		server_frame(fr, t, fr->buf + FRAME_HDR, len);
 }
 
+/* A hardened piece: ciphertext and tag, opened with the offer's nonce. */
+static void
+sealed_piece(struct trace_frame *fr, struct km_trace *t)
+{
+	size_t n = fr->len - KM_H_TAG;
+	uint64_t counter = (uint64_t)++t->pieces;
+
+	fr->step = "file_hardened";
+	trace_add(fr, "ciphertext", 0, n, TRACE_CIPHER);
+	if (t->have_hk && t->have_nonce && t->scratch != NULL &&
+	    n <= t->scratch_size) {
+		memcpy(t->scratch, fr->buf, n);
+		if (km_h_open(&t->keys, t->nonce, counter,
+			n < KM_H_PIECE ? KM_H_KIND_LAST : KM_H_KIND_PIECE, n,
+			t->scratch, fr->buf + n) == 0)
+			trace_plain(fr, "plaintext", t->scratch, n,
+			    "the data key from K, AES-256-GCM");
+		else
+			trace_bad(fr, "the tag does not verify");
+	}
+	trace_add(fr, "tag", n, KM_H_TAG, TRACE_BYTES);
+}
+
 void
 km_trace_file(struct trace_frame *fr, struct km_trace *t)
 {
 	const char *with = "K, AES-128-CBC, chained from the piece before";
+
+	if (t->hardened) {
+		fr->proto = "keymanager";
+		if (fr->len >= KM_H_TAG)
+			sealed_piece(fr, t);
+		else {
+			fr->step = "file_hardened";
+			trace_add(fr, "bytes", 0, fr->len, TRACE_BYTES);
+			trace_bad(fr, "shorter than a tag");
+		}
+		return;
+	}
 
 	fr->proto = "keymanager";
 	fr->step = "file";

@@ -17,8 +17,11 @@
 
 #include <nettle/aes.h>
 
+#include "kmhard.h"
 #include "kmwire.h"
 #include "trace.h"
+
+struct key_rsa;
 
 /* Who traces: which direction a frame comes from. */
 enum km_side {
@@ -40,6 +43,14 @@ struct km_trace {
 	uint8_t plain[KM_CONFIRM_PADDED]; /* a control frame's plaintext */
 	uint8_t *scratch; /* the file pieces' plaintext, or NULL: not shown */
 	size_t scratch_size;
+	/* The hardened profile (lib/kmhard.h): */
+	int hardened; /* the greeting or the key frame said so */
+	const struct key_rsa *rsa; /* a client's own key: K opened with it */
+	int have_hk; /* K known: the keys HKDF makes of it */
+	uint8_t hk[KM_H_K];
+	struct km_h_keys keys;
+	int have_nonce; /* peer channel: the offer's nonce */
+	uint8_t nonce[KM_H_NONCE];
 };
 
 /* A fresh state for side, with K3's decryption key if the side holds it. */
@@ -48,6 +59,12 @@ void km_trace_init(
 /* The session's mode, K and IV, for the peer channel. */
 void km_trace_keys(struct km_trace *, enum km_mode, const uint8_t k[KM_BLOCK],
     const uint8_t iv[KM_BLOCK]);
+/*
+ * The hardened profile: the side's K (the relay's, or the client's once
+ * opened), or a client's RSA key that opens it from the key frame.
+ */
+void km_trace_hard_k(struct km_trace *, const uint8_t k[KM_H_K]);
+void km_trace_hard_rsa(struct km_trace *, const struct key_rsa *);
 /*
  * Names the fields of one frame (its 4-byte header and payload, fr->buf,
  * fr->len and fr->dir set by trace_begin) and updates the state.  The

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "hex.h"
+#include "kmhard.h"
 #include "kmwire.h"
 #include "secret.h"
 
@@ -86,6 +87,24 @@ text(char *s, struct km_msg *m)
 	return KM_UNKNOWN;
 }
 
+/*
+ * 1 if p is word then binary data (of exactly want bytes, or any number
+ * above 0 when want is 0), left in m->blob.
+ */
+static int
+prefixed(const uint8_t *p, size_t len, const char *word, size_t want,
+    struct km_msg *m)
+{
+	size_t n = strlen(word);
+
+	if (len <= n || memcmp(p, word, n) != 0 ||
+	    (want != 0 && len - n != want))
+		return 0;
+	m->blob = p + n;
+	m->blob_len = len - n;
+	return 1;
+}
+
 enum km_type
 km_parse(const uint8_t *p, size_t len, struct km_msg *m)
 {
@@ -93,8 +112,13 @@ km_parse(const uint8_t *p, size_t len, struct km_msg *m)
 	size_t i;
 
 	memset(m, 0, sizeof(*m));
+	if (prefixed(p, len, KM_H_PUBKEY, 0, m))
+		return m->type = KM_PUBKEY;
+	if (prefixed(p, len, KM_H_CONFIRM, KM_H_MAC, m))
+		return m->type = KM_CONFIRM_MAC;
 	if (len == KM_CONFIRM_PADDED) {
 		m->blob = p;
+		m->blob_len = len;
 		return m->type = KM_CONFIRM_MSG;
 	}
 	for (i = 0; i < len; i++)

@@ -53,6 +53,8 @@ enum km_type {
 	KM_SIZE, /* size N */
 	KM_END, /* end */
 	KM_CONFIRM_MSG, /* the 64-byte encrypted confirmation */
+	KM_PUBKEY, /* hardened: `pubkey ` and the client's SPKI DER */
+	KM_CONFIRM_MAC, /* hardened: `confirm ` and HMAC-SHA256 */
 };
 
 struct km_msg {
@@ -61,7 +63,8 @@ struct km_msg {
 	enum km_mode mode; /* conn */
 	uint16_t port; /* wait */
 	uint64_t count; /* size */
-	const uint8_t *blob; /* confirmation: KM_CONFIRM_PADDED bytes */
+	const uint8_t *blob; /* the confirmation, the MAC, the key's DER */
+	size_t blob_len;
 };
 
 #define KM_K3_FILE_MAX 80 /* largest K3 file: 32 hex digits and slack */
@@ -72,7 +75,10 @@ struct km_msg {
  */
 int km_k3_decode(const uint8_t *buf, size_t len, uint8_t key[KM_BLOCK]);
 
-/* Parses one frame's payload (kmwire.c); returns m->type. */
+/*
+ * Parses one frame's payload (kmwire.c); returns m->type.  It knows both
+ * profiles' frames: the relay tells a client on the other profile by them.
+ */
 enum km_type km_parse(const uint8_t *p, size_t len, struct km_msg *m);
 const char *km_mode_name(enum km_mode);
 

@@ -1,7 +1,8 @@
 #!/bin/sh
 # `make lint`: every tracked C file and header against .clang-format;
-# every script (bin/protokit*, mk/, tests/) through shellcheck at all
-# severities, *.bats as bats, so that a bats `! cmd` (SC2314) is caught.
+# every script (bin/protokit* but its jq program, bin/attacks/, mk/,
+# tests/) through the shell checker at all severities, *.bats as bats,
+# so that a bats `! cmd` (SC2314) is caught.
 # Names every file that fails; exit 1 if any does.  Run from the top of
 # the tree.
 set -eu
@@ -30,8 +31,8 @@ done
 echo "lint: clang-format: $bad of $n C files differ"
 
 sc=0
-scripts=$(files 'bin/protokit*' 'mk/*.sh' 'tests/*.bash' 'tests/*.sh' \
-    'completion/*.bash')
+scripts=$(files 'bin/protokit*' 'bin/attacks/*' 'mk/*.sh' 'tests/*.bash' \
+    'tests/*.sh' 'completion/*.bash' | grep -v '\.jq$')
 # shellcheck disable=SC2086 # the lists are split on blanks (see files)
 [ -z "$scripts" ] || shellcheck $scripts || sc=1
 bats=$(files 'tests/*.bats')

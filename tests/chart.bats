@@ -92,7 +92,8 @@ msc_form() {
 		*) want="alice relay bob" ;;
 		esac
 		run -0 text_chart "$p"
-		assert_equal "$(echo ${lines[0]})" "$want"
+		read -ra names <<<"${lines[0]}"
+		assert_equal "${names[*]}" "$want"
 		[ "${#lines[@]}" -gt 10 ] || fail "$p: ${#lines[@]} lines"
 		# Every line after the names is one arrow, with its step.
 		run -1 grep -vE '^ *\|.*(-[-]*>|<-[-]*).*\|' \

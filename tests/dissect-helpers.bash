@@ -21,8 +21,9 @@
 #     on the wire (offset null) left out.
 # frame_fields: the "STEP FIELD" pairs of capture_frames or trace_frames
 #     lines on stdin, sorted, each once.
-# doc_wire_fields DOC: the "STEP FIELD" pairs of DOC's "### Fields on the
-#     wire" table whose offset is not `-` (on the wire), sorted.
+# doc_wire_fields DOC [TABLE]: the "STEP FIELD" pairs of DOC's "### Fields
+#     on the wire" table (or "### TABLE") whose offset is not `-` (on the
+#     wire), sorted.
 # capture_values NAME PROTO FIELD...: "FIELD VALUE" for every value
 #     tshark -T fields shows of each PROTO.FIELD (one tshark run), sorted
 #     by FIELD, in capture order within it (bytes as hex, text with \n
@@ -120,7 +121,7 @@ frame_fields() {
 
 # doc_wire_fields DOC
 doc_wire_fields() {
-	awk '/^#+ / { t = ($0 ~ /^### Fields on the wire/); next }
+	awk -v h="### ${2:-Fields on the wire}" '/^#+ / { t = ($0 == h); next }
 	    t && /^\| *`/ { split($0, c, "|"); gsub(/[` ]/, "", c[2]);
 	    gsub(/[` ]/, "", c[3]); gsub(/ /, "", c[4])
 	    if (c[4] != "-") print c[2], c[3] }' "$1" | sort -u

@@ -98,6 +98,15 @@ docrun() {
 	done
 }
 
+@test "docs: every docs/labs/*.md runs as written" {
+	local f
+	for f in "$PK_ROOT"/docs/labs/*.md; do
+		cd "$BATS_TEST_TMPDIR" && rm -rf doc && mkdir doc && cd doc
+		docrun "docs/labs/${f##*/}"
+		assert_success
+	done
+}
+
 # The runner itself: each of these must fail, and say where.
 
 # fixture NAME: writes stdin to $BATS_TEST_TMPDIR/NAME.md.

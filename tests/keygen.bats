@@ -132,7 +132,7 @@ key_files() {
 
 @test "keygen rsa: numbers out of range, clashing or missing options are usage errors" {
 	run -2 rsa1024 -b 512 -o k
-	assert_output "pk-keygen: -b 512: too small"
+	assert_output "pk-keygen: -b 512: too small (below 1024 bits needs --insecure)"
 	run -2 pk-keygen rsa -b 8193 -o k
 	assert_output "pk-keygen: -b 8193: too large"
 	run -2 pk-keygen rsa -b 2k -o k
@@ -237,15 +237,15 @@ key_files() {
 
 @test "keygen: --help prints the synopsis, every option and the exit codes" {
 	run -0 --separate-stderr pk-keygen --help
-	assert_line --index 0 "usage: pk-keygen rsa [-f] [-b bits] [-e exponent] [--iter n] [--legacy]"
-	for opt in -b -e -f -i -o --der --iter --legacy --no-pass --pass-file \
-	    --pass-fd --pass-env --help; do
+	assert_line --index 0 "usage: pk-keygen rsa [-f] [-b bits] [-e exponent] [--insecure]"
+	for opt in -b -e -f -i -o --der --insecure --iter --legacy --no-pass \
+	    --pass-file --pass-fd --pass-env --text --help; do
 		assert_line --regexp "^  (-h, )?$opt "
 	done
 	assert_line "Exit status: 0 done; 1 wrong passphrase; 2 usage, I/O error, or a"
 	assert_equal "$stderr" ""
 	run -0 pk-keygen info -h
-	assert_line --index 0 "usage: pk-keygen info [pass-option] -i key"
+	assert_line --index 0 "usage: pk-keygen info [--text] [pass-option] -i key"
 }
 
 @test "keygen pub, info: every form openssl writes gives openssl's public key" {
@@ -535,4 +535,41 @@ teardown() {
 		' trace
 		assert_output ok
 	done
+}
+
+@test "keygen rsa --insecure: a key below 1024 bits for the lab, with one warning line; without it, refused" {
+	run -2 --separate-stderr pk-keygen rsa -b 512 -e 3 --no-pass -o k
+	assert_equal "$stderr" "pk-keygen: -b 512: too small (below 1024 bits needs --insecure)"
+	[ ! -e k.key ] && [ ! -e k.pub ]
+	run -0 --separate-stderr pk-keygen rsa -b 512 -e 3 --insecure --no-pass -o k
+	assert_equal "$stderr" "pk-keygen: warning: a 512-bit RSA key is insecure (factored in hours or less): for the attack lab only"
+	run openssl rsa -in k.key -noout -text
+	assert_line "Private-Key: (512 bit, 2 primes)"
+	assert_line "publicExponent: 3 (0x3)"
+	run -0 openssl pkey -in k.key -check -noout
+	run -0 pk-keygen rsa -b 128 --insecure --no-pass -o tiny 2> /dev/null
+	run -0 openssl pkey -in tiny.key -check -noout
+	run -2 pk-keygen rsa -b 127 --insecure --no-pass -o tiny2
+	assert_output "pk-keygen: -b 127: too small"
+	run -2 pk-keygen info --insecure -i k.pub
+	assert_output --partial "info: cannot use --insecure"
+}
+
+@test "keygen info --text: n, e, d, p, q, dP, dQ, qInv byte for byte as openssl rsa -text -noout prints them" {
+	local k
+	pk-keygen rsa -b 1024 -e 3 --no-pass -o k
+	pk-keygen rsa -b 128 --insecure --no-pass -o tiny 2> /dev/null
+	for k in k tiny "$KEYS/pkcs1.pem"; do
+		[ -f "$k.key" ] && k=$k.key
+		run -0 pk-keygen info --text -i "$k"
+		assert_equal "$output" "$(openssl rsa -in "$k" -text -noout)"
+	done
+	run -0 pk-keygen info --text -i k.pub
+	assert_equal "$output" "$(openssl rsa -pubin -in k.pub -text -noout)"
+	assert_line "Exponent: 3 (0x3)"
+	# tiny's primes fit in 8 bytes: one line each, as openssl's.
+	run -0 pk-keygen info --text -i tiny.key
+	assert_line --regexp '^prime1: [0-9]+ \(0x[0-9a-f]+\)$'
+	run -2 pk-keygen rsa --text -o x
+	assert_output --partial "rsa: cannot use --text"
 }

@@ -6,7 +6,7 @@
 load helpers
 
 TOOLS=(pk-keygen pk-wrap pk-aes-cbc pk-aes-cfb pk-cksum pk-relay pk-xfer
-	protokit)
+	pk-attack pk-mitm protokit)
 
 teardown() {
 	local p
@@ -86,7 +86,7 @@ same() {
 @test "man: each page defines every option of its tool's --help and no other; pk-keygen, pk-wrap and protokit's subcommands too" {
 	local t
 	for t in pk-keygen pk-wrap pk-aes-cbc pk-aes-cfb pk-cksum pk-relay \
-	    protokit; do
+	    pk-attack pk-mitm protokit; do
 		same "$t options" "$("$t" --help | help_opts)" "$(man_opts "$t")"
 	done
 	for t in pk-keygen pk-wrap protokit; do
@@ -164,8 +164,8 @@ complete_words() {
 	complete_words pk-keygen s
 	assert_equal "$output" "$(printf '%s\n' selfsign sign)"
 	complete_words pk-keygen rsa --
-	assert_equal "$output" "$(printf '%s\n' --help --iter --legacy \
-	    --no-pass --pass-env --pass-fd --pass-file)"
+	assert_equal "$output" "$(printf '%s\n' --help --insecure --iter \
+	    --legacy --no-pass --pass-env --pass-fd --pass-file)"
 	complete_words pk-wrap ''
 	assert_equal "$output" "$(printf '%s\n' sign verify)"
 	complete_words pk-aes-cfb --c
@@ -174,14 +174,24 @@ complete_words() {
 	assert_equal "$output" --max-file
 	complete_words pk-relay ch
 	assert_equal "$output" chat@
+	complete_words pk-mitm -p k
+	assert_equal "$output" "$(printf '%s\n' keymanager keymanager-peer)"
+	complete_words pk-mitm --tr
+	assert_equal "$output" "$(printf '%s\n' --trace --trace-as --trace-json)"
 	complete_words protokit ''
-	assert_equal "$output" "$(printf '%s\n' chart demo list run)"
+	assert_equal "$output" "$(printf '%s\n' attack chart demo list run)"
 	complete_words protokit run k
 	assert_equal "$output" keymanager
 	complete_words protokit run vault --ch
 	assert_equal "$output" --chart
 	complete_words protokit chart -
 	grep -qx -- -o <<< "$output"
+	complete_words protokit attack c
+	grep -qx cube-root <<< "$output"
+	complete_words pk-attack ''
+	grep -qx hastad <<< "$output"
+	complete_words pk-attack cube-root --
+	grep -qx -- --key <<< "$output"
 	# A file after an option that takes one, and as pk-cksum's operand.
 	mkdir dir && : > dir/alpha.key && : > dir/beta
 	complete_words pk-wrap -d -k dir/a

@@ -220,7 +220,8 @@ Try 'protokit-$name --help'"
 		assert_output ''
 		[ "${stderr##*$'\n'}" = "protokit-$name: $PWD/nodir/x.json: cannot write" ]
 		run -0 "protokit-$name" --trace-json x.json --help
-		assert_line --index 0 --partial "--trace-json file]"
+		assert_line --index 0 --partial "usage: protokit-$name ["
+		assert_output --partial "[--trace-json file]"
 	done
 }
 

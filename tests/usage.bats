@@ -239,7 +239,7 @@ help_full() {
 	[ -w /dev/full ] || skip "no /dev/full"
 	local t
 	for t in pk-keygen pk-wrap pk-aes-cbc pk-aes-cfb pk-cksum pk-relay \
-	    pk-xfer; do
+	    pk-xfer pk-mitm; do
 		help_full "$t" --help
 		assert_equal "$stderr" "$t: stdout: No space left on device"
 		help_full "$t" -h

@@ -8,7 +8,13 @@
 -- fields are docs/keymanager.md's "Fields on the wire", named as
 -- lib/kmtrace.c names them: a frame's step from its words, a 16-byte
 -- answer's from the client's last command on that connection.  K, IV and
--- the plaintexts are not on the wire and are not shown.
+-- the plaintexts are not on the wire and are not shown.  The hardened
+-- profile ("Fields on the wire, hardened profile") is told from its frames: the
+-- client's `pubkey ` frame, the greeting's ` [hardened]` mark, a binary
+-- answer to get key (K under OAEP), a `confirm ` frame with the MAC, a
+-- 36-byte offer (nonce, sealed length, tag); its file is shown one
+-- `file_hardened` ciphertext per TCP segment, the tags inside it (one
+-- every 65552 bytes of the stream after the answer, and its last 16).
 -- Returns the function protokit.lua calls with the helpers.
 
 return function(pk)
@@ -21,13 +27,16 @@ return function(pk)
 		{ "wrapped_k", B }, { "wrapped_iv", B },
 		{ "confirmation", B }, { "size_block", B },
 		{ "ciphertext", B }, { "bytes", B },
+		{ "word", ftypes.STRING }, { "public_key", B },
+		{ "oaep_k", B }, { "mac", B },
+		{ "nonce", B }, { "size_ct", B }, { "tag", B },
 	})
 	local tcp_stream = Field.new("tcp.stream")
 	local framed = pk.length_prefixed(4096)
 	-- per connection (tcp.stream): the client's last command, whether
 	-- the offer was made; per frame (number:offset) what they said on
 	-- the first pass, so that any later pass dissects alike
-	local last, offered, memo = {}, {}, {}
+	local last, offered, memo, hardened = {}, {}, {}, {}
 
 	local function remember(key, now)
 		if memo[key] == nil then
@@ -42,6 +51,12 @@ return function(pk)
 
 	-- client_step(s): the step of a client's message s (kmwire's parse).
 	local function client_step(s)
+		if #s > 7 and s:sub(1, 7) == "pubkey " then
+			return "pubkey"
+		end
+		if #s == 40 and s:sub(1, 8) == "confirm " then
+			return "confirm_hardened"
+		end
 		if #s == 64 then
 			return "confirm"
 		end
@@ -75,6 +90,9 @@ return function(pk)
 
 	-- server_step(s): the step of what the key manager says.
 	local function server_step(s)
+		if s:find("^Hello client #.* %[hardened%]$") then
+			return "hello_hardened"
+		end
 		local said = {
 			{ "^Hello client #", "hello" },
 			{ "^select a peer", "waiters" },
@@ -120,8 +138,13 @@ return function(pk)
 			end)
 			local t = pk.frame(p, tvb, pinfo, tree, step)
 			pk.add(t, f.length, tvb, 0, 4)
+			local n = ({ pubkey = 7, confirm_hardened = 8 })[step]
 			if step == "confirm" then
 				pk.add(t, f.confirmation, tvb, 4, 64)
+			elseif n then
+				pk.add(t, f.word, tvb, 4, n)
+				pk.add(t, step == "pubkey" and f.public_key or f.mac,
+				    tvb, 4 + n, len - n)
 			else
 				words(t, pinfo, tvb, len)
 			end
@@ -137,6 +160,13 @@ return function(pk)
 			local t = pk.frame(p, tvb, pinfo, tree, iv and "iv" or "key")
 			pk.add(t, f.length, tvb, 0, 4)
 			pk.add(t, iv and f.wrapped_iv or f.wrapped_k, tvb, 4, 16)
+			return
+		end
+		if len ~= 16 and asked == "get_key" and
+		    s:find("[^\10\32-\126]") then
+			local t = pk.frame(p, tvb, pinfo, tree, "key_hardened")
+			pk.add(t, f.length, tvb, 0, 4)
+			pk.add(t, f.oaep_k, tvb, 4, len)
 			return
 		end
 		local t = pk.frame(p, tvb, pinfo, tree, server_step(s))
@@ -165,6 +195,15 @@ return function(pk)
 			return
 		end
 		offered[stream()] = true
+		if len == 36 then
+			hardened[stream()] = true
+			local t = pk.frame(p, tvb, pinfo, tree, "offer_hardened")
+			pk.add(t, f.length, tvb, 0, 4)
+			pk.add(t, f.nonce, tvb, 4, 12)
+			pk.add(t, f.size_ct, tvb, 16, 8)
+			pk.add(t, f.tag, tvb, 24, 16)
+			return
+		end
 		local t = pk.frame(p, tvb, pinfo, tree, "offer")
 		pk.add(t, f.length, tvb, 0, 4)
 		if len ~= 16 then
@@ -189,6 +228,12 @@ return function(pk)
 	end
 
 	local function dissect_frame(tvb, pinfo, tree, where)
+		if on_peer(pinfo) and to_waiter(pinfo) and raw(where) and
+		    hardened[stream()] then
+			local t = pk.frame(p, tvb, pinfo, tree, "file_hardened")
+			pk.add(t, f.ciphertext, tvb, 0, tvb:len())
+			return
+		end
 		if on_peer(pinfo) and to_waiter(pinfo) and raw(where) then
 			local t = pk.frame(p, tvb, pinfo, tree, "file")
 			local item = pk.add(t, f.ciphertext, tvb, 0, tvb:len())

@@ -48,7 +48,11 @@ static const char options[] =
     "\n"
     "  -C dir             work in dir (paths on the command line too)\n"
     "  -h, --help         print this help and exit\n"
-    "  -k, --k3 file      the pre-shared K3 (pk-keygen aes -b 128)\n"
+    "  -k, --k3 file      the pre-shared K3 (pk-keygen aes -b 128); with\n"
+    "                     --hardened, this client's own RSA private key\n"
+    "                     (pk-keygen rsa --no-pass): no K3 (the profile,\n"
+    "                     docs/keymanager.md: K under this key with OAEP,\n"
+    "                     the file under AES-256-GCM)\n"
     "  -o, --output file  wait: where the file goes, a new file (made\n"
     "                     only when complete and its padding checked)\n"
     "  -q, --quiet        no progress line on stderr (shown on a terminal\n"
@@ -73,7 +77,8 @@ static const char options[] =
     "\n"
     "Exit codes: 0 ok (`alles gut`); 1 refused: `key error`, `sizes don't\n"
     "match`, the waiter said no, no such waiter, the peer left, bad\n"
-    "padding; 2 could not do the job (usage, files, network, timeout).\n";
+    "padding or tag; 2 could not do the job (usage, files, network,\n"
+    "timeout, a profile mismatch).\n";
 
 static const struct option longopts[] = {
     {"flip-count", no_argument, NULL, OPT_FLIP_COUNT},
@@ -88,20 +93,8 @@ static const struct option longopts[] = {
     {NULL, 0, NULL, 0},
 };
 
-/* The greeting: "Hello client #N! ..." */
-static void
-greeted(struct link *km)
-{
-	link_read(km);
-	if (!link_starts(km, "Hello client #"))
-		errx(2, "%s: not a key manager: \"%.80s\"", km->name,
-		    (const char *)km->msg);
-	km_show(km);
-}
-
 int
-km_run_wait(
-    const struct km_opts *o, struct link *km, const struct aes128_ctx *k3)
+km_run_wait(const struct km_opts *o, struct link *km, const struct km_cred *c)
 {
 	struct km_session s;
 	struct link peer;
@@ -120,7 +113,7 @@ km_run_wait(
 		link_wait(km, -1);
 	link_read(km);
 	link_wait(km, o->timeout_ms);
-	rv = km_pair(km, o, k3, &s);
+	rv = km_pair(km, o, c, &s, cmd);
 	if (rv == 0)
 		rv = km_waiter_start(km);
 	/* The key manager speaks only if the sender left: say so, give up. */
@@ -183,8 +176,8 @@ file_to_send(int fd)
 }
 
 int
-km_run_send(const struct km_opts *o, struct link *km,
-    const struct aes128_ctx *k3, const char *file)
+km_run_send(const struct km_opts *o, struct link *km, const struct km_cred *c,
+    const char *file)
 {
 	struct km_session s;
 	struct link peer;
@@ -204,7 +197,7 @@ km_run_send(const struct km_opts *o, struct link *km,
 	snprintf(cmd, sizeof(cmd), "conn %lld %s", to, o->mode);
 	link_says(km, cmd);
 	link_read(km);
-	rv = km_pair(km, o, k3, &s);
+	rv = km_pair(km, o, c, &s, cmd);
 	if (rv == 0)
 		rv = km_sender_address(km, addr, sizeof(addr));
 	if (rv == 0) {
@@ -230,7 +223,7 @@ enum km_step { STEP_CLIENT, STEP_WAIT, STEP_SEND };
 static int
 run(struct km_opts *o, enum km_step step, const char *addr, const char *file)
 {
-	struct aes128_ctx k3;
+	struct km_cred *c;
 	struct link km;
 	int rv;
 
@@ -239,19 +232,26 @@ run(struct km_opts *o, enum km_step step, const char *addr, const char *file)
 	/* Unbuffered: poll on fd 0 then sees every line not yet read. */
 	if (setvbuf(stdin, NULL, _IONBF, 0) != 0)
 		err(2, "stdin");
-	km_k3_load(o->k3file, &k3);
+	/* K3 or the RSA key, the key frame and the greeting: wiped at exit. */
+	if ((c = secrets_alloc(sizeof(*c))) == NULL)
+		err(2, "keys");
+	kmp_load(o, c);
 	link_connect(&km, addr, KM_FRAME_MAX, o->timeout_ms);
-	km_trace_on(&km, o, KM_SIDE_CLIENT, &k3, NULL);
+	km_trace_on(&km, o, KM_SIDE_CLIENT, c, NULL);
 	km.gone = "the key manager closed the connection (see the relay's log)";
-	greeted(&km);
+	kmp_greeted(&km, o, c);
+	km_show(&km);
 	if (step == STEP_CLIENT)
-		rv = km_interactive(o, &km, &k3);
+		rv = km_interactive(o, &km, c);
 	else {
-		rv = step == STEP_WAIT ? km_run_wait(o, &km, &k3)
-				       : km_run_send(o, &km, &k3, file);
+		rv = step == STEP_WAIT ? km_run_wait(o, &km, c)
+				       : km_run_send(o, &km, c, file);
 		link_says(&km, "end");
 	}
-	secrets_release(&k3);
+	secrets_release(&c->k3);
+	if (c->hardened)
+		secrets_release(&c->rsa);
+	secrets_release(c);
 	link_close(&km);
 	km_trace_off(&km);
 	if (fflush(stdout) == EOF || ferror(stdout))
@@ -309,6 +309,8 @@ keymanager_main(struct xfer_global *g, int argc, char *argv[])
 	cli_operands(&(struct cli_text){"keymanager", synopsis, options},
 	    want_help, argc, argv, "host:port");
 	o.timeout_ms = g->timeout_ms;
+	o.g = g;
+	o.hardened = g->hardened;
 	o.sink = g->trace ? &g->sink : NULL;
 	cli_chdir(g);
 	if (o.k3file == NULL)

@@ -1,9 +1,9 @@
 /*
  * keymanager_pair: a client's side of the key manager's steps after
- * `conn` (sender) or `wait` (waiter): the mode, K and IV unwrapped from
- * one ECB block each under K3, the confirmation, `start` / `send_data`,
- * and the block counts.  With --save each step's bytes go to a file of
- * the directory, so that the real filters can be shown on them.
+ * `conn` (sender) or `wait` (waiter): the mode, K (and IV) and the
+ * confirmation (their crypto is keymanager_profile.c's), `start` /
+ * `send_data`, and the block counts.  With --save each step's bytes go to a
+ * file of the directory, so that the real filters can be shown on them.
  */
 #include <err.h>
 #include <errno.h>
@@ -13,7 +13,6 @@
 
 #include "files.h"
 #include "keymanager.h"
-#include "pkcs7.h"
 #include "secret.h"
 #include "secrets.h"
 
@@ -72,25 +71,9 @@ km_show(struct link *km)
 	fflush(stdout);
 }
 
-/* Encrypts the padded constant under K in the mode and sends it. */
-static void
-confirm(struct link *km, const struct km_session *s)
-{
-	static const uint8_t text[] = KM_CONFIRM;
-	uint8_t buf[KM_CONFIRM_PADDED];
-	struct km_chain c;
-
-	memcpy(buf, text, KM_CONFIRM_LEN);
-	pkcs7_pad(buf, KM_CONFIRM_LEN, KM_BLOCK);
-	km_chain_init(&c, s);
-	km_chain_run(&c, 1, sizeof(buf), buf);
-	km_chain_wipe(&c);
-	link_write(km, buf, sizeof(buf));
-}
-
 int
-km_pair(struct link *km, const struct km_opts *o, const struct aes128_ctx *k3,
-    struct km_session *s)
+km_pair(struct link *km, const struct km_opts *o, const struct km_cred *c,
+    struct km_session *s, const char *command)
 {
 	if (secrets_add(s, sizeof(*s)) == -1)
 		err(2, "session key");
@@ -104,15 +87,9 @@ km_pair(struct link *km, const struct km_opts *o, const struct aes128_ctx *k3,
 	}
 	printf("Mode: %s\n", km->msg);
 	km_save(o, "mode", km->msg, km->len);
-	link_says(km, "get key");
-	km_read_block(km, s->kw, KM_BLOCK);
-	link_says(km, "get iv");
-	km_read_block(km, s->ivw, KM_BLOCK);
-	km_save(o, "key.wrapped", s->kw, KM_BLOCK);
-	km_save(o, "iv.wrapped", s->ivw, KM_BLOCK);
-	aes128_decrypt(k3, KM_BLOCK, s->k, s->kw);
-	aes128_decrypt(k3, KM_BLOCK, s->iv, s->ivw);
-	confirm(km, s);
+	if (kmp_keys(km, o, c, s) != 0)
+		return 1;
+	kmp_confirm(km, c, s, command);
 	printf("Confirmation sent to the server, waiting response\n");
 	fflush(stdout);
 	return 0;

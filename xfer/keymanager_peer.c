@@ -1,9 +1,10 @@
 /*
- * keymanager_peer: the file on the peer channel.  The sender sends the
- * ciphertext length (8 bytes big-endian, PKCS#7-padded to one block and
- * encrypted in the session mode), the waiter answers `yes` or `no`, and
- * the ciphertext follows raw, in IO_BLOCK pieces.  Each message starts a
- * new chain from the session IV, as in the original.  Both sides count
+ * keymanager_peer: the file on the peer channel.  The sender offers the
+ * file (faithful: the ciphertext length, 8 bytes big-endian, PKCS#7-padded
+ * to one block and encrypted in the session mode; hardened: its length
+ * sealed with a fresh nonce), the waiter answers `yes` or `no`, and the
+ * ciphertext follows raw, in IO_BLOCK pieces (hardened: each with its
+ * tag).  The crypto of each is keymanager_profile.c's.  Both sides count
  * plaintext length / 16 + 1 blocks.
  */
 #include <sys/stat.h>
@@ -17,50 +18,12 @@
 #include <string.h>
 #include <unistd.h>
 
-#include <nettle/cbc.h>
-#include <nettle/cfb.h>
-
 #include "io.h"
 #include "keymanager.h"
 #include "pkcs7.h"
 #include "progress.h"
 #include "secret.h"
 #include "secrets.h"
-
-#define KM_FILE_MAX (1ULL << 62) /* largest ciphertext accepted */
-
-void
-km_chain_init(struct km_chain *c, const struct km_session *s)
-{
-	if (secrets_add(c, sizeof(*c)) == -1)
-		err(2, "key schedule");
-	c->mode = s->mode;
-	aes128_set_encrypt_key(&c->enc, s->k);
-	aes128_set_decrypt_key(&c->dec, s->k);
-	memcpy(c->iv, s->iv, KM_BLOCK);
-}
-
-void
-km_chain_run(struct km_chain *c, int encrypt, size_t len, uint8_t *buf)
-{
-	nettle_cipher_func *e = (nettle_cipher_func *)aes128_encrypt;
-	nettle_cipher_func *d = (nettle_cipher_func *)aes128_decrypt;
-
-	if (c->mode == KM_CBC && encrypt)
-		cbc_encrypt(&c->enc, e, KM_BLOCK, c->iv, len, buf, buf);
-	else if (c->mode == KM_CBC)
-		cbc_decrypt(&c->dec, d, KM_BLOCK, c->iv, len, buf, buf);
-	else if (encrypt)
-		cfb_encrypt(&c->enc, e, KM_BLOCK, c->iv, len, buf, buf);
-	else
-		cfb_decrypt(&c->enc, e, KM_BLOCK, c->iv, len, buf, buf);
-}
-
-void
-km_chain_wipe(struct km_chain *c)
-{
-	secrets_release(c);
-}
 
 static int
 save_open(const struct km_opts *o, struct io_out *out)
@@ -91,22 +54,14 @@ save_put(int saving, struct io_out *out, const uint8_t *buf, size_t len)
 		err(2, "%s", out->tmp);
 }
 
-/* Sends the length block; returns 1 if the waiter said yes. */
+/* Sends the offer; returns 1 if the waiter said yes. */
 static int
-offer(struct link *peer, const struct km_session *s, const struct km_opts *o,
-    uint64_t ctlen)
+offer(struct link *peer, struct km_chain *c, const struct km_opts *o,
+    uint64_t size)
 {
-	uint8_t blk[KM_BLOCK];
-	struct km_chain c;
-	int i;
+	uint8_t blk[KM_H_OFFER];
 
-	for (i = 0; i < 8; i++)
-		blk[i] = (uint8_t)(ctlen >> (56 - 8 * i));
-	pkcs7_pad(blk, 8, KM_BLOCK);
-	km_chain_init(&c, s);
-	km_chain_run(&c, 1, KM_BLOCK, blk);
-	km_chain_wipe(&c);
-	link_write(peer, blk, KM_BLOCK);
+	link_write(peer, blk, kmp_offer(c, size, blk));
 	/* A person answers y or n: as long as they take, when interactive. */
 	if (o->interactive)
 		link_wait(peer, -1);
@@ -120,12 +75,13 @@ long long
 km_send_file(struct link *peer, const struct km_session *s,
     const struct km_opts *o, int fd)
 {
-	static uint8_t buf[IO_BLOCK + KM_BLOCK];
+	static uint8_t buf[KM_PIECE_WIRE];
 	struct km_chain c;
 	struct io_out out;
 	struct stat st;
 	uint64_t size, total = 0;
 	ssize_t n;
+	size_t w;
 	int saving, last;
 
 	if (fstat(fd, &st) == -1)
@@ -133,54 +89,45 @@ km_send_file(struct link *peer, const struct km_session *s,
 	if (!S_ISREG(st.st_mode))
 		errx(2, "the file to send must be a regular file");
 	size = (uint64_t)st.st_size;
-	if (!offer(peer, s, o, (size / KM_BLOCK + 1) * KM_BLOCK))
+	km_chain_init(&c, s);
+	if (!offer(peer, &c, o, size)) {
+		km_chain_wipe(&c);
 		return -1;
+	}
 	if (secrets_add(buf, sizeof(buf)) == -1)
 		err(2, "buffer");
 	saving = save_open(o, &out);
-	km_chain_init(&c, s);
 	do {
 		if ((n = io_readall(fd, buf, IO_BLOCK)) == -1)
 			err(2, "read");
 		total += (uint64_t)n;
-		if ((last = n < IO_BLOCK))
-			n = (ssize_t)pkcs7_pad(buf, (size_t)n, KM_BLOCK);
-		km_chain_run(&c, 1, (size_t)n, buf);
-		link_write_raw(peer, buf, (size_t)n);
+		last = n < IO_BLOCK;
+		w = kmp_seal(&c, buf, (size_t)n, last);
+		link_write_raw(peer, buf, w);
 		progress(total, size);
-		save_put(saving, &out, buf, (size_t)n);
+		save_put(saving, &out, buf, w);
 	} while (!last && total <= size);
-	km_chain_wipe(&c);
 	secret_wipe(buf, sizeof(buf));
 	if (total != size)
 		errx(2, "the file changed size while being sent");
 	if (saving)
 		save_done(&out);
 	printf("Sent %llu bytes, %llu encrypted\n", (unsigned long long)size,
-	    (unsigned long long)(size / KM_BLOCK + 1) * KM_BLOCK);
+	    (unsigned long long)kmp_wire_len(&c, size));
+	km_chain_wipe(&c);
 	return (long long)(size / KM_BLOCK + 1);
 }
 
-/* The length block: the ciphertext size, or 0 if it is not one. */
+/* The offer: what follows on the wire, or 0 if it does not open. */
 static uint64_t
-offered(struct link *peer, const struct km_session *s)
+offered(struct link *peer, struct km_chain *c)
 {
-	uint8_t blk[KM_BLOCK];
-	struct km_chain c;
-	uint64_t ctlen = 0;
-	int i;
+	uint64_t wire;
 
-	km_read_block(peer, blk, KM_BLOCK);
-	km_chain_init(&c, s);
-	km_chain_run(&c, 0, KM_BLOCK, blk);
-	km_chain_wipe(&c);
-	if (pkcs7_strip(blk, KM_BLOCK, KM_BLOCK) != 8)
+	link_read(peer);
+	if (kmp_offered(c, peer->msg, peer->len, &wire) == -1)
 		return 0;
-	for (i = 0; i < 8; i++)
-		ctlen = ctlen << 8 | blk[i];
-	if (ctlen % KM_BLOCK != 0 || ctlen > KM_FILE_MAX)
-		return 0;
-	return ctlen;
+	return wire;
 }
 
 /* --yes, or y/yes on stdin (a terminal or a pipe). */
@@ -227,45 +174,45 @@ out_name(const struct km_opts *o, char *name, size_t size)
 	}
 }
 
-/* Receives, decrypts and writes ctlen bytes; returns the plaintext size. */
+/*
+ * Receives, opens and writes ctlen bytes; returns the plaintext size.
+ * A piece that does not open (bad padding, bad tag) leaves no file.
+ */
 static uint64_t
-receive(struct link *peer, const struct km_session *s, const struct km_opts *o,
+receive(struct link *peer, struct km_chain *c, const struct km_opts *o,
     uint64_t ctlen, struct io_out *dst)
 {
-	static uint8_t buf[IO_BLOCK];
-	struct km_chain c;
+	static uint8_t buf[KM_PIECE_WIRE];
 	struct io_out ct;
 	uint64_t left = ctlen, plain = 0;
-	size_t n, keep;
-	long pad = 0;
-	int saving = save_open(o, &ct);
+	size_t n;
+	long keep = 0;
+	int saving = save_open(o, &ct), tagged = c->hardened;
 
 	if (secrets_add(buf, sizeof(buf)) == -1)
 		err(2, "buffer");
-	km_chain_init(&c, s);
-	while (left > 0) {
-		n = left < IO_BLOCK ? (size_t)left : IO_BLOCK;
+	while (left > 0 && keep != -1) {
+		n = kmp_piece(c, left);
 		link_read_raw(peer, buf, n);
 		save_put(saving, &ct, buf, n);
-		km_chain_run(&c, 0, n, buf);
 		left -= n;
-		keep = n;
-		/* The last block holds the padding: check it, then drop it. */
-		if (left == 0 &&
-		    (pad = pkcs7_strip(
-			 buf + n - KM_BLOCK, KM_BLOCK, KM_BLOCK)) != -1)
-			keep = n - KM_BLOCK + (size_t)pad;
-		if (io_writeall(dst->fd, buf, keep) == -1)
+		if ((keep = kmp_open(c, buf, n, left == 0)) == -1)
+			break;
+		if (io_writeall(dst->fd, buf, (size_t)keep) == -1)
 			err(2, "%s", dst->tmp);
-		plain += keep;
+		plain += (uint64_t)keep;
 		progress(ctlen - left, ctlen);
 	}
-	km_chain_wipe(&c);
+	km_chain_wipe(c);
 	secret_wipe(buf, sizeof(buf));
 	if (saving)
 		save_done(&ct);
-	if (pad == -1) {
+	if (keep == -1) {
 		io_out_abort(dst);
+		if (tagged)
+			errx(1,
+			    "bad decrypt: a piece of the file fails its "
+			    "tag (changed on the way): nothing saved");
 		errx(1, "bad decrypt: the padding of the last block is wrong");
 	}
 	return plain;
@@ -277,6 +224,7 @@ km_recv_file(
 {
 	char name[PATH_MAX];
 	const char *path = o->out;
+	struct km_chain c;
 	struct io_out dst;
 	uint64_t ctlen, plain;
 	int saved;
@@ -284,7 +232,8 @@ km_recv_file(
 	/* The sender's person picks the file: as long as they take. */
 	if (o->interactive)
 		link_wait(peer, -1);
-	ctlen = offered(peer, s);
+	km_chain_init(&c, s);
+	ctlen = offered(peer, &c);
 	link_wait(peer, o->timeout_ms);
 	if (ctlen == 0)
 		errx(1, "%s: the length block does not decrypt", peer->name);
@@ -293,6 +242,7 @@ km_recv_file(
 	if (!accepted(o) || (path = out_name(o, name, sizeof(name))) == NULL) {
 		printf("Connection with peer aborted\n");
 		link_says(peer, "no");
+		km_chain_wipe(&c);
 		return -1;
 	}
 	if (io_out_open(&dst, path, 0600, 0) == -1) {
@@ -302,7 +252,7 @@ km_recv_file(
 		err(2, "%s", path);
 	}
 	link_says(peer, "yes");
-	plain = receive(peer, s, o, ctlen, &dst);
+	plain = receive(peer, &c, o, ctlen, &dst);
 	if (io_out_commit(&dst) == -1)
 		err(2, "%s", path);
 	printf("Saved successfully\n");

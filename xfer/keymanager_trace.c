@@ -35,7 +35,7 @@ show(void *arg, const struct link *l, enum trace_dir dir, const uint8_t *p,
 
 void
 km_trace_on(struct link *l, const struct km_opts *o, enum km_side side,
-    const struct aes128_ctx *k3, const struct km_session *s)
+    const struct km_cred *c, const struct km_session *s)
 {
 	struct km_tracer *t;
 	size_t scratch = s != NULL ? IO_BLOCK : 0;
@@ -46,9 +46,14 @@ km_trace_on(struct link *l, const struct km_opts *o, enum km_side side,
 	if ((t = secrets_alloc(sizeof(*t) + scratch)) == NULL)
 		err(2, "trace");
 	t->sink = o->sink;
-	km_trace_init(&t->st, side, k3);
+	km_trace_init(&t->st, side, c != NULL && !c->hardened ? &c->k3 : NULL);
+	if (c != NULL && c->hardened)
+		km_trace_hard_rsa(&t->st, &c->rsa);
+	if (s != NULL && s->hardened)
+		km_trace_hard_k(&t->st, s->hk);
 	if (s != NULL) {
-		km_trace_keys(&t->st, s->mode, s->k, s->iv);
+		if (!s->hardened)
+			km_trace_keys(&t->st, s->mode, s->k, s->iv);
 		t->st.scratch = (uint8_t *)(t + 1);
 		t->st.scratch_size = scratch;
 	}

@@ -117,7 +117,7 @@ plain(struct link *km, const char *line)
 }
 
 int
-km_interactive(struct km_opts *o, struct link *km, const struct aes128_ctx *k3)
+km_interactive(struct km_opts *o, struct link *km, const struct km_cred *c)
 {
 	char line[KM_CMD_MAX + 2], mode[4], why[80];
 	const char *bad;
@@ -143,14 +143,14 @@ km_interactive(struct km_opts *o, struct link *km, const struct aes128_ctx *k3)
 		if (strcmp(line, "help") == 0)
 			fputs(help_text, stdout);
 		else if (strcmp(line, "wait") == 0)
-			(void)km_run_wait(o, km, k3);
+			(void)km_run_wait(o, km, c);
 		else if (km_parse((const uint8_t *)line, strlen(line), &m) ==
 		    KM_CONN) {
 			o->to = m.id;
 			snprintf(
 			    mode, sizeof(mode), "%s", km_mode_name(m.mode));
 			o->mode = mode;
-			(void)km_run_send(o, km, k3, NULL);
+			(void)km_run_send(o, km, c, NULL);
 		} else
 			plain(km, line);
 	}

@@ -23,7 +23,7 @@ static const struct protocol {
     {"ca", ca_main, 0},
     {"chat", chat_main, 0},
     {"e2e", e2e_main, 0},
-    {"keymanager", keymanager_main, 0},
+    {"keymanager", keymanager_main, 1},
     {"vault", vault_main, 1},
 };
 

@@ -1,0 +1,112 @@
+/*
+ * attack: what every pk-attack subcommand shares.  One attack is one file
+ * attack/NAME.c defining a struct attack, declared below and listed in
+ * attack.c's table.  Its main gets argv[0] == NAME and returns the exit
+ * status: 0 the attack succeeded (the recovered data written with
+ * attack_output), 1 it failed (nothing written), 2 it could not run
+ * (usage, I/O, a malformed input: it may also die with errx(2, ...)).
+ * Progress goes to stderr with attack_progress; a trace capture (the JSON
+ * of --trace-json, docs/trace.md) is read with capture_read.
+ */
+#ifndef PK_ATTACK_H
+#define PK_ATTACK_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <stdnoreturn.h>
+
+#include "trace.h"
+
+struct attack {
+	const char *name; /* the subcommand */
+	const char *synopsis; /* its arguments, after "pk-attack NAME" */
+	const char *about; /* one line for pk-attack --help */
+	const char *options; /* its --help lines ("  -o file  ...\n"), or "" */
+	int (*main)(int argc, char *argv[]);
+};
+
+extern const struct attack attack_cube_root;
+extern const struct attack attack_frames;
+extern const struct attack attack_hastad;
+
+/* The attack running (set by pk-attack's main before calling it). */
+extern const struct attack *attack_self;
+/* -o's file; NULL: stdout. */
+extern const char *attack_out;
+
+/*
+ * getopt_long over the attack's arguments, handling what every attack
+ * takes: -h/--help (attack_help), -o/--output FILE (attack_out), and an
+ * unknown option (attack_usage).  Returns the other option characters as
+ * getopt does (optarg set), -1 at the end; then optind is the first
+ * operand.  longopts may be NULL.
+ */
+struct option;
+int attack_getopt(int argc, char *argv[], const char *optstring,
+    const struct option *longopts);
+/* The attack's synopsis on stderr, exit 2. */
+noreturn void attack_usage(void);
+/* The synopsis, its options and the exit codes on stdout, exit 0. */
+noreturn void attack_help(void);
+
+/* One progress line on stderr: "pk-attack: NAME: " and the text. */
+void attack_progress(const char *fmt, ...)
+    __attribute__((format(printf, 1, 2)));
+/* "pk-attack: NAME: N queries, M bytes recovered" on stderr. */
+void attack_stats(unsigned long long queries, size_t recovered);
+/*
+ * Writes the recovered bytes to attack_out (a file written whole, then
+ * renamed into place, replacing one that exists) or stdout; dies (2) on
+ * an I/O error.
+ */
+void attack_output(const uint8_t *p, size_t len);
+/* Reads a whole file ("-": stdin) of at most max bytes; dies (2). */
+uint8_t *attack_slurp(const char *path, size_t max, size_t *len);
+
+/*
+ * A trace capture: the frames of a --trace-json file (one JSON object per
+ * line, docs/trace.md), in order.  Each frame's bytes are rebuilt from
+ * the hex of its fields that have an offset, so buf is the frame as on
+ * the wire and the protocol's decoder (lib/NAMEtrace.c) reads it again.
+ */
+#define CAPTURE_MAX (64 * 1024 * 1024) /* the largest capture file read */
+
+struct capture_field {
+	char *name;
+	long long off; /* -1: a plaintext (not on the wire) */
+	uint8_t *data;
+	size_t len;
+};
+
+struct capture_frame {
+	char *proto, *step, *who, *peer, *local; /* "" when absent */
+	enum trace_dir dir;
+	uint8_t *buf; /* the frame as on the wire */
+	size_t len;
+	struct capture_field *f;
+	size_t n;
+	size_t line; /* in the capture file */
+};
+
+struct capture {
+	struct capture_frame *fr;
+	size_t n;
+};
+
+/*
+ * Reads the capture file path ("-": stdin); dies (2) naming the file and
+ * the line of what it cannot read.
+ */
+void capture_read(struct capture *c, const char *path);
+void capture_free(struct capture *c);
+/*
+ * The index of the first frame at or after from whose protocol, step and
+ * direction match (NULL proto or step: any; dir -1: either), or -1.
+ */
+long capture_find(const struct capture *c, size_t from, const char *proto,
+    const char *step, int dir);
+/* The frame's first field named name, or NULL. */
+const struct capture_field *capture_field(
+    const struct capture_frame *fr, const char *name);
+
+#endif

@@ -1,0 +1,126 @@
+/*
+ * pk-mitm: a man in the middle on loopback.  It accepts clients, connects
+ * each to the real relay or peer, cuts both byte streams into the frames of
+ * one protocol (proto.c's table: a framing function and a lib/ decoder per
+ * protocol), logs them as pk-xfer --trace does, and drops, replays or
+ * rewrites the frames that the rules (rule.c) pick.  proxy.c is the event
+ * loop; apply.c applies the rules to one frame.
+ */
+#ifndef PK_MITM_H
+#define PK_MITM_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "chattrace.h"
+#include "kmtrace.h"
+#include "cawire.h"
+#include "frame.h"
+#include "trace.h"
+#include "vaultwire.h"
+
+#define MITM_IN (128 * 1024) /* one direction's input: a frame fits */
+#define MITM_REPLAY_MAX 16 /* copies the replay rules may add, in all */
+/* One direction's output queue: a largest frame and all its copies. */
+#define MITM_OUT ((MITM_REPLAY_MAX + 1) * (FRAME_MAX + FRAME_HDR))
+#define MITM_RULES 64
+#define MITM_VALUE_MAX 4096 /* bytes one rewrite rule may set */
+#define MITM_NAME_MAX 32 /* a step's or a field's name */
+#define MITM_CLIENTS 64
+
+/* What a framing function found at the start of a direction's input. */
+enum mitm_cut {
+	MITM_FRAME, /* one frame of *used bytes */
+	MITM_RAW, /* *used bytes of a stream the protocol does not frame */
+	MITM_MORE, /* not an error: wait for more bytes */
+	MITM_BAD, /* these bytes cannot be a frame: forward them untouched */
+};
+
+/* The decoders' state of one connection (both directions). */
+struct mitm_dec {
+	int c2s_frames, s2c_frames; /* framed so far, per direction */
+	int answered; /* keymanager-peer: the waiter has answered */
+	struct vault_trace vault;
+	struct km_trace km;
+	struct ca_trace ca, ca_back; /* ca-chat: one per direction */
+};
+
+struct mitm_proto {
+	const char *name;
+	const char *about; /* one line for --help */
+	/* Cuts one frame off buf; c2s: client to server. */
+	enum mitm_cut (*cut)(struct mitm_dec *, int c2s, const uint8_t *buf,
+	    size_t len, size_t *used);
+	/* Names the fields of fr (trace_begin'd) and sets its step. */
+	void (*decode)(struct mitm_dec *, struct trace_frame *, int c2s);
+	void (*init)(struct mitm_dec *);
+};
+
+const struct mitm_proto *proto_find(const char *name);
+/* Every protocol's name and about, one per line, for --help. */
+void proto_list(FILE *);
+
+enum rule_act { RULE_DROP, RULE_REPLAY, RULE_SET, RULE_XOR };
+
+struct rule {
+	char text[256]; /* as given, for messages */
+	int dir; /* 0 any, 1 c2s, 2 s2c */
+	char step[MITM_NAME_MAX]; /* "" any; digits: the frame's code */
+	long long frame; /* #N: the connection's N-th frame, 0 any */
+	long long conn; /* conn=N, 0 any */
+	long long nth; /* nth=N: the N-th frame the rest matches, 0 all */
+	long long seen; /* frames the rest matched so far */
+	int warned; /* said that a frame lacks the field */
+	enum rule_act act;
+	int count; /* replay's copies */
+	char field[MITM_NAME_MAX];
+	size_t off; /* in the field (a raw stream's: in the stream) */
+	uint8_t hex[MITM_VALUE_MAX]; /* the value: hex or @FILE's bytes */
+	size_t hexlen;
+};
+
+/*
+ * Parses one rule into r; proto is -p's name.  Returns NULL, or what is
+ * wrong with it and in *col the 1-based column where.
+ */
+const char *rule_parse(
+    const char *text, const char *proto, struct rule *r, size_t *col);
+
+/* What pk-mitm does, from the command line. */
+struct mitm {
+	const struct mitm_proto *proto;
+	const char *listen; /* HOST:PORT */
+	const char *to; /* HOST:PORT */
+	struct rule rules[MITM_RULES];
+	size_t nrules;
+	struct trace_sink sink;
+	FILE *record; /* --record's file, or NULL */
+	long long max_conns; /* -n: stop after so many connections, 0 never */
+	int copies; /* the most times a frame may be sent: 1 + replays */
+};
+
+/* One frame as the rules see it. */
+struct mitm_frame {
+	long long conn, number; /* the connection's, from 1; the frame's */
+	int c2s;
+	int raw; /* a stream's bytes, not a frame */
+	uint64_t base; /* raw: the stream offset of its first byte */
+	struct trace_frame *tf;
+	uint8_t *buf; /* the frame's bytes, rewritten in place */
+};
+
+/*
+ * Applies every rule to the frame: rewrites its bytes, and returns how
+ * many times to send it (0: dropped, 1, or 1 + the replays).  Says what
+ * it did on stderr.
+ */
+int apply_rules(struct mitm *, struct mitm_frame *);
+
+/* Writes the frame's record line (--record). */
+void record_frame(struct mitm *, const struct mitm_frame *);
+
+/* Listens, then forwards until killed (or -n); exits 2 on setup errors. */
+void proxy_run(struct mitm *);
+
+#endif
