@@ -92,12 +92,13 @@ pcap_prefs() {
 }
 
 # pcap_stop: called by cleanup: waits until tcpdump has written all it
-# got, stops it, keeps the run's ports only, writes the ports file and
+# got (the capture stops growing; 6 s at most, as other programs on the
+# loopback may never let it), stops it, keeps the run's ports only, writes the ports file and
 # prints the tshark command.
 pcap_stop() {
 	printf '\n==> the capture: the run'\''s own connections to %s\n' "$pcap"
 	pcap_sh "cd '$work'" || return 0
-	pcap_sh "s=; until [ \"\$s\" = \"\$(wc -c < raw.pcap)\" ]; do s=\$(wc -c < raw.pcap); sleep 0.3; done"
+	pcap_sh "s=; i=0; until [ \"\$s\" = \"\$(wc -c < raw.pcap)\" ] || [ \$i = 20 ]; do s=\$(wc -c < raw.pcap); i=\$((i + 1)); sleep 0.3; done"
 	pcap_sh "kill -TERM \$pcap_pid; wait \$pcap_pid" || true
 	pcap_pid=''
 	pk_lost=$(sed -n 's/^\([0-9]*\) packets* dropped by kernel$/\1/p' \
