@@ -93,8 +93,8 @@ pcap_prefs() {
 
 # pcap_stop: called by cleanup: waits until tcpdump has written all it
 # got (the capture stops growing; 6 s at most, as other programs on the
-# loopback may never let it), stops it, keeps the run's ports only, writes the ports file and
-# prints the tshark command.
+# loopback may never let it), stops it, keeps the run's ports only,
+# writes the ports file and prints the tshark command.
 pcap_stop() {
 	printf '\n==> the capture: the run'\''s own connections to %s\n' "$pcap"
 	pcap_sh "cd '$work'" || return 0
