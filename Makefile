@@ -119,13 +119,13 @@ lint:
 	mk/lint.sh
 
 test: all
-	@mk/deps.sh socat scdoc man-db mscgen tcpdump tshark
+	@mk/deps.sh socat scdoc man-db mscgen tcpdump tshark python3
 	@$(MAKE) --no-print-directory man
 	@$(MAKE) --no-print-directory lint
 	bats tests/
 
 bench: all
-	@mk/deps.sh socat ncat
+	@mk/deps.sh socat ncat python3
 	bench/run.sh
 
 fuzz: deps
