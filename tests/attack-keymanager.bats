@@ -74,9 +74,10 @@ pk-attack: km-reuse: 0 queries, 60 bytes recovered'
 	run -2 --separate-stderr pk-attack km-reuse -p other.txt eve/peer.json
 	assert_equal "${stderr##*$'\n'}" \
 	    'pk-attack: other.txt: 6 bytes, not the first transfer'"'"'s file'
-	# The wrong plaintext of the right length: the first block still
-	# comes from the length block alone, the rest is wrong.
-	sed 's/To alice/To carol/' bob/note1.txt > other.txt
+	# The wrong plaintext of the right length (its third block changed):
+	# the first block still comes from the length block alone, the
+	# third is wrong.
+	sed 's/safe/SAFE/' bob/note1.txt > other.txt
 	run -0 pk-attack km-reuse -p other.txt -o got eve/peer.json
 	cmp -n 16 got bob/note2.txt
 	run -1 cmp -s got bob/note2.txt
