@@ -145,21 +145,21 @@ dec_ca_chat(struct mitm_dec *d, struct trace_frame *fr, int c2s)
 
 static const struct mitm_proto protos[] = {
     {"vault", "vault (seed 001): a client and pk-relay's vault service",
-	cut_vault, dec_vault, NULL},
+	cut_vault, dec_vault, NULL, NULL},
     {"keymanager", "keymanager (seed 000): a client and the key manager",
-	cut_len, dec_km, init_km},
+	cut_len, dec_km, init_km, NULL},
     {"keymanager-peer",
 	"keymanager's peer channel: the sender (client) and the waiter",
-	cut_km_peer, dec_km, init_km_peer},
+	cut_km_peer, dec_km, init_km_peer, NULL},
     {"chat", "chat (seed 003): a client and pk-relay's chat service", cut_len,
-	dec_chat, NULL},
+	dec_chat, NULL, NULL},
     {"e2e", "e2e (seed 002): a client and pk-relay's e2e service", cut_len,
-	dec_e2e, NULL},
-    {"e2e-upload", "e2e's upload service", cut_len, dec_e2e_upload, NULL},
+	dec_e2e, NULL, NULL},
+    {"e2e-upload", "e2e's upload service", cut_len, dec_e2e_upload, NULL, NULL},
     {"ca", "ca (seed 004): a client and pk-relay's ca service", cut_len, dec_ca,
-	NULL},
+	NULL, NULL},
     {"ca-chat", "ca's peer chat: the client that connects and its peer",
-	cut_len, dec_ca_chat, init_ca_chat},
+	cut_len, dec_ca_chat, init_ca_chat, NULL},
 };
 
 const struct mitm_proto *
@@ -183,5 +183,6 @@ proto_list(FILE *fp)
 		fprintf(fp, " %s", protos[i].name);
 	fputc('\n', fp);
 	for (i = 0; i < n; i++)
-		fprintf(fp, "    %-16s %s\n", protos[i].name, protos[i].about);
+		fprintf(fp, "    %-16s %s%s\n", protos[i].name, protos[i].about,
+		    protos[i].active != NULL ? " (-k: active attack)" : "");
 }
