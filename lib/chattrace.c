@@ -160,7 +160,6 @@ wrapped(struct trace_frame *fr, const uint8_t *key)
 	const size_t off = FRAME_HDR;
 	struct chat_h_wrapped w;
 
-	fr->step = "session_key";
 	if (chat_h_wrapped_parse(fr->buf + off, fr->len - off, &w) == -1) {
 		trace_bad(fr, "not 'w', epoch, a wrapped key and a signature");
 		return;
@@ -184,7 +183,6 @@ hello(struct trace_frame *fr)
 {
 	const size_t off = FRAME_HDR, name = off + 2 + CHAT_H_NONCE;
 
-	fr->step = "hello";
 	if (!chat_h_is_hello(fr->buf + off, fr->len - off) || fr->len <= name) {
 		trace_bad(fr, "not 'h', version 1, a nonce and a name");
 		return;
@@ -196,15 +194,22 @@ hello(struct trace_frame *fr)
 		trace_bad(fr, "not 1 to 64 bytes of printable UTF-8");
 }
 
+/* A hardened set-up frame's type byte, step name and note. */
+static const struct {
+	char type;
+	const char *step, *note;
+} hsetup[] = {
+    [CHAT_STEP_H_HELLO] = {CHAT_H_HELLO, "hello", "'h': hello"},
+    [CHAT_STEP_H_SERVER_KEY] = {CHAT_H_SERVER, "server_key", "'k': server key"},
+    [CHAT_STEP_H_CLIENT_KEY] = {CHAT_H_CLIENT, "client_key", "'c': client key"},
+    [CHAT_STEP_H_WRAPPED] = {CHAT_H_WRAPPED, "session_key", "'w': wrapped key"},
+};
+
 /* A hardened frame: a type byte, then what that step carries. */
 static void
 hardened(struct trace_frame *fr, enum chat_step step, const uint8_t *key,
     uint8_t *plain)
 {
-	static const char want[] = {[CHAT_STEP_H_HELLO] = CHAT_H_HELLO,
-	    [CHAT_STEP_H_SERVER_KEY] = CHAT_H_SERVER,
-	    [CHAT_STEP_H_CLIENT_KEY] = CHAT_H_CLIENT,
-	    [CHAT_STEP_H_WRAPPED] = CHAT_H_WRAPPED};
 	struct trace_field *f;
 	uint8_t t = fr->buf[FRAME_HDR];
 
@@ -220,19 +225,18 @@ hardened(struct trace_frame *fr, enum chat_step step, const uint8_t *key,
 		sealed(fr, step, f, key, plain);
 		return;
 	}
-	if (t != want[step]) {
+	fr->step = hsetup[step].step;
+	if (t != hsetup[step].type) {
 		trace_bad(fr, "not the type this step's frame has");
 		return;
 	}
+	f->note = hsetup[step].note;
 	if (step == CHAT_STEP_H_HELLO)
 		hello(fr);
 	else if (step == CHAT_STEP_H_WRAPPED)
 		wrapped(fr, key);
-	else {
-		fr->step = step == CHAT_STEP_H_SERVER_KEY ? "server_key"
-							  : "client_key";
+	else
 		der_key(fr, FRAME_HDR + 1, plain);
-	}
 }
 
 void
@@ -255,4 +259,12 @@ chat_trace(struct trace_frame *fr, enum chat_step step, const uint8_t *key,
 		typed(fr, FRAME_HDR, key, plain);
 	else
 		setup(fr, step, FRAME_HDR, key);
+}
+
+void
+chat_trace_next(struct trace_frame *fr, const uint8_t next[CHAT_H_K])
+{
+	trace_plain(fr, "next_key", next, CHAT_H_K,
+	    fr->dir == TRACE_RECV ? "unwrapped with the client's private key"
+				  : "made by this relay for this client");
 }

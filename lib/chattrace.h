@@ -44,4 +44,10 @@ enum chat_step {
 void chat_trace(struct trace_frame *fr, enum chat_step step, const uint8_t *key,
     uint8_t *plain);
 
+/*
+ * A rekey frame's next K, which only the tracing side can add: the
+ * relay made it, the client unwrapped it with its private key.
+ */
+void chat_trace_next(struct trace_frame *fr, const uint8_t next[CHAT_H_K]);
+
 #endif

@@ -38,6 +38,7 @@ struct chat_user {
 	enum chat_stage stage;
 	enum chat_step tstep; /* --trace: the step of the frame shown */
 	const uint8_t *tkey; /* --trace, hardened: the K that frame is under */
+	const uint8_t *tnext; /* ... and a rekey frame's next K, or NULL */
 	char name[CHAT_NAME_MAX + 1];
 	struct chat_hard *h; /* hardened: K, sequence numbers; else NULL */
 };

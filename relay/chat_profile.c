@@ -179,8 +179,11 @@ rekey(struct chat_user *v)
 	    oaep_encrypt(&h->pub, &nettle_sha256,
 		(const uint8_t *)CHAT_H_OAEP_LABEL,
 		sizeof(CHAT_H_OAEP_LABEL) - 1, NULL, rand_nettle, CHAT_H_K,
-		next, wrapped) == 0)
+		next, wrapped) == 0) {
+		v->tnext = next;
 		rv = seal_to(v, CHAT_H_REKEY, wrapped, h->pub.size);
+		v->tnext = NULL;
+	}
 	if (rv == 0) {
 		h->epoch++;
 		memcpy(h->k[h->epoch % RING], next, CHAT_H_K);

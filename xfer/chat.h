@@ -28,6 +28,7 @@ struct chat_hard {
 	uint8_t k[CHAT_H_K]; /* the K of epoch: secrets registry */
 	uint32_t epoch;
 	uint64_t up, down; /* the next sequence number each way */
+	const uint8_t *tnext; /* --trace: a rekey frame's next K, or NULL */
 };
 
 struct chat_client {

@@ -182,11 +182,12 @@ chatp_send_line(struct chat_client *c, const uint8_t *text, size_t n)
 	return chat_send(c, CHAT_STEP_H_UP, frame, CHAT_H_SEALED_MIN + n);
 }
 
-/* Dies naming the frame refused and why. */
+/* Shows the frame (--trace), then dies naming it and why. */
 static _Noreturn void
-refuse(
-    const struct chat_client *c, const struct chat_h_sealed *s, const char *why)
+refuse(struct chat_client *c, const struct chat_h_sealed *s, const uint8_t *p,
+    size_t len, const char *why)
 {
+	chat_show(c, TRACE_RECV, CHAT_STEP_H_DOWN, p, len);
 	errx(1, "%s: frame %llu from the server refused: %s", c->server,
 	    (unsigned long long)s->seq, why);
 }
@@ -195,25 +196,35 @@ void
 chatp_received(struct chat_client *c, const uint8_t *p, size_t len)
 {
 	static uint8_t plain[CHAT_TEXT_MAX];
+	uint8_t next[CHAT_H_K];
 	struct chat_h_sealed s;
 	int type;
 
-	chat_show(c, TRACE_RECV, CHAT_STEP_H_DOWN, p, len);
-	if ((type = chat_h_parse(p, len, CHAT_H_DOWN, &s)) == -1)
+	if ((type = chat_h_parse(p, len, CHAT_H_DOWN, &s)) == -1) {
+		chat_show(c, TRACE_RECV, CHAT_STEP_H_DOWN, p, len);
 		errx(1, "%s: not a sealed frame from the server", c->server);
+	}
 	if (s.seq != c->h.down || s.epoch != c->h.epoch)
-		refuse(c, &s, "replayed or out of order");
+		refuse(c, &s, p, len, "replayed or out of order");
 	if (s.len > sizeof(plain) ||
 	    chat_h_open(c->h.k, CHAT_H_DOWN, &s, plain) == -1)
-		refuse(c, &s, "it does not verify (altered)");
+		refuse(c, &s, p, len, "it does not verify (altered)");
+	if (type == CHAT_H_REKEY &&
+	    chat_unwrap(c->h.key, 1, plain, s.len, next) == -1)
+		refuse(c, &s, p, len,
+		    "the next key does not unwrap with this key");
+	c->h.tnext = type == CHAT_H_REKEY ? next : NULL;
+	chat_show(c, TRACE_RECV, CHAT_STEP_H_DOWN, p, len);
+	c->h.tnext = NULL;
 	c->h.down++;
 	if (type == CHAT_H_MSG)
 		chat_print("", plain, s.len);
 	else if (type == CHAT_H_NOTICE)
 		chat_print("[+] ", plain, s.len);
-	else if (chat_unwrap(c->h.key, 1, plain, s.len, c->h.k) == -1)
-		refuse(c, &s, "the next key does not unwrap with this key");
-	else
+	else {
+		memcpy(c->h.k, next, CHAT_H_K);
 		c->h.epoch++;
+	}
+	secret_wipe(next, sizeof(next));
 	secret_wipe(plain, s.len);
 }

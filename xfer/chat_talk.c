@@ -103,6 +103,8 @@ chat_show(struct chat_client *c, enum trace_dir dir, enum chat_step step,
 	trace_begin(&fr, "chat", dir, c->server, frame, FRAME_HDR + len);
 	fr.fd = c->link.fd;
 	chat_trace(&fr, step, key, plain);
+	if (c->h.tnext != NULL && fr.bad == NULL)
+		chat_trace_next(&fr, c->h.tnext);
 	trace_print(c->sink, &fr);
 	explicit_bzero(plain, sizeof(plain));
 }
