@@ -11,6 +11,7 @@ bats_require_minimum_version 1.5.0
 
 load helpers
 load chat-helpers
+load dissect-helpers
 
 setup_file() {
 	chat_keys server alice bob carol
@@ -63,7 +64,10 @@ keys() {
 
 @test "chat-hardened: protokit run chat --hardened runs the whole protocol, the relay key's fingerprint shown and pinned; its trace names every field of the hardened table and nothing else; make demo stays faithful" {
 	local fp
-	run -0 protokit run chat --hardened --trace-json "$BATS_TEST_TMPDIR/run.json"
+	# run.json and run.out are read again by the dissector's test below
+	run -0 protokit run chat --hardened \
+	    --trace-json "$BATS_FILE_TMPDIR/run.json"
+	printf '%s\n' "$output" > "$BATS_FILE_TMPDIR/run.out"
 	assert_line --regexp '^    \$ pk-relay --console --hardened chat .*-d state chat@127\.0\.0\.1:0 '
 	assert_line --regexp '^    \$ pk-xfer --hardened chat --server-key-sha256 \$fp .*-u alice '
 	fp=$(sed -n "s/^    every client pins the relay's key: --server-key-sha256 //p" <<< "$output")
@@ -77,12 +81,61 @@ keys() {
 	assert_line 'protokit-chat: ok'
 	refute_output --partial 'pk-aes-cfb'
 	trace_check --table "Fields on the wire, hardened profile" \
-	    "$PK_ROOT/docs/chat.md" run.json
+	    "$PK_ROOT/docs/chat.md" "$BATS_FILE_TMPDIR/run.json"
 	# The default stays faithful (tests/chat.bats runs it), and make
 	# demo runs `protokit demo`, which takes no --hardened.
 	run -0 grep -E -A3 '^demo:' "$PK_ROOT/Makefile"
 	refute_output --partial -- '--hardened'
 	run -2 protokit demo --hardened
+}
+
+# conn_pcap JSON: the frames of each connection of the relay's trace in
+# JSON, each connection one TCP stream (its client on port 40001, 40002,
+# ...; text2pcap -D, as hex_pcap), into $BATS_FILE_TMPDIR/hard.pcap: a
+# capture made from the trace, with no tcpdump on a busy loopback.
+conn_pcap() {
+	local d=$BATS_FILE_TMPDIR i=0 peer io hex
+	for peer in $(jq -r 'select(.who == "relay") | .peer' "$1" |
+	    awk '!seen[$0]++'); do
+		i=$((i + 1))
+		jq -r --arg p "$peer" 'select(.who == "relay" and
+		    .peer == $p) | (if .direction == "received" then "I"
+		    else "O" end) + " " + ([.fields[] |
+		    select(.offset != null) | .hex] | join(""))' "$1" |
+		    while read -r io hex; do
+			echo "$io"
+			xxd -r -p <<< "$hex" | od -Ax -tx1 -v
+		    done > "$d/c$i.txt"
+		text2pcap -q -D -T "$((40000 + i)),4000" "$d/c$i.txt" \
+		    "$d/c$i.pcap"
+	done
+	mergecap -a -w "$d/hard.pcap" "$d"/c[0-9]*.pcap
+	echo chat.ports:4000 > "$d/hard.pcap.ports"
+}
+
+@test "chat-hardened: the Lua dissector names the hardened frames of the run above as its trace does, each field at its offset" {
+	local fp
+	command -v tshark > /dev/null || skip "tshark not installed (make deps)"
+	[ -s "$BATS_FILE_TMPDIR/run.json" ]
+	conn_pcap "$BATS_FILE_TMPDIR/run.json"
+	capture_clean hard
+	capture_frames hard chat |
+	    sed -E 's/ (der_length|fingerprint)@[^ ]*//g' > capture.txt
+	jq -r 'select(.who == "relay") | .step + ([.fields[] |
+	    select(.offset != null) |
+	    " \(.name)@\(.offset)+\(.length)=\(.hex)"] | join(""))' \
+	    "$BATS_FILE_TMPDIR/run.json" | sort > trace.txt
+	run -0 cut -d ' ' -f 1 capture.txt
+	for s in hello server_key client_key session_key message notice rekey; do
+		assert_line "$s"
+	done
+	diff -u trace.txt capture.txt
+	# the relay key's fingerprint tshark shows is the pinned one
+	fp=$(sed -n "s/^    every client pins the relay's key: --server-key-sha256 //p" \
+	    "$BATS_FILE_TMPDIR/run.out")
+	run -0 sed -n 's/.*name="chat.fingerprint".* show="\([^"]*\)".*/\1/p' \
+	    "$BATS_FILE_TMPDIR/hard.chat.pdml"
+	assert_line "sha256:$fp"
 }
 
 @test "chat-hardened: a profile mismatch either way is one line and exit 2 from the client; the relay logs it and closes" {
@@ -114,7 +167,7 @@ keys() {
 	# alice's key swapped for carol's on the way: the relay signed the
 	# handshake it saw, which is not alice's.
 	openssl pkey -in "$k/carol.key" -pubout -outform DER > carol.der
-	proxy 'c2s client_key.public_key=@carol.der'
+	proxy 'c2s client_key.spki=@carol.der'
 	run -1 pk-xfer --hardened chat -u alice -k "$k/alice.key" \
 	    --server-key-sha256 "$FP" "127.0.0.1:$PPORT" < /dev/null
 	assert_line "pk-xfer: 127.0.0.1:$PPORT: the server did not prove it holds the pinned key: its signature over the handshake does not verify"
@@ -125,7 +178,7 @@ keys() {
 	cp "$k/bob.key" state/chat.key
 	start_relay --hardened chat chat@127.0.0.1:0
 	openssl pkey -in "$k/server.key" -pubout -outform DER > server.der
-	proxy 's2c server_key.public_key=@server.der'
+	proxy 's2c server_key.spki=@server.der'
 	run -1 pk-xfer --hardened chat -u alice -k "$k/alice.key" \
 	    --server-key-sha256 "$FP" "127.0.0.1:$PPORT" < /dev/null
 	assert_line '[+] Server key matches the pinned sha256'
