@@ -25,13 +25,10 @@ setup() {
 	PROXY=
 }
 
+# A relay that did not exit cleanly (or, under SAN, reported) fails.
 teardown() {
 	stop_clients
-	if [ -n "$PROXY" ]; then
-		kill "$PROXY" 2> /dev/null || true
-		wait "$PROXY" 2> /dev/null || true
-	fi
-	stop_relay
+	stop_all "$PROXY"
 }
 
 # hjoin NAME PORT [ARGS...]: pk-xfer --hardened chat for NAME, the
