@@ -85,6 +85,8 @@ keys() {
 	run -0 grep -E -A3 '^demo:' "$PK_ROOT/Makefile"
 	refute_output --partial -- '--hardened'
 	run -2 protokit demo --hardened
+	run -2 protokit run chat --hardened --explain
+	assert_line 'protokit-chat: cannot use --explain with --hardened'
 }
 
 # conn_pcap JSON: the frames of each connection of the relay's trace in
