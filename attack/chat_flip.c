@@ -37,10 +37,10 @@ rule(char *out, size_t size, size_t at, uint8_t d, size_t len, long long nth)
 	size_t last = at + REG < len ? at + REG : len - 1;
 
 	return (size_t)snprintf(out, size,
-	    "# chat-flip: plaintext byte %zu changed; bytes %zu..%zu (%zu)"
-	    " turn to noise\n"
+	    "# chat-flip: plaintext byte %zu changed; the %zu after it turn to"
+	    " noise\n"
 	    "c2s step=message nth=%lld ciphertext[%zu]^=%02x\n",
-	    at, at + 1, last, last - at, nth, at, d);
+	    at, last - at, nth, at, d);
 }
 
 static int
@@ -75,7 +75,7 @@ chat_flip_main(int argc, char *argv[])
 	if (d == 0)
 		errx(2, "--want: the message has these bytes already");
 	attack_progress("\"%.*s\" -> \"%s\" at %zu: the receiver sees it, and"
-			" the %d bytes after it garbled",
+			" up to %d bytes after it garbled",
 	    (int)k.n, (const char *)k.known + k.at, k.want, k.at, REG);
 	len = rule(out, sizeof(out), k.at + k.n - 1, d, k.len, nth);
 	attack_output((const uint8_t *)out, len);
