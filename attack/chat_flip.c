@@ -5,8 +5,10 @@
  * C[j] then sits in the shift register for the next 16 bytes, whose
  * keystream turns to noise.  From the plaintext the attacker knows ("user:
  * text", a form, an order) and the bytes it wants at an offset, this
- * writes the pk-mitm rule (docs/mitm.md) that makes the change, and says
- * which bytes the receiver will see garbled.
+ * writes the pk-mitm rule (docs/mitm.md) that makes the change in the
+ * copy the relay sends the receiver, and says which bytes it will see
+ * garbled.  On the hardened profile each message is sealed with
+ * AES-256-GCM: the receiver refuses the changed one.
  */
 #include <err.h>
 #include <getopt.h>
@@ -39,7 +41,7 @@ rule(char *out, size_t size, size_t at, uint8_t d, size_t len, long long nth)
 	return (size_t)snprintf(out, size,
 	    "# chat-flip: plaintext byte %zu changed; the %zu after it turn to"
 	    " noise\n"
-	    "c2s step=message nth=%lld ciphertext[%zu]^=%02x\n",
+	    "s2c step=message nth=%lld ciphertext[%zu]^=%02x\n",
 	    at, last - at, nth, at, d);
 }
 
@@ -89,8 +91,9 @@ const struct attack attack_chat_flip = {
     "chat: the pk-mitm rule that changes a message's bytes in flight",
     "  -a, --at offset    where the bytes to change start in \"user:"
     " text\"\n"
-    "  -n, --nth n        the n-th message the client sends (default"
-    " 1)\n"
+    "  -n, --nth n        the n-th message the relay sends the receiver"
+    " through\n"
+    "                     pk-mitm (default 1)\n"
     "  -w, --want text    the bytes to put there: only the last may"
     " differ\n"
     "                     (a changed byte garbles the 16 after it)\n"

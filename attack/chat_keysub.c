@@ -25,7 +25,7 @@ chat_keysub_main(int argc, char *argv[])
 	static size_t idx[CHAT_MSGS_MAX];
 	struct chat_key_src src = {NULL, NULL, NULL};
 	struct capture c;
-	uint8_t key[CHAT_KEY];
+	struct chat_key key;
 	size_t n, opened = 0;
 	int ch;
 
@@ -37,14 +37,14 @@ chat_keysub_main(int argc, char *argv[])
 	if (src.keyfile == NULL || argc != 1)
 		attack_usage();
 	capture_read(&c, argv[0]);
-	if (chat_session_key(&c, &src, key) == 0) {
+	if (chat_session_key(&c, &src, &key) == 0) {
 		n = chat_messages(&c, 0, idx, CHAT_MSGS_MAX);
-		opened = chat_output(&c, idx, n, key);
+		opened = chat_output(&c, idx, n, &key);
 		attack_progress(
 		    "%zu of the %zu messages in the capture opened", opened, n);
 	} else
 		attack_progress("eve holds no session key: nothing recovered");
-	secret_wipe(key, sizeof(key));
+	secret_wipe(&key, sizeof(key));
 	capture_free(&c);
 	return opened == 0;
 }

@@ -23,23 +23,41 @@ static const struct option longopts[] = {
     {NULL, 0, NULL, 0},
 };
 
-/* The first frame after the notice "NAME left the chat". */
+/*
+ * The frame after the last of NAME's connection (its user name or hello
+ * names it; a capture of pk-mitm or a relay tells connections apart by
+ * their local address); or else after the notice "NAME left the chat",
+ * which the faithful profile sends in clear.  Dies (2) if neither is in
+ * the capture.
+ */
 static size_t
 after_leaving(const struct capture *c, const char *name)
 {
 	const struct capture_field *f;
+	const char *local = NULL;
 	char text[CHAT_NAME_MAX + 32];
-	size_t len;
-	long i = -1;
+	size_t len = strlen(name), i, last = 0;
 
+	for (i = 0; i < c->n && local == NULL; i++)
+		if ((strcmp(c->fr[i].step, "user_name") == 0 ||
+			strcmp(c->fr[i].step, "hello") == 0) &&
+		    (f = capture_field(&c->fr[i], "name")) != NULL &&
+		    f->len == len && memcmp(f->data, name, len) == 0 &&
+		    *c->fr[i].local != '\0')
+			local = c->fr[i].local;
+	for (i = 0; local != NULL && i < c->n; i++)
+		if (strcmp(c->fr[i].local, local) == 0)
+			last = i + 1;
+	if (local != NULL)
+		return last;
 	len = (size_t)snprintf(text, sizeof(text), "%s left the chat", name);
-	while ((i = capture_find(c, i + 1, "chat", "notice", -1)) != -1) {
-		f = capture_field(&c->fr[i], "text");
-		if (f != NULL && f->len == len &&
-		    memcmp(f->data, text, len) == 0)
-			return (size_t)i + 1;
-	}
-	errx(2, "no notice \"%s\" in the capture", text);
+	for (i = 0; i < c->n; i++)
+		if (strcmp(c->fr[i].step, "notice") == 0 &&
+		    (f = capture_field(&c->fr[i], "text")) != NULL &&
+		    f->len == len && memcmp(f->data, text, len) == 0)
+			return i + 1;
+	errx(2, "no connection of %s's and no notice \"%s\" in the capture",
+	    name, text);
 }
 
 static int
@@ -49,7 +67,7 @@ chat_leaver_main(int argc, char *argv[])
 	struct chat_key_src src = {NULL, NULL, NULL};
 	const char *name = NULL;
 	struct capture c;
-	uint8_t key[CHAT_KEY];
+	struct chat_key key;
 	size_t n, from = 0, opened = 0;
 	int ch;
 
@@ -75,14 +93,14 @@ chat_leaver_main(int argc, char *argv[])
 	n = chat_messages(&c, from, idx, CHAT_MSGS_MAX);
 	attack_progress("%zu messages in the capture%s%s", n,
 	    name != NULL ? " after " : "", name != NULL ? name : "");
-	if (chat_session_key(&c, &src, key) == 0) {
-		opened = chat_output(&c, idx, n, key);
+	if (chat_session_key(&c, &src, &key) == 0) {
+		opened = chat_output(&c, idx, n, &key);
 		attack_progress(
 		    "%zu of them opened with the leaver's key", opened);
 	}
 	if (opened == 0)
 		attack_progress("nothing recovered");
-	secret_wipe(key, sizeof(key));
+	secret_wipe(&key, sizeof(key));
 	capture_free(&c);
 	return opened == 0;
 }
@@ -96,9 +114,9 @@ const struct attack attack_chat_leaver = {
     "                     (-w, or her wrapped_key frame in the capture)\n"
     "  -s, --session-key file\n"
     "                     the session key she unwrapped (16 bytes)\n"
-    "  -u, --left name    only the messages after the notice \"name left"
-    " the\n"
-    "                     chat\"\n"
+    "  -u, --left name    only the messages after name's connection"
+    " ended\n"
+    "                     (or the notice \"name left the chat\")\n"
     "  -w, --wrapped file her wrapped session key (pk-xfer chat"
     " --save-key)\n"
     "  capture.json       a --trace-json capture of the others' chat\n",

@@ -11,12 +11,14 @@
 # shellcheck disable=SC2154
 
 # chat_start NAME...: the keys (the relay's and each party's), and the
-# relay on the chosen profile.
+# relay on the chosen profile; hardened, the fingerprint each member is
+# given (fp).
 chat_start() {
 	step "the relay starts its chat service; everyone has a key pair"
 	run "mkdir -m 700 state $*"
 	run 'pk-keygen rsa -b 2048 --no-pass -o state/chat > /dev/null'
 	run "for who in $*; do pk-keygen rsa -b 2048 --no-pass -o \$who/key > /dev/null; done"
+	[ "$hardened" = 0 ] || run "fp=\$(pk-keygen info -i state/chat.key | sed -n 's/^sha256 //p'); echo \"each member is given the relay key's fingerprint ahead: \$fp\""
 	relay_up chat "pk-relay $(pk_hardened chat)-d state chat@127.0.0.1:0 > relay.out 2> relay.log"
 }
 
@@ -29,12 +31,15 @@ chat_eve() {
 	run "maddr=\$(sed -n 's/^listening //p' eve/mitm.out); echo \"eve's pk-mitm listens on \$maddr\""
 }
 
-# chat_join NAME FD [OPTIONS]: NAME joins through eve (maddr), reading
-# the FIFO NAME/in held open on FD; waits until NAME is set up, or has
-# ended (a hardened client refuses a wrong key).
+# chat_join NAME FD ADDR [OPTIONS]: NAME joins the chat at ADDR (\$maddr,
+# eve's, or \$addr, the relay's), reading the FIFO NAME/in held open on
+# FD; waits until NAME is set up, or has ended (a hardened client
+# refuses a key that is not the one pinned).
 chat_join() {
+	pk_pin=
+	[ "$hardened" = 0 ] || pk_pin='--server-key-sha256 $fp '
 	run "mkfifo $1/in"
-	bg "$1" "(cd $1 && exec pk-xfer $(pk_hardened)chat -u $1 -k key.key ${3:+$3 }\$maddr < in > out 2> err)"
+	bg "$1" "(cd $1 && exec pk-xfer $(pk_hardened)chat -u $1 -k key.key $pk_pin${4:+$4 }$3 < in > out 2> err)"
 	run "exec $2> $1/in"
 	wait_until "grep -qs 'Now you can start' $1/err || ! kill -0 \$$1_pid 2> /dev/null"
 	run "cat $1/err"

@@ -9,26 +9,34 @@
 #include <nettle/aes.h>
 #include <nettle/cfb.h>
 #include <nettle/sha1.h>
+#include <nettle/sha2.h>
 
+#include "chathard.h"
 #include "chatkey.h"
 #include "oaep.h"
 #include "rand.h"
 #include "secret.h"
 
 int
-chatkey_unwrap(const struct key_rsa *k, const uint8_t *w, size_t len,
-    uint8_t key[CHAT_KEY])
+chatkey_unwrap(const struct key_rsa *k, int hardened, const uint8_t *w,
+    size_t len, uint8_t *key)
 {
+	static const char label[] = CHAT_H_OAEP_LABEL;
 	uint8_t m[KEY_RSA_BITS_MAX / 8];
-	size_t mlen = 0;
+	size_t mlen = 0, want = hardened ? CHAT_H_K : CHAT_KEY;
 	int rv;
 
-	rv = oaep_decrypt(&k->pub, &k->priv, &nettle_sha1, NULL, 0, NULL,
-	    rand_nettle, len, w, &mlen, m);
-	if (rv == 0 && mlen == CHAT_KEY)
-		memcpy(key, m, CHAT_KEY);
+	if (hardened)
+		rv = oaep_decrypt(&k->pub, &k->priv, &nettle_sha256,
+		    (const uint8_t *)label, sizeof(label) - 1, NULL,
+		    rand_nettle, len, w, &mlen, m);
+	else
+		rv = oaep_decrypt(&k->pub, &k->priv, &nettle_sha1, NULL, 0,
+		    NULL, rand_nettle, len, w, &mlen, m);
+	if (rv == 0 && mlen == want)
+		memcpy(key, m, want);
 	secret_wipe(m, sizeof(m));
-	if (rv == 0 && mlen != CHAT_KEY) {
+	if (rv == 0 && mlen != want) {
 		errno = EBADMSG;
 		return -1;
 	}

@@ -5,7 +5,10 @@
  * session key under eve's key, eve opens it, wraps it again under the
  * client's real key, and from then on reads every message both ways
  * (and with --edit rewrites their text, of any length) while client and
- * relay see a normal chat.  What it learns goes to stderr.
+ * relay see a normal chat.  What it learns goes to stderr.  On the
+ * hardened profile eve's key goes as that profile sends keys (a type
+ * byte and the DER), and the client, which pinned the relay key's
+ * fingerprint, refuses it.
  */
 #include <err.h>
 #include <stdio.h>
@@ -22,6 +25,8 @@ struct eve {
 	struct key_rsa k;
 	uint8_t pem[KEY_PEM_MAX]; /* her SPKI PEM, as the original sends it */
 	size_t pemlen;
+	uint8_t der[1 + CHAT_H_DER_MAX]; /* hardened: 'k', her SPKI DER */
+	size_t derlen;
 	char from[EDIT_MAX], to[EDIT_MAX]; /* --edit; from "" when none */
 	size_t flen, tlen;
 };
@@ -56,6 +61,10 @@ chat_setup(const char *path, const char *peer)
 	if (key_spki_pem(&e->k, e->pem, sizeof(e->pem), &e->pemlen) != KEY_OK)
 		errx(2, "%s: cannot write its public key", path);
 	e->pemlen = chat_pem_len(e->pem, e->pemlen);
+	if (key_spki_der(&e->k, e->der + 1, sizeof(e->der) - 1, &e->derlen) !=
+	    KEY_OK)
+		errx(2, "%s: cannot write its public key", path);
+	e->derlen++;
 	return e;
 }
 
@@ -130,14 +139,31 @@ put(uint8_t *out, size_t cap, const uint8_t *p, size_t len)
 	return (long)(len + FRAME_HDR);
 }
 
+/*
+ * Eve's public key in place of the one in p, as the profile sends it:
+ * faithful, a PEM; hardened, a type byte and the DER.
+ */
+static long
+eve_key(struct conn *c, const uint8_t *p, uint8_t *out, size_t cap)
+{
+	struct eve *e = c->eve;
+
+	if (p[0] != CHAT_H_SERVER && p[0] != CHAT_H_CLIENT)
+		return put(out, cap, e->pem, e->pemlen);
+	e->der[0] = p[0];
+	return put(out, cap, e->der, e->derlen);
+}
+
 /* The client's key kept, the relay given eve's. */
 static long
 client_key(struct conn *c, const struct mitm_frame *fr, const uint8_t *p,
     size_t len, uint8_t *out, size_t cap)
 {
+	size_t skip = p[0] == CHAT_H_CLIENT;
+
 	key_clear(&c->client);
 	key_init(&c->client);
-	if (key_parse(&c->client, p, len, NULL, 0) != KEY_OK ||
+	if (key_parse(&c->client, p + skip, len - skip, NULL, 0) != KEY_OK ||
 	    key_size_check(&c->client.pub) != 0) {
 		say(fr, "not a key eve can use: sent as it is\n");
 		return -1;
@@ -147,7 +173,7 @@ client_key(struct conn *c, const struct mitm_frame *fr, const uint8_t *p,
 	    "pk-mitm: conn %lld frame %lld c2s client_key: %s's key kept "
 	    "(RSA-%zu), the relay gets eve's\n",
 	    fr->conn, fr->number, c->name, c->client.pub.size * 8);
-	return put(out, cap, c->eve->pem, c->eve->pemlen);
+	return eve_key(c, p, out, cap);
 }
 
 /* The session key opened with eve's key, wrapped under the client's. */
@@ -159,7 +185,7 @@ wrapped_key(struct conn *c, const struct mitm_frame *fr, const uint8_t *p,
 	char hex[2 * CHAT_KEY + 1];
 	size_t i;
 
-	if (chatkey_unwrap(&c->eve->k, p, len, c->key) == -1) {
+	if (chatkey_unwrap(&c->eve->k, 0, p, len, c->key) == -1) {
 		say(fr, "does not open with eve's key: sent as it is\n");
 		return -1;
 	}
@@ -239,9 +265,15 @@ chat_frame(void *conn, const struct mitm_frame *fr, size_t len, uint8_t *out,
 		c->name[n] = '\0';
 		return -1;
 	}
+	if (strcmp(step, "hello") == 0 && n > 2 + CHAT_H_NONCE &&
+	    n - 2 - CHAT_H_NONCE <= CHAT_NAME_MAX) {
+		memcpy(c->name, p + 2 + CHAT_H_NONCE, n - 2 - CHAT_H_NONCE);
+		c->name[n - 2 - CHAT_H_NONCE] = '\0';
+		return -1;
+	}
 	if (strcmp(step, "server_key") == 0) {
 		say(fr, "the client gets eve's key as the server's\n");
-		return put(out, cap, c->eve->pem, c->eve->pemlen);
+		return eve_key(c, p, out, cap);
 	}
 	if (strcmp(step, "client_key") == 0)
 		return client_key(c, fr, p, n, out, cap);

@@ -93,18 +93,25 @@ dec_km(struct mitm_dec *d, struct trace_frame *fr, int c2s)
 		d->answered = 1;
 }
 
-/* The set-up frames in turn (name, keys), then typed frames. */
+/*
+ * The set-up frames in turn (name, keys), then typed frames; the
+ * hardened profile's when the client's first frame is its hello.
+ */
 static void
 dec_chat(struct mitm_dec *d, struct trace_frame *fr, int c2s)
 {
+	static const enum chat_step steps[2][2][3] = {
+	    {{CHAT_STEP_SERVER_KEY, CHAT_STEP_WRAPPED_KEY, CHAT_STEP_TYPED},
+		{CHAT_STEP_NAME, CHAT_STEP_CLIENT_KEY, CHAT_STEP_TYPED}},
+	    {{CHAT_STEP_H_SERVER_KEY, CHAT_STEP_H_WRAPPED, CHAT_STEP_H_DOWN},
+		{CHAT_STEP_H_HELLO, CHAT_STEP_H_CLIENT_KEY, CHAT_STEP_H_UP}},
+	};
 	int n = c2s ? d->c2s_frames : d->s2c_frames;
-	enum chat_step step = CHAT_STEP_TYPED;
 
-	if (n == 0)
-		step = c2s ? CHAT_STEP_NAME : CHAT_STEP_SERVER_KEY;
-	else if (n == 1)
-		step = c2s ? CHAT_STEP_CLIENT_KEY : CHAT_STEP_WRAPPED_KEY;
-	chat_trace(fr, step, NULL, NULL);
+	if (c2s && n == 0)
+		d->chat_hard =
+		    chat_h_is_hello(fr->buf + FRAME_HDR, fr->len - FRAME_HDR);
+	chat_trace(fr, steps[d->chat_hard][c2s][n < 2 ? n : 2], NULL, NULL);
 }
 
 static void
