@@ -144,7 +144,7 @@ der_key(struct trace_frame *fr, size_t off, uint8_t *plain)
 	struct trace_field *f;
 	uint8_t fp[CHAT_H_FP];
 
-	f = trace_add(fr, "public_key", off, fr->len - off, TRACE_BYTES);
+	f = trace_add(fr, "spki", off, fr->len - off, TRACE_BYTES);
 	if (f == NULL || plain == NULL)
 		return;
 	chat_h_fingerprint(fr->buf + off, fr->len - off, fp);

@@ -42,7 +42,7 @@ enum mitm_cut {
 struct mitm_dec {
 	int c2s_frames, s2c_frames; /* framed so far, per direction */
 	int answered; /* keymanager-peer: the waiter has answered */
-	int chat_hard; /* chat: the hello was the hardened profile's */
+	int chat_hardened; /* chat: the client's first frame was a hello */
 	struct vault_trace vault;
 	struct km_trace km;
 	struct ca_trace ca, ca_back; /* ca-chat: one per direction */

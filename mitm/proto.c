@@ -95,7 +95,8 @@ dec_km(struct mitm_dec *d, struct trace_frame *fr, int c2s)
 
 /*
  * The set-up frames in turn (name, keys), then typed frames; the
- * hardened profile's when the client's first frame is its hello.
+ * hardened profile's (docs/chat.md "Profiles") when the client's first
+ * frame is its hello.
  */
 static void
 dec_chat(struct mitm_dec *d, struct trace_frame *fr, int c2s)
@@ -109,9 +110,9 @@ dec_chat(struct mitm_dec *d, struct trace_frame *fr, int c2s)
 	int n = c2s ? d->c2s_frames : d->s2c_frames;
 
 	if (c2s && n == 0)
-		d->chat_hard =
+		d->chat_hardened =
 		    chat_h_is_hello(fr->buf + FRAME_HDR, fr->len - FRAME_HDR);
-	chat_trace(fr, steps[d->chat_hard][c2s][n < 2 ? n : 2], NULL, NULL);
+	chat_trace(fr, steps[d->chat_hardened][c2s][n < 2 ? n : 2], NULL, NULL);
 }
 
 static void
