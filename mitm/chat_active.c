@@ -208,6 +208,27 @@ wrapped_key(struct conn *c, const struct mitm_frame *fr, const uint8_t *p,
 }
 
 /*
+ * text[0 .. len) with its first FROM replaced by TO, into out
+ * (CHAT_TEXT_MAX bytes); its length, or -1: no FROM, or too long.
+ */
+static long
+edit_text(const struct eve *e, const uint8_t *text, size_t len, uint8_t *out)
+{
+	const uint8_t *at;
+	size_t n;
+
+	if (e->flen == 0 || e->flen > len ||
+	    (at = memmem(text, len, e->from, e->flen)) == NULL ||
+	    len - e->flen + e->tlen > CHAT_TEXT_MAX)
+		return -1;
+	n = (size_t)(at - text);
+	memcpy(out, text, n);
+	memcpy(out + n, e->to, e->tlen);
+	memcpy(out + n + e->tlen, at + e->flen, len - n - e->flen);
+	return (long)(len - e->flen + e->tlen);
+}
+
+/*
  * A message opened and shown; with --edit and FROM in it, encrypted
  * again (the same IV) with TO in FROM's place.
  */
@@ -215,11 +236,10 @@ static long
 message(struct conn *c, const struct mitm_frame *fr, const uint8_t *p,
     size_t len, uint8_t *out, size_t cap)
 {
-	static uint8_t text[CHAT_TEXT_MAX], edited[1 + CHAT_IV + CHAT_TEXT_MAX];
-	const struct eve *e = c->eve;
+	static uint8_t text[CHAT_TEXT_MAX], edited[CHAT_TEXT_MAX],
+	    frame[1 + CHAT_IV + CHAT_TEXT_MAX];
 	struct chat_msg m;
-	uint8_t *at;
-	size_t n;
+	long n;
 
 	if (!c->keyed || chat_msg_parse(p, len, &m) != CHAT_MSG)
 		return -1;
@@ -227,26 +247,18 @@ message(struct conn *c, const struct mitm_frame *fr, const uint8_t *p,
 	say(fr, "");
 	say_text(text, m.len);
 	fputc('\n', stderr);
-	if (e->flen == 0 || e->flen > m.len ||
-	    (at = memmem(text, m.len, e->from, e->flen)) == NULL ||
-	    m.len - e->flen + e->tlen > CHAT_TEXT_MAX)
+	n = edit_text(c->eve, text, m.len, edited);
+	secret_wipe(text, m.len);
+	if (n < 0)
 		return -1;
-	n = (size_t)(at - text);
-	memcpy(edited + 1 + CHAT_IV, text, n);
-	memcpy(edited + 1 + CHAT_IV + n, e->to, e->tlen);
-	memcpy(edited + 1 + CHAT_IV + n + e->tlen, at + e->flen,
-	    m.len - n - e->flen);
-	n = m.len - e->flen + e->tlen;
-	secret_wipe(text, sizeof(text));
-	chatkey_cfb8(c->key, m.iv, 1, n, text, edited + 1 + CHAT_IV);
 	say(fr, "rewritten: ");
-	say_text(edited + 1 + CHAT_IV, n);
+	say_text(edited, (size_t)n);
 	fputc('\n', stderr);
-	edited[0] = CHAT_MSG;
-	memcpy(edited + 1, m.iv, CHAT_IV);
-	memcpy(edited + 1 + CHAT_IV, text, n);
-	secret_wipe(text, sizeof(text));
-	return put(out, cap, edited, 1 + CHAT_IV + n);
+	frame[0] = CHAT_MSG;
+	memcpy(frame + 1, m.iv, CHAT_IV);
+	chatkey_cfb8(c->key, m.iv, 1, (size_t)n, frame + 1 + CHAT_IV, edited);
+	secret_wipe(edited, (size_t)n);
+	return put(out, cap, frame, 1 + CHAT_IV + (size_t)n);
 }
 
 static long
