@@ -69,6 +69,7 @@ keys() {
 	    --trace-json "$BATS_FILE_TMPDIR/run.json"
 	printf '%s\n' "$output" > "$BATS_FILE_TMPDIR/run.out"
 	assert_line --regexp '^    \$ pk-relay --console --hardened chat .*-d state chat@127\.0\.0\.1:0 '
+	# shellcheck disable=SC2016 # the $fp the script shows, not expanded
 	assert_line --regexp '^    \$ pk-xfer --hardened chat --server-key-sha256 \$fp .*-u alice '
 	fp=$(sed -n "s/^    every client pins the relay's key: --server-key-sha256 //p" <<< "$output")
 	[[ $fp =~ ^[0-9a-f]{64}$ ]]
@@ -189,6 +190,7 @@ conn_pcap() {
 
 # Bob's sealed frames from the relay: the rekey and the notice of
 # alice's join (seq 0 and 1), then her message (seq 2).
+# shellcheck disable=SC2153 # leave (helpers.bash) sets STATUS
 @test "chat-hardened: a frame altered or replayed on its way to a client is refused: it exits 1 naming the frame and shows nothing of it" {
 	start_relay --hardened chat chat@127.0.0.1:0
 	proxy 's2c message.ciphertext[3]^=01'
@@ -216,6 +218,7 @@ conn_pcap() {
 	assert_equal "$(grep -c 'alice joined the chat$' bob.out)" 1
 }
 
+# shellcheck disable=SC2153 # leave (helpers.bash) sets STATUS
 @test "chat-hardened: a message altered or replayed on its way to the relay is refused: logged, the sender closed, nothing relayed" {
 	start_relay --hardened chat chat@127.0.0.1:0
 	hjoin bob "$RELAY_PORT"
@@ -236,6 +239,7 @@ conn_pcap() {
 	[ "$STATUS" = 0 ]
 }
 
+# shellcheck disable=SC2153 # leave (helpers.bash) sets STATUS
 @test "chat-hardened: a member who left has no key to what follows: the others got fresh keys at its leave, and no key is anyone else's" {
 	start_relay --hardened chat chat@127.0.0.1:0
 	hjoin alice "$RELAY_PORT" --trace-json alice.json --save-key alice.wrapped
@@ -253,8 +257,8 @@ conn_pcap() {
 	# after carol left under his third key (epoch 2).
 	run -0 jq -r 'select(.direction == "received") | .step + " " +
 	    (.fields[] | select(.name == "epoch") | .value | tostring)' bob.json
-	assert_equal "$(echo $output)" \
-	    'session_key 0 rekey 0 notice 1 message 1 rekey 1 notice 2 message 2'
+	assert_equal "$(tr '\n' ' ' <<< "$output")" \
+	    'session_key 0 rekey 0 notice 1 message 1 rekey 1 notice 2 message 2 '
 	keys carol.json > carol.keys
 	keys bob.json > bob.keys
 	keys alice.json > alice.keys
