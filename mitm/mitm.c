@@ -21,7 +21,8 @@ static _Noreturn void help(void);
 
 static const char synopsis[] =
     "usage: pk-mitm -p protocol --to host:port [-l host:port] [-n count]\n"
-    "               [-r rule] ... [-f file] [-k keyfile [--peer-key file]]\n"
+    "               [-r rule] ... [-f file] [-k keyfile [--peer-key file]\n"
+    "               [--edit from=to]]\n"
     "               [--trace] [--trace-json file] [--trace-as name]\n"
     "               [--record file]\n";
 
@@ -42,6 +43,8 @@ help(void)
 	    "stdout), connect each client to --to, forward both ways, and\n"
 	    "drop, replay or rewrite the frames the rules pick.  Rules and\n"
 	    "their grammar: docs/mitm.md.\n"
+	    "  --edit from=to            with -k: the first from in each\n"
+	    "                            message the attack opens becomes to\n"
 	    "  -f, --rules file          rules, one a line, # comments\n"
 	    "  -h, --help                print this help and exit\n"
 	    "  -k, --key keyfile         the attacker's private key: the\n"
@@ -131,7 +134,8 @@ int
 main(int argc, char *argv[])
 {
 	enum {
-		O_PEER_KEY = 256,
+		O_EDIT = 256,
+		O_PEER_KEY,
 		O_RECORD,
 		O_TO,
 		O_TRACE,
@@ -140,6 +144,7 @@ main(int argc, char *argv[])
 	};
 	static const struct option longopts[] = {
 	    {"conns", required_argument, NULL, 'n'},
+	    {"edit", required_argument, NULL, O_EDIT},
 	    {"help", no_argument, NULL, 'h'},
 	    {"key", required_argument, NULL, 'k'},
 	    {"listen", required_argument, NULL, 'l'},
@@ -156,7 +161,7 @@ main(int argc, char *argv[])
 	};
 	static struct mitm m = {.listen = "127.0.0.1:0", .copies = 1};
 	const char *proto = NULL, *json = NULL, *record = NULL, *errstr;
-	const char *key = NULL, *peer = NULL;
+	const char *key = NULL, *peer = NULL, *edit = NULL, *why;
 	const char *rules[MITM_RULES + 1], *files[MITM_RULES + 1];
 	size_t nr = 0, nf = 0, i;
 	int ch;
@@ -190,6 +195,9 @@ main(int argc, char *argv[])
 				errx(2, "more than %d rules", MITM_RULES);
 			rules[nr++] = optarg;
 			break;
+		case O_EDIT:
+			edit = optarg;
+			break;
 		case O_PEER_KEY:
 			peer = optarg;
 			break;
@@ -222,10 +230,16 @@ main(int argc, char *argv[])
 		errx(2, "-p: unknown protocol: %s (see --help)", proto);
 	if (peer != NULL && key == NULL)
 		errx(2, "--peer-key needs -k");
+	if (edit != NULL && key == NULL)
+		errx(2, "--edit needs -k");
 	if (key != NULL && m.proto->active == NULL)
 		errx(2, "-k: %s has no active attack (see --help)", proto);
+	if (edit != NULL && m.proto->active->edit == NULL)
+		errx(2, "--edit: %s's attack rewrites no text", proto);
 	if (key != NULL)
 		m.active = m.proto->active->setup(key, peer);
+	if (edit != NULL && (why = m.proto->active->edit(m.active, edit)))
+		errx(2, "--edit '%s': %s", edit, why);
 	for (i = 0; i < nr; i++)
 		add_rule(&m, rules[i], "-r");
 	for (i = 0; i < nf; i++)

@@ -68,7 +68,14 @@ struct mitm_active {
 	 */
 	long (*frame)(void *conn, const struct mitm_frame *fr, size_t len,
 	    uint8_t *out, size_t cap);
+	/*
+	 * --edit SPEC: what the attack rewrites in the text it opens; NULL,
+	 * or why SPEC is wrong.  NULL member: the attack takes no --edit.
+	 */
+	const char *(*edit)(void *setup, const char *spec);
 };
+
+extern const struct mitm_active chat_active; /* chat_active.c */
 
 struct mitm_proto {
 	const char *name;

@@ -160,7 +160,7 @@ static const struct mitm_proto protos[] = {
 	"keymanager's peer channel: the sender (client) and the waiter",
 	cut_km_peer, dec_km, init_km_peer, NULL},
     {"chat", "chat (seed 003): a client and pk-relay's chat service", cut_len,
-	dec_chat, NULL, NULL},
+	dec_chat, NULL, &chat_active},
     {"e2e", "e2e (seed 002): a client and pk-relay's e2e service", cut_len,
 	dec_e2e, NULL, NULL},
     {"e2e-upload", "e2e's upload service", cut_len, dec_e2e_upload, NULL, NULL},
