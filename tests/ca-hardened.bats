@@ -9,6 +9,7 @@
 bats_require_minimum_version 1.5.0
 
 load helpers
+load dissect-helpers
 
 # The CA (ca.key, ca.crt), alice's and bob's keys and requests, made once;
 # one whole hardened run by the orchestrator, its output in run.out, its
@@ -284,4 +285,79 @@ sys.stdout.buffer.write(b)' stream $((280 + 4 + 9 + 4)) > tampered
 	run -2 pk-xfer --hardened ca connect -u alice --pass-file alice.pass \
 	    --ca ca.crt --to bob --chat-pass file:chat.pass "$ADDR" "$LADDR"
 	assert_output "pk-xfer: --chat-pass: the hardened chat draws its own key"
+}
+
+# tframe TEXT: a frame of TEXT (under 64 KiB) as od prints it, for text2pcap.
+tframe() {
+	local n=${#1}
+	{
+		printf '\0\0'
+		printf "\\x$(printf %02x $((n >> 8)))\\x$(printf %02x $((n & 255)))"
+		printf %s "$1"
+	} | od -Ax -tx1 -v
+}
+
+@test "ca-hardened: the Lua dissector names the hardened frames on both channels" {
+	local d=$BATS_FILE_TMPDIR
+	command -v tshark > /dev/null || skip "tshark not installed (make deps)"
+	# I: client (40000) to the CA (4000); O: back (text2pcap -D)
+	{
+		printf 'O\n'
+		tframe 'Please Enter your username: login NAME or register NAME [hardened]'
+		printf 'I\n'
+		tframe 'register carol'
+		printf 'O\n'
+		tframe 'please choose a password, min length = 3'
+		printf 'I\n'
+		tframe 'pw!'
+		printf 'O\n'
+		tframe 'registered if the name was free: now login NAME'
+		printf 'I\n'
+		tframe 'login carol'
+		printf 'O\n'
+		tframe 'Enter password'
+		printf 'I\n'
+		tframe 'pw'
+		printf 'O\n'
+		tframe 'incorrect username or password'
+	} > relay.txt
+	# The peer chat: sender (40001) to the listener (5000).
+	{
+		printf 'I\n'
+		{
+			printf '\0\0\0\224pk-ca-h1'
+			head -c 12 /dev/zero | tr '\0' '\7'
+			head -c 128 /dev/zero | tr '\0' '\1'
+		} | od -Ax -tx1 -v
+		printf 'I\n'
+		{
+			printf '\0\0\0\33p\0\0\0\0\0\0\0\0hi'
+			head -c 16 /dev/zero | tr '\0' '\11'
+		} | od -Ax -tx1 -v
+		printf 'I\n'
+		{
+			printf '\0\0\0\31l\0\0\0\0\0\0\0\1'
+			head -c 16 /dev/zero | tr '\0' '\12'
+		} | od -Ax -tx1 -v
+	} > peer.txt
+	text2pcap -q -D -T 40000,4000 relay.txt relay.pcap
+	text2pcap -q -D -T 40001,5000 peer.txt peer.pcap
+	mergecap -a -w "$d/h.pcap" relay.pcap peer.pcap
+	printf '%s\n' ca.ports:4000 ca.peer_ports:5000 > "$d/h.pcap.ports"
+	run -0 pk_tshark h -T fields -e ca.step -e ca.word -e ca.name \
+	    -e ca.text -e ca.magic -e ca.nonce -e ca.kind -e ca.seq \
+	    -e ca.ciphertext -e ca.tag -e _ws.expert.message
+	assert_equal "$output" "$(printf '%s\n' \
+	    "prompt			Please Enter your username: login NAME or register NAME [hardened]							" \
+	    "register	register 	carol								" \
+	    "prompt			please choose a password, min length = 3							" \
+	    "new-password										" \
+	    "prompt			registered if the name was free: now login NAME							" \
+	    "login	login 	carol								" \
+	    "prompt			Enter password							" \
+	    "password										" \
+	    "answer			incorrect username or password							" \
+	    "chat-key				pk-ca-h1	$(printf '07%.0s' {1..12})					" \
+	    "chat-message						p	0	6869	$(printf '09%.0s' {1..16})	" \
+	    "chat-end						l	1		$(printf '0a%.0s' {1..16})	")"
 }
