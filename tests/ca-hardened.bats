@@ -13,7 +13,7 @@ load dissect-helpers
 
 # The CA (ca.key, ca.crt), alice's and bob's keys and requests, made once;
 # one whole hardened run by the orchestrator, its output in run.out, its
-# status in run.status and its JSON trace in run.json.
+# status in run.status and its JSON trace in ca.json.
 setup_file() {
 	cd "$BATS_FILE_TMPDIR" || return 1
 	ca_files || return 1
@@ -23,7 +23,8 @@ setup_file() {
 	pk-keygen csr -k bob.key -subj /CN=bob -o bob.csr
 	pk-keygen csr -k alice.key -subj /CN=bob -o bob-by-alice.csr
 	local st=0
-	protokit-ca --hardened --trace-json run.json > run.out 2>&1 || st=$?
+	protokit-ca --hardened --trace-json ca.json > run.out 2>&1 3>&- ||
+	    st=$?
 	echo "$st" > run.status
 }
 
@@ -107,10 +108,10 @@ heard() {
 	# No chat password anywhere: the hardened chat draws its key.
 	run -1 grep -e --chat-pass -e 'chat.pass' run.out
 	trace_check --table 'Fields on the wire, hardened profile' \
-	    "$PK_ROOT/docs/ca.md" run.json
+	    "$PK_ROOT/docs/ca.md" ca.json
 	# The chat key came under bob's key: what alice drew, bob opened.
 	[ "$(jq -r 'select(.step == "chat-key") | .fields[] |
-	    select(.name == "key") | .hex' run.json | sort | uniq -c |
+	    select(.name == "key") | .hex' ca.json | sort | uniq -c |
 	    awk '{print $1}')" = "$(printf '2\n2')" ]
 	# The faithful table is still the default and has no hardened step.
 	run -0 doc_fields "$PK_ROOT/docs/ca.md"
@@ -128,7 +129,7 @@ heard() {
 	# mallory's two sign-ins, carol (unknown) and bob (wrong password):
 	# the same frames from the CA, byte for byte, prompts and answers.
 	jq -r 'select(.who == "mallory" and .direction == "received") |
-	    [.fields[] | .hex] | join("")' run.json > answers
+	    [.fields[] | .hex] | join("")' ca.json > answers
 	[ "$(wc -l < answers)" = 6 ]
 	[ "$(sed -n 1,3p answers)" = "$(sed -n 4,6p answers)" ]
 	grep -q "$(printf %s 'incorrect username or password' | xxd -p |
