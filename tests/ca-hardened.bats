@@ -161,6 +161,13 @@ heard() {
 	pk-xfer --hardened ca certreq -u alice --pass-file alice.pass \
 	    -o fetched.crt "$ADDR" bob
 	cmp bob.crt fetched.crt
+	# The interactive client: "login NAME" typed at the marked prompt.
+	run -0 pk-xfer --hardened ca "$ADDR" \
+	    <<< $'login alice\nalicepw\ncertreq\nbob\ninteractive.crt\ny'
+	assert_line 'Welcome'
+	cmp bob.crt interactive.crt
+	run -1 pk-xfer --hardened ca "$ADDR" <<< $'login alice\nbobpw'
+	assert_line 'incorrect username or password'
 }
 
 @test "ca-hardened: failed sign-ins hold then lock the name across connections, even for the right password; other names still sign in" {
