@@ -44,9 +44,10 @@ teardown() {
 	fi
 }
 
-# hrelay: the hardened ca relay; its address in ADDR.
+# hrelay: the hardened ca relay, its trace in relay.json; its address in
+# ADDR.
 hrelay() {
-	start_relay --hardened ca ca@127.0.0.1:0
+	start_relay --hardened ca --trace-json relay.json ca@127.0.0.1:0
 	ADDR=127.0.0.1:$RELAY_PORT
 }
 
@@ -168,6 +169,20 @@ heard() {
 	cmp bob.crt interactive.crt
 	run -1 pk-xfer --hardened ca "$ADDR" <<< $'login alice\nbobpw'
 	assert_line 'incorrect username or password'
+	# The relay's own trace: no frame malformed, every field one of the
+	# hardened table's, the refusals among them.
+	stop_relay
+	run -0 jq -r 'select(.malformed != null) | .step' relay.json
+	assert_output ''
+	doc_fields "$PK_ROOT/docs/ca.md" 'Fields on the wire, hardened profile' \
+	    > doc.fields
+	jq -r '.step + " " + .fields[].name' relay.json | sort -u > relay.fields
+	run -0 comm -13 doc.fields relay.fields
+	assert_output ''
+	for f in 'login name' 'register name' 'CSR csr' 'CERTUP certificate' \
+	    'CERTREQ id' 'answer text' 'password password'; do
+		grep -qx "$f" relay.fields
+	done
 }
 
 @test "ca-hardened: failed sign-ins hold then lock the name across connections, even for the right password; other names still sign in" {
