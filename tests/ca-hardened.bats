@@ -33,7 +33,7 @@ setup() {
 	    "$BATS_FILE_TMPDIR"/*.csr "$BATS_FILE_TMPDIR"/ca.crt .
 	mkdir -m 700 state
 	cp ca.key ca.pass ca.crt state/
-	LPID='' FPID=''
+	LPID='' FPID='' LADDR=''
 }
 
 teardown() {
@@ -74,28 +74,6 @@ enroll() {
 	pk-xfer $h ca register -u alice --pass-file alice.pass "$1"
 	pk-xfer $h ca register -u bob --pass-file bob.pass "$1"
 	pk-xfer $h ca csr -u bob --pass-file bob.pass -i bob.csr -o bob.crt "$1"
-}
-
-# listen [--hardened] NAME: pk-xfer ca listen in the background with
-# NAME's key, its address in LADDR, output in NAME.listen and NAME.lerr.
-listen() {
-	local h='' i
-	[ "$1" != --hardened ] || { h=$1 && shift; }
-	pk-xfer -t 10 $h ca listen -k "$1.key" > "$1.listen" 2> "$1.lerr" 3>&- &
-	LPID=$!
-	for ((i = 0; i < 100; i++)); do
-		grep -q '^listening on ' "$1.listen" && break
-		sleep 0.05
-	done
-	LADDR=$(sed -n 's/^listening on //p' "$1.listen")
-	[ -n "$LADDR" ]
-}
-
-# heard NAME: waits for NAME's listener; its status in STATUS.
-heard() {
-	STATUS=0
-	wait "$LPID" || STATUS=$?
-	LPID=
 }
 
 @test "ca-hardened: protokit-ca --hardened runs the whole protocol; its JSON names every field of the hardened wire table and nothing else; make demo stays faithful" {
@@ -255,57 +233,57 @@ f.close()' stream > cap.port 3>&- &
 	echo 'pay 10' | pk-xfer --hardened ca connect -u alice \
 	    --pass-file alice.pass --ca ca.crt --to bob "$ADDR" \
 	    "127.0.0.1:$(cat cap.port)"
-	heard
+	ca_listened
 	# key frame 4 + 276, then the message: 4 + kind, seq (8), "pay 10", tag
 	[ "$(wc -c < stream)" = $((280 + 4 + 9 + 6 + 16 + 4 + 25)) ]
-	listen --hardened bob
+	ca_listen bob --hardened
 	cat stream > "/dev/tcp/${LADDR%:*}/${LADDR##*:}"
-	heard
-	[ "$STATUS" = 0 ] || { cat bob.lerr >&2; false; }
+	ca_listened
+	[ "$LSTATUS" = 0 ] || { cat bob.lerr >&2; false; }
 	grep -qx 'message: pay 10' bob.listen
 	# "pay 10" -> "pay 90": byte 4 of the line, flipped on the way.
 	python3 -c 'import sys
 b = bytearray(open(sys.argv[1], "rb").read()); b[int(sys.argv[2])] ^= 8
 sys.stdout.buffer.write(b)' stream $((280 + 4 + 9 + 4)) > tampered
-	listen --hardened bob
+	ca_listen bob --hardened
 	cat tampered > "/dev/tcp/${LADDR%:*}/${LADDR##*:}"
-	heard
-	[ "$STATUS" = 1 ]
+	ca_listened
+	[ "$LSTATUS" = 1 ]
 	grep -qx 'pk-xfer: sender: frame 0 fails its tag (changed on the way): refused' bob.lerr
 	run -1 grep -e 'message:' -e 'pay' bob.listen
 	# The end frame dropped: the chat was cut.
 	head -c $((280 + 4 + 9 + 6 + 16)) stream > cut.bin
-	listen --hardened bob
+	ca_listen bob --hardened
 	cat cut.bin > "/dev/tcp/${LADDR%:*}/${LADDR##*:}"
-	heard
-	[ "$STATUS" = 1 ]
+	ca_listened
+	[ "$LSTATUS" = 1 ]
 	grep -qx 'pk-xfer: sender: the chat was cut short (no end frame)' bob.lerr
 }
 
 @test "ca-hardened: a faithful sender to a hardened listener and the reverse: the listener says the mismatch, exit 2" {
 	hrelay
 	enroll --hardened "$ADDR"
-	listen bob
+	ca_listen bob
 	# Each sender's own status depends on when the listener hangs up (a
 	# broken pipe or not): the listener is the side that says it.
 	echo hi | pk-xfer --hardened ca connect -u alice \
 	    --pass-file alice.pass --ca ca.crt --to bob "$ADDR" "$LADDR" \
 	    2> sender.err || true
 	grep -qx 'certificate of bob verified against ca.crt' sender.err
-	heard
-	[ "$STATUS" = 2 ]
+	ca_listened
+	[ "$LSTATUS" = 2 ]
 	[ "$(cat bob.lerr)" = "pk-xfer: ca: profile mismatch: the sender is hardened, this listener is faithful" ]
 	run -1 grep message: bob.listen
 	frelay
 	enroll "$FADDR"
 	echo chatpw > chat.pass
-	listen --hardened bob
+	ca_listen bob --hardened
 	echo hi | pk-xfer ca connect -u alice --pass-file alice.pass \
 	    --ca ca.crt --to bob --chat-pass file:chat.pass "$FADDR" \
 	    "$LADDR" 2> sender.err || true
 	grep -qx 'certificate of bob verified against ca.crt' sender.err
-	heard
-	[ "$STATUS" = 2 ]
+	ca_listened
+	[ "$LSTATUS" = 2 ]
 	[ "$(cat bob.lerr)" = "pk-xfer: ca: profile mismatch: the sender is faithful, this listener is hardened" ]
 	run -2 pk-xfer --hardened ca connect -u alice --pass-file alice.pass \
 	    --ca ca.crt --to bob --chat-pass file:chat.pass "$ADDR" "$LADDR"
