@@ -234,7 +234,8 @@ to_ca(struct trace_frame *fr, struct ca_trace *t)
 		request(fr, t);
 		return;
 	}
-	if (t->at == CA_AT_USER && hardened_user(fr))
+	/* No faithful name has a space; a password may: not at those. */
+	if (t->at != CA_AT_PASS && t->at != CA_AT_NEW_PASS && hardened_user(fr))
 		return;
 	fr->step = answers[t->at].step;
 	if ((f = trace_add(fr, answers[t->at].field, FRAME_HDR,
