@@ -190,7 +190,9 @@ return function(pk)
 	end
 
 	local function to_ca(tvb, pinfo, tree, s, at)
-		if at == "user" and hardened_user(tvb, pinfo, tree, s) then
+		-- no faithful name has a space; a password may
+		if at ~= "password" and at ~= "new-password" and at ~= "ops" and
+		    hardened_user(tvb, pinfo, tree, s) then
 			return
 		end
 		if at ~= "ops" then
