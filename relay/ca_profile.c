@@ -222,8 +222,10 @@ cap_pass(struct ca_client *k, const uint8_t *p, size_t len)
 
 	if (n == NULL || n->busy || n->until > now)
 		return held(k, n, now);
-	if (len > CA_PASS_MAX)
-		len = CA_PASS_MAX; /* hashed all the same: it fails */
+	if (len > CA_PASS_MAX) {
+		len = CA_PASS_MAX; /* hashed all the same, and it fails */
+		k->known = 0;
+	}
 	n->busy = 1;
 	return ca_hash_start(k, p, len, pass_done);
 }
