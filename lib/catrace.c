@@ -286,7 +286,10 @@ hchat_msg(struct trace_frame *fr, struct ca_trace *t, const struct ca_hchat *m)
 		f->note = "AES-256-GCM's tag: the kind and number included";
 }
 
-/* The hardened chat: the key frame first, then messages and the end. */
+/*
+ * The hardened chat: the key frame first, then messages and the end; the
+ * key frame makes the rest of the link hardened for the decoder.
+ */
 static void
 hchat(struct trace_frame *fr, struct ca_trace *t)
 {
@@ -294,6 +297,7 @@ hchat(struct trace_frame *fr, struct ca_trace *t)
 	size_t used;
 	int key = ca_hchat_is_key(fr->buf + FRAME_HDR, fr->len - FRAME_HDR);
 
+	t->hardened = 1; /* the chat's next frames: messages and the end */
 	if (ca_hchat_parse(fr->buf, fr->len, key, &m, &used) != 1 ||
 	    used != fr->len) {
 		fr->step = "chat-message";

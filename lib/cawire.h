@@ -179,7 +179,7 @@ struct ca_trace {
 	int server; /* 1: the tracing side is the CA */
 	enum ca_at at;
 	int chat; /* a peer chat link: 1, 2, 3 the frame that comes next */
-	int hardened; /* the hardened profile's frames (chat: once keyed) */
+	int hardened; /* chat: hardened frames (set by the key frame too) */
 	const uint8_t *plain; /* the next ciphertext's message, or NULL */
 	size_t plainlen;
 	const uint8_t *pass; /* the next wrapped chat password, or NULL */
