@@ -17,6 +17,7 @@ setup_file() {
 
 setup() {
 	ca_state
+	LADDR='' # ca_listen's
 }
 
 teardown() {
@@ -43,28 +44,6 @@ frame() {
 	n=$(printf %s "$1" | wc -c)
 	printf "\\x$(printf %02x $((n >> 24 & 255)))\\x$(printf %02x $((n >> 16 & 255)))"
 	printf "\\x$(printf %02x $((n >> 8 & 255)))\\x$(printf %02x $((n & 255)))%s" "$1"
-}
-
-# listen NAME KEYOPTS...: pk-xfer ca listen in the background, its port
-# in LADDR, output in NAME.listen and NAME.lerr; sets LPID.
-listen() {
-	local u=$1 i
-	shift
-	pk-xfer -t 10 ca listen -k "$u.key" "$@" > "$u.listen" 2> "$u.lerr" 3>&- &
-	LPID=$!
-	for ((i = 0; i < 100; i++)); do
-		grep -q '^listening on ' "$u.listen" && break
-		sleep 0.05
-	done
-	LADDR=$(sed -n 's/^listening on //p' "$u.listen")
-	[ -n "$LADDR" ]
-}
-
-# listened: waits for the listener; its status in LSTATUS.
-listened() {
-	LSTATUS=0
-	wait "$LPID" || LSTATUS=$?
-	LPID=
 }
 
 @test "ca: register, sign in; a taken or unknown name is refused" {
@@ -304,7 +283,7 @@ alice.backup|alice|CERTUP"
 	enroll bob
 	echo "correct horse" > chat.pass
 	# alice -> bob (bob's key is legacy encrypted PEM, as the original's).
-	listen bob --pass-file bob.pass
+	ca_listen bob --pass-file bob.pass
 	run -0 --separate-stderr pk-xfer ca connect -u alice \
 	    --pass-file alice.pass --ca ca.crt --to bob \
 	    --chat-pass file:chat.pass "$ADDR" "$LADDR" <<-EOF
@@ -312,7 +291,7 @@ alice.backup|alice|CERTUP"
 		a second message, longer than one AES block
 	EOF
 	assert_equal "${stderr_lines[-1]}" "certificate of bob verified against ca.crt"
-	listened
+	ca_listened
 	[ "$LSTATUS" = 0 ]
 	grep -qx "message: hello bob" bob.listen
 	grep -qx "message: a second message, longer than one AES block" bob.listen
@@ -328,10 +307,10 @@ alice.backup|alice|CERTUP"
 	run sh -c "echo $ct | xxd -r -p | openssl enc -d -aes-256-cbc -K $key -iv $iv"
 	refute_output "hello bob"
 	# Roles swap: bob -> alice.
-	listen alice
+	ca_listen alice
 	run -0 pk-xfer ca connect -u bob --pass-file bob.pass --ca ca.crt \
 	    --to alice --chat-pass file:chat.pass "$ADDR" "$LADDR" <<< "hi alice"
-	listened
+	ca_listened
 	[ "$LSTATUS" = 0 ]
 	grep -qx "message: hi alice" alice.listen
 }
@@ -343,10 +322,10 @@ alice.backup|alice|CERTUP"
 	echo chatpw > chat.pass
 	# bob listens with mallory's key: the password does not unwrap.
 	cp mallory.key bob-wrong.key
-	listen bob-wrong
+	ca_listen bob-wrong
 	pk-xfer ca connect -u alice --pass-file alice.pass --ca ca.crt --to bob \
 	    --chat-pass file:chat.pass "$ADDR" "$LADDR" <<< "hello" 2> /dev/null
-	listened
+	ca_listened
 	[ "$LSTATUS" = 1 ]
 	run cat bob-wrong.lerr
 	assert_output "pk-xfer: sender: the password does not unwrap with bob-wrong.key"

@@ -122,6 +122,29 @@ ca_state() {
 	LPID=
 }
 
+# ca_listen NAME [ARGS...]: pk-xfer ca listen -k NAME.key ARGS... (pk-xfer's
+# global options, --hardened, may be among them) in the background, its
+# address in LADDR, output in NAME.listen and NAME.lerr; sets LPID.
+# ca_listened: waits for it; its status in LSTATUS.
+ca_listen() {
+	local u=$1 i
+	shift
+	pk-xfer -t 10 ca listen -k "$u.key" "$@" > "$u.listen" 2> "$u.lerr" 3>&- &
+	LPID=$!
+	for ((i = 0; i < 100; i++)); do
+		grep -q '^listening on ' "$u.listen" && break
+		sleep 0.05
+	done
+	LADDR=$(sed -n 's/^listening on //p' "$u.listen")
+	[ -n "$LADDR" ]
+}
+
+ca_listened() {
+	LSTATUS=0
+	wait "$LPID" || LSTATUS=$?
+	LPID=
+}
+
 # doc_fields DOC [TABLE]: the "step field" pairs of DOC's field table,
 # the one under the heading "### TABLE" (default: Fields on the wire;
 # a hardened profile's is "Fields on the wire, hardened profile") whose
