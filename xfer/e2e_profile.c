@@ -88,7 +88,7 @@ e2ex_seal(struct e2e_client *c, const void *text, size_t len)
 {
 	uint8_t block[E2E_BLOCK], sig[E2E_H_SIG], digest[SHA256_DIGEST_SIZE];
 	struct e2e_route r;
-	int sign;
+	int sign, rv;
 
 	if (oaep_encrypt(&c->srv.pub, &nettle_sha256, NULL, 0, NULL,
 		rand_nettle, len, text, block) == -1)
@@ -100,9 +100,10 @@ e2ex_seal(struct e2e_client *c, const void *text, size_t len)
 		if (e2e_h_sign(&c->me->pub, &c->me->priv, digest, sig) == -1)
 			errx(2, "cannot sign with the client key (-k)");
 	}
-	c->sent++;
-	return put(
+	rv = put(
 	    c, E2E_H_BLOCK, block, sizeof(block), sign ? sig : NULL, text, len);
+	c->sent++;
+	return rv;
 }
 
 /*
