@@ -7,6 +7,7 @@
 # The keys are made once (setup_file), the orchestrator runs once.
 
 load helpers
+load dissect-helpers
 
 setup_file() {
 	cd "$BATS_FILE_TMPDIR" || return
@@ -77,7 +78,7 @@ field() {
 	assert_output 0
 	run -0 cat "$K/run.out"
 	assert_line --regexp '^    \$ pk-relay --hardened e2e --hardened e2e-upload -d state e2e@127\.0\.0\.1:0 e2e-upload@127\.0\.0\.1:0 > relay\.out 2> relay\.log & relay_pid=\$!$'
-	assert_line --regexp '^    \$ pk-xfer --hardened .*e2e -u bob -k bob\.key --pass-file bob\.pass --peers peers -s state/e2e\.pub \$addr '
+	assert_line --regexp '^    \$ pk-xfer --hardened .*e2e -u bob -k bob\.key --pass-file bob\.pass --peers peers -s state/e2e\.pub [$]addr '
 	assert_line '    Recieved a message from alice: hello bob, this is alice'
 	assert_line '    Recieved a message from bob: hi alice'
 	assert_line '    [*] Server Error: Cannot find specified target client'
@@ -86,8 +87,10 @@ field() {
 	assert_line 'protokit-e2e: ok'
 	refute_output --partial -- '--legacy'
 	refute_output --partial 'client.key'
-	# The steps the run has no reason to make: quit, keepalive, refuse.
-	hard_relay
+	# The steps the run has no reason to make: quit, keepalive, refuse,
+	# and (the relay's trace) a block it cannot open.
+	start_relay --hardened e2e --trace-json "$PWD/relay.json" \
+	    e2e@127.0.0.1:0
 	as alice
 	local xf=(--hardened --trace-json hand.json e2e send "${AS[@]}"
 	    "127.0.0.1:${RELAY_PORTS[e2e]}")
@@ -97,8 +100,46 @@ field() {
 	run -1 pk-xfer --hardened --trace-json hand.json e2e send "${AS[@]}" \
 	    "127.0.0.1:${RELAY_PORTS[e2e]}" 'bob/hi'
 	assert_output "pk-xfer: 127.0.0.1:${RELAY_PORTS[e2e]}: refused: [*] Server Error: unknown client name"
+	as alice
+	AS[-1]=$K/alice.pub
+	run -1 pk-xfer --hardened e2e send "${AS[@]}" \
+	    "127.0.0.1:${RELAY_PORTS[e2e]}" 'bob/hi'
+	assert_line '[*] Server Error: Cannot decrypt the message with the server key'
+	wait_log 'the block does not decrypt with the server key'
+	stop_relay
 	trace_check --table 'Fields on the wire, hardened profile' \
-	    "$PK_ROOT/docs/e2e.md" "$K/run/run.json" hand.json
+	    "$PK_ROOT/docs/e2e.md" "$K/run/run.json" hand.json relay.json
+}
+
+@test "e2e-hardened: the Lua dissector names the hardened frames (hello, refuse, blocks with their signature) as the trace does" {
+	command -v tshark > /dev/null || skip "tshark not installed (make deps)"
+	local refuse=0000000b45324872756e6b6e6f776e
+	# alice's frames on the e2e service, one TCP segment each, then a
+	# refuse frame; the trace's wire fields, each block's step `block`.
+	mapfile -t parts < <(jq -r 'select(.who == "alice" and
+	    .protocol == "e2e") | (if .direction == "sent" then "I "
+	    else "O " end) + ([.fields[] | select(.offset != null) | .hex] |
+	    join(""))' "$K/run/run.json")
+	hex_pcap e2eh e2e.ports "${parts[@]}" "O $refuse"
+	capture_clean e2eh
+	capture_frames e2eh e2e | sed -E 's/ (service|to|index)@[^ ]*//g' \
+	    > capture.txt
+	{
+		jq -r 'select(.who == "alice" and .protocol == "e2e") |
+		    (if .step == "hello" then "hello" else "block" end) +
+		    ([.fields[] | select(.offset != null) |
+		    " \(.name)@\(.offset)+\(.length)=\(.hex)"] | join(""))' \
+		    "$K/run/run.json"
+		echo "refuse length@0+4=0000000b mark@4+3=453248 kind@7+1=72 text@8+7=756e6b6e6f776e"
+	} | sort > trace.txt
+	grep -q '^block .* signature@264+256=' capture.txt
+	grep -q '^hello .* name@8+5=616c696365$' capture.txt
+	diff -u trace.txt capture.txt
+	frame_fields < capture.txt > capture.fields
+	doc_wire_fields "$PK_ROOT/docs/e2e.md" \
+	    'Fields on the wire, hardened profile' > doc.fields
+	run -0 comm -23 capture.fields doc.fields
+	assert_output ''
 }
 
 @test "e2e-hardened: a profile mismatch either way is one line and exit 2; the relay logs it and closes" {
@@ -166,6 +207,7 @@ field() {
 	    "127.0.0.1:${RELAY_PORTS[e2e]}" 'bob/pay 90'
 	wait_line bob.err "pk-xfer: 127.0.0.1:${RELAY_PORTS[e2e]}: a message said to be from alice refused: its signature does not verify"
 	leave bob
+	# shellcheck disable=SC2153 # leave (helpers.bash) sets STATUS
 	assert_equal "$STATUS" 1
 	run -1 grep -q 'pay 90' bob.out
 	# Altered: a relay holding the server key forwards "pay 90" under
