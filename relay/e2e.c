@@ -281,6 +281,23 @@ e2e_bytes(struct conn *c, const uint8_t *data, size_t len)
 	return rv == -1 ? -1 : (ssize_t)used;
 }
 
+/* Hardened: a name is one client's at a time (the first hello wins). */
+static int
+name_taken(const struct conn *c, const char *name)
+{
+	const struct e2e_state *st = conn_service_state(c);
+	const struct e2e_client *u;
+	const char *n;
+
+	LIST_FOREACH(u, &st->clients, link)
+	{
+		n = e2ep_name(u->conn);
+		if (u->conn != c && n != NULL && strcmp(n, name) == 0)
+			return 1;
+	}
+	return 0;
+}
+
 static int
 e2e_connect(struct conn *c)
 {
@@ -322,6 +339,7 @@ e2e_init(struct relay_ctx *ctx, void *state)
 	struct e2e_state *st = state;
 
 	LIST_INIT(&st->clients);
+	st->keys.name_taken = name_taken;
 	return e2e_keys_init(ctx, "e2e", &st->keys);
 }
 

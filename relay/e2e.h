@@ -26,6 +26,8 @@ struct e2e_keys {
 	struct key_rsa client; /* STATE/e2e-client.pub (faithful) */
 	int hardened; /* pk-relay --hardened: e2e_profile.c */
 	char clients[PATH_MAX]; /* hardened: STATE/e2e-clients */
+	/* hardened, e2e only: 1 when another client has that name. */
+	int (*name_taken)(const struct conn *, const char *name);
 };
 
 /*

@@ -163,6 +163,10 @@ hello(struct conn *c, struct e2e_hard *h, const struct e2e_h_frame *f)
 	}
 	memcpy(h->name, f->body, f->body_len);
 	h->name[f->body_len] = '\0';
+	if (k->name_taken != NULL && k->name_taken(c, h->name)) {
+		h->name[0] = '\0';
+		return refuse(c, "[*] Server Error: name already connected");
+	}
 	conn_log(c, "hello from %s (its key: %s)", h->name, path);
 	snprintf(text, sizeof(text), E2E_H_WELCOME, h->name);
 	return e2ep_send(c, text, strlen(text), NULL) == -1 ? -1 : 2;

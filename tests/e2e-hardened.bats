@@ -190,6 +190,16 @@ field() {
 	    < forward.bin
 	# The relay sealed it to the key it holds under bob's name.
 	run -0 grep -E ' e2e [^ ]+ hello from bob \(its key: .*/state/e2e-clients/bob\.pub\)$' relay.log
+	# A second bob is refused; mallory as bob cannot open bob's welcome.
+	as bob
+	run -1 pk-xfer --hardened e2e send "${AS[@]}" \
+	    "127.0.0.1:${RELAY_PORTS[e2e]}" 'alice/hi'
+	assert_output "pk-xfer: 127.0.0.1:${RELAY_PORTS[e2e]}: refused: [*] Server Error: name already connected"
+	leave bob
+	as bob mallory
+	run -1 pk-xfer --hardened e2e send "${AS[@]}" \
+	    "127.0.0.1:${RELAY_PORTS[e2e]}" 'alice/hi'
+	assert_output "pk-xfer: 127.0.0.1:${RELAY_PORTS[e2e]}: a block that does not decrypt with our key (-k)"
 }
 
 @test "e2e-hardened: a forged or altered message is refused by the receiver in one line and never shown as from alice" {

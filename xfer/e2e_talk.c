@@ -86,10 +86,20 @@ static const char help_text[] =
     "  quit             leave (so do Ctrl-D and Ctrl-C)\n"
     "  help             this list (not sent)\n";
 
+/* The hardened profile's (docs/e2e.md, "Profiles"): routed by name. */
+static const char help_hardened[] =
+    "Commands (each line goes to the server as one RSA block of at most\n"
+    "190 bytes, signed with our key):\n"
+    "  name/message     send message to the client of that name (-u); it\n"
+    "                   checks our signature with its copy of our key\n"
+    "  quit             leave (so do Ctrl-D and Ctrl-C)\n"
+    "  help             this list (not sent)\n";
+
 static void
-help(void)
+help(int hardened)
 {
-	if (fputs(help_text, stdout) == EOF || fflush(stdout) == EOF)
+	if (fputs(hardened ? help_hardened : help_text, stdout) == EOF ||
+	    fflush(stdout) == EOF)
 		err(2, "stdout");
 }
 
@@ -102,7 +112,7 @@ send_line(struct e2e_client *c, const char *line, size_t len)
 	if (len == 0)
 		return 0;
 	if (strcmp(line, "help") == 0) {
-		help();
+		help(c->hardened);
 		return 0;
 	}
 	if (len > E2E_TEXT_MAX) {
