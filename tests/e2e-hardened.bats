@@ -37,9 +37,10 @@ setup() {
 	cp "$K/alice.pub" "$K/bob.pub" peers/
 }
 
+# A relay that did not exit cleanly (or, under SAN, reported) fails.
 teardown() {
 	stop_clients
-	stop_relay
+	stop_all
 }
 
 hard_relay() {
