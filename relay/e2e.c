@@ -7,7 +7,9 @@
  * client key all clients share.  Parse errors and unknown targets get the
  * original's error texts, encrypted.  "quit" leaves; an empty block is a
  * keepalive (protokit's: the relay closes idle clients).  The key loading
- * and the block layer serve e2e_upload.c too.
+ * and the block layer serve e2e_upload.c too.  On the hardened profile
+ * (pk-relay --hardened e2e) the keys, frames and routing are
+ * e2e_profile.c's: each client's own key, routed by name, signed.
  */
 #include <sys/queue.h>
 
@@ -192,24 +194,16 @@ e2e_send(struct conn *c, const void *text, size_t len)
 	return conn_send(c, frame, sizeof(frame));
 }
 
+/* The client whose address (hardened: name) is where, or NULL. */
 static struct e2e_client *
-find(struct e2e_state *st, const struct e2e_route *r)
+find(struct e2e_state *st, const char *where)
 {
 	struct e2e_client *u;
-	char addr[E2E_HOST_MAX + 16];
+	const char *id;
 
-	const char *name = NULL;
-
-	snprintf(addr, sizeof(addr), "%s:%u", r->host, r->port);
 	LIST_FOREACH(u, &st->clients, link)
-	{
-		/* Hardened: "NAME/message", the client named so. */
-		if (st->keys.hardened)
-			name = e2ep_name(u->conn);
-		if (st->keys.hardened ? name != NULL && !strcmp(name, r->host)
-				      : !strcmp(conn_peer(u->conn), addr))
-			return u;
-	}
+	if ((id = e2ep_id(u->conn)) != NULL && strcmp(id, where) == 0)
+		return u;
 	return NULL;
 }
 
@@ -220,6 +214,7 @@ route(struct conn *c, const uint8_t *m, size_t len)
 	struct e2e_route r;
 	struct e2e_client *to;
 	uint8_t fwd[E2E_TEXT_MAX];
+	char where[E2E_HOST_MAX + 16];
 	long n;
 
 	if (len == 0)
@@ -229,31 +224,20 @@ route(struct conn *c, const uint8_t *m, size_t len)
 		conn_close_after_flush(c);
 		return 0;
 	}
-	if ((conn_hardened(c) ? e2e_h_route_parse(m, len, &r)
-			      : e2e_route_parse(m, len, &r)) == -1) {
+	if (e2ep_route_parse(c, m, len, &r, where, sizeof(where)) == -1) {
 		conn_log(c, "parse error");
 		return e2e_send(c, E2E_ERR_PARSE, sizeof(E2E_ERR_PARSE) - 1);
 	}
-	if ((to = find(conn_service_state(c), &r)) == NULL) {
-		if (conn_hardened(c))
-			conn_log(c, "no client named %s", r.host);
-		else
-			conn_log(c, "no client at %s:%u", r.host, r.port);
+	if ((to = find(conn_service_state(c), where)) == NULL) {
+		conn_log(c, "no client at %s", where);
 		return e2e_send(c, E2E_ERR_TARGET, sizeof(E2E_ERR_TARGET) - 1);
 	}
-	n = conn_hardened(c)
-	    ? e2e_h_fwd_format(e2ep_name(c), r.msg, r.len, fwd, sizeof(fwd))
-	    : e2e_fwd_format(conn_peer(c), r.msg, r.len, fwd, sizeof(fwd));
-	if (n == -1) {
-		conn_log(
-		    c, "message to %s:%u too long to forward", r.host, r.port);
+	if ((n = e2ep_fwd_format(c, &r, fwd, sizeof(fwd))) == -1) {
+		conn_log(c, "message to %s too long to forward", where);
 		return e2e_send(c, E2E_ERR_LONG, sizeof(E2E_ERR_LONG) - 1);
 	}
 	conn_log(c, "message forwarded to %s", conn_peer(to->conn));
-	if (conn_hardened(c))
-		(void)e2ep_send(to->conn, fwd, (size_t)n, e2ep_sig(c));
-	else
-		(void)e2e_send(to->conn, fwd, (size_t)n);
+	(void)e2ep_forward(c, to->conn, fwd, (size_t)n);
 	secret_wipe(fwd, sizeof(fwd));
 	return 0;
 }

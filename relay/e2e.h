@@ -60,14 +60,14 @@ int e2e_block(struct conn *, const uint8_t *data, size_t len, uint8_t *m,
 int e2e_send(struct conn *, const void *text, size_t len);
 
 /*
- * e2e_profile.c: the hardened profile, all of it (docs/e2e.md
- * "Profiles").  e2ep_keys loads the server key (PBES2 only) in place of
- * the faithful keys; e2ep_connect and e2ep_close keep a client's state
- * in who; e2ep_frame takes a hardened frame's payload (the hello, or a
- * block it opens into m, keeping a message's signature), returning as
- * e2e_block; e2ep_send seals text to the client's own key, with sig (a
+ * e2e_profile.c: the hardened profile, all of it, and the routing of
+ * both profiles (docs/e2e.md "Profiles").  e2ep_keys loads the server key
+ * (PBES2 only) in place of the faithful keys; e2ep_connect and e2ep_close keep
+ * a client's state in who; e2ep_frame takes a hardened frame's payload (the
+ * hello, or a block it opens into m, keeping a message's signature), returning
+ * as e2e_block; e2ep_send seals text to the client's own key, with sig (a
  * forwarded message's) or NULL; e2ep_name is the client's name (NULL
- * before its hello); e2ep_sig the signature of its last block, or NULL.
+ * before its hello).
  */
 int e2ep_keys(struct relay_ctx *, const char *service, struct e2e_keys *);
 int e2ep_connect(struct conn *, struct e2e_who *);
@@ -76,7 +76,20 @@ int e2ep_frame(struct conn *, const uint8_t *data, size_t used,
     const uint8_t *p, size_t plen, uint8_t *m, size_t *mlen);
 int e2ep_send(struct conn *, const void *text, size_t len, const uint8_t *sig);
 const char *e2ep_name(const struct conn *);
-const uint8_t *e2ep_sig(const struct conn *);
+/*
+ * The routing of either profile (e2e.c's route): e2ep_route_parse takes
+ * c's "ip:port/message" (hardened: "name/message") into r and writes the
+ * target into where, as e2ep_id names a client: its address (hardened:
+ * its name, NULL before the hello); e2ep_fwd_format writes the forward
+ * of r from c, "('ip', port)|message" (hardened: "name|message"), and
+ * e2ep_forward queues it to `to` (hardened: with c's signature).
+ */
+int e2ep_route_parse(const struct conn *c, const uint8_t *m, size_t len,
+    struct e2e_route *r, char *where, size_t size);
+const char *e2ep_id(const struct conn *);
+long e2ep_fwd_format(
+    const struct conn *c, const struct e2e_route *r, uint8_t *out, size_t max);
+int e2ep_forward(struct conn *c, struct conn *to, const uint8_t *fwd, size_t n);
 /* The relay shows a frame with the plaintext under it (e2e.c). */
 void e2e_show(struct conn *, enum trace_dir, const uint8_t *frame, size_t len,
     const uint8_t *text, size_t tlen);

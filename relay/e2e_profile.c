@@ -108,12 +108,45 @@ e2ep_name(const struct conn *c)
 	return h != NULL && h->name[0] != '\0' ? h->name : NULL;
 }
 
-const uint8_t *
-e2ep_sig(const struct conn *c)
+int
+e2ep_route_parse(const struct conn *c, const uint8_t *m, size_t len,
+    struct e2e_route *r, char *where, size_t size)
+{
+	if (!conn_hardened(c)) {
+		if (e2e_route_parse(m, len, r) == -1)
+			return -1;
+		snprintf(where, size, "%s:%u", r->host, r->port);
+		return 0;
+	}
+	if (e2e_h_route_parse(m, len, r) == -1)
+		return -1;
+	snprintf(where, size, "%s", r->host);
+	return 0;
+}
+
+const char *
+e2ep_id(const struct conn *c)
+{
+	return conn_hardened(c) ? e2ep_name(c) : conn_peer(c);
+}
+
+long
+e2ep_fwd_format(
+    const struct conn *c, const struct e2e_route *r, uint8_t *out, size_t max)
+{
+	if (!conn_hardened(c))
+		return e2e_fwd_format(conn_peer(c), r->msg, r->len, out, max);
+	return e2e_h_fwd_format(e2ep_name(c), r->msg, r->len, out, max);
+}
+
+int
+e2ep_forward(struct conn *c, struct conn *to, const uint8_t *fwd, size_t n)
 {
 	const struct e2e_hard *h = hard(c);
 
-	return h != NULL && h->has_sig ? h->sig : NULL;
+	if (h == NULL)
+		return e2e_send(to, fwd, n);
+	return e2ep_send(to, fwd, n, h->has_sig ? h->sig : NULL);
 }
 
 /* Queues a refusal in clear (the client may have no key here yet). */

@@ -10,7 +10,9 @@
  * bytes; an upload that stops short leaves nothing behind.  A connection
  * holds only its small struct e2e_up until its header arrives: the file and
  * its write buffer exist from the header to the end of the upload, and
- * only the bytes that passed through the buffer are wiped.
+ * only the bytes that passed through the buffer are wiped.  Hardened
+ * (e2e_profile.c), a hello comes first and the answers are sealed to
+ * the client's own key; the upload itself is the same.
  */
 #include <dirent.h>
 #include <errno.h>
