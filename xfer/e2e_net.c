@@ -4,7 +4,8 @@
  * environment or the terminal) and the server's public key are loaded
  * and checked to be RSA-2048; every text goes out as one RSA-OAEP-SHA256
  * block in one frame (link.h), and every frame in must be one block
- * that decrypts with the client key.
+ * that decrypts with the client key.  With --hardened, e2e_profile.c
+ * seals, signs, opens and checks instead.
  */
 #include <err.h>
 #include <errno.h>
