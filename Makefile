@@ -118,11 +118,17 @@ lint:
 	@mk/deps.sh shellcheck clang-format
 	mk/lint.sh
 
+# Two test files at a time (GNU parallel), each file's tests in order:
+# most tests wait on sockets and timeouts, not on a core.  TEST_JOBS=1
+# runs the files one by one.
+TEST_JOBS = 2
+
 test: all
-	@mk/deps.sh socat scdoc man-db mscgen tcpdump tshark python3
+	@mk/deps.sh socat scdoc man-db mscgen tcpdump tshark python3 parallel
 	@$(MAKE) --no-print-directory man
 	@$(MAKE) --no-print-directory lint
-	bats tests/
+	bats $(if $(filter 1,$(TEST_JOBS)),,--jobs $(TEST_JOBS) \
+	    --no-parallelize-within-files) tests/
 
 bench: all
 	@mk/deps.sh socat ncat python3
@@ -138,7 +144,7 @@ install: all $(if $(SCDOC),man)
 	    $(filter-out %.sh %.jq,$(wildcard bin/protokit-*)) $(DESTDIR)$(PREFIX)/bin
 	install -m 644 bin/protokit-lib.sh bin/protokit-explain.sh \
 	    bin/protokit-chart.jq bin/protokit-pcap.sh bin/protokit-attack.sh \
-	    bin/protokit-attack-km.sh \
+	    bin/protokit-attack-km.sh bin/protokit-attack-chat.sh \
 	    $(DESTDIR)$(PREFIX)/bin
 	install -d $(DESTDIR)$(PREFIX)/share/protokit/wireshark
 	install -m 644 wireshark/*.lua $(DESTDIR)$(PREFIX)/share/protokit/wireshark

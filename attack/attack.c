@@ -13,6 +13,9 @@
 #include "attack.h"
 
 static const struct attack *const attacks[] = {
+    &attack_chat_flip,
+    &attack_chat_keysub,
+    &attack_chat_leaver,
     &attack_cube_root,
     &attack_frames,
     &attack_hastad,

@@ -25,6 +25,9 @@ struct attack {
 	int (*main)(int argc, char *argv[]);
 };
 
+extern const struct attack attack_chat_flip;
+extern const struct attack attack_chat_keysub;
+extern const struct attack attack_chat_leaver;
 extern const struct attack attack_cube_root;
 extern const struct attack attack_frames;
 extern const struct attack attack_hastad;
@@ -71,6 +74,26 @@ void attack_output(const uint8_t *p, size_t len);
 int attack_dial(const char *addr);
 /* Reads a whole file ("-": stdin) of at most max bytes; dies (2). */
 uint8_t *attack_slurp(const char *path, size_t max, size_t *len);
+
+/*
+ * The known plaintext of the attacks that write pk-mitm rules from it
+ * (vault-crc, chat-flip): --at offset, --want text (1 to wmax bytes), and
+ * the file (default stdin) of at most max bytes.  known_option takes the
+ * option character ch if it is 'a' or 'w' (returns 1); known_read, after
+ * the options, reads the file and checks that want's bytes lie within
+ * it, dying (2) with one line if not.
+ */
+struct attack_known {
+	size_t max, wmax; /* set by the caller */
+	size_t at;
+	int have_at;
+	const char *want;
+	size_t n; /* want's length */
+	uint8_t *known;
+	size_t len;
+};
+int known_option(struct attack_known *k, int ch, const char *arg);
+void known_read(struct attack_known *k, int argc, char *argv[]);
 
 /*
  * A trace capture: the frames of a --trace-json file (one JSON object per

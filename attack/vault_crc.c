@@ -15,7 +15,6 @@
 
 #include "attack.h"
 #include "crc.h"
-#include "num.h"
 #include "vaultwire.h"
 
 #define BLK 16
@@ -54,48 +53,36 @@ rules(
 static int
 vault_crc_main(int argc, char *argv[])
 {
-	const char *want = NULL, *errstr;
-	uint8_t *known, d[WANT_MAX];
+	struct attack_known k = {.max = KNOWN_MAX, .wmax = WANT_MAX};
+	uint8_t d[WANT_MAX];
 	char out[1024];
 	struct crc c;
-	size_t len, n, i, at = 0;
+	size_t len, i, at;
 	uint32_t crc;
-	int ch, have_at = 0;
+	int ch;
 
 	while ((ch = attack_getopt(argc, argv, "a:w:", longopts)) != -1)
-		if (ch == 'w')
-			want = optarg;
-		else if (ch == 'a') {
-			at = (size_t)num_parse(optarg, 0, KNOWN_MAX, &errstr);
-			if (errstr != NULL)
-				errx(2, "--at: %s is %s", optarg, errstr);
-			have_at = 1;
-		}
+		known_option(&k, ch, optarg);
 	argc -= optind;
 	argv += optind;
-	if (want == NULL || !have_at || argc > 1)
-		attack_usage();
-	known = attack_slurp(argc ? argv[0] : "-", KNOWN_MAX, &len);
-	n = strlen(want);
-	if (n == 0 || n > WANT_MAX || at + n > len)
-		errx(2, "--want: 1 to %d bytes within the file's %zu", WANT_MAX,
-		    len);
+	known_read(&k, argc, argv);
+	at = k.at;
 	/* Only P_k changes when C_k-1 does: one block, not the first. */
-	if (at < BLK || at / BLK != (at + n - 1) / BLK)
+	if (at < BLK || at / BLK != (at + k.n - 1) / BLK)
 		errx(2,
 		    "--at %zu: the bytes must lie in one block after the "
 		    "first (the IV is fixed, not on the wire)",
 		    at);
-	for (i = 0; i < n; i++)
-		d[i] = known[at + i] ^ (uint8_t)want[i];
+	for (i = 0; i < k.n; i++)
+		d[i] = k.known[at + i] ^ (uint8_t)k.want[i];
 	crc_init(&c);
-	crc_update(&c, known, len);
-	crc = crc_final(&c, len);
-	attack_progress("\"%.*s\" -> \"%s\" at %zu: the CRC stays %u", (int)n,
-	    (const char *)known + at, want, at, crc);
-	len = rules(out, sizeof(out), at, d, n, crc);
+	crc_update(&c, k.known, k.len);
+	crc = crc_final(&c, k.len);
+	attack_progress("\"%.*s\" -> \"%s\" at %zu: the CRC stays %u", (int)k.n,
+	    (const char *)k.known + at, k.want, at, crc);
+	len = rules(out, sizeof(out), at, d, k.n, crc);
 	attack_output((const uint8_t *)out, len);
-	free(known);
+	free(k.known);
 	return 0;
 }
 

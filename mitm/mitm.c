@@ -21,8 +21,10 @@ static _Noreturn void help(void);
 
 static const char synopsis[] =
     "usage: pk-mitm -p protocol --to host:port [-l host:port] [-n count]\n"
-    "               [-r rule] ... [-f file] [--trace] [--trace-json file]\n"
-    "               [--trace-as name] [--record file]\n";
+    "               [-r rule] ... [-f file] [-k keyfile [--peer-key file]\n"
+    "               [--edit from=to]]\n"
+    "               [--trace] [--trace-json file] [--trace-as name]\n"
+    "               [--record file]\n";
 
 static _Noreturn void
 usage(void)
@@ -41,11 +43,17 @@ help(void)
 	    "stdout), connect each client to --to, forward both ways, and\n"
 	    "drop, replay or rewrite the frames the rules pick.  Rules and\n"
 	    "their grammar: docs/mitm.md.\n"
+	    "  --edit from=to            with -k: the first from in each\n"
+	    "                            message the attack opens becomes to\n"
 	    "  -f, --rules file          rules, one a line, # comments\n"
 	    "  -h, --help                print this help and exit\n"
+	    "  -k, --key keyfile         the attacker's private key: the\n"
+	    "                            protocol's active attack (below)\n"
 	    "  -l, --listen host:port    where to listen (127.0.0.1:0)\n"
 	    "  -n, --conns count         exit after count connections closed\n"
 	    "  -p, --protocol name       the protocol of the frames (below)\n"
+	    "  --peer-key file           a victim's public key or certificate\n"
+	    "                            for the active attack\n"
 	    "  -r, --rule rule           a rule (repeatable), e.g.\n"
 	    "                            'c2s send_file.content[16]^=01'\n"
 	    "  --record file             every frame as received: CONN FRAME "
@@ -125,11 +133,22 @@ read_rules(struct mitm *m, const char *path)
 int
 main(int argc, char *argv[])
 {
-	enum { O_RECORD = 256, O_TO, O_TRACE, O_TRACE_AS, O_TRACE_JSON };
+	enum {
+		O_EDIT = 256,
+		O_PEER_KEY,
+		O_RECORD,
+		O_TO,
+		O_TRACE,
+		O_TRACE_AS,
+		O_TRACE_JSON
+	};
 	static const struct option longopts[] = {
 	    {"conns", required_argument, NULL, 'n'},
+	    {"edit", required_argument, NULL, O_EDIT},
 	    {"help", no_argument, NULL, 'h'},
+	    {"key", required_argument, NULL, 'k'},
 	    {"listen", required_argument, NULL, 'l'},
+	    {"peer-key", required_argument, NULL, O_PEER_KEY},
 	    {"protocol", required_argument, NULL, 'p'},
 	    {"record", required_argument, NULL, O_RECORD},
 	    {"rule", required_argument, NULL, 'r'},
@@ -142,12 +161,13 @@ main(int argc, char *argv[])
 	};
 	static struct mitm m = {.listen = "127.0.0.1:0", .copies = 1};
 	const char *proto = NULL, *json = NULL, *record = NULL, *errstr;
+	const char *key = NULL, *peer = NULL, *edit = NULL, *why;
 	const char *rules[MITM_RULES + 1], *files[MITM_RULES + 1];
 	size_t nr = 0, nf = 0, i;
 	int ch;
 
-	while ((ch = getopt_long(argc, argv, "f:hl:n:p:r:", longopts, NULL)) !=
-	    -1) {
+	while ((ch = getopt_long(
+		    argc, argv, "f:hk:l:n:p:r:", longopts, NULL)) != -1) {
 		switch (ch) {
 		case 'f':
 			if (nf == MITM_RULES)
@@ -156,6 +176,9 @@ main(int argc, char *argv[])
 			break;
 		case 'h':
 			help();
+		case 'k':
+			key = optarg;
+			break;
 		case 'l':
 			m.listen = optarg;
 			break;
@@ -171,6 +194,12 @@ main(int argc, char *argv[])
 			if (nr == MITM_RULES)
 				errx(2, "more than %d rules", MITM_RULES);
 			rules[nr++] = optarg;
+			break;
+		case O_EDIT:
+			edit = optarg;
+			break;
+		case O_PEER_KEY:
+			peer = optarg;
 			break;
 		case O_RECORD:
 			record = optarg;
@@ -199,6 +228,18 @@ main(int argc, char *argv[])
 		errx(2, "-p and --to are required");
 	if ((m.proto = proto_find(proto)) == NULL)
 		errx(2, "-p: unknown protocol: %s (see --help)", proto);
+	if (peer != NULL && key == NULL)
+		errx(2, "--peer-key needs -k");
+	if (edit != NULL && key == NULL)
+		errx(2, "--edit needs -k");
+	if (key != NULL && m.proto->active == NULL)
+		errx(2, "-k: %s has no active attack (see --help)", proto);
+	if (edit != NULL && m.proto->active->edit == NULL)
+		errx(2, "--edit: %s's attack rewrites no text", proto);
+	if (key != NULL)
+		m.active = m.proto->active->setup(key, peer);
+	if (edit != NULL && (why = m.proto->active->edit(m.active, edit)))
+		errx(2, "--edit '%s': %s", edit, why);
 	for (i = 0; i < nr; i++)
 		add_rule(&m, rules[i], "-r");
 	for (i = 0; i < nf; i++)

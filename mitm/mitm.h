@@ -28,6 +28,7 @@
 #define MITM_VALUE_MAX 4096 /* bytes one rewrite rule may set */
 #define MITM_NAME_MAX 32 /* a step's or a field's name */
 #define MITM_CLIENTS 64
+#define MITM_ACTIVE_MAX (FRAME_MAX + FRAME_HDR) /* a frame -k may write */
 
 /* What a framing function found at the start of a direction's input. */
 enum mitm_cut {
@@ -41,10 +42,40 @@ enum mitm_cut {
 struct mitm_dec {
 	int c2s_frames, s2c_frames; /* framed so far, per direction */
 	int answered; /* keymanager-peer: the waiter has answered */
+	int chat_hardened; /* chat: the client's first frame was a hello */
 	struct vault_trace vault;
 	struct km_trace km;
 	struct ca_trace ca, ca_back; /* ca-chat: one per direction */
 };
+
+struct mitm_frame;
+
+/*
+ * A protocol's active attack (pk-mitm -k FILE): with the attacker's key
+ * in hand it may replace each frame, after the rules, by one of any
+ * length: a key substituted, a message decrypted and encrypted again.
+ */
+struct mitm_active {
+	/* Reads -k's key and --peer-key's (or NULL); errx(2) if it cannot. */
+	void *(*setup)(const char *key, const char *peer);
+	/* One connection's state (NULL: no memory), freed by conn_free. */
+	void *(*conn_new)(void *setup);
+	void (*conn_free)(void *conn);
+	/*
+	 * Writes the frame to send in place of fr's len bytes into out (at
+	 * most cap) and returns its length; -1: send fr as it is.  Says on
+	 * stderr what it learned.
+	 */
+	long (*frame)(void *conn, const struct mitm_frame *fr, size_t len,
+	    uint8_t *out, size_t cap);
+	/*
+	 * --edit SPEC: what the attack rewrites in the text it opens; NULL,
+	 * or why SPEC is wrong.  NULL member: the attack takes no --edit.
+	 */
+	const char *(*edit)(void *setup, const char *spec);
+};
+
+extern const struct mitm_active chat_active; /* chat_active.c */
 
 struct mitm_proto {
 	const char *name;
@@ -55,6 +86,7 @@ struct mitm_proto {
 	/* Names the fields of fr (trace_begin'd) and sets its step. */
 	void (*decode)(struct mitm_dec *, struct trace_frame *, int c2s);
 	void (*init)(struct mitm_dec *);
+	const struct mitm_active *active; /* -k's attack, or NULL */
 };
 
 const struct mitm_proto *proto_find(const char *name);
@@ -98,6 +130,7 @@ struct mitm {
 	FILE *record; /* --record's file, or NULL */
 	long long max_conns; /* -n: stop after so many connections, 0 never */
 	int copies; /* the most times a frame may be sent: 1 + replays */
+	void *active; /* -k: proto->active's setup, or NULL */
 };
 
 /* One frame as the rules see it. */

@@ -93,18 +93,26 @@ dec_km(struct mitm_dec *d, struct trace_frame *fr, int c2s)
 		d->answered = 1;
 }
 
-/* The set-up frames in turn (name, keys), then typed frames. */
+/*
+ * The set-up frames in turn (name, keys), then typed frames; the
+ * hardened profile's (docs/chat.md "Profiles") when the client's first
+ * frame is its hello.
+ */
 static void
 dec_chat(struct mitm_dec *d, struct trace_frame *fr, int c2s)
 {
+	static const enum chat_step steps[2][2][3] = {
+	    {{CHAT_STEP_SERVER_KEY, CHAT_STEP_WRAPPED_KEY, CHAT_STEP_TYPED},
+		{CHAT_STEP_NAME, CHAT_STEP_CLIENT_KEY, CHAT_STEP_TYPED}},
+	    {{CHAT_STEP_H_SERVER_KEY, CHAT_STEP_H_WRAPPED, CHAT_STEP_H_DOWN},
+		{CHAT_STEP_H_HELLO, CHAT_STEP_H_CLIENT_KEY, CHAT_STEP_H_UP}},
+	};
 	int n = c2s ? d->c2s_frames : d->s2c_frames;
-	enum chat_step step = CHAT_STEP_TYPED;
 
-	if (n == 0)
-		step = c2s ? CHAT_STEP_NAME : CHAT_STEP_SERVER_KEY;
-	else if (n == 1)
-		step = c2s ? CHAT_STEP_CLIENT_KEY : CHAT_STEP_WRAPPED_KEY;
-	chat_trace(fr, step, NULL, NULL);
+	if (c2s && n == 0)
+		d->chat_hardened =
+		    chat_h_is_hello(fr->buf + FRAME_HDR, fr->len - FRAME_HDR);
+	chat_trace(fr, steps[d->chat_hardened][c2s][n < 2 ? n : 2], NULL, NULL);
 }
 
 static void
@@ -145,21 +153,21 @@ dec_ca_chat(struct mitm_dec *d, struct trace_frame *fr, int c2s)
 
 static const struct mitm_proto protos[] = {
     {"vault", "vault (seed 001): a client and pk-relay's vault service",
-	cut_vault, dec_vault, NULL},
+	cut_vault, dec_vault, NULL, NULL},
     {"keymanager", "keymanager (seed 000): a client and the key manager",
-	cut_len, dec_km, init_km},
+	cut_len, dec_km, init_km, NULL},
     {"keymanager-peer",
 	"keymanager's peer channel: the sender (client) and the waiter",
-	cut_km_peer, dec_km, init_km_peer},
+	cut_km_peer, dec_km, init_km_peer, NULL},
     {"chat", "chat (seed 003): a client and pk-relay's chat service", cut_len,
-	dec_chat, NULL},
+	dec_chat, NULL, &chat_active},
     {"e2e", "e2e (seed 002): a client and pk-relay's e2e service", cut_len,
-	dec_e2e, NULL},
-    {"e2e-upload", "e2e's upload service", cut_len, dec_e2e_upload, NULL},
+	dec_e2e, NULL, NULL},
+    {"e2e-upload", "e2e's upload service", cut_len, dec_e2e_upload, NULL, NULL},
     {"ca", "ca (seed 004): a client and pk-relay's ca service", cut_len, dec_ca,
-	NULL},
+	NULL, NULL},
     {"ca-chat", "ca's peer chat: the client that connects and its peer",
-	cut_len, dec_ca_chat, init_ca_chat},
+	cut_len, dec_ca_chat, init_ca_chat, NULL},
 };
 
 const struct mitm_proto *
@@ -183,5 +191,6 @@ proto_list(FILE *fp)
 		fprintf(fp, " %s", protos[i].name);
 	fputc('\n', fp);
 	for (i = 0; i < n; i++)
-		fprintf(fp, "    %-16s %s\n", protos[i].name, protos[i].about);
+		fprintf(fp, "    %-16s %s%s\n", protos[i].name, protos[i].about,
+		    protos[i].active != NULL ? " (-k: active attack)" : "");
 }

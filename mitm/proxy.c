@@ -45,6 +45,8 @@ struct conn {
 	int cfd, sfd;
 	struct flow up, down; /* client to server, server to client */
 	struct mitm_dec dec;
+	void *act; /* the active attack's state (-k), or NULL */
+	uint8_t act_out[MITM_ACTIVE_MAX]; /* the frame it writes */
 };
 
 #define MITM_FDS (4 * MITM_CLIENTS + 16) /* the event loop's fds */
@@ -96,6 +98,8 @@ conn_close(struct conn *c)
 	ev_del(c->ev, c->sfd, EV_READ | EV_WRITE);
 	close(c->cfd);
 	close(c->sfd);
+	if (c->act != NULL)
+		c->m->proto->active->conn_free(c->act);
 	fprintf(stderr, "pk-mitm: conn %lld: closed\n", c->id);
 	max = c->m->max_conns;
 	free(c);
@@ -116,10 +120,17 @@ forward(struct conn *c, struct flow *f, uint8_t *p, size_t len, int raw,
 	    .tf = tf,
 	    .buf = p};
 	int copies;
+	long n;
 
 	trace_print(&c->m->sink, tf);
 	record_frame(c->m, &mf);
 	copies = apply_rules(c->m, &mf);
+	if (copies > 0 && c->act != NULL && !raw &&
+	    (n = c->m->proto->active->frame(
+		 c->act, &mf, len, c->act_out, sizeof(c->act_out))) >= 0) {
+		p = c->act_out;
+		len = (size_t)n;
+	}
 	while (copies-- > 0) {
 		memcpy(f->out + f->outlen, p, len);
 		f->outlen += len;
@@ -154,6 +165,8 @@ cut_one(struct conn *c, struct flow *f)
 	enum mitm_cut cut = MITM_BAD;
 	struct trace_frame tf;
 
+	if (c->act != NULL && avail < MITM_ACTIVE_MAX)
+		return 0; /* what -k writes may be longer: drain first */
 	if (avail > f->inlen)
 		avail = f->inlen;
 	if (!f->raw)
@@ -358,6 +371,9 @@ conn_open(struct evloop *ev, struct mitm *m, int cfd)
 	c->down.to = cfd;
 	if (m->proto->init != NULL)
 		m->proto->init(&c->dec);
+	if (m->active != NULL &&
+	    (c->act = m->proto->active->conn_new(m->active)) == NULL)
+		err(2, "conn");
 	fprintf(stderr, "pk-mitm: conn %lld: a client, to %s\n", c->id, m->to);
 	conn_mask(c);
 }

@@ -28,31 +28,9 @@
 #include "rand.h"
 #include "secret.h"
 
-enum stage {
-	ST_NAME, /* waiting for the user name */
-	ST_PUBKEY, /* server key sent, waiting for the client's */
-	ST_JOINED, /* session key sent: in the room */
-};
-
-struct chat_user {
-	TAILQ_ENTRY(chat_user) link;
-	struct chat_server *srv; /* the service's state */
-	struct conn *conn;
-	enum stage stage;
-	enum chat_step tstep; /* --trace: the step of the frame shown */
-	char name[CHAT_NAME_MAX + 1];
-};
-
-/*
- * Notices cost one frame per member per join or leave, O(n^2) for a room
- * filling up: above this many members they are skipped, as large IRC
- * channels hide joins and parts.
- */
-#define NOTICE_ROOM_MAX 256
-
 /* --trace: the whole frame p of step, received from or sent to u. */
-static void
-trace(struct chat_user *u, enum trace_dir dir, enum chat_step step,
+void
+chat_trace_one(struct chat_user *u, enum trace_dir dir, enum chat_step step,
     const uint8_t *p, size_t len)
 {
 	if (!conn_tracing(u->conn))
@@ -73,15 +51,16 @@ trace_run(struct chat_user *u, enum trace_dir dir, const uint8_t *p, size_t len)
 	while (len > 0 &&
 	    frame_decode(p, len, CHAT_FRAME_MAX, &m, &mlen, &used) ==
 		FRAME_OK) {
-		trace(u, dir, CHAT_STEP_TYPED, p, used);
+		chat_trace_one(u, dir, CHAT_STEP_TYPED, p, used);
 		p += used;
 		len -= used;
 	}
 }
 
 /* Queues one set-up frame of step holding len bytes of p. */
-static int
-send_frame(struct chat_user *u, enum chat_step step, const void *p, size_t len)
+int
+chat_send_frame(
+    struct chat_user *u, enum chat_step step, const void *p, size_t len)
 {
 	uint8_t buf[FRAME_HDR + CHAT_FRAME_MAX];
 
@@ -89,7 +68,7 @@ send_frame(struct chat_user *u, enum chat_step step, const void *p, size_t len)
 		return -1;
 	frame_put_header(buf, (uint32_t)len);
 	memcpy(buf + FRAME_HDR, p, len);
-	trace(u, TRACE_SENT, step, buf, FRAME_HDR + len);
+	chat_trace_one(u, TRACE_SENT, step, buf, FRAME_HDR + len);
 	return conn_send(u->conn, buf, FRAME_HDR + len);
 }
 
@@ -121,7 +100,7 @@ notice(const struct chat_user *from, const char *what)
 	uint8_t buf[FRAME_HDR + 1 + CHAT_NAME_MAX + 64];
 	int n;
 
-	if (from->srv->joined > NOTICE_ROOM_MAX)
+	if (from->srv->joined > CHAT_NOTICE_ROOM_MAX)
 		return;
 	n = snprintf((char *)buf + FRAME_HDR + 1, sizeof(buf) - FRAME_HDR - 1,
 	    "%s %s", from->name, what);
@@ -135,6 +114,8 @@ notice(const struct chat_user *from, const char *what)
 static int
 got_name(struct chat_user *u, const uint8_t *p, size_t len)
 {
+	if (chatp_mismatch(u, p, len))
+		return -1;
 	if (chat_name_check(p, len) == -1)
 		return conn_protocol_error(u->conn,
 		    "user name: not 1 to %d bytes of printable UTF-8",
@@ -143,7 +124,7 @@ got_name(struct chat_user *u, const uint8_t *p, size_t len)
 	u->name[len] = '\0';
 	conn_log(u->conn, "new connection: username %s", u->name);
 	u->stage = ST_PUBKEY;
-	return send_frame(
+	return chat_send_frame(
 	    u, CHAT_STEP_SERVER_KEY, u->srv->spki_pem, u->srv->spki_len);
 }
 
@@ -175,7 +156,7 @@ got_pubkey(struct chat_user *u, const uint8_t *p, size_t len)
 	key_clear(&k);
 	if (rv == -1)
 		return conn_protocol_error(u->conn, "session key: cannot wrap");
-	if (send_frame(u, CHAT_STEP_WRAPPED_KEY, wrapped, len) == -1)
+	if (chat_send_frame(u, CHAT_STEP_WRAPPED_KEY, wrapped, len) == -1)
 		return -1;
 	conn_log(u->conn, "secret key sent to %s", u->name);
 	u->stage = ST_JOINED;
@@ -217,7 +198,7 @@ got_messages(struct chat_user *u, const uint8_t *data, size_t len)
 		return 0;
 	if (rv != FRAME_OK)
 		return conn_protocol_error(u->conn, "%s", frame_strerror(rv));
-	trace(u, TRACE_RECV, CHAT_STEP_TYPED, data, used);
+	chat_trace_one(u, TRACE_RECV, CHAT_STEP_TYPED, data, used);
 	if (type == CHAT_PING)
 		return (ssize_t)used;
 	return conn_protocol_error(u->conn, "not a chat message");
@@ -248,6 +229,8 @@ chat_bytes(struct conn *c, const uint8_t *data, size_t len)
 	size_t plen, used;
 	int rv;
 
+	if (u->srv->hardened)
+		return chatp_bytes(u, data, len);
 	if (u->stage == ST_JOINED)
 		return got_messages(u, data, len);
 	rv = frame_decode(data, len, CHAT_FRAME_MAX, &p, &plen, &used);
@@ -257,11 +240,11 @@ chat_bytes(struct conn *c, const uint8_t *data, size_t len)
 		return conn_protocol_error(c, "%s", frame_strerror(rv));
 	switch (u->stage) {
 	case ST_NAME:
-		trace(u, TRACE_RECV, CHAT_STEP_NAME, data, used);
+		chat_trace_one(u, TRACE_RECV, CHAT_STEP_NAME, data, used);
 		rv = got_name(u, p, plen);
 		break;
 	default:
-		trace(u, TRACE_RECV, CHAT_STEP_CLIENT_KEY, data, used);
+		chat_trace_one(u, TRACE_RECV, CHAT_STEP_CLIENT_KEY, data, used);
 		rv = got_pubkey(u, p, plen);
 		break;
 	}
@@ -278,9 +261,13 @@ chat_close(struct conn *c)
 	TAILQ_REMOVE(&u->srv->room, u, link);
 	if (u->stage == ST_JOINED) {
 		conn_log(c, "%s left the server", u->name);
-		notice(u, "left the chat");
 		u->srv->joined--;
+		if (u->h != NULL)
+			chatp_left(u);
+		else
+			notice(u, "left the chat");
 	}
+	chatp_close(u);
 	free(u);
 }
 
@@ -292,7 +279,9 @@ chat_trace_frame(const struct conn *c, struct trace_frame *fr)
 	const struct chat_user *u = conn_data(c);
 
 	if (u != NULL)
-		chat_trace(fr, u->tstep, srv->session_key, srv->trace_plain);
+		chat_trace(fr, u->tstep,
+		    u->h != NULL ? u->tkey : srv->session_key,
+		    srv->trace_plain);
 }
 
 static int
@@ -301,6 +290,7 @@ chat_init(struct relay_ctx *ctx, void *state)
 	struct chat_server *srv = state;
 
 	TAILQ_INIT(&srv->room);
+	srv->hardened = relay_hardened(ctx, "chat");
 	return chat_key_init(ctx, srv);
 }
 
@@ -312,11 +302,13 @@ chat_fini(struct relay_ctx *ctx, void *state)
 	(void)ctx;
 	secret_wipe(srv->session_key, sizeof(srv->session_key));
 	secret_wipe(srv->trace_plain, sizeof(srv->trace_plain));
+	chatp_fini(srv);
 }
 
 const struct service chat_service = {
     .name = "chat",
     .state_size = sizeof(struct chat_server),
+    .hardened = 1,
     .init = chat_init,
     .on_connect = chat_connect,
     .on_bytes = chat_bytes,

@@ -93,6 +93,8 @@ chat_key_init(struct relay_ctx *ctx, struct chat_server *s)
 	}
 	relay_log("chat", "server key %s: %s RSA-%zu", path,
 	    made ? "made" : "read", mpz_sizeinbase(k.pub.n, 2));
+	if (s->hardened)
+		return chatp_key(s, &k);
 	key_clear(&k);
 	if (rand_fill(s->session_key, sizeof(s->session_key)) == -1) {
 		relay_log("chat", "random: %s", strerror(errno));

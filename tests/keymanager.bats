@@ -377,21 +377,21 @@ raw_pair() {
 	start_relay --idle-timeout 1 keymanager@127.0.0.1:0
 	ADDR=127.0.0.1:$RELAY_PORT
 	make_file in 3000
-	client w -t 2
+	client w -t 1
 	type w wait
 	waiters 1
-	client s -t 2
+	client s -t 1
 	wait_log 'client #2'
-	# the waiter, its sender and the prompt all outlive -t 2 and the
+	# the waiter, its sender and the prompt all outlive -t 1 and the
 	# relay's 1 s idle timeout: the waiter waits for a sender, then for
 	# the sender's person to name the file, the sender for the answer
-	sleep 3
+	sleep 2
 	type s 'conn 1 cbc'
 	wait_line s.out "Enter a filename to send to peer: "
-	sleep 3
+	sleep 2
 	type s in
 	wait_line w.out "Do you wish to continue? (y/n)"
-	sleep 3
+	sleep 2
 	type w y
 	type w out
 	both_end

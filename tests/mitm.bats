@@ -276,6 +276,10 @@ vault_send() {
 	assert_output --partial 'unknown protocol: nosuch'
 	run -2 pk-mitm -p vault
 	assert_output 'pk-mitm: -p and --to are required'
+	run -2 pk-mitm -p vault --to 127.0.0.1:9 -k key
+	assert_output 'pk-mitm: -k: vault has no active attack (see --help)'
+	run -2 pk-mitm -p vault --to 127.0.0.1:9 --peer-key key
+	assert_output 'pk-mitm: --peer-key needs -k'
 }
 
 @test "mitm: keymanager: the control channel and the peer channel (its port rewritten to a second pk-mitm) framed as the sender traced them; a bit of the file flipped at its stream offset" {

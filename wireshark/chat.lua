@@ -6,8 +6,13 @@
 -- carries.  Steps and fields are docs/chat.md's "Fields on the wire", as
 -- lib/chattrace.c names them; a PEM key gets its DER size and the SHA-256
 -- fingerprint the trace gives it.  The session key is not on the wire:
--- the ciphertext stays ciphertext.  Returns the function protokit.lua
--- calls with the helpers.
+-- the ciphertext stays ciphertext.  The hardened profile (docs/chat.md
+-- "Profiles", "Fields on the wire, hardened profile") is known by its
+-- first frame either way (the client's hello, `h` and 1; the relay's
+-- key, `k` and SPKI DER): then every frame is a type byte and its
+-- fields, the sealed ones a header (type, epoch, seq), the ciphertext
+-- and GCM's tag.  Returns the function protokit.lua calls with the
+-- helpers.
 
 local dir = debug.getinfo(1, "S").source:match("^@(.*[/\\])") or "./"
 
@@ -15,6 +20,10 @@ local IV = 16
 local NAME_MAX = 64
 local TEXT_MAX = 4096
 local FRAME_MAX = 1 + IV + TEXT_MAX
+-- hardened: lib/chathard.h
+local NONCE, EPOCH, SEQ, TAG = 32, 4, 8, 16
+local HDR = 1 + EPOCH + SEQ
+local H_FRAME_MAX = HDR + TAG + TEXT_MAX
 
 -- text_ok(s, tab): s is UTF-8 without C0, DEL or C1 controls, a tab
 -- allowed if tab (lib/chatwire.c's text_check).
@@ -50,7 +59,10 @@ end
 return function(pk)
 	local pem = dofile(dir .. "pem.lua")
 	local types = {[0x4d] = "'M': message", [0x4e] = "'N': notice",
-	    [0x50] = "'P': keepalive"}
+	    [0x50] = "'P': keepalive", [0x68] = "'h': hello",
+	    [0x6b] = "'k': server key", [0x63] = "'c': client key",
+	    [0x77] = "'w': wrapped key", [0x6d] = "'m': message",
+	    [0x6e] = "'n': notice", [0x72] = "'r': rekey"}
 	local S, B = ftypes.STRING, ftypes.BYTES
 	local p, f = pk.proto("chat", "protokit chat", {
 		{"ports", "chat relay ports"},
@@ -60,28 +72,46 @@ return function(pk)
 		{"type", ftypes.UINT8, base.HEX, types}, {"iv", B},
 		{"ciphertext", B}, {"text", S},
 		{"der_length", ftypes.UINT32, base.DEC}, {"fingerprint", S},
+		{"version", ftypes.UINT8, base.DEC}, {"nonce", B}, {"spki", B},
+		{"epoch", ftypes.UINT32, base.DEC},
+		{"wrapped_length", ftypes.UINT16, base.DEC}, {"signature", B},
+		{"seq", ftypes.UINT64, base.DEC}, {"tag", B},
 	})
 	local tcp_stream = Field.new("tcp.stream")
-	-- per connection (tcp.stream) the frames seen each way; per frame
-	-- (pk.frame_key) its set-up step or "typed", kept from the first pass
-	local conns, memo, seen = {}, {}, {}
+	-- per connection (tcp.stream) the frames seen each way and its
+	-- profile; per frame (pk.frame_key) its set-up step or "typed" or
+	-- "sealed", and whether it is hardened, kept from the first pass
+	local conns, memo, seen, hmemo = {}, {}, {}, {}
 
 	function p.init()
-		conns, memo, seen = {}, {}, {}
+		conns, memo, seen, hmemo = {}, {}, {}, {}
 	end
 
-	-- setup(key, up): the frame's set-up step, or "typed".
-	local function setup(key, up)
+	-- setup(key, up, s): the step of the frame whose payload starts
+	-- with s: a set-up step, or "typed" (faithful), "sealed" (hardened).
+	local function setup(key, up, s)
 		if memo[key] == nil then
 			local stream = tcp_stream().value
 			local c = conns[stream] or {up = 0, down = 0}
 			local way = up and "up" or "down"
 			conns[stream] = c
 			c[way] = c[way] + 1
-			memo[key] = (up and {"user_name", "client_key"} or
-			    {"server_key", "wrapped_key"})[c[way]] or "typed"
+			if c.hard == nil then
+				c.hard = up and s:sub(1, 2) == "h\1" or
+				    not up and s:sub(1, 2) == "k0"
+			end
+			if c.hard then
+				memo[key] = (up and {"hello", "client_key"} or
+				    {"server_key", "session_key"})[c[way]] or
+				    "sealed"
+			else
+				memo[key] = (up and {"user_name", "client_key"} or
+				    {"server_key", "wrapped_key"})[c[way]] or
+				    "typed"
+			end
+			hmemo[key] = c.hard
 		end
-		return memo[key]
+		return memo[key], hmemo[key]
 	end
 
 	-- typed_step(s): the step of a typed payload s, or nil.
@@ -125,6 +155,68 @@ return function(pk)
 		    :set_generated()
 	end
 
+	-- hard[STEP](t, pinfo, tvb, len): a hardened set-up frame's fields.
+	local hard = {}
+
+	function hard.hello(t, pinfo, tvb, len)
+		if len <= 2 + NONCE or tvb(5, 1):uint() ~= 1 then
+			pk.bad(p, pinfo, t, "not 'h', version 1, a nonce and a name")
+			return
+		end
+		pk.add(t, f.version, tvb, 5, 1)
+		pk.add(t, f.nonce, tvb, 6, NONCE)
+		local name = tvb(6 + NONCE, len - 2 - NONCE):raw()
+		local item = pk.add(t, f.name, tvb, 6 + NONCE, #name)
+		pinfo.cols.info:append(": " .. name)
+		if #name > NAME_MAX or not text_ok(name) then
+			pk.bad(p, pinfo, item, "not 1 to 64 bytes of printable UTF-8")
+		end
+	end
+
+	local function spki(t, pinfo, tvb, len)
+		local item = pk.add(t, f.spki, tvb, 5, len - 1)
+		item:add(f.fingerprint, "sha256:" ..
+		    pem.sha256(tvb(5, len - 1):raw())):set_generated()
+	end
+	hard.server_key, hard.client_key = spki, spki
+
+	function hard.session_key(t, pinfo, tvb, len)
+		local wl = len >= 7 and tvb(9, 2):uint() or 0
+		if wl == 0 or 7 + wl >= len then
+			pk.bad(p, pinfo, t,
+			    "not 'w', epoch, a wrapped key and a signature")
+			return
+		end
+		pk.add(t, f.epoch, tvb, 5, EPOCH)
+		pk.add(t, f.wrapped_length, tvb, 9, 2)
+		pk.add(t, f.wrapped_key, tvb, 11, wl)
+		pk.add(t, f.signature, tvb, 11 + wl, len - 7 - wl)
+	end
+
+	-- sealed(tvb, pinfo, tree, len, up): a sealed frame, or a keepalive.
+	local function sealed(tvb, pinfo, tree, len, up)
+		local ty = tvb(4, 1):uint()
+		local step = ({[0x6d] = "message", [0x6e] = "notice",
+		    [0x72] = "rekey"})[ty]
+		if up and ty == 0x50 and len == 1 then
+			step = "keepalive"
+		elseif up and ty ~= 0x6d or len < HDR + TAG then
+			step = nil
+		end
+		local t = pk.frame(p, tvb, pinfo, tree, step or "frame")
+		pk.add(t, f.length, tvb, 0, 4)
+		local item = pk.add(t, f.type, tvb, 4, 1)
+		if step == nil then
+			pk.bad(p, pinfo, item, up and "not a sealed message" or
+			    "not a sealed message, notice or rekey")
+		elseif step ~= "keepalive" then
+			pk.add(t, f.epoch, tvb, 5, EPOCH)
+			pk.add(t, f.seq, tvb, 5 + EPOCH, SEQ)
+			pk.add(t, f.ciphertext, tvb, 4 + HDR, len - HDR - TAG)
+			pk.add(t, f.tag, tvb, 4 + len - TAG, TAG)
+		end
+	end
+
 	local function dissect_frame(tvb, pinfo, tree)
 		local len = tvb:len() - 4
 		if tvb(0, 4):uint() ~= len or len == 0 then
@@ -133,15 +225,29 @@ return function(pk)
 			    "the length is not that of the frame")
 			return
 		end
-		local step = setup(pk.frame_key(tvb, pinfo, seen),
-		    pk.in_prefs(p, "ports", pinfo.dst_port))
+		local up = pk.in_prefs(p, "ports", pinfo.dst_port)
+		local step, is_hard = setup(pk.frame_key(tvb, pinfo, seen), up,
+		    tvb(4, math.min(len, 2)):raw())
 		if step == "typed" then
 			typed(tvb, pinfo, tree, len)
+			return
+		elseif step == "sealed" then
+			sealed(tvb, pinfo, tree, len, up)
 			return
 		end
 		local t = pk.frame(p, tvb, pinfo, tree, step)
 		pk.add(t, f.length, tvb, 0, 4)
-		if step == "user_name" then
+		if is_hard then
+			local want = ({hello = 0x68, server_key = 0x6b,
+			    client_key = 0x63, session_key = 0x77})[step]
+			local item = pk.add(t, f.type, tvb, 4, 1)
+			if tvb(4, 1):uint() ~= want then
+				pk.bad(p, pinfo, item,
+				    "not the type this step's frame has")
+				return
+			end
+			hard[step](t, pinfo, tvb, len)
+		elseif step == "user_name" then
 			local item = pk.add(t, f.name, tvb, 4, len)
 			pinfo.cols.info:append(": " .. tvb(4, len):raw())
 			if len > NAME_MAX or not text_ok(tvb(4, len):raw()) then
@@ -155,6 +261,6 @@ return function(pk)
 		end
 	end
 
-	p.dissector = pk.dissector(p, pk.length_prefixed(FRAME_MAX),
+	p.dissector = pk.dissector(p, pk.length_prefixed(H_FRAME_MAX),
 	    dissect_frame)
 end

@@ -43,8 +43,8 @@ stamp(char *out, size_t n)
 		snprintf(out, n, "%lld", (long long)now);
 }
 
-static void
-show(const char *prefix, const uint8_t *text, size_t len)
+void
+chat_print(const char *prefix, const uint8_t *text, size_t len)
 {
 	char ts[32];
 	size_t i;
@@ -65,17 +65,21 @@ received(struct chat_client *c, const uint8_t *p, size_t len)
 	uint8_t iv[CHAT_IV], text[CHAT_TEXT_MAX];
 	struct chat_msg m;
 
+	if (c->g->hardened) {
+		chatp_received(c, p, len);
+		return;
+	}
 	chat_show(c, TRACE_RECV, CHAT_STEP_TYPED, p, len);
 	switch (chat_msg_parse(p, len, &m)) {
 	case CHAT_MSG:
 		memcpy(iv, m.iv, CHAT_IV);
 		cfb8_decrypt(&c->aes, (nettle_cipher_func *)aes128_encrypt,
 		    CHAT_IV, iv, m.len, text, m.body);
-		show("", text, m.len);
+		chat_print("", text, m.len);
 		explicit_bzero(text, m.len);
 		return;
 	case CHAT_NOTICE:
-		show("[+] ", m.body, m.len);
+		chat_print("[+] ", m.body, m.len);
 		return;
 	}
 	errx(1, "%s: not a chat frame from the server", c->server);
@@ -85,16 +89,22 @@ void
 chat_show(struct chat_client *c, enum trace_dir dir, enum chat_step step,
     const uint8_t *p, size_t len)
 {
-	static uint8_t frame[FRAME_HDR + CHAT_FRAME_MAX], plain[CHAT_TEXT_MAX];
+	static uint8_t frame[FRAME_HDR + CHAT_H_FRAME_MAX],
+	    plain[CHAT_TEXT_MAX];
 	struct trace_frame fr;
+	const uint8_t *key = NULL;
 
-	if (c->sink == NULL || len > CHAT_FRAME_MAX)
+	if (c->sink == NULL || len > CHAT_H_FRAME_MAX)
 		return;
+	if (c->keyed)
+		key = c->g->hardened ? c->h.k : c->key;
 	frame_put_header(frame, (uint32_t)len);
 	memcpy(frame + FRAME_HDR, p, len);
 	trace_begin(&fr, "chat", dir, c->server, frame, FRAME_HDR + len);
 	fr.fd = c->link.fd;
-	chat_trace(&fr, step, c->keyed ? c->key : NULL, plain);
+	chat_trace(&fr, step, key, plain);
+	if (c->h.tnext != NULL && fr.bad == NULL)
+		chat_trace_next(&fr, c->h.tnext);
 	trace_print(c->sink, &fr);
 	explicit_bzero(plain, sizeof(plain));
 }
@@ -139,6 +149,11 @@ send_line(struct chat_client *c, const char *line, size_t len)
 	memcpy(text, c->name, nlen);
 	memcpy(text + nlen, ": ", 2);
 	memcpy(text + nlen + 2, line, len);
+	if (c->g->hardened) {
+		rv = chatp_send_line(c, text, n);
+		explicit_bzero(text, n);
+		return rv;
+	}
 	if (rand_fill(iv, CHAT_IV) == -1)
 		err(2, "getrandom");
 	frame[0] = CHAT_MSG;
@@ -220,12 +235,13 @@ chat_talk(struct chat_client *c)
 	    {.fd = STDIN_FILENO, .events = POLLIN}};
 	int n, rv;
 	uint8_t ping = CHAT_PING;
+	enum chat_step up = c->g->hardened ? CHAT_STEP_H_UP : CHAT_STEP_TYPED;
 
 	for (;;) {
 		while ((n = poll(pfd, 2, CHAT_KEEPALIVE_MS)) == -1)
 			if (errno != EINTR)
 				err(2, "poll");
-		if (n == 0 && chat_send(c, CHAT_STEP_TYPED, &ping, 1) == -1)
+		if (n == 0 && chat_send(c, up, &ping, 1) == -1)
 			return gone(c);
 		if (pfd[0].revents != 0) {
 			do {

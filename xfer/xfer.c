@@ -21,7 +21,7 @@ static const struct protocol {
 	int hardened; /* 1: has a hardened profile (--hardened) */
 } protocols[] = {
     {"ca", ca_main, 0},
-    {"chat", chat_main, 0},
+    {"chat", chat_main, 1},
     {"e2e", e2e_main, 1},
     {"keymanager", keymanager_main, 1},
     {"vault", vault_main, 1},
