@@ -8,12 +8,16 @@
  * documented limits, and that accepted texts format back to the same
  * bytes.  The trace's decoder (e2e_trace) names each frame from every
  * side, with the payload as its plaintext and without one: its fields lie
- * inside the frame, or inside the plaintext.
+ * inside the frame, or inside the plaintext.  The hardened profile's
+ * frames (lib/e2ehard.h) are cut against E2E_H_FRAME_MAX: a payload
+ * e2e_h_parse accepts lies inside the input and is rebuilt byte for byte
+ * by e2e_h_put; "name/message" and "FROM|message" go back and forth.
  */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "e2ehard.h"
 #include "e2ewire.h"
 #include "frame.h"
 
@@ -90,6 +94,62 @@ check_upload(const uint8_t *p, size_t len)
 		abort();
 }
 
+/* The hardened "name/message" parses, and formats back the same. */
+static void
+check_h_route(const uint8_t *p, size_t len)
+{
+	struct e2e_route r;
+	uint8_t fwd[E2E_TEXT_MAX];
+	const uint8_t *src, *msg;
+	size_t nlen, srclen, msglen;
+	long n;
+
+	if (e2e_h_route_parse(p, len, &r) == -1)
+		return;
+	nlen = strlen(r.host);
+	if (e2e_h_name_check((const uint8_t *)r.host, nlen) == -1 ||
+	    r.port != 0 || memcmp(r.host, p, nlen) != 0 || p[nlen] != '/' ||
+	    r.msg != p + nlen + 1 || r.msg + r.len != p + len)
+		abort();
+	n = e2e_h_fwd_format(r.host, r.msg, r.len, fwd, sizeof(fwd));
+	if (n == -1)
+		return;
+	if ((size_t)n != nlen + 1 + r.len ||
+	    e2e_fwd_parse(fwd, (size_t)n, &src, &srclen, &msg, &msglen) == -1 ||
+	    srclen != nlen || msglen != r.len || memcmp(msg, r.msg, r.len) != 0)
+		abort();
+}
+
+/* A hardened payload: taken apart inside it, and put back the same. */
+static void
+check_hard(const uint8_t *p, size_t len)
+{
+	uint8_t back[E2E_H_FRAME_MAX];
+	struct e2e_h_frame f;
+	size_t n;
+
+	if (e2e_h_parse(p, len, &f) == -1)
+		return;
+	if (!e2e_h_marked(p, len) || f.body != p + E2E_H_HEAD ||
+	    f.body + f.body_len != p + len)
+		abort();
+	if (f.kind == E2E_H_BLOCK &&
+	    (f.block != f.body ||
+		(f.sig != NULL && f.sig != f.block + E2E_BLOCK) ||
+		f.body_len != E2E_BLOCK + (f.sig != NULL ? E2E_H_SIG : 0)))
+		abort();
+	if (f.kind == E2E_H_HELLO && e2e_h_name_check(f.body, f.body_len) == -1)
+		abort();
+	if (f.kind != E2E_H_BLOCK && f.kind != E2E_H_HELLO &&
+	    f.kind != E2E_H_REFUSE)
+		abort();
+	n = f.kind == E2E_H_BLOCK
+	    ? e2e_h_put(back, f.kind, f.block, E2E_BLOCK, f.sig)
+	    : e2e_h_put(back, f.kind, f.body, f.body_len, NULL);
+	if (n != len || memcmp(back, p, len) != 0)
+		abort();
+}
+
 /* Every field of fr within the frame, or within the plaintext text. */
 static void
 check_fields(const struct trace_frame *fr, const uint8_t *text, size_t len)
@@ -156,6 +216,19 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		    (plen > E2E_NAME_MAX || p[0] == '.' ||
 			memchr(p, '/', plen) != NULL))
 			abort();
+		off += used;
+	}
+	/* The hardened profile's frames, up to a block and a signature. */
+	off = 0;
+	while (off < size &&
+	    frame_decode(data + off, size - off, E2E_H_FRAME_MAX, &p, &plen,
+		&used) == FRAME_OK) {
+		if (plen == 0 || plen > E2E_H_FRAME_MAX || used > size - off)
+			abort();
+		check_hard(p, plen);
+		check_trace(data + off, used, p,
+		    plen < E2E_TEXT_MAX ? plen : E2E_TEXT_MAX);
+		check_h_route(p, plen < E2E_TEXT_MAX ? plen : E2E_TEXT_MAX);
 		off += used;
 	}
 	return 0;

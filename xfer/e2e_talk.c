@@ -86,10 +86,20 @@ static const char help_text[] =
     "  quit             leave (so do Ctrl-D and Ctrl-C)\n"
     "  help             this list (not sent)\n";
 
+/* The hardened profile's (docs/e2e.md, "Profiles"): routed by name. */
+static const char help_hardened[] =
+    "Commands (each line goes to the server as one RSA block of at most\n"
+    "190 bytes, signed with our key):\n"
+    "  name/message     send message to the client of that name (-u); it\n"
+    "                   checks our signature with its copy of our key\n"
+    "  quit             leave (so do Ctrl-D and Ctrl-C)\n"
+    "  help             this list (not sent)\n";
+
 static void
-help(void)
+help(int hardened)
 {
-	if (fputs(help_text, stdout) == EOF || fflush(stdout) == EOF)
+	if (fputs(hardened ? help_hardened : help_text, stdout) == EOF ||
+	    fflush(stdout) == EOF)
 		err(2, "stdout");
 }
 
@@ -102,7 +112,7 @@ send_line(struct e2e_client *c, const char *line, size_t len)
 	if (len == 0)
 		return 0;
 	if (strcmp(line, "help") == 0) {
-		help();
+		help(c->hardened);
 		return 0;
 	}
 	if (len > E2E_TEXT_MAX) {
@@ -173,7 +183,7 @@ e2e_talk(const struct e2e_opts *o, const char *server)
 	    {.events = POLLIN}, {.fd = STDIN_FILENO, .events = POLLIN}};
 	uint8_t text[E2E_BLOCK];
 	size_t len;
-	int n, rv = 0, dropped = 0;
+	int n, got, rv = 0, dropped = 0;
 
 	e2e_open(&c, o, server);
 	show_address(c.net.fd);
@@ -186,18 +196,21 @@ e2e_talk(const struct e2e_opts *o, const char *server)
 			return disconnected(dropped);
 		if (pfd[0].revents != 0) {
 			do {
-				if (e2e_recv(&c, text, &len) == -1)
-					return disconnected(dropped);
+				if ((got = e2e_recv(&c, text, &len)) == -1)
+					return disconnected(
+					    dropped || c.refused > 0);
+				if (got == 1)
+					continue; /* refused, said so */
 				received(text, len);
 				dropped |= e2e_dropped(&c, text, len);
 			} while (link_pending(&c.net));
 		}
 		if (pfd[1].revents != 0 && (rv = read_stdin(&c, &lb)) == -1)
-			return disconnected(dropped);
+			return disconnected(dropped || c.refused > 0);
 	}
 	explicit_bzero(&lb, sizeof(lb));
 	if (shutdown(c.net.fd, SHUT_WR) == -1)
 		err(2, "%s", server);
 	link_close(&c.net);
-	return 0;
+	return c.refused > 0;
 }
