@@ -11,22 +11,16 @@ teardown() {
 	stop_all
 }
 
-# The protocols without a hardened profile yet (ca gets one in issue
-# 15): pk-relay, pk-xfer and the orchestrator each refuse it in
-# one line.  echo and e2e-upload are not protocols and never have one.
-@test "profiles: a protocol without a hardened profile refuses --hardened in one line, exit 2" {
+# Every protocol has a hardened profile since issue 15; the relay's
+# echo service is not a protocol and never has one.  pk-relay refuses
+# it in one line, and protokit demo runs the faithful profiles only.
+@test "profiles: a service without a hardened profile refuses --hardened in one line, exit 2" {
 	run -2 pk-relay --hardened echo echo@127.0.0.1:0
 	assert_output "pk-relay: --hardened echo: echo has no hardened profile yet"
 	run -2 pk-relay --hardened nosuch vault@127.0.0.1:0
 	assert_output "pk-relay: --hardened nosuch: no such service"
 	run -2 pk-relay --hardened
 	assert_line -n 0 "pk-relay: option '--hardened' requires an argument"
-	run -2 pk-xfer --hardened ca -u alice
-	assert_output "pk-xfer: --hardened: ca has no hardened profile yet"
-	run -2 pk-xfer ca --hardened -u alice
-	assert_output "pk-xfer: --hardened: ca has no hardened profile yet"
-	run -2 protokit run ca --hardened
-	assert_output "protokit-ca: --hardened: ca has no hardened profile yet"
 	run -2 protokit demo --hardened
 	assert_line -n 0 --partial "protokit: --hardened: one protocol at a time"
 }
