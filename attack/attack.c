@@ -18,6 +18,7 @@ static const struct attack *const attacks[] = {
     &attack_hastad,
     &attack_km_k3,
     &attack_km_reuse,
+    &attack_pem_guess,
     &attack_vault_crc,
     &attack_vault_padding_oracle,
 };

@@ -30,6 +30,7 @@ extern const struct attack attack_frames;
 extern const struct attack attack_hastad;
 extern const struct attack attack_km_k3;
 extern const struct attack attack_km_reuse;
+extern const struct attack attack_pem_guess;
 extern const struct attack attack_vault_crc;
 extern const struct attack attack_vault_padding_oracle;
 
