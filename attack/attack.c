@@ -14,6 +14,7 @@
 
 static const struct attack *const attacks[] = {
     &attack_cube_root,
+    &attack_e2e_shared_key,
     &attack_frames,
     &attack_hastad,
     &attack_km_k3,

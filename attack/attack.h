@@ -26,6 +26,7 @@ struct attack {
 };
 
 extern const struct attack attack_cube_root;
+extern const struct attack attack_e2e_shared_key;
 extern const struct attack attack_frames;
 extern const struct attack attack_hastad;
 extern const struct attack attack_km_k3;
