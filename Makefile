@@ -138,7 +138,7 @@ install: all $(if $(SCDOC),man)
 	    $(filter-out %.sh %.jq,$(wildcard bin/protokit-*)) $(DESTDIR)$(PREFIX)/bin
 	install -m 644 bin/protokit-lib.sh bin/protokit-explain.sh \
 	    bin/protokit-chart.jq bin/protokit-pcap.sh bin/protokit-attack.sh \
-	    bin/protokit-attack-km.sh \
+	    bin/protokit-attack-km.sh bin/protokit-attack-e2e.sh \
 	    $(DESTDIR)$(PREFIX)/bin
 	install -d $(DESTDIR)$(PREFIX)/share/protokit/wireshark
 	install -m 644 wireshark/*.lua $(DESTDIR)$(PREFIX)/share/protokit/wireshark

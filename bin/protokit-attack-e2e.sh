@@ -22,11 +22,12 @@ e2e_start() {
 	relay_up e2e "pk-relay $(pk_hardened e2e)-d state --trace-json relay.json e2e@127.0.0.1:0 > relay.out 2> relay.log"
 }
 
-# e2e_join USER FD: USER's interactive client in the background, reading
-# the FIFO USER/in held open on FD; its address in USER_addr.
+# e2e_join USER FD [ADDR]: USER's interactive client in the background,
+# reading the FIFO USER/in held open on FD, connected to ADDR (default
+# $addr, the relay); its address in USER_addr.
 e2e_join() {
 	run "mkfifo $1/in"
-	bg "$1" "(cd $1 && pk-xfer $(pk_hardened)e2e -k client.key --pass-file client.pass -s ../state/e2e.pub \$addr < in > out 2> err)"
+	bg "$1" "(cd $1 && pk-xfer $(pk_hardened)e2e -k client.key --pass-file client.pass -s ../state/e2e.pub ${3:-\$addr} < in > out 2> err)"
 	run "exec $2> $1/in"
 	wait_until "grep -qs '^This client address: ' $1/out"
 	run "$1_addr=\$(sed -n 's/^This client address: //p' $1/out); echo \"$1 is \$$1_addr\""

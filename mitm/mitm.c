@@ -16,12 +16,15 @@
 
 #define RULE_LINE 512 /* a rule file's line, its newline included */
 
+const char *mitm_forge;
+
 static _Noreturn void usage(void);
 static _Noreturn void help(void);
 
 static const char synopsis[] =
     "usage: pk-mitm -p protocol --to host:port [-l host:port] [-n count]\n"
-    "               [-r rule] ... [-f file] [-k keyfile [--peer-key file]]\n"
+    "               [-r rule] ... [-f file] [-k keyfile [--peer-key file]\n"
+    "               [--forge text]]\n"
     "               [--trace] [--trace-json file] [--trace-as name]\n"
     "               [--record file]\n";
 
@@ -43,6 +46,8 @@ help(void)
 	    "drop, replay or rewrite the frames the rules pick.  Rules and\n"
 	    "their grammar: docs/mitm.md.\n"
 	    "  -f, --rules file          rules, one a line, # comments\n"
+	    "  --forge text              the active attack's message (e2e:\n"
+	    "                            in place of each one sent)\n"
 	    "  -h, --help                print this help and exit\n"
 	    "  -k, --key keyfile         the attacker's private key: the\n"
 	    "                            protocol's active attack (below)\n"
@@ -131,7 +136,8 @@ int
 main(int argc, char *argv[])
 {
 	enum {
-		O_PEER_KEY = 256,
+		O_FORGE = 256,
+		O_PEER_KEY,
 		O_RECORD,
 		O_TO,
 		O_TRACE,
@@ -140,6 +146,7 @@ main(int argc, char *argv[])
 	};
 	static const struct option longopts[] = {
 	    {"conns", required_argument, NULL, 'n'},
+	    {"forge", required_argument, NULL, O_FORGE},
 	    {"help", no_argument, NULL, 'h'},
 	    {"key", required_argument, NULL, 'k'},
 	    {"listen", required_argument, NULL, 'l'},
@@ -190,6 +197,9 @@ main(int argc, char *argv[])
 				errx(2, "more than %d rules", MITM_RULES);
 			rules[nr++] = optarg;
 			break;
+		case O_FORGE:
+			mitm_forge = optarg;
+			break;
 		case O_PEER_KEY:
 			peer = optarg;
 			break;
@@ -222,6 +232,8 @@ main(int argc, char *argv[])
 		errx(2, "-p: unknown protocol: %s (see --help)", proto);
 	if (peer != NULL && key == NULL)
 		errx(2, "--peer-key needs -k");
+	if (mitm_forge != NULL && key == NULL)
+		errx(2, "--forge needs -k");
 	if (key != NULL && m.proto->active == NULL)
 		errx(2, "-k: %s has no active attack (see --help)", proto);
 	if (key != NULL)

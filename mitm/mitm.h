@@ -69,6 +69,11 @@ struct mitm_active {
 	    uint8_t *out, size_t cap);
 };
 
+/* e2e's (e2e_active.c): reads with the server key, forges with --forge. */
+extern const struct mitm_active e2e_active;
+/* --forge's text for the active attack, or NULL. */
+extern const char *mitm_forge;
+
 struct mitm_proto {
 	const char *name;
 	const char *about; /* one line for --help */
