@@ -21,6 +21,7 @@
 #include <nettle/sha2.h>
 
 #include "e2e.h"
+#include "e2ehard.h"
 #include "frame.h"
 #include "key.h"
 #include "oaep.h"
@@ -28,6 +29,7 @@
 #include "secret.h"
 
 struct e2e_client {
+	struct e2e_who who; /* first: e2e_profile.c finds it from the conn */
 	LIST_ENTRY(e2e_client) link;
 	struct conn *conn;
 };
@@ -94,7 +96,9 @@ e2e_keys_init(struct relay_ctx *ctx, const char *service, struct e2e_keys *k)
 {
 	key_init(&k->server);
 	key_init(&k->client);
-	if (keys_load(ctx, service, k) == 0)
+	k->hardened = relay_hardened(ctx, service);
+	if ((k->hardened ? e2ep_keys(ctx, service, k)
+			 : keys_load(ctx, service, k)) == 0)
 		return 0;
 	e2e_keys_fini(k);
 	return -1;
@@ -112,8 +116,8 @@ static const uint8_t *shown;
 static size_t shown_len;
 
 /* Shows a frame of ours or the client's with its plaintext, or NULL. */
-static void
-show(struct conn *c, enum trace_dir dir, const uint8_t *frame, size_t len,
+void
+e2e_show(struct conn *c, enum trace_dir dir, const uint8_t *frame, size_t len,
     const uint8_t *text, size_t tlen)
 {
 	shown = text;
@@ -143,22 +147,30 @@ e2e_block(struct conn *c, const uint8_t *data, size_t len, uint8_t *m,
 	size_t plen;
 	int rv;
 
-	rv = frame_decode(data, len, E2E_BLOCK, &p, &plen, used);
+	rv = frame_decode(data, len, k->hardened ? E2E_H_FRAME_MAX : E2E_BLOCK,
+	    &p, &plen, used);
 	if (rv == FRAME_NEED_MORE)
 		return 0;
+	if (rv == FRAME_OK && k->hardened)
+		return e2ep_frame(c, data, *used, p, plen, m, mlen);
 	if (rv == FRAME_OK && plen != E2E_BLOCK)
-		show(c, TRACE_RECV, data, *used, NULL, 0);
+		e2e_show(c, TRACE_RECV, data, *used, NULL, 0);
+	if (rv == FRAME_OK && e2e_h_marked(p, plen)) {
+		/* A 256-byte block tells the client this relay's profile. */
+		(void)e2e_send(c, E2E_ERR_PROFILE, sizeof(E2E_ERR_PROFILE) - 1);
+		return conn_profile_mismatch(c);
+	}
 	if (rv != FRAME_OK || plen != E2E_BLOCK)
 		return conn_protocol_error(
 		    c, "not a frame of one %d-byte RSA block", E2E_BLOCK);
 	if (oaep_decrypt(&k->server.pub, &k->server.priv, &nettle_sha256, NULL,
 		0, NULL, rand_nettle, plen, p, mlen, m) == -1) {
-		show(c, TRACE_RECV, data, *used, NULL, 0);
+		e2e_show(c, TRACE_RECV, data, *used, NULL, 0);
 		(void)e2e_send(c, E2E_ERR_DECRYPT, sizeof(E2E_ERR_DECRYPT) - 1);
 		return conn_protocol_error(
 		    c, "the block does not decrypt with the server key");
 	}
-	show(c, TRACE_RECV, data, *used, m, *mlen);
+	e2e_show(c, TRACE_RECV, data, *used, m, *mlen);
 	return 1;
 }
 
@@ -168,13 +180,15 @@ e2e_send(struct conn *c, const void *text, size_t len)
 	const struct e2e_keys *k = conn_service_state(c);
 	uint8_t frame[FRAME_HDR + E2E_BLOCK];
 
+	if (k->hardened)
+		return e2ep_send(c, text, len, NULL);
 	if (oaep_encrypt(&k->client.pub, &nettle_sha256, NULL, 0, NULL,
 		rand_nettle, len, text, frame + FRAME_HDR) == -1) {
 		conn_log(c, "cannot encrypt %zu bytes to the client key", len);
 		return -1;
 	}
 	frame_put_header(frame, E2E_BLOCK);
-	show(c, TRACE_SENT, frame, sizeof(frame), text, len);
+	e2e_show(c, TRACE_SENT, frame, sizeof(frame), text, len);
 	return conn_send(c, frame, sizeof(frame));
 }
 
@@ -184,10 +198,18 @@ find(struct e2e_state *st, const struct e2e_route *r)
 	struct e2e_client *u;
 	char addr[E2E_HOST_MAX + 16];
 
+	const char *name = NULL;
+
 	snprintf(addr, sizeof(addr), "%s:%u", r->host, r->port);
 	LIST_FOREACH(u, &st->clients, link)
-	if (strcmp(conn_peer(u->conn), addr) == 0)
-		return u;
+	{
+		/* Hardened: "NAME/message", the client named so. */
+		if (st->keys.hardened)
+			name = e2ep_name(u->conn);
+		if (st->keys.hardened ? name != NULL && !strcmp(name, r->host)
+				      : !strcmp(conn_peer(u->conn), addr))
+			return u;
+	}
 	return NULL;
 }
 
@@ -207,22 +229,31 @@ route(struct conn *c, const uint8_t *m, size_t len)
 		conn_close_after_flush(c);
 		return 0;
 	}
-	if (e2e_route_parse(m, len, &r) == -1) {
+	if ((conn_hardened(c) ? e2e_h_route_parse(m, len, &r)
+			      : e2e_route_parse(m, len, &r)) == -1) {
 		conn_log(c, "parse error");
 		return e2e_send(c, E2E_ERR_PARSE, sizeof(E2E_ERR_PARSE) - 1);
 	}
 	if ((to = find(conn_service_state(c), &r)) == NULL) {
-		conn_log(c, "no client at %s:%u", r.host, r.port);
+		if (conn_hardened(c))
+			conn_log(c, "no client named %s", r.host);
+		else
+			conn_log(c, "no client at %s:%u", r.host, r.port);
 		return e2e_send(c, E2E_ERR_TARGET, sizeof(E2E_ERR_TARGET) - 1);
 	}
-	if ((n = e2e_fwd_format(
-		 conn_peer(c), r.msg, r.len, fwd, sizeof(fwd))) == -1) {
+	n = conn_hardened(c)
+	    ? e2e_h_fwd_format(e2ep_name(c), r.msg, r.len, fwd, sizeof(fwd))
+	    : e2e_fwd_format(conn_peer(c), r.msg, r.len, fwd, sizeof(fwd));
+	if (n == -1) {
 		conn_log(
 		    c, "message to %s:%u too long to forward", r.host, r.port);
 		return e2e_send(c, E2E_ERR_LONG, sizeof(E2E_ERR_LONG) - 1);
 	}
 	conn_log(c, "message forwarded to %s", conn_peer(to->conn));
-	(void)e2e_send(to->conn, fwd, (size_t)n);
+	if (conn_hardened(c))
+		(void)e2ep_send(to->conn, fwd, (size_t)n, e2ep_sig(c));
+	else
+		(void)e2e_send(to->conn, fwd, (size_t)n);
 	secret_wipe(fwd, sizeof(fwd));
 	return 0;
 }
@@ -243,6 +274,8 @@ e2e_bytes(struct conn *c, const uint8_t *data, size_t len)
 
 	if ((rv = e2e_block(c, data, len, m, &mlen, &used)) <= 0)
 		return rv;
+	if (rv == 2)
+		return (ssize_t)used;
 	rv = route(c, m, mlen);
 	secret_wipe(m, sizeof(m));
 	return rv == -1 ? -1 : (ssize_t)used;
@@ -259,6 +292,10 @@ e2e_connect(struct conn *c)
 		return -1;
 	}
 	u->conn = c;
+	if (e2ep_connect(c, &u->who) == -1) {
+		free(u);
+		return -1;
+	}
 	LIST_INSERT_HEAD(&st->clients, u, link);
 	conn_set_data(c, u);
 	conn_log(c, "client connected, %d connected", ++st->nclients);
@@ -274,6 +311,7 @@ e2e_close(struct conn *c)
 	if (u == NULL)
 		return;
 	LIST_REMOVE(u, link);
+	e2ep_close(&u->who);
 	free(u);
 	conn_log(c, "client disconnected, %d connected", --st->nclients);
 }
@@ -299,6 +337,7 @@ e2e_fini(struct relay_ctx *ctx, void *state)
 const struct service e2e_service = {
     .name = "e2e",
     .state_size = sizeof(struct e2e_state),
+    .hardened = 1,
     .init = e2e_init,
     .on_connect = e2e_connect,
     .on_bytes = e2e_bytes,

@@ -44,6 +44,7 @@ struct e2e_file {
 };
 
 struct e2e_up {
+	struct e2e_who who; /* first: e2e_profile.c finds it from the conn */
 	struct e2e_file *file; /* NULL until the header, and after the end */
 	char name[E2E_NAME_MAX + 1];
 	uint64_t size; /* announced */
@@ -203,6 +204,8 @@ up_bytes(struct conn *c, const uint8_t *data, size_t len)
 		return conn_protocol_error(c, "a block after the end");
 	if ((rv = e2e_block(c, data, len, m, &mlen, &used)) <= 0)
 		return rv;
+	if (rv == 2)
+		return (ssize_t)used;
 	if (up->file == NULL)
 		rv = start(c, up, m, mlen);
 	else if (mlen == 0)
@@ -226,6 +229,10 @@ up_connect(struct conn *c)
 	up->got = up->size = up->chunks = 0;
 	up->done = 0;
 	up->name[0] = '\0';
+	if (e2ep_connect(c, &up->who) == -1) {
+		free(up);
+		return -1;
+	}
 	conn_set_data(c, up);
 	conn_log(c, "client connected");
 	return 0;
@@ -246,6 +253,7 @@ up_close(struct conn *c)
 		    up->name, (unsigned long long)up->got,
 		    (unsigned long long)up->size);
 	}
+	e2ep_close(&up->who);
 	free(up);
 }
 
@@ -295,6 +303,7 @@ up_fini(struct relay_ctx *ctx, void *state)
 const struct service e2e_upload_service = {
     .name = UP_SERVICE,
     .state_size = sizeof(struct up_state),
+    .hardened = 1,
     .init = up_init,
     .on_connect = up_connect,
     .on_bytes = up_bytes,

@@ -16,6 +16,7 @@
 
 enum {
 	OPT_NAME = 256,
+	OPT_PEERS,
 };
 
 static const char synopsis[] =
@@ -25,7 +26,8 @@ static const char synopsis[] =
     "           host:port ip:port/message\n"
     "       pk-xfer ... e2e upload -k key -s server.pub [pass-option]\n"
     "           [--name name] [-q] host:port file\n"
-    "pass-option: --pass-env var | --pass-fd n | --pass-file file\n";
+    "pass-option: --pass-env var | --pass-fd n | --pass-file file\n"
+    "--hardened: also -u name, and --peers dir to check what arrives\n";
 
 static const char options[] =
     "\n"
@@ -45,18 +47,29 @@ static const char options[] =
     "upload    sends file to the e2e-upload service in 190-byte chunks,\n"
     "          each acknowledged; prints the first and last answers\n"
     "\n"
+    "With --hardened (pk-relay --hardened e2e): each client has its own\n"
+    "key pair (-k, PBES2 PKCS#8 only) and name (-u); a message is typed\n"
+    "\"name/message\", signed with RSA-PSS-SHA256, and a message that\n"
+    "arrives is shown only when its signature verifies with the sender's\n"
+    "NAME.pub in --peers (else one line on stderr, and exit 1 at the end).\n"
+    "\n"
     "  -C dir             work in dir (paths on the command line too)\n"
     "  -h, --help         print this help and exit\n"
     "  -k, --key file     the shared client private key (pk-keygen rsa\n"
-    "                     --legacy), RSA-2048\n"
+    "                     --legacy), RSA-2048; hardened: this client's\n"
+    "                     own key (pk-keygen rsa, PBES2 PKCS#8)\n"
     "  -q, --quiet        no progress line on stderr (shown on a terminal\n"
     "                     for transfers over 4 MiB: bytes, rate, ETA)\n"
     "  -s, --server file  the server's public key (SPKI PEM), RSA-2048\n"
     "  -t, --timeout sec  give up on an answer or a blocked write after sec\n"
     "                     seconds (1 to 86400, default 30)\n"
+    "  -u, --user name    hardened: this client's name (its key is\n"
+    "                     STATE/e2e-clients/name.pub at the relay)\n"
     "  --name name        upload: the name on the server (default: file's\n"
     "                     base name); A-Z a-z 0-9 . _ -, no leading dot\n"
     "  --pass-env var     passphrase of the client key from variable var\n"
+    "  --peers dir        hardened: the other clients' public keys,\n"
+    "                     dir/NAME.pub, to check signatures with\n"
     "  --pass-fd n        ... read from file descriptor n\n"
     "  --pass-file file   ... read from file (one trailing newline dropped)\n"
     "                     (none of these: asked on the terminal)\n"
@@ -76,7 +89,9 @@ static const struct option longopts[] = {
     {"help", no_argument, NULL, 'h'},
     {"key", required_argument, NULL, 'k'},
     {"name", required_argument, NULL, OPT_NAME},
+    {"peers", required_argument, NULL, OPT_PEERS},
     {"server", required_argument, NULL, 's'},
+    {"user", required_argument, NULL, 'u'},
     XFER_LONGOPTS,
     CLI_PASS_LONGOPTS,
     {NULL, 0, NULL, 0},
@@ -88,6 +103,8 @@ run(int argc, char *argv[], struct e2e_opts *o)
 {
 	if (o->keyfile == NULL || o->srvfile == NULL)
 		errx(2, "e2e: -k key and -s server.pub are both needed");
+	if (!o->hardened && (o->user != NULL || o->peers != NULL))
+		cli_usage("e2e", "e2e: -u and --peers are for --hardened");
 	if (strcmp(argv[1], "send") == 0) {
 		if (o->name != NULL)
 			cli_usage("e2e", "e2e send: cannot use --name");
@@ -116,7 +133,7 @@ e2e_main(struct xfer_global *g, int argc, char *argv[])
 	struct e2e_opts o = {.pass = CLI_PASS_INIT};
 	int ch, want_help = 0;
 
-	while ((ch = getopt_long(argc, argv, XFER_SHORTOPTS "hk:s:", longopts,
+	while ((ch = getopt_long(argc, argv, XFER_SHORTOPTS "hk:s:u:", longopts,
 		    NULL)) != -1) {
 		switch (ch) {
 		case 'h':
@@ -128,8 +145,14 @@ e2e_main(struct xfer_global *g, int argc, char *argv[])
 		case 's':
 			o.srvfile = optarg;
 			break;
+		case 'u':
+			o.user = optarg;
+			break;
 		case OPT_NAME:
 			o.name = optarg;
+			break;
+		case OPT_PEERS:
+			o.peers = optarg;
 			break;
 		default:
 			if (!cli_pass(&o.pass, ch, optarg) &&
@@ -142,6 +165,7 @@ e2e_main(struct xfer_global *g, int argc, char *argv[])
 	cli_operands(&(struct cli_text){"e2e", synopsis, options}, want_help,
 	    argc, argv, "host:port");
 	o.timeout_ms = g->timeout_ms;
+	o.hardened = g->hardened;
 	o.sink = g->trace ? &g->sink : NULL;
 	cli_chdir(g);
 	if (signal(SIGPIPE, SIG_IGN) == SIG_ERR)

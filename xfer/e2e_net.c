@@ -50,21 +50,28 @@ e2e_open(struct e2e_client *c, const struct e2e_opts *o, const char *server)
 		errx(2, "%s",
 		    key_load_msg(rv, o->srvfile, NULL, msg, sizeof(msg)));
 	need_2048(&c->srv, o->srvfile);
+	if (o->hardened)
+		e2ex_key_check(o);
 	xfer_key_load(&me, o->keyfile, &o->pass);
 	need_2048(&me, o->keyfile);
 	c->me = &me;
 	c->srvfile = o->srvfile;
 	c->sink = o->sink;
+	c->hardened = o->hardened;
+	c->user = o->user;
+	c->peers = o->peers;
 	link_connect(&c->net, server, E2E_FRAME_MAX, o->timeout_ms);
+	if (c->hardened)
+		e2ex_hello(c);
 }
 
 /*
  * --trace: the frame of the block as on the wire, named with the
  * plaintext under it (NULL: it did not decrypt).
  */
-static void
-show(struct e2e_client *c, enum trace_dir dir, const uint8_t *block, size_t len,
-    const uint8_t *text, size_t tlen)
+void
+e2e_show(struct e2e_client *c, enum trace_dir dir, const uint8_t *block,
+    size_t len, const uint8_t *text, size_t tlen)
 {
 	uint8_t frame[FRAME_HDR + E2E_FRAME_MAX];
 	struct trace_frame fr;
@@ -89,10 +96,12 @@ e2e_seal(struct e2e_client *c, const void *text, size_t len)
 {
 	uint8_t block[E2E_BLOCK];
 
+	if (c->hardened)
+		return e2ex_seal(c, text, len);
 	if (oaep_encrypt(&c->srv.pub, &nettle_sha256, NULL, 0, NULL,
 		rand_nettle, len, text, block) == -1)
 		err(2, "RSA-OAEP encryption of %zu bytes", len);
-	show(c, TRACE_SENT, block, sizeof(block), text, len);
+	e2e_show(c, TRACE_SENT, block, sizeof(block), text, len);
 	c->sent++;
 	return link_send(&c->net, block, sizeof(block));
 }
@@ -107,8 +116,12 @@ e2e_recv(struct e2e_client *c, uint8_t *text, size_t *len)
 	if (!link_next(&c->net))
 		return -1;
 	plen = c->net.len;
+	if (c->hardened)
+		return e2ex_open(c, p, plen, text, len);
+	if (plen != E2E_BLOCK)
+		e2ex_mismatch(c, p, plen);
 	if (plen != E2E_BLOCK) {
-		show(c, TRACE_RECV, p, plen, NULL, 0);
+		e2e_show(c, TRACE_RECV, p, plen, NULL, 0);
 		errx(1, "%s: a frame of %zu bytes, not one %d-byte block",
 		    c->net.name, plen, E2E_BLOCK);
 	}
@@ -116,7 +129,7 @@ e2e_recv(struct e2e_client *c, uint8_t *text, size_t *len)
 	    NULL, rand_nettle, plen, p, len, text);
 	if (rv == -1 && errno == ENOMEM)
 		err(2, NULL);
-	show(c, TRACE_RECV, p, plen, rv == -1 ? NULL : text,
+	e2e_show(c, TRACE_RECV, p, plen, rv == -1 ? NULL : text,
 	    rv == -1 ? 0 : *len);
 	if (rv == -1)
 		errx(1, "%s: a block that does not decrypt with the client key",

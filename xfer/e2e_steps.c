@@ -29,7 +29,7 @@ e2e_step_send(const struct e2e_opts *o, const char *server, const char *text)
 	static struct e2e_client c;
 	uint8_t reply[E2E_BLOCK];
 	size_t len;
-	int status = 0, answers = 0;
+	int rv, status = 0, answers = 0;
 
 	e2e_check_len(strlen(text));
 	e2e_open(&c, o, server);
@@ -37,7 +37,11 @@ e2e_step_send(const struct e2e_opts *o, const char *server, const char *text)
 		errx(2, "%s: the server closed the connection", server);
 	if (shutdown(c.net.fd, SHUT_WR) == -1)
 		err(2, "%s", server);
-	while (e2e_recv(&c, reply, &len) == 0) {
+	while ((rv = e2e_recv(&c, reply, &len)) >= 0) {
+		if (rv == 1) {
+			status = answers = 1; /* refused, said so */
+			continue;
+		}
 		e2e_print("", reply, len);
 		answers++;
 		if (memchr(reply, '|', len) == NULL)

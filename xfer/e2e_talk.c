@@ -173,7 +173,7 @@ e2e_talk(const struct e2e_opts *o, const char *server)
 	    {.events = POLLIN}, {.fd = STDIN_FILENO, .events = POLLIN}};
 	uint8_t text[E2E_BLOCK];
 	size_t len;
-	int n, rv = 0, dropped = 0;
+	int n, got, rv = 0, dropped = 0;
 
 	e2e_open(&c, o, server);
 	show_address(c.net.fd);
@@ -186,18 +186,21 @@ e2e_talk(const struct e2e_opts *o, const char *server)
 			return disconnected(dropped);
 		if (pfd[0].revents != 0) {
 			do {
-				if (e2e_recv(&c, text, &len) == -1)
-					return disconnected(dropped);
+				if ((got = e2e_recv(&c, text, &len)) == -1)
+					return disconnected(
+					    dropped || c.refused > 0);
+				if (got == 1)
+					continue; /* refused, said so */
 				received(text, len);
 				dropped |= e2e_dropped(&c, text, len);
 			} while (link_pending(&c.net));
 		}
 		if (pfd[1].revents != 0 && (rv = read_stdin(&c, &lb)) == -1)
-			return disconnected(dropped);
+			return disconnected(dropped || c.refused > 0);
 	}
 	explicit_bzero(&lb, sizeof(lb));
 	if (shutdown(c.net.fd, SHUT_WR) == -1)
 		err(2, "%s", server);
 	link_close(&c.net);
-	return 0;
+	return c.refused > 0;
 }

@@ -22,7 +22,7 @@ static const struct protocol {
 } protocols[] = {
     {"ca", ca_main, 0},
     {"chat", chat_main, 0},
-    {"e2e", e2e_main, 0},
+    {"e2e", e2e_main, 1},
     {"keymanager", keymanager_main, 1},
     {"vault", vault_main, 1},
 };
