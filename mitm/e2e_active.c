@@ -5,7 +5,11 @@
  * everything).  With --forge TEXT it also puts TEXT in place of the
  * message of each "ip:port/message", sealed again to the server key, so
  * that the relay forwards to the target, from the sender, a message the
- * sender never wrote: nothing in a block says who wrote it.
+ * sender never wrote: nothing in a block says who wrote it.  On the
+ * hardened profile ("E2Hb" BLOCK SIG, lib/e2ehard.h) the block still
+ * opens with the server key, and the forged one goes out with the
+ * sender's signature as it came (pk-mitm cannot sign as the sender): the
+ * receiver's check refuses it.
  */
 #include <err.h>
 #include <stdio.h>
@@ -14,6 +18,7 @@
 
 #include <nettle/sha2.h>
 
+#include "e2ehard.h"
 #include "e2ewire.h"
 #include "frame.h"
 #include "key.h"
@@ -91,29 +96,59 @@ e2e_conn_free(void *conn)
 	(void)conn;
 }
 
-/* "target/forged", sealed to the server key, as a frame in out. */
+/*
+ * "target/forged" (text up to the message, then --forge's), sealed to
+ * the server key, as a frame in out: a faithful block, or a hardened one
+ * carrying sig.
+ */
 static long
-forge(const struct e2e_active *a, const struct e2e_route *r,
-    const uint8_t *text, uint8_t *out, size_t cap, long long conn)
+forge(const struct e2e_active *a, int hardened, const uint8_t *msg,
+    const uint8_t *text, const uint8_t *sig, uint8_t *out, long long conn)
 {
-	size_t tlen = (size_t)(r->msg - text), flen = strlen(mitm_forge);
-	uint8_t forged[E2E_TEXT_MAX];
+	size_t tlen = (size_t)(msg - text), flen = strlen(mitm_forge), n;
+	uint8_t forged[E2E_TEXT_MAX], block[E2E_BLOCK];
 
-	if (tlen + flen > E2E_TEXT_MAX || cap < FRAME_HDR + E2E_BLOCK) {
+	if (tlen + flen > E2E_TEXT_MAX) {
 		fprintf(
 		    stderr, "pk-mitm: e2e: --forge: too long for one block\n");
 		return -1;
 	}
 	memcpy(forged, text, tlen);
 	memcpy(forged + tlen, mitm_forge, flen);
-	frame_put_header(out, E2E_BLOCK);
 	if (oaep_encrypt(&a->key.pub, &nettle_sha256, NULL, 0, NULL,
-		rand_nettle, tlen + flen, forged, out + FRAME_HDR) == -1)
+		rand_nettle, tlen + flen, forged, block) == -1)
 		err(2, "oaep_encrypt");
+	if (!hardened) {
+		memcpy(out + FRAME_HDR, block, E2E_BLOCK);
+		n = E2E_BLOCK;
+	} else
+		n = e2e_h_put(
+		    out + FRAME_HDR, E2E_H_BLOCK, block, E2E_BLOCK, sig);
+	frame_put_header(out, (uint32_t)n);
 	fprintf(stderr, "pk-mitm: e2e: conn %lld: forged: ", conn);
 	show(forged, tlen + flen);
-	fputc('\n', stderr);
-	return FRAME_HDR + E2E_BLOCK;
+	fputs(sig != NULL ? " (with the sender's signature of what it wrote)\n"
+			  : "\n",
+	    stderr);
+	return (long)(FRAME_HDR + n);
+}
+
+/* The block of a client's frame (and its signature), or NULL. */
+static const uint8_t *
+block_of(const struct mitm_frame *fr, size_t len, const uint8_t **sig)
+{
+	const uint8_t *p = fr->buf + FRAME_HDR;
+	struct e2e_h_frame f;
+
+	*sig = NULL;
+	if (len < FRAME_HDR)
+		return NULL;
+	if (!e2e_h_marked(p, len - FRAME_HDR))
+		return len == FRAME_HDR + E2E_BLOCK ? p : NULL;
+	if (e2e_h_parse(p, len - FRAME_HDR, &f) == -1 || f.kind != E2E_H_BLOCK)
+		return NULL;
+	*sig = f.sig;
+	return f.block;
 }
 
 static long
@@ -121,21 +156,27 @@ e2e_frame(void *conn, const struct mitm_frame *fr, size_t len, uint8_t *out,
     size_t cap)
 {
 	const struct e2e_active *a = conn;
+	const uint8_t *block, *sig;
 	uint8_t text[E2E_BLOCK];
 	struct e2e_route r;
 	size_t tlen;
 	long rv = -1;
+	int hardened, routed;
 
-	if (!fr->c2s || len != FRAME_HDR + E2E_BLOCK ||
-	    oaep_decrypt(&a->key.pub, &a->key.priv, &nettle_sha256, NULL, 0,
-		NULL, rand_nettle, E2E_BLOCK, fr->buf + FRAME_HDR, &tlen,
-		text) == -1)
+	if (!fr->c2s || cap < FRAME_HDR + E2E_H_FRAME_MAX ||
+	    (block = block_of(fr, len, &sig)) == NULL)
+		return -1;
+	hardened = block != fr->buf + FRAME_HDR;
+	if (oaep_decrypt(&a->key.pub, &a->key.priv, &nettle_sha256, NULL, 0,
+		NULL, rand_nettle, E2E_BLOCK, block, &tlen, text) == -1)
 		return -1;
 	fprintf(stderr, "pk-mitm: e2e: conn %lld: read: ", fr->conn);
 	show(text, tlen);
 	fputc('\n', stderr);
-	if (mitm_forge != NULL && e2e_route_parse(text, tlen, &r) == 0)
-		rv = forge(a, &r, text, out, cap, fr->conn);
+	routed = hardened ? e2e_h_route_parse(text, tlen, &r) == 0
+			  : e2e_route_parse(text, tlen, &r) == 0;
+	if (mitm_forge != NULL && routed)
+		rv = forge(a, hardened, r.msg, text, sig, out, fr->conn);
 	explicit_bzero(text, sizeof(text));
 	return rv;
 }
