@@ -10,14 +10,6 @@
 
 load helpers
 
-# lab NAME [--hardened]: runs the lab kept; $kept is its directory.
-lab() {
-	run -0 --separate-stderr env TMPDIR="$BATS_TEST_TMPDIR" \
-	    protokit attack "$@" --keep
-	kept=$(sed -n 's/^protokit-attack-[a-z0-9-]*: kept //p' <<< "$stderr")
-	[ -d "$kept" ] || fail "no kept directory: $stderr"
-}
-
 @test "e2e-shared-key: carol's copy of the shared client key opens the relay's forwards to bob from the wire bytes alone, byte for byte" {
 	lab e2e-shared-key
 	assert_line '    (exit 0)'
