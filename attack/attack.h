@@ -25,6 +25,7 @@ struct attack {
 	int (*main)(int argc, char *argv[]);
 };
 
+extern const struct attack attack_ca_guess;
 extern const struct attack attack_cube_root;
 extern const struct attack attack_frames;
 extern const struct attack attack_hastad;
