@@ -13,6 +13,7 @@
 #include "attack.h"
 
 static const struct attack *const attacks[] = {
+    &attack_ca_guess,
     &attack_cube_root,
     &attack_e2e_shared_key,
     &attack_frames,

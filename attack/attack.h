@@ -25,6 +25,7 @@ struct attack {
 	int (*main)(int argc, char *argv[]);
 };
 
+extern const struct attack attack_ca_guess;
 extern const struct attack attack_cube_root;
 extern const struct attack attack_e2e_shared_key;
 extern const struct attack attack_frames;
