@@ -47,8 +47,10 @@ load(struct key_rsa *k, const char *path, const char *passfile)
 		key_clear(k);
 		errx(key_load_exit(rv), "%s", msg);
 	}
-	if (k->pub.size != E2E_BLOCK)
+	if (k->pub.size != E2E_BLOCK) {
+		key_clear(k);
 		errx(2, "%s: not an RSA-%d key", path, E2E_BITS);
+	}
 }
 
 /* A forward opened: its message appended to the output, one a line. */

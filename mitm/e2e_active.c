@@ -75,13 +75,16 @@ e2e_setup(const char *key, const char *peer)
 	secret_gmp_init();
 	key_init(&a->key);
 	pass_source(&src, key, pass, sizeof(pass));
-	if ((rv = key_load(&a->key, key, &src, 1)) != KEY_OK) {
+	if ((rv = key_load(&a->key, key, &src, 1)) != KEY_OK)
 		key_load_msg(rv, key, &src, msg, sizeof(msg));
-		errx(2, "-k: %s", msg);
-	}
-	if (a->key.pub.size != E2E_BLOCK)
-		errx(2, "-k: %s: not an RSA-%d key", key, E2E_BITS);
-	return a;
+	else if (a->key.pub.size != E2E_BLOCK)
+		snprintf(
+		    msg, sizeof(msg), "%s: not an RSA-%d key", key, E2E_BITS);
+	else
+		return a;
+	key_clear(&a->key);
+	free(a);
+	errx(2, "-k: %s", msg);
 }
 
 static void *
