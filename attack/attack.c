@@ -13,14 +13,17 @@
 #include "attack.h"
 
 static const struct attack *const attacks[] = {
+    &attack_ca_guess,
     &attack_chat_flip,
     &attack_chat_keysub,
     &attack_chat_leaver,
     &attack_cube_root,
+    &attack_e2e_shared_key,
     &attack_frames,
     &attack_hastad,
     &attack_km_k3,
     &attack_km_reuse,
+    &attack_pem_guess,
     &attack_vault_crc,
     &attack_vault_padding_oracle,
 };

@@ -25,14 +25,17 @@ struct attack {
 	int (*main)(int argc, char *argv[]);
 };
 
+extern const struct attack attack_ca_guess;
 extern const struct attack attack_chat_flip;
 extern const struct attack attack_chat_keysub;
 extern const struct attack attack_chat_leaver;
 extern const struct attack attack_cube_root;
+extern const struct attack attack_e2e_shared_key;
 extern const struct attack attack_frames;
 extern const struct attack attack_hastad;
 extern const struct attack attack_km_k3;
 extern const struct attack attack_km_reuse;
+extern const struct attack attack_pem_guess;
 extern const struct attack attack_vault_crc;
 extern const struct attack attack_vault_padding_oracle;
 

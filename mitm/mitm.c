@@ -16,13 +16,15 @@
 
 #define RULE_LINE 512 /* a rule file's line, its newline included */
 
+const char *mitm_forge;
+
 static _Noreturn void usage(void);
 static _Noreturn void help(void);
 
 static const char synopsis[] =
     "usage: pk-mitm -p protocol --to host:port [-l host:port] [-n count]\n"
     "               [-r rule] ... [-f file] [-k keyfile [--peer-key file]\n"
-    "               [--edit from=to]]\n"
+    "               [--edit from=to] [--forge text]]\n"
     "               [--trace] [--trace-json file] [--trace-as name]\n"
     "               [--record file]\n";
 
@@ -46,6 +48,8 @@ help(void)
 	    "  --edit from=to            with -k: the first from in each\n"
 	    "                            message the attack opens becomes to\n"
 	    "  -f, --rules file          rules, one a line, # comments\n"
+	    "  --forge text              the active attack's message (e2e:\n"
+	    "                            in place of each one sent)\n"
 	    "  -h, --help                print this help and exit\n"
 	    "  -k, --key keyfile         the attacker's private key: the\n"
 	    "                            protocol's active attack (below)\n"
@@ -135,6 +139,7 @@ main(int argc, char *argv[])
 {
 	enum {
 		O_EDIT = 256,
+		O_FORGE,
 		O_PEER_KEY,
 		O_RECORD,
 		O_TO,
@@ -145,6 +150,7 @@ main(int argc, char *argv[])
 	static const struct option longopts[] = {
 	    {"conns", required_argument, NULL, 'n'},
 	    {"edit", required_argument, NULL, O_EDIT},
+	    {"forge", required_argument, NULL, O_FORGE},
 	    {"help", no_argument, NULL, 'h'},
 	    {"key", required_argument, NULL, 'k'},
 	    {"listen", required_argument, NULL, 'l'},
@@ -198,6 +204,9 @@ main(int argc, char *argv[])
 		case O_EDIT:
 			edit = optarg;
 			break;
+		case O_FORGE:
+			mitm_forge = optarg;
+			break;
 		case O_PEER_KEY:
 			peer = optarg;
 			break;
@@ -232,6 +241,8 @@ main(int argc, char *argv[])
 		errx(2, "--peer-key needs -k");
 	if (edit != NULL && key == NULL)
 		errx(2, "--edit needs -k");
+	if (mitm_forge != NULL && key == NULL)
+		errx(2, "--forge needs -k");
 	if (key != NULL && m.proto->active == NULL)
 		errx(2, "-k: %s has no active attack (see --help)", proto);
 	if (edit != NULL && m.proto->active->edit == NULL)

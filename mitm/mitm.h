@@ -76,6 +76,10 @@ struct mitm_active {
 };
 
 extern const struct mitm_active chat_active; /* chat_active.c */
+/* e2e's (e2e_active.c): reads with the server key, forges with --forge. */
+extern const struct mitm_active e2e_active;
+/* --forge's text for the active attack, or NULL. */
+extern const char *mitm_forge;
 
 struct mitm_proto {
 	const char *name;

@@ -162,7 +162,7 @@ static const struct mitm_proto protos[] = {
     {"chat", "chat (seed 003): a client and pk-relay's chat service", cut_len,
 	dec_chat, NULL, &chat_active},
     {"e2e", "e2e (seed 002): a client and pk-relay's e2e service", cut_len,
-	dec_e2e, NULL, NULL},
+	dec_e2e, NULL, &e2e_active},
     {"e2e-upload", "e2e's upload service", cut_len, dec_e2e_upload, NULL, NULL},
     {"ca", "ca (seed 004): a client and pk-relay's ca service", cut_len, dec_ca,
 	NULL, NULL},

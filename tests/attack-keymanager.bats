@@ -10,14 +10,6 @@
 
 load helpers
 
-# lab NAME [--hardened]: runs the lab kept; $kept is its directory.
-lab() {
-	run -0 --separate-stderr env TMPDIR="$BATS_TEST_TMPDIR" \
-	    protokit attack "$@" --keep
-	kept=$(sed -n 's/^protokit-attack-[a-z0-9-]*: kept //p' <<< "$stderr")
-	[ -d "$kept" ] || fail "no kept directory: $stderr"
-}
-
 @test "km-k3: another client's K3 unwraps K and IV from eve's capture and decrypts bob's file byte for byte" {
 	lab km-k3
 	assert_line '    (exit 0)'

@@ -371,3 +371,12 @@ key_in_core() {
 	done
 	in_core "$le"
 }
+
+# lab NAME [--hardened]: `protokit attack NAME` kept, under the test's
+# directory (tests/attack-*.bats); $kept is its directory.
+lab() {
+	run -0 --separate-stderr env TMPDIR="$BATS_TEST_TMPDIR" \
+	    protokit attack "$@" --keep
+	kept=$(sed -n 's/^protokit-attack-[a-z0-9-]*: kept //p' <<< "$stderr")
+	[ -d "$kept" ] || fail "no kept directory: $stderr"
+}

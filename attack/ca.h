@@ -1,0 +1,74 @@
+/*
+ * ca: what the ca attacks (seed 004) say to a live CA: one blocking
+ * connection at a time with lib/frame.h's frames and lib/cawire.h's
+ * prompts, a sign-in and a request, and a word list read from a file.
+ * A connection can also be read a piece at a time (ca_pull, ca_frame)
+ * for ca-guess's many connections under poll.
+ */
+#ifndef PK_ATTACK_CA_H
+#define PK_ATTACK_CA_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "attack.h"
+#include "cawire.h"
+#include "frame.h"
+
+#define CA_WORDS_MAX (1024 * 1024) /* the largest word list read */
+
+struct ca_conn {
+	int fd;
+	const char *addr;
+	uint8_t in[FRAME_HDR + CA_FRAME_MAX]; /* read, not yet framed */
+	size_t have;
+	char msg[CA_FRAME_MAX + 1]; /* the last frame's payload, and a NUL */
+	size_t len;
+};
+
+/* Connects to the CA (attack_dial: dies 2). */
+void ca_open(struct ca_conn *c, const char *addr);
+void ca_close(struct ca_conn *c);
+/* One read(2): the bytes read, 0 at EOF; dies (2) on an error. */
+size_t ca_pull(struct ca_conn *c);
+/* 1: a frame read (msg, len), 0: more bytes needed; dies (2) on a bad one. */
+int ca_frame(struct ca_conn *c);
+/* The next frame, read blocking: 0, or -1 when the CA closed first. */
+int ca_next(struct ca_conn *c);
+/* The next frame; dies (2) naming what was expected if none came. */
+void ca_expect(struct ca_conn *c, const char *what);
+/* Writes one frame; dies (2). */
+void ca_send(struct ca_conn *c, const void *p, size_t len);
+/* Whether the last frame is the text s. */
+int ca_is(const struct ca_conn *c, const char *s);
+/*
+ * Signs in as user: 0 after Welcome, else says on stderr what the CA
+ * answered and returns 1.
+ */
+int ca_signin(
+    struct ca_conn *c, const char *user, const uint8_t *pass, size_t passlen);
+/* Sends the request; its answer is the next frame (-1: the CA closed). */
+int ca_ask(struct ca_conn *c, enum ca_op op, const char *user, const void *body,
+    size_t len);
+
+/*
+ * A password from a file (its first line), as pk-xfer --pass-file reads
+ * it; dies (2).  Returns its length.
+ */
+size_t ca_pass_file(const char *path, uint8_t *pass, size_t max);
+
+/* A word list: the non-empty lines of a file, in order. */
+struct ca_words {
+	char *buf;
+	char **w;
+	size_t n;
+};
+
+/*
+ * Reads the words of path; names: each must be a safe user name.  Dies
+ * (2) naming the file and line of a word it refuses.
+ */
+void ca_words_read(struct ca_words *l, const char *path, int names);
+void ca_words_free(struct ca_words *l);
+
+#endif
