@@ -13,6 +13,9 @@
 #include "attack.h"
 
 static const struct attack *const attacks[] = {
+    &attack_ca_certup,
+    &attack_ca_cn,
+    &attack_ca_dict,
     &attack_ca_guess,
     &attack_cube_root,
     &attack_frames,

@@ -15,7 +15,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include "ca.h"
 #include "hex.h"
@@ -178,15 +177,6 @@ baseline(struct guess *g)
 	attack_progress("%s (nobody): \"%s\"", name, g->baseline);
 }
 
-static double
-now(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + ts.tv_nsec / 1e9;
-}
-
 /* The names that got another answer than nobody's, one a line. */
 static int
 names_found(struct guess *g, double secs)
@@ -287,9 +277,10 @@ ca_guess_main(int argc, char *argv[])
 		err(2, NULL);
 	if (names != NULL)
 		baseline(&g);
-	t0 = now();
+	t0 = ca_now();
 	run(&g, slot, pfd, jobs);
-	rv = names ? names_found(&g, now() - t0) : word_found(&g, now() - t0);
+	rv = names ? names_found(&g, ca_now() - t0)
+		   : word_found(&g, ca_now() - t0);
 	free(g.known);
 	free(slot);
 	ca_words_free(&g.list);

@@ -69,6 +69,9 @@ struct mitm_active {
 	    uint8_t *out, size_t cap);
 };
 
+/* The ca-chat's: the password re-wrapped, the messages read (ca_active.c). */
+extern const struct mitm_active ca_active;
+
 struct mitm_proto {
 	const char *name;
 	const char *about; /* one line for --help */
