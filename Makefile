@@ -139,6 +139,7 @@ install: all $(if $(SCDOC),man)
 	install -m 644 bin/protokit-lib.sh bin/protokit-explain.sh \
 	    bin/protokit-chart.jq bin/protokit-pcap.sh bin/protokit-attack.sh \
 	    bin/protokit-attack-km.sh \
+	    bin/protokit-attack-ca.sh \
 	    $(DESTDIR)$(PREFIX)/bin
 	install -d $(DESTDIR)$(PREFIX)/share/protokit/wireshark
 	install -m 644 wireshark/*.lua $(DESTDIR)$(PREFIX)/share/protokit/wireshark

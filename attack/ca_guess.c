@@ -59,7 +59,7 @@ answer(const struct slot *s, int eof, char *out, size_t max)
 
 /* Says each new answer to a password once. */
 static void
-saw(struct guess *g, const char *a, const char *word)
+saw(struct guess *g, const char *a, size_t word)
 {
 	size_t i;
 
@@ -68,7 +68,7 @@ saw(struct guess *g, const char *a, const char *word)
 			return;
 	if (g->nseen < ANSWERS_MAX)
 		snprintf(g->seen[g->nseen++], sizeof(g->seen[0]), "%s", a);
-	attack_progress("guess %llu (%s): \"%s\"", g->answered, word, a);
+	attack_progress("word %zu (%s): \"%s\"", word + 1, g->list.w[word], a);
 }
 
 /* The slot's next frame (or EOF); returns 1 when its dialog is over. */
@@ -103,7 +103,7 @@ advance(struct guess *g, struct slot *s, int eof)
 		return 0;
 	}
 	g->answered++;
-	saw(g, a, w);
+	saw(g, a, s->word);
 	if (!eof && ca_is(&s->c, CA_WELCOME) && g->found == -1)
 		g->found = (long)s->word;
 	return 1;
