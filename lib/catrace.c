@@ -5,8 +5,10 @@
  * of the original that protokit keeps, docs/ca.md), the requests' fields,
  * the PEM request or certificate with its sizes, CN and key fingerprint,
  * and the peer chat's ciphertext, IV and wrapped password, with the
- * plaintexts under them on the side that holds them.  The field names are
- * docs/ca.md's "Fields on the wire".
+ * plaintexts under them on the side that holds them; the hardened
+ * profile's "login NAME" and "register NAME", its refusals, and its
+ * chat's key, messages and end.  The field names are docs/ca.md's
+ * "Fields on the wire" and "Fields on the wire, hardened profile".
  */
 #include <stdio.h>
 #include <string.h>
@@ -32,6 +34,20 @@ static const struct {
     {CA_CHOOSE_PASS, "asks the new password", CA_AT_NEW_PASS},
     {CA_NAME_TAKEN, "refused: the name is taken", CA_AT_NEW_USER},
     {CA_NAME_BAD, "refused: not a safe name", CA_AT_NEW_USER},
+    {CA_H_ASK_USER, "hardened: asks login NAME or register NAME", CA_AT_USER},
+    {CA_H_REGISTERED, "hardened: the same whether the name was free or not",
+	CA_AT_USER},
+};
+
+/* The hardened CA's refusals, then the CA closes (prefixes). */
+static const struct {
+	const char *text, *note;
+} refusals[] = {
+    {CA_H_BAD_LOGIN,
+	"hardened: the one answer for an unknown name or a "
+	"wrong password"},
+    {CA_H_WAIT, "hardened: the name is held after a failed sign-in"},
+    {CA_H_LOCKED, "hardened: the name is locked after too many failures"},
 };
 
 #define NPROMPTS (sizeof(prompts) / sizeof(prompts[0]))
@@ -134,6 +150,11 @@ from_ca(struct trace_frame *fr, struct ca_trace *t)
 	fr->step = "answer";
 	if ((f = trace_add(fr, "text", FRAME_HDR, len, TRACE_TEXT)) == NULL)
 		return;
+	for (i = 0; i < sizeof(refusals) / sizeof(refusals[0]); i++)
+		if (starts(p, len, refusals[i].text)) {
+			f->note = refusals[i].note;
+			return;
+		}
 	if (starts(p, len, CA_ERROR))
 		f->note = "refused: the CA closes the connection";
 	else if (len == strlen(CA_ACK) && memcmp(p, CA_ACK, len) == 0)
@@ -171,6 +192,29 @@ request(struct trace_frame *fr, struct ca_trace *t)
 		    FRAME_HDR + nl + 1, r.op == CA_CSR);
 }
 
+/* Hardened: "login NAME" or "register NAME"; 0 when it is not one. */
+static int
+hardened_user(struct trace_frame *fr)
+{
+	const uint8_t *p = fr->buf + FRAME_HDR;
+	size_t len = fr->len - FRAME_HDR, w;
+
+	if (starts(p, len, CA_H_LOGIN)) {
+		fr->step = "login";
+		w = strlen(CA_H_LOGIN);
+	} else if (starts(p, len, CA_H_REGISTER)) {
+		fr->step = "register";
+		w = strlen(CA_H_REGISTER);
+	} else
+		return 0;
+	trace_add(fr, "word", FRAME_HDR, w, TRACE_TEXT);
+	if (len > w)
+		trace_add(fr, "name", FRAME_HDR + w, len - w, TRACE_TEXT);
+	else
+		trace_bad(fr, "no name");
+	return 1;
+}
+
 /* A frame the client sends the CA: what it answers, by the last prompt. */
 static void
 to_ca(struct trace_frame *fr, struct ca_trace *t)
@@ -190,10 +234,76 @@ to_ca(struct trace_frame *fr, struct ca_trace *t)
 		request(fr, t);
 		return;
 	}
+	if (t->at == CA_AT_USER && hardened_user(fr))
+		return;
 	fr->step = answers[t->at].step;
 	if ((f = trace_add(fr, answers[t->at].field, FRAME_HDR,
 		 fr->len - FRAME_HDR, TRACE_TEXT)) != NULL)
 		f->note = answers[t->at].note;
+}
+
+/* The hardened chat's key frame: magic, nonce, K wrapped; K if held. */
+static void
+hchat_key(struct trace_frame *fr, struct ca_trace *t, const struct ca_hchat *m)
+{
+	size_t off = FRAME_HDR;
+	struct trace_field *f;
+
+	fr->step = "chat-key";
+	trace_add(fr, "magic", off, CA_H_MAGIC_LEN, TRACE_TEXT);
+	trace_add(fr, "nonce", off += CA_H_MAGIC_LEN, CA_H_NONCE, TRACE_BYTES);
+	if ((f = trace_add(fr, "wrapped", off + CA_H_NONCE, m->wrappedlen,
+		 TRACE_BYTES)) != NULL)
+		f->note = "K, RSA-OAEP-SHA256 under the receiver's certified "
+			  "key";
+	if (t->plain != NULL)
+		trace_plain(fr, "key", t->plain, t->plainlen, t->with);
+}
+
+/* A hardened message or the end: kind, sequence number, GCM, tag. */
+static void
+hchat_msg(struct trace_frame *fr, struct ca_trace *t, const struct ca_hchat *m)
+{
+	size_t off = FRAME_HDR;
+	struct trace_field *f;
+
+	fr->step = m->kind == CA_H_END ? "chat-end" : "chat-message";
+	if ((f = trace_add(fr, "kind", off, 1, TRACE_TEXT)) != NULL)
+		f->note = m->kind == CA_H_END ? "the end: a cut is seen"
+					      : "a message";
+	if ((f = trace_uint(fr, "seq", off + 1, CA_H_SEQ, 0)) != NULL)
+		f->note = "the sequence number, XORed into the nonce";
+	off += 1 + CA_H_SEQ;
+	if (m->kind == CA_H_MSG) {
+		trace_add(fr, "ciphertext", off, m->ctlen, TRACE_CIPHER);
+		if (t->plain != NULL)
+			trace_plain(
+			    fr, "plaintext", t->plain, t->plainlen, t->with);
+	}
+	if ((f = trace_add(fr, "tag", off + m->ctlen, CA_H_TAG, TRACE_BYTES)) !=
+	    NULL)
+		f->note = "AES-256-GCM's tag: the kind and number included";
+}
+
+/* The hardened chat: the key frame first, then messages and the end. */
+static void
+hchat(struct trace_frame *fr, struct ca_trace *t)
+{
+	struct ca_hchat m;
+	size_t used;
+	int key = ca_hchat_is_key(fr->buf + FRAME_HDR, fr->len - FRAME_HDR);
+
+	if (ca_hchat_parse(fr->buf, fr->len, key, &m, &used) != 1 ||
+	    used != fr->len) {
+		fr->step = "chat-message";
+		trace_add(
+		    fr, "frame", FRAME_HDR, fr->len - FRAME_HDR, TRACE_BYTES);
+		trace_bad(fr, "not a hardened chat frame");
+	} else if (key)
+		hchat_key(fr, t, &m);
+	else
+		hchat_msg(fr, t, &m);
+	t->plain = NULL;
 }
 
 /* The peer chat: ciphertext, IV, the wrapped password, in turn. */
@@ -245,6 +355,10 @@ ca_trace(struct trace_frame *fr, struct ca_trace *t)
 	}
 	if (fr->len == FRAME_HDR)
 		trace_bad(fr, "an empty frame");
+	else if (t->chat &&
+	    (t->hardened ||
+		ca_hchat_is_key(fr->buf + FRAME_HDR, fr->len - FRAME_HDR)))
+		hchat(fr, t);
 	else if (t->chat)
 		chat(fr, t);
 	else if ((fr->dir == TRACE_SENT) == (t->server != 0))

@@ -1,6 +1,7 @@
 /*
  * cawire: parsing and formatting of the ca protocol's request frames and
- * peer chat messages; names are checked here before anything stores them.
+ * peer chat messages (the hardened profile's too); names are checked here
+ * before anything stores them.
  */
 #include <string.h>
 #include <strings.h>
@@ -129,5 +130,67 @@ ca_chat_parse(const uint8_t *buf, size_t len, struct ca_chat *m, size_t *used)
 	if (m->wrappedlen < CA_CHAT_WRAP_MIN)
 		return -1;
 	*used = off;
+	return 1;
+}
+
+int
+ca_hchat_is_key(const uint8_t *p, size_t len)
+{
+	return len >= CA_H_MAGIC_LEN &&
+	    memcmp(p, CA_H_CHAT_MAGIC, CA_H_MAGIC_LEN) == 0;
+}
+
+static uint64_t
+get_u64(const uint8_t *p)
+{
+	uint64_t v = 0;
+	int i;
+
+	for (i = 0; i < 8; i++)
+		v = v << 8 | p[i];
+	return v;
+}
+
+/* The key frame: magic, nonce, K wrapped (CA_CHAT_WRAP_MIN .. MAX). */
+static int
+hchat_key(const uint8_t *p, size_t len, struct ca_hchat *m)
+{
+	size_t head = CA_H_MAGIC_LEN + CA_H_NONCE;
+
+	if (!ca_hchat_is_key(p, len) || len < head + CA_CHAT_WRAP_MIN ||
+	    len > head + CA_CHAT_WRAP_MAX)
+		return -1;
+	m->kind = 'k';
+	m->nonce = p + CA_H_MAGIC_LEN;
+	m->wrapped = p + head;
+	m->wrappedlen = len - head;
+	return 1;
+}
+
+int
+ca_hchat_parse(
+    const uint8_t *buf, size_t len, int key, struct ca_hchat *m, size_t *used)
+{
+	const uint8_t *p;
+	size_t plen, off = 0, head = 1 + CA_H_SEQ;
+	int rv;
+
+	memset(m, 0, sizeof(*m));
+	if ((rv = next(buf, len, &off,
+		 key ? CA_H_MAGIC_LEN + CA_H_NONCE + CA_CHAT_WRAP_MAX
+		     : head + CA_CHAT_TEXT_MAX + CA_H_TAG,
+		 &p, &plen)) != 1)
+		return rv;
+	*used = off;
+	if (key)
+		return hchat_key(p, plen, m);
+	if (plen < head + CA_H_TAG || (p[0] != CA_H_MSG && p[0] != CA_H_END) ||
+	    (p[0] == CA_H_END && plen != head + CA_H_TAG))
+		return -1;
+	m->kind = p[0];
+	m->seq = get_u64(p + 1);
+	m->ct = p + head;
+	m->ctlen = plen - head - CA_H_TAG;
+	m->tag = p + plen - CA_H_TAG;
 	return 1;
 }

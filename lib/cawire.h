@@ -101,6 +101,63 @@ int ca_chat_parse(
     const uint8_t *buf, size_t len, struct ca_chat *m, size_t *used);
 
 /*
+ * The hardened profile (docs/ca.md "Profiles"; pk-relay --hardened ca,
+ * pk-xfer --hardened ca).  Sign-in: the CA's first prompt carries the
+ * mark; the client answers "login NAME" or "register NAME" (a space: no
+ * faithful name has one), then the password.  One answer for an unknown
+ * name and a wrong password; a name with failures is held, then locked,
+ * whichever connection asks.  A registration is answered alike whether
+ * the name was free or taken: the sign-in after it tells.
+ */
+#define CA_H_MARK " [hardened]"
+#define CA_H_ASK_USER                                                          \
+	"Please Enter your username: login NAME or register NAME" CA_H_MARK
+#define CA_H_LOGIN "login "
+#define CA_H_REGISTER "register "
+#define CA_H_BAD_LOGIN "incorrect username or password"
+#define CA_H_REGISTERED "registered if the name was free: now login NAME"
+#define CA_H_WAIT "too many failed sign-ins for this name: retry in " /* N s   \
+								       */
+#define CA_H_LOCKED "sign-in locked for this name: too many failures, retry in "
+
+/*
+ * The hardened peer chat, one frame each: first the key, then the
+ * messages, then the end (so that a cut is seen).  K, 32 random bytes,
+ * goes RSA-OAEP-SHA256 (label CA_H_OAEP_LABEL) under the receiver's
+ * certified key; each message is AES-256-GCM under lib/kmhard.c's data
+ * key of K, nonce the key frame's XOR the sequence number, the kind byte
+ * as associated data.
+ */
+#define CA_H_CHAT_MAGIC "pk-ca-h1" /* opens the key frame */
+#define CA_H_MAGIC_LEN 8
+#define CA_H_K 32
+#define CA_H_NONCE 12
+#define CA_H_SEQ 8
+#define CA_H_TAG 16
+#define CA_H_OAEP_LABEL "protokit ca chat K"
+#define CA_H_MSG 'p' /* a message: kind, seq, ciphertext, tag */
+#define CA_H_END 'l' /* the sender's last frame: kind, seq, tag */
+
+struct ca_hchat {
+	int kind; /* 'k' the key frame, CA_H_MSG, CA_H_END */
+	const uint8_t *nonce, *wrapped; /* 'k' */
+	size_t wrappedlen;
+	uint64_t seq; /* CA_H_MSG, CA_H_END */
+	const uint8_t *ct, *tag; /* ct: ctlen bytes (0 for CA_H_END) */
+	size_t ctlen;
+};
+
+/* 1 when the frame payload p opens with CA_H_CHAT_MAGIC. */
+int ca_hchat_is_key(const uint8_t *p, size_t len);
+/*
+ * One hardened chat frame at the start of buf: 1 with m and *used set, 0
+ * when more bytes are needed, -1 when it cannot be one.  key: 1 when the
+ * key frame is the one expected.
+ */
+int ca_hchat_parse(
+    const uint8_t *buf, size_t len, int key, struct ca_hchat *m, size_t *used);
+
+/*
  * The trace of the ca protocol (lib/catrace.c): one frame, its 4-byte
  * header included, as named fields (lib/trace.h), for pk-xfer ca (both
  * links: the CA and the peer chat) and the relay's ca service.  The step
@@ -122,6 +179,7 @@ struct ca_trace {
 	int server; /* 1: the tracing side is the CA */
 	enum ca_at at;
 	int chat; /* a peer chat link: 1, 2, 3 the frame that comes next */
+	int hardened; /* the hardened profile's frames (chat: once keyed) */
 	const uint8_t *plain; /* the next ciphertext's message, or NULL */
 	size_t plainlen;
 	const uint8_t *pass; /* the next wrapped chat password, or NULL */

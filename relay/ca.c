@@ -23,28 +23,8 @@
 #include "rand.h"
 #include "secret.h"
 
-/* What the client's next frame answers: lib/cawire.h's, for the trace. */
-enum ca_state {
-	ST_USER = CA_AT_USER, /* CA_ASK_USER sent */
-	ST_PASS = CA_AT_PASS, /* CA_ASK_PASS or CA_BAD_PASS sent */
-	ST_CHOICE = CA_AT_CHOICE, /* CA_NOT_FOUND sent: r or c */
-	ST_NEW_USER = CA_AT_NEW_USER, /* CA_CHOOSE_USER sent */
-	ST_NEW_PASS = CA_AT_NEW_PASS, /* CA_CHOOSE_PASS sent */
-	ST_OPS = CA_AT_OPS, /* signed in */
-};
-
-struct ca_client {
-	struct ca_authority *ca; /* the service's state */
-	struct conn *c;
-	enum ca_state state;
-	char user[CA_NAME_MAX + 1];
-	unsigned tries; /* wrong passwords so far */
-	struct ca_job *job; /* a password with the worker; the client is held */
-	uint8_t salt[CA_SALT], hash[CA_HASH];
-};
-
-static int
-say(struct ca_client *k, const void *msg, size_t len)
+int
+ca_say(struct ca_client *k, const void *msg, size_t len)
 {
 	static uint8_t frame[FRAME_HDR + CA_FRAME_MAX];
 
@@ -56,20 +36,20 @@ say(struct ca_client *k, const void *msg, size_t len)
 	return conn_send_frame(k->c, msg, len, CA_FRAME_MAX);
 }
 
-static int
-says(struct ca_client *k, const char *msg)
+int
+ca_says(struct ca_client *k, const char *msg)
 {
-	return say(k, msg, strlen(msg));
+	return ca_say(k, msg, strlen(msg));
 }
 
 /* Answers "error: what: why" and closes the client after it. */
-static int
-refuse(struct ca_client *k, const char *what, const char *why)
+int
+ca_refuse(struct ca_client *k, const char *what, const char *why)
 {
 	char msg[256];
 
 	snprintf(msg, sizeof(msg), CA_ERROR "%s: %s", what, why);
-	(void)says(k, msg);
+	(void)ca_says(k, msg);
 	return conn_protocol_error(k->c, "%s: %s", what, why);
 }
 
@@ -78,7 +58,7 @@ ca_init(struct relay_ctx *ctx, void *state)
 {
 	struct ca_authority *ca = state;
 
-	if (cadb_init(ctx, &ca->db) == -1)
+	if (cadb_init(ctx, &ca->db) == -1 || cap_init(ctx, ca) == -1)
 		return -1;
 	return casign_init(ctx, ca);
 }
@@ -90,6 +70,7 @@ ca_fini(struct relay_ctx *ctx, void *state)
 
 	(void)ctx;
 	ca_work_fini(ca);
+	cap_fini(ca);
 	casign_fini(ca);
 	cadb_fini(ca->db);
 	ca->db = NULL;
@@ -107,38 +88,41 @@ ca_connect(struct conn *c)
 	k->ca = conn_service_state(c);
 	k->c = c;
 	conn_set_data(c, k);
-	return says(k, CA_ASK_USER);
+	return cap_greet(k);
 }
 
 static int
 on_user(struct ca_client *k, const uint8_t *p, size_t len)
 {
-	int rv = 0;
+	int rv;
 
+	if ((rv = cap_user(k, p, len)) != 1)
+		return rv;
+	rv = 0;
 	/* A name that could not be a user is unknown without a lookup. */
 	if (ca_name_parse(p, len, k->user) == 0 &&
 	    (rv = cadb_user(k->ca->db, k->user, k->salt, k->hash)) == -1)
-		return refuse(k, "database", "cannot look the user up");
+		return ca_refuse(k, "database", "cannot look the user up");
 	if (rv == 0) {
 		k->state = ST_CHOICE;
-		return says(k, CA_NOT_FOUND);
+		return ca_says(k, CA_NOT_FOUND);
 	}
 	k->state = ST_PASS;
-	return says(k, CA_ASK_PASS);
+	return ca_says(k, CA_ASK_PASS);
 }
 
 /*
  * Hands the password to the worker (ca_work.c) and holds the client until
  * done has answered: one hash at a time per client, none on the loop.
  */
-static int
-hash_start(struct ca_client *k, const uint8_t *p, size_t len,
+int
+ca_hash_start(struct ca_client *k, const uint8_t *p, size_t len,
     void (*done)(struct ca_client *, struct ca_job *))
 {
 	struct ca_job *j;
 
 	if ((j = ca_job_new()) == NULL)
-		return refuse(k, "password", "no memory");
+		return ca_refuse(k, "password", "no memory");
 	j->k = k;
 	j->done = done;
 	j->passlen = len;
@@ -146,7 +130,7 @@ hash_start(struct ca_client *k, const uint8_t *p, size_t len,
 	memcpy(j->salt, k->salt, CA_SALT);
 	if (ca_work_submit(k->ca, conn_relay(k->c), j) == -1) {
 		secret_free(j, sizeof(*j));
-		return refuse(k, "password", "cannot hash it now");
+		return ca_refuse(k, "password", "cannot hash it now");
 	}
 	k->job = j;
 	conn_hold(k->c, -1);
@@ -154,8 +138,8 @@ hash_start(struct ca_client *k, const uint8_t *p, size_t len,
 }
 
 /* A done callback's -1 (the reply is queued) closes the client. */
-static void
-hash_end(struct ca_client *k, int rv, long long hold_ms)
+void
+ca_hash_end(struct ca_client *k, int rv, long long hold_ms)
 {
 	k->job = NULL;
 	if (rv == -1)
@@ -182,7 +166,7 @@ wrong_pass(struct ca_client *k, long long *hold_ms)
 	*hold_ms = pass_delay(k->tries);
 	conn_log(k->c, "%s: wrong password (%u): next read in %lld ms", k->user,
 	    k->tries, *hold_ms);
-	return says(k, CA_BAD_PASS);
+	return ca_says(k, CA_BAD_PASS);
 }
 
 static void
@@ -196,10 +180,10 @@ pass_done(struct ca_client *k, struct ca_job *j)
 		k->state = ST_OPS;
 		conn_log(k->c, "%s signed in after %u wrong passwords", k->user,
 		    k->tries);
-		rv = says(k, CA_WELCOME);
+		rv = ca_says(k, CA_WELCOME);
 	} else
 		rv = wrong_pass(k, &hold_ms);
-	hash_end(k, rv, hold_ms);
+	ca_hash_end(k, rv, hold_ms);
 }
 
 static int
@@ -208,8 +192,10 @@ on_pass(struct ca_client *k, const uint8_t *p, size_t len)
 	long long hold_ms;
 	int rv;
 
+	if (k->ca->hardened)
+		return cap_pass(k, p, len);
 	if (len <= CA_PASS_MAX)
-		return hash_start(k, p, len, pass_done);
+		return ca_hash_start(k, p, len, pass_done);
 	rv = wrong_pass(k, &hold_ms);
 	conn_hold(k->c, hold_ms);
 	return rv;
@@ -220,14 +206,14 @@ on_choice(struct ca_client *k, const uint8_t *p, size_t len)
 {
 	if (len == 1 && p[0] == 'r') {
 		k->state = ST_NEW_USER;
-		return says(k, CA_CHOOSE_USER);
+		return ca_says(k, CA_CHOOSE_USER);
 	}
 	if (len == 1 && p[0] == 'c') {
 		conn_log(k->c, "closed at the sign-up question");
 		conn_close_after_flush(k->c);
 		return 0;
 	}
-	return says(k, CA_NOT_FOUND);
+	return ca_says(k, CA_NOT_FOUND);
 }
 
 /* The original appended duplicates; the table's key refuses them. */
@@ -237,16 +223,16 @@ on_new_user(struct ca_client *k, const uint8_t *p, size_t len)
 	int rv;
 
 	if (ca_name_parse(p, len, k->user) == -1)
-		rv = says(k, CA_NAME_BAD);
+		rv = ca_says(k, CA_NAME_BAD);
 	else if ((rv = cadb_user(k->ca->db, k->user, k->salt, k->hash)) == -1)
-		return refuse(k, "database", "cannot look the user up");
+		return ca_refuse(k, "database", "cannot look the user up");
 	else if (rv == 1)
-		rv = says(k, CA_NAME_TAKEN);
+		rv = ca_says(k, CA_NAME_TAKEN);
 	else {
 		k->state = ST_NEW_PASS;
-		return says(k, CA_CHOOSE_PASS);
+		return ca_says(k, CA_CHOOSE_PASS);
 	}
-	return rv == -1 ? -1 : says(k, CA_CHOOSE_USER);
+	return rv == -1 ? -1 : ca_says(k, CA_CHOOSE_USER);
 }
 
 static int
@@ -256,35 +242,37 @@ add_user(struct ca_client *k, const uint8_t hash[CA_HASH])
 
 	rv = cadb_add_user(k->ca->db, k->user, k->salt, hash);
 	if (rv == -1)
-		return refuse(k, "database", "cannot add the user");
+		return ca_refuse(k, "database", "cannot add the user");
 	if (rv == 0) {
 		k->state = ST_NEW_USER;
-		if (says(k, CA_NAME_TAKEN) == -1)
+		if (ca_says(k, CA_NAME_TAKEN) == -1)
 			return -1;
-		return says(k, CA_CHOOSE_USER);
+		return ca_says(k, CA_CHOOSE_USER);
 	}
 	k->state = ST_OPS;
 	conn_log(k->c, "registered %s", k->user);
-	return says(k, CA_WELCOME);
+	return ca_says(k, CA_WELCOME);
 }
 
 static void
 new_pass_done(struct ca_client *k, struct ca_job *j)
 {
-	hash_end(k, add_user(k, j->hash), 0);
+	ca_hash_end(k, add_user(k, j->hash), 0);
 }
 
 static int
 on_new_pass(struct ca_client *k, const uint8_t *p, size_t len)
 {
+	if (k->ca->hardened)
+		return cap_new_pass(k, p, len);
 	/* The original went back to the sign-up question. */
 	if (len < CA_PASS_MIN || len > CA_PASS_MAX) {
 		k->state = ST_CHOICE;
-		return says(k, CA_NOT_FOUND);
+		return ca_says(k, CA_NOT_FOUND);
 	}
 	if (rand_fill(k->salt, CA_SALT) == -1)
-		return refuse(k, "registration", "no random salt");
-	return hash_start(k, p, len, new_pass_done);
+		return ca_refuse(k, "registration", "no random salt");
+	return ca_hash_start(k, p, len, new_pass_done);
 }
 
 /* CSR: whatever name the request claims, as the original. */
@@ -300,12 +288,14 @@ do_csr(struct ca_client *k, const struct ca_req *r)
 	rv = casign_issue(ca, r->body, r->bodylen, cn, ca->der, &derlen,
 	    ca->pem, sizeof(ca->pem), &pemlen, &why);
 	if (rv != X509_OK)
-		return refuse(k, why, x509_strerror(rv));
+		return ca_refuse(k, why, x509_strerror(rv));
+	if (cap_cn(k, "certificate request", cn) == -1)
+		return -1;
 	if (cadb_put_cert(ca->db, cn, ca->der, derlen, k->user, "CSR") == -1)
-		return refuse(k, "database", "cannot store the certificate");
+		return ca_refuse(k, "database", "cannot store the certificate");
 	conn_log(k->c, "%s (as %s): CSR for CN=%s: certificate issued", k->user,
 	    r->name, cn);
-	return say(k, ca->pem, pemlen);
+	return ca_say(k, ca->pem, pemlen);
 }
 
 /* CERTUP: a certificate of this CA, stored for any name, as the original. */
@@ -313,17 +303,20 @@ static int
 do_certup(struct ca_client *k, const struct ca_req *r)
 {
 	struct ca_authority *ca = k->ca;
+	char cn[CA_NAME_MAX + 1];
 	size_t derlen;
 	int rv;
 
-	if ((rv = casign_check(ca, r->body, r->bodylen, ca->der, &derlen)) !=
-	    X509_OK)
-		return refuse(k, "certificate", x509_strerror(rv));
+	if ((rv = casign_check(
+		 ca, r->body, r->bodylen, ca->der, &derlen, cn)) != X509_OK)
+		return ca_refuse(k, "certificate", x509_strerror(rv));
+	if (cap_cn(k, "certificate", cn) == -1)
+		return -1;
 	if (cadb_put_cert(
 		ca->db, r->name, ca->der, derlen, k->user, "CERTUP") == -1)
-		return refuse(k, "database", "cannot store the certificate");
+		return ca_refuse(k, "database", "cannot store the certificate");
 	conn_log(k->c, "%s: CERTUP for %s: stored", k->user, r->name);
-	return says(k, CA_ACK);
+	return ca_says(k, CA_ACK);
 }
 
 static int
@@ -336,17 +329,17 @@ do_certreq(struct ca_client *k, const struct ca_req *r)
 
 	(void)ca_name_parse(r->body, r->bodylen, id); /* checked by parse */
 	if ((rv = cadb_cert(ca->db, id, ca->der, &derlen)) == -1)
-		return refuse(k, "database", "cannot read the certificate");
+		return ca_refuse(k, "database", "cannot read the certificate");
 	conn_log(k->c, "%s: CERTREQ for %s: %s", k->user, id,
 	    rv == 1 ? "sent" : "none");
 	if (rv == 0) {
 		snprintf(msg, sizeof(msg), "%s" CA_NO_CERT, id);
-		return says(k, msg);
+		return ca_says(k, msg);
 	}
 	if (x509_pem_write(ca->der, derlen, 0, ca->pem, sizeof(ca->pem),
 		&pemlen) != X509_OK)
-		return refuse(k, "database", "a stored certificate is bad");
-	return say(k, ca->pem, pemlen);
+		return ca_refuse(k, "database", "a stored certificate is bad");
+	return ca_say(k, ca->pem, pemlen);
 }
 
 static int
@@ -355,8 +348,10 @@ on_request(struct ca_client *k, const uint8_t *p, size_t len)
 	struct ca_req r;
 
 	if (ca_req_parse(p, len, &r) == -1)
-		return refuse(k, "request",
+		return ca_refuse(k, "request",
 		    "not \"CSR|CERTUP|CERTREQ name\\nbody\" with a safe name");
+	if (cap_request(k, &r) == -1)
+		return -1;
 	switch (r.op) {
 	case CA_CSR:
 		return do_csr(k, &r);
@@ -388,7 +383,7 @@ ca_bytes(struct conn *c, const uint8_t *data, size_t len)
 	if (rv == FRAME_NEED_MORE)
 		return 0;
 	if (rv != FRAME_OK)
-		return refuse(k, "frame", frame_strerror(rv));
+		return ca_refuse(k, "frame", frame_strerror(rv));
 	conn_trace(c, TRACE_RECV, data, used); /* the password in the clear */
 	rv = steps[k->state](k, p, plen);
 	return rv == -1 ? -1 : (ssize_t)used;
@@ -414,8 +409,10 @@ ca_close(struct conn *c)
 
 	if (k == NULL)
 		return;
-	if (k->job != NULL)
+	if (k->job != NULL) {
 		ca_work_cancel(k->ca, k->job);
+		cap_close(k);
+	}
 	secret_wipe(k, sizeof(*k));
 	free(k);
 	conn_set_data(c, NULL);
@@ -432,6 +429,7 @@ static const struct service_flag ca_flags[] = {
 
 const struct service ca_service = {
     .name = CA_SERVICE,
+    .hardened = 1,
     .state_size = sizeof(struct ca_authority),
     .flags = ca_flags,
     .init = ca_init,

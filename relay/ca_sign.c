@@ -123,7 +123,7 @@ casign_issue(const struct ca_authority *ca, const uint8_t *req, size_t reqlen,
 
 int
 casign_check(const struct ca_authority *ca, const uint8_t *text, size_t len,
-    uint8_t *der, size_t *derlen)
+    uint8_t *der, size_t *derlen, char cn[CA_NAME_MAX + 1])
 {
 	struct x509_cert c;
 	int rv;
@@ -131,8 +131,10 @@ casign_check(const struct ca_authority *ca, const uint8_t *text, size_t len,
 	if ((rv = x509_der_from_text(
 		 text, len, 0, der, X509_DER_MAX, derlen)) != X509_OK)
 		return rv;
-	if ((rv = x509_cert_parse(&c, der, *derlen)) == X509_OK)
+	if ((rv = x509_cert_parse(&c, der, *derlen)) == X509_OK) {
 		rv = x509_cert_verify(&c, &ca->root, time(NULL));
+		snprintf(cn, CA_NAME_MAX + 1, "%s", c.subject.cn);
+	}
 	x509_cert_clear(&c);
 	return rv;
 }

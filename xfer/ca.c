@@ -65,6 +65,11 @@ static const char options[] =
     "            to the listener at peer-host:port: AES-256-CBC under\n"
     "            SHA-256(chat password), the password RSA-OAEP-SHA256\n"
     "            wrapped\n"
+    "With --hardened (docs/ca.md \"Profiles\"): \"login NAME\" or \"register\n"
+    "NAME\" after the CA's marked prompt, one answer for an unknown name or\n"
+    "a wrong password, names held then locked after failures; the chat\n"
+    "key is random, RSA-OAEP wrapped, each line AES-256-GCM with its\n"
+    "sequence number (no --chat-pass).\n"
     "\n"
     "  --ca file          connect: the CA's root certificate\n"
     "  --chat-pass src    connect: the chat password (default: terminal)\n"
@@ -262,7 +267,11 @@ ca_main(struct xfer_global *g, int argc, char *argv[])
 		errx(2, "-n %s: not a safe name", o.as);
 	if (o.to != NULL && !x509_cn_safe(o.to))
 		errx(2, "--to %s: not a safe name", o.to);
+	if (g->hardened && pass_kind(&o.chat) != PASS_TTY)
+		errx(2, "--chat-pass: the hardened chat draws its own key");
 	o.timeout_ms = g->timeout_ms;
+	o.g = g;
+	o.hardened = g->hardened;
 	ca_trace_to(g->trace ? &g->sink : NULL);
 	cli_chdir(g);
 	if (signal(SIGPIPE, SIG_IGN) == SIG_ERR)

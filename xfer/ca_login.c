@@ -34,9 +34,8 @@ ca_password(const struct secret_src *src, const char *prompt, const char *what,
 	errx(2, "%s", pass_msg(src, "", msg, sizeof(msg)));
 }
 
-/* Reads the next frame and dies unless it is want. */
-static void
-expect(struct link *l, const char *want)
+void
+ca_expect(struct link *l, const char *want)
 {
 	ca_read(l);
 	if (!link_is(l, want))
@@ -61,7 +60,7 @@ static void
 register_user(struct link *l, const char *user)
 {
 	ca_say(l, "r");
-	expect(l, CA_CHOOSE_USER);
+	ca_expect(l, CA_CHOOSE_USER);
 	ca_say(l, user);
 	ca_read(l);
 	if (!link_is(l, CA_CHOOSE_PASS))
@@ -82,12 +81,10 @@ ca_pass_read(const struct ca_opts *o, int reg)
 		    CA_PASS_MIN);
 }
 
-void
-ca_signin(struct link *l, const struct ca_opts *o, int reg)
+/* The original's dialog, after its first prompt. */
+static void
+signin(struct link *l, const struct ca_opts *o, int reg)
 {
-	if (passlen == 0)
-		ca_pass_read(o, reg);
-	expect(l, CA_ASK_USER);
 	ca_say(l, o->user);
 	ca_read(l);
 	if (link_is(l, CA_NOT_FOUND) && reg)
@@ -103,6 +100,22 @@ ca_signin(struct link *l, const struct ca_opts *o, int reg)
 	} else
 		errx(2, "%s: unexpected \"%.80s\"", l->name,
 		    (const char *)l->msg);
+}
+
+void
+ca_signin(struct link *l, const struct ca_opts *o, int reg)
+{
+	if (passlen == 0)
+		ca_pass_read(o, reg);
+	ca_read(l);
+	cap_greeted(l, o, o->user);
+	if (o->hardened)
+		cap_signin(l, o, reg, pass, passlen);
+	else if (!link_is(l, CA_ASK_USER))
+		errx(2, "%s: expected \"%s\", got \"%.80s\"", l->name,
+		    CA_ASK_USER, (const char *)l->msg);
+	else
+		signin(l, o, reg);
 	secret_wipe(pass, sizeof(pass));
 	passlen = 0;
 }

@@ -116,14 +116,22 @@ answer_password(struct link *l, const struct ca_opts *o)
 static int
 dialog(struct link *l, const struct ca_opts *o, char *user)
 {
-	char line[CA_NAME_MAX + 2];
+	char line[sizeof(CA_H_REGISTER) + CA_NAME_MAX + 1];
+	size_t skip;
+	int first = 1;
 
 	while (ca_next(l)) {
+		if (first)
+			cap_greeted(l, o, NULL);
+		first = 0;
 		printf("%s\n", (const char *)l->msg);
 		if (link_is(l, CA_WELCOME))
 			return 0;
 		if (link_is(l, CA_NAME_BAD) || link_is(l, CA_NAME_TAKEN))
 			continue;
+		if (link_is(l, CA_H_BAD_LOGIN) || link_starts(l, CA_H_WAIT) ||
+		    link_starts(l, CA_H_LOCKED))
+			errx(1, "%s: %s", l->name, (const char *)l->msg);
 		if (link_is(l, CA_ASK_PASS) || link_is(l, CA_BAD_PASS) ||
 		    link_is(l, CA_CHOOSE_PASS)) {
 			if (answer_password(l, o) == -1)
@@ -132,9 +140,18 @@ dialog(struct link *l, const struct ca_opts *o, char *user)
 		}
 		if (cli_prompt(NULL, line, sizeof(line)) == NULL)
 			return -1;
-		if ((link_is(l, CA_ASK_USER) || link_is(l, CA_CHOOSE_USER)) &&
-		    strlen(line) <= CA_NAME_MAX)
-			memcpy(user, line, strlen(line) + 1);
+		/* Hardened: "login NAME" or "register NAME". */
+		skip = !o->hardened ? 0
+		    : strncmp(line, CA_H_LOGIN, strlen(CA_H_LOGIN)) == 0
+		    ? strlen(CA_H_LOGIN)
+		    : strncmp(line, CA_H_REGISTER, strlen(CA_H_REGISTER)) == 0
+		    ? strlen(CA_H_REGISTER)
+		    : 0;
+		if ((link_is(l, CA_ASK_USER) || link_is(l, CA_CHOOSE_USER) ||
+			link_is(l, CA_H_ASK_USER) ||
+			link_is(l, CA_H_REGISTERED)) &&
+		    strlen(line + skip) <= CA_NAME_MAX)
+			memcpy(user, line + skip, strlen(line + skip) + 1);
 		ca_say(l, line);
 	}
 	return -1;

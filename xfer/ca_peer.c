@@ -21,6 +21,7 @@
 
 #include "ca.h"
 #include "files.h"
+#include "frame.h"
 #include "hex.h"
 #include "io.h"
 #include "key.h"
@@ -122,16 +123,31 @@ show(const struct link *l, const struct ca_chat *m, const struct key_rsa *k,
 	wipe();
 }
 
+/* 1 when buf's first frame is the hardened chat's key frame. */
+static int
+hardened_key(const uint8_t *buf, size_t len)
+{
+	const uint8_t *p;
+	size_t plen, used;
+
+	return frame_decode(buf, len, CA_FRAME_MAX, &p, &plen, &used) ==
+	    FRAME_OK &&
+	    ca_hchat_is_key(p, plen);
+}
+
 /* Messages until the sender closes; dies with 1 on a bad one. */
 static void
-receive(struct link *l, const struct key_rsa *k, const char *keyfile)
+receive(struct link *l, const struct ca_opts *o, const struct key_rsa *k)
 {
+	const char *keyfile = o->keyfile;
 	struct ca_chat m;
 	size_t used;
 	int rv;
 
 	for (;;) {
 		rv = ca_chat_parse(l->buf, l->have, &m, &used);
+		if (rv == -1 && hardened_key(l->buf, l->have))
+			cap_chat_mismatch(o);
 		if (rv == -1)
 			errx(1, "sender: not a chat message");
 		if (rv == 1) {
@@ -162,7 +178,10 @@ ca_peer_listen(const struct ca_opts *o)
 	link_open(&l, link_accept(lfd, NULL, o->timeout_ms, "sender"), "sender",
 	    CA_FRAME_MAX, o->timeout_ms);
 	close(lfd);
-	receive(&l, &k, o->keyfile);
+	if (o->hardened)
+		cap_chat_receive(&l, o, &k);
+	else
+		receive(&l, o, &k);
 	link_close(&l);
 	secrets_release(&k);
 	fprintf(stderr, "sender left\n");
@@ -243,26 +262,33 @@ send_one(struct link *p, const struct rsa_public_key *pub, size_t len)
 	    s.pass, s.passlen, "the chat password, wrapped by this side");
 }
 
+long
+ca_line(uint8_t buf[CA_CHAT_TEXT_MAX + 2])
+{
+	size_t len;
+
+	if (isatty(STDIN_FILENO))
+		fputs("Enter your message: ", stderr);
+	if (fgets((char *)buf, CA_CHAT_TEXT_MAX + 2, stdin) == NULL) {
+		if (ferror(stdin))
+			err(2, "stdin");
+		return -1;
+	}
+	len = strcspn((char *)buf, "\n");
+	if (len > CA_CHAT_TEXT_MAX)
+		errx(2, "stdin: a message longer than %d bytes",
+		    CA_CHAT_TEXT_MAX);
+	return (long)len;
+}
+
 /* Each line of stdin is one message. */
 static void
 send_lines(struct link *p, const struct rsa_public_key *pub)
 {
-	int tty = isatty(STDIN_FILENO);
-	size_t len;
+	long len;
 
-	for (;;) {
-		if (tty)
-			fputs("Enter your message: ", stderr);
-		if (fgets((char *)s.text, CA_CHAT_TEXT_MAX + 2, stdin) == NULL)
-			break;
-		len = strcspn((char *)s.text, "\n");
-		if (len > CA_CHAT_TEXT_MAX)
-			errx(2, "stdin: a message longer than %d bytes",
-			    CA_CHAT_TEXT_MAX);
-		send_one(p, pub, len);
-	}
-	if (ferror(stdin))
-		err(2, "stdin");
+	while ((len = ca_line(s.text)) != -1)
+		send_one(p, pub, (size_t)len);
 }
 
 int
@@ -274,13 +300,23 @@ ca_peer_connect(const struct ca_opts *o, const char *ca_addr, const char *peer)
 
 	hold();
 	load_root(o->cafile, rootder, &root);
-	s.passlen = ca_password(&o->chat, "Chat password:", "the chat password",
-	    s.pass, sizeof(s.pass));
+	if (!o->hardened)
+		s.passlen =
+		    ca_password(&o->chat, "Chat password:", "the chat password",
+			s.pass, sizeof(s.pass));
 	ca_pass_read(o, 0);
 	link_connect(&l, ca_addr, CA_FRAME_MAX, o->timeout_ms);
 	ca_signin(&l, o, 0);
 	fetch_cert(&l, o, &root, der, &c);
 	link_close(&l);
+	if (o->hardened) {
+		link_connect(&l, peer, CA_FRAME_MAX, o->timeout_ms);
+		cap_chat_send(&l, &c.pub);
+		link_close(&l);
+		x509_cert_clear(&c);
+		x509_cert_clear(&root);
+		return 0;
+	}
 	if ((long)s.passlen > oaep_max_len(&nettle_sha256, c.pub.size))
 		errx(2, "the chat password is longer than %ld bytes",
 		    oaep_max_len(&nettle_sha256, c.pub.size));

@@ -89,3 +89,14 @@ ca_show_chat(const struct link *l, enum trace_dir dir, const struct ca_chat *m,
 	show(l, &peer, dir, m->iv, CA_CHAT_IV);
 	show(l, &peer, dir, m->wrapped, m->wrappedlen);
 }
+
+void
+ca_show_hchat(const struct link *l, enum trace_dir dir, const uint8_t *p,
+    size_t len, const uint8_t *plain, size_t plainlen, const char *with)
+{
+	peer.hardened = 1;
+	peer.plain = plain;
+	peer.plainlen = plainlen;
+	peer.with = with;
+	show(l, &peer, dir, p, len);
+}

@@ -20,7 +20,7 @@ static const struct protocol {
 	int (*main)(struct xfer_global *, int, char *[]);
 	int hardened; /* 1: has a hardened profile (--hardened) */
 } protocols[] = {
-    {"ca", ca_main, 0},
+    {"ca", ca_main, 1},
     {"chat", chat_main, 0},
     {"e2e", e2e_main, 0},
     {"keymanager", keymanager_main, 1},
