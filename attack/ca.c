@@ -103,11 +103,30 @@ ca_is(const struct ca_conn *c, const char *s)
 }
 
 int
+ca_starts(const struct ca_conn *c, const char *s)
+{
+	return c->len >= strlen(s) && memcmp(c->msg, s, strlen(s)) == 0;
+}
+
+int
+ca_send_name(struct ca_conn *c, const char *name)
+{
+	char line[sizeof(CA_H_LOGIN) + CA_NAME_MAX];
+	size_t m = strlen(CA_H_MARK);
+	int hardened =
+	    c->len >= m && memcmp(c->msg + c->len - m, CA_H_MARK, m) == 0;
+
+	snprintf(line, sizeof(line), "%s%s", hardened ? CA_H_LOGIN : "", name);
+	ca_send(c, line, strlen(line));
+	return hardened;
+}
+
+int
 ca_signin(
     struct ca_conn *c, const char *user, const uint8_t *pass, size_t passlen)
 {
 	ca_expect(c, "the user name prompt");
-	ca_send(c, user, strlen(user));
+	(void)ca_send_name(c, user);
 	ca_expect(c, "the answer to the user name");
 	if (ca_is(c, CA_ASK_PASS)) {
 		ca_send(c, pass, passlen);

@@ -39,7 +39,14 @@ int ca_next(struct ca_conn *c);
 void ca_expect(struct ca_conn *c, const char *what);
 /* Writes one frame; dies (2). */
 void ca_send(struct ca_conn *c, const void *p, size_t len);
-/* Whether the last frame is the text s. */
+/*
+ * Answers the CA's first prompt (the last frame) with name: as it is to
+ * the faithful CA, "login NAME" to the hardened one (its prompt's mark).
+ * Returns 1 for the hardened CA, else 0.
+ */
+int ca_send_name(struct ca_conn *c, const char *name);
+/* Whether the last frame is the text s, or starts with it. */
+int ca_starts(const struct ca_conn *c, const char *s);
 int ca_is(const struct ca_conn *c, const char *s);
 /*
  * Signs in as user: 0 after Welcome, else says on stderr what the CA

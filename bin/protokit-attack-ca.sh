@@ -46,11 +46,16 @@ ca_mitm() {
 }
 
 # ca_send: alice sends alice/messages.txt to bob (the CA's certificate of
-# bob, checked against the root) through the pk-mitm, under a chat
-# password; then bob and the pk-mitm end.  alice_rc is her status.
+# bob, checked against the root) through the pk-mitm, faithful under a
+# chat password (hardened: a random key); then bob and the pk-mitm end
+# (are stopped if alice failed).  alice_rc is her status.
 ca_send() {
-	run "printf '%s\\n' dragon > alice/chat.pass"
-	run "alice_rc=0; pk-xfer $(pk_hardened)ca connect -u alice --pass-file alice/alice.pass --ca state/ca.crt --to bob --chat-pass file:alice/chat.pass \$addr \$maddr < alice/messages.txt 2>&1 || alice_rc=\$?; echo \"alice's status: \$alice_rc\""
-	run 'wait $bob_pid || true; wait $mitm_pid || true; sed "s/^/bob: /" bob/listen.out'
+	pk_chat=''
+	if [ "$hardened" = 0 ]; then
+		run "printf '%s\\n' dragon > alice/chat.pass"
+		pk_chat=' --chat-pass file:alice/chat.pass'
+	fi
+	run "alice_rc=0; pk-xfer $(pk_hardened)ca connect -u alice --pass-file alice/alice.pass --ca state/ca.crt --to bob$pk_chat \$addr \$maddr < alice/messages.txt 2>&1 || alice_rc=\$?; echo \"alice's status: \$alice_rc\""
+	run '[ "$alice_rc" = 0 ] || kill $bob_pid $mitm_pid; wait $bob_pid || true; wait $mitm_pid || true; sed "s/^/bob: /" bob/listen.out'
 	waited bob mitm
 }
