@@ -57,8 +57,9 @@ struct guess {
 static void
 answer(const struct slot *s, int eof, char *out, size_t max)
 {
-	snprintf(out, max, "%.*s", (int)strcspn(s->c.msg, "\n"),
-	    eof ? "(the CA closed the connection)" : s->c.msg);
+	const char *t = eof ? "(the CA closed the connection)" : s->c.msg;
+
+	snprintf(out, max, "%.*s", (int)strcspn(t, "\n"), t);
 }
 
 /* Says each new answer to a password once. */

@@ -124,11 +124,11 @@ chat() {
 	stderr_line "pk-attack: ca-guess: dave's password: guess 10 of the list"
 	assert_regex "$stderr" $'\npk-attack: ca-guess: 1[01] guesses in [0-9]+\\.[0-9]{2} s: [0-9]+\\.[0-9] guesses per second\n'
 	# A list without it: exit 1, nothing written.
-	grep -vx sunshine words.txt > other.txt
+	head -n 3 words.txt > other.txt
 	run -1 --separate-stderr pk-attack ca-guess -u dave -w other.txt \
 	    -o none.pass "$(addr f)"
 	[ ! -e none.pass ]
-	assert_equal "${stderr##*$'\n'}" 'pk-attack: ca-guess: 10 queries, 0 bytes recovered'
+	assert_equal "${stderr##*$'\n'}" 'pk-attack: ca-guess: 3 queries, 0 bytes recovered'
 }
 
 @test "ca-guess --hardened: one answer for every name, and dave locked before his password: exit 1, nothing" {
