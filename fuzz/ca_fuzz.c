@@ -3,9 +3,11 @@
  * as the relay and the chat listener run them: frames of at most
  * CA_FRAME_MAX, each read as a name and as a request and traced
  * (lib/catrace.c) at every step, both ways, and the same bytes as peer
- * chat messages.  Checks that what a parse returns lies inside
- * its frame, that a parsed request formats back to the same bytes (with
- * the type word in capitals), and that a chat message's parts add up.
+ * chat messages, faithful and hardened (its key frame, messages and end;
+ * "login NAME" and "register NAME" are traced as any client frame).
+ * Checks that what a parse returns lies inside its frame, that a parsed
+ * request formats back to the same bytes (with the type word in
+ * capitals), and that a chat message's parts add up.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -58,6 +60,38 @@ check_chat(const uint8_t *data, size_t size)
 	}
 }
 
+/* The hardened chat: a key frame, then messages and the end. */
+static void
+check_hchat(const uint8_t *data, size_t size)
+{
+	struct ca_hchat m;
+	size_t off = 0, used;
+	int key = 1;
+
+	while (off < size &&
+	    ca_hchat_parse(data + off, size - off, key, &m, &used) == 1) {
+		if (used > size - off || used < FRAME_HDR)
+			abort();
+		if (key &&
+		    (m.kind != 'k' || m.wrappedlen < CA_CHAT_WRAP_MIN ||
+			m.wrappedlen > CA_CHAT_WRAP_MAX ||
+			used !=
+			    FRAME_HDR + CA_H_MAGIC_LEN + CA_H_NONCE +
+				m.wrappedlen ||
+			m.wrapped + m.wrappedlen != data + off + used))
+			abort();
+		if (!key &&
+		    ((m.kind != CA_H_MSG && m.kind != CA_H_END) ||
+			(m.kind == CA_H_END && m.ctlen != 0) ||
+			m.ctlen > CA_CHAT_TEXT_MAX ||
+			used != FRAME_HDR + 1 + CA_H_SEQ + m.ctlen + CA_H_TAG ||
+			m.tag + CA_H_TAG != data + off + used))
+			abort();
+		key = 0;
+		off += used;
+	}
+}
+
 /* The trace of one whole frame: its fields inside it, in wire order. */
 static void
 check_trace(const uint8_t *frame, size_t len)
@@ -66,11 +100,12 @@ check_trace(const uint8_t *frame, size_t len)
 	struct trace_frame fr;
 	size_t i, at, k;
 
-	for (k = 0; k < 2 * (CA_AT_OPS + 2); k++) {
+	for (k = 0; k < 2 * (CA_AT_OPS + 3); k++) {
 		memset(&t, 0, sizeof(t));
 		t.server = (int)(k & 1);
 		t.at = (enum ca_at)((k / 2) % (CA_AT_OPS + 1));
 		t.chat = k / 2 > CA_AT_OPS ? 1 + (int)(len % 3) : 0;
+		t.hardened = k / 2 > CA_AT_OPS + 1; /* the hardened chat */
 		t.plain = t.pass = frame;
 		t.plainlen = t.passlen = len;
 		trace_begin(&fr, "ca", k & 2 ? TRACE_SENT : TRACE_RECV, NULL,
@@ -108,5 +143,6 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		off += used;
 	}
 	check_chat(data, size);
+	check_hchat(data, size);
 	return 0;
 }

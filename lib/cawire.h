@@ -116,8 +116,8 @@ int ca_chat_parse(
 #define CA_H_REGISTER "register "
 #define CA_H_BAD_LOGIN "incorrect username or password"
 #define CA_H_REGISTERED "registered if the name was free: now login NAME"
-#define CA_H_WAIT "too many failed sign-ins for this name: retry in " /* N s   \
-								       */
+/* The two holds: then the seconds to wait, "N s". */
+#define CA_H_WAIT "too many failed sign-ins for this name: retry in "
 #define CA_H_LOCKED "sign-in locked for this name: too many failures, retry in "
 
 /*

@@ -7,7 +7,10 @@
 -- certificate gets its DER size, its CN and the SHA-256 of its key as the
 -- trace gives them, and a certificate Wireshark's own X.509 tree.  The
 -- peer chat sends three frames per message: ciphertext, IV, wrapped
--- password.  Steps and fields are docs/ca.md's "Fields on the wire", as
+-- password.  The hardened profile's "login NAME" and "register NAME" are
+-- known by their words, its chat by the key frame's magic, after which
+-- each frame is a message or the end.  Steps and fields are docs/ca.md's
+-- "Fields on the wire" and "Fields on the wire, hardened profile", as
 -- lib/catrace.c names them.  Returns the function protokit.lua calls
 -- with the helpers.
 
@@ -16,6 +19,8 @@ local dir = debug.getinfo(1, "S").source:match("^@(.*[/\\])") or "./"
 local NAME_MAX = 64
 local FRAME_MAX = 24 * 1024 + 256
 local CHAT_IV = 16
+local H_MAGIC = "pk-ca-h1" -- opens the hardened chat's key frame
+local H_NONCE, H_SEQ, H_TAG = 12, 8, 16
 
 -- The CA's prompts: what each means and what the client answers next.
 local prompts = {
@@ -34,7 +39,15 @@ local prompts = {
 	    {"refused: the name is taken", "new-user"},
 	["invalid username: 1 to 64 of A-Z a-z 0-9 . _ -"] =
 	    {"refused: not a safe name", "new-user"},
+	["Please Enter your username: login NAME or register NAME " ..
+	    "[hardened]"] = {"hardened: asks login NAME or register NAME",
+	    "user"},
+	["registered if the name was free: now login NAME"] =
+	    {"hardened: the same whether the name was free or not", "user"},
 }
+
+-- The hardened client's first answers: step and word.
+local hardened_words = {{"login", "login "}, {"register", "register "}}
 
 -- What a client's frame before Welcome answers: the step's field.
 local answers = {user = "name", password = "password", choice = "choice",
@@ -71,7 +84,8 @@ return function(pk)
 		{"newline", S}, {"id", S}, {"csr", S}, {"certificate", S},
 		{"request", S}, {"ciphertext", B}, {"iv", B}, {"wrapped", B},
 		{"der_length", ftypes.UINT32, base.DEC}, {"cn", S},
-		{"fingerprint", S},
+		{"fingerprint", S}, {"word", S}, {"magic", S}, {"nonce", B},
+		{"kind", S}, {"seq", ftypes.UINT64, base.DEC}, {"tag", B},
 	})
 	local cert = Dissector.get("application/pkix-cert")
 	local tcp_stream = Field.new("tcp.stream")
@@ -85,13 +99,18 @@ return function(pk)
 	end
 
 	-- state(key, chat, up, s): on the peer chat, the frame's place in
-	-- its message (1..3); else, for a client's frame, what it answers.
+	-- its message (1..3), or "hardened" once the key frame came; else,
+	-- for a client's frame, what it answers.
 	local function state(key, chat, up, s)
 		if memo[key] == nil then
 			local stream = tcp_stream().value
 			local c = conns[stream] or {at = "user", chat = 0}
 			conns[stream] = c
-			if chat then
+			if chat and (c.hardened or s:sub(1, #H_MAGIC) == H_MAGIC)
+			    then
+				c.hardened = true
+				memo[key] = "hardened"
+			elseif chat then
 				c.chat = c.chat % 3 + 1
 				memo[key] = c.chat
 			elseif up then
@@ -149,7 +168,31 @@ return function(pk)
 		pinfo.cols.info:append(": " .. s:gsub("\n", " "))
 	end
 
+	-- The hardened "login NAME" or "register NAME"; false if not one.
+	local function hardened_user(tvb, pinfo, tree, s)
+		for _, w in ipairs(hardened_words) do
+			if s:sub(1, #w[2]) == w[2] then
+				local t = pk.frame(p, tvb, pinfo, tree, w[1])
+				pk.add(t, f.length, tvb, 0, 4)
+				pk.add(t, f.word, tvb, 4, #w[2])
+				if #s > #w[2] then
+					pk.add(t, f.name, tvb, 4 + #w[2],
+					    #s - #w[2])
+					pinfo.cols.info:append(": " ..
+					    s:sub(#w[2] + 1))
+				else
+					pk.bad(p, pinfo, t, "no name")
+				end
+				return true
+			end
+		end
+		return false
+	end
+
 	local function to_ca(tvb, pinfo, tree, s, at)
+		if at == "user" and hardened_user(tvb, pinfo, tree, s) then
+			return
+		end
 		if at ~= "ops" then
 			local t = pk.frame(p, tvb, pinfo, tree, at)
 			pk.add(t, f.length, tvb, 0, 4)
@@ -194,6 +237,39 @@ return function(pk)
 		end
 	end
 
+	-- The hardened chat: the key frame, then messages and the end.
+	local function hchat(tvb, pinfo, tree, len, s)
+		if s:sub(1, #H_MAGIC) == H_MAGIC then
+			local t = pk.frame(p, tvb, pinfo, tree, "chat-key")
+			pk.add(t, f.length, tvb, 0, 4)
+			pk.add(t, f.magic, tvb, 4, #H_MAGIC)
+			if len <= #H_MAGIC + H_NONCE then
+				pk.bad(p, pinfo, t, "no wrapped key")
+				return
+			end
+			pk.add(t, f.nonce, tvb, 4 + #H_MAGIC, H_NONCE)
+			pk.add(t, f.wrapped, tvb, 4 + #H_MAGIC + H_NONCE,
+			    len - #H_MAGIC - H_NONCE)
+			return
+		end
+		local kind = s:sub(1, 1)
+		local t = pk.frame(p, tvb, pinfo, tree, kind == "l" and
+		    "chat-end" or "chat-message")
+		pk.add(t, f.length, tvb, 0, 4)
+		local head = 1 + H_SEQ
+		if (kind ~= "p" and kind ~= "l") or len < head + H_TAG or
+		    (kind == "l" and len ~= head + H_TAG) then
+			pk.bad(p, pinfo, t, "not a hardened chat frame")
+			return
+		end
+		pk.add(t, f.kind, tvb, 4, 1)
+		pk.add(t, f.seq, tvb, 5, H_SEQ)
+		if kind == "p" then
+			pk.add(t, f.ciphertext, tvb, 4 + head, len - head - H_TAG)
+		end
+		pk.add(t, f.tag, tvb, 4 + len - H_TAG, H_TAG)
+	end
+
 	local function dissect_frame(tvb, pinfo, tree)
 		local len = tvb:len() - 4
 		if tvb(0, 4):uint() ~= len or len == 0 then
@@ -209,7 +285,9 @@ return function(pk)
 		local s = tvb(4, len):raw()
 		local at = state(pk.frame_key(tvb, pinfo, seen), on_chat, up,
 		    s)
-		if on_chat then
+		if on_chat and at == "hardened" then
+			hchat(tvb, pinfo, tree, len, s)
+		elseif on_chat then
 			chat(tvb, pinfo, tree, len, at)
 		elseif up then
 			to_ca(tvb, pinfo, tree, s, at)
