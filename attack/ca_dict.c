@@ -39,7 +39,7 @@ struct msg {
 
 struct dict {
 	struct msg m[MSG_MAX];
-	size_t n, other; /* messages; other chat frames (hardened) */
+	size_t n, hardened; /* messages; frames of the hardened chat */
 	uint8_t text[CA_CHAT_CT_MAX];
 };
 
@@ -52,20 +52,28 @@ wire(const struct capture_frame *fr, const char *name)
 	return f != NULL && f->off >= 0 ? f : NULL;
 }
 
-/* The messages of c: a ciphertext, then the IV sent after it. */
+/*
+ * The messages of c: a ciphertext, then the IV sent after it.  A chat
+ * that starts with the hardened key frame (chat-key) is the hardened
+ * profile's to its end: its frames are counted, never read as CBC.
+ */
 static void
 messages(struct dict *d, const struct capture *c)
 {
 	const struct capture_field *f;
 	struct msg *m = &d->m[d->n];
 	size_t i;
+	int hardened = 0;
 
 	for (i = 0; i < c->n && d->n < MSG_MAX; i++) {
 		const struct capture_frame *fr = &c->fr[i];
 
 		if (strncmp(fr->step, "chat", 4) != 0)
 			continue;
-		if (strcmp(fr->step, "chat-ciphertext") == 0 &&
+		hardened |= strcmp(fr->step, "chat-key") == 0;
+		if (hardened)
+			d->hardened++;
+		else if (strcmp(fr->step, "chat-ciphertext") == 0 &&
 		    (f = wire(fr, "ciphertext")) != NULL && f->len > 0 &&
 		    f->len % BLOCK == 0 && f->len <= CA_CHAT_CT_MAX) {
 			m->ct = f->data;
@@ -74,8 +82,7 @@ messages(struct dict *d, const struct capture *c)
 		    (f = wire(fr, "iv")) != NULL && f->len == BLOCK) {
 			memcpy(m->iv, f->data, BLOCK);
 			m = &d->m[++d->n];
-		} else if (strcmp(fr->step, "chat-password") != 0)
-			d->other++;
+		}
 	}
 }
 
@@ -204,12 +211,12 @@ ca_dict_main(int argc, char *argv[])
 		messages(&d, &c[i]);
 	}
 	attack_progress("%zu AES-256-CBC chat messages in the capture, %zu"
-			" other chat frames",
-	    d.n, d.other);
+			" frames of the hardened chat",
+	    d.n, d.hardened);
 	if (d.n == 0)
 		attack_progress("no message under SHA-256(password)%s: nothing"
 				" recovered",
-		    d.other ? " (hardened: a random key, AES-GCM)" : "");
+		    d.hardened ? " (hardened: a random key, AES-GCM)" : "");
 	else if ((found = crack(&d, &l, words)) == -1)
 		attack_progress("no word of %s opens the messages: nothing"
 				" recovered",
