@@ -55,8 +55,11 @@ load(struct key_rsa *k, const char *path, int need_private)
 	int rv;
 
 	key_init(k);
-	if ((rv = key_load(k, path, NULL, need_private)) != KEY_OK)
-		errx(2, "%s", key_load_msg(rv, path, NULL, msg, sizeof(msg)));
+	if ((rv = key_load(k, path, NULL, need_private)) != KEY_OK) {
+		key_load_msg(rv, path, NULL, msg, sizeof(msg));
+		key_clear(k);
+		errx(2, "%s", msg);
+	}
 }
 
 static void *
