@@ -146,6 +146,7 @@ install: all $(if $(SCDOC),man)
 	    bin/protokit-chart.jq bin/protokit-pcap.sh bin/protokit-attack.sh \
 	    bin/protokit-attack-km.sh bin/protokit-attack-chat.sh \
 	    bin/protokit-attack-e2e.sh \
+	    bin/protokit-attack-ca.sh \
 	    $(DESTDIR)$(PREFIX)/bin
 	install -d $(DESTDIR)$(PREFIX)/share/protokit/wireshark
 	install -m 644 wireshark/*.lua $(DESTDIR)$(PREFIX)/share/protokit/wireshark

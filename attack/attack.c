@@ -13,6 +13,9 @@
 #include "attack.h"
 
 static const struct attack *const attacks[] = {
+    &attack_ca_certup,
+    &attack_ca_cn,
+    &attack_ca_dict,
     &attack_ca_guess,
     &attack_chat_flip,
     &attack_chat_keysub,

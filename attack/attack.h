@@ -25,6 +25,9 @@ struct attack {
 	int (*main)(int argc, char *argv[]);
 };
 
+extern const struct attack attack_ca_certup;
+extern const struct attack attack_ca_cn;
+extern const struct attack attack_ca_dict;
 extern const struct attack attack_ca_guess;
 extern const struct attack attack_chat_flip;
 extern const struct attack attack_chat_keysub;

@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "ca.h"
@@ -102,11 +103,30 @@ ca_is(const struct ca_conn *c, const char *s)
 }
 
 int
+ca_starts(const struct ca_conn *c, const char *s)
+{
+	return c->len >= strlen(s) && memcmp(c->msg, s, strlen(s)) == 0;
+}
+
+int
+ca_send_name(struct ca_conn *c, const char *name)
+{
+	char line[sizeof(CA_H_LOGIN) + CA_NAME_MAX];
+	size_t m = strlen(CA_H_MARK);
+	int hardened =
+	    c->len >= m && memcmp(c->msg + c->len - m, CA_H_MARK, m) == 0;
+
+	snprintf(line, sizeof(line), "%s%s", hardened ? CA_H_LOGIN : "", name);
+	ca_send(c, line, strlen(line));
+	return hardened;
+}
+
+int
 ca_signin(
     struct ca_conn *c, const char *user, const uint8_t *pass, size_t passlen)
 {
 	ca_expect(c, "the user name prompt");
-	ca_send(c, user, strlen(user));
+	(void)ca_send_name(c, user);
 	ca_expect(c, "the answer to the user name");
 	if (ca_is(c, CA_ASK_PASS)) {
 		ca_send(c, pass, passlen);
@@ -190,4 +210,67 @@ ca_words_free(struct ca_words *l)
 {
 	free(l->buf);
 	free(l->w);
+}
+
+int
+ca_who_option(struct ca_who *w, int ch, const char *arg)
+{
+	if (ch == 'u' && !x509_cn_safe(arg))
+		errx(2, "-u %s: not a user name", arg);
+	if (ch == 'u')
+		w->user = arg;
+	else if (ch == 'P')
+		w->passlen = ca_pass_file(arg, w->pass, sizeof(w->pass));
+	else
+		return -1;
+	return 0;
+}
+
+void
+ca_who_signin(const struct ca_who *w, struct ca_conn *c)
+{
+	ca_open(c, w->addr);
+	if (ca_signin(c, w->user, w->pass, w->passlen) != 0)
+		errx(2, "%s: cannot sign in as %s", w->addr, w->user);
+}
+
+int
+ca_fetch(const struct ca_who *w, const char *id, uint8_t *der, size_t *derlen)
+{
+	static struct ca_conn c;
+	int rv = 1;
+
+	ca_who_signin(w, &c);
+	if (ca_ask(&c, CA_CERTREQ, w->user, id, strlen(id)) == -1)
+		attack_progress("CERTREQ %s: the CA closed the connection", id);
+	else if (x509_der_from_text((uint8_t *)c.msg, c.len, 0, der,
+		     X509_DER_MAX, derlen) != X509_OK)
+		attack_progress("CERTREQ %s: \"%.80s\"", id, c.msg);
+	else
+		rv = 0;
+	ca_close(&c);
+	return rv;
+}
+
+void
+ca_cert_read(const char *path, uint8_t *der, size_t *derlen)
+{
+	uint8_t *text;
+	size_t len;
+	int rv;
+
+	text = attack_slurp(path, X509_PEM_MAX, &len);
+	if ((rv = x509_der_from_text(
+		 text, len, 0, der, X509_DER_MAX, derlen)) != X509_OK)
+		errx(2, "%s: %s", path, x509_strerror(rv));
+	free(text);
+}
+
+double
+ca_now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + ts.tv_nsec / 1e9;
 }

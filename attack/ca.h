@@ -15,7 +15,7 @@
 #include "cawire.h"
 #include "frame.h"
 
-#define CA_WORDS_MAX (1024 * 1024) /* the largest word list read */
+#define CA_WORDS_MAX (16 * 1024 * 1024) /* the largest word list read */
 
 struct ca_conn {
 	int fd;
@@ -39,7 +39,14 @@ int ca_next(struct ca_conn *c);
 void ca_expect(struct ca_conn *c, const char *what);
 /* Writes one frame; dies (2). */
 void ca_send(struct ca_conn *c, const void *p, size_t len);
-/* Whether the last frame is the text s. */
+/*
+ * Answers the CA's first prompt (the last frame) with name: as it is to
+ * the faithful CA, "login NAME" to the hardened one (its prompt's mark).
+ * Returns 1 for the hardened CA, else 0.
+ */
+int ca_send_name(struct ca_conn *c, const char *name);
+/* Whether the last frame is the text s, or starts with it. */
+int ca_starts(const struct ca_conn *c, const char *s);
 int ca_is(const struct ca_conn *c, const char *s);
 /*
  * Signs in as user: 0 after Welcome, else says on stderr what the CA
@@ -51,11 +58,45 @@ int ca_signin(
 int ca_ask(struct ca_conn *c, enum ca_op op, const char *user, const void *body,
     size_t len);
 
+/* What ca-cn and ca-certup need: the CA, mallory's name and password. */
+struct ca_who {
+	const char *addr, *user;
+	uint8_t pass[CA_PASS_MAX];
+	size_t passlen;
+};
+
+/*
+ * Sets w->user (-u) or reads w's password (--pass-file) from an option
+ * of ca_who_options; returns 0, or -1 when ch is not one of them.
+ */
+int ca_who_option(struct ca_who *w, int ch, const char *arg);
+#define CA_WHO_OPTIONS                                                         \
+	{"user", required_argument, NULL, 'u'},                                \
+	{                                                                      \
+		"pass-file", required_argument, NULL, 'P'                      \
+	}
+#define CA_WHO_HELP                                                            \
+	"  -u, --user name    the attacker's user name at the CA\n"            \
+	"  --pass-file file   its password (the file's first line)\n"
+/* Signs in as w on a fresh connection; dies (2) if it cannot. */
+void ca_who_signin(const struct ca_who *w, struct ca_conn *c);
+/*
+ * The certificate the CA gives for id (CERTREQ, signed in as w) as DER
+ * in der (X509_DER_MAX bytes): 0, or 1 when it has none (said).
+ */
+int ca_fetch(
+    const struct ca_who *w, const char *id, uint8_t *der, size_t *derlen);
+/* A certificate file (PEM or DER) as DER; dies (2). */
+void ca_cert_read(const char *path, uint8_t *der, size_t *derlen);
+
 /*
  * A password from a file (its first line), as pk-xfer --pass-file reads
  * it; dies (2).  Returns its length.
  */
 size_t ca_pass_file(const char *path, uint8_t *pass, size_t max);
+
+/* Seconds on the monotonic clock, for the guesses per second. */
+double ca_now(void);
 
 /* A word list: the non-empty lines of a file, in order. */
 struct ca_words {

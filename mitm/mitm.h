@@ -80,6 +80,8 @@ extern const struct mitm_active chat_active; /* chat_active.c */
 extern const struct mitm_active e2e_active;
 /* --forge's text for the active attack, or NULL. */
 extern const char *mitm_forge;
+/* The ca-chat's: the password re-wrapped, the messages read (ca_active.c). */
+extern const struct mitm_active ca_active;
 
 struct mitm_proto {
 	const char *name;

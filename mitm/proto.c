@@ -167,7 +167,7 @@ static const struct mitm_proto protos[] = {
     {"ca", "ca (seed 004): a client and pk-relay's ca service", cut_len, dec_ca,
 	NULL, NULL},
     {"ca-chat", "ca's peer chat: the client that connects and its peer",
-	cut_len, dec_ca_chat, init_ca_chat, NULL},
+	cut_len, dec_ca_chat, init_ca_chat, &ca_active},
 };
 
 const struct mitm_proto *
