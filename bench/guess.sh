@@ -17,6 +17,7 @@
 set -eu
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 PATH="$PWD/bin:$PATH"
+. bench/lib.sh
 guess_dir="${BENCH_WORK:-$PWD/bench/work}/guess"
 rm -rf "$guess_dir"
 mkdir -p "$guess_dir/state"
@@ -57,17 +58,9 @@ pk-keygen rsa --legacy --pass-file "$guess_dir/state/ca.pass" \
 pk-keygen selfsign -k "$guess_dir/state/ca.key" \
     --pass-file "$guess_dir/state/ca.pass" -subj /CN=bench-ca \
     -o "$guess_dir/state/ca.crt"
-pk-relay -d "$guess_dir/state" ca@127.0.0.1:0 > "$guess_dir/relay.out" \
-    2> "$guess_dir/relay.log" &
-guess_relay=$!
+bench_relay "$guess_dir" ca
+guess_relay=$RELAY_PID ca_addr=$RELAY_ADDR
 trap 'kill "$guess_relay" 2> /dev/null' EXIT
-_i=0
-until grep -qs '^listening ca ' "$guess_dir/relay.out"; do
-	_i=$((_i + 1))
-	[ "$_i" -le 200 ] || { echo "bench: no ca relay" >&2; exit 2; }
-	sleep 0.05
-done
-ca_addr=$(sed -n 's/^listening ca //p' "$guess_dir/relay.out")
 printf 'letmein2025\n' > "$guess_dir/bob.pass"
 pk-xfer ca register -u bob --pass-file "$guess_dir/bob.pass" "$ca_addr" \
     > /dev/null
