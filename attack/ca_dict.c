@@ -52,10 +52,17 @@ wire(const struct capture_frame *fr, const char *name)
 	return f != NULL && f->off >= 0 ? f : NULL;
 }
 
+/* A hardened chat frame, as lib/catrace.c names it (never CBC). */
+static int
+hardened_step(const char *step)
+{
+	return strcmp(step, "chat-key") == 0 ||
+	    strcmp(step, "chat-message") == 0 || strcmp(step, "chat-end") == 0;
+}
+
 /*
- * The messages of c: a ciphertext, then the IV sent after it.  A chat
- * that starts with the hardened key frame (chat-key) is the hardened
- * profile's to its end: its frames are counted, never read as CBC.
+ * The messages of c: a ciphertext, then the IV sent after it; the
+ * hardened chat's frames are only counted.
  */
 static void
 messages(struct dict *d, const struct capture *c)
@@ -63,15 +70,11 @@ messages(struct dict *d, const struct capture *c)
 	const struct capture_field *f;
 	struct msg *m = &d->m[d->n];
 	size_t i;
-	int hardened = 0;
 
 	for (i = 0; i < c->n && d->n < MSG_MAX; i++) {
 		const struct capture_frame *fr = &c->fr[i];
 
-		if (strncmp(fr->step, "chat", 4) != 0)
-			continue;
-		hardened |= strcmp(fr->step, "chat-key") == 0;
-		if (hardened)
+		if (hardened_step(fr->step))
 			d->hardened++;
 		else if (strcmp(fr->step, "chat-ciphertext") == 0 &&
 		    (f = wire(fr, "ciphertext")) != NULL && f->len > 0 &&

@@ -114,18 +114,29 @@ hold_after(unsigned fails)
 	return (long long)CA_H_DELAY_MS << (fails - 1);
 }
 
-/* Refused before any hash: the name is held, or the table is full. */
+/*
+ * Refused before any hash: the name is held, or another connection's
+ * password for it is with the worker (its hold, if any, is past: wait
+ * one CA_H_DELAY_MS, about a hash), or the table is full.
+ */
 static int
 held(struct ca_client *k, const struct ca_name *n, long long now)
 {
 	char msg[128];
-	long long ms = n != NULL ? n->until - now : CA_H_DELAY_MS;
+	long long ms = n != NULL ? n->until - now : 0;
 	int locked = n != NULL && n->fails >= CA_H_LOCK_AFTER;
+	const char *why = locked ? "locked" : "held";
 
+	if (ms < CA_H_DELAY_MS)
+		ms = CA_H_DELAY_MS;
+	if (n == NULL)
+		why = "held (table full)";
+	else if (n->busy && n->until <= now)
+		why = "held (another sign-in is being hashed)";
 	snprintf(msg, sizeof(msg), "%s%lld s", locked ? CA_H_LOCKED : CA_H_WAIT,
 	    (ms + 999) / 1000);
 	conn_log(k->c, "%s: sign-in %s (%u failures), %lld ms to go", k->user,
-	    locked ? "locked" : "held", n != NULL ? n->fails : 0, ms);
+	    why, n != NULL ? n->fails : 0, ms);
 	(void)ca_says(k, msg);
 	conn_close_after_flush(k->c);
 	return 0;

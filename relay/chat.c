@@ -57,6 +57,20 @@ trace_run(struct chat_user *u, enum trace_dir dir, const uint8_t *p, size_t len)
 	}
 }
 
+/*
+ * Queues the whole frame p of step; traced only if queued (a connection
+ * already closing, as at shutdown, is sent nothing).
+ */
+int
+chat_send_traced(
+    struct chat_user *u, enum chat_step step, const uint8_t *p, size_t len)
+{
+	if (conn_send(u->conn, p, len) == -1)
+		return -1;
+	chat_trace_one(u, TRACE_SENT, step, p, len);
+	return 0;
+}
+
 /* Queues one set-up frame of step holding len bytes of p. */
 int
 chat_send_frame(
@@ -68,8 +82,7 @@ chat_send_frame(
 		return -1;
 	frame_put_header(buf, (uint32_t)len);
 	memcpy(buf + FRAME_HDR, p, len);
-	chat_trace_one(u, TRACE_SENT, step, buf, FRAME_HDR + len);
-	return conn_send(u->conn, buf, FRAME_HDR + len);
+	return chat_send_traced(u, step, buf, FRAME_HDR + len);
 }
 
 /*
@@ -87,10 +100,9 @@ broadcast(const struct chat_user *from, const uint8_t *frame, size_t len)
 		return;
 	}
 	TAILQ_FOREACH(u, &from->srv->room, link)
-	if (u != from && u->stage == ST_JOINED) {
+	if (u != from && u->stage == ST_JOINED &&
+	    conn_send_blob(u->conn, b) == 0)
 		trace_run(u, TRACE_SENT, frame, len);
-		(void)conn_send_blob(u->conn, b);
-	}
 	conn_blob_free(b);
 }
 

@@ -64,9 +64,14 @@ struct chat_server {
  */
 int chat_key_init(struct relay_ctx *, struct chat_server *);
 
-/* chat.c: --trace of one whole frame of step; a set-up frame's sending. */
+/*
+ * chat.c: --trace of one whole frame of step; a whole frame's sending,
+ * traced only once queued; a set-up frame's sending.
+ */
 void chat_trace_one(struct chat_user *, enum trace_dir, enum chat_step,
     const uint8_t *, size_t);
+int chat_send_traced(
+    struct chat_user *, enum chat_step, const uint8_t *, size_t);
 int chat_send_frame(struct chat_user *, enum chat_step, const void *, size_t);
 
 /*

@@ -163,8 +163,7 @@ seal_to(struct chat_user *v, int type, const uint8_t *plain, size_t len)
 	chat_h_header(hdr, type, h->epoch, h->down++);
 	v->tkey = h->k[h->epoch % RING];
 	chat_h_seal(v->tkey, CHAT_H_DOWN, hdr, plain, len, ct, ct + len);
-	chat_trace_one(v, TRACE_SENT, CHAT_STEP_H_DOWN, buf, FRAME_HDR + n);
-	return conn_send(v->conn, buf, FRAME_HDR + n);
+	return chat_send_traced(v, CHAT_STEP_H_DOWN, buf, FRAME_HDR + n);
 }
 
 /* A fresh K for v, under its RSA key, sealed under the K it replaces. */

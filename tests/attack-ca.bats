@@ -227,6 +227,10 @@ chat() {
 @test "ca-dict --hardened: a random key under RSA-OAEP and AES-GCM: no password to guess, exit 1, nothing" {
 	chat h mallory
 	cmp msgs.txt got.txt
+	# pk-mitm's decoder names the hardened steps past the key frame.
+	run -0 jq -r '.step' chat.json
+	assert_output "$(printf '%s\n' chat-key chat-message chat-message \
+	    chat-end)"
 	run -1 --separate-stderr pk-attack ca-dict -w words.txt \
 	    -o recovered.txt chat.json
 	[ ! -e recovered.txt ]

@@ -95,3 +95,13 @@ Try 'protokit attack cube-root --help'"
 	    "$(sed -n '/^# COMMANDS/,/^# OPTIONS/s/^\*\([a-z0-9-]*\)\*.*/\1/p' \
 	    "$PK_ROOT/man/pk-attack.1.scd" | sort)"
 }
+
+@test "chat-flip: docs/chat.md, the lab index and the script name the change the lab makes, pay bob 10 into pay bob 9, never pay 90" {
+	cd "$PK_ROOT"
+	grep -q '.chat-flip.: pk-mitm changes .pay bob 10. into .pay bob 9.' \
+	    docs/chat.md
+	grep -q 'turns .pay bob 10. into .pay bob 9.' docs/labs/README.md
+	grep -q '^# about: .*(pay bob 10 -> pay bob 9)' bin/attacks/chat-flip
+	# CFB-8 garbles the 16 bytes after the changed one: 10 cannot be 90.
+	run -1 grep -rn 'pay 10. into .pay 90' docs bin man
+}

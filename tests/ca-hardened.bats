@@ -168,6 +168,26 @@ enroll() {
 	hrelay
 	pk-xfer --hardened ca register -u alice --pass-file alice.pass "$ADDR"
 	pk-xfer --hardened ca register -u bob --pass-file bob.pass "$ADDR"
+	# Two connections at the password prompt for bob send theirs at once:
+	# the second, while the first is hashed, waits about a hash.
+	python3 -c 'import socket, struct, sys
+def frame(s, t): s.sendall(struct.pack(">I", len(t)) + t)
+def answer(s):
+    b = b""
+    while len(b) < 4 or len(b) < 4 + struct.unpack(">I", b[:4])[0]:
+        d = s.recv(4096)
+        if not d: sys.exit("closed")
+        b += d
+    return b[4:].decode()
+h, p = sys.argv[1].rsplit(":", 1); c = []
+for i in range(2):
+    s = socket.create_connection((h, int(p))); answer(s)
+    frame(s, b"login bob"); answer(s); c.append(s)
+frame(c[0], b"bobpw"); frame(c[1], b"bobpw")
+print(answer(c[1])); print(answer(c[0]))' "$ADDR" > busy.out
+	[ "$(cat busy.out)" = "$(printf '%s\n' \
+	    'too many failed sign-ins for this name: retry in 1 s' Welcome)" ]
+	wait_log 'bob: sign-in held \(another sign-in is being hashed\) \(0 failures\), 100 ms to go$'
 	# Each attempt on a new connection; a held one is retried.
 	for ((i = 0; i < 200 && fails < 5; i++)); do
 		run -1 pk-xfer --hardened ca login -u bob \

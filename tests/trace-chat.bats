@@ -210,3 +210,35 @@ sent $c")"
 	assert_equal "$stderr" "protokit-chat: --trace-json: missing file
 Try 'protokit-chat --help'"
 }
+
+@test "trace-chat: TERMINATE closes every client; the relay's trace records only what was sent, no notice of a leaving to a closed client" {
+	local console n p
+	mkfifo relay.in
+	exec {console}<> relay.in
+	RELAY_STDIN=relay.in start_relay --console --trace-json relay.json \
+	    chat@127.0.0.1:0
+	join alice --trace-json alice.json
+	join bob --trace-json bob.json
+	wait_file alice.out "^$STAMP \\[\\+\\] bob joined the chat\$"
+	echo TERMINATE >&"$console"
+	for n in alice bob; do
+		wait "${CPID[$n]}"
+		unset "CPID[$n]"
+	done
+	RELAY_STATUS=0
+	wait "$RELAY_PID" || RELAY_STATUS=$?
+	RELAY_PID=
+	exec {console}>&-
+	[ "$RELAY_STATUS" = 0 ]
+	# What the relay traced as sent to each, each received: bob's joining
+	# to alice, and no "left the chat" to a connection already closed.
+	for n in alice bob; do
+		p=$(peer "$n")
+		diff <(frames "$n.json" '.direction == "received"' | cut -d' ' -f2-) \
+		    <(frames relay.json ".direction == \"sent\" and .peer == \"$p\"" |
+		    cut -d' ' -f2-)
+	done
+	run -0 jq -r 'select(.step == "notice") | .direction + " " + .peer' \
+	    relay.json
+	assert_output "sent $(peer alice)"
+}
