@@ -63,10 +63,11 @@ load(struct key_rsa *k, const char *path, int need_private)
 }
 
 static void *
-ca_setup(const char *key, const char *peer)
+ca_setup(const char *key, const char *peer, const struct mitm_edit *edit)
 {
 	struct ca_keys *s;
 
+	(void)edit; /* not .edits: main refuses --edit */
 	if ((s = calloc(1, sizeof(*s))) == NULL)
 		err(2, NULL);
 	secret_gmp_init();

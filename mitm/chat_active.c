@@ -19,16 +19,13 @@
 #include "mitm.h"
 #include "secret.h"
 
-#define EDIT_MAX 256 /* --edit's FROM and TO, each */
-
 struct eve {
 	struct key_rsa k;
 	uint8_t pem[KEY_PEM_MAX]; /* her SPKI PEM, as the original sends it */
 	size_t pemlen;
 	uint8_t der[1 + CHAT_H_DER_MAX]; /* hardened: 'k', her SPKI DER */
 	size_t derlen;
-	char from[EDIT_MAX], to[EDIT_MAX]; /* --edit; from "" when none */
-	size_t flen, tlen;
+	const struct mitm_edit *edit; /* --edit's, or NULL */
 };
 
 struct conn {
@@ -40,7 +37,7 @@ struct conn {
 };
 
 static void *
-chat_setup(const char *path, const char *peer)
+chat_setup(const char *path, const char *peer, const struct mitm_edit *edit)
 {
 	struct eve *e;
 	char msg[512];
@@ -65,25 +62,8 @@ chat_setup(const char *path, const char *peer)
 	    KEY_OK)
 		errx(2, "%s: cannot write its public key", path);
 	e->derlen++;
+	e->edit = edit;
 	return e;
-}
-
-/* --edit FROM=TO: the first FROM of each message opened becomes TO. */
-static const char *
-chat_edit(void *setup, const char *spec)
-{
-	struct eve *e = setup;
-	const char *eq = strchr(spec, '=');
-
-	if (eq == NULL || eq == spec)
-		return "not FROM=TO with FROM not empty";
-	e->flen = (size_t)(eq - spec);
-	e->tlen = strlen(eq + 1);
-	if (e->flen >= EDIT_MAX || e->tlen >= EDIT_MAX)
-		return "FROM or TO longer than 255 bytes";
-	memcpy(e->from, spec, e->flen);
-	memcpy(e->to, eq + 1, e->tlen);
-	return NULL;
 }
 
 static void *
@@ -208,27 +188,6 @@ wrapped_key(struct conn *c, const struct mitm_frame *fr, const uint8_t *p,
 }
 
 /*
- * text[0 .. len) with its first FROM replaced by TO, into out
- * (CHAT_TEXT_MAX bytes); its length, or -1: no FROM, or too long.
- */
-static long
-edit_text(const struct eve *e, const uint8_t *text, size_t len, uint8_t *out)
-{
-	const uint8_t *at;
-	size_t n;
-
-	if (e->flen == 0 || e->flen > len ||
-	    (at = memmem(text, len, e->from, e->flen)) == NULL ||
-	    len - e->flen + e->tlen > CHAT_TEXT_MAX)
-		return -1;
-	n = (size_t)(at - text);
-	memcpy(out, text, n);
-	memcpy(out + n, e->to, e->tlen);
-	memcpy(out + n + e->tlen, at + e->flen, len - n - e->flen);
-	return (long)(len - e->flen + e->tlen);
-}
-
-/*
  * A message opened and shown; with --edit and FROM in it, encrypted
  * again (the same IV) with TO in FROM's place.
  */
@@ -247,7 +206,7 @@ message(struct conn *c, const struct mitm_frame *fr, const uint8_t *p,
 	say(fr, "");
 	say_text(text, m.len);
 	fputc('\n', stderr);
-	n = edit_text(c->eve, text, m.len, edited);
+	n = edit_apply(c->eve->edit, text, m.len, edited, sizeof(edited));
 	secret_wipe(text, m.len);
 	if (n < 0)
 		return -1;
@@ -301,5 +260,5 @@ const struct mitm_active chat_active = {
     .conn_new = chat_conn_new,
     .conn_free = chat_conn_free,
     .frame = chat_frame,
-    .edit = chat_edit,
+    .edits = 1,
 };

@@ -2,10 +2,11 @@
  * e2e_active: pk-mitm -p e2e -k SERVER.KEY, the relay-side tamper of seed
  * 002.  With the server's private key every block a client sends opens:
  * pk-mitm says on stderr what each one holds (the server reads
- * everything).  With --forge TEXT it also puts TEXT in place of the
- * message of each "ip:port/message", sealed again to the server key, so
- * that the relay forwards to the target, from the sender, a message the
- * sender never wrote: nothing in a block says who wrote it.  On the
+ * everything).  With --edit FROM=TO it also makes the first FROM of the
+ * message of each "ip:port/message" TO (FROM the whole message: TO in its
+ * place), sealed again to the server key, so that the relay forwards to
+ * the target, from the sender, a message the sender never wrote: nothing
+ * in a block says who wrote it.  On the
  * hardened profile ("E2Hb" BLOCK SIG, lib/e2ehard.h) the block still
  * opens with the server key, and the forged one goes out with the
  * sender's signature as it came (pk-mitm cannot sign as the sender): the
@@ -31,6 +32,7 @@
 
 struct e2e_active {
 	struct key_rsa key; /* the server's */
+	const struct mitm_edit *edit; /* --edit's, or NULL */
 };
 
 /* Shows len bytes of text on stderr, a control character as '?'. */
@@ -61,7 +63,7 @@ pass_source(struct secret_src *src, const char *key, char *buf, size_t n)
 }
 
 static void *
-e2e_setup(const char *key, const char *peer)
+e2e_setup(const char *key, const char *peer, const struct mitm_edit *edit)
 {
 	struct secret_src src = SECRET_SRC_INIT;
 	struct e2e_active *a;
@@ -80,8 +82,10 @@ e2e_setup(const char *key, const char *peer)
 	else if (a->key.pub.size != E2E_BLOCK)
 		snprintf(
 		    msg, sizeof(msg), "%s: not an RSA-%d key", key, E2E_BITS);
-	else
+	else {
+		a->edit = edit;
 		return a;
+	}
 	key_clear(&a->key);
 	free(a);
 	errx(2, "-k: %s", msg);
@@ -100,24 +104,23 @@ e2e_conn_free(void *conn)
 }
 
 /*
- * "target/forged" (text up to the message, then --forge's), sealed to
+ * "target/message" with --edit applied to the message (r's), sealed to
  * the server key, as a frame in out: a faithful block, or a hardened one
- * carrying sig.
+ * carrying sig.  -1: FROM is not in the message, or the result does not
+ * fit in one block.
  */
 static long
-forge(const struct e2e_active *a, int hardened, const uint8_t *msg,
+forge(const struct e2e_active *a, int hardened, const struct e2e_route *r,
     const uint8_t *text, const uint8_t *sig, uint8_t *out, long long conn)
 {
-	size_t tlen = (size_t)(msg - text), flen = strlen(mitm_forge), n;
+	size_t tlen = (size_t)(r->msg - text), n;
 	uint8_t forged[E2E_TEXT_MAX], block[E2E_BLOCK];
+	long flen;
 
-	if (tlen + flen > E2E_TEXT_MAX) {
-		fprintf(
-		    stderr, "pk-mitm: e2e: --forge: too long for one block\n");
+	if ((flen = edit_apply(a->edit, r->msg, r->len, forged + tlen,
+		 sizeof(forged) - tlen)) < 0)
 		return -1;
-	}
 	memcpy(forged, text, tlen);
-	memcpy(forged + tlen, mitm_forge, flen);
 	if (oaep_encrypt(&a->key.pub, &nettle_sha256, NULL, 0, NULL,
 		rand_nettle, tlen + flen, forged, block) == -1)
 		err(2, "oaep_encrypt");
@@ -178,8 +181,8 @@ e2e_frame(void *conn, const struct mitm_frame *fr, size_t len, uint8_t *out,
 	fputc('\n', stderr);
 	routed = hardened ? e2e_h_route_parse(text, tlen, &r) == 0
 			  : e2e_route_parse(text, tlen, &r) == 0;
-	if (mitm_forge != NULL && routed)
-		rv = forge(a, hardened, r.msg, text, sig, out, fr->conn);
+	if (routed)
+		rv = forge(a, hardened, &r, text, sig, out, fr->conn);
 	explicit_bzero(text, sizeof(text));
 	return rv;
 }
@@ -189,4 +192,5 @@ const struct mitm_active e2e_active = {
     .conn_new = e2e_conn_new,
     .conn_free = e2e_conn_free,
     .frame = e2e_frame,
+    .edits = 1,
 };

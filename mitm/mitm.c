@@ -16,15 +16,13 @@
 
 #define RULE_LINE 512 /* a rule file's line, its newline included */
 
-const char *mitm_forge;
-
 static _Noreturn void usage(void);
 static _Noreturn void help(void);
 
 static const char synopsis[] =
     "usage: pk-mitm -p protocol --to host:port [-l host:port] [-n count]\n"
     "               [-r rule] ... [-f file] [-k keyfile [--peer-key file]\n"
-    "               [--edit from=to] [--forge text]]\n"
+    "               [--edit from=to]]\n"
     "               [--trace] [--trace-json file] [--trace-as name]\n"
     "               [--record file]\n";
 
@@ -47,9 +45,8 @@ help(void)
 	    "their grammar: docs/mitm.md.\n"
 	    "  --edit from=to            with -k: the first from in each\n"
 	    "                            message the attack opens becomes to\n"
+	    "                            (chat, e2e)\n"
 	    "  -f, --rules file          rules, one a line, # comments\n"
-	    "  --forge text              the active attack's message (e2e:\n"
-	    "                            in place of each one sent)\n"
 	    "  -h, --help                print this help and exit\n"
 	    "  -k, --key keyfile         the attacker's private key: the\n"
 	    "                            protocol's active attack (below)\n"
@@ -139,7 +136,6 @@ main(int argc, char *argv[])
 {
 	enum {
 		O_EDIT = 256,
-		O_FORGE,
 		O_PEER_KEY,
 		O_RECORD,
 		O_TO,
@@ -150,7 +146,6 @@ main(int argc, char *argv[])
 	static const struct option longopts[] = {
 	    {"conns", required_argument, NULL, 'n'},
 	    {"edit", required_argument, NULL, O_EDIT},
-	    {"forge", required_argument, NULL, O_FORGE},
 	    {"help", no_argument, NULL, 'h'},
 	    {"key", required_argument, NULL, 'k'},
 	    {"listen", required_argument, NULL, 'l'},
@@ -204,9 +199,6 @@ main(int argc, char *argv[])
 		case O_EDIT:
 			edit = optarg;
 			break;
-		case O_FORGE:
-			mitm_forge = optarg;
-			break;
 		case O_PEER_KEY:
 			peer = optarg;
 			break;
@@ -241,16 +233,15 @@ main(int argc, char *argv[])
 		errx(2, "--peer-key needs -k");
 	if (edit != NULL && key == NULL)
 		errx(2, "--edit needs -k");
-	if (mitm_forge != NULL && key == NULL)
-		errx(2, "--forge needs -k");
 	if (key != NULL && m.proto->active == NULL)
 		errx(2, "-k: %s has no active attack (see --help)", proto);
-	if (edit != NULL && m.proto->active->edit == NULL)
+	if (edit != NULL && !m.proto->active->edits)
 		errx(2, "--edit: %s's attack rewrites no text", proto);
-	if (key != NULL)
-		m.active = m.proto->active->setup(key, peer);
-	if (edit != NULL && (why = m.proto->active->edit(m.active, edit)))
+	if (edit != NULL && (why = edit_parse(&m.edit, edit)) != NULL)
 		errx(2, "--edit '%s': %s", edit, why);
+	if (key != NULL)
+		m.active = m.proto->active->setup(
+		    key, peer, edit != NULL ? &m.edit : NULL);
 	for (i = 0; i < nr; i++)
 		add_rule(&m, rules[i], "-r");
 	for (i = 0; i < nf; i++)

@@ -50,14 +50,36 @@ struct mitm_dec {
 
 struct mitm_frame;
 
+#define MITM_EDIT_MAX 256 /* --edit's FROM and TO, each, with a NUL */
+
+/* --edit FROM=TO (edit.c): the first FROM of a text becomes TO. */
+struct mitm_edit {
+	char from[MITM_EDIT_MAX], to[MITM_EDIT_MAX];
+	size_t flen, tlen;
+};
+
+/* Parses FROM=TO into e; NULL, or what is wrong with spec. */
+const char *edit_parse(struct mitm_edit *e, const char *spec);
+/*
+ * text[0 .. len) with its first FROM replaced by TO, into out (cap
+ * bytes); its length, or -1: e NULL, no FROM in text, or over cap.
+ */
+long edit_apply(const struct mitm_edit *e, const uint8_t *text, size_t len,
+    uint8_t *out, size_t cap);
+
 /*
  * A protocol's active attack (pk-mitm -k FILE): with the attacker's key
  * in hand it may replace each frame, after the rules, by one of any
  * length: a key substituted, a message decrypted and encrypted again.
  */
 struct mitm_active {
-	/* Reads -k's key and --peer-key's (or NULL); errx(2) if it cannot. */
-	void *(*setup)(const char *key, const char *peer);
+	/*
+	 * Reads -k's key and --peer-key's (or NULL); errx(2) if it cannot.
+	 * edit: --edit's, for the attack to apply to each text it opens, or
+	 * NULL.
+	 */
+	void *(*setup)(
+	    const char *key, const char *peer, const struct mitm_edit *edit);
 	/* One connection's state (NULL: no memory), freed by conn_free. */
 	void *(*conn_new)(void *setup);
 	void (*conn_free)(void *conn);
@@ -68,18 +90,12 @@ struct mitm_active {
 	 */
 	long (*frame)(void *conn, const struct mitm_frame *fr, size_t len,
 	    uint8_t *out, size_t cap);
-	/*
-	 * --edit SPEC: what the attack rewrites in the text it opens; NULL,
-	 * or why SPEC is wrong.  NULL member: the attack takes no --edit.
-	 */
-	const char *(*edit)(void *setup, const char *spec);
+	int edits; /* 1: it opens text and takes --edit */
 };
 
 extern const struct mitm_active chat_active; /* chat_active.c */
-/* e2e's (e2e_active.c): reads with the server key, forges with --forge. */
+/* e2e's (e2e_active.c): reads with the server key, forges with --edit. */
 extern const struct mitm_active e2e_active;
-/* --forge's text for the active attack, or NULL. */
-extern const char *mitm_forge;
 /* The ca-chat's: the password re-wrapped, the messages read (ca_active.c). */
 extern const struct mitm_active ca_active;
 
@@ -137,6 +153,7 @@ struct mitm {
 	long long max_conns; /* -n: stop after so many connections, 0 never */
 	int copies; /* the most times a frame may be sent: 1 + replays */
 	void *active; /* -k: proto->active's setup, or NULL */
+	struct mitm_edit edit; /* --edit's */
 };
 
 /* One frame as the rules see it. */

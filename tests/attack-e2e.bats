@@ -105,7 +105,7 @@ pk-attack: e2e-shared-key: no forward opens with this key: nothing recovered'
 	run -1 grep -c 'Recieved a message' bob/out
 }
 
-@test "e2e attacks: usage, a key that is not encrypted, a bad budget, --forge without -k, a server key that does not open are exit 2" {
+@test "e2e attacks: usage, a key that is not encrypted, a bad budget, --edit without -k or not FROM=TO, a server key that does not open are exit 2" {
 	run -2 --separate-stderr pk-attack pem-guess key
 	assert_equal "$stderr" 'usage: pk-attack pem-guess -w words [--budget seconds] keyfile'
 	run -2 --separate-stderr pk-attack pem-guess -w words \
@@ -116,8 +116,13 @@ pk-attack: e2e-shared-key: no forward opens with this key: nothing recovered'
 	assert_equal "$stderr" 'pk-attack: --budget: 0: too small'
 	run -2 --separate-stderr pk-attack e2e-shared-key capture.json
 	assert_equal "$stderr" 'usage: pk-attack e2e-shared-key -k key [--pass-file file] capture.json ...'
+	run -2 --separate-stderr pk-mitm -p e2e --to 127.0.0.1:9 --edit x=y
+	assert_equal "$stderr" 'pk-mitm: --edit needs -k'
+	run -2 --separate-stderr pk-mitm -p e2e --to 127.0.0.1:9 -k e2e.key \
+	    --edit x
+	assert_equal "$stderr" "pk-mitm: --edit 'x': not FROM=TO with FROM not empty"
 	run -2 --separate-stderr pk-mitm -p e2e --to 127.0.0.1:9 --forge x
-	assert_equal "$stderr" 'pk-mitm: --forge needs -k'
+	assert_equal "${stderr_lines[0]}" "pk-mitm: unrecognized option '--forge'"
 	cp "$FIXTURES/keys/legacy-aes256.pem" e2e.key
 	run -2 --separate-stderr pk-mitm -p e2e --to 127.0.0.1:9 -k e2e.key
 	assert_equal "$stderr" 'pk-mitm: -k: e2e.pass: No such file or directory'

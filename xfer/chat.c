@@ -11,16 +11,14 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <nettle/sha1.h>
-#include <nettle/sha2.h>
+#include <nettle/rsa.h>
 
 #include "chat.h"
+#include "chatkey.h"
 #include "cli.h"
 #include "files.h"
 #include "key.h"
-#include "oaep.h"
 #include "rand.h"
-#include "secret.h"
 #include "secrets.h"
 #include "xfer.h"
 
@@ -115,34 +113,12 @@ client_key(struct key_rsa *k, const char *path)
 	k->has_private = 1;
 }
 
-int
-chat_unwrap(const struct key_rsa *k, int hardened, const uint8_t *w, size_t len,
-    uint8_t *key)
-{
-	uint8_t m[CHAT_BITS_MAX / 8];
-	size_t mlen = 0, want = hardened ? CHAT_H_K : CHAT_KEY;
-	int rv;
-
-	if (hardened)
-		rv = oaep_decrypt(&k->pub, &k->priv, &nettle_sha256,
-		    (const uint8_t *)CHAT_H_OAEP_LABEL,
-		    sizeof(CHAT_H_OAEP_LABEL) - 1, NULL, rand_nettle, len, w,
-		    &mlen, m);
-	else
-		rv = oaep_decrypt(&k->pub, &k->priv, &nettle_sha1, NULL, 0,
-		    NULL, rand_nettle, len, w, &mlen, m);
-	if (rv == 0 && mlen == want)
-		memcpy(key, m, want);
-	secret_wipe(m, sizeof(m));
-	return rv == 0 && mlen == want ? 0 : -1;
-}
-
 /* Unwraps the session key into c->aes and c->key; -1 if it does not open. */
 static int
 unwrap(struct chat_client *c, const struct key_rsa *k, const uint8_t *w,
     size_t len)
 {
-	if (chat_unwrap(k, 0, w, len, c->key) == -1)
+	if (chatkey_unwrap(k, 0, w, len, c->key) == -1)
 		return -1;
 	aes128_set_encrypt_key(&c->aes, c->key);
 	c->keyed = 1;

@@ -52,13 +52,6 @@ struct chat_opts {
 };
 
 /* chat.c */
-/*
- * Unwraps a session key with k (faithful: 16 bytes, OAEP-SHA1; hardened:
- * 32, OAEP-SHA256 with CHAT_H_OAEP_LABEL) into key; 0, or -1 if it does
- * not open.
- */
-int chat_unwrap(const struct key_rsa *k, int hardened, const uint8_t *w,
-    size_t len, uint8_t *key);
 /* "[+] line" on stderr: a set-up step. */
 void chat_status(const char *line);
 /*

@@ -18,6 +18,7 @@
 #include <nettle/pss.h>
 
 #include "chat.h"
+#include "chatkey.h"
 #include "cli.h"
 #include "files.h"
 #include "rand.h"
@@ -136,7 +137,7 @@ first_key(struct chat_client *c, const struct chat_opts *o,
 		    c->server);
 	if (o->save_key != NULL)
 		out_write(o->save_key, w.wrapped, w.wrapped_len);
-	if (chat_unwrap(k, 1, w.wrapped, w.wrapped_len, c->h.k) == -1)
+	if (chatkey_unwrap(k, 1, w.wrapped, w.wrapped_len, c->h.k) == -1)
 		errx(1, "%s: the session key does not unwrap with this key",
 		    c->server);
 	c->keyed = 1;
@@ -210,7 +211,7 @@ chatp_received(struct chat_client *c, const uint8_t *p, size_t len)
 	    chat_h_open(c->h.k, CHAT_H_DOWN, &s, plain) == -1)
 		refuse(c, &s, p, len, "it does not verify (altered)");
 	if (type == CHAT_H_REKEY &&
-	    chat_unwrap(c->h.key, 1, plain, s.len, next) == -1)
+	    chatkey_unwrap(c->h.key, 1, plain, s.len, next) == -1)
 		refuse(c, &s, p, len,
 		    "the next key does not unwrap with this key");
 	c->h.tnext = type == CHAT_H_REKEY ? next : NULL;
