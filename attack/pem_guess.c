@@ -66,27 +66,30 @@ form(const uint8_t *key, size_t len)
 	return "PBES2 PKCS#8 (PBKDF2, then AES-CBC)";
 }
 
-/* The next word (no line end), its length, or -1 at the end. */
+/*
+ * The next word (no line end), its length, or -1 at the end.  A line
+ * over WORD_MAX bytes, or with a NUL byte in it, is skipped whole.
+ */
 static long
 next_word(struct guess *g, char *word)
 {
 	size_t len;
+	int c, skip;
 
-	while (fgets(word, WORD_MAX + 2, g->words) != NULL) {
-		len = strlen(word);
-		if (len > 0 && word[len - 1] != '\n' && !feof(g->words)) {
-			while (fgets(word, WORD_MAX + 2, g->words) != NULL &&
-			    word[strlen(word) - 1] != '\n')
-				; /* a line over WORD_MAX: skipped whole */
-			continue;
-		}
-		if (len > 0 && word[len - 1] == '\n')
-			word[--len] = '\0';
+	do {
+		len = 0;
+		skip = 0;
+		while ((c = getc(g->words)) != EOF && c != '\n')
+			if (c == '\0' || len == WORD_MAX)
+				skip = 1;
+			else
+				word[len++] = (char)c;
 		if (len > 0 && word[len - 1] == '\r')
-			word[--len] = '\0';
-		if (len > 0)
+			len--;
+		word[len] = '\0';
+		if (!skip && len > 0)
 			return (long)len;
-	}
+	} while (c != EOF);
 	if (ferror(g->words))
 		err(2, "%s", g->wordfile);
 	return -1;

@@ -80,6 +80,17 @@ pk-attack: e2e-shared-key: no forward opens with this key: nothing recovered'
 	    'pk-attack: pem-guess: the passphrase is word 2 of the list'
 }
 
+@test "pem-guess: a word-list line with a NUL byte, or over 1024 bytes, is skipped alone; the word after it is still tried" {
+	{
+		head -c 1100 /dev/zero | tr '\0' x
+		printf '\nab\0c\nfuzz\r\n'
+	} > words.txt
+	run -0 --separate-stderr pk-attack pem-guess -w words.txt -o got \
+	    "$FIXTURES/keys/legacy-aes128.pem"
+	assert_equal "${stderr_lines[0]}" "pk-attack: pem-guess: $FIXTURES/keys/legacy-aes128.pem: legacy PEM (Proc-Type: 4,ENCRYPTED: EVP_BytesToKey with MD5, one iteration, AES-CBC); 1 words to try"
+	printf fuzz | cmp - got
+}
+
 @test "e2e-forge: pk-mitm with the server key reads alice's message and delivers bob eve's text as hers, byte for byte" {
 	lab e2e-forge
 	cd "$kept"
