@@ -99,9 +99,10 @@ static int
 e2e_shared_key_main(int argc, char *argv[])
 {
 	struct opened o = {0};
-	struct capture c = {0};
+	struct capture *c;
 	struct key_rsa k;
 	const char *keyfile = NULL, *passfile = NULL;
+	size_t frames = 0;
 	int ch, i;
 
 	while ((ch = attack_getopt(argc, argv, "k:p:", longopts)) != -1)
@@ -115,14 +116,21 @@ e2e_shared_key_main(int argc, char *argv[])
 		attack_usage();
 	secret_gmp_init();
 	load(&k, keyfile, passfile);
-	for (i = 0; i < argc; i++)
-		capture_read(&c, argv[i]);
-	o.max = (c.n ? c.n : 1) * (E2E_TEXT_MAX + 1);
+	if ((c = calloc((size_t)argc, sizeof(*c))) == NULL)
+		err(2, NULL);
+	for (i = 0; i < argc; i++) {
+		capture_read(&c[i], argv[i]);
+		frames += c[i].n;
+	}
+	o.max = (frames ? frames : 1) * (E2E_TEXT_MAX + 1);
 	if ((o.out = secret_alloc(o.max)) == NULL)
 		err(2, NULL);
-	open_all(&o, &c, &k);
+	for (i = 0; i < argc; i++) {
+		open_all(&o, &c[i], &k);
+		capture_free(&c[i]);
+	}
+	free(c);
 	key_clear(&k);
-	capture_free(&c);
 	attack_progress("%zu blocks in the capture, %zu open with %s, %zu of"
 			" them forwards",
 	    o.blocks, o.opened, keyfile, o.forwards);

@@ -24,6 +24,11 @@ load helpers
 	assert_equal "$output" "$(cat alice/sent.txt)"
 	assert_equal "${stderr##*$'\n'}" \
 	    'pk-attack: e2e-shared-key: 0 queries, 46 bytes recovered'
+	# Every capture given is read, not only the last.
+	: > empty.json
+	run -0 --separate-stderr pk-attack e2e-shared-key -k carol/client.key \
+	    --pass-file carol/client.pass carol/capture.json empty.json
+	assert_equal "$output" "$(cat alice/sent.txt)"
 	# The server key opens alice's sends, which are no forwards: exit 1.
 	run -1 --separate-stderr pk-attack e2e-shared-key -k state/e2e.key \
 	    --pass-file state/e2e.pass -o got carol/capture.json
