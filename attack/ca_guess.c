@@ -232,9 +232,12 @@ static int
 names_found(struct guess *g, double secs)
 {
 	char *out, *p;
-	size_t i, n = 0;
+	size_t i, n = 0, max = 1;
 
-	if ((out = p = malloc(CA_WORDS_MAX + 1)) == NULL)
+	/* Each name and its newline, and sprintf's NUL. */
+	for (i = 0; i < g->list.n; i++)
+		max += strlen(g->list.w[i]) + 1;
+	if ((out = p = malloc(max)) == NULL)
 		err(2, NULL);
 	for (i = 0; i < g->list.n; i++)
 		if (g->known[i]) {
