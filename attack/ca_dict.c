@@ -99,6 +99,8 @@ derive(const char *w, struct aes256_ctx *aes)
 	sha256_update(&h, strlen(w), (const uint8_t *)w);
 	sha256_digest(&h, sizeof(key), key);
 	aes256_set_decrypt_key(aes, key);
+	explicit_bzero(&h, sizeof(h));
+	explicit_bzero(key, sizeof(key));
 }
 
 /* The last block of m alone: whether its PKCS#7 padding is right. */
@@ -154,6 +156,7 @@ confirm(struct dict *d, const struct aes256_ctx *aes, int write)
 		attack_output(out, (size_t)(p - out));
 	}
 	explicit_bzero(out, d->n * (CA_CHAT_CT_MAX + 1));
+	explicit_bzero(d->text, sizeof(d->text));
 	free(out);
 	return i == d->n ? 0 : -1;
 }

@@ -176,6 +176,7 @@ wrapped_key(struct conn *c, const struct mitm_frame *fr, const uint8_t *p,
 	    "pk-mitm: conn %lld frame %lld s2c wrapped_key: the session key "
 	    "is %s\n",
 	    fr->conn, fr->number, hex);
+	secret_wipe(hex, sizeof(hex));
 	if (!c->have_client ||
 	    chatkey_wrap(&c->client.pub, c->key, w, sizeof(w)) == -1) {
 		say(fr,

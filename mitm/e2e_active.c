@@ -136,6 +136,7 @@ forge(const struct e2e_active *a, int hardened, const struct e2e_route *r,
 	fputs(sig != NULL ? " (with the sender's signature of what it wrote)\n"
 			  : "\n",
 	    stderr);
+	explicit_bzero(forged, sizeof(forged));
 	return (long)(FRAME_HDR + n);
 }
 
