@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "ca.h"
+#include "secret.h"
 
 static const struct option longopts[] = {
     CA_WHO_OPTIONS,
@@ -72,7 +73,7 @@ ca_certup_main(int argc, char *argv[])
 	struct ca_who w = {0};
 	const char *cert = NULL, *victim = NULL;
 	size_t minelen;
-	int ch;
+	int ch, rv;
 
 	while ((ch = attack_getopt(argc, argv, "c:t:u:", longopts)) != -1)
 		if (ch == 'c')
@@ -91,7 +92,9 @@ ca_certup_main(int argc, char *argv[])
 	w.addr = argv[0];
 	ca_cert_read(cert, mine, &minelen);
 	upload(&w, victim, cert);
-	return check(&w, victim, mine, minelen);
+	rv = check(&w, victim, mine, minelen);
+	secret_wipe(w.pass, sizeof(w.pass));
+	return rv;
 }
 
 const struct attack attack_ca_certup = {

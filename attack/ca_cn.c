@@ -157,6 +157,7 @@ ca_cn_main(int argc, char *argv[])
 	}
 	rv = attack(&a);
 	key_clear(&a.k);
+	secret_wipe(a.w.pass, sizeof(a.w.pass));
 	return rv;
 }
 
