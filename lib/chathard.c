@@ -1,17 +1,16 @@
 /*
  * chathard: the hardened chat's frames and crypto (chathard.h): HKDF-SHA256
- * (hkdf.h), AES-256-GCM (gcm.h) and SHA-256 (sha2.h) from Nettle, tags
+ * (lib/hkdf256.c), AES-256-GCM (gcm.h) and SHA-256 (sha2.h) from Nettle, tags
  * compared with memeql_sec.
  */
 #include <string.h>
 
 #include <nettle/gcm.h>
-#include <nettle/hkdf.h>
-#include <nettle/hmac.h>
 #include <nettle/memops.h>
 
 #include "chathard.h"
 #include "hex.h"
+#include "hkdf256.h"
 #include "secret.h"
 
 static const char salt[] = "protokit chat hardened v1";
@@ -100,24 +99,14 @@ static void
 start(struct gcm_aes256_ctx *ctx, const uint8_t k[CHAT_H_K],
     enum chat_h_dir dir, const uint8_t hdr[CHAT_H_HDR])
 {
-	struct hmac_sha256_ctx h;
-	uint8_t prk[SHA256_DIGEST_SIZE], key[CHAT_H_K], nonce[12] = {0};
+	uint8_t key[CHAT_H_K], nonce[12] = {0};
 
-	hmac_sha256_set_key(&h, sizeof(salt) - 1, (const uint8_t *)salt);
-	hkdf_extract(&h, (nettle_hash_update_func *)hmac_sha256_update,
-	    (nettle_hash_digest_func *)hmac_sha256_digest, SHA256_DIGEST_SIZE,
-	    CHAT_H_K, k, prk);
-	hmac_sha256_set_key(&h, sizeof(prk), prk);
-	hkdf_expand(&h, (nettle_hash_update_func *)hmac_sha256_update,
-	    (nettle_hash_digest_func *)hmac_sha256_digest, SHA256_DIGEST_SIZE,
-	    strlen(info[dir]), (const uint8_t *)info[dir], sizeof(key), key);
+	hkdf256(salt, k, CHAT_H_K, info[dir], key, sizeof(key));
 	/* Each direction's key is new each epoch; seq never repeats in it. */
 	memcpy(nonce + 12 - CHAT_H_SEQ, hdr + 1 + CHAT_H_EPOCH, CHAT_H_SEQ);
 	gcm_aes256_set_key(ctx, key);
 	gcm_aes256_set_iv(ctx, sizeof(nonce), nonce);
 	gcm_aes256_update(ctx, CHAT_H_HDR, hdr);
-	secret_wipe(&h, sizeof(h));
-	secret_wipe(prk, sizeof(prk));
 	secret_wipe(key, sizeof(key));
 }
 

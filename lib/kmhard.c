@@ -1,15 +1,15 @@
 /*
  * kmhard: the hardened key manager's keys, confirmation and sealing
- * (kmhard.h): HKDF-SHA256 (hkdf.h), HMAC-SHA256 (hmac.h) and AES-256-GCM
+ * (kmhard.h): HKDF-SHA256 (lib/hkdf256.c), HMAC-SHA256 (hmac.h) and AES-256-GCM
  * (gcm.h) from Nettle, tags compared with memeql_sec.
  */
 #include <string.h>
 
 #include <nettle/gcm.h>
-#include <nettle/hkdf.h>
 #include <nettle/hmac.h>
 #include <nettle/memops.h>
 
+#include "hkdf256.h"
 #include "kmhard.h"
 #include "secret.h"
 
@@ -20,21 +20,11 @@ static const char confirm_label[] = "protokit keymanager confirm v1";
 void
 km_h_derive(const uint8_t k[KM_H_K], struct km_h_keys *keys)
 {
-	struct hmac_sha256_ctx ctx;
-	uint8_t prk[SHA256_DIGEST_SIZE], okm[2 * KM_H_K];
+	uint8_t okm[2 * KM_H_K];
 
-	hmac_sha256_set_key(&ctx, sizeof(salt) - 1, (const uint8_t *)salt);
-	hkdf_extract(&ctx, (nettle_hash_update_func *)hmac_sha256_update,
-	    (nettle_hash_digest_func *)hmac_sha256_digest, SHA256_DIGEST_SIZE,
-	    KM_H_K, k, prk);
-	hmac_sha256_set_key(&ctx, sizeof(prk), prk);
-	hkdf_expand(&ctx, (nettle_hash_update_func *)hmac_sha256_update,
-	    (nettle_hash_digest_func *)hmac_sha256_digest, SHA256_DIGEST_SIZE,
-	    sizeof(info) - 1, (const uint8_t *)info, sizeof(okm), okm);
+	hkdf256(salt, k, KM_H_K, info, okm, sizeof(okm));
 	memcpy(keys->data, okm, KM_H_K);
 	memcpy(keys->confirm, okm + KM_H_K, KM_H_K);
-	secret_wipe(&ctx, sizeof(ctx));
-	secret_wipe(prk, sizeof(prk));
 	secret_wipe(okm, sizeof(okm));
 }
 

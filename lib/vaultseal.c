@@ -1,14 +1,15 @@
 /*
  * vaultseal: the hardened vault profile's crypto (see vaultseal.h), each
- * function a thin use of Nettle: hkdf.h, gcm.h, hmac.h, sha2.h, memops.h.
+ * function a thin use of Nettle (HKDF via lib/hkdf256.c): gcm.h, hmac.h,
+ * sha2.h, memops.h.
  */
 #include <string.h>
 
 #include <nettle/gcm.h>
-#include <nettle/hkdf.h>
 #include <nettle/memops.h>
 #include <nettle/sha2.h>
 
+#include "hkdf256.h"
 #include "secret.h"
 #include "vaultseal.h"
 
@@ -17,22 +18,10 @@ static const char salt[] = "protokit vault hardened v4";
 void
 vault_keys_derive(struct vault_keys *k, const uint8_t secret[VAULT_SECRET])
 {
-	struct hmac_sha256_ctx h;
-	uint8_t prk[SHA256_DIGEST_SIZE];
-
-	hmac_sha256_set_key(&h, sizeof(salt) - 1, (const uint8_t *)salt);
-	hkdf_extract(&h, (nettle_hash_update_func *)hmac_sha256_update,
-	    (nettle_hash_digest_func *)hmac_sha256_digest, SHA256_DIGEST_SIZE,
-	    VAULT_SECRET, secret, prk);
-	hmac_sha256_set_key(&h, sizeof(prk), prk);
-	hkdf_expand(&h, (nettle_hash_update_func *)hmac_sha256_update,
-	    (nettle_hash_digest_func *)hmac_sha256_digest, SHA256_DIGEST_SIZE,
-	    10, (const uint8_t *)"upload key", sizeof(k->upload), k->upload);
-	hkdf_expand(&h, (nettle_hash_update_func *)hmac_sha256_update,
-	    (nettle_hash_digest_func *)hmac_sha256_digest, SHA256_DIGEST_SIZE,
-	    11, (const uint8_t *)"receipt key", sizeof(k->receipt), k->receipt);
-	secret_wipe(prk, sizeof(prk));
-	secret_wipe(&h, sizeof(h));
+	hkdf256(salt, secret, VAULT_SECRET, "upload key", k->upload,
+	    sizeof(k->upload));
+	hkdf256(salt, secret, VAULT_SECRET, "receipt key", k->receipt,
+	    sizeof(k->receipt));
 }
 
 void
