@@ -131,38 +131,53 @@ read_rules(struct mitm *m, const char *path)
 		fclose(fp);
 }
 
+enum {
+	O_EDIT = 256,
+	O_PEER_KEY,
+	O_RECORD,
+	O_TO,
+	O_TRACE,
+	O_TRACE_AS,
+	O_TRACE_JSON
+};
+
+static const struct option longopts[] = {
+    {"conns", required_argument, NULL, 'n'},
+    {"edit", required_argument, NULL, O_EDIT},
+    {"help", no_argument, NULL, 'h'},
+    {"key", required_argument, NULL, 'k'},
+    {"listen", required_argument, NULL, 'l'},
+    {"peer-key", required_argument, NULL, O_PEER_KEY},
+    {"protocol", required_argument, NULL, 'p'},
+    {"record", required_argument, NULL, O_RECORD},
+    {"rule", required_argument, NULL, 'r'},
+    {"rules", required_argument, NULL, 'f'},
+    {"to", required_argument, NULL, O_TO},
+    {"trace", no_argument, NULL, O_TRACE},
+    {"trace-as", required_argument, NULL, O_TRACE_AS},
+    {"trace-json", required_argument, NULL, O_TRACE_JSON},
+    {NULL, 0, NULL, 0},
+};
+
+/* -k's active attack, with --edit's FROM=TO if given. */
+static void
+active_setup(
+    struct mitm *m, const char *key, const char *peer, const char *edit)
+{
+	const char *why;
+
+	if (edit != NULL && (why = edit_parse(&m->edit, edit)) != NULL)
+		errx(2, "--edit '%s': %s", edit, why);
+	m->active =
+	    m->proto->active->setup(key, peer, edit != NULL ? &m->edit : NULL);
+}
+
 int
 main(int argc, char *argv[])
 {
-	enum {
-		O_EDIT = 256,
-		O_PEER_KEY,
-		O_RECORD,
-		O_TO,
-		O_TRACE,
-		O_TRACE_AS,
-		O_TRACE_JSON
-	};
-	static const struct option longopts[] = {
-	    {"conns", required_argument, NULL, 'n'},
-	    {"edit", required_argument, NULL, O_EDIT},
-	    {"help", no_argument, NULL, 'h'},
-	    {"key", required_argument, NULL, 'k'},
-	    {"listen", required_argument, NULL, 'l'},
-	    {"peer-key", required_argument, NULL, O_PEER_KEY},
-	    {"protocol", required_argument, NULL, 'p'},
-	    {"record", required_argument, NULL, O_RECORD},
-	    {"rule", required_argument, NULL, 'r'},
-	    {"rules", required_argument, NULL, 'f'},
-	    {"to", required_argument, NULL, O_TO},
-	    {"trace", no_argument, NULL, O_TRACE},
-	    {"trace-as", required_argument, NULL, O_TRACE_AS},
-	    {"trace-json", required_argument, NULL, O_TRACE_JSON},
-	    {NULL, 0, NULL, 0},
-	};
 	static struct mitm m = {.listen = "127.0.0.1:0", .copies = 1};
 	const char *proto = NULL, *json = NULL, *record = NULL, *errstr;
-	const char *key = NULL, *peer = NULL, *edit = NULL, *why;
+	const char *key = NULL, *peer = NULL, *edit = NULL;
 	const char *rules[MITM_RULES + 1], *files[MITM_RULES + 1];
 	size_t nr = 0, nf = 0, i;
 	int ch;
@@ -237,11 +252,8 @@ main(int argc, char *argv[])
 		errx(2, "-k: %s has no active attack (see --help)", proto);
 	if (edit != NULL && !m.proto->active->edits)
 		errx(2, "--edit: %s's attack rewrites no text", proto);
-	if (edit != NULL && (why = edit_parse(&m.edit, edit)) != NULL)
-		errx(2, "--edit '%s': %s", edit, why);
 	if (key != NULL)
-		m.active = m.proto->active->setup(
-		    key, peer, edit != NULL ? &m.edit : NULL);
+		active_setup(&m, key, peer, edit);
 	for (i = 0; i < nr; i++)
 		add_rule(&m, rules[i], "-r");
 	for (i = 0; i < nf; i++)
