@@ -1,14 +1,14 @@
 /*
  * chathard: the hardened chat's frames and crypto (chathard.h): HKDF-SHA256
- * (lib/hkdf256.c), AES-256-GCM (gcm.h) and SHA-256 (sha2.h) from Nettle, tags
- * compared with memeql_sec.
+ * (lib/hkdf256.c), AES-256-GCM (gcm.h, finished by lib/gcm256.c: tags
+ * compared with memeql_sec) and SHA-256 (sha2.h) from Nettle.
  */
 #include <string.h>
 
 #include <nettle/gcm.h>
-#include <nettle/memops.h>
 
 #include "chathard.h"
+#include "gcm256.h"
 #include "hex.h"
 #include "hkdf256.h"
 #include "secret.h"
@@ -118,9 +118,7 @@ chat_h_seal(const uint8_t k[CHAT_H_K], enum chat_h_dir dir,
 	struct gcm_aes256_ctx ctx;
 
 	start(&ctx, k, dir, hdr);
-	gcm_aes256_encrypt(&ctx, len, out, in);
-	gcm_aes256_digest(&ctx, CHAT_H_TAG, tag);
-	secret_wipe(&ctx, sizeof(ctx));
+	gcm256_seal(&ctx, len, out, in, CHAT_H_TAG, tag);
 }
 
 int
@@ -128,17 +126,9 @@ chat_h_open(const uint8_t k[CHAT_H_K], enum chat_h_dir dir,
     const struct chat_h_sealed *s, uint8_t *out)
 {
 	struct gcm_aes256_ctx ctx;
-	uint8_t want[CHAT_H_TAG];
-	int ok;
 
 	start(&ctx, k, dir, s->hdr);
-	gcm_aes256_decrypt(&ctx, s->len, out, s->body);
-	gcm_aes256_digest(&ctx, CHAT_H_TAG, want);
-	secret_wipe(&ctx, sizeof(ctx));
-	ok = memeql_sec(want, s->tag, CHAT_H_TAG);
-	if (!ok)
-		secret_wipe(out, s->len);
-	return ok ? 0 : -1;
+	return gcm256_open(&ctx, s->len, out, s->body, CHAT_H_TAG, s->tag);
 }
 
 void

@@ -1,14 +1,15 @@
 /*
  * kmhard: the hardened key manager's keys, confirmation and sealing
- * (kmhard.h): HKDF-SHA256 (lib/hkdf256.c), HMAC-SHA256 (hmac.h) and AES-256-GCM
- * (gcm.h) from Nettle, tags compared with memeql_sec.
+ * (kmhard.h): HKDF-SHA256 (lib/hkdf256.c), HMAC-SHA256 (hmac.h) and
+ * AES-256-GCM (gcm.h, finished by lib/gcm256.c: tags compared with
+ * memeql_sec) from Nettle.
  */
 #include <string.h>
 
 #include <nettle/gcm.h>
 #include <nettle/hmac.h>
-#include <nettle/memops.h>
 
+#include "gcm256.h"
 #include "hkdf256.h"
 #include "kmhard.h"
 #include "secret.h"
@@ -80,9 +81,7 @@ km_h_seal(const struct km_h_keys *keys, const uint8_t nonce[KM_H_NONCE],
 	struct gcm_aes256_ctx ctx;
 
 	start(&ctx, keys, nonce, counter, kind);
-	gcm_aes256_encrypt(&ctx, len, buf, buf);
-	gcm_aes256_digest(&ctx, KM_H_TAG, tag);
-	secret_wipe(&ctx, sizeof(ctx));
+	gcm256_seal(&ctx, len, buf, buf, KM_H_TAG, tag);
 }
 
 int
@@ -91,17 +90,9 @@ km_h_open(const struct km_h_keys *keys, const uint8_t nonce[KM_H_NONCE],
     const uint8_t tag[KM_H_TAG])
 {
 	struct gcm_aes256_ctx ctx;
-	uint8_t want[KM_H_TAG];
-	int ok;
 
 	start(&ctx, keys, nonce, counter, kind);
-	gcm_aes256_decrypt(&ctx, len, buf, buf);
-	gcm_aes256_digest(&ctx, KM_H_TAG, want);
-	secret_wipe(&ctx, sizeof(ctx));
-	ok = memeql_sec(want, tag, KM_H_TAG);
-	if (!ok)
-		secret_wipe(buf, len);
-	return ok ? 0 : -1;
+	return gcm256_open(&ctx, len, buf, buf, KM_H_TAG, tag);
 }
 
 uint64_t

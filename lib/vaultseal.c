@@ -1,14 +1,14 @@
 /*
  * vaultseal: the hardened vault profile's crypto (see vaultseal.h), each
  * function a thin use of Nettle (HKDF via lib/hkdf256.c): gcm.h, hmac.h,
- * sha2.h, memops.h.
+ * sha2.h (GCM finished by lib/gcm256.c).
  */
 #include <string.h>
 
 #include <nettle/gcm.h>
-#include <nettle/memops.h>
 #include <nettle/sha2.h>
 
+#include "gcm256.h"
 #include "hkdf256.h"
 #include "secret.h"
 #include "vaultseal.h"
@@ -49,9 +49,7 @@ vault_seal(const uint8_t key[32], const uint8_t nonce[VAULT_NONCE],
 	struct gcm_aes256_ctx g;
 
 	gcm_start(&g, key, nonce, aad);
-	gcm_aes256_encrypt(&g, n, out, in);
-	gcm_aes256_digest(&g, VAULT_TAG, tag);
-	secret_wipe(&g, sizeof(g));
+	gcm256_seal(&g, n, out, in, VAULT_TAG, tag);
 }
 
 int
@@ -60,15 +58,9 @@ vault_open(const uint8_t key[32], const uint8_t nonce[VAULT_NONCE],
     const uint8_t tag[VAULT_TAG])
 {
 	struct gcm_aes256_ctx g;
-	uint8_t want[VAULT_TAG];
-	int ok;
 
 	gcm_start(&g, key, nonce, aad);
-	gcm_aes256_decrypt(&g, n, out, in);
-	gcm_aes256_digest(&g, VAULT_TAG, want);
-	ok = memeql_sec(want, tag, VAULT_TAG);
-	secret_wipe(&g, sizeof(g));
-	return ok ? 0 : -1;
+	return gcm256_open(&g, n, out, in, VAULT_TAG, tag);
 }
 
 void

@@ -44,7 +44,7 @@ void vault_seal(const uint8_t key[32], const uint8_t nonce[VAULT_NONCE],
     uint8_t tag[VAULT_TAG]);
 /*
  * Opens n bytes of ciphertext into out: 0 when the tag verifies
- * (memeql_sec), else -1 and out must be discarded.
+ * (memeql_sec), else -1 with out wiped.
  */
 int vault_open(const uint8_t key[32], const uint8_t nonce[VAULT_NONCE],
     const uint8_t aad[VAULT_AAD], const uint8_t *in, size_t n, uint8_t *out,
