@@ -102,14 +102,8 @@ ca_conn_free(void *conn)
 static void
 say(long long conn, const char *what, const uint8_t *p, size_t n)
 {
-	size_t i;
-
 	fprintf(stderr, "pk-mitm: conn %lld: %s: ", conn, what);
-	for (i = 0; i < n; i++)
-		if (p[i] >= 0x20 && p[i] < 0x7f && p[i] != '\\')
-			fputc(p[i], stderr);
-		else
-			fprintf(stderr, "\\x%02x", p[i]);
+	edit_show(p, n);
 	fputc('\n', stderr);
 }
 

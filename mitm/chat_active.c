@@ -88,19 +88,6 @@ chat_conn_free(void *conn)
 	free(c);
 }
 
-/* Text as the trace shows it: printable ASCII as is, the rest \xNN. */
-static void
-say_text(const uint8_t *p, size_t n)
-{
-	size_t i;
-
-	for (i = 0; i < n; i++)
-		if (p[i] >= 0x20 && p[i] < 0x7f && p[i] != '\\')
-			fputc(p[i], stderr);
-		else
-			fprintf(stderr, "\\x%02x", p[i]);
-}
-
 static void
 say(const struct mitm_frame *fr, const char *what)
 {
@@ -205,14 +192,14 @@ message(struct conn *c, const struct mitm_frame *fr, const uint8_t *p,
 		return -1;
 	chatkey_cfb8(c->key, m.iv, 0, m.len, text, m.body);
 	say(fr, "");
-	say_text(text, m.len);
+	edit_show(text, m.len);
 	fputc('\n', stderr);
 	n = edit_apply(c->eve->edit, text, m.len, edited, sizeof(edited));
 	secret_wipe(text, m.len);
 	if (n < 0)
 		return -1;
 	say(fr, "rewritten: ");
-	say_text(edited, (size_t)n);
+	edit_show(edited, (size_t)n);
 	fputc('\n', stderr);
 	frame[0] = CHAT_MSG;
 	memcpy(frame + 1, m.iv, CHAT_IV);

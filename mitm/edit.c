@@ -1,8 +1,10 @@
 /*
  * edit: pk-mitm's --edit FROM=TO, one for every active attack that opens
  * text (chat's messages, e2e's blocks): parsed once, applied to each text
- * the attack opens.
+ * the attack opens; and that text shown on stderr, escaped, as the
+ * attacks say it.
  */
+#include <stdio.h>
 #include <string.h>
 
 #include "mitm.h"
@@ -39,4 +41,16 @@ edit_apply(const struct mitm_edit *e, const uint8_t *text, size_t len,
 	memcpy(out + n, e->to, e->tlen);
 	memcpy(out + n + e->tlen, at + e->flen, len - n - e->flen);
 	return (long)(len - e->flen + e->tlen);
+}
+
+void
+edit_show(const uint8_t *p, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (p[i] >= 0x20 && p[i] < 0x7f && p[i] != '\\')
+			fputc(p[i], stderr);
+		else
+			fprintf(stderr, "\\x%02x", p[i]);
 }

@@ -66,6 +66,8 @@ const char *edit_parse(struct mitm_edit *e, const char *spec);
  */
 long edit_apply(const struct mitm_edit *e, const uint8_t *text, size_t len,
     uint8_t *out, size_t cap);
+/* n bytes of opened text on stderr: printable ASCII as is, else \xNN. */
+void edit_show(const uint8_t *p, size_t n);
 
 /*
  * A protocol's active attack (pk-mitm -k FILE): with the attacker's key
