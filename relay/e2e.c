@@ -157,7 +157,8 @@ e2e_block(struct conn *c, const uint8_t *data, size_t len, uint8_t *m,
 		return e2ep_frame(c, data, *used, p, plen, m, mlen);
 	if (rv == FRAME_OK && plen != E2E_BLOCK)
 		e2e_show(c, TRACE_RECV, data, *used, NULL, 0);
-	if (rv == FRAME_OK && e2e_h_marked(p, plen)) {
+	/* No hardened frame is one block long: a block may open "E2H". */
+	if (rv == FRAME_OK && plen != E2E_BLOCK && e2e_h_marked(p, plen)) {
 		/* A 256-byte block tells the client this relay's profile. */
 		(void)e2e_send(c, E2E_ERR_PROFILE, sizeof(E2E_ERR_PROFILE) - 1);
 		return conn_profile_mismatch(c);

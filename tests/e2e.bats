@@ -294,9 +294,12 @@ Disconnected from Server. Exiting..."
 	join bob
 	head -c 256 /dev/urandom > random.bin
 	printf 'hello' | pk-wrap -e -k "$K/client.pub" > wrongkey.bin
+	{ printf 'E2Hb'; head -c 252 random.bin; } > marked.bin
 	# Not a frame, a short block, a long frame, an empty frame, random
-	# bytes, a block to the wrong key, then two blocks in one frame.
-	for i in 1 2 3 4 5 6 7; do
+	# bytes, a block to the wrong key, two blocks in one frame, then a
+	# block that opens with the hardened mark (a faithful block may: it
+	# is no hardened frame, none is 256 bytes long).
+	for i in 1 2 3 4 5 6 7 8; do
 		exec {g}<> "/dev/tcp/127.0.0.1/${RELAY_PORTS[e2e]}"
 		case $i in
 		1) printf 'GET / HTTP/1.1\r\n\r\n' >&"$g" ;;
@@ -306,14 +309,16 @@ Disconnected from Server. Exiting..."
 		5) frame random.bin >&"$g" ;;
 		6) frame wrongkey.bin >&"$g" ;;
 		7) { printf '\0\0\2\0'; cat random.bin random.bin; } >&"$g" ;;
+		8) frame marked.bin >&"$g" ;;
 		esac
-		wait_count ' protocol error: ' "$i"
+		wait_count ' protocol error: | profile mismatch: ' "$i"
 		exec {g}>&-
 		say alice "${ADDR[bob]}/still here $i"
 		wait_line bob.out "Recieved a message from $(from alice): still here $i"
 	done
 	[ "$(grep -c 'protocol error: not a frame of one 256-byte RSA block$' relay.log)" -eq 5 ]
-	[ "$(grep -c 'protocol error: the block does not decrypt with the server key$' relay.log)" -eq 2 ]
+	[ "$(grep -c 'protocol error: the block does not decrypt with the server key$' relay.log)" -eq 3 ]
+	run -1 grep -c 'profile mismatch' relay.log
 	wait_log 'client disconnected, 2 connected$'
 }
 
