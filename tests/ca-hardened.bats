@@ -145,8 +145,11 @@ enroll() {
 	    <<< $'login alice\nalicepw\ncertreq\nbob\ninteractive.crt\ny'
 	assert_line 'Welcome'
 	cmp bob.crt interactive.crt
-	run -1 pk-xfer --hardened ca "$ADDR" <<< $'login alice\nbobpw'
-	assert_line 'incorrect username or password'
+	# The refusal ends the dialog: one line on stderr, not echoed first.
+	run -1 --separate-stderr pk-xfer --hardened ca "$ADDR" \
+	    <<< $'login alice\nbobpw'
+	assert_equal "$stderr" "pk-xfer: $ADDR: incorrect username or password"
+	refute_line --partial 'incorrect'
 	# The relay's own trace: no frame malformed, every field one of the
 	# hardened table's, the refusals among them.
 	stop_relay

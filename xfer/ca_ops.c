@@ -124,14 +124,15 @@ dialog(struct link *l, const struct ca_opts *o, char *user)
 		if (first)
 			cap_greeted(l, o, NULL);
 		first = 0;
+		/* A hardened refusal ends the dialog: said once, on stderr. */
+		if (link_is(l, CA_H_BAD_LOGIN) || link_starts(l, CA_H_WAIT) ||
+		    link_starts(l, CA_H_LOCKED))
+			errx(1, "%s: %s", l->name, (const char *)l->msg);
 		printf("%s\n", (const char *)l->msg);
 		if (link_is(l, CA_WELCOME))
 			return 0;
 		if (link_is(l, CA_NAME_BAD) || link_is(l, CA_NAME_TAKEN))
 			continue;
-		if (link_is(l, CA_H_BAD_LOGIN) || link_starts(l, CA_H_WAIT) ||
-		    link_starts(l, CA_H_LOCKED))
-			errx(1, "%s: %s", l->name, (const char *)l->msg);
 		if (link_is(l, CA_ASK_PASS) || link_is(l, CA_BAD_PASS) ||
 		    link_is(l, CA_CHOOSE_PASS)) {
 			if (answer_password(l, o) == -1)
