@@ -181,6 +181,10 @@ s2c step=message nth=1 ciphertext[15]^=08'
 	run -2 --separate-stderr pk-mitm -p chat --to 127.0.0.1:9 -k eve.key \
 	    --edit =b
 	assert_equal "$stderr" "pk-mitm: --edit '=b': not FROM=TO with FROM not empty"
+	# (timeout: a pk-mitm that took both would listen forever)
+	run -2 --separate-stderr timeout 20 pk-mitm -p chat --to 127.0.0.1:9 \
+	    -k eve.key --edit a=b --edit c=d
+	assert_equal "$stderr" 'pk-mitm: --edit: one FROM=TO only, not two'
 	run -2 --separate-stderr pk-mitm -p chat --to 127.0.0.1:9 -k eve.key \
 	    --peer-key eve.key
 	assert_equal "$stderr" "pk-mitm: --peer-key: chat's attack takes none (the client sends its key in clear)"
