@@ -150,6 +150,11 @@ enroll() {
 	    <<< $'login alice\nbobpw'
 	assert_equal "$stderr" "pk-xfer: $ADDR: incorrect username or password"
 	refute_line --partial 'incorrect'
+	# Enter pressed alone at the prompts: the line is asked for again (no
+	# frame is empty: it was "send to ...: Message too long", exit 2).
+	run -1 --separate-stderr pk-xfer --hardened ca "$ADDR" \
+	    <<< $'\nlogin bob\n\nalicepw'
+	assert_equal "$stderr" "pk-xfer: $ADDR: incorrect username or password"
 	# The relay's own trace: no frame malformed, every field one of the
 	# hardened table's, the refusals among them.
 	stop_relay

@@ -85,6 +85,17 @@ ca_certreq(struct link *l, const struct ca_opts *o, const char *id)
 	return 1;
 }
 
+/* A line that is not empty (no frame is empty): 0, or -1 at EOF. */
+static int
+line_read(char *buf, size_t size)
+{
+	do
+		if (cli_prompt(NULL, buf, size) == NULL)
+			return -1;
+	while (buf[0] == '\0');
+	return 0;
+}
+
 /* A password prompt: the --pass-* source, the terminal, or a line. */
 static int
 answer_password(struct link *l, const struct ca_opts *o)
@@ -103,7 +114,7 @@ answer_password(struct link *l, const struct ca_opts *o)
 	if (fixed || isatty(STDIN_FILENO))
 		len = ca_password(fixed ? &o->pass : &none,
 		    "Password:", "the password", pass, CA_PASS_MAX);
-	else if (cli_prompt(NULL, (char *)pass, sizeof(pass)) == NULL)
+	else if (line_read((char *)pass, sizeof(pass)) == -1)
 		return -1;
 	else
 		len = strlen((char *)pass);
@@ -139,7 +150,7 @@ dialog(struct link *l, const struct ca_opts *o, char *user)
 				return -1;
 			continue;
 		}
-		if (cli_prompt(NULL, line, sizeof(line)) == NULL)
+		if (line_read(line, sizeof(line)) == -1)
 			return -1;
 		/* Hardened: "login NAME" or "register NAME". */
 		skip = !o->hardened ? 0
