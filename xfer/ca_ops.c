@@ -226,6 +226,8 @@ operation(struct link *l, const char *user)
 	if (cli_prompt("Enter operation type (CSR, CERTUP, CERTREQ): ", op,
 		sizeof(op)) == NULL)
 		return -1;
+	if (op[0] == '\0') /* Enter alone: asked again */
+		return 1;
 	if (strcasecmp(op, "help") == 0) {
 		fputs(ops_help, stdout);
 		return 1;
