@@ -155,6 +155,11 @@ enroll() {
 	run -1 --separate-stderr pk-xfer --hardened ca "$ADDR" \
 	    <<< $'\nlogin bob\n\nalicepw'
 	assert_equal "$stderr" "pk-xfer: $ADDR: incorrect username or password"
+	# A bare name, as the faithful dialog takes it: said what to type,
+	# not sent (the CA would take it for a faithful client).
+	run -0 --separate-stderr pk-xfer --hardened ca "$ADDR" <<< 'alice'
+	assert_line 'type login NAME or register NAME'
+	refute_line --partial 'mismatch'
 	# The relay's own trace: no frame malformed, every field one of the
 	# hardened table's, the refusals among them.
 	stop_relay

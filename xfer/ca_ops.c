@@ -123,12 +123,43 @@ answer_password(struct link *l, const struct ca_opts *o)
 	return 0;
 }
 
+static size_t
+word(const char *line, const char *w)
+{
+	return strncmp(line, w, strlen(w)) == 0 ? strlen(w) : 0;
+}
+
+/*
+ * The answer to a prompt; at the hardened name prompts only "login NAME"
+ * or "register NAME" goes out (a bare name, the faithful dialog's, would
+ * end it as a profile mismatch).  The length of the word before the name
+ * (0 for none), or -1 at EOF.
+ */
+static long
+answer_read(struct link *l, const struct ca_opts *o, char *line, size_t size)
+{
+	int ask = link_is(l, CA_H_ASK_USER) || link_is(l, CA_H_REGISTERED);
+	size_t skip;
+
+	for (;;) {
+		if (line_read(line, size) == -1)
+			return -1;
+		if (!o->hardened)
+			return 0;
+		if ((skip = word(line, CA_H_LOGIN)) == 0)
+			skip = word(line, CA_H_REGISTER);
+		if (skip != 0 || !ask)
+			return (long)skip;
+		printf("type login NAME or register NAME\n");
+	}
+}
+
 /* The sign-in dialog as the server leads it; 0 at Welcome, -1 at EOF. */
 static int
 dialog(struct link *l, const struct ca_opts *o, char *user)
 {
 	char line[sizeof(CA_H_REGISTER) + CA_NAME_MAX + 1];
-	size_t skip;
+	long skip;
 	int first = 1;
 
 	while (ca_next(l)) {
@@ -150,15 +181,8 @@ dialog(struct link *l, const struct ca_opts *o, char *user)
 				return -1;
 			continue;
 		}
-		if (line_read(line, sizeof(line)) == -1)
+		if ((skip = answer_read(l, o, line, sizeof(line))) == -1)
 			return -1;
-		/* Hardened: "login NAME" or "register NAME". */
-		skip = !o->hardened ? 0
-		    : strncmp(line, CA_H_LOGIN, strlen(CA_H_LOGIN)) == 0
-		    ? strlen(CA_H_LOGIN)
-		    : strncmp(line, CA_H_REGISTER, strlen(CA_H_REGISTER)) == 0
-		    ? strlen(CA_H_REGISTER)
-		    : 0;
 		if ((link_is(l, CA_ASK_USER) || link_is(l, CA_CHOOSE_USER) ||
 			link_is(l, CA_H_ASK_USER) ||
 			link_is(l, CA_H_REGISTERED)) &&
