@@ -32,7 +32,11 @@ known_read(struct attack_known *k, int argc, char *argv[])
 		attack_usage();
 	k->known = attack_slurp(argc ? argv[0] : "-", k->max, &k->len);
 	k->n = strlen(k->want);
-	if (k->n == 0 || k->n > k->wmax || k->at + k->n > k->len)
-		errx(2, "--want: 1 to %zu bytes within the file's %zu", k->wmax,
-		    k->len);
+	if (k->n == 0 || k->n > k->wmax)
+		errx(2, "--want: %zu bytes: give 1 to %zu", k->n, k->wmax);
+	if (k->at + k->n > k->len)
+		errx(2,
+		    "--at %zu --want of %zu bytes: past the end of the "
+		    "known plaintext (%zu bytes)",
+		    k->at, k->n, k->len);
 }

@@ -126,6 +126,8 @@ secret_from_tty(const char *prompt, uint8_t *buf, size_t max, size_t *len)
 	}
 	saved = errno;
 	tcsetattr(STDIN_FILENO, TCSAFLUSH, &old);
+	if (r == 0) /* end of input: no newline echoed, end the prompt's */
+		fputc('\n', stderr);
 	if (r < 0) {
 		secret_wipe(buf, max);
 		errno = saved;

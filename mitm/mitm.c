@@ -212,6 +212,8 @@ main(int argc, char *argv[])
 			rules[nr++] = optarg;
 			break;
 		case O_EDIT:
+			if (edit != NULL)
+				errx(2, "--edit: one FROM=TO only, not two");
 			edit = optarg;
 			break;
 		case O_PEER_KEY:

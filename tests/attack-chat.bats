@@ -153,7 +153,9 @@ s2c step=message nth=1 ciphertext[15]^=08'
 	run -2 --separate-stderr pk-attack chat-flip --at 15 --want 1 known
 	assert_equal "$stderr" 'pk-attack: --want: the message has these bytes already'
 	run -2 --separate-stderr pk-attack chat-flip --at 45 --want abc known
-	assert_equal "$stderr" "pk-attack: --want: 1 to 4096 bytes within the file's 47"
+	assert_equal "$stderr" 'pk-attack: --at 45 --want of 3 bytes: past the end of the known plaintext (47 bytes)'
+	run -2 --separate-stderr pk-attack chat-flip --at 15 --want '' known
+	assert_equal "$stderr" 'pk-attack: --want: 0 bytes: give 1 to 4096'
 	run -2 --separate-stderr pk-attack chat-flip --want 9 known
 	assert_equal "$stderr" 'usage: pk-attack chat-flip --at offset --want text [-n nth] [-o rules] [known-plaintext]'
 }
@@ -181,6 +183,10 @@ s2c step=message nth=1 ciphertext[15]^=08'
 	run -2 --separate-stderr pk-mitm -p chat --to 127.0.0.1:9 -k eve.key \
 	    --edit =b
 	assert_equal "$stderr" "pk-mitm: --edit '=b': not FROM=TO with FROM not empty"
+	# (timeout: a pk-mitm that took both would listen forever)
+	run -2 --separate-stderr timeout 20 pk-mitm -p chat --to 127.0.0.1:9 \
+	    -k eve.key --edit a=b --edit c=d
+	assert_equal "$stderr" 'pk-mitm: --edit: one FROM=TO only, not two'
 	run -2 --separate-stderr pk-mitm -p chat --to 127.0.0.1:9 -k eve.key \
 	    --peer-key eve.key
 	assert_equal "$stderr" "pk-mitm: --peer-key: chat's attack takes none (the client sends its key in clear)"

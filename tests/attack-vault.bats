@@ -99,7 +99,7 @@ upload() {
 	run -2 --separate-stderr pk-attack vault-crc --at 30 --want abc order.txt
 	assert_equal "$stderr" "pk-attack: --at 30: the bytes must lie in one block after the first (the IV is fixed, not on the wire)"
 	run -2 --separate-stderr pk-attack vault-crc --at 60 --want abcdef order.txt
-	assert_equal "$stderr" "pk-attack: --want: 1 to 64 bytes within the file's 64"
+	assert_equal "$stderr" 'pk-attack: --at 60 --want of 6 bytes: past the end of the known plaintext (64 bytes)'
 }
 
 # crc_attack [--hardened]: alice's course client sends order.txt through

@@ -145,8 +145,21 @@ enroll() {
 	    <<< $'login alice\nalicepw\ncertreq\nbob\ninteractive.crt\ny'
 	assert_line 'Welcome'
 	cmp bob.crt interactive.crt
-	run -1 pk-xfer --hardened ca "$ADDR" <<< $'login alice\nbobpw'
-	assert_line 'incorrect username or password'
+	# The refusal ends the dialog: one line on stderr, not echoed first.
+	run -1 --separate-stderr pk-xfer --hardened ca "$ADDR" \
+	    <<< $'login alice\nbobpw'
+	assert_equal "$stderr" "pk-xfer: $ADDR: incorrect username or password"
+	refute_line --partial 'incorrect'
+	# Enter pressed alone at the prompts: the line is asked for again (no
+	# frame is empty: it was "send to ...: Message too long", exit 2).
+	run -1 --separate-stderr pk-xfer --hardened ca "$ADDR" \
+	    <<< $'\nlogin bob\n\nalicepw'
+	assert_equal "$stderr" "pk-xfer: $ADDR: incorrect username or password"
+	# A bare name, as the faithful dialog takes it: said what to type,
+	# not sent (the CA would take it for a faithful client).
+	run -0 --separate-stderr pk-xfer --hardened ca "$ADDR" <<< 'alice'
+	assert_line 'type login NAME or register NAME'
+	refute_line --partial 'mismatch'
 	# The relay's own trace: no frame malformed, every field one of the
 	# hardened table's, the refusals among them.
 	stop_relay

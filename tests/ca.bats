@@ -422,6 +422,7 @@ alice.backup|alice|CERTUP"
 	run -0 pk-xfer ca --pass-file alice.pass "$ADDR" <<-EOF
 		alice
 		help
+
 		certreq
 		nobody
 		y

@@ -164,6 +164,9 @@ conn_pcap() {
 	    "127.0.0.1:$RELAY_PORT" < /dev/null
 	assert_line "pk-xfer: 127.0.0.1:$RELAY_PORT: server key sha256 $FP is not the pinned sha256 $(printf '%064d' 0)"
 	refute_line --partial 'Exchange completed'
+	# --help promises the form just used.
+	run -0 pk-xfer chat --help
+	assert_line '                     of its SPKI DER in 64 hex digits, or sha256:HEX'
 	# alice's key swapped for carol's on the way: the relay signed the
 	# handshake it saw, which is not alice's.
 	openssl pkey -in "$k/carol.key" -pubout -outform DER > carol.der

@@ -272,6 +272,19 @@ while c.recv(4096):
 	assert_output --partial 'e2e state/e2e.key: not a PBES2 PKCS#8 key (the hardened profile takes no legacy PEM)'
 }
 
+@test "e2e-hardened: --peers that is not a directory is one line and exit 2, before any connection; --help lists it after the pass options" {
+	AS=(-u alice -k "$K/alice.key" --pass-file "$K/alice.pass"
+	    -s "$K/server.pub")
+	run -2 pk-xfer --hardened e2e "${AS[@]}" --peers nopeers 127.0.0.1:1
+	assert_output "pk-xfer: --peers nopeers: No such file or directory"
+	run -2 pk-xfer --hardened e2e "${AS[@]}" --peers "$K/bob.pub" 127.0.0.1:1
+	assert_output "pk-xfer: --peers $K/bob.pub: not a directory"
+	run -0 pk-xfer e2e --help
+	assert_output --partial "$(printf '%s\n' \
+	    '  --pass-env var     passphrase of the client key from variable var' \
+	    '  --pass-fd n        ... read from file descriptor n')"
+}
+
 @test "e2e-hardened: make demo stays faithful (protokit demo takes no --hardened)" {
 	run -0 grep -E -A3 '^demo:' "$PK_ROOT/Makefile"
 	refute_output --partial -- '--hardened'

@@ -218,6 +218,30 @@ key_files() {
 	run -2 rsa1024 --pass-file nl.pass -o k
 	assert_output "pk-keygen: empty passphrase"
 	[ ! -e k.key ]
+	# Ctrl-D at the terminal's prompt: the error on a line of its own
+	# (the terminal echoes no newline for it).
+	run -0 python3 -c '
+import os, pty, sys
+pid, fd = pty.fork()
+if pid == 0:
+	os.execvp(sys.argv[1], sys.argv[1:])
+out = b""
+while not out.endswith(b": "):
+	out += os.read(fd, 1)
+os.write(fd, b"\x04")
+while True:
+	try:
+		d = os.read(fd, 1024)
+	except OSError:
+		break
+	if not d:
+		break
+	out += d
+_, st = os.waitpid(pid, 0)
+sys.stdout.write(out.decode() + "exit %d" % os.waitstatus_to_exitcode(st))
+' pk-keygen rsa -b 1024 -o k
+	assert_output $'passphrase: \r\npk-keygen: empty passphrase\r\nexit 2'
+	[ ! -e k.key ]
 }
 
 @test "keygen: unknown option or mode: what is wrong, where help is, exit 2" {

@@ -85,6 +85,17 @@ ca_certreq(struct link *l, const struct ca_opts *o, const char *id)
 	return 1;
 }
 
+/* A line that is not empty (no frame is empty): 0, or -1 at EOF. */
+static int
+line_read(char *buf, size_t size)
+{
+	do
+		if (cli_prompt(NULL, buf, size) == NULL)
+			return -1;
+	while (buf[0] == '\0');
+	return 0;
+}
+
 /* A password prompt: the --pass-* source, the terminal, or a line. */
 static int
 answer_password(struct link *l, const struct ca_opts *o)
@@ -103,7 +114,7 @@ answer_password(struct link *l, const struct ca_opts *o)
 	if (fixed || isatty(STDIN_FILENO))
 		len = ca_password(fixed ? &o->pass : &none,
 		    "Password:", "the password", pass, CA_PASS_MAX);
-	else if (cli_prompt(NULL, (char *)pass, sizeof(pass)) == NULL)
+	else if (line_read((char *)pass, sizeof(pass)) == -1)
 		return -1;
 	else
 		len = strlen((char *)pass);
@@ -112,41 +123,66 @@ answer_password(struct link *l, const struct ca_opts *o)
 	return 0;
 }
 
+static size_t
+word(const char *line, const char *w)
+{
+	return strncmp(line, w, strlen(w)) == 0 ? strlen(w) : 0;
+}
+
+/*
+ * The answer to a prompt; at the hardened name prompts only "login NAME"
+ * or "register NAME" goes out (a bare name, the faithful dialog's, would
+ * end it as a profile mismatch).  The length of the word before the name
+ * (0 for none), or -1 at EOF.
+ */
+static long
+answer_read(struct link *l, const struct ca_opts *o, char *line, size_t size)
+{
+	int ask = link_is(l, CA_H_ASK_USER) || link_is(l, CA_H_REGISTERED);
+	size_t skip;
+
+	for (;;) {
+		if (line_read(line, size) == -1)
+			return -1;
+		if (!o->hardened)
+			return 0;
+		if ((skip = word(line, CA_H_LOGIN)) == 0)
+			skip = word(line, CA_H_REGISTER);
+		if (skip != 0 || !ask)
+			return (long)skip;
+		printf("type login NAME or register NAME\n");
+	}
+}
+
 /* The sign-in dialog as the server leads it; 0 at Welcome, -1 at EOF. */
 static int
 dialog(struct link *l, const struct ca_opts *o, char *user)
 {
 	char line[sizeof(CA_H_REGISTER) + CA_NAME_MAX + 1];
-	size_t skip;
+	long skip;
 	int first = 1;
 
 	while (ca_next(l)) {
 		if (first)
 			cap_greeted(l, o, NULL);
 		first = 0;
+		/* A hardened refusal ends the dialog: said once, on stderr. */
+		if (link_is(l, CA_H_BAD_LOGIN) || link_starts(l, CA_H_WAIT) ||
+		    link_starts(l, CA_H_LOCKED))
+			errx(1, "%s: %s", l->name, (const char *)l->msg);
 		printf("%s\n", (const char *)l->msg);
 		if (link_is(l, CA_WELCOME))
 			return 0;
 		if (link_is(l, CA_NAME_BAD) || link_is(l, CA_NAME_TAKEN))
 			continue;
-		if (link_is(l, CA_H_BAD_LOGIN) || link_starts(l, CA_H_WAIT) ||
-		    link_starts(l, CA_H_LOCKED))
-			errx(1, "%s: %s", l->name, (const char *)l->msg);
 		if (link_is(l, CA_ASK_PASS) || link_is(l, CA_BAD_PASS) ||
 		    link_is(l, CA_CHOOSE_PASS)) {
 			if (answer_password(l, o) == -1)
 				return -1;
 			continue;
 		}
-		if (cli_prompt(NULL, line, sizeof(line)) == NULL)
+		if ((skip = answer_read(l, o, line, sizeof(line))) == -1)
 			return -1;
-		/* Hardened: "login NAME" or "register NAME". */
-		skip = !o->hardened ? 0
-		    : strncmp(line, CA_H_LOGIN, strlen(CA_H_LOGIN)) == 0
-		    ? strlen(CA_H_LOGIN)
-		    : strncmp(line, CA_H_REGISTER, strlen(CA_H_REGISTER)) == 0
-		    ? strlen(CA_H_REGISTER)
-		    : 0;
 		if ((link_is(l, CA_ASK_USER) || link_is(l, CA_CHOOSE_USER) ||
 			link_is(l, CA_H_ASK_USER) ||
 			link_is(l, CA_H_REGISTERED)) &&
@@ -214,6 +250,8 @@ operation(struct link *l, const char *user)
 	if (cli_prompt("Enter operation type (CSR, CERTUP, CERTREQ): ", op,
 		sizeof(op)) == NULL)
 		return -1;
+	if (op[0] == '\0') /* Enter alone: asked again */
+		return 1;
 	if (strcasecmp(op, "help") == 0) {
 		fputs(ops_help, stdout);
 		return 1;

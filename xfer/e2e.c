@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "cli.h"
 #include "e2e.h"
@@ -68,11 +69,12 @@ static const char options[] =
     "  --name name        upload: the name on the server (default: file's\n"
     "                     base name); A-Z a-z 0-9 . _ -, no leading dot\n"
     "  --pass-env var     passphrase of the client key from variable var\n"
-    "  --peers dir        hardened: the other clients' public keys,\n"
-    "                     dir/NAME.pub, to check signatures with\n"
     "  --pass-fd n        ... read from file descriptor n\n"
     "  --pass-file file   ... read from file (one trailing newline dropped)\n"
     "                     (none of these: asked on the terminal)\n"
+    "  --peers dir        hardened: the other clients' public keys,\n"
+    "                     dir/NAME.pub, to check signatures with\n"
+    "                     (default: the current directory)\n"
     "  --trace            show every frame sent (>>>) and received (<<<)\n"
     "                     on stderr, field by field, with the plaintext\n"
     "                     under each block (docs/e2e.md)\n"
@@ -97,6 +99,18 @@ static const struct option longopts[] = {
     {NULL, 0, NULL, 0},
 };
 
+/* --peers names a directory: a typo is said now, not at each message. */
+static void
+peers_check(const char *dir)
+{
+	struct stat st;
+
+	if (stat(dir, &st) == -1)
+		err(2, "--peers %s", dir);
+	if (!S_ISDIR(st.st_mode))
+		errx(2, "--peers %s: not a directory", dir);
+}
+
 /* Runs the worker argv names (argv[0] is "e2e"). */
 static int
 run(int argc, char *argv[], struct e2e_opts *o)
@@ -105,6 +119,8 @@ run(int argc, char *argv[], struct e2e_opts *o)
 		errx(2, "e2e: -k key and -s server.pub are both needed");
 	if (!o->hardened && (o->user != NULL || o->peers != NULL))
 		cli_usage("e2e", "e2e: -u and --peers are for --hardened");
+	if (o->peers != NULL)
+		peers_check(o->peers);
 	if (strcmp(argv[1], "send") == 0) {
 		if (o->name != NULL)
 			cli_usage("e2e", "e2e send: cannot use --name");
