@@ -193,7 +193,7 @@ pk_chart() {
 # --trace-json FILE (or --trace-json=FILE) sets trace_json, an absolute
 # path, for the script to pass on as --trace-json '$trace_json'.
 # --explain sets explain and keep, and trace_json (run.json in the
-# working directory) if --trace-json did not.  --hardened sets hardened
+# working directory) if --trace-json did not; not with --hardened.  --hardened sets hardened
 # (the script passes it on with pk_hardened), refused unless the script
 # set has_hardened=1 (its protocol has a hardened profile).
 # --pcap FILE (or --pcap=FILE) records the run (protokit-pcap.sh).
@@ -244,6 +244,10 @@ pk_setup() {
 		esac
 		shift
 	done
+	# The hardened profiles' AES-GCM and signatures have no openssl enc
+	# command to set beside them: refused before anything is made.
+	[ "$hardened" = 0 ] || [ -z "$explain" ] ||
+	    usage_error "cannot use --explain with --hardened"
 	[ "$pk_json" = 0 ] || pk_trace_json
 	[ "$pk_chart" = 0 ] || pk_chart_file
 	[ "$pk_pcap" = 0 ] || pcap_file

@@ -23,6 +23,16 @@ teardown() {
 	assert_line -n 0 "pk-relay: option '--hardened' requires an argument"
 	run -2 protokit demo --hardened
 	assert_line -n 0 --partial "protokit: --hardened: one protocol at a time"
+	# --explain has no openssl command for AES-GCM or the signatures:
+	# each orchestrator refuses it with --hardened before making anything
+	mkdir tmp
+	for p in vault keymanager chat e2e ca; do
+		TMPDIR=$PWD/tmp run -2 --separate-stderr protokit run "$p" \
+		    --hardened --explain
+		assert_equal "${stderr_lines[0]}" \
+		    "protokit-$p: cannot use --explain with --hardened"
+	done
+	[ -z "$(ls -A tmp)" ]
 }
 
 @test "profiles: --hardened is in pk-relay's, pk-xfer's and protokit's --help" {
