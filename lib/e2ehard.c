@@ -3,10 +3,8 @@
  * RSA-PSS-SHA256 from Nettle (pss.h), SHA-256 over length-prefixed
  * fields so that no two (from, to, message) triples sign alike.
  */
-#include <errno.h>
-#include <fcntl.h>
+
 #include <string.h>
-#include <unistd.h>
 
 #include <nettle/bignum.h>
 #include <nettle/rsa.h>
@@ -14,6 +12,7 @@
 
 #include "e2ehard.h"
 #include "io.h"
+#include "key.h"
 #include "rand.h"
 
 int
@@ -175,18 +174,10 @@ e2e_h_verify(const struct rsa_public_key *pub, const uint8_t digest[32],
 int
 e2e_h_pbes2(const char *path)
 {
-	static const char begin[] = "-----BEGIN ENCRYPTED PRIVATE KEY-----";
-	uint8_t buf[sizeof(begin) - 1];
-	ssize_t n;
-	int fd, saved;
+	uint8_t buf[KEY_FILE_MAX];
+	size_t n;
 
-	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1)
+	if (io_readfile(path, buf, sizeof(buf), &n) == -1)
 		return -1;
-	n = io_readall(fd, buf, sizeof(buf));
-	saved = errno;
-	close(fd);
-	errno = saved;
-	if (n == -1)
-		return -1;
-	return (size_t)n == sizeof(buf) && memcmp(buf, begin, sizeof(buf)) == 0;
+	return key_is_pkcs8_encrypted(buf, n);
 }

@@ -95,8 +95,8 @@ int e2e_h_verify(const struct rsa_public_key *pub, const uint8_t digest[32],
     const uint8_t sig[E2E_H_SIG]);
 
 /*
- * 1 when the key file at path is a PBES2 PKCS#8 PEM ("ENCRYPTED PRIVATE
- * KEY", pk-keygen's default), 0 when it is anything else (a legacy
+ * 1 when the key file at path is an encrypted PKCS#8 key (PBES2,
+ * pk-keygen's default; PEM or DER), 0 when it is anything else (a legacy
  * "Proc-Type: 4,ENCRYPTED" PEM above all), -1 when it cannot be read.
  */
 int e2e_h_pbes2(const char *path);

@@ -418,15 +418,32 @@ key_parse(struct key_rsa *k, const uint8_t *data, size_t len,
 	return rv < 0 ? rv : 0;
 }
 
-int
-key_is_encrypted(const uint8_t *data, size_t len)
+/* How data is encrypted: 0 not, 1 legacy PEM, 2 PKCS#8 (PBES2). */
+static int
+encryption_of(const uint8_t *data, size_t len)
 {
 	struct pem p;
 
 	if (len == 0 || len > KEY_FILE_MAX)
 		return 0;
-	if (pem_present(data, len))
-		return pem_parse(data, len, &p) == 0 &&
-		    (p.encrypted || form_of_label(&p) == FORM_PKCS8_ENCRYPTED);
-	return form_of_der(data, len) == FORM_PKCS8_ENCRYPTED;
+	if (pem_present(data, len)) {
+		if (pem_parse(data, len, &p) != 0)
+			return 0;
+		if (p.encrypted)
+			return 1;
+		return form_of_label(&p) == FORM_PKCS8_ENCRYPTED ? 2 : 0;
+	}
+	return form_of_der(data, len) == FORM_PKCS8_ENCRYPTED ? 2 : 0;
+}
+
+int
+key_is_encrypted(const uint8_t *data, size_t len)
+{
+	return encryption_of(data, len) != 0;
+}
+
+int
+key_is_pkcs8_encrypted(const uint8_t *data, size_t len)
+{
+	return encryption_of(data, len) == 2;
 }

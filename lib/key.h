@@ -77,6 +77,8 @@ const char *key_strerror(int err);
 
 /* Nonzero when data is an encrypted private key (PKCS#8 or legacy PEM). */
 int key_is_encrypted(const uint8_t *data, size_t len);
+/* Nonzero when it is an encrypted PKCS#8 key (PBES2), not a legacy PEM. */
+int key_is_pkcs8_encrypted(const uint8_t *data, size_t len);
 
 /*
  * Parses any form above; pass may be NULL when the key is not encrypted.
